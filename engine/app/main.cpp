@@ -1,0 +1,2 @@
+// carecast command-line front end (being written).
+int main() { return 0; }

@@ -1,0 +1,15 @@
+#include "scenario/scenario.hpp"
+
+namespace carecast {
+
+double EntryStream::total_per_year() const {
+  double total = 0;
+  for (const auto& band : expected_per_year) {
+    for (double x : band) total += x;
+  }
+  return total;
+}
+
+Date Scenario::horizon_end() const { return add_years(origin, horizon_years); }
+
+}  // namespace carecast

@@ -1,0 +1,104 @@
+// A scenario: everything the simulation needs, validated, in the units the engine uses.
+//
+// This is plain data. scenario_loader.cpp builds it from TOML (see scenarios/REFERENCE.md for the
+// file format); calibration (issue 3) will build it from SSDA903 history. Rates are per year here,
+// exactly as the file gives them; the simulation converts them to per day once when it compiles
+// its tables.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/calendar.hpp"
+#include "core/categories.hpp"
+
+namespace carecast {
+
+template <typename T>
+using PerAgeBand = std::array<T, kAgeBandCount>;
+template <typename T>
+using PerCategory = std::array<T, kCategoryCount>;
+template <typename T>
+using PerSex = std::array<T, kSexCount>;
+
+// One child looked after at the forecast origin. No identifier and no date of birth: age is in
+// days at the origin, which is all the engine needs.
+struct StartingChild {
+  std::int32_t age_days = 0;
+  Sex sex = Sex::male;
+  Category category = Category::foster_in_house;
+  std::int32_t days_in_placement = 0;  // 0 = placement started on the origin date
+  std::int32_t days_in_care = 0;       // >= days_in_placement
+  std::int32_t placements_since_april = 1;  // placements in the current collection year, incl. this one
+  bool uasc = false;
+};
+
+// The alternative form of starting population: counts, from which each replication draws
+// individual children. Age is uniform within the band; days in placement is exponential with the
+// category's mean, truncated at the child's age; days in care before the current placement is
+// exponential with its own mean, truncated at the age at which the placement started.
+struct StartingCounts {
+  PerCategory<PerAgeBand<PerSex<int>>> count{};  // [category][age band][sex]
+  PerCategory<double> mean_days_in_placement{};  // days, > 0 where a count is non-zero
+  double mean_days_in_care_before_placement = 0; // days, >= 0
+};
+
+// A stream of children entering care: expected children a year by age band and sex, growing or
+// shrinking by a constant fraction each year, each placed first according to first_placement.
+struct EntryStream {
+  PerAgeBand<PerSex<double>> expected_per_year{};  // children a year at the origin
+  double annual_growth_rate = 0;  // fraction a year, compounding continuously from the origin: 0.02 = +2%/yr
+  PerAgeBand<PerCategory<double>> first_placement_probability{};  // sums to 1 over categories per band
+  double total_per_year() const;
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::filesystem::path file;  // the scenario file as given
+  // Every file the scenario was built from (extends chain, children CSV), most derived first;
+  // run.json hashes their contents.
+  std::vector<std::filesystem::path> source_files;
+
+  Date origin;  // the snapshot date: children listed are looked after at the end of this day
+  int horizon_years = 5;
+
+  // Start of each time-in-placement band in days, strictly increasing, first element 0.
+  // Band j covers [start[j], start[j+1]); the last band is open-ended.
+  std::vector<std::int32_t> duration_band_start_days = {0, 28, 91, 182, 365, 730};
+
+  // Starting population: exactly one of these is used.
+  std::vector<StartingChild> starting_children;  // from the per-child CSV
+  std::optional<StartingCounts> starting_counts;
+
+  EntryStream entries;  // children who are not unaccompanied asylum seekers
+  // Probability that a group of children entering together has size 1, 2, ...; index 0 is size 1.
+  // Expected entries count children, so groups arrive at entries/mean group size a year.
+  std::vector<double> sibling_group_size_probability = {1.0};
+  EntryStream uasc;  // unaccompanied asylum-seeking children: always enter alone
+
+  // Hazard a year that the current placement ends, by [category][age band][duration band].
+  // Flattened: index ((category * kAgeBandCount) + band) * duration_band_count() + duration band.
+  std::vector<double> ending_hazard_per_year;
+  // Given a placement ends: probability of each outcome (outcome indices in categories.hpp), by
+  // [category][age band]. Sums to 1 for every category and band.
+  PerCategory<PerAgeBand<std::array<double, kOutcomeCount>>> destination_probability{};
+
+  // Probability that a young person in a foster placement on their 18th birthday stays put
+  // (SSDA903 E17) rather than leaving to other arrangements. Both end care.
+  double staying_put_probability = 0;
+
+  int duration_band_count() const { return static_cast<int>(duration_band_start_days.size()); }
+  double ending_hazard(Category c, AgeBand a, int duration_band) const {
+    return ending_hazard_per_year[(static_cast<std::size_t>(c) * kAgeBandCount + static_cast<std::size_t>(a)) *
+                                      duration_band_start_days.size() +
+                                  static_cast<std::size_t>(duration_band)];
+  }
+  Date horizon_end() const;  // origin + horizon_years
+};
+
+}  // namespace carecast
