@@ -1,2 +1,25 @@
-// carecast command-line front end (being written).
-int main() { return 0; }
+// carecast: forecast placement sufficiency, stability and cost for children looked after.
+#include <iostream>
+
+#include "app/commands.hpp"
+#include "core/errors.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"carecast: Monte Carlo forecasts of children looked after, their placements and cost"};
+  app.require_subcommand(1);
+  carecast::app::setup_run(app);
+  carecast::app::setup_expect(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : carecast::app::kExitBadInput;
+  } catch (const carecast::InputError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return carecast::app::kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

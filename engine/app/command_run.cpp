@@ -1,0 +1,66 @@
+#include <iostream>
+#include <memory>
+
+#include "app/commands.hpp"
+#include "output/forecast_writer.hpp"
+#include "output/output_directory.hpp"
+#include "scenario/scenario_loader.hpp"
+#include "simulation/runner.hpp"
+#include "tally/summary.hpp"
+
+namespace carecast::app {
+namespace {
+
+struct RunCommand {
+  std::string scenario;
+  RunOptions options;
+  int years = 0;  // 0 = the scenario's horizon
+  std::string out = "carecast-output";
+};
+
+void execute(const RunCommand& command) {
+  const std::filesystem::path path = command.scenario.empty() ? default_scenario_path() : command.scenario;
+  Scenario scenario = load_scenario(path);
+  if (command.years > 0) scenario.horizon_years = command.years;
+
+  const RunResult result = run_replications(scenario, command.options);
+  if (result.children_in_care_aged_18_or_over != 0) {
+    throw std::logic_error("internal error: a child aged 18 or over was counted in care");
+  }
+  const std::vector<SummaryRow> rows = summarise(result);
+
+  StagedOutputDirectory out(command.out);
+  out.write_file("forecast.csv", [&](std::ostream& s) { write_forecast_csv(s, result, rows); });
+  out.write_file("run.json", [&](std::ostream& s) {
+    write_run_json(s, scenario, result, {path.string(), content_hash(scenario.source_files), command.options.seed});
+  });
+  out.commit();
+
+  write_plain_summary(std::cout, scenario, result, rows);
+  std::cout << "Simulated " << result.child_events << " child-events in " << result.wall_seconds << " s on "
+            << result.threads << " thread(s). Wrote " << (out.destination() / "forecast.csv").string() << " and "
+            << (out.destination() / "run.json").string() << "\n";
+}
+
+}  // namespace
+
+void setup_run(CLI::App& app) {
+  auto command = std::make_shared<RunCommand>();
+  CLI::App* run = app.add_subcommand("run", "Simulate a scenario many times and write forecast.csv and run.json");
+  run->add_option("scenario", command->scenario, "Scenario TOML file (default: scenarios/default.toml)")
+      ->check(CLI::ExistingFile);
+  run->add_option("--runs", command->options.runs, "Number of replications")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  run->add_option("--seed", command->options.seed, "Random seed: the same seed gives the same forecast")
+      ->capture_default_str();
+  run->add_option("--threads", command->options.threads, "Worker threads (0 = every core)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1024));
+  run->add_option("--years", command->years, "Forecast horizon in years, overriding the scenario")
+      ->check(CLI::Range(1, 10));
+  run->add_option("--out", command->out, "Output folder")->capture_default_str();
+  run->callback([command] { execute(*command); });
+}
+
+}  // namespace carecast::app

@@ -1,0 +1,15 @@
+// The command-line verbs. Each is a setup_* function that registers a subcommand and its
+// options on the CLI11 app; the callback does the work. main.cpp only wires them together.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace carecast::app {
+
+void setup_run(CLI::App& app);
+void setup_expect(CLI::App& app);
+
+// Exit codes: 0 success, 1 an unexpected failure, 2 bad input (named file, line and field).
+inline constexpr int kExitBadInput = 2;
+
+}  // namespace carecast::app

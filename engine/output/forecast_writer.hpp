@@ -1,0 +1,34 @@
+// forecast.csv, run.json and the plain-English summary of a run.
+#pragma once
+
+#include <ostream>
+#include <string>
+
+#include "scenario/scenario.hpp"
+#include "simulation/runner.hpp"
+#include "tally/summary.hpp"
+
+namespace carecast {
+
+// Tidy CSV: metric,category,date,mean,p05,p25,p50,p75,p95, one row per metric x category x date.
+void write_forecast_csv(std::ostream& out, const RunResult& result, const std::vector<SummaryRow>& rows);
+
+struct RunDescription {
+  std::string scenario_path;
+  std::string scenario_hash;
+  std::uint64_t seed = 0;
+};
+void write_run_json(std::ostream& out, const Scenario& scenario, const RunResult& result,
+                    const RunDescription& description);
+
+// "Children looked after at 31 March 2028: median 452 (90% interval 431-476)" and a few more lines.
+void write_plain_summary(std::ostream& out, const Scenario& scenario, const RunResult& result,
+                         const std::vector<SummaryRow>& rows);
+
+// A number as the shortest text that reads back to the same double (std::to_chars), so output is
+// exact and identical on every run.
+std::string format_number(double value);
+// "31 March 2028"
+std::string format_long_date(Date date);
+
+}  // namespace carecast

@@ -1,0 +1,344 @@
+#include "simulation/replication.hpp"
+
+#include <algorithm>
+#include <boost/random/exponential_distribution.hpp>
+#include <boost/random/uniform_int_distribution.hpp>
+#include <cmath>
+
+namespace carecast {
+namespace {
+
+// Min-heap order on (time, kind, child): a total order, so simultaneous events (birthdays fall on
+// whole days) are always processed in the same sequence.
+struct Later {
+  bool operator()(const Event& a, const Event& b) const {
+    if (a.time != b.time) return a.time > b.time;
+    if (a.kind != b.kind) return a.kind > b.kind;
+    return a.child > b.child;
+  }
+};
+
+double exponential1(StreamEngine& engine) {
+  return boost::random::exponential_distribution<double>(1.0)(engine);
+}
+
+// Clock time at which a child born on `dob` reaches each age-band boundary: the start of the
+// birthday, which is the end of the day before.
+std::array<double, kAgeBandCount> birthday_times(Date origin, Date dob) {
+  std::array<double, kAgeBandCount> times{};
+  for (int b = 0; b < kAgeBandCount; ++b) {
+    times[b] = days_between(origin, add_years(dob, kAgeBandStartYears[b + 1])) - 1.0;
+  }
+  return times;
+}
+
+// A date of birth uniformly among those that make a child of `band` on `date`: after the day
+// they would be too old, up to the day they would be too young.
+Date draw_birth_date(Date date, int band, StreamEngine& engine) {
+  const Date earliest = add_years(date, -kAgeBandStartYears[band + 1]) + std::chrono::days{1};
+  const Date latest = add_years(date, -kAgeBandStartYears[band]);
+  const int span = static_cast<int>((latest - earliest).count());
+  return earliest + std::chrono::days{boost::random::uniform_int_distribution<int>(0, span)(engine)};
+}
+
+}  // namespace
+
+ReplicationRunner::ReplicationRunner(const Scenario& scenario, const CompiledModel& model,
+                                     const TallyLayout& layout, const ReportingCalendar& calendar)
+    : scenario_(scenario),
+      model_(model),
+      layout_(layout),
+      calendar_(calendar),
+      row_width_(static_cast<std::size_t>(layout.cell_count())) {
+  // Reporting dates and 1 April year starts, in clock order; at equal times the 31 March
+  // snapshot comes before the new collection year's reset.
+  for (int d = 0; d < calendar_.date_count(); ++d) marks_.push_back({calendar_.times[d], MarkKind::reporting_date, d});
+  for (Date april : april_firsts_after(model_.origin, calendar_.dates.back())) {
+    marks_.push_back({days_between(model_.origin, april) - 1.0, MarkKind::april_first, -1});
+  }
+  std::sort(marks_.begin(), marks_.end(), [](const CalendarMark& a, const CalendarMark& b) {
+    return a.time != b.time ? a.time < b.time : a.kind < b.kind;
+  });
+}
+
+void ReplicationRunner::push(const Event& event) {
+  queue_.push_back(event);
+  std::push_heap(queue_.begin(), queue_.end(), Later{});
+}
+
+Event ReplicationRunner::pop() {
+  std::pop_heap(queue_.begin(), queue_.end(), Later{});
+  const Event event = queue_.back();
+  queue_.pop_back();
+  return event;
+}
+
+std::uint32_t ReplicationRunner::add_child(const ChildState& child) {
+  const auto index = static_cast<std::uint32_t>(children_.size());
+  children_.push_back(child);
+  ChildState& added = children_.back();
+  added.in_care = true;
+  added.in_care_slot = static_cast<std::uint32_t>(in_care_.size());
+  in_care_.push_back(index);
+  if (added.uasc) ++uasc_stock_;
+  ++stats_.children_simulated;
+  return index;
+}
+
+void ReplicationRunner::start_placement(std::uint32_t index, Category category, double now) {
+  ChildState& child = children_[index];
+  child.category = category;
+  child.placement_start = now;
+  ++stock_[static_cast<int>(category)];
+  schedule_placement_end(index, now);
+}
+
+// Samples when the current placement ends by walking the piecewise-constant hazard across
+// time-in-placement and age bands until the integrated hazard reaches an Exp(1) draw. If the 18th
+// birthday comes first, care ends then. Nothing is scheduled beyond the horizon.
+void ReplicationRunner::schedule_placement_end(std::uint32_t index, double now) {
+  ChildState& child = children_[index];
+  const auto category = child.category;
+  double remaining = exponential1(child.duration_stream);
+  const double end_of_care = child.birthday_time[kAgeBandCount - 1];
+  const double limit = std::min(end_of_care, model_.horizon_time);
+  const int last_duration_band = model_.duration_band_count - 1;
+  int band = child.age_band_at(now);
+  int duration_band = 0;
+  while (duration_band < last_duration_band &&
+         child.placement_start + model_.duration_band_start[duration_band + 1] <= now) {
+    ++duration_band;
+  }
+  double t = now;
+  while (t < limit) {
+    double next = limit;
+    if (band < kAgeBandCount - 1) next = std::min(next, child.birthday_time[band]);
+    if (duration_band < last_duration_band) {
+      next = std::min(next, child.placement_start + model_.duration_band_start[duration_band + 1]);
+    }
+    const double rate = model_.hazard(static_cast<int>(category), band, duration_band);
+    const double exposure = rate * (next - t);
+    if (exposure > 0 && exposure >= remaining) {
+      push(Event{t + remaining / rate, EventKind::placement_ends, index});
+      return;
+    }
+    remaining -= exposure;
+    t = next;
+    while (band < kAgeBandCount - 1 && child.birthday_time[band] <= t) ++band;
+    while (duration_band < last_duration_band &&
+           child.placement_start + model_.duration_band_start[duration_band + 1] <= t) {
+      ++duration_band;
+    }
+  }
+  if (end_of_care <= model_.horizon_time) push(Event{end_of_care, EventKind::turns_18, index});
+}
+
+void ReplicationRunner::leave_care(std::uint32_t index, ExitReason reason) {
+  ChildState& child = children_[index];
+  child.in_care = false;
+  --stock_[static_cast<int>(child.category)];
+  if (child.uasc) --uasc_stock_;
+  // Swap-remove from the list of children in care.
+  const std::uint32_t moved = in_care_.back();
+  in_care_[child.in_care_slot] = moved;
+  children_[moved].in_care_slot = child.in_care_slot;
+  in_care_.pop_back();
+  ++flow(layout_.exits_all);
+  ++flow(layout_.exits_by_reason + static_cast<int>(reason));
+}
+
+void ReplicationRunner::end_placement(std::uint32_t index, double now) {
+  ChildState& child = children_[index];
+  const int band = child.age_band_at(now);
+  const int from = static_cast<int>(child.category);
+  const int outcome = model_.destination[from][band].pick(uniform_open01(child.destination_stream));
+  if (outcome_is_exit(outcome)) {
+    leave_care(index, static_cast<ExitReason>(outcome - kCategoryCount));
+    return;
+  }
+  --stock_[from];
+  ++child.placements_this_year;
+  ++flow(layout_.moves_all);
+  ++flow(layout_.moves_by_category + from);
+  start_placement(index, static_cast<Category>(outcome), now);
+}
+
+void ReplicationRunner::schedule_next_arrival(StreamEngine& arrivals, const CompiledEntryStream& stream,
+                                              EventKind kind, double now) {
+  if (!stream.active()) return;
+  const double next = stream.next_arrival(now, exponential1(arrivals));
+  if (next <= model_.horizon_time) push(Event{next, kind, 0});
+}
+
+// A group of children entering care together. The lead child's attribute stream gives the group
+// size and one uniform draw shared by the siblings for their first placement; each child maps it
+// through its own age band's probabilities, so same-band siblings are placed in the same category.
+void ReplicationRunner::admit_group(ReplicationIdentity id, double now, bool uasc) {
+  const CompiledEntryStream& stream = uasc ? model_.uasc : model_.entries;
+  const EntityKind kind = uasc ? EntityKind::uasc_child : EntityKind::entering_child;
+  std::uint32_t& next_child = uasc ? next_uasc_child_ : next_entering_child_;
+  StreamEngine lead(id.seed, id.replication, entity_id(kind, next_child), Process::child_attributes);
+  const int size = stream.group_size.pick(uniform_open01(lead)) + 1;
+  const double shared_placement_draw = uniform_open01(lead);
+  const std::uint32_t group = size > 1 ? ++next_sibling_group_ : 0;
+  const Date today = model_.origin + std::chrono::days{static_cast<int>(std::ceil(now))};
+
+  for (int k = 0; k < size; ++k) {
+    const std::uint32_t entity = next_child++;
+    StreamEngine attributes = k == 0 ? lead
+                                     : StreamEngine(id.seed, id.replication, entity_id(kind, entity),
+                                                    Process::child_attributes);
+    const int band_and_sex = stream.age_band_and_sex.pick(uniform_open01(attributes));
+    const int band = band_and_sex / kSexCount;
+    ChildState child;
+    child.sex = static_cast<Sex>(band_and_sex % kSexCount);
+    child.birthday_time = birthday_times(model_.origin, draw_birth_date(today, band, attributes));
+    child.care_start = now;
+    child.placements_this_year = 1;
+    child.uasc = uasc;
+    child.sibling_group = group;
+    child.entity = entity;
+    child.entity_kind = kind;
+    child.duration_stream = StreamEngine(id.seed, id.replication, entity_id(kind, entity), Process::placement_duration);
+    child.destination_stream =
+        StreamEngine(id.seed, id.replication, entity_id(kind, entity), Process::placement_destination);
+    const auto first = static_cast<Category>(stream.first_placement[band].pick(shared_placement_draw));
+    const std::uint32_t index = add_child(child);
+    ++flow(layout_.entries_all);
+    ++flow(layout_.entries_by_category + static_cast<int>(first));
+    ++stats_.child_events;
+    start_placement(index, first, now);
+  }
+}
+
+void ReplicationRunner::start_population(ReplicationIdentity id) {
+  const double latest_april = days_between(model_.origin, financial_year_start(model_.origin)) - 1.0;
+  auto admit_starting = [&](ChildState child, std::uint32_t entity) {
+    child.entity = entity;
+    child.entity_kind = EntityKind::starting_child;
+    child.duration_stream =
+        StreamEngine(id.seed, id.replication, entity_id(EntityKind::starting_child, entity), Process::placement_duration);
+    child.destination_stream = StreamEngine(id.seed, id.replication, entity_id(EntityKind::starting_child, entity),
+                                            Process::placement_destination);
+    const std::uint32_t index = add_child(child);
+    ++stock_[static_cast<int>(child.category)];
+    schedule_placement_end(index, 0.0);  // the placement began before the origin
+  };
+
+  std::uint32_t entity = 0;
+  for (const StartingChild& record : scenario_.starting_children) {
+    ChildState child;
+    child.sex = record.sex;
+    child.uasc = record.uasc;
+    child.birthday_time = birthday_times(model_.origin, model_.origin - std::chrono::days{record.age_days});
+    child.placement_start = -record.days_in_placement;
+    child.care_start = -record.days_in_care;
+    child.placements_this_year = static_cast<std::uint16_t>(record.placements_since_april);
+    child.category = record.category;
+    admit_starting(child, entity++);
+  }
+  if (!scenario_.starting_counts) return;
+
+  const StartingCounts& counts = *scenario_.starting_counts;
+  for (int c = 0; c < kCategoryCount; ++c) {
+    for (int band = 0; band < kAgeBandCount; ++band) {
+      for (int s = 0; s < kSexCount; ++s) {
+        for (int n = 0; n < counts.count[c][band][s]; ++n) {
+          StreamEngine draws(id.seed, id.replication, entity_id(EntityKind::starting_child, entity),
+                             Process::starting_population);
+          const Date dob = draw_birth_date(model_.origin, band, draws);
+          const double age_days = days_between(dob, model_.origin);
+          const double in_placement = std::min(counts.mean_days_in_placement[c] * exponential1(draws), age_days);
+          const double before = std::min(counts.mean_days_in_care_before_placement * exponential1(draws),
+                                         age_days - in_placement);
+          ChildState child;
+          child.sex = static_cast<Sex>(s);
+          child.birthday_time = birthday_times(model_.origin, dob);
+          child.placement_start = -in_placement;
+          child.care_start = -(in_placement + before);
+          const bool earlier_placement_this_year = child.placement_start > latest_april && before > 0;
+          child.placements_this_year = earlier_placement_this_year ? 2 : 1;
+          child.category = static_cast<Category>(c);
+          admit_starting(child, entity++);
+        }
+      }
+    }
+  }
+}
+
+void ReplicationRunner::record_snapshot(int date_index) {
+  const double now = calendar_.times[date_index];
+  std::int32_t* row = tally_.data() + static_cast<std::size_t>(date_index) * row_width_;
+  std::int32_t total = 0;
+  for (int c = 0; c < kCategoryCount; ++c) {
+    row[layout_.stock_by_category + c] = stock_[c];
+    total += stock_[c];
+  }
+  row[layout_.stock_all] = total;
+  row[layout_.uasc_stock] = uasc_stock_;
+  for (std::uint32_t index : in_care_) {
+    const ChildState& child = children_[index];
+    ++row[layout_.stock_by_age_band + child.age_band_at(now)];
+    if (child.birthday_time[kAgeBandCount - 1] < now) ++stats_.children_in_care_aged_18_or_over;
+  }
+}
+
+ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::int32_t> tally) {
+  children_.clear();
+  in_care_.clear();
+  queue_.clear();
+  stock_.fill(0);
+  uasc_stock_ = 0;
+  next_entering_child_ = next_uasc_child_ = next_sibling_group_ = 0;
+  stats_ = ReplicationStats{};
+  tally_ = tally;
+  std::fill(tally_.begin(), tally_.end(), 0);
+  month_ = 1;
+
+  start_population(id);
+  StreamEngine entry_arrivals(id.seed, id.replication, entity_id(EntityKind::replication, 0), Process::entry_arrivals);
+  StreamEngine uasc_arrivals(id.seed, id.replication, entity_id(EntityKind::replication, 1), Process::entry_arrivals);
+  schedule_next_arrival(entry_arrivals, model_.entries, EventKind::group_arrives, 0.0);
+  schedule_next_arrival(uasc_arrivals, model_.uasc, EventKind::uasc_arrives, 0.0);
+
+  // A mark is handled before any event at the same instant: a snapshot at the end of a day sees
+  // the state before birthdays that start the next day.
+  for (const CalendarMark& mark : marks_) {
+    while (!queue_.empty() && queue_.front().time < mark.time) {
+      const Event event = pop();
+      switch (event.kind) {
+        case EventKind::placement_ends:
+          ++stats_.child_events;
+          end_placement(event.child, event.time);
+          break;
+        case EventKind::turns_18: {
+          ++stats_.child_events;
+          const ChildState& child = children_[event.child];
+          StreamEngine leaving(id.seed, id.replication, entity_id(child.entity_kind, child.entity),
+                               Process::leaving_at_18);
+          const bool stays_put =
+              is_foster(child.category) && uniform_open01(leaving) < model_.staying_put_probability;
+          leave_care(event.child, stays_put ? ExitReason::staying_put : ExitReason::aged_18);
+          break;
+        }
+        case EventKind::group_arrives:
+          admit_group(id, event.time, false);
+          schedule_next_arrival(entry_arrivals, model_.entries, EventKind::group_arrives, event.time);
+          break;
+        case EventKind::uasc_arrives:
+          admit_group(id, event.time, true);
+          schedule_next_arrival(uasc_arrivals, model_.uasc, EventKind::uasc_arrives, event.time);
+          break;
+      }
+    }
+    if (mark.kind == MarkKind::reporting_date) {
+      record_snapshot(mark.date_index);
+      month_ = mark.date_index + 1;
+    } else {
+      for (std::uint32_t index : in_care_) children_[index].placements_this_year = 1;
+    }
+  }
+  return stats_;
+}
+
+}  // namespace carecast

@@ -1,0 +1,117 @@
+// One replication: every child looked after, from the origin to the horizon, as one stream of
+// events in time order through one queue. Children will compete for carers and beds (supply), so
+// every event of a replication is processed in global time order, never child by child.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/random_streams.hpp"
+#include "scenario/scenario.hpp"
+#include "simulation/compiled_model.hpp"
+#include "tally/tally_layout.hpp"
+
+namespace carecast {
+
+struct ReplicationIdentity {
+  std::uint64_t seed = 0;
+  std::uint64_t replication = 0;
+};
+
+struct ReplicationStats {
+  std::uint64_t child_events = 0;  // entries, placement endings and 18th birthdays processed
+  std::int64_t children_simulated = 0;
+  // Children still in care at a reporting date on or after their 18th birthday: must be 0.
+  std::int64_t children_in_care_aged_18_or_over = 0;
+};
+
+// Compact per-child state. Times are days on the simulation clock (0 = end of the origin date).
+struct ChildState {
+  double placement_start = 0;
+  double care_start = 0;
+  // Clock time at which the child reaches each age-band boundary: the start of their 1st, 5th,
+  // 10th and 16th birthdays, and (last) the 18th, when care ends.
+  std::array<double, kAgeBandCount> birthday_time{};
+  StreamEngine duration_stream;     // draws of how long each placement lasts
+  StreamEngine destination_stream;  // draws of where the child goes when a placement ends
+  std::uint32_t entity = 0;         // low 32 bits of the stream entity id (namespace below)
+  EntityKind entity_kind = EntityKind::starting_child;
+  Category category = Category::foster_in_house;
+  Sex sex = Sex::male;
+  bool uasc = false;
+  bool in_care = false;
+  std::uint16_t placements_this_year = 0;  // since the latest 1 April, including the current one
+  std::uint32_t sibling_group = 0;          // 0 = entered alone or in the starting population
+  std::uint32_t in_care_slot = 0;           // position in the list of children in care
+
+  int age_band_at(double t) const {
+    int band = 0;
+    while (band < kAgeBandCount - 1 && birthday_time[band] <= t) ++band;
+    return band;
+  }
+};
+
+enum class MarkKind : std::uint8_t { reporting_date = 0, april_first = 1 };
+struct CalendarMark {
+  double time;
+  MarkKind kind;
+  int date_index;  // for reporting dates
+};
+
+enum class EventKind : std::uint8_t { placement_ends = 0, turns_18 = 1, group_arrives = 2, uasc_arrives = 3 };
+
+struct Event {
+  double time;
+  EventKind kind;
+  std::uint32_t child;  // index into the replication's children; unused for arrivals
+};
+
+// Simulates replications of one scenario. Holds scratch buffers reused from one replication to
+// the next on the same thread, so that a replication allocates nothing once they have grown.
+class ReplicationRunner {
+ public:
+  ReplicationRunner(const Scenario& scenario, const CompiledModel& model, const TallyLayout& layout,
+                    const ReportingCalendar& calendar);
+
+  // Writes the replication's tally: calendar.date_count() rows of layout.cell_count() columns.
+  ReplicationStats run(ReplicationIdentity id, std::span<std::int32_t> tally);
+
+ private:
+  void start_population(ReplicationIdentity id);
+  void admit_group(ReplicationIdentity id, double now, bool uasc);
+  std::uint32_t add_child(const ChildState& child);
+  void start_placement(std::uint32_t child, Category category, double now);
+  void schedule_placement_end(std::uint32_t child, double now);
+  void end_placement(std::uint32_t child, double now);
+  void leave_care(std::uint32_t child, ExitReason reason);
+  void schedule_next_arrival(StreamEngine& arrivals, const CompiledEntryStream& stream, EventKind kind,
+                             double now);
+  void record_snapshot(int date_index);
+  void push(const Event& event);
+  Event pop();
+  std::int32_t& flow(int column) { return tally_[static_cast<std::size_t>(month_) * row_width_ + column]; }
+
+  const Scenario& scenario_;
+  const CompiledModel& model_;
+  const TallyLayout& layout_;
+  const ReportingCalendar& calendar_;
+  std::size_t row_width_;
+
+  std::vector<CalendarMark> marks_;
+  std::vector<ChildState> children_;
+  std::vector<std::uint32_t> in_care_;  // indices of children in care, in no particular order
+  std::vector<Event> queue_;            // binary heap ordered by EventOrder
+  PerCategory<std::int32_t> stock_{};
+  std::int32_t uasc_stock_ = 0;
+  std::uint32_t next_entering_child_ = 0;
+  std::uint32_t next_uasc_child_ = 0;
+  std::uint32_t next_sibling_group_ = 0;
+  std::span<std::int32_t> tally_;
+  int month_ = 0;  // row receiving flows: the first reporting date not yet passed
+  ReplicationStats stats_;
+  ReplicationIdentity id_;
+};
+
+}  // namespace carecast

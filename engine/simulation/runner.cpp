@@ -1,0 +1,53 @@
+#include "simulation/runner.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <span>
+#include <thread>
+
+#include "simulation/compiled_model.hpp"
+#include "simulation/replication.hpp"
+
+namespace carecast {
+
+int resolve_thread_count(int requested) {
+  if (requested > 0) return requested;
+  const unsigned cores = std::thread::hardware_concurrency();
+  return cores > 0 ? static_cast<int>(cores) : 1;
+}
+
+RunResult run_replications(const Scenario& scenario, const RunOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  RunResult result;
+  result.calendar = ReportingCalendar::monthly(scenario.origin, scenario.horizon_end());
+  result.runs = options.runs;
+  result.threads = std::min(resolve_thread_count(options.threads), std::max(options.runs, 1));
+  const std::size_t run_size = static_cast<std::size_t>(result.calendar.date_count()) * result.layout.cell_count();
+  result.tallies.assign(run_size * static_cast<std::size_t>(options.runs), 0);
+
+  const CompiledModel model = CompiledModel::compile(scenario, result.calendar.times.back());
+  std::vector<ReplicationStats> stats(static_cast<std::size_t>(options.runs));
+  std::atomic<int> next_run{0};
+  auto worker = [&] {
+    ReplicationRunner runner(scenario, model, result.layout, result.calendar);
+    for (int run = next_run++; run < options.runs; run = next_run++) {
+      std::span<std::int32_t> tally(result.tallies.data() + run_size * static_cast<std::size_t>(run), run_size);
+      stats[static_cast<std::size_t>(run)] =
+          runner.run(ReplicationIdentity{options.seed, static_cast<std::uint64_t>(run)}, tally);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < result.threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& thread : pool) thread.join();
+
+  for (const ReplicationStats& s : stats) {
+    result.child_events += s.child_events;
+    result.children_simulated += s.children_simulated;
+    result.children_in_care_aged_18_or_over += s.children_in_care_aged_18_or_over;
+  }
+  result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+}  // namespace carecast

@@ -1,0 +1,48 @@
+#include "tally/tally_layout.hpp"
+
+namespace carecast {
+
+int TallyLayout::add(std::string_view metric, std::string_view category, MetricKind kind) {
+  cells_.push_back(MetricCell{std::string(metric), std::string(category), kind});
+  return static_cast<int>(cells_.size()) - 1;
+}
+
+TallyLayout::TallyLayout() {
+  // Each group is contiguous, so "first column + index" addresses a category, band or reason.
+  stock_all = add("children_looked_after", "all", MetricKind::stock);
+  stock_by_category = cell_count();
+  for (auto name : kCategoryNames) add("children_looked_after", name, MetricKind::stock);
+  stock_by_age_band = cell_count();
+  for (auto name : kAgeBandNames) add("children_looked_after_by_age_band", name, MetricKind::stock);
+  uasc_stock = add("uasc_looked_after", "all", MetricKind::stock);
+
+  entries_all = add("entries", "all", MetricKind::flow);
+  entries_by_category = cell_count();
+  for (auto name : kCategoryNames) add("entries", name, MetricKind::flow);
+
+  exits_all = add("exits", "all", MetricKind::flow);
+  exits_by_reason = cell_count();
+  for (auto name : kExitReasonNames) add("exits", name, MetricKind::flow);
+
+  moves_all = add("placement_moves", "all", MetricKind::flow);
+  moves_by_category = cell_count();
+  for (auto name : kCategoryNames) add("placement_moves", name, MetricKind::flow);
+}
+
+int TallyLayout::find(std::string_view metric, std::string_view category) const {
+  for (int i = 0; i < cell_count(); ++i) {
+    if (cells_[i].metric == metric && cells_[i].category == category) return i;
+  }
+  return -1;
+}
+
+ReportingCalendar ReportingCalendar::monthly(Date origin, Date horizon_end) {
+  ReportingCalendar calendar;
+  calendar.origin = origin;
+  calendar.dates.push_back(origin);
+  for (Date d : month_ends_after(origin, horizon_end)) calendar.dates.push_back(d);
+  for (Date d : calendar.dates) calendar.times.push_back(days_between(origin, d));
+  return calendar;
+}
+
+}  // namespace carecast

@@ -1,0 +1,123 @@
+// Shared helpers for tests: small scenarios built in code, and statistical checks with a tiny
+// false-alarm rate (the seed is fixed, so a check that passes once passes always).
+#pragma once
+
+#include <boost/math/distributions/chi_squared.hpp>
+#include <boost/math/distributions/normal.hpp>
+#include <cmath>
+#include <vector>
+
+#include "scenario/scenario.hpp"
+
+namespace carecast::testing {
+
+inline constexpr double kFalseAlarmRate = 1e-6;
+
+// Critical value of the chi-squared statistic with `df` degrees of freedom at the false-alarm rate.
+inline double chi_squared_critical(int df) {
+  return boost::math::quantile(boost::math::complement(boost::math::chi_squared(df), kFalseAlarmRate));
+}
+// Number of standard errors a two-sided check allows at the false-alarm rate (about 4.9).
+inline double standard_errors_allowed() {
+  return boost::math::quantile(boost::math::complement(boost::math::normal(), kFalseAlarmRate / 2));
+}
+
+// Pearson chi-squared statistic of observed counts against expected counts (cells with expected
+// count 0 must have observed 0 and are skipped).
+inline double chi_squared_statistic(const std::vector<double>& observed, const std::vector<double>& expected) {
+  double statistic = 0;
+  for (std::size_t i = 0; i < observed.size(); ++i) {
+    if (expected[i] > 0) statistic += (observed[i] - expected[i]) * (observed[i] - expected[i]) / expected[i];
+  }
+  return statistic;
+}
+
+// A scenario with one placement category in use (foster_in_house), a constant ending hazard,
+// every ending an exit home, no entries, and `children` starting children of the given age.
+inline Scenario single_category_scenario(double hazard_per_year, int children, int age_days, int horizon_years = 2) {
+  Scenario s;
+  s.name = "test";
+  s.origin = make_date(2025, 2, 28);
+  s.horizon_years = horizon_years;
+  s.duration_band_start_days = {0, 28, 91, 182, 365, 730};
+  s.ending_hazard_per_year.assign(static_cast<std::size_t>(kCategoryCount) * kAgeBandCount * 6, 0.0);
+  for (int b = 0; b < kAgeBandCount; ++b) {
+    for (int d = 0; d < 6; ++d) {
+      s.ending_hazard_per_year[(static_cast<std::size_t>(Category::foster_in_house) * kAgeBandCount + b) * 6 + d] =
+          hazard_per_year;
+    }
+    s.destination_probability[static_cast<int>(Category::foster_in_house)][b][outcome_of(ExitReason::returned_home)] =
+        1.0;
+  }
+  for (int i = 0; i < children; ++i) {
+    StartingChild child;
+    child.age_days = age_days;
+    child.category = Category::foster_in_house;
+    child.days_in_placement = 0;
+    child.days_in_care = 0;
+    s.starting_children.push_back(child);
+  }
+  return s;
+}
+
+inline void set_hazard(Scenario& s, Category c, int band, const std::vector<double>& per_duration_band) {
+  for (std::size_t d = 0; d < per_duration_band.size(); ++d) {
+    s.ending_hazard_per_year[(static_cast<std::size_t>(c) * kAgeBandCount + band) * s.duration_band_start_days.size() +
+                             d] = per_duration_band[d];
+  }
+}
+
+// A richer scenario: three categories with moves between them, duration- and age-dependent
+// hazards, sibling groups, UASC entries with growth, and a starting population of mixed ages.
+inline Scenario mixed_scenario() {
+  Scenario s = single_category_scenario(0.0, 0, 0, 3);
+  const int in_house = static_cast<int>(Category::foster_in_house);
+  const int agency = static_cast<int>(Category::foster_agency);
+  const int home = static_cast<int>(Category::childrens_home_external);
+  for (int b = 0; b < kAgeBandCount; ++b) {
+    set_hazard(s, Category::foster_in_house, b, {2.0, 1.2, 0.8, 0.6, 0.4, 0.25 + 0.05 * b});
+    set_hazard(s, Category::foster_agency, b, {2.5, 1.4, 1.0, 0.7, 0.5, 0.3});
+    set_hazard(s, Category::childrens_home_external, b, {1.5, 1.0, 0.9, 0.7, 0.6, 0.5});
+    auto& from_in_house = s.destination_probability[in_house][b];
+    from_in_house = {};
+    from_in_house[in_house] = 0.25;
+    from_in_house[agency] = 0.10;
+    from_in_house[home] = b >= 3 ? 0.10 : 0.0;
+    from_in_house[outcome_of(ExitReason::returned_home)] = b >= 3 ? 0.40 : 0.45;
+    from_in_house[outcome_of(ExitReason::special_guardianship)] = b >= 3 ? 0.15 : 0.20;
+    auto& from_agency = s.destination_probability[agency][b];
+    from_agency[in_house] = 0.20;
+    from_agency[agency] = 0.20;
+    from_agency[outcome_of(ExitReason::returned_home)] = 0.45;
+    from_agency[outcome_of(ExitReason::other)] = 0.15;
+    auto& from_home = s.destination_probability[home][b];
+    from_home[home] = 0.4;
+    from_home[agency] = 0.2;
+    from_home[outcome_of(ExitReason::returned_home)] = 0.4;
+    s.entries.first_placement_probability[b][in_house] = 0.6;
+    s.entries.first_placement_probability[b][agency] = b >= 3 ? 0.2 : 0.4;
+    s.entries.first_placement_probability[b][home] = b >= 3 ? 0.2 : 0.0;
+    s.uasc.first_placement_probability[b][agency] = 1.0;
+  }
+  s.entries.expected_per_year = {{{20, 18}, {14, 12}, {12, 12}, {30, 30}, {15, 13}}};
+  s.entries.annual_growth_rate = 0.03;
+  s.sibling_group_size_probability = {0.7, 0.2, 0.1};
+  s.uasc.expected_per_year[4] = {10, 1};
+  s.uasc.annual_growth_rate = -0.05;
+  s.staying_put_probability = 0.4;
+  // 150 starting children: ages spread over 0-17, durations spread, including some near 18.
+  for (int i = 0; i < 150; ++i) {
+    StartingChild child;
+    child.age_days = 30 + (i * 6451) % 6540;
+    child.category = static_cast<Category>(i % 3 == 0 ? agency : (i % 7 == 0 ? home : in_house));
+    child.sex = i % 2 ? Sex::female : Sex::male;
+    child.days_in_placement = std::min(child.age_days, (i * 37) % 900);
+    child.days_in_care = std::min(child.age_days, child.days_in_placement + (i * 13) % 400);
+    child.placements_since_april = 1 + i % 3;
+    child.uasc = i % 25 == 0;
+    s.starting_children.push_back(child);
+  }
+  return s;
+}
+
+}  // namespace carecast::testing
