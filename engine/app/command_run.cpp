@@ -19,7 +19,7 @@ struct RunCommand {
 };
 
 void execute(const RunCommand& command) {
-  const std::filesystem::path path = command.scenario.empty() ? default_scenario_path() : command.scenario;
+  const std::filesystem::path path = command.scenario.empty() ? default_scenario_path() : std::filesystem::path(command.scenario);
   Scenario scenario = load_scenario(path);
   if (command.years > 0) scenario.horizon_years = command.years;
 

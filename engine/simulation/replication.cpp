@@ -8,16 +8,6 @@
 namespace carecast {
 namespace {
 
-// Min-heap order on (time, kind, child): a total order, so simultaneous events (birthdays fall on
-// whole days) are always processed in the same sequence.
-struct Later {
-  bool operator()(const Event& a, const Event& b) const {
-    if (a.time != b.time) return a.time > b.time;
-    if (a.kind != b.kind) return a.kind > b.kind;
-    return a.child > b.child;
-  }
-};
-
 double exponential1(StreamEngine& engine) {
   return boost::random::exponential_distribution<double>(1.0)(engine);
 }
@@ -25,9 +15,15 @@ double exponential1(StreamEngine& engine) {
 // Clock time at which a child born on `dob` reaches each age-band boundary: the start of the
 // birthday, which is the end of the day before.
 std::array<double, kAgeBandCount> birthday_times(Date origin, Date dob) {
+  using namespace std::chrono;
+  const year_month_day born{dob};
+  const bool leap_day = born.month() == February && born.day() == day{29};
   std::array<double, kAgeBandCount> times{};
   for (int b = 0; b < kAgeBandCount; ++b) {
-    times[b] = days_between(origin, add_years(dob, kAgeBandStartYears[b + 1])) - 1.0;
+    const year y = born.year() + years{kAgeBandStartYears[b + 1]};
+    // A 29 February birthday falls on 1 March in common years (see add_years).
+    const year_month_day birthday = leap_day && !y.is_leap() ? y / March / 1 : y / born.month() / born.day();
+    times[b] = days_between(origin, sys_days{birthday}) - 1.0;
   }
   return times;
 }
@@ -61,25 +57,15 @@ ReplicationRunner::ReplicationRunner(const Scenario& scenario, const CompiledMod
   });
 }
 
-void ReplicationRunner::push(const Event& event) {
-  queue_.push_back(event);
-  std::push_heap(queue_.begin(), queue_.end(), Later{});
-}
-
-Event ReplicationRunner::pop() {
-  std::pop_heap(queue_.begin(), queue_.end(), Later{});
-  const Event event = queue_.back();
-  queue_.pop_back();
-  return event;
-}
-
 std::uint32_t ReplicationRunner::add_child(const ChildState& child) {
   const auto index = static_cast<std::uint32_t>(children_.size());
   children_.push_back(child);
   ChildState& added = children_.back();
   added.in_care = true;
   added.in_care_slot = static_cast<std::uint32_t>(in_care_.size());
-  in_care_.push_back(index);
+  InCareEntry entry{index, {}};
+  for (int b = 0; b < kAgeBandCount; ++b) entry.birthday_time[b] = static_cast<float>(added.birthday_time[b]);
+  in_care_.push_back(entry);
   if (added.uasc) ++uasc_stock_;
   ++stats_.children_simulated;
   return index;
@@ -119,7 +105,7 @@ void ReplicationRunner::schedule_placement_end(std::uint32_t index, double now) 
     const double rate = model_.hazard(static_cast<int>(category), band, duration_band);
     const double exposure = rate * (next - t);
     if (exposure > 0 && exposure >= remaining) {
-      push(Event{t + remaining / rate, EventKind::placement_ends, index});
+      queue_.push(Event{t + remaining / rate, EventKind::placement_ends, index});
       return;
     }
     remaining -= exposure;
@@ -130,7 +116,7 @@ void ReplicationRunner::schedule_placement_end(std::uint32_t index, double now) 
       ++duration_band;
     }
   }
-  if (end_of_care <= model_.horizon_time) push(Event{end_of_care, EventKind::turns_18, index});
+  if (end_of_care <= model_.horizon_time) queue_.push(Event{end_of_care, EventKind::turns_18, index});
 }
 
 void ReplicationRunner::leave_care(std::uint32_t index, ExitReason reason) {
@@ -139,9 +125,9 @@ void ReplicationRunner::leave_care(std::uint32_t index, ExitReason reason) {
   --stock_[static_cast<int>(child.category)];
   if (child.uasc) --uasc_stock_;
   // Swap-remove from the list of children in care.
-  const std::uint32_t moved = in_care_.back();
+  const InCareEntry moved = in_care_.back();
   in_care_[child.in_care_slot] = moved;
-  children_[moved].in_care_slot = child.in_care_slot;
+  children_[moved.child].in_care_slot = child.in_care_slot;
   in_care_.pop_back();
   ++flow(layout_.exits_all);
   ++flow(layout_.exits_by_reason + static_cast<int>(reason));
@@ -167,7 +153,7 @@ void ReplicationRunner::schedule_next_arrival(StreamEngine& arrivals, const Comp
                                               EventKind kind, double now) {
   if (!stream.active()) return;
   const double next = stream.next_arrival(now, exponential1(arrivals));
-  if (next <= model_.horizon_time) push(Event{next, kind, 0});
+  if (next <= model_.horizon_time) queue_.push(Event{next, kind, 0});
 }
 
 // A group of children entering care together. The lead child's attribute stream gives the group
@@ -276,17 +262,21 @@ void ReplicationRunner::record_snapshot(int date_index) {
   }
   row[layout_.stock_all] = total;
   row[layout_.uasc_stock] = uasc_stock_;
-  for (std::uint32_t index : in_care_) {
-    const ChildState& child = children_[index];
-    ++row[layout_.stock_by_age_band + child.age_band_at(now)];
-    if (child.birthday_time[kAgeBandCount - 1] < now) ++stats_.children_in_care_aged_18_or_over;
+  const auto t = static_cast<float>(now);
+  std::array<std::int32_t, kAgeBandCount> by_band{};
+  for (const InCareEntry& entry : in_care_) {
+    int band = 0;
+    for (int b = 0; b < kAgeBandCount - 1; ++b) band += entry.birthday_time[b] <= t ? 1 : 0;
+    ++by_band[band];
+    if (entry.birthday_time[kAgeBandCount - 1] < t) ++stats_.children_in_care_aged_18_or_over;
   }
+  for (int b = 0; b < kAgeBandCount; ++b) row[layout_.stock_by_age_band + b] = by_band[b];
 }
 
 ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::int32_t> tally) {
   children_.clear();
   in_care_.clear();
-  queue_.clear();
+  queue_.reset(model_.horizon_time);
   stock_.fill(0);
   uasc_stock_ = 0;
   next_entering_child_ = next_uasc_child_ = next_sibling_group_ = 0;
@@ -304,8 +294,8 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
   // A mark is handled before any event at the same instant: a snapshot at the end of a day sees
   // the state before birthdays that start the next day.
   for (const CalendarMark& mark : marks_) {
-    while (!queue_.empty() && queue_.front().time < mark.time) {
-      const Event event = pop();
+    while (!queue_.empty() && queue_.top().time < mark.time) {
+      const Event event = queue_.pop();
       switch (event.kind) {
         case EventKind::placement_ends:
           ++stats_.child_events;
@@ -335,7 +325,7 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
       record_snapshot(mark.date_index);
       month_ = mark.date_index + 1;
     } else {
-      for (std::uint32_t index : in_care_) children_[index].placements_this_year = 1;
+      for (const InCareEntry& entry : in_care_) children_[entry.child].placements_this_year = 1;
     }
   }
   return stats_;

@@ -11,6 +11,7 @@
 #include "core/random_streams.hpp"
 #include "scenario/scenario.hpp"
 #include "simulation/compiled_model.hpp"
+#include "simulation/event_queue.hpp"
 #include "tally/tally_layout.hpp"
 
 namespace carecast {
@@ -60,14 +61,6 @@ struct CalendarMark {
   int date_index;  // for reporting dates
 };
 
-enum class EventKind : std::uint8_t { placement_ends = 0, turns_18 = 1, group_arrives = 2, uasc_arrives = 3 };
-
-struct Event {
-  double time;
-  EventKind kind;
-  std::uint32_t child;  // index into the replication's children; unused for arrivals
-};
-
 // Simulates replications of one scenario. Holds scratch buffers reused from one replication to
 // the next on the same thread, so that a replication allocates nothing once they have grown.
 class ReplicationRunner {
@@ -89,8 +82,6 @@ class ReplicationRunner {
   void schedule_next_arrival(StreamEngine& arrivals, const CompiledEntryStream& stream, EventKind kind,
                              double now);
   void record_snapshot(int date_index);
-  void push(const Event& event);
-  Event pop();
   std::int32_t& flow(int column) { return tally_[static_cast<std::size_t>(month_) * row_width_ + column]; }
 
   const Scenario& scenario_;
@@ -101,8 +92,14 @@ class ReplicationRunner {
 
   std::vector<CalendarMark> marks_;
   std::vector<ChildState> children_;
-  std::vector<std::uint32_t> in_care_;  // indices of children in care, in no particular order
-  std::vector<Event> queue_;            // binary heap ordered by EventOrder
+  // Children in care, in no particular order, with their birthday times copied beside them so
+  // that the monthly count by age band reads one small contiguous array.
+  struct InCareEntry {
+    std::uint32_t child;
+    std::array<float, kAgeBandCount> birthday_time;  // whole-day times: exact in a float
+  };
+  std::vector<InCareEntry> in_care_;
+  EventQueue queue_;
   PerCategory<std::int32_t> stock_{};
   std::int32_t uasc_stock_ = 0;
   std::uint32_t next_entering_child_ = 0;

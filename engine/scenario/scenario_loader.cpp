@@ -1,0 +1,842 @@
+#include "scenario/scenario_loader.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/csv_reader.hpp"
+#include "core/errors.hpp"
+
+namespace carecast {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr double kProbabilitySumTolerance = 1e-9;
+constexpr std::string_view kAllAgeBands = "all";
+constexpr std::int64_t kMaxInt32 = std::numeric_limits<std::int32_t>::max();
+
+// ---------------------------------------------------------------------------------------------
+// Parsed files and the nodes picked from them
+
+// One file of the extends chain as toml++ parsed it. A toml++ node keeps its source position only
+// in the tree it was parsed into (copies lose it), so layers are read side by side rather than
+// merged into one tree.
+struct Layer {
+  fs::path file;
+  toml::table root;
+};
+
+// A node picked from one layer, with what an error about it needs.
+struct Entry {
+  const toml::node* node = nullptr;
+  const Layer* layer = nullptr;
+  std::string key;  // dotted path from the top of the file
+};
+
+std::string join_key(std::string_view parent, std::string_view child) {
+  std::string key(parent);
+  if (!key.empty()) key += '.';
+  key += child;
+  return key;
+}
+
+InputLocation location_of(const toml::source_region& source, const Layer& layer, std::string key) {
+  return {layer.file.string(), static_cast<int>(source.begin.line), static_cast<int>(source.begin.column),
+          std::move(key)};
+}
+
+InputLocation location_of(const Entry& entry) {
+  return location_of(entry.node->source(), *entry.layer, entry.key);
+}
+
+[[noreturn]] void fail(const Entry& entry, const std::string& problem) {
+  throw InputError(location_of(entry), problem);
+}
+
+std::string format_number(double x) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.15g", x);
+  return buffer;
+}
+
+std::string_view type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a float";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    case toml::node_type::none: break;
+  }
+  return "nothing";
+}
+
+[[noreturn]] void fail_type(const Entry& entry, std::string_view expected) {
+  fail(entry, "expected " + std::string(expected) + ", found " + std::string(type_name(*entry.node)));
+}
+
+template <typename Visit>
+void for_each_member(const Entry& table, Visit visit) {
+  for (auto&& [name, node] : *table.node->as_table()) {
+    visit(name.str(), Entry{&node, table.layer, join_key(table.key, name.str())});
+  }
+}
+
+Entry element(const Entry& array, std::size_t index) {
+  return {&(*array.node->as_array())[index], array.layer, array.key + "[" + std::to_string(index) + "]"};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values
+
+std::string read_string(const Entry& entry) {
+  if (const auto* text = entry.node->as_string()) return text->get();
+  fail_type(entry, "a string");
+}
+
+// Integers are accepted wherever a number is: analysts write 0 as often as 0.0.
+double read_number(const Entry& entry, std::string_view expected) {
+  if (const auto* integer = entry.node->as_integer()) return static_cast<double>(integer->get());
+  const auto* floating = entry.node->as_floating_point();
+  if (!floating) fail_type(entry, expected);
+  if (!std::isfinite(floating->get())) {
+    fail(entry, "expected " + std::string(expected) + ", found " + format_number(floating->get()));
+  }
+  return floating->get();
+}
+
+double read_non_negative(const Entry& entry, std::string_view expected) {
+  const double value = read_number(entry, expected);
+  if (value < 0) fail(entry, "expected " + std::string(expected) + ", found " + format_number(value));
+  return value;
+}
+
+double read_probability(const Entry& entry) {
+  constexpr std::string_view kExpected = "a probability (number between 0 and 1)";
+  const double p = read_number(entry, kExpected);
+  if (p < 0 || p > 1) fail(entry, "expected " + std::string(kExpected) + ", found " + format_number(p));
+  return p;
+}
+
+std::int64_t read_integer(const Entry& entry, std::string_view expected) {
+  if (const auto* integer = entry.node->as_integer()) return integer->get();
+  fail_type(entry, expected);
+}
+
+int read_count(const Entry& entry) {
+  constexpr std::string_view kExpected = "a number of children (an integer, 0 or more)";
+  const std::int64_t count = read_integer(entry, kExpected);
+  if (count < 0 || count > kMaxInt32) {
+    fail(entry, "expected " + std::string(kExpected) + ", found " + std::to_string(count));
+  }
+  return static_cast<int>(count);
+}
+
+Date read_date(const Entry& entry) {
+  const auto* date = entry.node->as_date();
+  if (!date) fail_type(entry, "a date such as 2025-03-31");
+  return make_date(date->get().year, date->get().month, date->get().day);
+}
+
+const toml::array& read_array(const Entry& entry, std::string_view expected) {
+  if (const auto* array = entry.node->as_array()) return *array;
+  fail_type(entry, expected);
+}
+
+void check_sums_to_one(const Entry& entry, double sum) {
+  if (std::abs(sum - 1) > kProbabilitySumTolerance) {
+    fail(entry, "probabilities sum to " + format_number(sum) + "; they must sum to 1 (within 1e-9)");
+  }
+}
+
+// A table of name -> probability, replaced whole by an overriding file; `index_of` maps a name
+// (already checked against the schema) to its slot.
+template <std::size_t N, typename IndexOf>
+std::array<double, N> read_probability_table(const Entry& table, IndexOf index_of) {
+  std::array<double, N> probabilities{};
+  double sum = 0;
+  for_each_member(table, [&](std::string_view name, const Entry& member) {
+    const double p = read_probability(member);
+    probabilities[index_of(name)] = p;
+    sum += p;
+  });
+  check_sums_to_one(table, sum);
+  return probabilities;
+}
+
+std::size_t category_index(std::string_view name) { return static_cast<std::size_t>(*parse_category(name)); }
+std::size_t outcome_index(std::string_view name) { return static_cast<std::size_t>(*parse_outcome(name)); }
+
+// `{ male = x, female = x }`, both required, replaced whole by an overriding file.
+template <typename T, typename Read>
+PerSex<T> read_sex_pair(const Entry& pair, Read read) {
+  PerSex<T> values{};
+  for (int sex = 0; sex < kSexCount; ++sex) {
+    const std::string key = join_key(pair.key, kSexNames[sex]);
+    const toml::node* node = pair.node->as_table()->get(kSexNames[sex]);
+    if (!node) {
+      throw InputError(location_of(pair.node->source(), *pair.layer, key), "required key is missing");
+    }
+    values[sex] = read(Entry{node, pair.layer, key});
+  }
+  return values;
+}
+
+std::string join_names(const std::vector<std::string_view>& names) {
+  std::string joined;
+  for (std::string_view name : names) joined.append(joined.empty() ? "" : ", ").append(name);
+  return joined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Which keys may appear where. Every layer is checked against this before any value is read, so
+// a misspelt key is refused even in a part of a file that a more derived file overrides.
+
+struct Vocabulary {
+  std::string_view what;
+  std::vector<std::string> names;
+};
+
+struct KeySchema {
+  bool is_table = false;
+  std::vector<std::pair<std::string_view, const KeySchema*>> fields;  // a table of named keys,
+  const Vocabulary* vocabulary = nullptr;  // or a table keyed by names from a vocabulary,
+  const KeySchema* each = nullptr;         // each with this schema
+
+  const KeySchema* child(std::string_view key) const {
+    if (vocabulary) {
+      const auto& names = vocabulary->names;
+      return std::find(names.begin(), names.end(), key) != names.end() ? each : nullptr;
+    }
+    for (const auto& [name, schema] : fields) {
+      if (name == key) return schema;
+    }
+    return nullptr;
+  }
+
+  std::string unknown_key_problem() const {
+    std::vector<std::string_view> valid;
+    if (vocabulary) {
+      valid.assign(vocabulary->names.begin(), vocabulary->names.end());
+    } else {
+      for (const auto& field : fields) valid.push_back(field.first);
+    }
+    return "unknown " + std::string(vocabulary ? vocabulary->what : "key") +
+           "; expected one of: " + join_names(valid);
+  }
+};
+
+KeySchema table_of(std::vector<std::pair<std::string_view, const KeySchema*>> fields) {
+  return {true, std::move(fields), nullptr, nullptr};
+}
+KeySchema keyed_by(const Vocabulary& vocabulary, const KeySchema& each) {
+  return {true, {}, &vocabulary, &each};
+}
+
+template <std::size_t N>
+std::vector<std::string> names_of(const std::array<std::string_view, N>& names) {
+  return {names.begin(), names.end()};
+}
+
+std::vector<std::string> outcome_names() {
+  std::vector<std::string> names = names_of(kCategoryNames);
+  for (int reason = 0; reason < kDestinationExitCount; ++reason) {
+    names.push_back(std::string(kExitOutcomePrefix).append(kExitReasonNames[reason]));
+  }
+  return names;
+}
+
+std::vector<std::string> age_band_names_or_all() {
+  std::vector<std::string> names = names_of(kAgeBandNames);
+  names.emplace_back(kAllAgeBands);
+  return names;
+}
+
+const KeySchema& scenario_schema() {
+  static const Vocabulary categories{"category", names_of(kCategoryNames)};
+  static const Vocabulary age_bands{"age band", names_of(kAgeBandNames)};
+  static const Vocabulary age_bands_or_all{"age band", age_band_names_or_all()};
+  static const Vocabulary outcomes{"outcome", outcome_names()};
+
+  static const KeySchema value{};
+  static const KeySchema sex_pair = table_of({{"male", &value}, {"female", &value}});
+  static const KeySchema sex_pairs_by_band = keyed_by(age_bands, sex_pair);
+  static const KeySchema value_by_category = keyed_by(categories, value);
+  static const KeySchema value_by_outcome = keyed_by(outcomes, value);
+  static const KeySchema value_by_band = keyed_by(age_bands_or_all, value);
+  static const KeySchema categories_by_band = keyed_by(age_bands_or_all, value_by_category);
+  static const KeySchema outcomes_by_band = keyed_by(age_bands_or_all, value_by_outcome);
+  static const KeySchema counts = keyed_by(categories, sex_pairs_by_band);
+
+  static const KeySchema bands = table_of({{"placement_duration_band_starts_days", &value}});
+  static const KeySchema starting_population = table_of({
+      {"children_csv", &value},
+      {"counts", &counts},
+      {"mean_days_in_placement", &value_by_category},
+      {"mean_days_in_care_before_placement", &value},
+  });
+  static const KeySchema entries = table_of({
+      {"expected_per_year", &sex_pairs_by_band},
+      {"annual_growth_rate", &value},
+      {"sibling_group_size_probability", &value},
+      {"first_placement_probability", &categories_by_band},
+  });
+  static const KeySchema uasc = table_of({
+      {"expected_per_year", &sex_pairs_by_band},
+      {"annual_growth_rate", &value},
+      {"first_placement_probability", &categories_by_band},
+  });
+  static const KeySchema placement = table_of({
+      {"ending_hazard_per_year", &value_by_band},
+      {"destination_probability", &outcomes_by_band},
+  });
+  static const KeySchema placements = keyed_by(categories, placement);
+  static const KeySchema leaving_care = table_of({{"staying_put_probability", &value}});
+
+  static const KeySchema root = table_of({
+      {"name", &value},
+      {"description", &value},
+      {"extends", &value},
+      {"origin_date", &value},
+      {"horizon_years", &value},
+      {"bands", &bands},
+      {"starting_population", &starting_population},
+      {"entries", &entries},
+      {"uasc", &uasc},
+      {"placements", &placements},
+      {"leaving_care", &leaving_care},
+  });
+  return root;
+}
+
+void check_keys(const toml::table& table, const KeySchema& schema, const std::string& table_key,
+                const Layer& layer) {
+  for (auto&& [name, node] : table) {
+    std::string key = join_key(table_key, name.str());
+    const KeySchema* child = schema.child(name.str());
+    if (!child) {
+      throw InputError(location_of(name.source(), layer, std::move(key)), schema.unknown_key_problem());
+    }
+    if (!child->is_table) continue;
+    if (!node.is_table()) fail_type(Entry{&node, &layer, key}, "a table");
+    check_keys(*node.as_table(), *child, key, layer);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The layers seen as one scenario
+
+// A table as the extends chain defines it: the tables at one key path in each layer that has
+// one, most derived first. Each key resolves to the top-most layer that defines it. Relies on
+// check_keys: wherever the schema expects a table, every layer has a table or nothing.
+class MergedTable {
+ public:
+  struct Part {
+    const toml::table* table;
+    const Layer* layer;
+  };
+
+  static MergedTable root(const std::vector<Layer>& layers) {
+    std::vector<Part> parts;
+    for (const Layer& layer : layers) parts.push_back({&layer.root, &layer});
+    const Part most_derived = parts.front();
+    return MergedTable("", std::move(parts), most_derived);
+  }
+
+  const std::string& key() const { return key_; }
+  bool present() const { return !parts_.empty(); }
+
+  std::optional<Entry> find(std::string_view name) const {
+    for (const Part& part : parts_) {
+      if (const toml::node* node = part.table->get(name)) {
+        return Entry{node, part.layer, join_key(key_, name)};
+      }
+    }
+    return std::nullopt;
+  }
+
+  Entry require(std::string_view name) const {
+    if (auto entry = find(name)) return *entry;
+    throw InputError(location(join_key(key_, name)), "required key is missing");
+  }
+
+  // Tables merge key by key, except that an inline table replaces whatever the layers beneath it
+  // define.
+  MergedTable table(std::string_view name) const {
+    std::vector<Part> parts;
+    for (const Part& part : parts_) {
+      const toml::node* node = part.table->get(name);
+      if (!node) continue;
+      parts.push_back({node->as_table(), part.layer});
+      if (parts.back().table->is_inline()) break;
+    }
+    return MergedTable(join_key(key_, name), std::move(parts), present() ? parts_.front() : nearest_present_);
+  }
+
+  MergedTable require_table(std::string_view name) const {
+    MergedTable child = table(name);
+    if (!child.present()) throw InputError(location(child.key()), "required table is missing");
+    return child;
+  }
+
+  // Every key defined by some layer, in the order the top-most layer defining it lists it.
+  std::vector<std::string_view> keys() const {
+    std::vector<std::string_view> names;
+    for (const Part& part : parts_) {
+      for (auto&& [name, node] : *part.table) {
+        if (std::find(names.begin(), names.end(), name.str()) == names.end()) names.push_back(name.str());
+      }
+    }
+    return names;
+  }
+
+  // Where this table starts in its top-most layer (or, if no layer has it, where its nearest
+  // ancestor that exists starts), reported against `field`.
+  InputLocation location(std::string field) const {
+    const Part& at = present() ? parts_.front() : nearest_present_;
+    // The top of a file "starts" at 1:1, which would point at an unrelated line.
+    if (at.table == &at.layer->root) return {at.layer->file.string(), 0, 0, std::move(field)};
+    return location_of(at.table->source(), *at.layer, std::move(field));
+  }
+  InputLocation location() const { return location(key_); }
+
+ private:
+  MergedTable(std::string key, std::vector<Part> parts, Part nearest_present)
+      : key_(std::move(key)), parts_(std::move(parts)), nearest_present_(nearest_present) {}
+
+  std::string key_;
+  std::vector<Part> parts_;
+  Part nearest_present_;
+};
+
+// For a table keyed by age band or `all`: the entry each band uses, its own or else `all`.
+PerAgeBand<std::optional<Entry>> entries_by_age_band(const MergedTable& table) {
+  const std::optional<Entry> all = table.find(kAllAgeBands);
+  PerAgeBand<std::optional<Entry>> by_band;
+  for (int band = 0; band < kAgeBandCount; ++band) {
+    std::optional<Entry> own = table.find(kAgeBandNames[band]);
+    by_band[band] = own ? std::move(own) : all;
+  }
+  return by_band;
+}
+
+std::string missing_age_band_problem(int band) {
+  return "no entry for age band '" + std::string(kAgeBandNames[band]) + "' and no 'all'";
+}
+
+PerAgeBand<Entry> entries_for_every_age_band(const MergedTable& table) {
+  PerAgeBand<std::optional<Entry>> by_band = entries_by_age_band(table);
+  PerAgeBand<Entry> entries;
+  for (int band = 0; band < kAgeBandCount; ++band) {
+    if (!by_band[band]) {
+      throw InputError(table.location(), missing_age_band_problem(band) + "; every age band needs one");
+    }
+    entries[band] = std::move(*by_band[band]);
+  }
+  return entries;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the extends chain
+
+std::optional<fs::path> canonical_if_file(const fs::path& file) {
+  std::error_code error;
+  if (!fs::is_regular_file(file, error)) return std::nullopt;
+  fs::path canonical = fs::canonical(file, error);
+  if (error) return std::nullopt;
+  return canonical;
+}
+
+toml::table parse_toml(const fs::path& file) {
+  try {
+    return toml::parse_file(file.string());
+  } catch (const toml::parse_error& error) {
+    const toml::source_position& at = error.source().begin;
+    throw InputError({file.string(), static_cast<int>(at.line), static_cast<int>(at.column), {}},
+                     "invalid TOML: " + std::string(error.description()));
+  }
+}
+
+// The scenario file and the files it extends, most derived first.
+std::vector<Layer> load_layers(const fs::path& file) {
+  std::vector<Layer> layers;
+  std::vector<fs::path> chain;  // canonical paths, to detect cycles
+  fs::path next = file;
+  std::optional<InputLocation> named_by;  // the `extends` that named `next`
+  for (;;) {
+    const std::optional<fs::path> canonical = canonical_if_file(next);
+    if (!canonical) {
+      if (named_by) throw InputError(*named_by, "the file it names does not exist: " + next.string());
+      throw InputError({next.string(), 0, 0, {}}, "scenario file not found");
+    }
+    if (std::find(chain.begin(), chain.end(), *canonical) != chain.end()) {
+      std::string cycle;
+      for (const Layer& layer : layers) cycle.append(layer.file.string()).append(" -> ");
+      throw InputError(*named_by, "extends cycle: " + cycle + next.string());
+    }
+    chain.push_back(*canonical);
+    layers.push_back({next, parse_toml(next)});
+
+    const toml::node* extends = layers.back().root.get("extends");
+    if (!extends) return layers;
+    const Entry entry{extends, &layers.back(), "extends"};
+    const fs::path base = read_string(entry);
+    named_by = location_of(entry);
+    next = (next.parent_path() / base).lexically_normal();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sections
+
+// Where each category first becomes possible for a child, to check it has a placements table.
+struct Reachability {
+  PerCategory<std::optional<InputLocation>> reached_at{};
+
+  bool reached(Category category) const { return reached_at[static_cast<std::size_t>(category)].has_value(); }
+  void reach(Category category, InputLocation where) {
+    if (!reached(category)) reached_at[static_cast<std::size_t>(category)] = std::move(where);
+  }
+};
+
+int read_horizon_years(const Entry& entry) {
+  constexpr std::string_view kExpected = "an integer from 1 to 10";
+  const std::int64_t years = read_integer(entry, kExpected);
+  if (years < 1 || years > 10) {
+    fail(entry, "expected " + std::string(kExpected) + ", found " + std::to_string(years));
+  }
+  return static_cast<int>(years);
+}
+
+std::vector<std::int32_t> read_duration_band_starts(const Entry& entry) {
+  constexpr std::string_view kExpected = "an array of band starts in days (integers: first 0, increasing)";
+  const toml::array& array = read_array(entry, kExpected);
+  if (array.empty()) fail(entry, "expected " + std::string(kExpected) + ", found an empty array");
+  std::vector<std::int32_t> starts;
+  for (std::size_t i = 0; i < array.size(); ++i) {
+    const Entry start = element(entry, i);
+    const std::int64_t days = read_integer(start, "an integer number of days");
+    if (i == 0 && days != 0) fail(start, "the first band must start at 0 days");
+    if (i > 0 && days <= starts.back()) fail(start, "band starts must be strictly increasing");
+    if (days > kMaxInt32) fail(start, "band start is too large");
+    starts.push_back(static_cast<std::int32_t>(days));
+  }
+  return starts;
+}
+
+std::vector<double> read_sibling_group_sizes(const Entry& entry) {
+  const toml::array& array = read_array(entry, "an array of probabilities");
+  if (array.empty()) fail(entry, "expected at least one probability (groups of 1 child)");
+  std::vector<double> probabilities;
+  double sum = 0;
+  for (std::size_t i = 0; i < array.size(); ++i) {
+    probabilities.push_back(read_probability(element(entry, i)));
+    sum += probabilities.back();
+  }
+  check_sums_to_one(entry, sum);
+  return probabilities;
+}
+
+EntryStream read_entry_stream(const MergedTable& stream, Reachability& reachability) {
+  EntryStream entries;
+  const MergedTable expected = stream.require_table("expected_per_year");
+  for (std::string_view band_name : expected.keys()) {
+    const auto band = static_cast<std::size_t>(*parse_age_band(band_name));
+    entries.expected_per_year[band] = read_sex_pair<double>(*expected.find(band_name), [](const Entry& e) {
+      return read_non_negative(e, "a number of children a year, 0 or more");
+    });
+  }
+
+  if (const auto growth = stream.find("annual_growth_rate")) {
+    constexpr std::string_view kExpected = "a growth rate (a fraction a year, above -1)";
+    entries.annual_growth_rate = read_number(*growth, kExpected);
+    if (entries.annual_growth_rate <= -1) {
+      fail(*growth,
+           "expected " + std::string(kExpected) + ", found " + format_number(entries.annual_growth_rate));
+    }
+  }
+
+  const MergedTable first_placement = stream.table("first_placement_probability");
+  const PerAgeBand<std::optional<Entry>> tables = entries_by_age_band(first_placement);
+  for (int band = 0; band < kAgeBandCount; ++band) {
+    const bool has_entries = entries.expected_per_year[band][0] + entries.expected_per_year[band][1] > 0;
+    if (!tables[band]) {
+      if (!has_entries) continue;
+      throw InputError(first_placement.location(),
+                       missing_age_band_problem(band) + ", needed because " + expected.key() + "." +
+                           std::string(kAgeBandNames[band]) + " has children entering");
+    }
+    entries.first_placement_probability[band] =
+        read_probability_table<kCategoryCount>(*tables[band], category_index);
+    if (!has_entries) continue;
+    for_each_member(*tables[band], [&](std::string_view name, const Entry& member) {
+      if (read_probability(member) > 0) reachability.reach(*parse_category(name), location_of(member));
+    });
+  }
+  return entries;
+}
+
+std::vector<StartingChild> read_starting_children(const CsvTable& csv, Date origin,
+                                                  Reachability& reachability) {
+  constexpr std::array<std::string_view, 7> kColumns = {
+      "age_days", "sex", "category", "days_in_placement", "days_in_care", "placements_since_april", "uasc"};
+  for (std::size_t column = 0; column < csv.columns().size(); ++column) {
+    if (std::find(kColumns.begin(), kColumns.end(), csv.columns()[column]) == kColumns.end()) {
+      throw InputError(csv.header_location(column),
+                       "unknown column; the columns are exactly: age_days, sex, category, days_in_placement, "
+                       "days_in_care, placements_since_april, uasc");
+    }
+  }
+  const std::size_t age_column = csv.require_column("age_days");
+  const std::size_t sex_column = csv.require_column("sex");
+  const std::size_t category_column = csv.require_column("category");
+  const std::size_t placement_days_column = csv.require_column("days_in_placement");
+  const std::size_t care_days_column = csv.require_column("days_in_care");
+  const std::size_t placements_column = csv.require_column("placements_since_april");
+  const std::size_t uasc_column = csv.require_column("uasc");
+
+  // Values are never quoted back in messages: this file describes real children.
+  const auto read_int = [&csv](std::size_t row, std::size_t column, std::int32_t minimum,
+                               std::string_view expected) {
+    const std::int64_t value = csv.integer(row, column);
+    if (value < minimum || value > kMaxInt32) {
+      throw InputError(csv.location(row, column), "expected " + std::string(expected));
+    }
+    return static_cast<std::int32_t>(value);
+  };
+
+  std::vector<StartingChild> children;
+  children.reserve(csv.row_count());
+  for (std::size_t row = 0; row < csv.row_count(); ++row) {
+    StartingChild child;
+    child.age_days = read_int(row, age_column, 0, "an age in days, 0 or more");
+    if (add_years(origin - std::chrono::days{child.age_days}, kCareEndsAtAgeYears) <= origin) {
+      throw InputError(csv.location(row, age_column), "the child is 18 or older at the origin date");
+    }
+
+    const std::string_view sex = csv.field(row, sex_column);
+    if (sex == "male" || sex == "1") {
+      child.sex = Sex::male;
+    } else if (sex == "female" || sex == "2") {
+      child.sex = Sex::female;
+    } else {
+      throw InputError(csv.location(row, sex_column), "expected male, female, 1 or 2");
+    }
+
+    const std::optional<Category> category = parse_category(csv.field(row, category_column));
+    if (!category) {
+      throw InputError(
+          csv.location(row, category_column),
+          "expected a category id: " + join_names({kCategoryNames.begin(), kCategoryNames.end()}));
+    }
+    child.category = *category;
+    // Checked first so that only the first child in each category costs a location.
+    if (!reachability.reached(child.category)) {
+      reachability.reach(child.category, csv.location(row, category_column));
+    }
+
+    child.days_in_placement = read_int(row, placement_days_column, 0, "a number of days, 0 or more");
+    child.days_in_care = read_int(row, care_days_column, 0, "a number of days, 0 or more");
+    if (child.days_in_care < child.days_in_placement) {
+      throw InputError(csv.location(row, care_days_column), "must be at least days_in_placement");
+    }
+    if (child.days_in_care > child.age_days) {
+      throw InputError(csv.location(row, care_days_column), "must be at most age_days");
+    }
+    child.placements_since_april = read_int(row, placements_column, 1, "a number of placements, 1 or more");
+
+    const std::string_view uasc = csv.field(row, uasc_column);
+    if (uasc == "true" || uasc == "1") {
+      child.uasc = true;
+    } else if (uasc == "false" || uasc == "0") {
+      child.uasc = false;
+    } else {
+      throw InputError(csv.location(row, uasc_column), "expected true, false, 1 or 0");
+    }
+    children.push_back(child);
+  }
+  return children;
+}
+
+StartingCounts read_starting_counts(const MergedTable& population, const MergedTable& counts,
+                                    Reachability& reachability) {
+  StartingCounts starting;
+  PerCategory<bool> has_children{};
+  for (std::string_view category_name : counts.keys()) {
+    const Category category = *parse_category(category_name);
+    const auto c = static_cast<std::size_t>(category);
+    const MergedTable by_band = counts.table(category_name);
+    for (std::string_view band_name : by_band.keys()) {
+      const Entry pair = *by_band.find(band_name);
+      const auto band = static_cast<std::size_t>(*parse_age_band(band_name));
+      starting.count[c][band] = read_sex_pair<int>(pair, read_count);
+      if (starting.count[c][band][0] + starting.count[c][band][1] == 0) continue;
+      has_children[c] = true;
+      reachability.reach(category, location_of(pair));
+    }
+  }
+
+  const MergedTable means = population.table("mean_days_in_placement");
+  for (std::size_t c = 0; c < kCategoryCount; ++c) {
+    const std::optional<Entry> mean = means.find(kCategoryNames[c]);
+    if (mean) {
+      starting.mean_days_in_placement[c] =
+          read_non_negative(*mean, "a mean number of days (a number, 0 or more)");
+    }
+    if (!has_children[c] || starting.mean_days_in_placement[c] > 0) continue;
+    const std::string why =
+        " because " + counts.key() + "." + std::string(kCategoryNames[c]) + " has children";
+    if (!mean) throw InputError(means.location(join_key(means.key(), kCategoryNames[c])), "required" + why);
+    fail(*mean, "must be above 0" + why);
+  }
+  starting.mean_days_in_care_before_placement =
+      read_non_negative(population.require("mean_days_in_care_before_placement"),
+                        "a mean number of days (a number, 0 or more)");
+  return starting;
+}
+
+void read_starting_population(const MergedTable& root, Scenario& scenario, Reachability& reachability) {
+  const MergedTable population = root.require_table("starting_population");
+  const std::optional<Entry> csv = population.find("children_csv");
+  const MergedTable counts = population.table("counts");
+  if (csv && counts.present()) fail(*csv, "give either children_csv or counts, not both");
+  if (counts.present()) {
+    scenario.starting_counts = read_starting_counts(population, counts, reachability);
+    return;
+  }
+  if (!csv) throw InputError(population.location(), "give either children_csv or counts");
+
+  for (std::string_view counts_only : {"mean_days_in_placement", "mean_days_in_care_before_placement"}) {
+    if (const auto entry = population.find(counts_only)) {
+      fail(*entry, "only used with counts: children_csv gives each child's days");
+    }
+  }
+  const fs::path csv_file = (csv->layer->file.parent_path() / read_string(*csv)).lexically_normal();
+  if (!canonical_if_file(csv_file)) fail(*csv, "the file it names does not exist: " + csv_file.string());
+  scenario.source_files.push_back(csv_file);
+  scenario.starting_children =
+      read_starting_children(CsvTable::read(csv_file), scenario.origin, reachability);
+}
+
+// Reads every [placements.<category>] table; returns the destination table each category and
+// age band uses, or nothing for a category without a table.
+PerCategory<PerAgeBand<std::optional<Entry>>> read_placements(const MergedTable& placements,
+                                                              Scenario& scenario) {
+  const auto duration_bands = static_cast<std::size_t>(scenario.duration_band_count());
+  scenario.ending_hazard_per_year.assign(kCategoryCount * kAgeBandCount * duration_bands, 0.0);
+  PerCategory<PerAgeBand<std::optional<Entry>>> destination_tables;
+  for (std::string_view category_name : placements.keys()) {
+    const std::size_t c = category_index(category_name);
+    const MergedTable placement = placements.table(category_name);
+    const PerAgeBand<Entry> hazards =
+        entries_for_every_age_band(placement.require_table("ending_hazard_per_year"));
+    const PerAgeBand<Entry> destinations =
+        entries_for_every_age_band(placement.require_table("destination_probability"));
+    for (std::size_t band = 0; band < kAgeBandCount; ++band) {
+      const toml::array& array =
+          read_array(hazards[band], "an array of hazards a year, one per time-in-placement band");
+      if (array.size() != duration_bands) {
+        fail(hazards[band], "has " + std::to_string(array.size()) + " hazards but there are " +
+                                std::to_string(duration_bands) +
+                                " time-in-placement bands (bands.placement_duration_band_starts_days)");
+      }
+      for (std::size_t d = 0; d < duration_bands; ++d) {
+        scenario.ending_hazard_per_year[(c * kAgeBandCount + band) * duration_bands + d] =
+            read_non_negative(element(hazards[band], d), "a hazard a year (a number, 0 or more)");
+      }
+      scenario.destination_probability[c][band] =
+          read_probability_table<kOutcomeCount>(destinations[band], outcome_index);
+      destination_tables[c][band] = destinations[band];
+    }
+  }
+  return destination_tables;
+}
+
+// Follows destinations from every category a child can start or enter care in; each category
+// reached needs a placements table, or the simulation would have no way for its placements to end.
+void check_reachable_categories_have_placements(
+    Reachability reachability, const PerCategory<PerAgeBand<std::optional<Entry>>>& destination_tables) {
+  std::vector<std::size_t> to_visit;
+  for (std::size_t c = 0; c < kCategoryCount; ++c) {
+    if (reachability.reached_at[c]) to_visit.push_back(c);
+  }
+  while (!to_visit.empty()) {
+    const std::size_t c = to_visit.back();
+    to_visit.pop_back();
+    const std::string_view name = kCategoryNames[c];
+    if (!destination_tables[c][0]) {
+      throw InputError(*reachability.reached_at[c],
+                       "a child can be in category '" + std::string(name) +
+                           "' because of this, but there is no [placements." + std::string(name) +
+                           "] table giving its ending hazards and destinations for every age band");
+    }
+    for (const std::optional<Entry>& table : destination_tables[c]) {
+      for_each_member(*table, [&](std::string_view outcome_name, const Entry& member) {
+        const std::size_t outcome = outcome_index(outcome_name);
+        if (outcome_is_exit(static_cast<int>(outcome)) || read_probability(member) == 0 ||
+            reachability.reached_at[outcome]) {
+          return;
+        }
+        reachability.reached_at[outcome] = location_of(member);
+        to_visit.push_back(outcome);
+      });
+    }
+  }
+}
+
+}  // namespace
+
+Scenario load_scenario(const fs::path& file) {
+  const std::vector<Layer> layers = load_layers(file);
+  for (const Layer& layer : layers) check_keys(layer.root, scenario_schema(), "", layer);
+  const MergedTable root = MergedTable::root(layers);
+
+  Scenario scenario;
+  scenario.file = file;
+  for (const Layer& layer : layers) scenario.source_files.push_back(layer.file);
+  scenario.name = read_string(root.require("name"));
+  if (const auto description = root.find("description")) scenario.description = read_string(*description);
+  scenario.origin = read_date(root.require("origin_date"));
+  scenario.horizon_years = read_horizon_years(root.require("horizon_years"));
+  if (const auto starts = root.table("bands").find("placement_duration_band_starts_days")) {
+    scenario.duration_band_start_days = read_duration_band_starts(*starts);
+  }
+
+  Reachability reachability;
+  read_starting_population(root, scenario, reachability);
+  const MergedTable entries = root.require_table("entries");
+  scenario.entries = read_entry_stream(entries, reachability);
+  if (const auto sizes = entries.find("sibling_group_size_probability")) {
+    scenario.sibling_group_size_probability = read_sibling_group_sizes(*sizes);
+  }
+  if (const MergedTable uasc = root.table("uasc"); uasc.present()) {
+    scenario.uasc = read_entry_stream(uasc, reachability);
+  }
+  const auto destination_tables = read_placements(root.table("placements"), scenario);
+  check_reachable_categories_have_placements(std::move(reachability), destination_tables);
+
+  scenario.staying_put_probability =
+      read_probability(root.require_table("leaving_care").require("staying_put_probability"));
+  return scenario;
+}
+
+fs::path default_scenario_path() {
+  const char* directory = std::getenv("CARECAST_SCENARIO_DIR");
+  return fs::path(directory && *directory ? directory : CARECAST_SCENARIO_DIR) / "default.toml";
+}
+
+}  // namespace carecast
