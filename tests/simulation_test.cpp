@@ -259,3 +259,35 @@ TEST(Reproducibility, ReplicationDependsOnlyOnSeedAndIndex) {
 
 }  // namespace
 }  // namespace carecast
+
+namespace carecast {
+namespace {
+using namespace carecast::testing;
+
+// The counts form draws individual children: every run must start with exactly the counts given,
+// by category and by age band, including children born on the origin date and children whose
+// birthday is the next day.
+TEST(StartingPopulation, CountsFormStartsWithExactlyTheCounts) {
+  Scenario s = single_category_scenario(0.5, 0, 0, 1);
+  s.starting_children.clear();
+  StartingCounts counts;
+  counts.count[static_cast<int>(Category::foster_in_house)] = {{{7, 6}, {5, 4}, {3, 3}, {9, 8}, {6, 5}}};
+  counts.mean_days_in_placement[static_cast<int>(Category::foster_in_house)] = 400;
+  counts.mean_days_in_care_before_placement = 100;
+  s.starting_counts = counts;
+  RunOptions options;
+  options.runs = 2000;
+  options.threads = 2;
+  const RunResult result = run_replications(s, options);
+  for (int r = 0; r < result.runs; ++r) {
+    ASSERT_EQ(result.value(r, 0, result.layout.stock_all), 56);
+    ASSERT_EQ(result.value(r, 0, result.layout.stock_by_category + static_cast<int>(Category::foster_in_house)), 56);
+    for (int b = 0; b < kAgeBandCount; ++b) {
+      ASSERT_EQ(result.value(r, 0, result.layout.stock_by_age_band + b), counts.count[0][b][0] + counts.count[0][b][1])
+          << "run " << r << " band " << kAgeBandNames[b];
+    }
+  }
+}
+
+}  // namespace
+}  // namespace carecast

@@ -55,6 +55,13 @@ ReplicationRunner::ReplicationRunner(const Scenario& scenario, const CompiledMod
   std::sort(marks_.begin(), marks_.end(), [](const CalendarMark& a, const CalendarMark& b) {
     return a.time != b.time ? a.time < b.time : a.kind < b.kind;
   });
+  const auto last_day = static_cast<std::size_t>(calendar_.times.back());
+  first_date_at_or_after_.resize(last_day + 1);
+  int date = 0;
+  for (std::size_t day = 0; day <= last_day; ++day) {
+    while (calendar_.times[date] < static_cast<double>(day)) ++date;
+    first_date_at_or_after_[day] = date;
+  }
 }
 
 std::uint32_t ReplicationRunner::add_child(const ChildState& child) {
@@ -63,9 +70,7 @@ std::uint32_t ReplicationRunner::add_child(const ChildState& child) {
   ChildState& added = children_.back();
   added.in_care = true;
   added.in_care_slot = static_cast<std::uint32_t>(in_care_.size());
-  InCareEntry entry{index, {}};
-  for (int b = 0; b < kAgeBandCount; ++b) entry.birthday_time[b] = static_cast<float>(added.birthday_time[b]);
-  in_care_.push_back(entry);
+  in_care_.push_back(index);
   if (added.uasc) ++uasc_stock_;
   ++stats_.children_simulated;
   return index;
@@ -119,15 +124,16 @@ void ReplicationRunner::schedule_placement_end(std::uint32_t index, double now) 
   if (end_of_care <= model_.horizon_time) queue_.push(Event{end_of_care, EventKind::turns_18, index});
 }
 
-void ReplicationRunner::leave_care(std::uint32_t index, ExitReason reason) {
+void ReplicationRunner::leave_care(std::uint32_t index, ExitReason reason, double now) {
   ChildState& child = children_[index];
+  tally_stay_by_age_band(child, now);
   child.in_care = false;
   --stock_[static_cast<int>(child.category)];
   if (child.uasc) --uasc_stock_;
   // Swap-remove from the list of children in care.
-  const InCareEntry moved = in_care_.back();
+  const std::uint32_t moved = in_care_.back();
   in_care_[child.in_care_slot] = moved;
-  children_[moved.child].in_care_slot = child.in_care_slot;
+  children_[moved].in_care_slot = child.in_care_slot;
   in_care_.pop_back();
   ++flow(layout_.exits_all);
   ++flow(layout_.exits_by_reason + static_cast<int>(reason));
@@ -139,7 +145,7 @@ void ReplicationRunner::end_placement(std::uint32_t index, double now) {
   const int from = static_cast<int>(child.category);
   const int outcome = model_.destination[from][band].pick(uniform_open01(child.destination_stream));
   if (outcome_is_exit(outcome)) {
-    leave_care(index, static_cast<ExitReason>(outcome - kCategoryCount));
+    leave_care(index, static_cast<ExitReason>(outcome - kCategoryCount), now);
     return;
   }
   --stock_[from];
@@ -252,8 +258,40 @@ void ReplicationRunner::start_population(ReplicationIdentity id) {
   }
 }
 
+// Index of the first reporting date whose snapshot comes after an event at `time`: reporting
+// times are whole days, and an event at the very instant of a snapshot comes after it.
+int ReplicationRunner::first_date_after(double time) const {
+  if (time < 0) return 0;
+  const double day = std::floor(time) + 1;
+  return day < static_cast<double>(first_date_at_or_after_.size())
+             ? first_date_at_or_after_[static_cast<std::size_t>(day)]
+             : calendar_.date_count();
+}
+
+// A child is counted at reporting date k if in care at that instant, in the age band reached by
+// then. Entries, exits and birthdays at the very instant of a snapshot come after it (a birthday
+// starts the day after a month end), so each counts from the first date after it.
+void ReplicationRunner::tally_stay_by_age_band(const ChildState& child, double leaves_at) {
+  // The starting population is in care at the origin snapshot, even a child who came into care
+  // (or was born) on the origin date itself.
+  const int first = child.care_start <= 0 ? 0 : first_date_after(child.care_start);
+  const int end = first_date_after(leaves_at);  // one past the last date counted
+  if (first >= end) return;
+  int band_start = first;
+  for (int band = 0; band < kAgeBandCount; ++band) {
+    const int band_end =
+        band < kAgeBandCount - 1 ? std::clamp(first_date_after(child.birthday_time[band]), band_start, end) : end;
+    if (band_end > band_start) {
+      ++age_band_changes_[band_start][band];
+      --age_band_changes_[band_end][band];
+    }
+    band_start = band_end;
+  }
+  // Care must have ended by the 18th birthday: no reporting date after it may count the child.
+  if (end > first_date_after(child.birthday_time[kAgeBandCount - 1])) ++stats_.children_in_care_aged_18_or_over;
+}
+
 void ReplicationRunner::record_snapshot(int date_index) {
-  const double now = calendar_.times[date_index];
   std::int32_t* row = tally_.data() + static_cast<std::size_t>(date_index) * row_width_;
   std::int32_t total = 0;
   for (int c = 0; c < kCategoryCount; ++c) {
@@ -262,20 +300,12 @@ void ReplicationRunner::record_snapshot(int date_index) {
   }
   row[layout_.stock_all] = total;
   row[layout_.uasc_stock] = uasc_stock_;
-  const auto t = static_cast<float>(now);
-  std::array<std::int32_t, kAgeBandCount> by_band{};
-  for (const InCareEntry& entry : in_care_) {
-    int band = 0;
-    for (int b = 0; b < kAgeBandCount - 1; ++b) band += entry.birthday_time[b] <= t ? 1 : 0;
-    ++by_band[band];
-    if (entry.birthday_time[kAgeBandCount - 1] < t) ++stats_.children_in_care_aged_18_or_over;
-  }
-  for (int b = 0; b < kAgeBandCount; ++b) row[layout_.stock_by_age_band + b] = by_band[b];
 }
 
 ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::int32_t> tally) {
   children_.clear();
   in_care_.clear();
+  age_band_changes_.assign(static_cast<std::size_t>(calendar_.date_count()) + 1, PerAgeBand<std::int32_t>{});
   queue_.reset(model_.horizon_time);
   stock_.fill(0);
   uasc_stock_ = 0;
@@ -308,7 +338,7 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
                                Process::leaving_at_18);
           const bool stays_put =
               is_foster(child.category) && uniform_open01(leaving) < model_.staying_put_probability;
-          leave_care(event.child, stays_put ? ExitReason::staying_put : ExitReason::aged_18);
+          leave_care(event.child, stays_put ? ExitReason::staying_put : ExitReason::aged_18, event.time);
           break;
         }
         case EventKind::group_arrives:
@@ -325,7 +355,16 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
       record_snapshot(mark.date_index);
       month_ = mark.date_index + 1;
     } else {
-      for (const InCareEntry& entry : in_care_) children_[entry.child].placements_this_year = 1;
+      for (std::uint32_t index : in_care_) children_[index].placements_this_year = 1;
+    }
+  }
+  // Children still in care at the horizon are counted to the last reporting date.
+  for (std::uint32_t index : in_care_) tally_stay_by_age_band(children_[index], model_.horizon_time + 1);
+  PerAgeBand<std::int32_t> running{};
+  for (int d = 0; d < calendar_.date_count(); ++d) {
+    for (int b = 0; b < kAgeBandCount; ++b) {
+      running[b] += age_band_changes_[d][b];
+      tally_[static_cast<std::size_t>(d) * row_width_ + layout_.stock_by_age_band + b] = running[b];
     }
   }
   return stats_;

@@ -78,10 +78,12 @@ class ReplicationRunner {
   void start_placement(std::uint32_t child, Category category, double now);
   void schedule_placement_end(std::uint32_t child, double now);
   void end_placement(std::uint32_t child, double now);
-  void leave_care(std::uint32_t child, ExitReason reason);
+  void leave_care(std::uint32_t child, ExitReason reason, double now);
   void schedule_next_arrival(StreamEngine& arrivals, const CompiledEntryStream& stream, EventKind kind,
                              double now);
   void record_snapshot(int date_index);
+  void tally_stay_by_age_band(const ChildState& child, double leaves_at);
+  int first_date_after(double time) const;
   std::int32_t& flow(int column) { return tally_[static_cast<std::size_t>(month_) * row_width_ + column]; }
 
   const Scenario& scenario_;
@@ -92,13 +94,14 @@ class ReplicationRunner {
 
   std::vector<CalendarMark> marks_;
   std::vector<ChildState> children_;
-  // Children in care, in no particular order, with their birthday times copied beside them so
-  // that the monthly count by age band reads one small contiguous array.
-  struct InCareEntry {
-    std::uint32_t child;
-    std::array<float, kAgeBandCount> birthday_time;  // whole-day times: exact in a float
-  };
-  std::vector<InCareEntry> in_care_;
+  std::vector<std::uint32_t> in_care_;  // children in care, in no particular order
+  // Stock by age band is tallied when a child leaves care (or the run ends), for the whole
+  // stay at once: each band's run of reporting dates becomes +1 at its first date and -1 after
+  // its last in this difference table, summed into the tally at the end. No monthly scan of
+  // every child is needed.
+  std::vector<PerAgeBand<std::int32_t>> age_band_changes_;
+  // first_date_at_or_after_[n]: index of the first reporting date at clock time >= n (whole days).
+  std::vector<int> first_date_at_or_after_;
   EventQueue queue_;
   PerCategory<std::int32_t> stock_{};
   std::int32_t uasc_stock_ = 0;
