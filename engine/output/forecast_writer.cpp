@@ -64,6 +64,7 @@ Interval interval_of(const std::vector<SummaryRow>& rows, int cell, int date) {
 }
 std::string whole(double x) { return std::to_string(static_cast<long long>(std::llround(x))); }
 std::string describe(const Interval& i) {
+  if (i.p05 == i.p95) return whole(i.p50) + " in every run";
   return "median " + whole(i.p50) + " (90% interval " + whole(i.p05) + "-" + whole(i.p95) + ")";
 }
 }  // namespace
