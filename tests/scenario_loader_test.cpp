@@ -556,6 +556,21 @@ TEST_F(ScenarioLoader, RefusesAMissingChildrenCsv) {
   EXPECT_EQ(error.where().column, 16);
 }
 
+TEST_F(ScenarioLoader, ReadsUascCountsAndRefusesMoreUascThanChildren) {
+  const fs::path good = write("u.toml", extends(kWithCounts) +
+                                            "[starting_population.uasc_counts.childrens_home_external]\n"
+                                            "16_to_17 = { male = 3, female = 1 }\n");
+  const Scenario s = load_scenario(good);
+  EXPECT_EQ(s.starting_counts->uasc_count[static_cast<int>(Category::childrens_home_external)]
+                                         [static_cast<int>(AgeBand::from_16_to_17)],
+            (PerSex<int>{3, 1}));
+  const fs::path bad = write("b.toml", extends(kWithCounts) +
+                                           "[starting_population.uasc_counts.childrens_home_external]\n"
+                                           "16_to_17 = { male = 5, female = 0 }\n");
+  expect_error(error_loading(bad), bad, 3, "starting_population.uasc_counts.childrens_home_external.16_to_17",
+               "more UASC than children");
+}
+
 TEST_F(ScenarioLoader, RefusesCountsWithoutAMeanTimeInPlacement) {
   const fs::path file =
       write("s.toml", extends(kWithCounts) +

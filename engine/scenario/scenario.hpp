@@ -43,6 +43,7 @@ struct StartingChild {
 // exponential with its own mean, truncated at the age at which the placement started.
 struct StartingCounts {
   PerCategory<PerAgeBand<PerSex<int>>> count{};  // [category][age band][sex]
+  PerCategory<PerAgeBand<PerSex<int>>> uasc_count{};  // how many of each cell's children are UASC
   PerCategory<double> mean_days_in_placement{};  // days, > 0 where a count is non-zero
   double mean_days_in_care_before_placement = 0; // days, >= 0
 };

@@ -286,6 +286,7 @@ const KeySchema& scenario_schema() {
   static const KeySchema starting_population = table_of({
       {"children_csv", &value},
       {"counts", &counts},
+      {"uasc_counts", &counts},
       {"mean_days_in_placement", &value_by_category},
       {"mean_days_in_care_before_placement", &value},
   });
@@ -690,6 +691,24 @@ StartingCounts read_starting_counts(const MergedTable& population, const MergedT
     }
   }
 
+  // UASC are a subset of the counts: each cell may say how many of its children are UASC.
+  const MergedTable uasc_counts = population.table("uasc_counts");
+  for (std::string_view category_name : uasc_counts.keys()) {
+    const auto c = static_cast<std::size_t>(*parse_category(category_name));
+    const MergedTable by_band = uasc_counts.table(category_name);
+    for (std::string_view band_name : by_band.keys()) {
+      const Entry pair = *by_band.find(band_name);
+      const auto band = static_cast<std::size_t>(*parse_age_band(band_name));
+      starting.uasc_count[c][band] = read_sex_pair<int>(pair, read_count);
+      for (std::size_t s = 0; s < kSexCount; ++s) {
+        if (starting.uasc_count[c][band][s] > starting.count[c][band][s]) {
+          fail(pair, "more UASC than children in " + counts.key() + "." + std::string(category_name) + "." +
+                         std::string(band_name));
+        }
+      }
+    }
+  }
+
   const MergedTable means = population.table("mean_days_in_placement");
   for (std::size_t c = 0; c < kCategoryCount; ++c) {
     const std::optional<Entry> mean = means.find(kCategoryNames[c]);
@@ -720,7 +739,7 @@ void read_starting_population(const MergedTable& root, Scenario& scenario, Reach
   }
   if (!csv) throw InputError(population.location(), "give either children_csv or counts");
 
-  for (std::string_view counts_only : {"mean_days_in_placement", "mean_days_in_care_before_placement"}) {
+  for (std::string_view counts_only : {"mean_days_in_placement", "mean_days_in_care_before_placement", "uasc_counts"}) {
     if (const auto entry = population.find(counts_only)) {
       fail(*entry, "only used with counts: children_csv gives each child's days");
     }

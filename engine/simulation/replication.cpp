@@ -245,6 +245,7 @@ void ReplicationRunner::start_population(ReplicationIdentity id) {
                                          age_days - in_placement);
           ChildState child;
           child.sex = static_cast<Sex>(s);
+          child.uasc = n < counts.uasc_count[c][band][s];
           child.birthday_time = birthday_times(model_.origin, dob);
           child.placement_start = -in_placement;
           child.care_start = -(in_placement + before);
