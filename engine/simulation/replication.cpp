@@ -135,6 +135,7 @@ void ReplicationRunner::leave_care(std::uint32_t index, ExitReason reason, doubl
   in_care_[child.in_care_slot] = moved;
   children_[moved].in_care_slot = child.in_care_slot;
   in_care_.pop_back();
+  if (observer_ != nullptr) observer_->left_care(index, child, reason, now);
   ++flow(layout_.exits_all);
   ++flow(layout_.exits_by_reason + static_cast<int>(reason));
 }
@@ -153,6 +154,7 @@ void ReplicationRunner::end_placement(std::uint32_t index, double now) {
   ++flow(layout_.moves_all);
   ++flow(layout_.moves_by_category + from);
   start_placement(index, static_cast<Category>(outcome), now);
+  if (observer_ != nullptr) observer_->placement_changed(index, child, static_cast<Category>(from), now);
 }
 
 void ReplicationRunner::schedule_next_arrival(StreamEngine& arrivals, const CompiledEntryStream& stream,
@@ -200,6 +202,7 @@ void ReplicationRunner::admit_group(ReplicationIdentity id, double now, bool uas
     ++flow(layout_.entries_by_category + static_cast<int>(first));
     ++stats_.child_events;
     start_placement(index, first, now);
+    if (observer_ != nullptr) observer_->admitted(index, children_[index], now, false);
   }
 }
 
@@ -214,6 +217,7 @@ void ReplicationRunner::start_population(ReplicationIdentity id) {
                                             Process::placement_destination);
     const std::uint32_t index = add_child(child);
     ++stock_[static_cast<int>(child.category)];
+    if (observer_ != nullptr) observer_->admitted(index, children_[index], 0.0, true);
     schedule_placement_end(index, 0.0);  // the placement began before the origin
   };
 

@@ -61,6 +61,17 @@ struct CalendarMark {
   int date_index;  // for reporting dates
 };
 
+// Sees every child's history as a replication runs, for outputs that need more than the monthly
+// tally (synthetic SSDA903 returns, per-child histories). Not used on the plain forecast path.
+class ReplicationObserver {
+ public:
+  virtual ~ReplicationObserver() = default;
+  // A child in the starting population (now = 0, placement begun before) or entering care.
+  virtual void admitted(std::uint32_t child, const ChildState& state, double now, bool starting) = 0;
+  virtual void placement_changed(std::uint32_t child, const ChildState& state, Category from, double now) = 0;
+  virtual void left_care(std::uint32_t child, const ChildState& state, ExitReason reason, double now) = 0;
+};
+
 // Simulates replications of one scenario. Holds scratch buffers reused from one replication to
 // the next on the same thread, so that a replication allocates nothing once they have grown.
 class ReplicationRunner {
@@ -70,6 +81,8 @@ class ReplicationRunner {
 
   // Writes the replication's tally: calendar.date_count() rows of layout.cell_count() columns.
   ReplicationStats run(ReplicationIdentity id, std::span<std::int32_t> tally);
+  // Reports every child's history to `observer` (nullptr for none) in later runs.
+  void observe(ReplicationObserver* observer) { observer_ = observer; }
 
  private:
   void start_population(ReplicationIdentity id);
@@ -111,6 +124,7 @@ class ReplicationRunner {
   std::span<std::int32_t> tally_;
   int month_ = 0;  // row receiving flows: the first reporting date not yet passed
   ReplicationStats stats_;
+  ReplicationObserver* observer_ = nullptr;
   ReplicationIdentity id_;
 };
 
