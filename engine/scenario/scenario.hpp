@@ -57,6 +57,39 @@ struct EntryStream {
   double total_per_year() const;
 };
 
+// A rate known from data: events over exposure, shrunk by a prior worth prior_events events over
+// prior_exposure. The point estimate is (events + prior_events) / (exposure + prior_exposure);
+// its posterior is Gamma(shape events + prior_events, rate exposure + prior_exposure).
+struct GammaEvidence {
+  double events = 0;
+  double exposure = 0;  // child-years for hazards, years for entry rates
+  double prior_events = 0;
+  double prior_exposure = 0;
+  double shape() const { return events + prior_events; }
+  double rate() const { return exposure + prior_exposure; }
+};
+
+// Counts of a categorical outcome with a Dirichlet prior: posterior Dirichlet(counts + prior).
+template <int N>
+struct DirichletEvidence {
+  std::array<double, N> counts{};
+  std::array<double, N> prior{};
+};
+
+// The data behind a calibrated scenario, kept so each replication can draw its rates from their
+// posterior and forecast intervals include estimation uncertainty. Built by `carecast calibrate`;
+// a hand-written scenario has none and its rates are taken as known.
+struct RateEvidence {
+  // Placement endings by [category][age band][duration band], flattened like ending_hazard_per_year.
+  std::vector<GammaEvidence> ending;
+  PerCategory<PerAgeBand<DirichletEvidence<kOutcomeCount>>> destination{};
+  // Entries a year by [age band][sex], and first placements by age band, for each stream.
+  PerAgeBand<PerSex<GammaEvidence>> entries{};
+  PerAgeBand<DirichletEvidence<kCategoryCount>> first_placement{};
+  PerAgeBand<PerSex<GammaEvidence>> uasc_entries{};
+  PerAgeBand<DirichletEvidence<kCategoryCount>> uasc_first_placement{};
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -92,6 +125,10 @@ struct Scenario {
   // Probability that a young person in a foster placement on their 18th birthday stays put
   // (SSDA903 E17) rather than leaving to other arrangements. Both end care.
   double staying_put_probability = 0;
+
+  // Present for calibrated scenarios: the evidence behind the rates above (which are its point
+  // estimates).
+  std::optional<RateEvidence> evidence;
 
   int duration_band_count() const { return static_cast<int>(duration_band_start_days.size()); }
   double ending_hazard(Category c, AgeBand a, int duration_band) const {
