@@ -1,4 +1,5 @@
 #include <iostream>
+#include <map>
 #include <memory>
 
 #include "app/commands.hpp"
@@ -60,6 +61,11 @@ void setup_run(CLI::App& app) {
   run->add_option("--years", command->years, "Forecast horizon in years, overriding the scenario")
       ->check(CLI::Range(1, 10));
   run->add_option("--out", command->out, "Output folder")->capture_default_str();
+  run->add_option("--parameter-uncertainty", command->options.parameter_uncertainty,
+                  "For a calibrated scenario: draw each run's rates from their posterior (on) or use the point "
+                  "estimates (off)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, bool>{{"on", true}, {"off", false}}))
+      ->default_str("on");
   run->callback([command] { execute(*command); });
 }
 

@@ -48,6 +48,7 @@ void write_run_json(std::ostream& out, const Scenario& scenario, const RunResult
       {"events_simulated", static_cast<std::int64_t>(result.child_events)},
       {"events_per_second", result.events_per_second()},
       {"children_simulated", result.children_simulated},
+      {"parameter_uncertainty", result.parameters_drawn},
   };
   out << toml::json_formatter{json} << '\n';
 }

@@ -42,15 +42,15 @@ Date draw_birth_date(Date date, int band, StreamEngine& engine) {
 ReplicationRunner::ReplicationRunner(const Scenario& scenario, const CompiledModel& model,
                                      const TallyLayout& layout, const ReportingCalendar& calendar)
     : scenario_(scenario),
-      model_(model),
+      model_(&model),
       layout_(layout),
       calendar_(calendar),
       row_width_(static_cast<std::size_t>(layout.cell_count())) {
   // Reporting dates and 1 April year starts, in clock order; at equal times the 31 March
   // snapshot comes before the new collection year's reset.
   for (int d = 0; d < calendar_.date_count(); ++d) marks_.push_back({calendar_.times[d], MarkKind::reporting_date, d});
-  for (Date april : april_firsts_after(model_.origin, calendar_.dates.back())) {
-    marks_.push_back({days_between(model_.origin, april) - 1.0, MarkKind::april_first, -1});
+  for (Date april : april_firsts_after(model_->origin, calendar_.dates.back())) {
+    marks_.push_back({days_between(model_->origin, april) - 1.0, MarkKind::april_first, -1});
   }
   std::sort(marks_.begin(), marks_.end(), [](const CalendarMark& a, const CalendarMark& b) {
     return a.time != b.time ? a.time < b.time : a.kind < b.kind;
@@ -92,12 +92,12 @@ void ReplicationRunner::schedule_placement_end(std::uint32_t index, double now) 
   const auto category = child.category;
   double remaining = exponential1(child.duration_stream);
   const double end_of_care = child.birthday_time[kAgeBandCount - 1];
-  const double limit = std::min(end_of_care, model_.horizon_time);
-  const int last_duration_band = model_.duration_band_count - 1;
+  const double limit = std::min(end_of_care, model_->horizon_time);
+  const int last_duration_band = model_->duration_band_count - 1;
   int band = child.age_band_at(now);
   int duration_band = 0;
   while (duration_band < last_duration_band &&
-         child.placement_start + model_.duration_band_start[duration_band + 1] <= now) {
+         child.placement_start + model_->duration_band_start[duration_band + 1] <= now) {
     ++duration_band;
   }
   double t = now;
@@ -105,9 +105,9 @@ void ReplicationRunner::schedule_placement_end(std::uint32_t index, double now) 
     double next = limit;
     if (band < kAgeBandCount - 1) next = std::min(next, child.birthday_time[band]);
     if (duration_band < last_duration_band) {
-      next = std::min(next, child.placement_start + model_.duration_band_start[duration_band + 1]);
+      next = std::min(next, child.placement_start + model_->duration_band_start[duration_band + 1]);
     }
-    const double rate = model_.hazard(static_cast<int>(category), band, duration_band);
+    const double rate = model_->hazard(static_cast<int>(category), band, duration_band);
     const double exposure = rate * (next - t);
     if (exposure > 0 && exposure >= remaining) {
       queue_.push(Event{t + remaining / rate, EventKind::placement_ends, index});
@@ -117,11 +117,11 @@ void ReplicationRunner::schedule_placement_end(std::uint32_t index, double now) 
     t = next;
     while (band < kAgeBandCount - 1 && child.birthday_time[band] <= t) ++band;
     while (duration_band < last_duration_band &&
-           child.placement_start + model_.duration_band_start[duration_band + 1] <= t) {
+           child.placement_start + model_->duration_band_start[duration_band + 1] <= t) {
       ++duration_band;
     }
   }
-  if (end_of_care <= model_.horizon_time) queue_.push(Event{end_of_care, EventKind::turns_18, index});
+  if (end_of_care <= model_->horizon_time) queue_.push(Event{end_of_care, EventKind::turns_18, index});
 }
 
 void ReplicationRunner::leave_care(std::uint32_t index, ExitReason reason, double now) {
@@ -144,7 +144,7 @@ void ReplicationRunner::end_placement(std::uint32_t index, double now) {
   ChildState& child = children_[index];
   const int band = child.age_band_at(now);
   const int from = static_cast<int>(child.category);
-  const int outcome = model_.destination[from][band].pick(uniform_open01(child.destination_stream));
+  const int outcome = model_->destination[from][band].pick(uniform_open01(child.destination_stream));
   if (outcome_is_exit(outcome)) {
     leave_care(index, static_cast<ExitReason>(outcome - kCategoryCount), now);
     return;
@@ -161,21 +161,21 @@ void ReplicationRunner::schedule_next_arrival(StreamEngine& arrivals, const Comp
                                               EventKind kind, double now) {
   if (!stream.active()) return;
   const double next = stream.next_arrival(now, exponential1(arrivals));
-  if (next <= model_.horizon_time) queue_.push(Event{next, kind, 0});
+  if (next <= model_->horizon_time) queue_.push(Event{next, kind, 0});
 }
 
 // A group of children entering care together. The lead child's attribute stream gives the group
 // size and one uniform draw shared by the siblings for their first placement; each child maps it
 // through its own age band's probabilities, so same-band siblings are placed in the same category.
 void ReplicationRunner::admit_group(ReplicationIdentity id, double now, bool uasc) {
-  const CompiledEntryStream& stream = uasc ? model_.uasc : model_.entries;
+  const CompiledEntryStream& stream = uasc ? model_->uasc : model_->entries;
   const EntityKind kind = uasc ? EntityKind::uasc_child : EntityKind::entering_child;
   std::uint32_t& next_child = uasc ? next_uasc_child_ : next_entering_child_;
   StreamEngine lead(id.seed, id.replication, entity_id(kind, next_child), Process::child_attributes);
   const int size = stream.group_size.pick(uniform_open01(lead)) + 1;
   const double shared_placement_draw = uniform_open01(lead);
   const std::uint32_t group = size > 1 ? ++next_sibling_group_ : 0;
-  const Date today = model_.origin + std::chrono::days{static_cast<int>(std::ceil(now))};
+  const Date today = model_->origin + std::chrono::days{static_cast<int>(std::ceil(now))};
 
   for (int k = 0; k < size; ++k) {
     const std::uint32_t entity = next_child++;
@@ -186,7 +186,7 @@ void ReplicationRunner::admit_group(ReplicationIdentity id, double now, bool uas
     const int band = band_and_sex / kSexCount;
     ChildState child;
     child.sex = static_cast<Sex>(band_and_sex % kSexCount);
-    child.birthday_time = birthday_times(model_.origin, draw_birth_date(today, band, attributes));
+    child.birthday_time = birthday_times(model_->origin, draw_birth_date(today, band, attributes));
     child.care_start = now;
     child.placements_this_year = 1;
     child.uasc = uasc;
@@ -207,7 +207,7 @@ void ReplicationRunner::admit_group(ReplicationIdentity id, double now, bool uas
 }
 
 void ReplicationRunner::start_population(ReplicationIdentity id) {
-  const double latest_april = days_between(model_.origin, financial_year_start(model_.origin)) - 1.0;
+  const double latest_april = days_between(model_->origin, financial_year_start(model_->origin)) - 1.0;
   auto admit_starting = [&](ChildState child, std::uint32_t entity) {
     child.entity = entity;
     child.entity_kind = EntityKind::starting_child;
@@ -226,7 +226,7 @@ void ReplicationRunner::start_population(ReplicationIdentity id) {
     ChildState child;
     child.sex = record.sex;
     child.uasc = record.uasc;
-    child.birthday_time = birthday_times(model_.origin, model_.origin - std::chrono::days{record.age_days});
+    child.birthday_time = birthday_times(model_->origin, model_->origin - std::chrono::days{record.age_days});
     child.placement_start = -record.days_in_placement;
     child.care_start = -record.days_in_care;
     child.placements_this_year = static_cast<std::uint16_t>(record.placements_since_april);
@@ -242,15 +242,15 @@ void ReplicationRunner::start_population(ReplicationIdentity id) {
         for (int n = 0; n < counts.count[c][band][s]; ++n) {
           StreamEngine draws(id.seed, id.replication, entity_id(EntityKind::starting_child, entity),
                              Process::starting_population);
-          const Date dob = draw_birth_date(model_.origin, band, draws);
-          const double age_days = days_between(dob, model_.origin);
+          const Date dob = draw_birth_date(model_->origin, band, draws);
+          const double age_days = days_between(dob, model_->origin);
           const double in_placement = std::min(counts.mean_days_in_placement[c] * exponential1(draws), age_days);
           const double before = std::min(counts.mean_days_in_care_before_placement * exponential1(draws),
                                          age_days - in_placement);
           ChildState child;
           child.sex = static_cast<Sex>(s);
           child.uasc = n < counts.uasc_count[c][band][s];
-          child.birthday_time = birthday_times(model_.origin, dob);
+          child.birthday_time = birthday_times(model_->origin, dob);
           child.placement_start = -in_placement;
           child.care_start = -(in_placement + before);
           const bool earlier_placement_this_year = child.placement_start > latest_april && before > 0;
@@ -311,7 +311,7 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
   children_.clear();
   in_care_.clear();
   age_band_changes_.assign(static_cast<std::size_t>(calendar_.date_count()) + 1, PerAgeBand<std::int32_t>{});
-  queue_.reset(model_.horizon_time);
+  queue_.reset(model_->horizon_time);
   stock_.fill(0);
   uasc_stock_ = 0;
   next_entering_child_ = next_uasc_child_ = next_sibling_group_ = 0;
@@ -323,8 +323,8 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
   start_population(id);
   StreamEngine entry_arrivals(id.seed, id.replication, entity_id(EntityKind::replication, 0), Process::entry_arrivals);
   StreamEngine uasc_arrivals(id.seed, id.replication, entity_id(EntityKind::replication, 1), Process::entry_arrivals);
-  schedule_next_arrival(entry_arrivals, model_.entries, EventKind::group_arrives, 0.0);
-  schedule_next_arrival(uasc_arrivals, model_.uasc, EventKind::uasc_arrives, 0.0);
+  schedule_next_arrival(entry_arrivals, model_->entries, EventKind::group_arrives, 0.0);
+  schedule_next_arrival(uasc_arrivals, model_->uasc, EventKind::uasc_arrives, 0.0);
 
   // A mark is handled before any event at the same instant: a snapshot at the end of a day sees
   // the state before birthdays that start the next day.
@@ -342,17 +342,17 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
           StreamEngine leaving(id.seed, id.replication, entity_id(child.entity_kind, child.entity),
                                Process::leaving_at_18);
           const bool stays_put =
-              is_foster(child.category) && uniform_open01(leaving) < model_.staying_put_probability;
+              is_foster(child.category) && uniform_open01(leaving) < model_->staying_put_probability;
           leave_care(event.child, stays_put ? ExitReason::staying_put : ExitReason::aged_18, event.time);
           break;
         }
         case EventKind::group_arrives:
           admit_group(id, event.time, false);
-          schedule_next_arrival(entry_arrivals, model_.entries, EventKind::group_arrives, event.time);
+          schedule_next_arrival(entry_arrivals, model_->entries, EventKind::group_arrives, event.time);
           break;
         case EventKind::uasc_arrives:
           admit_group(id, event.time, true);
-          schedule_next_arrival(uasc_arrivals, model_.uasc, EventKind::uasc_arrives, event.time);
+          schedule_next_arrival(uasc_arrivals, model_->uasc, EventKind::uasc_arrives, event.time);
           break;
       }
     }
@@ -364,7 +364,7 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
     }
   }
   // Children still in care at the horizon are counted to the last reporting date.
-  for (std::uint32_t index : in_care_) tally_stay_by_age_band(children_[index], model_.horizon_time + 1);
+  for (std::uint32_t index : in_care_) tally_stay_by_age_band(children_[index], model_->horizon_time + 1);
   PerAgeBand<std::int32_t> running{};
   for (int d = 0; d < calendar_.date_count(); ++d) {
     for (int b = 0; b < kAgeBandCount; ++b) {

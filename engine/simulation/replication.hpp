@@ -81,6 +81,8 @@ class ReplicationRunner {
 
   // Writes the replication's tally: calendar.date_count() rows of layout.cell_count() columns.
   ReplicationStats run(ReplicationIdentity id, std::span<std::int32_t> tally);
+  // Simulates later runs with `model` (same scenario, other rates: a posterior draw).
+  void use_model(const CompiledModel& model) { model_ = &model; }
   // Reports every child's history to `observer` (nullptr for none) in later runs.
   void observe(ReplicationObserver* observer) { observer_ = observer; }
 
@@ -100,7 +102,7 @@ class ReplicationRunner {
   std::int32_t& flow(int column) { return tally_[static_cast<std::size_t>(month_) * row_width_ + column]; }
 
   const Scenario& scenario_;
-  const CompiledModel& model_;
+  const CompiledModel* model_;
   const TallyLayout& layout_;
   const ReportingCalendar& calendar_;
   std::size_t row_width_;

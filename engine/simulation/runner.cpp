@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "simulation/compiled_model.hpp"
+#include "simulation/parameter_draws.hpp"
 #include "simulation/replication.hpp"
 
 namespace carecast {
@@ -25,15 +26,24 @@ RunResult run_replications(const Scenario& scenario, const RunOptions& options) 
   const std::size_t run_size = static_cast<std::size_t>(result.calendar.date_count()) * result.layout.cell_count();
   result.tallies.assign(run_size * static_cast<std::size_t>(options.runs), 0);
 
-  const CompiledModel model = CompiledModel::compile(scenario, result.calendar.times.back());
+  const double horizon_time = result.calendar.times.back();
+  const CompiledModel point_model = CompiledModel::compile(scenario, horizon_time);
+  result.parameters_drawn = options.parameter_uncertainty && scenario.evidence.has_value();
   std::vector<ReplicationStats> stats(static_cast<std::size_t>(options.runs));
   std::atomic<int> next_run{0};
   auto worker = [&] {
-    ReplicationRunner runner(scenario, model, result.layout, result.calendar);
+    CompiledModel drawn_model;
+    ReplicationRunner runner(scenario, point_model, result.layout, result.calendar);
     for (int run = next_run++; run < options.runs; run = next_run++) {
+      const ReplicationIdentity id{options.seed, static_cast<std::uint64_t>(run)};
+      if (result.parameters_drawn) {
+        // The replication's own stream, so its rates do not depend on which thread runs it.
+        StreamEngine parameters(id.seed, id.replication, entity_id(EntityKind::replication, 2), Process::parameters);
+        drawn_model = CompiledModel::compile(draw_parameters(scenario, parameters), horizon_time);
+        runner.use_model(drawn_model);
+      }
       std::span<std::int32_t> tally(result.tallies.data() + run_size * static_cast<std::size_t>(run), run_size);
-      stats[static_cast<std::size_t>(run)] =
-          runner.run(ReplicationIdentity{options.seed, static_cast<std::uint64_t>(run)}, tally);
+      stats[static_cast<std::size_t>(run)] = runner.run(id, tally);
     }
   };
   std::vector<std::thread> pool;

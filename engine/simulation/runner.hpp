@@ -15,6 +15,9 @@ struct RunOptions {
   int runs = 1000;
   std::uint64_t seed = 1;
   int threads = 0;  // 0 = every core
+  // For a scenario with evidence (a calibrated one): draw each replication's rates from their
+  // posterior. Off, or for a scenario without evidence, every replication uses the point rates.
+  bool parameter_uncertainty = true;
 };
 
 struct RunResult {
@@ -28,6 +31,7 @@ struct RunResult {
   std::int64_t children_simulated = 0;
   std::int64_t children_in_care_aged_18_or_over = 0;
   double wall_seconds = 0;
+  bool parameters_drawn = false;  // whether replications drew their rates from a posterior
 
   std::int32_t value(int run, int date, int cell) const {
     return tallies[(static_cast<std::size_t>(run) * calendar.date_count() + date) * layout.cell_count() + cell];

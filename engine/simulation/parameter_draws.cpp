@@ -1,0 +1,69 @@
+#include "simulation/parameter_draws.hpp"
+
+#include <boost/random/gamma_distribution.hpp>
+
+namespace carecast {
+namespace {
+
+double draw_gamma(double shape, double rate, StreamEngine& engine) {
+  if (shape <= 0 || rate <= 0) return 0;  // no events and no prior: the rate is known to be 0
+  return boost::random::gamma_distribution<double>(shape, 1.0 / rate)(engine);
+}
+
+double draw_rate(const GammaEvidence& evidence, StreamEngine& engine) {
+  return draw_gamma(evidence.shape(), evidence.rate(), engine);
+}
+
+// Dirichlet as normalised Gamma(alpha_i, 1) draws. Outcomes with alpha 0 keep probability 0.
+template <int N>
+std::array<double, N> draw_dirichlet(const DirichletEvidence<N>& evidence, StreamEngine& engine) {
+  std::array<double, N> p{};
+  double total = 0;
+  for (int i = 0; i < N; ++i) {
+    p[i] = draw_gamma(evidence.counts[i] + evidence.prior[i], 1.0, engine);
+    total += p[i];
+  }
+  if (total <= 0) return p;
+  for (double& x : p) x /= total;
+  return p;
+}
+
+template <int N>
+bool has_mass(const DirichletEvidence<N>& evidence) {
+  for (int i = 0; i < N; ++i) {
+    if (evidence.counts[i] + evidence.prior[i] > 0) return true;
+  }
+  return false;
+}
+
+void draw_stream(EntryStream& stream, const PerAgeBand<PerSex<GammaEvidence>>& entries,
+                 const PerAgeBand<DirichletEvidence<kCategoryCount>>& first_placement, StreamEngine& engine) {
+  for (int b = 0; b < kAgeBandCount; ++b) {
+    for (int s = 0; s < kSexCount; ++s) {
+      if (entries[b][s].rate() > 0) stream.expected_per_year[b][s] = draw_rate(entries[b][s], engine);
+    }
+    if (has_mass(first_placement[b])) stream.first_placement_probability[b] = draw_dirichlet(first_placement[b], engine);
+  }
+}
+
+}  // namespace
+
+Scenario draw_parameters(const Scenario& scenario, StreamEngine& engine) {
+  Scenario drawn = scenario;
+  const RateEvidence& evidence = *scenario.evidence;
+  for (std::size_t i = 0; i < evidence.ending.size() && i < drawn.ending_hazard_per_year.size(); ++i) {
+    if (evidence.ending[i].rate() > 0) drawn.ending_hazard_per_year[i] = draw_rate(evidence.ending[i], engine);
+  }
+  for (int c = 0; c < kCategoryCount; ++c) {
+    for (int b = 0; b < kAgeBandCount; ++b) {
+      if (has_mass(evidence.destination[c][b])) {
+        drawn.destination_probability[c][b] = draw_dirichlet(evidence.destination[c][b], engine);
+      }
+    }
+  }
+  draw_stream(drawn.entries, evidence.entries, evidence.first_placement, engine);
+  draw_stream(drawn.uasc, evidence.uasc_entries, evidence.uasc_first_placement, engine);
+  return drawn;
+}
+
+}  // namespace carecast
