@@ -1,0 +1,144 @@
+#include "evaluation/backtest.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <stdexcept>
+
+#include "evaluation/forecast_scores.hpp"
+#include "expectation/markov_projection.hpp"
+#include "simulation/runner.hpp"
+#include "tally/summary.hpp"
+
+namespace carecast {
+
+PerCategory<int> observed_stock(const CareHistory& history, Date date) {
+  PerCategory<int> stock{};
+  for (const ChildHistory& child : history.children) {
+    for (const CarePeriod& period : child.periods) {
+      // In care at the end of the day: begun by then and not ended on or before it.
+      if (period.start > date || (period.end && *period.end <= date)) continue;
+      for (const PlacementSpell& spell : period.placements) {
+        if (spell.start <= date && (!spell.end || *spell.end > date)) {
+          ++stock[static_cast<int>(spell.category)];
+          break;
+        }
+      }
+    }
+  }
+  return stock;
+}
+
+std::vector<Date> yearly_origins(const CareHistory& history) {
+  std::vector<Date> origins;
+  if (!history.observed_from || !history.last_date) return origins;
+  const Date earliest = add_years(*history.observed_from, 1) - std::chrono::days{1};  // a 31 March
+  for (Date origin = earliest; month_ends_after(origin, *history.last_date).size() >= 1;
+       origin = add_years(origin, 1)) {
+    origins.push_back(origin);
+  }
+  return origins;
+}
+
+namespace {
+
+BacktestRow point_row(Date origin, const char* method, const std::string& category, int horizon, Date date,
+                      double truth, double forecast) {
+  BacktestRow row{origin, method, category, horizon, date, truth};
+  row.p05 = row.p25 = row.p50 = row.p75 = row.p95 = forecast;
+  row.crps = std::abs(forecast - truth);
+  return row;
+}
+
+void forecast_from(const CareHistory& history, Date origin, const BacktestOptions& options,
+                   std::vector<BacktestRow>& rows) {
+  CalibrationOptions calibration = options.calibration;
+  calibration.horizon_years = std::clamp((options.horizon_months + 11) / 12, 1, 10);
+  const Scenario scenario = calibrate(history, origin, calibration);
+
+  RunOptions run;
+  run.runs = options.runs;
+  run.seed = options.seed;
+  run.threads = options.threads;
+  run.parameter_uncertainty = options.parameter_uncertainty;
+  const RunResult result = run_replications(scenario, run);
+  const ExpectedSeries expected = project_expectation(scenario);
+  const PerCategory<int> at_origin = observed_stock(history, origin);
+
+  std::vector<double> sample(static_cast<std::size_t>(result.runs));
+  const int last_date = std::min(options.horizon_months, result.calendar.date_count() - 1);
+  for (int d = 1; d <= last_date; ++d) {
+    const Date date = result.calendar.dates[d];
+    if (date > *history.last_date) break;  // nothing observed to compare with
+    const PerCategory<int> truth = observed_stock(history, date);
+    for (int c = -1; c < kCategoryCount; ++c) {  // -1: all categories together
+      const int cell = c < 0 ? result.layout.stock_all : result.layout.stock_by_category + c;
+      double observed = 0, persistence = 0, mean_rate = 0;
+      for (int k = 0; k < kCategoryCount; ++k) {
+        if (c >= 0 && k != c) continue;
+        observed += truth[k];
+        persistence += at_origin[k];
+        mean_rate += expected.stock[d][k];
+      }
+      for (int r = 0; r < result.runs; ++r) sample[r] = result.value(r, d, cell);
+      std::sort(sample.begin(), sample.end());
+      if (observed == 0 && sample.back() == 0 && persistence == 0) continue;  // a category never used
+      const std::string category = c < 0 ? "all" : std::string(kCategoryNames[c]);
+      BacktestRow row{origin, kBacktestMethods[0], category, d, date, observed};
+      row.p05 = quantile_sorted(sample, 0.05);
+      row.p25 = quantile_sorted(sample, 0.25);
+      row.p50 = quantile_sorted(sample, 0.50);
+      row.p75 = quantile_sorted(sample, 0.75);
+      row.p95 = quantile_sorted(sample, 0.95);
+      row.crps = crps_sorted(sample, observed);
+      row.has_interval = true;
+      rows.push_back(row);
+      rows.push_back(point_row(origin, kBacktestMethods[1], category, d, date, observed, persistence));
+      rows.push_back(point_row(origin, kBacktestMethods[2], category, d, date, observed, mean_rate));
+    }
+  }
+}
+
+std::vector<BacktestSummaryRow> summarise_backtest(const std::vector<BacktestRow>& rows) {
+  std::map<std::pair<std::string, std::string>, std::vector<const BacktestRow*>> groups;
+  for (const BacktestRow& row : rows) groups[{row.method, row.category}].push_back(&row);
+  std::vector<BacktestSummaryRow> summary;
+  // Methods in their fixed order, "all" first within each.
+  for (const char* method : kBacktestMethods) {
+    std::vector<std::string> categories = {"all"};
+    for (auto name : kCategoryNames) categories.emplace_back(name);
+    for (const std::string& category : categories) {
+      const auto group = groups.find({method, category});
+      if (group == groups.end()) continue;
+      BacktestSummaryRow s{method, category, static_cast<int>(group->second.size())};
+      std::vector<double> medians, truths;
+      double in_50 = 0, in_90 = 0, crps = 0;
+      for (const BacktestRow* row : group->second) {
+        in_50 += row->truth >= row->p25 && row->truth <= row->p75 ? 1 : 0;
+        in_90 += row->truth >= row->p05 && row->truth <= row->p95 ? 1 : 0;
+        crps += row->crps;
+        medians.push_back(row->p50);
+        truths.push_back(row->truth);
+      }
+      const bool interval = group->second.front()->has_interval;
+      s.coverage_50 = interval ? in_50 / s.forecasts : NAN;
+      s.coverage_90 = interval ? in_90 / s.forecasts : NAN;
+      s.median_absolute_percentage_error = median_absolute_percentage_error(medians, truths);
+      s.mean_crps = crps / s.forecasts;
+      summary.push_back(s);
+    }
+  }
+  return summary;
+}
+
+}  // namespace
+
+BacktestResult run_backtest(const CareHistory& history, const BacktestOptions& options) {
+  if (!history.last_date) throw std::invalid_argument("the history holds no episodes");
+  BacktestResult result;
+  for (Date origin : options.origins) forecast_from(history, origin, options, result.rows);
+  result.summary = summarise_backtest(result.rows);
+  return result;
+}
+
+}  // namespace carecast
