@@ -49,6 +49,11 @@ void check_destination(const fs::path& out, const SyntheticReturns& returns) {
 void execute(const SynthCommand& command) {
   const fs::path path = command.scenario.empty() ? default_scenario_path() : fs::path(command.scenario);
   const SyntheticHistory history = simulate_synthetic_history(load_scenario(path), command.years, command.seed);
+  if (history.collection_years().empty()) {
+    throw InputError({"<command line>", 0, 0, "--years"},
+                     "no complete collection year (1 April to 31 March) falls within " + std::to_string(command.years) +
+                         " year(s) of the scenario's origin; ask for more years");
+  }
   const SyntheticReturns returns = render_synthetic_returns(history);
   check_destination(command.out, returns);
 

@@ -583,12 +583,18 @@ std::string readme(const SyntheticHistory& history, const std::vector<int>& year
 
 }  // namespace
 
+// Only complete collection years: a return covering part of a year before the origin would hold
+// only the children still in care at the origin (not those who left earlier that year), and one
+// cut short by the horizon would miss the year's last entries. Either would bias calibration.
 std::vector<int> SyntheticHistory::collection_years() const {
-  const auto start_year = [](Date date) {
-    return static_cast<int>(std::chrono::year_month_day{financial_year_start(date)}.year());
-  };
+  const auto year_of = [](Date date) { return static_cast<int>(std::chrono::year_month_day{date}.year()); };
+  const Date first_start = financial_year_start(origin) < origin ? add_years(financial_year_start(origin), 1)
+                                                                  : financial_year_start(origin);
   std::vector<int> years;
-  for (int year = start_year(origin); year <= start_year(horizon_end); ++year) years.push_back(year);
+  for (Date start = first_start; add_years(start, 1) - std::chrono::days{1} <= horizon_end;
+       start = add_years(start, 1)) {
+    years.push_back(year_of(start));
+  }
   return years;
 }
 
@@ -621,6 +627,7 @@ SyntheticHistory simulate_synthetic_history(Scenario scenario, int years, std::u
 SyntheticReturns render_synthetic_returns(const SyntheticHistory& history) {
   SyntheticReturns returns;
   const std::vector<int> years = history.collection_years();
+  if (years.empty()) throw std::invalid_argument("no complete collection year falls within the simulated span");
   returns.files.push_back({"README.txt", readme(history, years)});
 
   const ReturnPeriod all_years{collection_year(years.front()).first_day, collection_year(years.back()).last_day};
