@@ -39,7 +39,7 @@ void write_expected_csv(std::ostream& out, const ExpectedSeries& series) {
 }
 
 void execute(const ExpectCommand& command) {
-  const std::filesystem::path path = command.scenario.empty() ? default_scenario_path() : command.scenario;
+  const std::filesystem::path path = command.scenario.empty() ? default_scenario_path() : std::filesystem::path(command.scenario);
   Scenario scenario = load_scenario(path);
   if (command.years > 0) scenario.horizon_years = command.years;
   const ExpectedSeries series = project_expectation(scenario, command.projection);

@@ -9,6 +9,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   carecast::app::setup_run(app);
   carecast::app::setup_expect(app);
+  carecast::app::setup_synth(app);
+  carecast::app::setup_backtest(app);
+  carecast::app::setup_calibrate(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

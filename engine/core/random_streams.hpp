@@ -27,11 +27,22 @@ enum class Process : std::uint32_t {
   leaving_at_18 = 5,      // staying put or not
   starting_population = 6,
   parameters = 7,         // per-replication draws of uncertain rates
+  households = 8,         // carer households: their make-up, enquiries, approvals, deregistration
+  step_down = 9,          // a child's chances of stepping down from residential care
+  placement_continues = 10,  // thinning of moves from Mockingbird households
+  entry_thinning = 11,    // which arrivals edge-of-care work avoids
 };
 
 // Entities that own streams. A child's entity id is its namespace and index, so the k-th child to
 // enter in a replication has the same id in every scenario.
-enum class EntityKind : std::uint32_t { starting_child = 0, entering_child = 1, uasc_child = 2, replication = 3 };
+enum class EntityKind : std::uint32_t {
+  starting_child = 0,
+  entering_child = 1,
+  uasc_child = 2,
+  replication = 3,
+  household = 4,
+  transferred_uasc_child = 5,
+};
 
 constexpr std::uint64_t splitmix64_mix(std::uint64_t z) {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;

@@ -90,6 +90,90 @@ struct RateEvidence {
   PerAgeBand<DirichletEvidence<kCategoryCount>> uasc_first_placement{};
 };
 
+// A change that starts on a date and grows linearly to its full value over some months: how
+// commissioning options phase in. value_at(t) is 0 before start, full_value after the ramp.
+struct Ramp {
+  Date start;
+  double ramp_months = 0;
+  double full_value = 0;
+};
+
+// An in-house children's home: beds from an opening date to an optional closing date, at a fixed
+// running cost a year whatever its occupancy.
+struct InHouseHome {
+  std::string name;
+  int beds = 0;
+  Date opens;
+  std::optional<Date> closes;
+  double annual_cost = 0;
+};
+
+// Approval age range of a carer household, with the share of households approved for it.
+struct ApprovalRange {
+  int min_age_years = 0;   // youngest age approved, inclusive
+  int max_age_years = 17;  // oldest age approved, inclusive
+  double probability = 1;
+};
+
+// Residential step-down: children in children's homes move to specialist foster carers.
+struct StepDownProgramme {
+  Date starts;
+  int minimum_stay_days = 0;           // in the children's home before a child is eligible
+  double hazard_per_year = 0;          // of an eligible child stepping down, while a place is free
+  int specialist_places = 0;           // specialist carer places at the programme start
+  double specialist_approvals_per_year = 0;  // new specialist places a year
+  int max_places = 0;                  // cap on children stepped down at once (0 = the places)
+  double breakdown_hazard_per_year = 0;  // in the first breakdown_months of a step-down placement
+  double breakdown_months = 0;
+  double weekly_cost = 0;              // £ a week per specialist placement
+};
+
+// Finite supply: carer households and beds. Without it (enabled = false) a place always exists.
+struct Supply {
+  bool enabled = false;
+
+  // In-house mainstream carer households at the origin and how they are made up.
+  int in_house_households = 0;
+  std::vector<double> places_per_household_probability = {1.0};  // index 0 = 1 place
+  std::vector<ApprovalRange> approval_ranges = {ApprovalRange{}};
+  double takes_sibling_groups_probability = 0;
+
+  // Flows: recruitment funnel and deregistration.
+  double enquiries_per_year = 0;
+  double application_probability = 0;  // of an enquiry
+  double application_lag_months = 0;    // enquiry to application
+  double approval_probability = 0;     // of an application
+  double approval_lag_months = 0;       // application to approval
+  double deregistration_per_year = 0;   // hazard per household
+
+  // Mockingbird: members' deregistration and placement moves are scaled by these factors.
+  int mockingbird_constellations = 0;
+  int households_per_constellation = 0;
+  double mockingbird_deregistration_multiplier = 1;
+  double mockingbird_move_multiplier = 1;
+
+  // Caps; nullopt = unlimited.
+  std::optional<int> agency_places;
+  std::optional<int> external_home_beds;
+  std::vector<InHouseHome> homes;
+
+  // Where to look, in order, when the wanted category has no place. The child is placed against
+  // preference. If nothing in the list has a place, the child goes to `other` (an unregistered
+  // arrangement), also against preference.
+  PerCategory<std::vector<Category>> fallback{};
+
+  std::optional<StepDownProgramme> step_down;
+};
+
+// Commissioning options layered on a scenario, each phasing in from its start date.
+struct CommissioningOptions {
+  std::vector<Ramp> extra_enquiries_per_year;              // recruitment campaigns: enquiries a year
+  std::vector<Ramp> deregistration_reduction;              // better retention: fraction of the hazard removed
+  std::vector<std::pair<Date, int>> extra_constellations;  // more Mockingbird constellations from a date
+  std::vector<Ramp> entry_reduction;                       // edge-of-care work: fraction of entries avoided
+  std::vector<Ramp> extra_uasc_per_year;                   // a UASC transfer intake: children a year
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -125,6 +209,9 @@ struct Scenario {
   // Probability that a young person in a foster placement on their 18th birthday stays put
   // (SSDA903 E17) rather than leaving to other arrangements. Both end care.
   double staying_put_probability = 0;
+
+  Supply supply;
+  CommissioningOptions options;
 
   // Present for calibrated scenarios: the evidence behind the rates above (which are its point
   // estimates).

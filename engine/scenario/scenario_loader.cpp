@@ -308,6 +308,33 @@ const KeySchema& scenario_schema() {
   static const KeySchema placements = keyed_by(categories, placement);
   static const KeySchema leaving_care = table_of({{"staying_put_probability", &value}});
 
+  // Evidence is written per age band by `carecast calibrate`: no `all`.
+  static const KeySchema value_by_each_band = keyed_by(age_bands, value);
+  static const KeySchema categories_by_each_band = keyed_by(age_bands, value_by_category);
+  static const KeySchema outcomes_by_each_band = keyed_by(age_bands, value_by_outcome);
+  static const KeySchema placement_evidence = table_of({
+      {"ending_events", &value_by_each_band},
+      {"ending_exposure_years", &value_by_each_band},
+      {"ending_prior_events", &value_by_each_band},
+      {"ending_prior_exposure_years", &value_by_each_band},
+      {"destination_counts", &outcomes_by_each_band},
+      {"destination_prior_counts", &outcomes_by_each_band},
+  });
+  static const KeySchema placements_evidence = keyed_by(categories, placement_evidence);
+  static const KeySchema stream_evidence = table_of({
+      {"counts", &sex_pairs_by_band},
+      {"exposure_years", &sex_pairs_by_band},
+      {"prior_counts", &sex_pairs_by_band},
+      {"prior_exposure_years", &sex_pairs_by_band},
+      {"first_placement_counts", &categories_by_each_band},
+      {"first_placement_prior_counts", &categories_by_each_band},
+  });
+  static const KeySchema evidence = table_of({
+      {"placements", &placements_evidence},
+      {"entries", &stream_evidence},
+      {"uasc", &stream_evidence},
+  });
+
   static const KeySchema root = table_of({
       {"name", &value},
       {"description", &value},
@@ -320,6 +347,7 @@ const KeySchema& scenario_schema() {
       {"uasc", &uasc},
       {"placements", &placements},
       {"leaving_care", &leaving_care},
+      {"evidence", &evidence},
   });
   return root;
 }
@@ -817,6 +845,151 @@ void check_reachable_categories_have_placements(
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Evidence: the counts and exposures behind a calibrated scenario's rates
+
+constexpr std::string_view kEvidenceNumber = "a count or exposure (a number, 0 or more)";
+
+// Each age band's entry of an evidence table, which lists every band.
+PerAgeBand<Entry> entry_for_each_age_band(const MergedTable& table) {
+  PerAgeBand<Entry> entries;
+  for (int band = 0; band < kAgeBandCount; ++band) entries[band] = table.require(kAgeBandNames[band]);
+  return entries;
+}
+
+// A table of name -> count; names not listed are 0.
+template <std::size_t N, typename IndexOf>
+std::array<double, N> read_count_table(const Entry& table, IndexOf index_of) {
+  std::array<double, N> counts{};
+  for_each_member(table, [&](std::string_view name, const Entry& member) {
+    counts[index_of(name)] = read_non_negative(member, kEvidenceNumber);
+  });
+  return counts;
+}
+
+// A category with a positive count (data or prior) can be drawn: it needs a placements table.
+void reach_categories_counted(const Entry& table, Reachability& reachability) {
+  for_each_member(table, [&](std::string_view name, const Entry& member) {
+    const int outcome = *parse_outcome(name);  // category and exit names alike
+    if (outcome_is_exit(outcome) || read_non_negative(member, kEvidenceNumber) == 0) return;
+    reachability.reach(static_cast<Category>(outcome), location_of(member));
+  });
+}
+
+using GammaField = double GammaEvidence::*;
+constexpr std::array<std::pair<std::string_view, GammaField>, 4> kEndingFields = {{
+    {"ending_events", &GammaEvidence::events},
+    {"ending_exposure_years", &GammaEvidence::exposure},
+    {"ending_prior_events", &GammaEvidence::prior_events},
+    {"ending_prior_exposure_years", &GammaEvidence::prior_exposure},
+}};
+constexpr std::array<std::pair<std::string_view, GammaField>, 4> kEntryFields = {{
+    {"counts", &GammaEvidence::events},
+    {"exposure_years", &GammaEvidence::exposure},
+    {"prior_counts", &GammaEvidence::prior_events},
+    {"prior_exposure_years", &GammaEvidence::prior_exposure},
+}};
+
+// A Gamma posterior needs a positive rate wherever it has a positive shape.
+void check_gamma(const GammaEvidence& gamma, const Entry& events, std::string_view exposure_keys) {
+  if (gamma.shape() > 0 && gamma.rate() == 0) {
+    fail(events, "events with no exposure: " + std::string(exposure_keys) + " are both 0 here");
+  }
+}
+
+void read_placement_evidence(const MergedTable& placements, const PerCategory<PerAgeBand<std::optional<Entry>>>& tables,
+                             Scenario& scenario, Reachability& reachability) {
+  RateEvidence& evidence = *scenario.evidence;
+  const auto duration_bands = static_cast<std::size_t>(scenario.duration_band_count());
+  for (std::string_view category_name : placements.keys()) {
+    const std::size_t c = category_index(category_name);
+    const MergedTable category = placements.table(category_name);
+    if (!tables[c][0]) {
+      throw InputError(category.location(), "evidence for a category with no [placements." +
+                                                std::string(category_name) + "] table");
+    }
+    PerAgeBand<Entry> events;
+    for (const auto& [key, field] : kEndingFields) {
+      const PerAgeBand<Entry> arrays = entry_for_each_age_band(category.require_table(key));
+      if (field == &GammaEvidence::events) events = arrays;
+      for (std::size_t band = 0; band < kAgeBandCount; ++band) {
+        const toml::array& array = read_array(arrays[band], "an array of numbers, one per time-in-placement band");
+        if (array.size() != duration_bands) {
+          fail(arrays[band], "has " + std::to_string(array.size()) + " values but there are " +
+                                 std::to_string(duration_bands) +
+                                 " time-in-placement bands (bands.placement_duration_band_starts_days)");
+        }
+        for (std::size_t d = 0; d < duration_bands; ++d) {
+          evidence.ending[(c * kAgeBandCount + band) * duration_bands + d].*field =
+              read_non_negative(element(arrays[band], d), kEvidenceNumber);
+        }
+      }
+    }
+    for (std::size_t band = 0; band < kAgeBandCount; ++band) {
+      for (std::size_t d = 0; d < duration_bands; ++d) {
+        check_gamma(evidence.ending[(c * kAgeBandCount + band) * duration_bands + d], element(events[band], d),
+                    "ending_exposure_years and ending_prior_exposure_years");
+      }
+    }
+
+    const PerAgeBand<Entry> counts = entry_for_each_age_band(category.require_table("destination_counts"));
+    const PerAgeBand<Entry> priors = entry_for_each_age_band(category.require_table("destination_prior_counts"));
+    for (std::size_t band = 0; band < kAgeBandCount; ++band) {
+      evidence.destination[c][band].counts = read_count_table<kOutcomeCount>(counts[band], outcome_index);
+      evidence.destination[c][band].prior = read_count_table<kOutcomeCount>(priors[band], outcome_index);
+      reach_categories_counted(counts[band], reachability);
+      reach_categories_counted(priors[band], reachability);
+    }
+  }
+}
+
+void read_stream_evidence(const MergedTable& stream, PerAgeBand<PerSex<GammaEvidence>>& entries,
+                          PerAgeBand<DirichletEvidence<kCategoryCount>>& first_placement, Reachability& reachability) {
+  PerAgeBand<Entry> counts;
+  for (const auto& [key, field] : kEntryFields) {
+    const PerAgeBand<Entry> pairs = entry_for_each_age_band(stream.require_table(key));
+    if (field == &GammaEvidence::events) counts = pairs;
+    for (std::size_t band = 0; band < kAgeBandCount; ++band) {
+      const PerSex<double> values =
+          read_sex_pair<double>(pairs[band], [](const Entry& e) { return read_non_negative(e, kEvidenceNumber); });
+      for (std::size_t sex = 0; sex < kSexCount; ++sex) entries[band][sex].*field = values[sex];
+    }
+  }
+  const PerAgeBand<Entry> first_counts = entry_for_each_age_band(stream.require_table("first_placement_counts"));
+  const PerAgeBand<Entry> first_priors = entry_for_each_age_band(stream.require_table("first_placement_prior_counts"));
+  for (std::size_t band = 0; band < kAgeBandCount; ++band) {
+    for (std::size_t sex = 0; sex < kSexCount; ++sex) {
+      check_gamma(entries[band][sex], counts[band], "exposure_years and prior_exposure_years");
+    }
+    DirichletEvidence<kCategoryCount>& first = first_placement[band];
+    first.counts = read_count_table<kCategoryCount>(first_counts[band], category_index);
+    first.prior = read_count_table<kCategoryCount>(first_priors[band], category_index);
+    if (entries[band][0].shape() + entries[band][1].shape() == 0) continue;
+    double mass = 0;
+    for (std::size_t c = 0; c < kCategoryCount; ++c) mass += first.counts[c] + first.prior[c];
+    if (mass == 0) {
+      fail(counts[band], "entries at this age need first placements: first_placement_counts." +
+                             std::string(kAgeBandNames[band]) + " and first_placement_prior_counts." +
+                             std::string(kAgeBandNames[band]) + " are all 0");
+    }
+    reach_categories_counted(first_counts[band], reachability);
+    reach_categories_counted(first_priors[band], reachability);
+  }
+}
+
+void read_evidence(const MergedTable& evidence, const PerCategory<PerAgeBand<std::optional<Entry>>>& tables,
+                   Scenario& scenario, Reachability& reachability) {
+  scenario.evidence = RateEvidence{};
+  scenario.evidence->ending.assign(scenario.ending_hazard_per_year.size(), GammaEvidence{});
+  read_placement_evidence(evidence.table("placements"), tables, scenario, reachability);
+  if (const MergedTable entries = evidence.table("entries"); entries.present()) {
+    read_stream_evidence(entries, scenario.evidence->entries, scenario.evidence->first_placement, reachability);
+  }
+  if (const MergedTable uasc = evidence.table("uasc"); uasc.present()) {
+    read_stream_evidence(uasc, scenario.evidence->uasc_entries, scenario.evidence->uasc_first_placement, reachability);
+  }
+}
+
 }  // namespace
 
 Scenario load_scenario(const fs::path& file) {
@@ -846,6 +1019,9 @@ Scenario load_scenario(const fs::path& file) {
     scenario.uasc = read_entry_stream(uasc, reachability);
   }
   const auto destination_tables = read_placements(root.table("placements"), scenario);
+  if (const MergedTable evidence = root.table("evidence"); evidence.present()) {
+    read_evidence(evidence, destination_tables, scenario, reachability);
+  }
   check_reachable_categories_have_placements(std::move(reachability), destination_tables);
 
   scenario.staying_put_probability =

@@ -12,12 +12,30 @@
 
 namespace carecast {
 
-enum class EventKind : std::uint8_t { placement_ends = 0, turns_18 = 1, group_arrives = 2, uasc_arrives = 3 };
+enum class EventKind : std::uint8_t {
+  placement_ends,
+  turns_18,
+  group_arrives,
+  uasc_arrives,
+  // Supply and commissioning options (only when the scenario has them):
+  step_down,              // a child in a children's home may move to a specialist carer
+  step_down_breaks_down,  // a step-down placement breaks down in its first months
+  enquiry,                // a possible enquiry from a would-be foster carer (thinned to the rate)
+  household_approved,
+  household_deregisters,  // a possible deregistration (thinned to the household's hazard)
+  specialist_approved,    // a new specialist step-down carer place
+  constellations_added,   // more Mockingbird constellations start
+  home_closes,
+  uasc_transfer_arrives,
+};
 
 struct Event {
   double time;
   EventKind kind;
-  std::uint32_t child;  // index into the replication's children; unused for arrivals
+  std::uint32_t child;  // index of the child, household, home or option the event is about
+  // A child's events carry the generation of the placement they belong to; when the placement
+  // ends early (a carer deregisters, a child steps down) its other events are stale and skipped.
+  std::uint32_t generation = 0;
 };
 
 inline bool comes_before(const Event& a, const Event& b) {

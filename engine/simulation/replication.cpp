@@ -76,11 +76,12 @@ std::uint32_t ReplicationRunner::add_child(const ChildState& child) {
   return index;
 }
 
-void ReplicationRunner::start_placement(std::uint32_t index, Category category, double now) {
+void ReplicationRunner::start_placement(std::uint32_t index, const PlaceHandle& place, double now) {
   ChildState& child = children_[index];
-  child.category = category;
+  child.category = place.category;
+  child.place = place;
   child.placement_start = now;
-  ++stock_[static_cast<int>(category)];
+  ++stock_[static_cast<int>(place.category)];
   schedule_placement_end(index, now);
 }
 
@@ -90,6 +91,7 @@ void ReplicationRunner::start_placement(std::uint32_t index, Category category, 
 void ReplicationRunner::schedule_placement_end(std::uint32_t index, double now) {
   ChildState& child = children_[index];
   const auto category = child.category;
+  const std::uint32_t generation = ++child.generation;
   double remaining = exponential1(child.duration_stream);
   const double end_of_care = child.birthday_time[kAgeBandCount - 1];
   const double limit = std::min(end_of_care, model_->horizon_time);
@@ -110,7 +112,9 @@ void ReplicationRunner::schedule_placement_end(std::uint32_t index, double now) 
     const double rate = model_->hazard(static_cast<int>(category), band, duration_band);
     const double exposure = rate * (next - t);
     if (exposure > 0 && exposure >= remaining) {
-      queue_.push(Event{t + remaining / rate, EventKind::placement_ends, index});
+      child.placement_end = t + remaining / rate;
+      queue_.push(Event{child.placement_end, EventKind::placement_ends, index, generation});
+      consider_step_down(index, now);
       return;
     }
     remaining -= exposure;
@@ -121,14 +125,16 @@ void ReplicationRunner::schedule_placement_end(std::uint32_t index, double now) 
       ++duration_band;
     }
   }
-  if (end_of_care <= model_->horizon_time) queue_.push(Event{end_of_care, EventKind::turns_18, index});
+  child.placement_end = end_of_care;
+  if (end_of_care <= model_->horizon_time) queue_.push(Event{end_of_care, EventKind::turns_18, index, generation});
+  consider_step_down(index, now);
 }
 
 void ReplicationRunner::leave_care(std::uint32_t index, ExitReason reason, double now) {
   ChildState& child = children_[index];
   tally_stay_by_age_band(child, now);
+  end_current_placement(index);
   child.in_care = false;
-  --stock_[static_cast<int>(child.category)];
   if (child.uasc) --uasc_stock_;
   // Swap-remove from the list of children in care.
   const std::uint32_t moved = in_care_.back();
@@ -149,12 +155,38 @@ void ReplicationRunner::end_placement(std::uint32_t index, double now) {
     leave_care(index, static_cast<ExitReason>(outcome - kCategoryCount), now);
     return;
   }
-  --stock_[from];
+  // Mockingbird support keeps some placements that would have broken down: a move from a member
+  // household happens only with the scenario's probability; otherwise the placement goes on.
+  if (child.place.category == Category::foster_in_house && child.place.index >= 0 &&
+      pool_.household(child.place.index).mockingbird &&
+      uniform_open01(child.destination_stream) >= scenario_.supply.mockingbird_move_multiplier) {
+    schedule_placement_end(index, now);
+    return;
+  }
+  end_current_placement(index);
   ++child.placements_this_year;
   ++flow(layout_.moves_all);
   ++flow(layout_.moves_by_category + from);
-  start_placement(index, static_cast<Category>(outcome), now);
-  if (observer_ != nullptr) observer_->placement_changed(index, child, static_cast<Category>(from), now);
+  place(index, static_cast<Category>(outcome), now);
+  if (observer_ != nullptr) observer_->placement_changed(index, children_[index], static_cast<Category>(from), now);
+}
+
+void ReplicationRunner::end_current_placement(std::uint32_t index) {
+  ChildState& child = children_[index];
+  --stock_[static_cast<int>(child.category)];
+  if (scenario_.supply.enabled) pool_.release(child.place);
+  child.place = PlaceHandle{};
+}
+
+void ReplicationRunner::move(std::uint32_t index, Category wanted, double now) {
+  ChildState& child = children_[index];
+  const Category from = child.category;
+  end_current_placement(index);
+  ++child.placements_this_year;
+  ++flow(layout_.moves_all);
+  ++flow(layout_.moves_by_category + static_cast<int>(from));
+  place(index, wanted, now);
+  if (observer_ != nullptr) observer_->placement_changed(index, children_[index], from, now);
 }
 
 void ReplicationRunner::schedule_next_arrival(StreamEngine& arrivals, const CompiledEntryStream& stream,
@@ -167,16 +199,29 @@ void ReplicationRunner::schedule_next_arrival(StreamEngine& arrivals, const Comp
 // A group of children entering care together. The lead child's attribute stream gives the group
 // size and one uniform draw shared by the siblings for their first placement; each child maps it
 // through its own age band's probabilities, so same-band siblings are placed in the same category.
-void ReplicationRunner::admit_group(ReplicationIdentity id, double now, bool uasc) {
+// With finite supply, siblings who want in-house foster care are placed in one household when one
+// can take them all, and counted as separated otherwise.
+void ReplicationRunner::admit_group(ReplicationIdentity id, double now, EntityKind kind) {
+  const bool uasc = kind != EntityKind::entering_child;
   const CompiledEntryStream& stream = uasc ? model_->uasc : model_->entries;
-  const EntityKind kind = uasc ? EntityKind::uasc_child : EntityKind::entering_child;
-  std::uint32_t& next_child = uasc ? next_uasc_child_ : next_entering_child_;
+  std::uint32_t& next_child = kind == EntityKind::entering_child ? next_entering_child_
+                              : kind == EntityKind::uasc_child   ? next_uasc_child_
+                                                                 : next_transferred_uasc_;
   StreamEngine lead(id.seed, id.replication, entity_id(kind, next_child), Process::child_attributes);
-  const int size = stream.group_size.pick(uniform_open01(lead)) + 1;
+  const int size = stream.group_size.pick(uniform_open01(lead)) + 1;  // UASC streams have groups of 1
   const double shared_placement_draw = uniform_open01(lead);
+  // Edge-of-care work avoids a share of entries. The avoided group keeps its children's
+  // identities, so every later child is the same child as in the scenario without the option.
+  if (kind == EntityKind::entering_child && !scenario_.options.entry_reduction.empty() &&
+      uniform_open01(entry_thinning_) < ramp_total(scenario_.options.entry_reduction, now)) {
+    next_child += static_cast<std::uint32_t>(size);
+    return;
+  }
   const std::uint32_t group = size > 1 ? ++next_sibling_group_ : 0;
   const Date today = model_->origin + std::chrono::days{static_cast<int>(std::ceil(now))};
 
+  std::array<std::uint32_t, CompiledModel::kMaxGroupSize> members{};
+  std::array<Category, CompiledModel::kMaxGroupSize> wanted{};
   for (int k = 0; k < size; ++k) {
     const std::uint32_t entity = next_child++;
     StreamEngine attributes = k == 0 ? lead
@@ -186,7 +231,9 @@ void ReplicationRunner::admit_group(ReplicationIdentity id, double now, bool uas
     const int band = band_and_sex / kSexCount;
     ChildState child;
     child.sex = static_cast<Sex>(band_and_sex % kSexCount);
-    child.birthday_time = birthday_times(model_->origin, draw_birth_date(today, band, attributes));
+    const Date dob = draw_birth_date(today, band, attributes);
+    child.birthday_time = birthday_times(model_->origin, dob);
+    child.birth_time = days_between(model_->origin, dob) - 1.0;
     child.care_start = now;
     child.placements_this_year = 1;
     child.uasc = uasc;
@@ -196,14 +243,45 @@ void ReplicationRunner::admit_group(ReplicationIdentity id, double now, bool uas
     child.duration_stream = StreamEngine(id.seed, id.replication, entity_id(kind, entity), Process::placement_duration);
     child.destination_stream =
         StreamEngine(id.seed, id.replication, entity_id(kind, entity), Process::placement_destination);
-    const auto first = static_cast<Category>(stream.first_placement[band].pick(shared_placement_draw));
-    const std::uint32_t index = add_child(child);
+    members[k] = add_child(child);
+    wanted[k] = static_cast<Category>(stream.first_placement[band].pick(shared_placement_draw));
     ++flow(layout_.entries_all);
-    ++flow(layout_.entries_by_category + static_cast<int>(first));
+    ++flow(layout_.entries_by_category + static_cast<int>(wanted[k]));
     ++stats_.child_events;
-    start_placement(index, first, now);
-    if (observer_ != nullptr) observer_->admitted(index, children_[index], now, false);
   }
+
+  // Siblings who all want in-house foster care go to one household that can take them together.
+  int siblings_wanting_in_house = 0;
+  std::array<int, CompiledModel::kMaxGroupSize> ages{};
+  for (int k = 0; k < size; ++k) {
+    if (wanted[k] == Category::foster_in_house) {
+      ages[siblings_wanting_in_house++] = children_[members[k]].age_years_at(now);
+    }
+  }
+  std::optional<PlaceHandle> together;
+  if (scenario_.supply.enabled && siblings_wanting_in_house > 1) {
+    together = pool_.reserve(Category::foster_in_house,
+                             std::span<const int>(ages.data(), static_cast<std::size_t>(siblings_wanting_in_house)), now);
+  }
+  std::optional<PlaceHandle> first_in_house;
+  bool separated = false;
+  for (int k = 0; k < size; ++k) {
+    if (together && wanted[k] == Category::foster_in_house) {
+      start_placement(members[k], *together, now);
+    } else {
+      place(members[k], wanted[k], now);
+      if (scenario_.supply.enabled && siblings_wanting_in_house > 1 && wanted[k] == Category::foster_in_house) {
+        const PlaceHandle& got = children_[members[k]].place;
+        if (!first_in_house) {
+          first_in_house = got;
+        } else if (got.category != first_in_house->category || got.index != first_in_house->index || got.index < 0) {
+          separated = true;
+        }
+      }
+    }
+    if (observer_ != nullptr) observer_->admitted(members[k], children_[members[k]], now, false);
+  }
+  if (separated) ++flow(layout_.siblings_separated);
 }
 
 void ReplicationRunner::start_population(ReplicationIdentity id) {
@@ -216,9 +294,21 @@ void ReplicationRunner::start_population(ReplicationIdentity id) {
     child.destination_stream = StreamEngine(id.seed, id.replication, entity_id(EntityKind::starting_child, entity),
                                             Process::placement_destination);
     const std::uint32_t index = add_child(child);
-    ++stock_[static_cast<int>(child.category)];
-    if (observer_ != nullptr) observer_->admitted(index, children_[index], 0.0, true);
-    schedule_placement_end(index, 0.0);  // the placement began before the origin
+    ChildState& added = children_[index];
+    added.place = PlaceHandle{added.category};
+    if (scenario_.supply.enabled) {
+      // A child whose kind of place is full at the origin (too few carers for the starting
+      // population) starts a new placement in a fallback, against preference.
+      const int age = added.age_years_at(0.0);
+      added.place = find_place(added.category, std::span<const int>(&age, 1), 0.0);
+      if (added.place.category != added.category) {
+        added.category = added.place.category;
+        added.placement_start = 0.0;
+      }
+    }
+    ++stock_[static_cast<int>(added.category)];
+    if (observer_ != nullptr) observer_->admitted(index, added, 0.0, true);
+    schedule_placement_end(index, 0.0);  // the placement may have begun before the origin
   };
 
   std::uint32_t entity = 0;
@@ -226,7 +316,9 @@ void ReplicationRunner::start_population(ReplicationIdentity id) {
     ChildState child;
     child.sex = record.sex;
     child.uasc = record.uasc;
-    child.birthday_time = birthday_times(model_->origin, model_->origin - std::chrono::days{record.age_days});
+    const Date dob = model_->origin - std::chrono::days{record.age_days};
+    child.birthday_time = birthday_times(model_->origin, dob);
+    child.birth_time = days_between(model_->origin, dob) - 1.0;
     child.placement_start = -record.days_in_placement;
     child.care_start = -record.days_in_care;
     child.placements_this_year = static_cast<std::uint16_t>(record.placements_since_april);
@@ -251,6 +343,7 @@ void ReplicationRunner::start_population(ReplicationIdentity id) {
           child.sex = static_cast<Sex>(s);
           child.uasc = n < counts.uasc_count[c][band][s];
           child.birthday_time = birthday_times(model_->origin, dob);
+          child.birth_time = days_between(model_->origin, dob) - 1.0;
           child.placement_start = -in_placement;
           child.care_start = -(in_placement + before);
           const bool earlier_placement_this_year = child.placement_start > latest_april && before > 0;
@@ -305,6 +398,17 @@ void ReplicationRunner::record_snapshot(int date_index) {
   }
   row[layout_.stock_all] = total;
   row[layout_.uasc_stock] = uasc_stock_;
+  if (!scenario_.supply.enabled) return;
+  const double now = calendar_.times[date_index];
+  row[layout_.carer_households] = pool_.active_households();
+  for (int r = 0; r < kResourceCount; ++r) {
+    if (layout_.places_available[r] < 0) continue;
+    const int available = pool_.available(static_cast<Resource>(r), now);
+    const int occupied = pool_.occupied(static_cast<Resource>(r));
+    row[layout_.places_available[r]] = available;
+    row[layout_.places_occupied[r]] = occupied;
+    if (occupied > available) ++stats_.capacity_exceeded;
+  }
 }
 
 ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::int32_t> tally) {
@@ -320,6 +424,11 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
   std::fill(tally_.begin(), tally_.end(), 0);
   month_ = 1;
 
+  id_ = id;
+  if (scenario_.supply.enabled || !scenario_.options.entry_reduction.empty() ||
+      !scenario_.options.extra_uasc_per_year.empty()) {
+    start_supply(id);
+  }
   start_population(id);
   StreamEngine entry_arrivals(id.seed, id.replication, entity_id(EntityKind::replication, 0), Process::entry_arrivals);
   StreamEngine uasc_arrivals(id.seed, id.replication, entity_id(EntityKind::replication, 1), Process::entry_arrivals);
@@ -331,6 +440,9 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
   for (const CalendarMark& mark : marks_) {
     while (!queue_.empty() && queue_.top().time < mark.time) {
       const Event event = queue_.pop();
+      const bool about_a_child = event.kind == EventKind::placement_ends || event.kind == EventKind::turns_18 ||
+                                 event.kind == EventKind::step_down || event.kind == EventKind::step_down_breaks_down;
+      if (about_a_child && event.generation != children_[event.child].generation) continue;  // stale
       switch (event.kind) {
         case EventKind::placement_ends:
           ++stats_.child_events;
@@ -347,12 +459,15 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
           break;
         }
         case EventKind::group_arrives:
-          admit_group(id, event.time, false);
+          admit_group(id, event.time, EntityKind::entering_child);
           schedule_next_arrival(entry_arrivals, model_->entries, EventKind::group_arrives, event.time);
           break;
         case EventKind::uasc_arrives:
-          admit_group(id, event.time, true);
+          admit_group(id, event.time, EntityKind::uasc_child);
           schedule_next_arrival(uasc_arrivals, model_->uasc, EventKind::uasc_arrives, event.time);
+          break;
+        default:
+          handle_supply_event(event);
           break;
       }
     }

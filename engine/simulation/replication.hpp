@@ -12,6 +12,7 @@
 #include "scenario/scenario.hpp"
 #include "simulation/compiled_model.hpp"
 #include "simulation/event_queue.hpp"
+#include "simulation/supply_pool.hpp"
 #include "tally/tally_layout.hpp"
 
 namespace carecast {
@@ -26,6 +27,8 @@ struct ReplicationStats {
   std::int64_t children_simulated = 0;
   // Children still in care at a reporting date on or after their 18th birthday: must be 0.
   std::int64_t children_in_care_aged_18_or_over = 0;
+  // Reporting dates at which a resource had more children than places: must be 0.
+  std::int64_t capacity_exceeded = 0;
 };
 
 // Compact per-child state. Times are days on the simulation clock (0 = end of the origin date).
@@ -35,6 +38,7 @@ struct ChildState {
   // Clock time at which the child reaches each age-band boundary: the start of their 1st, 5th,
   // 10th and 16th birthdays, and (last) the 18th, when care ends.
   std::array<double, kAgeBandCount> birthday_time{};
+  double birth_time = 0;  // start of the day of birth, for ages in whole years
   StreamEngine duration_stream;     // draws of how long each placement lasts
   StreamEngine destination_stream;  // draws of where the child goes when a placement ends
   std::uint32_t entity = 0;         // low 32 bits of the stream entity id (namespace below)
@@ -46,6 +50,12 @@ struct ChildState {
   std::uint16_t placements_this_year = 0;  // since the latest 1 April, including the current one
   std::uint32_t sibling_group = 0;          // 0 = entered alone or in the starting population
   std::uint32_t in_care_slot = 0;           // position in the list of children in care
+  std::uint32_t generation = 0;             // placements begun: stale events carry an older one
+  PlaceHandle place;                        // the household, home or capped place occupied
+  double placement_end = 0;                 // when the current placement is due to end (or care ends)
+  std::uint16_t step_down_attempts = 0;     // tries to step down that found no specialist place
+
+  int age_years_at(double t) const { return static_cast<int>((t - birth_time) / 365.25); }
 
   int age_band_at(double t) const {
     int band = 0;
@@ -88,14 +98,36 @@ class ReplicationRunner {
 
  private:
   void start_population(ReplicationIdentity id);
-  void admit_group(ReplicationIdentity id, double now, bool uasc);
+  void admit_group(ReplicationIdentity id, double now, EntityKind kind);
   std::uint32_t add_child(const ChildState& child);
-  void start_placement(std::uint32_t child, Category category, double now);
+  // Places a child who wants `wanted`: directly without supply; with supply, in the first
+  // category of wanted-then-fallbacks that has a place (see supply_matching.cpp).
+  void place(std::uint32_t child, Category wanted, double now);
+  void start_placement(std::uint32_t child, const PlaceHandle& place, double now);
   void schedule_placement_end(std::uint32_t child, double now);
   void end_placement(std::uint32_t child, double now);
+  void end_current_placement(std::uint32_t child);  // releases its place and stock
+  void move(std::uint32_t child, Category wanted, double now);  // a placement move the model did not draw
   void leave_care(std::uint32_t child, ExitReason reason, double now);
   void schedule_next_arrival(StreamEngine& arrivals, const CompiledEntryStream& stream, EventKind kind,
                              double now);
+
+  // Supply (supply_matching.cpp).
+  PlaceHandle find_place(Category wanted, std::span<const int> ages_years, double now);
+  void start_supply(ReplicationIdentity id);
+  void add_household(ReplicationIdentity id, double now, bool starting);
+  void schedule_deregistration(std::int32_t household, double now);
+  void deregister(std::int32_t household, double now);
+  void schedule_enquiry(double now);
+  void handle_enquiry(double now);
+  void add_constellations(int constellations);
+  void schedule_specialist_approval(double now);
+  void consider_step_down(std::uint32_t child, double now);
+  void step_down(std::uint32_t child, double now);
+  void close_home(std::size_t home, double now);
+  void schedule_uasc_transfer(double now);
+  double ramp_total(const std::vector<Ramp>& ramps, double now) const;
+  void handle_supply_event(const Event& event);
   void record_snapshot(int date_index);
   void tally_stay_by_age_band(const ChildState& child, double leaves_at);
   int first_date_after(double time) const;
@@ -128,6 +160,19 @@ class ReplicationRunner {
   ReplicationStats stats_;
   ReplicationObserver* observer_ = nullptr;
   ReplicationIdentity id_;
+
+  // Supply state, used only when the scenario has finite supply or commissioning options.
+  SupplyPool pool_;
+  StreamEngine household_draws_;   // make-up of new households, funnel conversions
+  StreamEngine enquiry_arrivals_;
+  StreamEngine specialist_arrivals_;
+  StreamEngine entry_thinning_;
+  StreamEngine uasc_transfer_arrivals_;
+  std::vector<StreamEngine> household_streams_;  // per household: its deregistration clock
+  std::uint32_t next_household_ = 0;
+  std::uint32_t next_transferred_uasc_ = 0;
+  int mockingbird_members_wanted_ = 0;
+  int mockingbird_members_ = 0;
 };
 
 }  // namespace carecast

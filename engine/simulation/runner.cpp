@@ -20,6 +20,7 @@ int resolve_thread_count(int requested) {
 RunResult run_replications(const Scenario& scenario, const RunOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   RunResult result;
+  result.layout = TallyLayout(&scenario.supply);
   result.calendar = ReportingCalendar::monthly(scenario.origin, scenario.horizon_end());
   result.runs = options.runs;
   result.threads = std::min(resolve_thread_count(options.threads), std::max(options.runs, 1));
@@ -55,6 +56,7 @@ RunResult run_replications(const Scenario& scenario, const RunOptions& options) 
     result.child_events += s.child_events;
     result.children_simulated += s.children_simulated;
     result.children_in_care_aged_18_or_over += s.children_in_care_aged_18_or_over;
+    result.capacity_exceeded += s.capacity_exceeded;
   }
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;

@@ -30,6 +30,7 @@ struct RunResult {
   std::uint64_t child_events = 0;
   std::int64_t children_simulated = 0;
   std::int64_t children_in_care_aged_18_or_over = 0;
+  std::int64_t capacity_exceeded = 0;  // reporting dates with more children than places: must be 0
   double wall_seconds = 0;
   bool parameters_drawn = false;  // whether replications drew their rates from a posterior
 

@@ -1,5 +1,8 @@
 #include "tally/tally_layout.hpp"
 
+#include "scenario/scenario.hpp"
+#include "simulation/supply_pool.hpp"
+
 namespace carecast {
 
 int TallyLayout::add(std::string_view metric, std::string_view category, MetricKind kind) {
@@ -7,7 +10,7 @@ int TallyLayout::add(std::string_view metric, std::string_view category, MetricK
   return static_cast<int>(cells_.size()) - 1;
 }
 
-TallyLayout::TallyLayout() {
+TallyLayout::TallyLayout(const Supply* supply) {
   // Each group is contiguous, so "first column + index" addresses a category, band or reason.
   stock_all = add("children_looked_after", "all", MetricKind::stock);
   stock_by_category = cell_count();
@@ -27,6 +30,28 @@ TallyLayout::TallyLayout() {
   moves_all = add("placement_moves", "all", MetricKind::flow);
   moves_by_category = cell_count();
   for (auto name : kCategoryNames) add("placement_moves", name, MetricKind::flow);
+
+  if (supply == nullptr || !supply->enabled) return;
+  carer_households = add("carer_households", "foster_in_house", MetricKind::stock);
+  approvals = add("approvals", "foster_in_house", MetricKind::flow);
+  deregistrations = add("deregistrations", "foster_in_house", MetricKind::flow);
+  const std::array<bool, kResourceCount> finite = {true, supply->agency_places.has_value(), !supply->homes.empty(),
+                                                   supply->external_home_beds.has_value(),
+                                                   supply->step_down.has_value()};
+  for (int r = 0; r < kResourceCount; ++r) {
+    if (!finite[r]) continue;
+    places_available[r] = add("places_available", kResourceNames[r], MetricKind::stock);
+    places_occupied[r] = add("places_occupied", kResourceNames[r], MetricKind::stock);
+  }
+  unmet_preference_all = add("unmet_preference", "all", MetricKind::flow);
+  unmet_preference_by_category = cell_count();
+  for (auto name : kCategoryNames) add("unmet_preference", name, MetricKind::flow);
+  siblings_separated = add("siblings_separated", "all", MetricKind::flow);
+  supply_moves = add("supply_moves", "all", MetricKind::flow);
+  if (supply->step_down) {
+    step_downs = add("step_downs", "all", MetricKind::flow);
+    step_down_breakdowns = add("step_down_breakdowns", "all", MetricKind::flow);
+  }
 }
 
 int TallyLayout::find(std::string_view metric, std::string_view category) const {

@@ -3,6 +3,7 @@
 // (metric, category) cell, so the event loop only increments array slots.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -25,9 +26,13 @@ struct MetricCell {
 };
 
 // Column indices of every cell. The order is the order of forecast.csv.
+struct Supply;
+
 class TallyLayout {
  public:
-  TallyLayout();
+  // With finite supply, the supply metrics are added; a resource's places are reported only where
+  // the scenario makes it finite.
+  explicit TallyLayout(const Supply* supply = nullptr);
 
   int cell_count() const { return static_cast<int>(cells_.size()); }
   const MetricCell& cell(int index) const { return cells_[index]; }
@@ -46,6 +51,19 @@ class TallyLayout {
   int exits_by_reason;       // + exit reason
   int moves_all;
   int moves_by_category;     // + category the child moved from
+
+  // Supply metrics: -1 when the scenario has no finite supply.
+  int carer_households = -1;
+  int approvals = -1;
+  int deregistrations = -1;
+  std::array<int, 5> places_available{-1, -1, -1, -1, -1};  // by Resource; -1 when unlimited
+  std::array<int, 5> places_occupied{-1, -1, -1, -1, -1};
+  int unmet_preference_all = -1;
+  int unmet_preference_by_category = -1;  // + the category wanted
+  int siblings_separated = -1;
+  int supply_moves = -1;  // placement moves forced by a carer deregistering or a home closing
+  int step_downs = -1;
+  int step_down_breakdowns = -1;
 
  private:
   int add(std::string_view metric, std::string_view category, MetricKind kind);

@@ -1,0 +1,653 @@
+#include "calibration/estimation.hpp"
+
+#include <Eigen/Dense>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <iomanip>
+#include <map>
+#include <ostream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+
+namespace carecast {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// A clock of half days, so that "the middle of a day" is exact: 2 * (days since 1970) is the start
+// of a day and one more its middle.
+
+using HalfDay = std::int64_t;
+// The engine's year (kDaysPerYear in simulation/compiled_model.hpp): rates are per 365.25 days.
+constexpr double kDaysPerRateYear = 365.25;
+constexpr double kHalfDaysPerYear = 2 * kDaysPerRateYear;
+
+HalfDay start_of(Date d) { return 2 * static_cast<HalfDay>(d.time_since_epoch().count()); }
+HalfDay middle_of(Date d) { return start_of(d) + 1; }
+double years_of(HalfDay span) { return static_cast<double>(span) / kHalfDaysPerYear; }
+Date next_day(Date d) { return d + std::chrono::days{1}; }
+
+// Where each age band starts for one child, on the half-day clock: element b is the start of the
+// birthday on which band b begins; the last element is the 18th birthday, when care ends.
+using AgeBandStarts = std::array<HalfDay, kAgeBandCount + 1>;
+
+AgeBandStarts age_band_starts(Date date_of_birth) {
+  AgeBandStarts starts{};
+  for (int b = 0; b <= kAgeBandCount; ++b) starts[b] = start_of(add_years(date_of_birth, kAgeBandStartYears[b]));
+  return starts;
+}
+
+int age_band_at(const AgeBandStarts& starts, HalfDay t) {
+  int band = 0;
+  while (band + 1 < kAgeBandCount && starts[band + 1] <= t) ++band;
+  return band;
+}
+
+bool leaves_at_18(ExitReason reason) { return reason == ExitReason::aged_18 || reason == ExitReason::staying_put; }
+
+// ---------------------------------------------------------------------------------------------
+// Counting
+
+// Placement endings and time at risk by [category][age band][duration band], flattened like
+// Scenario::ending_hazard_per_year, and where each ending led.
+struct PlacementCounts {
+  explicit PlacementCounts(const std::vector<std::int32_t>& band_starts)
+      : duration_band_start_days(band_starts),
+        exposure(static_cast<std::size_t>(kCategoryCount) * kAgeBandCount * band_starts.size(), 0),
+        endings(exposure.size(), 0) {}
+
+  int duration_band_count() const { return static_cast<int>(duration_band_start_days.size()); }
+  std::size_t cell(int category, int age_band, int duration_band) const {
+    return (static_cast<std::size_t>(category) * kAgeBandCount + static_cast<std::size_t>(age_band)) *
+               duration_band_start_days.size() +
+           static_cast<std::size_t>(duration_band);
+  }
+  // Where duration band `duration_band` of a placement begun on `start` starts.
+  HalfDay duration_band_start(Date start, int duration_band) const {
+    return start_of(start) + 2 * static_cast<HalfDay>(duration_band_start_days[static_cast<std::size_t>(duration_band)]);
+  }
+  int duration_band_at(Date start, HalfDay t) const {
+    int band = 0;
+    while (band + 1 < duration_band_count() && duration_band_start(start, band + 1) <= t) ++band;
+    return band;
+  }
+
+  // Adds the time from `from` to `to` of a placement begun on `start` to the cells it passes through.
+  void add_exposure(Category category, Date start, const AgeBandStarts& ages, HalfDay from, HalfDay to) {
+    int age_band = age_band_at(ages, from);
+    int duration_band = duration_band_at(start, from);
+    for (HalfDay t = from; t < to;) {
+      HalfDay next = to;
+      if (age_band + 1 < kAgeBandCount) next = std::min(next, ages[age_band + 1]);
+      if (duration_band + 1 < duration_band_count()) next = std::min(next, duration_band_start(start, duration_band + 1));
+      exposure[cell(static_cast<int>(category), age_band, duration_band)] += next - t;
+      t = next;
+      while (age_band + 1 < kAgeBandCount && ages[age_band + 1] <= t) ++age_band;
+      while (duration_band + 1 < duration_band_count() && duration_band_start(start, duration_band + 1) <= t) {
+        ++duration_band;
+      }
+    }
+  }
+
+  // An ending at `at`, in the cell holding the moment just before it.
+  void add_ending(Category category, Date start, const AgeBandStarts& ages, HalfDay at, int outcome) {
+    const int age_band = age_band_at(ages, at - 1);
+    ++endings[cell(static_cast<int>(category), age_band, duration_band_at(start, at - 1))];
+    ++destinations[static_cast<std::size_t>(category)][static_cast<std::size_t>(age_band)]
+                  [static_cast<std::size_t>(outcome)];
+  }
+
+  std::vector<std::int32_t> duration_band_start_days;
+  std::vector<HalfDay> exposure;
+  std::vector<std::int64_t> endings;
+  PerCategory<PerAgeBand<std::array<std::int64_t, kOutcomeCount>>> destinations{};
+  // Categories some child was in during the window (before their 18th birthday): each gets a
+  // placements table, since a child can be in it.
+  PerCategory<bool> seen{};
+};
+
+// Children starting care in one stream (UASC or not).
+struct StreamCounts {
+  PerAgeBand<PerSex<std::int64_t>> entries{};
+  PerAgeBand<std::array<std::int64_t, kCategoryCount>> first_placements{};
+  std::map<int, std::int64_t> entries_by_year;  // by the calendar year its collection year starts in
+  std::size_t total = 0;
+};
+
+int collection_year_of(Date d) { return static_cast<int>(std::chrono::year_month_day{financial_year_start(d)}.year()); }
+
+class HistoryCounter {
+ public:
+  HistoryCounter(Date window_start, Date as_of, const CalibrationOptions& options)
+      : window_start_(window_start), as_of_(as_of), placements_(options.duration_band_start_days) {}
+
+  void count(const ChildHistory& child);
+
+  const PlacementCounts& placements() const { return placements_; }
+  const StreamCounts& entries() const { return entries_; }
+  const StreamCounts& uasc() const { return uasc_; }
+  std::vector<double> sibling_group_size_probability() const;
+  std::vector<StartingChild> starting_children() && { return std::move(starting_children_); }
+  void fill(CalibrationReport& report) const;
+
+ private:
+  void count_placements(const CarePeriod& period, const AgeBandStarts& ages);
+  void count_entry(const ChildHistory& child, const CarePeriod& period, const AgeBandStarts& ages);
+  void count_leaving_at_18(const CarePeriod& period, Date adult);
+  void add_starting_child(const ChildHistory& child, const CarePeriod& period, Date adult);
+
+  Date window_start_;
+  Date as_of_;
+  PlacementCounts placements_;
+  StreamCounts entries_;
+  StreamCounts uasc_;
+  // Children of the main stream starting care on the same day from the same home postcode.
+  std::map<std::pair<Date, std::string>, int> siblings_;
+  std::size_t entries_without_postcode_ = 0;
+  std::size_t placements_used_ = 0;
+  std::size_t placements_start_unknown_ = 0;
+  std::size_t foster_exits_at_18_ = 0;
+  std::size_t staying_put_ = 0;
+  std::size_t in_care_aged_18_or_over_ = 0;
+  std::vector<StartingChild> starting_children_;
+};
+
+void HistoryCounter::count(const ChildHistory& child) {
+  const AgeBandStarts ages = age_band_starts(child.date_of_birth);
+  const Date adult = add_years(child.date_of_birth, kCareEndsAtAgeYears);
+  for (const CarePeriod& period : child.periods) {
+    if (period.start > as_of_) break;  // periods are in time order
+    count_placements(period, ages);
+    count_entry(child, period, ages);
+    count_leaving_at_18(period, adult);
+    if (!period.end || *period.end > as_of_) add_starting_child(child, period, adult);
+  }
+}
+
+void HistoryCounter::count_placements(const CarePeriod& period, const AgeBandStarts& ages) {
+  const HalfDay care_ends = ages[kAgeBandCount];
+  if (care_ends <= start_of(window_start_)) return;  // 18 before the window: nothing at risk in it
+  for (std::size_t i = 0; i < period.placements.size(); ++i) {
+    const PlacementSpell& placement = period.placements[i];
+    if (placement.start > as_of_) break;
+    if ((placement.end && *placement.end < window_start_) || start_of(placement.start) >= care_ends) continue;
+    placements_.seen[static_cast<std::size_t>(placement.category)] = true;
+    // A period the data joins part-way: its first placement may have begun long before, so its
+    // time in placement, and hence its duration band, is unknown.
+    if (i == 0 && period.starts_before_data) {
+      ++placements_start_unknown_;
+      continue;
+    }
+    ++placements_used_;
+    const bool ended = placement.end && *placement.end <= as_of_;
+    HalfDay to = ended ? middle_of(*placement.end) : start_of(next_day(as_of_));
+    bool ending_counts = ended;
+    // Care ends at 18: later time is not at risk, and leaving then (or staying put, E17) is not a
+    // placement ending but the 18th-birthday exit the simulation makes itself.
+    if (to > care_ends) {
+      to = care_ends;
+      ending_counts = false;
+    }
+    const bool last = i + 1 == period.placements.size();
+    if (last && period.exit_reason && leaves_at_18(*period.exit_reason)) ending_counts = false;
+
+    const HalfDay from = std::max(middle_of(placement.start), start_of(window_start_));
+    placements_.add_exposure(placement.category, placement.start, ages, from, to);
+    if (!ending_counts) continue;
+    const int outcome = last ? outcome_of(*period.exit_reason) : outcome_of(period.placements[i + 1].category);
+    placements_.add_ending(placement.category, placement.start, ages, to, outcome);
+  }
+}
+
+void HistoryCounter::count_entry(const ChildHistory& child, const CarePeriod& period, const AgeBandStarts& ages) {
+  if (period.starts_before_data || period.start < window_start_ || start_of(period.start) >= ages[kAgeBandCount]) {
+    return;
+  }
+  // A UASC file lists the child; DUC says when they stopped counting as unaccompanied.
+  const bool uasc = child.uasc && (!child.uasc_ceased || period.start < *child.uasc_ceased);
+  StreamCounts& stream = uasc ? uasc_ : entries_;
+  const auto band = static_cast<std::size_t>(age_band_at(ages, middle_of(period.start)));
+  ++stream.entries[band][static_cast<std::size_t>(child.sex)];
+  ++stream.first_placements[band][static_cast<std::size_t>(period.placements.front().category)];
+  ++stream.entries_by_year[collection_year_of(period.start)];
+  ++stream.total;
+  if (uasc) return;  // UASC enter alone
+  if (period.home_postcode_at_start.empty()) {
+    ++entries_without_postcode_;
+  } else {
+    ++siblings_[{period.start, period.home_postcode_at_start}];
+  }
+}
+
+// Of young people leaving care at 18 from a foster placement, how many stayed put (E17).
+void HistoryCounter::count_leaving_at_18(const CarePeriod& period, Date adult) {
+  if (!period.end || *period.end > as_of_ || !period.exit_reason) return;
+  if (*period.end < adult && !leaves_at_18(*period.exit_reason)) return;
+  const Date left = std::min(*period.end, adult);
+  if (left < window_start_) return;
+  // The placement the young person was in when they turned 18 (or left, if earlier).
+  const auto in_place = std::find_if(period.placements.rbegin(), period.placements.rend(),
+                                     [&](const PlacementSpell& p) { return p.start < left; });
+  const Category category = in_place != period.placements.rend() ? in_place->category : period.placements.front().category;
+  if (!is_foster(category)) return;
+  ++foster_exits_at_18_;
+  if (*period.exit_reason == ExitReason::staying_put) ++staying_put_;
+}
+
+void HistoryCounter::add_starting_child(const ChildHistory& child, const CarePeriod& period, Date adult) {
+  if (adult <= as_of_) {
+    ++in_care_aged_18_or_over_;
+    return;
+  }
+  const auto current = std::find_if(period.placements.rbegin(), period.placements.rend(),
+                                    [&](const PlacementSpell& p) { return p.start <= as_of_; });
+  const Date april = financial_year_start(as_of_);
+  // Placements held at some time since 1 April, as the simulation counts them: the one in place
+  // on 1 April and every one begun since.
+  const auto since_april = std::count_if(period.placements.begin(), period.placements.end(), [&](const PlacementSpell& p) {
+    return p.start <= as_of_ && (!p.end || *p.end >= april);
+  });
+  StartingChild starting;
+  starting.age_days = static_cast<std::int32_t>((as_of_ - child.date_of_birth).count());
+  starting.sex = child.sex;
+  starting.category = current->category;
+  starting.days_in_placement = static_cast<std::int32_t>((as_of_ - current->start).count());
+  starting.days_in_care = static_cast<std::int32_t>((as_of_ - period.start).count());
+  starting.placements_since_april = static_cast<std::int32_t>(since_april);
+  starting.uasc = child.uasc && (!child.uasc_ceased || *child.uasc_ceased > as_of_);
+  starting_children_.push_back(starting);
+}
+
+std::vector<double> HistoryCounter::sibling_group_size_probability() const {
+  constexpr std::size_t kLargestGroup = 8;  // the simulation's largest (CompiledModel::kMaxGroupSize)
+  std::vector<std::size_t> groups(kLargestGroup, 0);
+  groups[0] = entries_without_postcode_;
+  for (const auto& [key, size] : siblings_) ++groups[std::min(static_cast<std::size_t>(size), kLargestGroup) - 1];
+  while (groups.size() > 1 && groups.back() == 0) groups.pop_back();
+  std::size_t total = 0;
+  for (std::size_t n : groups) total += n;
+  if (total == 0) return {1.0};
+  std::vector<double> probability;
+  for (std::size_t n : groups) probability.push_back(static_cast<double>(n) / static_cast<double>(total));
+  return probability;
+}
+
+void HistoryCounter::fill(CalibrationReport& report) const {
+  report.placements_used = placements_used_;
+  report.placements_start_unknown = placements_start_unknown_;
+  report.entries = entries_.total;
+  report.uasc_entries = uasc_.total;
+  report.sibling_groups = static_cast<std::size_t>(
+      std::count_if(siblings_.begin(), siblings_.end(), [](const auto& group) { return group.second > 1; }));
+  report.foster_exits_at_18 = foster_exits_at_18_;
+  report.staying_put = staying_put_;
+  report.starting_children = starting_children_.size();
+  report.in_care_aged_18_or_over = in_care_aged_18_or_over_;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Estimating
+
+template <std::size_t N>
+std::array<double, N> shares_of(const std::array<double, N>& counts) {
+  double total = 0;
+  for (double n : counts) total += n;
+  std::array<double, N> shares{};
+  if (total == 0) return shares;
+  for (std::size_t i = 0; i < N; ++i) shares[i] = counts[i] / total;
+  return shares;
+}
+
+template <std::size_t N>
+std::array<double, N> as_doubles(const std::array<std::int64_t, N>& counts) {
+  std::array<double, N> values{};
+  for (std::size_t i = 0; i < N; ++i) values[i] = static_cast<double>(counts[i]);
+  return values;
+}
+
+// Counts with a prior of `pooled_shares` worth `weight` events; the point estimate is the
+// posterior mean.
+template <int N>
+DirichletEvidence<N> shrink_shares(const std::array<double, N>& counts, const std::array<double, N>& pooled_shares,
+                                   double weight) {
+  DirichletEvidence<N> evidence;
+  evidence.counts = counts;
+  for (std::size_t i = 0; i < N; ++i) evidence.prior[i] = pooled_shares[i] * weight;
+  return evidence;
+}
+
+template <int N>
+std::array<double, N> posterior_mean(const DirichletEvidence<N>& evidence) {
+  std::array<double, N> mass{};
+  for (std::size_t i = 0; i < N; ++i) mass[i] = evidence.counts[i] + evidence.prior[i];
+  return shares_of(mass);
+}
+
+double posterior_mean(const GammaEvidence& evidence) {
+  return evidence.rate() > 0 ? evidence.shape() / evidence.rate() : 0;
+}
+
+void estimate_placements(const PlacementCounts& counts, const CalibrationOptions& options, Scenario& scenario,
+                         CalibrationReport& report) {
+  const int duration_bands = counts.duration_band_count();
+  const double k = options.hazard_prior_child_years;
+  RateEvidence& evidence = *scenario.evidence;
+  evidence.ending.assign(counts.exposure.size(), GammaEvidence{});
+  scenario.ending_hazard_per_year.assign(counts.exposure.size(), 0.0);
+
+  PerCategory<std::int64_t> category_endings{};
+  PerCategory<HalfDay> category_exposure{};
+  PerCategory<std::array<double, kOutcomeCount>> category_destinations{};
+  std::array<double, kOutcomeCount> all_destinations{};
+  for (std::size_t c = 0; c < kCategoryCount; ++c) {
+    for (int a = 0; a < kAgeBandCount; ++a) {
+      for (int d = 0; d < duration_bands; ++d) {
+        const std::size_t cell = counts.cell(static_cast<int>(c), a, d);
+        category_endings[c] += counts.endings[cell];
+        category_exposure[c] += counts.exposure[cell];
+      }
+      for (std::size_t o = 0; o < kOutcomeCount; ++o) {
+        const auto n = static_cast<double>(counts.destinations[c][static_cast<std::size_t>(a)][o]);
+        category_destinations[c][o] += n;
+        all_destinations[o] += n;
+      }
+    }
+  }
+  std::int64_t all_endings = 0;
+  HalfDay all_exposure = 0;
+  for (std::size_t c = 0; c < kCategoryCount; ++c) {
+    all_endings += category_endings[c];
+    all_exposure += category_exposure[c];
+  }
+  const double all_rate = all_exposure > 0 ? static_cast<double>(all_endings) / years_of(all_exposure) : 0;
+  // Where nothing at all ended, destinations are never drawn; they still need a valid table.
+  std::array<double, kOutcomeCount> fallback_shares = shares_of(all_destinations);
+  if (all_endings == 0) fallback_shares[outcome_of(ExitReason::other)] = 1;
+
+  for (std::size_t c = 0; c < kCategoryCount; ++c) {
+    if (!counts.seen[c]) continue;
+    ++report.categories_estimated;
+    // The category's own pooled rate is shrunk the same way towards the rate of all placements, so
+    // a category with little time at risk, or none, still has a rate to shrink its cells towards.
+    const double pooled_rate = (static_cast<double>(category_endings[c]) + all_rate * k) /
+                               (years_of(category_exposure[c]) + k);
+    // A category in which nothing ended borrows the destinations of all placements.
+    const std::array<double, kOutcomeCount> pooled_shares =
+        category_endings[c] > 0 ? shares_of(category_destinations[c]) : fallback_shares;
+    for (int a = 0; a < kAgeBandCount; ++a) {
+      for (int d = 0; d < duration_bands; ++d) {
+        const std::size_t cell = counts.cell(static_cast<int>(c), a, d);
+        const GammaEvidence gamma{static_cast<double>(counts.endings[cell]), years_of(counts.exposure[cell]),
+                                  pooled_rate * k, k};
+        evidence.ending[cell] = gamma;
+        scenario.ending_hazard_per_year[cell] = posterior_mean(gamma);
+        ++report.hazard_cells;
+        if (gamma.exposure > 0) ++report.hazard_cells_with_data;
+        if (gamma.exposure < k) ++report.hazard_cells_mostly_prior;
+      }
+      const auto band = static_cast<std::size_t>(a);
+      evidence.destination[c][band] = shrink_shares<kOutcomeCount>(as_doubles(counts.destinations[c][band]),
+                                                                   pooled_shares, options.share_prior_events);
+      scenario.destination_probability[c][band] = posterior_mean(evidence.destination[c][band]);
+    }
+  }
+  report.placement_endings = static_cast<std::size_t>(all_endings);
+  report.child_years_at_risk = years_of(all_exposure);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trend in entries
+
+TrendEstimate estimate_trend(const StreamCounts& stream, Date window_start, Date as_of) {
+  TrendEstimate trend;
+  // Full collection years only: a part year would understate its count.
+  int first = collection_year_of(window_start);
+  if (financial_year_start(window_start) < window_start) ++first;
+  int last = collection_year_of(as_of);
+  if (financial_year_end(as_of) > as_of) --last;
+  if (last < first) return trend;
+  trend.first_year = first;
+  const auto years = static_cast<Eigen::Index>(last - first + 1);
+  Eigen::MatrixXd x(years, 2);
+  Eigen::VectorXd y(years), offset(years);
+  const Date origin = next_day(as_of);  // the slope is per year, the intercept the log rate at the origin
+  int years_with_entries = 0;
+  for (int year = first; year <= last; ++year) {
+    const auto row = static_cast<Eigen::Index>(year - first);
+    const Date start = make_date(year, 4, 1);
+    const Date end = make_date(year + 1, 4, 1);
+    const auto found = stream.entries_by_year.find(year);
+    const std::int64_t entries = found == stream.entries_by_year.end() ? 0 : found->second;
+    trend.entries_by_year.push_back(entries);
+    if (entries > 0) ++years_with_entries;
+    const double length_days = days_between(start, end);
+    x(row, 0) = 1;
+    x(row, 1) = (days_between(origin, start) + length_days / 2) / kDaysPerRateYear;
+    y(row) = static_cast<double>(entries);
+    offset(row) = std::log(length_days / kDaysPerRateYear);
+  }
+  // With fewer years with entries the fitted line is a perfect fit at an infinite slope.
+  if (years_with_entries < 2) return trend;
+
+  Eigen::Vector2d beta(std::log(y.sum() / offset.array().exp().sum()), 0);
+  Eigen::Matrix2d information = Eigen::Matrix2d::Zero();
+  constexpr int kMaxIterations = 100;
+  constexpr double kTolerance = 1e-12;
+  bool converged = false;
+  for (int iteration = 0; iteration < kMaxIterations && !converged; ++iteration) {
+    const Eigen::VectorXd eta = x * beta + offset;
+    const Eigen::VectorXd mu = eta.array().exp();
+    const Eigen::VectorXd working = eta - offset + ((y - mu).array() / mu.array()).matrix();
+    information = x.transpose() * mu.asDiagonal() * x;
+    const Eigen::Vector2d next = information.ldlt().solve(x.transpose() * mu.asDiagonal() * working);
+    if (!next.allFinite()) return trend;
+    converged = (next - beta).cwiseAbs().maxCoeff() < kTolerance;
+    beta = next;
+  }
+  if (!converged) return trend;
+  const Eigen::VectorXd mu = (x * beta + offset).array().exp();
+  information = x.transpose() * mu.asDiagonal() * x;
+  if (years > 2) {
+    const double pearson = ((y - mu).array().square() / mu.array()).sum();
+    trend.dispersion = std::max(1.0, pearson / static_cast<double>(years - 2));
+  }
+  const double slope_variance = information.inverse()(1, 1) * trend.dispersion;
+  trend.estimated = true;
+  trend.growth = std::expm1(beta(1));
+  trend.standard_error = std::exp(beta(1)) * std::sqrt(slope_variance);
+  return trend;
+}
+
+// Years of exposure in the window, each weighted by the trend's entry rate relative to its rate
+// at the origin, so that entries / weighted years estimates the rate at the origin.
+double trend_weighted_years(double window_years, double growth) {
+  const double slope = std::log1p(growth);
+  if (slope == 0) return window_years;
+  return -std::expm1(-slope * window_years) / slope;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entries
+
+void estimate_stream(const StreamCounts& counts, double exposure_years, const CalibrationOptions& options,
+                     EntryStream& stream, PerAgeBand<PerSex<GammaEvidence>>& entry_evidence,
+                     PerAgeBand<DirichletEvidence<kCategoryCount>>& first_placement_evidence) {
+  std::array<double, kCategoryCount> pooled_first{};
+  for (const auto& band : counts.first_placements) {
+    for (std::size_t c = 0; c < kCategoryCount; ++c) pooled_first[c] += static_cast<double>(band[c]);
+  }
+  const std::array<double, kCategoryCount> pooled_shares = shares_of(pooled_first);
+  for (std::size_t b = 0; b < kAgeBandCount; ++b) {
+    const std::int64_t band_total = counts.entries[b][0] + counts.entries[b][1];
+    for (std::size_t s = 0; s < kSexCount; ++s) {
+      GammaEvidence& gamma = entry_evidence[b][s];
+      gamma.events = static_cast<double>(counts.entries[b][s]);
+      gamma.exposure = exposure_years;
+      if (band_total > 0) {
+        // Half the band's prior weight at the band's rate per sex, band_total / (2 x years).
+        gamma.prior_events = options.entry_prior_entries_per_band / 2;
+        gamma.prior_exposure = gamma.prior_events * 2 * exposure_years / static_cast<double>(band_total);
+      }
+      stream.expected_per_year[b][s] = posterior_mean(gamma);
+    }
+    if (band_total == 0) continue;  // no entries at this age: first placements never drawn
+    first_placement_evidence[b] =
+        shrink_shares<kCategoryCount>(as_doubles(counts.first_placements[b]), pooled_shares, options.share_prior_events);
+    stream.first_placement_probability[b] = posterior_mean(first_placement_evidence[b]);
+  }
+}
+
+void estimate_entries(const HistoryCounter& counter, const CalibrationOptions& options, Scenario& scenario,
+                      CalibrationReport& report) {
+  report.entry_trend = estimate_trend(counter.entries(), report.window_start, report.as_of);
+  report.uasc_trend = estimate_trend(counter.uasc(), report.window_start, report.as_of);
+  const auto stream_years = [&](const TrendEstimate& trend) {
+    return options.include_trend && trend.estimated ? trend_weighted_years(report.window_years, trend.growth)
+                                                    : report.window_years;
+  };
+  RateEvidence& evidence = *scenario.evidence;
+  estimate_stream(counter.entries(), stream_years(report.entry_trend), options, scenario.entries, evidence.entries,
+                  evidence.first_placement);
+  estimate_stream(counter.uasc(), stream_years(report.uasc_trend), options, scenario.uasc, evidence.uasc_entries,
+                  evidence.uasc_first_placement);
+  if (options.include_trend) {
+    if (report.entry_trend.estimated) scenario.entries.annual_growth_rate = report.entry_trend.growth;
+    if (report.uasc_trend.estimated) scenario.uasc.annual_growth_rate = report.uasc_trend.growth;
+  }
+  scenario.sibling_group_size_probability = counter.sibling_group_size_probability();
+}
+
+std::string format_share(double x) {
+  std::ostringstream text;
+  text << std::fixed << std::setprecision(1) << 100 * x << '%';
+  return text.str();
+}
+
+void print_trend(std::ostream& out, std::string_view stream, const TrendEstimate& trend, bool included) {
+  out << "  Trend in " << stream << ": ";
+  if (!trend.estimated) {
+    out << "not estimated (needs 2 or more full collection years with entries in the window)\n";
+    return;
+  }
+  out << (trend.growth >= 0 ? "+" : "") << format_share(trend.growth) << " a year (standard error "
+      << format_share(trend.standard_error) << ") from " << trend.entries_by_year.size()
+      << " full collection years; " << (included ? "used" : "not used (--trend off)") << '\n';
+}
+
+}  // namespace
+
+void CalibrationOptions::validate() const {
+  if (duration_band_start_days.empty() || duration_band_start_days.front() != 0) {
+    throw std::invalid_argument("CalibrationOptions::duration_band_start_days must start with 0");
+  }
+  for (std::size_t i = 1; i < duration_band_start_days.size(); ++i) {
+    if (duration_band_start_days[i] <= duration_band_start_days[i - 1]) {
+      throw std::invalid_argument("CalibrationOptions::duration_band_start_days must be strictly increasing; element " +
+                                  std::to_string(i) + " is " + std::to_string(duration_band_start_days[i]));
+    }
+  }
+  if (!(hazard_prior_child_years > 0) || !std::isfinite(hazard_prior_child_years)) {
+    throw std::invalid_argument("CalibrationOptions::hazard_prior_child_years must be above 0, is " +
+                                std::to_string(hazard_prior_child_years));
+  }
+  if (!(share_prior_events > 0) || !std::isfinite(share_prior_events)) {
+    throw std::invalid_argument("CalibrationOptions::share_prior_events must be above 0, is " +
+                                std::to_string(share_prior_events));
+  }
+  if (!(entry_prior_entries_per_band >= 0) || !std::isfinite(entry_prior_entries_per_band)) {
+    throw std::invalid_argument("CalibrationOptions::entry_prior_entries_per_band must be 0 or more, is " +
+                                std::to_string(entry_prior_entries_per_band));
+  }
+  if (horizon_years < 1 || horizon_years > 10) {
+    throw std::invalid_argument("CalibrationOptions::horizon_years must be 1 to 10, is " + std::to_string(horizon_years));
+  }
+}
+
+void CalibrationReport::print(std::ostream& out) const {
+  const auto old_flags = out.flags();
+  const auto old_precision = out.precision();
+  out << std::fixed << std::setprecision(1);
+  out << "Calibration as of " << format_iso(as_of) << ": events and time at risk from " << format_iso(window_start)
+      << " (" << window_years << " years); anything later is ignored\n";
+  out << "  Placements: " << placements_used << " used, " << child_years_at_risk << " child-years at risk, "
+      << placement_endings << " endings";
+  if (placements_start_unknown > 0) {
+    out << "; " << placements_start_unknown
+        << " left out (first placements of periods begun before the data: time in placement unknown)";
+  }
+  out << '\n';
+  out << "  Ending hazards: " << categories_estimated << " categories, " << hazard_cells << " cells, "
+      << hazard_cells_with_data << " with data, " << hazard_cells_mostly_prior << " with under "
+      << options.hazard_prior_child_years << " child-years (shrunk mostly to their category's pooled rate)\n";
+  out << "  Entries: " << static_cast<double>(entries) / window_years << " a year (" << entries << " children, "
+      << sibling_groups << " sibling groups of 2 or more); UASC " << static_cast<double>(uasc_entries) / window_years
+      << " a year (" << uasc_entries << ")\n";
+  print_trend(out, "entries", entry_trend, options.include_trend);
+  print_trend(out, "UASC entries", uasc_trend, options.include_trend);
+  out << "  Leaving care at 18 from foster care: " << foster_exits_at_18 << ", of whom " << staying_put
+      << " stayed put (E17)\n";
+  out << "  Starting population: " << starting_children << " children looked after at the end of "
+      << format_iso(as_of);
+  if (in_care_aged_18_or_over > 0) out << " (" << in_care_aged_18_or_over << " aged 18 or over left out)";
+  out << '\n';
+  out.flags(old_flags);
+  out.precision(old_precision);
+}
+
+Scenario calibrate(const CareHistory& history, Date as_of, const CalibrationOptions& options,
+                   CalibrationReport& report) {
+  options.validate();
+  if (!history.first_date) throw std::invalid_argument("calibrate: the history holds no episode");
+  const Date window_start = history.observed_from.value_or(*history.first_date);
+  if (as_of < window_start) {
+    throw std::invalid_argument("calibrate: the as-of date " + format_iso(as_of) + " is before the window starts (" +
+                                format_iso(window_start) + ")");
+  }
+  report = CalibrationReport{};
+  report.options = options;
+  report.window_start = window_start;
+  report.as_of = as_of;
+  report.window_years = years_of(start_of(next_day(as_of)) - start_of(window_start));
+
+  HistoryCounter counter(window_start, as_of, options);
+  for (const ChildHistory& child : history.children) counter.count(child);
+  counter.fill(report);
+
+  Scenario scenario;
+  scenario.name = "calibrated to " + format_iso(as_of);
+  scenario.description = "Estimated from SSDA903 history from " + format_iso(window_start) + " to " +
+                         format_iso(as_of) + " by carecast calibrate";
+  scenario.origin = as_of;
+  scenario.horizon_years = options.horizon_years;
+  scenario.duration_band_start_days = options.duration_band_start_days;
+  scenario.evidence = RateEvidence{};
+  estimate_placements(counter.placements(), options, scenario, report);
+  estimate_entries(counter, options, scenario, report);
+  scenario.staying_put_probability =
+      report.foster_exits_at_18 > 0
+          ? static_cast<double>(report.staying_put) / static_cast<double>(report.foster_exits_at_18)
+          : 0;
+
+  // Ordered by what is written, not by the order of the history (which follows identifiers).
+  scenario.starting_children = std::move(counter).starting_children();
+  std::sort(scenario.starting_children.begin(), scenario.starting_children.end(),
+            [](const StartingChild& a, const StartingChild& b) {
+              return std::tie(a.category, a.age_days, a.sex, a.days_in_placement, a.days_in_care,
+                              a.placements_since_april, a.uasc) < std::tie(b.category, b.age_days, b.sex,
+                                                                            b.days_in_placement, b.days_in_care,
+                                                                            b.placements_since_april, b.uasc);
+            });
+  return scenario;
+}
+
+Scenario calibrate(const CareHistory& history, Date as_of, const CalibrationOptions& options) {
+  CalibrationReport report;
+  return calibrate(history, as_of, options, report);
+}
+
+}  // namespace carecast

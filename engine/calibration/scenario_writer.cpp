@@ -1,0 +1,438 @@
+#include "calibration/scenario_writer.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+namespace carecast {
+namespace {
+
+namespace fs = std::filesystem;
+
+// ---------------------------------------------------------------------------------------------
+// TOML text
+
+// The shortest decimal form that reads back as exactly `x`.
+std::string number(double x) {
+  if (!std::isfinite(x)) throw std::logic_error("scenario writer: a rate is not finite");
+  std::array<char, 64> buffer{};
+  auto [end, error] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), x);
+  std::string text(buffer.data(), end);
+  // Bare digits are a TOML integer, which must fit in 64 bits; beyond 2^53 write an exponent.
+  if (text.find_first_of(".e") == std::string::npos && std::abs(x) >= 0x1p53) {
+    end = std::to_chars(buffer.data(), buffer.data() + buffer.size(), x, std::chars_format::scientific).ptr;
+    text.assign(buffer.data(), end);
+  }
+  return text;
+}
+
+std::string toml_string(std::string_view text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      char escape[8];
+      std::snprintf(escape, sizeof escape, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+      out += escape;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string fixed(double x, int decimals) {
+  std::ostringstream text;
+  text << std::fixed << std::setprecision(decimals) << x;
+  return text.str();
+}
+
+std::string percent(double x) { return fixed(100 * x, 1) + "%"; }
+
+// A paragraph as `#` lines of at most about 100 characters.
+void comment(std::ostream& out, std::string_view paragraph) {
+  constexpr std::size_t kWidth = 98;
+  std::size_t line_length = 1;
+  out << '#';
+  for (std::size_t at = 0; at < paragraph.size();) {
+    const std::size_t space = std::min(paragraph.find(' ', at), paragraph.size());
+    const std::string_view word = paragraph.substr(at, space - at);
+    if (line_length > 1 && line_length + 1 + word.size() > kWidth) {
+      out << "\n#";
+      line_length = 1;
+    }
+    out << ' ' << word;
+    line_length += 1 + word.size();
+    at = space + 1;
+  }
+  out << '\n';
+}
+
+std::string outcome_key(int outcome) {
+  return outcome_is_exit(outcome) ? std::string(kExitOutcomePrefix).append(outcome_name(outcome))
+                                  : std::string(outcome_name(outcome));
+}
+
+template <typename Values>
+std::string array_of(const Values& values) {
+  std::string text = "[";
+  for (const double x : values) text.append(text.size() > 1 ? ", " : "").append(number(x));
+  return text + "]";
+}
+
+template <typename T, typename Value>
+std::string sex_pair(const PerSex<T>& pair, Value value) {
+  return "{ male = " + number(value(pair[0])) + ", female = " + number(value(pair[1])) + " }";
+}
+
+// `{ name = x, ... }` of the non-zero values, named by `key_of(index)`.
+template <std::size_t N, typename KeyOf>
+std::string inline_table(const std::array<double, N>& values, KeyOf key_of) {
+  std::string text = "{";
+  for (std::size_t i = 0; i < N; ++i) {
+    if (values[i] == 0) continue;
+    text.append(text.size() > 1 ? ", " : " ").append(key_of(static_cast<int>(i))).append(" = ").append(number(values[i]));
+  }
+  return text + (text.size() > 1 ? " }" : "}");
+}
+
+std::string category_key(int category) { return std::string(kCategoryNames[static_cast<std::size_t>(category)]); }
+
+// The non-zero probabilities of a table, one `name = p` line each.
+template <std::size_t N, typename KeyOf>
+void probability_lines(std::ostream& out, const std::array<double, N>& probabilities, KeyOf key_of) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (probabilities[i] > 0) out << key_of(static_cast<int>(i)) << " = " << number(probabilities[i]) << '\n';
+  }
+}
+
+std::string_view band_name(std::size_t band) { return kAgeBandNames[band]; }
+
+// Categories with a placements table: those a child can be in.
+PerCategory<bool> categories_in_use(const Scenario& scenario) {
+  PerCategory<bool> in_use{};
+  for (std::size_t c = 0; c < kCategoryCount; ++c) {
+    for (const auto& band : scenario.destination_probability[c]) {
+      for (const double p : band) in_use[c] = in_use[c] || p > 0;
+    }
+  }
+  return in_use;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sections
+
+void write_header(std::ostream& out, const CalibrationReport& calibration, const CleaningReport& cleaning) {
+  const CalibrationOptions& options = calibration.options;
+  out << "# carecast scenario calibrated from SSDA903 returns by `carecast calibrate`.\n#\n";
+  comment(out, "Every number below was estimated from the data: edit it, or write a scenario that `extends` this "
+               "file and changes only what differs, to explore alternatives. Units are in the key names; "
+               "scenarios/REFERENCE.md describes every key.");
+  out << "#\n# Data read (rows in each file; no identifiers are kept):\n";
+  for (const FileRowCount& file : cleaning.files) {
+    out << "#   " << std::left << std::setw(9) << name_of(file.table) << std::right << std::setw(8) << file.rows_read
+        << "  " << file.file << '\n';
+  }
+  comment(out, "Kept after cleaning: " + std::to_string(cleaning.header_rows_kept) + " header rows, " +
+                   std::to_string(cleaning.episodes_kept) + " episodes, " + std::to_string(cleaning.uasc_rows_kept) +
+                   " UASC rows; " + std::to_string(cleaning.children) + " children, " +
+                   std::to_string(cleaning.periods) + " periods of care, " + std::to_string(cleaning.placements) +
+                   " placements. `carecast calibrate` prints every cleaning rule with its count.");
+  comment(out, "Window: events and time at risk from " + format_iso(calibration.window_start) + " to the end of " +
+                   format_iso(calibration.as_of) + " (" + fixed(calibration.window_years, 2) +
+                   " years). Anything the data says after " + format_iso(calibration.as_of) +
+                   " is ignored: placements still open then are censored there.");
+  out << "#\n";
+  comment(out, "Estimation (DOMAIN.md §10): every rate is events divided by the time at risk of them, in "
+               "child-years of 365.25 days, never an average of daily ratios. A date is read as the middle of its "
+               "day; age bands change at the start of a birthday; time at risk stops at the 18th birthday, and "
+               "leaving care at 18 (or staying put, E17) is not a placement ending. The first placement of a "
+               "period of care begun before the data is left out of the hazards: its time in placement is unknown.");
+  comment(out, "Shrinkage, where a cell has little data: a placement-ending hazard is (endings + r x " +
+                   number(options.hazard_prior_child_years) + ") / (child-years + " +
+                   number(options.hazard_prior_child_years) +
+                   "), r being the rate of its category pooled over all age and time-in-placement bands (itself "
+                   "shrunk the same way towards the rate of all placements), so a cell with much less than " +
+                   number(options.hazard_prior_child_years) +
+                   " child-years at risk is close to its category's rate. Destinations and first placements add "
+                   "the shares pooled over all age bands, worth " + number(options.share_prior_events) +
+                   " event(s): an outcome never seen in a category stays impossible. Entry rates add the age "
+                   "band's rate for both sexes, worth " + number(options.entry_prior_entries_per_band) +
+                   " entry per band.");
+  comment(out, "Uncertainty: [evidence] at the end keeps the counts and the time at risk behind every rate, and "
+               "their priors; by default `carecast run` draws each replication's rates from their posterior "
+               "(Gamma for rates, Dirichlet for shares), so forecast intervals include what the data cannot pin "
+               "down. The rates above are the posterior means.");
+  comment(out, "No child identifier and no date of birth is written here or in the children CSV.");
+  out << '\n';
+}
+
+void write_top(std::ostream& out, const Scenario& scenario, const fs::path& csv_name,
+               const CalibrationReport& calibration) {
+  out << "name = " << toml_string(scenario.name) << '\n';
+  out << "description = " << toml_string(scenario.description) << '\n';
+  out << "origin_date = " << format_iso(scenario.origin)
+      << "   # the as-of date: the starting population is in care at the end of this day\n";
+  out << "horizon_years = " << scenario.horizon_years << '\n';
+  out << "\n[bands]\n";
+  comment(out, "Time-in-placement bands: the day each starts, counted from the placement's first day.");
+  out << "placement_duration_band_starts_days = [";
+  for (std::size_t i = 0; i < scenario.duration_band_start_days.size(); ++i) {
+    out << (i ? ", " : "") << scenario.duration_band_start_days[i];
+  }
+  out << "]\n";
+
+  out << "\n[starting_population]\n";
+  std::string about = "The " + std::to_string(scenario.starting_children.size()) +
+                      " children looked after at the end of " + format_iso(scenario.origin) +
+                      ", one row each: age, days in the current placement and in the current period of care on that "
+                      "date, placements since 1 April counting the current one, and whether UASC. For a period of "
+                      "care already under way when the data begin, days in care count from its first episode held.";
+  if (calibration.in_care_aged_18_or_over > 0) {
+    about += " Left out: " + std::to_string(calibration.in_care_aged_18_or_over) +
+             " young people the data shows in care at 18 or over (the simulation ends care at 18).";
+  }
+  comment(out, about);
+  out << "children_csv = " << toml_string(csv_name.string()) << '\n';
+}
+
+void write_trend_comment(std::ostream& out, const TrendEstimate& trend, bool used) {
+  if (!trend.estimated) {
+    comment(out, "No trend estimated: it needs 2 or more full collection years with entries in the window.");
+    return;
+  }
+  std::string counts;
+  for (const std::int64_t n : trend.entries_by_year) counts.append(counts.empty() ? "" : ", ").append(std::to_string(n));
+  comment(out, "Trend: Poisson regression of entries per full collection year (from " + std::to_string(trend.first_year) +
+                   ": " + counts + ") on the year gives " + (trend.growth >= 0 ? "+" : "") + percent(trend.growth) +
+                   " a year, standard error " + percent(trend.standard_error) +
+                   (trend.dispersion > 1 ? " (widened for counts varying " + fixed(trend.dispersion, 2) +
+                                               " times as much as Poisson)"
+                                         : "") +
+                   ". " +
+                   (used ? "Used: annual_growth_rate is the estimate, and expected_per_year is the rate at the origin."
+                         : "Not used (calibrated with the trend off): entries stay at the window's average rate."));
+}
+
+void write_stream(std::ostream& out, std::string_view table, const EntryStream& stream, const TrendEstimate& trend,
+                  std::size_t entries, const Scenario& scenario, const CalibrationReport& calibration) {
+  out << "\n[" << table << "]\n";
+  const bool uasc = table == "uasc";
+  comment(out, std::string(uasc ? "Unaccompanied asylum-seeking children (in a UASC file, starting care before its "
+                                  "DUC): "
+                                : "Children starting to be looked after, not UASC: ") +
+                   std::to_string(entries) + " started care in the window. expected_per_year is children a year by "
+                   "age band at entry and sex; first_placement_probability the category of the first placement, "
+                   "listed for the age bands with entries.");
+  write_trend_comment(out, trend, calibration.options.include_trend);
+  out << "annual_growth_rate = " << number(stream.annual_growth_rate) << '\n';
+  if (!uasc) {
+    comment(out, "Sibling groups: children starting care on the same day from the same home postcode (HOME_POST) "
+                 "enter together; element 1 is a group of 1, element 2 of 2, and so on (groups over 8 count as 8). " +
+                     std::to_string(calibration.sibling_groups) + " groups of 2 or more.");
+    out << "sibling_group_size_probability = " << array_of(scenario.sibling_group_size_probability) << '\n';
+  }
+  out << "\n[" << table << ".expected_per_year]\n";
+  for (std::size_t b = 0; b < kAgeBandCount; ++b) {
+    out << band_name(b) << " = " << sex_pair(stream.expected_per_year[b], [](double x) { return x; }) << '\n';
+  }
+  for (std::size_t b = 0; b < kAgeBandCount; ++b) {
+    if (stream.expected_per_year[b][0] + stream.expected_per_year[b][1] <= 0) continue;
+    out << "\n[" << table << ".first_placement_probability." << band_name(b) << "]\n";
+    probability_lines(out, stream.first_placement_probability[b], category_key);
+  }
+}
+
+void write_placements(std::ostream& out, const Scenario& scenario) {
+  out << "\n# " << std::string(95, '-') << '\n';
+  comment(out, "How placements end, for each category a child was in during the window (others have no table). "
+               "ending_hazard_per_year: for each age band, the hazard a year that a placement ends, one per "
+               "time-in-placement band (endings / child-years at risk, shrunk). destination_probability: where "
+               "children went when a placement ended: the next placement's category (the same category is a move "
+               "to new carers of the same kind, including a change of placement with the same carer, RNE T or U), "
+               "or leaving care for the reason its REC gives (DOMAIN.md §4).");
+  const PerCategory<bool> in_use = categories_in_use(scenario);
+  const auto duration_bands = static_cast<std::size_t>(scenario.duration_band_count());
+  for (std::size_t c = 0; c < kCategoryCount; ++c) {
+    if (!in_use[c]) continue;
+    out << "\n[placements." << kCategoryNames[c] << "]\n";
+    for (std::size_t b = 0; b < kAgeBandCount; ++b) {
+      const auto first = scenario.ending_hazard_per_year.begin() +
+                         static_cast<std::ptrdiff_t>((c * kAgeBandCount + b) * duration_bands);
+      out << "ending_hazard_per_year." << band_name(b) << " = "
+          << array_of(std::vector<double>(first, first + static_cast<std::ptrdiff_t>(duration_bands))) << '\n';
+    }
+    for (std::size_t b = 0; b < kAgeBandCount; ++b) {
+      out << "\n[placements." << kCategoryNames[c] << ".destination_probability." << band_name(b) << "]\n";
+      probability_lines(out, scenario.destination_probability[c][b], outcome_key);
+    }
+  }
+}
+
+void write_leaving_care(std::ostream& out, const Scenario& scenario, const CalibrationReport& calibration) {
+  out << "\n[leaving_care]\n";
+  comment(out, "Of " + std::to_string(calibration.foster_exits_at_18) +
+                   " young people leaving care at 18 from a foster placement in the window, " +
+                   std::to_string(calibration.staying_put) + " stayed put (E17)" +
+                   (calibration.foster_exits_at_18 == 0 ? ": with none to go by, the share is 0." : "."));
+  out << "staying_put_probability = " << number(scenario.staying_put_probability) << '\n';
+}
+
+void write_evidence_stream(std::ostream& out, std::string_view table, const PerAgeBand<PerSex<GammaEvidence>>& entries,
+                           const PerAgeBand<DirichletEvidence<kCategoryCount>>& first_placement) {
+  out << "\n[evidence." << table << "]\n";
+  const std::array<std::pair<std::string_view, double GammaEvidence::*>, 4> fields = {{
+      {"counts", &GammaEvidence::events},
+      {"exposure_years", &GammaEvidence::exposure},
+      {"prior_counts", &GammaEvidence::prior_events},
+      {"prior_exposure_years", &GammaEvidence::prior_exposure},
+  }};
+  for (const auto& [key, field] : fields) {
+    for (std::size_t b = 0; b < kAgeBandCount; ++b) {
+      out << key << '.' << band_name(b) << " = "
+          << sex_pair(entries[b], [member = field](const GammaEvidence& e) { return e.*member; }) << '\n';
+    }
+  }
+  for (std::size_t b = 0; b < kAgeBandCount; ++b) {
+    out << "first_placement_counts." << band_name(b) << " = " << inline_table(first_placement[b].counts, category_key)
+        << '\n';
+  }
+  for (std::size_t b = 0; b < kAgeBandCount; ++b) {
+    out << "first_placement_prior_counts." << band_name(b) << " = "
+        << inline_table(first_placement[b].prior, category_key) << '\n';
+  }
+}
+
+void write_evidence(std::ostream& out, const Scenario& scenario) {
+  const RateEvidence& evidence = *scenario.evidence;
+  out << "\n# " << std::string(95, '-') << '\n';
+  comment(out, "Evidence: the data behind each rate above. A hazard or entry rate is Gamma(events + prior events, "
+               "exposure + prior exposure): its point estimate above is the ratio. A share is Dirichlet(counts + "
+               "prior counts). Exposure is in years: child-years at risk for placement endings, years of the "
+               "window for entries (weighted by the trend to the origin's level when the trend is used).");
+  const PerCategory<bool> in_use = categories_in_use(scenario);
+  const auto duration_bands = static_cast<std::size_t>(scenario.duration_band_count());
+  const std::array<std::pair<std::string_view, double GammaEvidence::*>, 4> fields = {{
+      {"ending_events", &GammaEvidence::events},
+      {"ending_exposure_years", &GammaEvidence::exposure},
+      {"ending_prior_events", &GammaEvidence::prior_events},
+      {"ending_prior_exposure_years", &GammaEvidence::prior_exposure},
+  }};
+  for (std::size_t c = 0; c < kCategoryCount; ++c) {
+    if (!in_use[c]) continue;
+    out << "\n[evidence.placements." << kCategoryNames[c] << "]\n";
+    for (const auto& [key, field] : fields) {
+      for (std::size_t b = 0; b < kAgeBandCount; ++b) {
+        std::vector<double> values;
+        for (std::size_t d = 0; d < duration_bands; ++d) {
+          values.push_back(evidence.ending[(c * kAgeBandCount + b) * duration_bands + d].*field);
+        }
+        out << key << '.' << band_name(b) << " = " << array_of(values) << '\n';
+      }
+    }
+    for (std::size_t b = 0; b < kAgeBandCount; ++b) {
+      out << "destination_counts." << band_name(b) << " = "
+          << inline_table(evidence.destination[c][b].counts, outcome_key) << '\n';
+    }
+    for (std::size_t b = 0; b < kAgeBandCount; ++b) {
+      out << "destination_prior_counts." << band_name(b) << " = "
+          << inline_table(evidence.destination[c][b].prior, outcome_key) << '\n';
+    }
+  }
+  write_evidence_stream(out, "entries", evidence.entries, evidence.first_placement);
+  write_evidence_stream(out, "uasc", evidence.uasc_entries, evidence.uasc_first_placement);
+}
+
+std::string children_csv(const std::vector<StartingChild>& children) {
+  std::ostringstream out;
+  out << "age_days,sex,category,days_in_placement,days_in_care,placements_since_april,uasc\n";
+  for (const StartingChild& child : children) {
+    out << child.age_days << ',' << name_of(child.sex) << ',' << name_of(child.category) << ','
+        << child.days_in_placement << ',' << child.days_in_care << ',' << child.placements_since_april << ','
+        << (child.uasc ? "true" : "false") << '\n';
+  }
+  return out.str();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files
+
+// Files written under temporary names beside their destinations, then renamed into place in the
+// order given; a failure before that removes them.
+class StagedFiles {
+ public:
+  StagedFiles() = default;
+  StagedFiles(const StagedFiles&) = delete;
+  StagedFiles& operator=(const StagedFiles&) = delete;
+  ~StagedFiles() {
+    for (const auto& [temporary, destination] : files_) {
+      std::error_code ignored;
+      fs::remove(temporary, ignored);
+    }
+  }
+
+  void write(const fs::path& destination, const std::string& text) {
+    fs::path temporary = destination;
+    temporary += ".partial-" + std::to_string(::getpid());
+    files_.emplace_back(temporary, destination);
+    std::ofstream out(temporary, std::ios::binary);
+    if (!out) throw std::runtime_error("cannot create " + temporary.string());
+    out << text;
+    out.flush();
+    if (!out) throw std::runtime_error("cannot write " + temporary.string());
+  }
+
+  void commit() {
+    for (const auto& [temporary, destination] : files_) fs::rename(temporary, destination);
+    files_.clear();
+  }
+
+ private:
+  std::vector<std::pair<fs::path, fs::path>> files_;  // temporary, destination
+};
+
+}  // namespace
+
+fs::path children_csv_path(const fs::path& toml_file) {
+  return toml_file.parent_path() / (toml_file.stem().string() + "-children.csv");
+}
+
+void write_calibrated_scenario(const fs::path& toml_file, const Scenario& scenario,
+                               const CalibrationReport& calibration, const CleaningReport& cleaning) {
+  if (scenario.starting_counts) {
+    throw std::invalid_argument("write_calibrated_scenario: the starting population must be individual children");
+  }
+  const fs::path csv_file = children_csv_path(toml_file);
+  std::ostringstream toml;
+  write_header(toml, calibration, cleaning);
+  write_top(toml, scenario, csv_file.filename(), calibration);
+  write_stream(toml, "entries", scenario.entries, calibration.entry_trend, calibration.entries, scenario, calibration);
+  write_stream(toml, "uasc", scenario.uasc, calibration.uasc_trend, calibration.uasc_entries, scenario, calibration);
+  write_placements(toml, scenario);
+  write_leaving_care(toml, scenario, calibration);
+  if (scenario.evidence) write_evidence(toml, scenario);
+
+  if (!toml_file.parent_path().empty()) fs::create_directories(toml_file.parent_path());
+  StagedFiles files;
+  // The CSV first, so the scenario never names a file that is not there yet.
+  files.write(csv_file, children_csv(scenario.starting_children));
+  files.write(toml_file, toml.str());
+  files.commit();
+}
+
+}  // namespace carecast

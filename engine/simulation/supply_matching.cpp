@@ -1,0 +1,332 @@
+// The supply side of a replication: matching children to places, carer households joining and
+// leaving, Mockingbird constellations, in-house homes, residential step-down, and the
+// commissioning options that change entries. Members of ReplicationRunner, kept apart from the
+// core event loop in replication.cpp because none of it runs without finite supply or options.
+#include <algorithm>
+#include <boost/random/exponential_distribution.hpp>
+#include <cmath>
+
+#include "simulation/replication.hpp"
+
+namespace carecast {
+namespace {
+
+constexpr double kDaysPerMonth = 365.25 / 12;
+
+double exponential1(StreamEngine& engine) { return boost::random::exponential_distribution<double>(1.0)(engine); }
+
+// Index drawn from (unnormalised) weights by inversion.
+std::size_t pick(const std::vector<double>& weights, double u) {
+  double total = 0;
+  for (double w : weights) total += w;
+  double running = 0;
+  for (std::size_t i = 0; i < weights.size(); ++i) {
+    running += weights[i];
+    if (u * total < running) return i;
+  }
+  return weights.size() - 1;
+}
+
+bool is_residential(Category c) {
+  return c == Category::childrens_home_external || c == Category::childrens_home_in_house;
+}
+
+}  // namespace
+
+double ReplicationRunner::ramp_total(const std::vector<Ramp>& ramps, double now) const {
+  double total = 0;
+  for (const Ramp& ramp : ramps) {
+    const double start = days_between(model_->origin, ramp.start) - 1.0;  // start of its first day
+    if (now < start) continue;
+    const double ramp_days = ramp.ramp_months * kDaysPerMonth;
+    total += ramp_days <= 0 ? ramp.full_value : ramp.full_value * std::min(1.0, (now - start) / ramp_days);
+  }
+  return total;
+}
+
+void ReplicationRunner::place(std::uint32_t index, Category wanted, double now) {
+  if (!scenario_.supply.enabled) {
+    start_placement(index, PlaceHandle{wanted}, now);
+    return;
+  }
+  const int age = children_[index].age_years_at(now);
+  start_placement(index, find_place(wanted, std::span<const int>(&age, 1), now), now);
+}
+
+PlaceHandle ReplicationRunner::find_place(Category wanted, std::span<const int> ages_years, double now) {
+  // A council fills its own children's home before buying external beds: not against preference.
+  if (wanted == Category::childrens_home_external) {
+    if (auto home = pool_.reserve(Category::childrens_home_in_house, ages_years, now)) return *home;
+  }
+  if (auto found = pool_.reserve(wanted, ages_years, now)) return *found;
+  const auto children = static_cast<std::int32_t>(ages_years.size());
+  flow(layout_.unmet_preference_all) += children;
+  flow(layout_.unmet_preference_by_category + static_cast<int>(wanted)) += children;
+  for (Category fallback : scenario_.supply.fallback[static_cast<int>(wanted)]) {
+    if (auto found = pool_.reserve(fallback, ages_years, now)) return *found;
+  }
+  // Nothing anywhere: an unregistered or other arrangement, as councils report when every
+  // registered place is full.
+  return PlaceHandle{Category::other};
+}
+
+void ReplicationRunner::start_supply(ReplicationIdentity id) {
+  const Supply& supply = scenario_.supply;
+  auto replication_stream = [&](std::uint32_t which, Process process) {
+    return StreamEngine(id.seed, id.replication, entity_id(EntityKind::replication, which), process);
+  };
+  household_draws_ = replication_stream(10, Process::households);
+  enquiry_arrivals_ = replication_stream(11, Process::households);
+  specialist_arrivals_ = replication_stream(12, Process::households);
+  entry_thinning_ = replication_stream(13, Process::entry_thinning);
+  uasc_transfer_arrivals_ = replication_stream(14, Process::entry_arrivals);
+  household_streams_.clear();
+  next_household_ = 0;
+  next_transferred_uasc_ = 0;
+  mockingbird_members_ = 0;
+  schedule_uasc_transfer(0.0);
+  pool_.reset(supply);
+  if (!supply.enabled) return;
+
+  std::vector<std::pair<double, double>> home_times;
+  for (std::size_t home = 0; home < supply.homes.size(); ++home) {
+    const InHouseHome& h = supply.homes[home];
+    const double closes = h.closes ? days_between(model_->origin, *h.closes) - 1.0 : INFINITY;
+    home_times.emplace_back(days_between(model_->origin, h.opens) - 1.0, closes);
+    if (closes <= model_->horizon_time) {
+      queue_.push(Event{std::max(closes, 0.0), EventKind::home_closes, static_cast<std::uint32_t>(home)});
+    }
+  }
+  pool_.set_home_times(std::move(home_times));
+
+  mockingbird_members_wanted_ = supply.mockingbird_constellations * supply.households_per_constellation;
+  for (int h = 0; h < supply.in_house_households; ++h) add_household(id, 0.0, true);
+  schedule_enquiry(0.0);
+  if (supply.step_down) {
+    schedule_specialist_approval(std::max(0.0, days_between(model_->origin, supply.step_down->starts) - 1.0));
+  }
+  const auto& extra = scenario_.options.extra_constellations;
+  for (std::size_t i = 0; i < extra.size(); ++i) {
+    const double at = std::max(0.0, days_between(model_->origin, extra[i].first) - 1.0);
+    if (at <= model_->horizon_time) queue_.push(Event{at, EventKind::constellations_added, static_cast<std::uint32_t>(i)});
+  }
+}
+
+void ReplicationRunner::add_household(ReplicationIdentity id, double now, bool starting) {
+  const Supply& supply = scenario_.supply;
+  StreamEngine stream(id.seed, id.replication, entity_id(EntityKind::household, next_household_++), Process::households);
+  Household household;
+  household.places = static_cast<std::uint8_t>(pick(supply.places_per_household_probability, uniform_open01(stream)) + 1);
+  std::vector<double> range_weights;
+  for (const ApprovalRange& range : supply.approval_ranges) range_weights.push_back(range.probability);
+  const ApprovalRange& range = supply.approval_ranges[pick(range_weights, uniform_open01(stream))];
+  household.min_age_years = static_cast<std::uint8_t>(range.min_age_years);
+  household.max_age_years = static_cast<std::uint8_t>(range.max_age_years);
+  household.takes_sibling_groups = uniform_open01(stream) < supply.takes_sibling_groups_probability;
+  household.mockingbird = mockingbird_members_ < mockingbird_members_wanted_;
+  if (household.mockingbird) ++mockingbird_members_;
+  const std::int32_t index = pool_.add_household(household);
+  household_streams_.push_back(stream);
+  schedule_deregistration(index, now);
+  if (!starting) ++flow(layout_.approvals);
+}
+
+// Deregistration by thinning: candidate times at the base hazard, each kept with the chance the
+// household's current multiplier gives (Mockingbird membership, retention work), so the hazard
+// can change over time without re-drawing.
+void ReplicationRunner::schedule_deregistration(std::int32_t household, double now) {
+  const double per_day = scenario_.supply.deregistration_per_year / kDaysPerYear;
+  if (per_day <= 0) return;
+  const double at = now + exponential1(household_streams_[static_cast<std::size_t>(household)]) / per_day;
+  if (at <= model_->horizon_time) {
+    queue_.push(Event{at, EventKind::household_deregisters, static_cast<std::uint32_t>(household)});
+  }
+}
+
+void ReplicationRunner::deregister(std::int32_t household, double now) {
+  ++flow(layout_.deregistrations);
+  if (pool_.household(household).mockingbird) --mockingbird_members_;
+  std::vector<std::uint32_t> placed_there;
+  for (std::uint32_t index : in_care_) {
+    const PlaceHandle& place = children_[index].place;
+    if (place.category == Category::foster_in_house && place.index == household && !place.step_down) {
+      placed_there.push_back(index);
+    }
+  }
+  pool_.deregister(household);
+  // Its children must move: placement moves caused by supply.
+  for (std::uint32_t index : placed_there) {
+    ++flow(layout_.supply_moves);
+    move(index, Category::foster_in_house, now);
+  }
+  add_constellations(0);  // a new approval may take the leaver's place in a constellation
+}
+
+void ReplicationRunner::add_constellations(int constellations) {
+  mockingbird_members_wanted_ += constellations * scenario_.supply.households_per_constellation;
+  for (std::int32_t h = 0; h < static_cast<std::int32_t>(pool_.households().size()); ++h) {
+    if (mockingbird_members_ >= mockingbird_members_wanted_) break;
+    Household& household = pool_.household(h);
+    if (household.active && !household.mockingbird) {
+      household.mockingbird = true;
+      ++mockingbird_members_;
+    }
+  }
+}
+
+// Enquiries arrive at the base rate plus any recruitment campaign, by thinning from the highest
+// rate the scenario reaches.
+void ReplicationRunner::schedule_enquiry(double now) {
+  double highest = scenario_.supply.enquiries_per_year;
+  for (const Ramp& campaign : scenario_.options.extra_enquiries_per_year) highest += std::max(0.0, campaign.full_value);
+  if (highest <= 0) return;
+  const double at = now + exponential1(enquiry_arrivals_) * kDaysPerYear / highest;
+  if (at <= model_->horizon_time) queue_.push(Event{at, EventKind::enquiry, 0});
+}
+
+void ReplicationRunner::handle_enquiry(double now) {
+  const Supply& supply = scenario_.supply;
+  double highest = supply.enquiries_per_year;
+  for (const Ramp& campaign : scenario_.options.extra_enquiries_per_year) highest += std::max(0.0, campaign.full_value);
+  schedule_enquiry(now);
+  const double rate = supply.enquiries_per_year + ramp_total(scenario_.options.extra_enquiries_per_year, now);
+  if (uniform_open01(enquiry_arrivals_) * highest >= rate) return;  // thinned: not an enquiry
+  if (uniform_open01(household_draws_) >= supply.application_probability) return;
+  if (uniform_open01(household_draws_) >= supply.approval_probability) return;
+  const double approved = now + (supply.application_lag_months + supply.approval_lag_months) * kDaysPerMonth;
+  if (approved <= model_->horizon_time) queue_.push(Event{approved, EventKind::household_approved, 0});
+}
+
+void ReplicationRunner::schedule_specialist_approval(double now) {
+  const double per_year = scenario_.supply.step_down->specialist_approvals_per_year;
+  if (per_year <= 0) return;
+  const double at = now + exponential1(specialist_arrivals_) * kDaysPerYear / per_year;
+  if (at <= model_->horizon_time) queue_.push(Event{at, EventKind::specialist_approved, 0});
+}
+
+// A child in a children's home becomes eligible after the minimum stay, from the programme's
+// start; the step-down clock competes with the placement's own ending.
+void ReplicationRunner::consider_step_down(std::uint32_t index, double now) {
+  const auto& programme = scenario_.supply.step_down;
+  ChildState& child = children_[index];
+  if (!scenario_.supply.enabled || !programme || !is_residential(child.category) || programme->hazard_per_year <= 0) {
+    return;
+  }
+  const double eligible = std::max({now, child.placement_start + programme->minimum_stay_days,
+                                    days_between(model_->origin, programme->starts) - 1.0});
+  StreamEngine draws(splitmix64_mix(stream_key(id_.seed, id_.replication, entity_id(child.entity_kind, child.entity),
+                                               Process::step_down) ^
+                                    (static_cast<std::uint64_t>(child.generation) << 16 | child.step_down_attempts)));
+  const double at = eligible + exponential1(draws) * kDaysPerYear / programme->hazard_per_year;
+  if (at < child.placement_end && at <= model_->horizon_time) {
+    queue_.push(Event{at, EventKind::step_down, index, child.generation});
+  }
+}
+
+void ReplicationRunner::step_down(std::uint32_t index, double now) {
+  const StepDownProgramme& programme = *scenario_.supply.step_down;
+  const std::optional<PlaceHandle> place = pool_.reserve_step_down();
+  ChildState& child = children_[index];
+  if (!place) {  // no specialist carer free: the child stays and may step down later
+    ++child.step_down_attempts;
+    consider_step_down(index, now);
+    return;
+  }
+  const Category from = child.category;
+  end_current_placement(index);
+  ++child.placements_this_year;
+  ++flow(layout_.moves_all);
+  ++flow(layout_.moves_by_category + static_cast<int>(from));
+  ++flow(layout_.step_downs);
+  start_placement(index, *place, now);
+  if (observer_ != nullptr) observer_->placement_changed(index, children_[index], from, now);
+
+  // Breakdown in the first months returns the child to residential care.
+  if (programme.breakdown_hazard_per_year <= 0) return;
+  StreamEngine draws(splitmix64_mix(stream_key(id_.seed, id_.replication, entity_id(child.entity_kind, child.entity),
+                                               Process::step_down) ^
+                                    (static_cast<std::uint64_t>(child.generation) << 16 | 0xffffU)));
+  const double breaks = now + exponential1(draws) * kDaysPerYear / programme.breakdown_hazard_per_year;
+  if (breaks < now + programme.breakdown_months * kDaysPerMonth && breaks < child.placement_end &&
+      breaks <= model_->horizon_time) {
+    queue_.push(Event{breaks, EventKind::step_down_breaks_down, index, child.generation});
+  }
+}
+
+void ReplicationRunner::close_home(std::size_t home, double now) {
+  std::vector<std::uint32_t> placed_there;
+  for (std::uint32_t index : in_care_) {
+    const PlaceHandle& place = children_[index].place;
+    if (place.category == Category::childrens_home_in_house && place.index == static_cast<std::int32_t>(home)) {
+      placed_there.push_back(index);
+    }
+  }
+  for (std::uint32_t index : placed_there) {
+    ++flow(layout_.supply_moves);
+    move(index, Category::childrens_home_external, now);
+  }
+}
+
+void ReplicationRunner::schedule_uasc_transfer(double now) {
+  double highest = 0;
+  for (const Ramp& intake : scenario_.options.extra_uasc_per_year) highest += std::max(0.0, intake.full_value);
+  if (highest <= 0) return;
+  const double at = now + exponential1(uasc_transfer_arrivals_) * kDaysPerYear / highest;
+  if (at <= model_->horizon_time) queue_.push(Event{at, EventKind::uasc_transfer_arrives, 0});
+}
+
+void ReplicationRunner::handle_supply_event(const Event& event) {
+  switch (event.kind) {
+    case EventKind::step_down:
+      ++stats_.child_events;
+      step_down(event.child, event.time);
+      break;
+    case EventKind::step_down_breaks_down:
+      ++stats_.child_events;
+      ++flow(layout_.step_down_breakdowns);
+      move(event.child, Category::childrens_home_external, event.time);
+      break;
+    case EventKind::enquiry:
+      handle_enquiry(event.time);
+      break;
+    case EventKind::household_approved:
+      add_household(id_, event.time, false);
+      add_constellations(0);
+      break;
+    case EventKind::household_deregisters: {
+      const auto household = static_cast<std::int32_t>(event.child);
+      if (!pool_.household(household).active) break;
+      double keep = 1.0 - ramp_total(scenario_.options.deregistration_reduction, event.time);
+      if (pool_.household(household).mockingbird) keep *= scenario_.supply.mockingbird_deregistration_multiplier;
+      if (uniform_open01(household_streams_[event.child]) < keep) {
+        deregister(household, event.time);
+      } else {
+        schedule_deregistration(household, event.time);
+      }
+      break;
+    }
+    case EventKind::specialist_approved:
+      pool_.add_step_down_places(1);
+      schedule_specialist_approval(event.time);
+      break;
+    case EventKind::constellations_added:
+      add_constellations(scenario_.options.extra_constellations[event.child].second);
+      break;
+    case EventKind::home_closes:
+      close_home(event.child, event.time);
+      break;
+    case EventKind::uasc_transfer_arrives: {
+      double highest = 0;
+      for (const Ramp& intake : scenario_.options.extra_uasc_per_year) highest += std::max(0.0, intake.full_value);
+      schedule_uasc_transfer(event.time);
+      if (uniform_open01(uasc_transfer_arrivals_) * highest < ramp_total(scenario_.options.extra_uasc_per_year, event.time)) {
+        admit_group(id_, event.time, EntityKind::transferred_uasc_child);
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+}  // namespace carecast

@@ -1,0 +1,85 @@
+// The places children can be placed in, when supply is finite: in-house carer households with
+// their places and approval ranges, in-house children's home beds, capped agency and external
+// places, and specialist step-down carers. It only keeps the books; when and why carers join and
+// leave is decided by the replication's events.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "core/categories.hpp"
+#include "scenario/scenario.hpp"
+
+namespace carecast {
+
+// Resources reported in places_available / places_occupied.
+enum class Resource : std::uint8_t { foster_in_house, foster_agency, childrens_home_in_house, childrens_home_external, step_down_carer };
+inline constexpr int kResourceCount = 5;
+inline constexpr std::array<std::string_view, kResourceCount> kResourceNames = {
+    "foster_in_house", "foster_agency", "childrens_home_in_house", "childrens_home_external", "step_down_carer"};
+
+struct Household {
+  std::uint8_t places = 1;
+  std::uint8_t occupied = 0;
+  std::uint8_t min_age_years = 0;
+  std::uint8_t max_age_years = 17;
+  bool takes_sibling_groups = false;
+  bool mockingbird = false;
+  bool active = true;
+};
+
+// Where a child is placed: the category and, for in-house foster care and in-house homes, which
+// household or home; -1 otherwise.
+struct PlaceHandle {
+  Category category = Category::other;
+  std::int32_t index = -1;
+  bool step_down = false;  // a specialist step-down carer place
+};
+
+class SupplyPool {
+ public:
+  void reset(const Supply& supply);
+
+  std::int32_t add_household(const Household& household);
+  Household& household(std::int32_t index) { return households_[static_cast<std::size_t>(index)]; }
+  const std::vector<Household>& households() const { return households_; }
+  // Ends a household's approval; its children must be moved by the caller.
+  void deregister(std::int32_t index);
+  int active_households() const { return active_households_; }
+
+  // Reserves places in `category` for children of the given ages (whole years, at the moment of
+  // placement), all together. For in-house foster care that needs one household with enough free
+  // places whose approval range covers every age, and that takes sibling groups if more than one.
+  // Returns nothing when there is no such place.
+  std::optional<PlaceHandle> reserve(Category category, std::span<const int> ages_years, double now);
+  std::optional<PlaceHandle> reserve_step_down();
+  void release(const PlaceHandle& place);
+
+  void add_step_down_places(int places) { step_down_places_ += places; }
+  // Homes open and close by date; `now` is a clock time in days since the origin.
+  void set_home_times(std::vector<std::pair<double, double>> open_close_times) { home_times_ = std::move(open_close_times); }
+  bool home_open(std::size_t home, double now) const {
+    return home_times_[home].first <= now && now < home_times_[home].second;
+  }
+
+  int available(Resource resource, double now) const;  // -1 for unlimited
+  int occupied(Resource resource) const { return occupied_[static_cast<int>(resource)]; }
+
+ private:
+  const Supply* supply_ = nullptr;
+  std::vector<Household> households_;
+  std::vector<std::int32_t> with_free_places_;  // active households with at least one free place
+  int active_households_ = 0;
+  std::vector<int> home_occupied_;
+  std::vector<std::pair<double, double>> home_times_;
+  int step_down_places_ = 0;
+  std::array<int, kResourceCount> occupied_{};
+
+  void track_free_places(std::int32_t index);
+};
+
+}  // namespace carecast
