@@ -42,6 +42,10 @@ void execute(const ExpectCommand& command) {
   const std::filesystem::path path = command.scenario.empty() ? default_scenario_path() : std::filesystem::path(command.scenario);
   Scenario scenario = load_scenario(path);
   if (command.years > 0) scenario.horizon_years = command.years;
+  if (scenario.supply.enabled) {
+    std::cout << "Note: the expectation is of demand alone; the scenario's finite supply (fallbacks when places "
+                 "run out) is not projected.\n";
+  }
   const ExpectedSeries series = project_expectation(scenario, command.projection);
 
   StagedOutputDirectory out(command.out);

@@ -603,7 +603,7 @@ SyntheticHistory simulate_synthetic_history(Scenario scenario, int years, std::u
   scenario.horizon_years = years;
   const ReportingCalendar calendar = ReportingCalendar::monthly(scenario.origin, scenario.horizon_end());
   const CompiledModel model = CompiledModel::compile(scenario, calendar.times.back());
-  const TallyLayout layout;
+  const TallyLayout layout(&scenario.supply);
   std::vector<std::int32_t> tally(static_cast<std::size_t>(calendar.date_count()) * layout.cell_count());
 
   HistoryRecorder recorder(scenario, seed);

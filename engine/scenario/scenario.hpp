@@ -90,11 +90,11 @@ struct RateEvidence {
   PerAgeBand<DirichletEvidence<kCategoryCount>> uasc_first_placement{};
 };
 
-// A change that starts on a date and grows linearly to its full value over some months: how
-// commissioning options phase in. value_at(t) is 0 before start, full_value after the ramp.
+// A change that starts on a date and grows linearly to its full value by a later date: how
+// commissioning options phase in. 0 before `start`, `full_value` from `full`.
 struct Ramp {
   Date start;
-  double ramp_months = 0;
+  Date full;  // on or after start; equal to start for a change that takes effect at once
   double full_value = 0;
 };
 

@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <map>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -335,6 +336,50 @@ const KeySchema& scenario_schema() {
       {"uasc", &stream_evidence},
   });
 
+  // Supply. Arrays of tables (approval_ranges, homes, options) are checked element by element
+  // where they are read.
+  static const Vocabulary categories_vocabulary{"category", names_of(kCategoryNames)};
+  static const KeySchema fallback = keyed_by(categories_vocabulary, value);
+  static const KeySchema step_down = table_of({
+      {"starts", &value},
+      {"minimum_stay_days", &value},
+      {"hazard_per_year", &value},
+      {"specialist_places", &value},
+      {"specialist_approvals_per_year", &value},
+      {"max_places", &value},
+      {"breakdown_hazard_per_year", &value},
+      {"breakdown_months", &value},
+      {"weekly_cost", &value},
+  });
+  static const KeySchema supply = table_of({
+      {"in_house_households", &value},
+      {"places_per_household_probability", &value},
+      {"approval_ranges", &value},
+      {"takes_sibling_groups_probability", &value},
+      {"enquiries_per_year", &value},
+      {"application_probability", &value},
+      {"application_lag_months", &value},
+      {"approval_probability", &value},
+      {"approval_lag_months", &value},
+      {"deregistration_per_year", &value},
+      {"mockingbird_constellations", &value},
+      {"households_per_constellation", &value},
+      {"mockingbird_deregistration_multiplier", &value},
+      {"mockingbird_move_multiplier", &value},
+      {"agency_places", &value},
+      {"external_home_beds", &value},
+      {"homes", &value},
+      {"fallback", &fallback},
+      {"step_down", &step_down},
+  });
+  static const KeySchema options = table_of({
+      {"recruitment_campaigns", &value},
+      {"retention", &value},
+      {"mockingbird_expansion", &value},
+      {"edge_of_care", &value},
+      {"uasc_transfer", &value},
+  });
+
   static const KeySchema root = table_of({
       {"name", &value},
       {"description", &value},
@@ -348,6 +393,8 @@ const KeySchema& scenario_schema() {
       {"placements", &placements},
       {"leaving_care", &leaving_care},
       {"evidence", &evidence},
+      {"supply", &supply},
+      {"options", &options},
   });
   return root;
 }
@@ -992,6 +1039,196 @@ void read_evidence(const MergedTable& evidence, const PerCategory<PerAgeBand<std
 
 }  // namespace
 
+
+// ---------------------------------------------------------------------------------------------
+// Supply and commissioning options
+
+// The members of one element of an array of tables, each checked against the allowed names.
+std::map<std::string, Entry, std::less<>> members_of(const Entry& element, std::initializer_list<std::string_view> allowed,
+                                                     std::initializer_list<std::string_view> required) {
+  if (!element.node->as_table()) fail_type(element, "a table");
+  std::map<std::string, Entry, std::less<>> members;
+  for_each_member(element, [&](std::string_view name, const Entry& member) {
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+      std::vector<std::string_view> names(allowed.begin(), allowed.end());
+      fail(member, "unknown key; expected one of: " + join_names(names));
+    }
+    members.emplace(std::string(name), member);
+  });
+  for (std::string_view name : required) {
+    if (members.find(name) == members.end()) {
+      throw InputError(location_of(element), "required key '" + std::string(name) + "' is missing");
+    }
+  }
+  return members;
+}
+
+std::vector<Entry> elements_of(const Entry& array_entry, std::string_view expected) {
+  const toml::array& array = read_array(array_entry, expected);
+  std::vector<Entry> elements;
+  for (std::size_t i = 0; i < array.size(); ++i) elements.push_back(element(array_entry, i));
+  return elements;
+}
+
+int read_non_negative_integer(const Entry& entry, std::string_view expected) {
+  const std::int64_t n = read_integer(entry, expected);
+  if (n < 0 || n > kMaxInt32) fail(entry, "expected " + std::string(expected) + ", found " + std::to_string(n));
+  return static_cast<int>(n);
+}
+
+double read_multiplier(const Entry& entry) {
+  return read_probability(entry);  // a factor from 0 to 1: support lowers hazards, never raises them
+}
+
+// A ramp: `start`, optional `full` (default: start) and the value named `value_key`.
+Ramp read_ramp(const Entry& element, std::string_view value_key, bool fraction) {
+  const auto members = members_of(element, {"start", "full", value_key}, {"start", value_key});
+  Ramp ramp;
+  ramp.start = read_date(members.at("start"));
+  ramp.full = ramp.start;
+  if (const auto full = members.find("full"); full != members.end()) {
+    ramp.full = read_date(full->second);
+    if (ramp.full < ramp.start) fail(full->second, "the ramp must reach its full value on or after its start");
+  }
+  const Entry& value = members.find(value_key)->second;
+  ramp.full_value = fraction ? read_probability(value) : read_non_negative(value, "a number, 0 or more");
+  return ramp;
+}
+
+StepDownProgramme read_step_down(const MergedTable& table) {
+  constexpr std::string_view kNumber = "a number, 0 or more";
+  StepDownProgramme programme;
+  programme.starts = read_date(table.require("starts"));
+  programme.minimum_stay_days = read_non_negative_integer(table.require("minimum_stay_days"), "days (an integer, 0 or more)");
+  programme.hazard_per_year = read_non_negative(table.require("hazard_per_year"), kNumber);
+  programme.specialist_places = read_non_negative_integer(table.require("specialist_places"), "places (an integer, 0 or more)");
+  if (const auto e = table.find("specialist_approvals_per_year")) programme.specialist_approvals_per_year = read_non_negative(*e, kNumber);
+  if (const auto e = table.find("max_places")) programme.max_places = read_non_negative_integer(*e, "places (an integer, 0 or more)");
+  if (const auto e = table.find("breakdown_hazard_per_year")) programme.breakdown_hazard_per_year = read_non_negative(*e, kNumber);
+  if (const auto e = table.find("breakdown_months")) programme.breakdown_months = read_non_negative(*e, kNumber);
+  if (const auto e = table.find("weekly_cost")) programme.weekly_cost = read_non_negative(*e, "£ a week (a number, 0 or more)");
+  return programme;
+}
+
+Supply read_supply(const MergedTable& table, Reachability& reachability) {
+  constexpr std::string_view kNumber = "a number, 0 or more";
+  Supply supply;
+  supply.enabled = true;
+  supply.in_house_households =
+      read_non_negative_integer(table.require("in_house_households"), "a number of households (an integer, 0 or more)");
+  if (const auto e = table.find("places_per_household_probability")) {
+    supply.places_per_household_probability = read_sibling_group_sizes(*e);
+  }
+  if (const auto e = table.find("approval_ranges")) {
+    supply.approval_ranges.clear();
+    double total = 0;
+    for (const Entry& element : elements_of(*e, "an array of tables")) {
+      const auto members = members_of(element, {"min_age_years", "max_age_years", "probability"},
+                                      {"min_age_years", "max_age_years", "probability"});
+      ApprovalRange range;
+      range.min_age_years = read_non_negative_integer(members.at("min_age_years"), "an age in years (0-17)");
+      range.max_age_years = read_non_negative_integer(members.at("max_age_years"), "an age in years (0-17)");
+      if (range.max_age_years > 17 || range.min_age_years > range.max_age_years) {
+        fail(members.at("max_age_years"), "expected an age from min_age_years to 17");
+      }
+      range.probability = read_probability(members.at("probability"));
+      total += range.probability;
+      supply.approval_ranges.push_back(range);
+    }
+    if (supply.approval_ranges.empty()) fail(*e, "expected at least one approval range");
+    check_sums_to_one(*e, total);
+  }
+  auto probability = [&](std::string_view key, double& out) {
+    if (const auto e = table.find(key)) out = read_probability(*e);
+  };
+  auto number = [&](std::string_view key, double& out) {
+    if (const auto e = table.find(key)) out = read_non_negative(*e, kNumber);
+  };
+  probability("takes_sibling_groups_probability", supply.takes_sibling_groups_probability);
+  number("enquiries_per_year", supply.enquiries_per_year);
+  probability("application_probability", supply.application_probability);
+  number("application_lag_months", supply.application_lag_months);
+  probability("approval_probability", supply.approval_probability);
+  number("approval_lag_months", supply.approval_lag_months);
+  number("deregistration_per_year", supply.deregistration_per_year);
+  if (const auto e = table.find("mockingbird_constellations")) {
+    supply.mockingbird_constellations = read_non_negative_integer(*e, "a number of constellations (an integer, 0 or more)");
+  }
+  if (const auto e = table.find("households_per_constellation")) {
+    supply.households_per_constellation = read_non_negative_integer(*e, "a number of households (an integer, 0 or more)");
+  }
+  if (const auto e = table.find("mockingbird_deregistration_multiplier")) supply.mockingbird_deregistration_multiplier = read_multiplier(*e);
+  if (const auto e = table.find("mockingbird_move_multiplier")) supply.mockingbird_move_multiplier = read_multiplier(*e);
+  if (const auto e = table.find("agency_places")) supply.agency_places = read_non_negative_integer(*e, "places (an integer, 0 or more)");
+  if (const auto e = table.find("external_home_beds")) supply.external_home_beds = read_non_negative_integer(*e, "beds (an integer, 0 or more)");
+  if (const auto e = table.find("homes")) {
+    for (const Entry& element : elements_of(*e, "an array of tables")) {
+      const auto members = members_of(element, {"name", "beds", "opens", "closes", "annual_cost"}, {"name", "beds", "opens"});
+      InHouseHome home;
+      home.name = read_string(members.at("name"));
+      home.beds = read_non_negative_integer(members.at("beds"), "beds (an integer, 0 or more)");
+      home.opens = read_date(members.at("opens"));
+      if (const auto closes = members.find("closes"); closes != members.end()) {
+        home.closes = read_date(closes->second);
+        if (*home.closes <= home.opens) fail(closes->second, "a home must close after it opens");
+      }
+      if (const auto cost = members.find("annual_cost"); cost != members.end()) {
+        home.annual_cost = read_non_negative(cost->second, "£ a year (a number, 0 or more)");
+      }
+      supply.homes.push_back(home);
+      reachability.reach(Category::childrens_home_in_house, location_of(element));
+    }
+  }
+  const MergedTable fallback = table.table("fallback");
+  for (std::string_view name : fallback.keys()) {
+    const Entry entry = *fallback.find(name);
+    std::vector<Category>& order = supply.fallback[category_index(name)];
+    for (const Entry& element : elements_of(entry, "an array of category ids")) {
+      const auto category = parse_category(read_string(element));
+      if (!category) fail(element, "unknown category; expected one of: " + join_names(std::vector<std::string_view>(kCategoryNames.begin(), kCategoryNames.end())));
+      order.push_back(*category);
+      reachability.reach(*category, location_of(element));
+    }
+  }
+  if (const MergedTable step_down = table.table("step_down"); step_down.present()) {
+    supply.step_down = read_step_down(step_down);
+    reachability.reach(Category::foster_in_house, step_down.location());
+  }
+  // When nothing has a place a child goes to an `other` arrangement, which needs its rates.
+  reachability.reach(Category::other, table.location());
+  return supply;
+}
+
+CommissioningOptions read_options(const MergedTable& table, const Scenario& scenario) {
+  CommissioningOptions options;
+  auto ramps = [&](std::string_view key, std::string_view value_key, bool fraction, std::vector<Ramp>& out) {
+    if (const auto e = table.find(key)) {
+      for (const Entry& element : elements_of(*e, "an array of tables")) out.push_back(read_ramp(element, value_key, fraction));
+    }
+  };
+  ramps("recruitment_campaigns", "extra_enquiries_per_year", false, options.extra_enquiries_per_year);
+  ramps("retention", "deregistration_reduction", true, options.deregistration_reduction);
+  ramps("edge_of_care", "entry_reduction", true, options.entry_reduction);
+  ramps("uasc_transfer", "extra_uasc_per_year", false, options.extra_uasc_per_year);
+  if (const auto e = table.find("mockingbird_expansion")) {
+    for (const Entry& element : elements_of(*e, "an array of tables")) {
+      const auto members = members_of(element, {"start", "extra_constellations"}, {"start", "extra_constellations"});
+      options.extra_constellations.emplace_back(
+          read_date(members.at("start")),
+          read_non_negative_integer(members.at("extra_constellations"), "constellations (an integer, 0 or more)"));
+    }
+  }
+  const bool needs_supply = !options.extra_enquiries_per_year.empty() || !options.deregistration_reduction.empty() ||
+                            !options.extra_constellations.empty();
+  if (needs_supply && !scenario.supply.enabled) {
+    throw InputError(table.location(), "recruitment, retention and Mockingbird options need a [supply] section");
+  }
+  if (!options.extra_uasc_per_year.empty() && scenario.uasc.total_per_year() <= 0) {
+    throw InputError(table.location(), "a UASC transfer intake needs a [uasc] stream to describe the children");
+  }
+  return options;
+}
+
 Scenario load_scenario(const fs::path& file) {
   const std::vector<Layer> layers = load_layers(file);
   for (const Layer& layer : layers) check_keys(layer.root, scenario_schema(), "", layer);
@@ -1017,6 +1254,12 @@ Scenario load_scenario(const fs::path& file) {
   }
   if (const MergedTable uasc = root.table("uasc"); uasc.present()) {
     scenario.uasc = read_entry_stream(uasc, reachability);
+  }
+  if (const MergedTable supply = root.table("supply"); supply.present()) {
+    scenario.supply = read_supply(supply, reachability);
+  }
+  if (const MergedTable options = root.table("options"); options.present()) {
+    scenario.options = read_options(options, scenario);
   }
   const auto destination_tables = read_placements(root.table("placements"), scenario);
   if (const MergedTable evidence = root.table("evidence"); evidence.present()) {

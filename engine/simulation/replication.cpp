@@ -4,6 +4,7 @@
 #include <boost/random/exponential_distribution.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
+#include <stdexcept>
 
 namespace carecast {
 namespace {
@@ -46,6 +47,9 @@ ReplicationRunner::ReplicationRunner(const Scenario& scenario, const CompiledMod
       layout_(layout),
       calendar_(calendar),
       row_width_(static_cast<std::size_t>(layout.cell_count())) {
+  if (scenario.supply.enabled != (layout.carer_households >= 0)) {
+    throw std::invalid_argument("the tally layout must be built for the scenario's supply: TallyLayout(&scenario.supply)");
+  }
   // Reporting dates and 1 April year starts, in clock order; at equal times the 31 March
   // snapshot comes before the new collection year's reset.
   for (int d = 0; d < calendar_.date_count(); ++d) marks_.push_back({calendar_.times[d], MarkKind::reporting_date, d});

@@ -38,7 +38,7 @@ double ReplicationRunner::ramp_total(const std::vector<Ramp>& ramps, double now)
   for (const Ramp& ramp : ramps) {
     const double start = days_between(model_->origin, ramp.start) - 1.0;  // start of its first day
     if (now < start) continue;
-    const double ramp_days = ramp.ramp_months * kDaysPerMonth;
+    const double ramp_days = days_between(ramp.start, ramp.full);
     total += ramp_days <= 0 ? ramp.full_value : ramp.full_value * std::min(1.0, (now - start) / ramp_days);
   }
   return total;
@@ -101,6 +101,20 @@ void ReplicationRunner::start_supply(ReplicationIdentity id) {
 
   mockingbird_members_wanted_ = supply.mockingbird_constellations * supply.households_per_constellation;
   for (int h = 0; h < supply.in_house_households; ++h) add_household(id, 0.0, true);
+  // The recruitment pipeline is already running at the origin: enquiries made in the months
+  // before it are approved in the months after.
+  const double pipeline_days = (supply.application_lag_months + supply.approval_lag_months) * kDaysPerMonth;
+  double enquiry_time = -pipeline_days;
+  while (true) {
+    const double rate = supply.enquiries_per_year;
+    if (rate <= 0) break;
+    enquiry_time += exponential1(enquiry_arrivals_) * kDaysPerYear / rate;
+    if (enquiry_time >= 0) break;
+    if (uniform_open01(household_draws_) >= supply.application_probability) continue;
+    if (uniform_open01(household_draws_) >= supply.approval_probability) continue;
+    const double approved = enquiry_time + pipeline_days;
+    if (approved >= 0 && approved <= model_->horizon_time) queue_.push(Event{approved, EventKind::household_approved, 0});
+  }
   schedule_enquiry(0.0);
   if (supply.step_down) {
     schedule_specialist_approval(std::max(0.0, days_between(model_->origin, supply.step_down->starts) - 1.0));

@@ -15,7 +15,7 @@ using namespace carecast;
 void BM_DefaultScenarioReplication(benchmark::State& state) {
   Scenario scenario = load_scenario(default_scenario_path());
   scenario.horizon_years = static_cast<int>(state.range(0));
-  const TallyLayout layout;
+  const TallyLayout layout(&scenario.supply);
   const ReportingCalendar calendar = ReportingCalendar::monthly(scenario.origin, scenario.horizon_end());
   const CompiledModel model = CompiledModel::compile(scenario, calendar.times.back());
   ReplicationRunner runner(scenario, model, layout, calendar);
