@@ -70,7 +70,7 @@ void setup_expect(CLI::App& app) {
       ->check(CLI::Range(1, 10));
   expect->add_option("--step-days", command->projection.step_days, "Time step of the projection in days")
       ->capture_default_str()
-      ->check(CLI::Range(1, 31));
+      ->check(CLI::Range(2, 14));
   expect->add_option("--out", command->out, "Output folder")->capture_default_str();
   expect->callback([command] { execute(*command); });
 }

@@ -41,7 +41,8 @@ void for_each_gauss_node(double from, double to, F&& visit) {
   for (std::size_t i = 0; i < kGaussNode.size(); ++i) visit(middle + half * kGaussNode[i], half * kGaussWeight[i]);
 }
 
-// Integrates over the span of `cuts` (which holds both ends), exactly between consecutive cuts.
+// Integrates over the span of `cuts` (which holds both ends) piece by piece, so that an integrand
+// with kinks at the cuts loses no accuracy.
 template <typename F>
 void for_each_node_between_cuts(std::vector<double>& cuts, F&& visit) {
   std::sort(cuts.begin(), cuts.end());

@@ -3,6 +3,11 @@
 // numbers drive") with the simulation's calendar conventions (whole-day dates of birth, band
 // changes at the start of each birthday, entrants' ages drawn on the day they arrive).
 //
+// Scope: the unconstrained model of that section, with the scenario's rates taken as known. It
+// ignores finite supply (Scenario::supply: with it enabled, children placed against preference
+// make the simulation non-linear), commissioning options and per-replication rate draws from
+// Scenario::evidence; for a scenario using them it is the expectation without them.
+//
 // Method. Children who share a date of birth share every age-band change and their 18th
 // birthday, so the projection follows cohorts of dates of birth: one per starting child's date of
 // birth, and blocks of `step_days` dates (children spread evenly over them) for everyone else.

@@ -3,6 +3,7 @@
 // every event of a replication is processed in global time order, never child by child.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <span>
@@ -55,7 +56,13 @@ struct ChildState {
   double placement_end = 0;                 // when the current placement is due to end (or care ends)
   std::uint16_t step_down_attempts = 0;     // tries to step down that found no specialist place
 
-  int age_years_at(double t) const { return static_cast<int>((t - birth_time) / 365.25); }
+  // Whole years of age, for carers' approval ranges. Years of 365.25 days can put a child a day
+  // early or late over an inner birthday, which approval ranges do not need; but a child is never
+  // 18 while still in care.
+  int age_years_at(double t) const {
+    const int years = static_cast<int>((t - birth_time) / 365.25);
+    return t < birthday_time[kAgeBandCount - 1] ? std::min(years, kCareEndsAtAgeYears - 1) : years;
+  }
 
   int age_band_at(double t) const {
     int band = 0;
@@ -119,7 +126,8 @@ class ReplicationRunner {
   void schedule_deregistration(std::int32_t household, double now);
   void deregister(std::int32_t household, double now);
   void schedule_enquiry(double now);
-  void handle_enquiry(double now);
+  void schedule_campaign_enquiry(double now);
+  void handle_enquiry(double now, bool from_campaign);
   void add_constellations(int constellations);
   void schedule_specialist_approval(double now);
   void consider_step_down(std::uint32_t child, double now);
@@ -168,6 +176,7 @@ class ReplicationRunner {
   StreamEngine specialist_arrivals_;
   StreamEngine entry_thinning_;
   StreamEngine uasc_transfer_arrivals_;
+  StreamEngine campaign_arrivals_;
   std::vector<StreamEngine> household_streams_;  // per household: its deregistration clock
   std::uint32_t next_household_ = 0;
   std::uint32_t next_transferred_uasc_ = 0;

@@ -80,6 +80,7 @@ void ReplicationRunner::start_supply(ReplicationIdentity id) {
   specialist_arrivals_ = replication_stream(12, Process::households);
   entry_thinning_ = replication_stream(13, Process::entry_thinning);
   uasc_transfer_arrivals_ = replication_stream(14, Process::entry_arrivals);
+  campaign_arrivals_ = replication_stream(15, Process::households);
   household_streams_.clear();
   next_household_ = 0;
   next_transferred_uasc_ = 0;
@@ -116,6 +117,7 @@ void ReplicationRunner::start_supply(ReplicationIdentity id) {
     if (approved >= 0 && approved <= model_->horizon_time) queue_.push(Event{approved, EventKind::household_approved, 0});
   }
   schedule_enquiry(0.0);
+  schedule_campaign_enquiry(0.0);
   if (supply.step_down) {
     schedule_specialist_approval(std::max(0.0, days_between(model_->origin, supply.step_down->starts) - 1.0));
   }
@@ -188,25 +190,39 @@ void ReplicationRunner::add_constellations(int constellations) {
   }
 }
 
-// Enquiries arrive at the base rate plus any recruitment campaign, by thinning from the highest
-// rate the scenario reaches.
+// Enquiries arrive at the base rate from one stream, and a recruitment campaign's extra
+// enquiries from another (thinned from the campaign's full rate as it ramps up), so the council's
+// usual enquiries are the same with or without a campaign.
 void ReplicationRunner::schedule_enquiry(double now) {
-  double highest = scenario_.supply.enquiries_per_year;
-  for (const Ramp& campaign : scenario_.options.extra_enquiries_per_year) highest += std::max(0.0, campaign.full_value);
-  if (highest <= 0) return;
-  const double at = now + exponential1(enquiry_arrivals_) * kDaysPerYear / highest;
+  const double per_year = scenario_.supply.enquiries_per_year;
+  if (per_year <= 0) return;
+  const double at = now + exponential1(enquiry_arrivals_) * kDaysPerYear / per_year;
   if (at <= model_->horizon_time) queue_.push(Event{at, EventKind::enquiry, 0});
 }
 
-void ReplicationRunner::handle_enquiry(double now) {
+void ReplicationRunner::schedule_campaign_enquiry(double now) {
+  double highest = 0;
+  for (const Ramp& campaign : scenario_.options.extra_enquiries_per_year) highest += campaign.full_value;
+  if (highest <= 0) return;
+  const double at = now + exponential1(campaign_arrivals_) * kDaysPerYear / highest;
+  if (at <= model_->horizon_time) queue_.push(Event{at, EventKind::enquiry, 1});
+}
+
+void ReplicationRunner::handle_enquiry(double now, bool from_campaign) {
   const Supply& supply = scenario_.supply;
-  double highest = supply.enquiries_per_year;
-  for (const Ramp& campaign : scenario_.options.extra_enquiries_per_year) highest += std::max(0.0, campaign.full_value);
-  schedule_enquiry(now);
-  const double rate = supply.enquiries_per_year + ramp_total(scenario_.options.extra_enquiries_per_year, now);
-  if (uniform_open01(enquiry_arrivals_) * highest >= rate) return;  // thinned: not an enquiry
-  if (uniform_open01(household_draws_) >= supply.application_probability) return;
-  if (uniform_open01(household_draws_) >= supply.approval_probability) return;
+  StreamEngine& conversions = from_campaign ? campaign_arrivals_ : household_draws_;
+  if (from_campaign) {
+    schedule_campaign_enquiry(now);
+    double highest = 0;
+    for (const Ramp& campaign : scenario_.options.extra_enquiries_per_year) highest += campaign.full_value;
+    if (uniform_open01(campaign_arrivals_) * highest >= ramp_total(scenario_.options.extra_enquiries_per_year, now)) {
+      return;  // thinned: the campaign has not reached this rate yet
+    }
+  } else {
+    schedule_enquiry(now);
+  }
+  if (uniform_open01(conversions) >= supply.application_probability) return;
+  if (uniform_open01(conversions) >= supply.approval_probability) return;
   const double approved = now + (supply.application_lag_months + supply.approval_lag_months) * kDaysPerMonth;
   if (approved <= model_->horizon_time) queue_.push(Event{approved, EventKind::household_approved, 0});
 }
@@ -301,7 +317,7 @@ void ReplicationRunner::handle_supply_event(const Event& event) {
       move(event.child, Category::childrens_home_external, event.time);
       break;
     case EventKind::enquiry:
-      handle_enquiry(event.time);
+      handle_enquiry(event.time, event.child == 1);
       break;
     case EventKind::household_approved:
       add_household(id_, event.time, false);

@@ -135,8 +135,10 @@ int SupplyPool::available(Resource resource, double now) const {
     }
     case Resource::childrens_home_in_house: {
       int beds = 0;
+      // A snapshot comes before any event at the same instant, so a home opening at the start of
+      // the next day is not yet open, and one closing then still is.
       for (std::size_t home = 0; home < supply_->homes.size(); ++home) {
-        if (home_open(home, now)) beds += supply_->homes[home].beds;
+        if (home_times_[home].first < now && now <= home_times_[home].second) beds += supply_->homes[home].beds;
       }
       return beds;
     }

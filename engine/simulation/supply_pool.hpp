@@ -66,7 +66,8 @@ class SupplyPool {
     return home_times_[home].first <= now && now < home_times_[home].second;
   }
 
-  int available(Resource resource, double now) const;  // -1 for unlimited
+  // Places at a reporting snapshot taken at clock time `now`; -1 for unlimited.
+  int available(Resource resource, double now) const;
   int occupied(Resource resource) const { return occupied_[static_cast<int>(resource)]; }
 
  private:

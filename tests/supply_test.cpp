@@ -1,0 +1,245 @@
+// Supply and sufficiency: finite carers and beds, what happens when they run out, and the
+// commissioning options that change them.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "scenario/scenario_loader.hpp"
+#include "simulation/compiled_model.hpp"
+#include "simulation/replication.hpp"
+#include "simulation/runner.hpp"
+#include "test_support.hpp"
+
+namespace carecast {
+namespace {
+using namespace carecast::testing;
+namespace fs = std::filesystem;
+
+RunResult run(const Scenario& s, int runs, std::uint64_t seed = 5) {
+  RunOptions options;
+  options.runs = runs;
+  options.seed = seed;
+  options.threads = 2;
+  return run_replications(s, options);
+}
+
+Scenario load_shipped(const std::string& name) { return load_scenario(fs::path(CARECAST_SCENARIO_DIR) / name); }
+
+int date_index(const RunResult& r, Date date) {
+  for (int d = 0; d < r.calendar.date_count(); ++d) {
+    if (r.calendar.dates[d] == date) return d;
+  }
+  ADD_FAILURE() << "no reporting date " << format_iso(date);
+  return 0;
+}
+
+// Mean and standard error of option minus base, run by run (common random numbers pair them).
+std::pair<double, double> paired_difference(const RunResult& base, const RunResult& option, int date, int base_cell,
+                                            int option_cell) {
+  double sum = 0, squares = 0;
+  for (int r = 0; r < base.runs; ++r) {
+    const double d = option.value(r, date, option_cell) - base.value(r, date, base_cell);
+    sum += d;
+    squares += d * d;
+  }
+  const double mean = sum / base.runs;
+  return {mean, std::sqrt((squares / base.runs - mean * mean) / (base.runs - 1))};
+}
+
+TEST(Supply, CapacityIsNeverExceededEvenWhenEverythingIsShort) {
+  Scenario s = load_shipped("option_step_down.toml");
+  s.supply.in_house_households = 60;
+  s.supply.agency_places = 40;
+  s.supply.external_home_beds = 25;
+  s.supply.homes.push_back(InHouseHome{"small home", 2, make_date(2025, 6, 1), make_date(2027, 6, 1), 900000});
+  s.supply.fallback[static_cast<int>(Category::foster_agency)] = {Category::foster_in_house};
+  s.supply.fallback[static_cast<int>(Category::childrens_home_external)] = {Category::foster_agency};
+  const RunResult result = run(s, 200);
+  EXPECT_EQ(result.capacity_exceeded, 0);
+  const TallyLayout& l = result.layout;
+  double unmet = 0, in_other = 0;
+  for (int r = 0; r < result.runs; ++r) {
+    for (int d = 0; d < result.calendar.date_count(); ++d) {
+      for (int k = 0; k < kResourceCount; ++k) {
+        if (l.places_available[k] < 0) continue;
+        ASSERT_LE(result.value(r, d, l.places_occupied[k]), result.value(r, d, l.places_available[k]))
+            << kResourceNames[k] << " run " << r << " date " << d;
+      }
+      if (d > 0) unmet += result.value(r, d, l.unmet_preference_all);
+      in_other += result.value(r, d, l.stock_by_category + static_cast<int>(Category::other));
+    }
+  }
+  // The shortage bites: children are placed against preference, some in `other` arrangements.
+  EXPECT_GT(unmet, 1000);
+  EXPECT_GT(in_other, 0);
+}
+
+// Supply so plentiful that it never binds changes nothing: every child meets the same chances.
+TEST(Supply, UnlimitedCapacityGivesTheUnconstrainedResult) {
+  const Scenario unconstrained = mixed_scenario();
+  Scenario plentiful = unconstrained;
+  plentiful.supply.enabled = true;
+  plentiful.supply.in_house_households = 3000;
+  plentiful.supply.places_per_household_probability = {0, 0, 0, 1};
+  plentiful.supply.approval_ranges = {ApprovalRange{0, 17, 1}};
+  plentiful.supply.takes_sibling_groups_probability = 1;
+  const RunResult a = run(unconstrained, 100);
+  const RunResult b = run(plentiful, 100);
+  for (int cell = 0; cell < a.layout.cell_count(); ++cell) {
+    const int other = b.layout.find(a.layout.cell(cell).metric, a.layout.cell(cell).category);
+    ASSERT_GE(other, 0);
+    for (int r = 0; r < a.runs; ++r) {
+      for (int d = 0; d < a.calendar.date_count(); ++d) {
+        ASSERT_EQ(a.value(r, d, cell), b.value(r, d, other))
+            << a.layout.cell(cell).metric << "/" << a.layout.cell(cell).category << " run " << r << " date " << d;
+      }
+    }
+  }
+  EXPECT_EQ(b.capacity_exceeded, 0);
+}
+
+// A campaign from July 2025 with an 8-month pipeline cannot approve anyone before March 2026; by
+// 2027 it has added households (paired difference above k standard errors).
+TEST(Supply, RecruitmentCampaignRaisesHouseholdsAfterThePipelineLag) {
+  const Scenario base = load_shipped("default.toml");
+  const Scenario campaign = load_shipped("option_recruitment_campaign.toml");
+  const RunResult a = run(base, 300);
+  const RunResult b = run(campaign, 300);
+  const int households = a.layout.carer_households;
+  ASSERT_EQ(b.layout.carer_households, households);
+  const Date first_possible = make_date(2026, 3, 1);
+  for (int d = 0; d < a.calendar.date_count() && a.calendar.dates[d] < first_possible; ++d) {
+    for (int r = 0; r < a.runs; ++r) ASSERT_EQ(a.value(r, d, households), b.value(r, d, households)) << d;
+  }
+  const auto [mean, se] = paired_difference(a, b, date_index(a, make_date(2027, 3, 31)), households, households);
+  EXPECT_GT(mean, standard_errors_allowed() * se);
+  EXPECT_GT(mean, 5.0);  // about 11 more approvals a year once the campaign is at full strength
+}
+
+TEST(Supply, AnInHouseHomeFillsAndExternalResidentialFalls) {
+  const RunResult a = run(load_shipped("default.toml"), 300);
+  const RunResult b = run(load_shipped("option_in_house_home.toml"), 300);
+  const int when = date_index(a, make_date(2028, 3, 31));
+  const int in_house = b.layout.stock_by_category + static_cast<int>(Category::childrens_home_in_house);
+  double filled = 0;
+  for (int r = 0; r < b.runs; ++r) filled += b.value(r, when, in_house);
+  EXPECT_GT(filled / b.runs, 3.0);  // of 4 beds
+  const int external = a.layout.stock_by_category + static_cast<int>(Category::childrens_home_external);
+  const auto [mean, se] = paired_difference(a, b, when, external, external);
+  EXPECT_LT(mean, -standard_errors_allowed() * se);
+  // Before the home opens on 1 April 2026 nothing differs.
+  const int before = date_index(a, make_date(2026, 2, 28));
+  for (int r = 0; r < a.runs; ++r) ASSERT_EQ(a.value(r, before, external), b.value(r, before, external));
+}
+
+// Watches every move out of a step-down placement: when one breaks down, the child must go back to
+// residential care.
+class StepDownWatcher : public ReplicationObserver {
+ public:
+  // Child indices start again in each replication.
+  void admitted(std::uint32_t child, const ChildState&, double, bool) override {
+    if (child >= stepped_down_.size()) stepped_down_.resize(child + 1, false);
+    stepped_down_[child] = false;
+  }
+  void placement_changed(std::uint32_t child, const ChildState& state, Category from, double) override {
+    if (stepped_down_[child] && from == Category::foster_in_house) {
+      ++returns_;
+      if (state.category == Category::childrens_home_external || state.category == Category::childrens_home_in_house) {
+        ++returns_to_residential_;
+      }
+    }
+    stepped_down_[child] = state.place.step_down;
+    if (state.place.step_down) ++step_downs_;
+  }
+  void left_care(std::uint32_t child, const ChildState&, ExitReason, double) override {
+    if (child < stepped_down_.size()) stepped_down_[child] = false;
+  }
+  int step_downs_ = 0, returns_ = 0, returns_to_residential_ = 0;
+
+ private:
+  std::vector<bool> stepped_down_;
+};
+
+TEST(Supply, AStepDownBreakdownReturnsTheChildToResidentialCare) {
+  Scenario s = load_shipped("option_step_down.toml");
+  // Foster placements never end of themselves here, so a step-down placement ends only by
+  // breaking down (or at 18): every move out of one is a breakdown.
+  s.supply.step_down->breakdown_hazard_per_year = 50;
+  s.supply.step_down->breakdown_months = 12;
+  s.supply.step_down->hazard_per_year = 3;
+  for (int b = 0; b < kAgeBandCount; ++b) set_hazard(s, Category::foster_in_house, b, {0, 0, 0, 0, 0, 0});
+  const ReportingCalendar calendar = ReportingCalendar::monthly(s.origin, s.horizon_end());
+  const TallyLayout layout(&s.supply);
+  const CompiledModel model = CompiledModel::compile(s, calendar.times.back());
+  ReplicationRunner runner(s, model, layout, calendar);
+  StepDownWatcher watcher;
+  runner.observe(&watcher);
+  std::vector<std::int32_t> tally(static_cast<std::size_t>(calendar.date_count()) * layout.cell_count());
+  double breakdowns = 0;
+  for (std::uint64_t r = 0; r < 20; ++r) {
+    runner.run({3, r}, tally);
+    for (int d = 1; d < calendar.date_count(); ++d) {
+      breakdowns += tally[static_cast<std::size_t>(d) * layout.cell_count() + layout.step_down_breakdowns];
+    }
+  }
+  EXPECT_GT(watcher.step_downs_, 20);
+  EXPECT_GT(breakdowns, 10);
+  EXPECT_EQ(watcher.returns_, static_cast<int>(breakdowns));
+  EXPECT_EQ(watcher.returns_to_residential_, static_cast<int>(breakdowns));
+}
+
+class SupplyErrors : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("carecast-supply-" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  InputError error_for(const std::string& text) {
+    const fs::path file = dir_ / "bad.toml";
+    std::ofstream(file) << "extends = \"" << CARECAST_SCENARIO_DIR << "/default.toml\"\n" << text;
+    try {
+      load_scenario(file);
+    } catch (const InputError& e) {
+      return e;
+    }
+    ADD_FAILURE() << "no error for:\n" << text;
+    return InputError({}, "");
+  }
+  fs::path dir_;
+};
+
+TEST_F(SupplyErrors, NegativePlacesAreRefused) {
+  const InputError e = error_for("[supply]\nin_house_households = -3\n");
+  EXPECT_EQ(e.where().line, 3);
+  EXPECT_EQ(e.where().field, "supply.in_house_households");
+  const InputError beds = error_for("[supply]\nexternal_home_beds = -1\n");
+  EXPECT_EQ(beds.where().field, "supply.external_home_beds");
+}
+
+TEST_F(SupplyErrors, ARampEndingBeforeItStartsIsRefused) {
+  const InputError e = error_for("[[options.recruitment_campaigns]]\nstart = 2026-01-01\nfull = 2025-06-01\n"
+                                 "extra_enquiries_per_year = 50\n");
+  EXPECT_EQ(e.where().line, 4);
+  EXPECT_NE(e.where().field.find("options.recruitment_campaigns[0].full"), std::string::npos) << e.what();
+  EXPECT_NE(e.problem().find("on or after its start"), std::string::npos);
+}
+
+TEST_F(SupplyErrors, AFallbackNamingAnUnknownCategoryIsRefused) {
+  const InputError e = error_for("[supply.fallback]\nfoster_agency = [\"foster_in_house\", \"foster_mars\"]\n");
+  EXPECT_EQ(e.where().line, 3);
+  EXPECT_NE(e.where().field.find("supply.fallback.foster_agency[1]"), std::string::npos) << e.what();
+  EXPECT_NE(e.problem().find("unknown category"), std::string::npos);
+  const InputError key = error_for("[supply.fallback]\nfoster_mars = [\"foster_agency\"]\n");
+  EXPECT_EQ(key.where().field, "supply.fallback.foster_mars");
+}
+
+TEST_F(SupplyErrors, MultipliersAboveOneAndUnknownKeysAreRefused) {
+  EXPECT_EQ(error_for("[supply]\nmockingbird_move_multiplier = 1.5\n").where().field, "supply.mockingbird_move_multiplier");
+  EXPECT_EQ(error_for("[[supply.homes]]\nname = \"x\"\nbeds = 4\nopens = 2026-01-01\ncolour = 2\n").where().line, 6);
+}
+
+}  // namespace
+}  // namespace carecast
