@@ -1,10 +1,11 @@
 # Two commands for a fresh Debian 12 machine, as root:
-#   make demo   install what is missing, build, run the default scenario
+#   make demo   install what is missing, build, run the default scenario, make its board pack
 #   make test   install what is missing, build, run the whole test suite
 BUILD ?= build
 JOBS ?= $(shell nproc)
 APT_PACKAGES = g++ cmake make pkg-config libeigen3-dev libboost-dev libcli11-dev libtomlplusplus-dev \
-  libcsv-dev libgtest-dev libbenchmark-dev python3 python3-matplotlib
+  libcsv-dev libgtest-dev libbenchmark-dev python3 python3-matplotlib \
+  libxlsxwriter-dev nlohmann-json3-dev python3-openpyxl chromium fonts-dejavu-core
 
 .PHONY: deps build demo test benchmark clean
 
@@ -21,6 +22,7 @@ build: deps
 
 demo: build
 	./$(BUILD)/carecast run --runs 1000 --seed 1 --out demo-output
+	./$(BUILD)/carecast report demo-output
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)

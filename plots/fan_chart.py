@@ -1,92 +1,94 @@
 #!/usr/bin/env python3
-"""Fan chart of children looked after from carecast's forecast.csv.
+"""Fan charts of children looked after: the total, and each main placement category.
 
-Reads only the CSV the engine writes. Draws the median with 50% and 90% bands for the total and
-for each placement category that has children, and saves PNG (200 dpi) and SVG beside the CSV
-unless --out says otherwise.
-
-    python3 plots/fan_chart.py demo-output/forecast.csv
+    python3 plots/fan_chart.py RUN_FOLDER [--out DIR] [--note TEXT]
 """
-import argparse
-import csv
-import datetime as dt
-import pathlib
-import sys
-from collections import defaultdict
+import math
 
-import matplotlib
+import carecast_charts as cc
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-# Okabe-Ito: distinguishable with the common forms of colour blindness.
-BAND_COLOUR = "#0072B2"
+METRIC = "children_looked_after"
+# A category is drawn when its 95th percentile reaches this many children at some date: smaller
+# ones would be panels of noise around zero.
+MAIN_CATEGORY_MINIMUM = 5
 
 
-def read_series(path, metric):
-    series = defaultdict(list)
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        required = {"metric", "category", "date", "p05", "p25", "p50", "p75", "p95"}
-        missing = required - set(reader.fieldnames or [])
-        if missing:
-            raise SystemExit(f"{path}: line 1: missing column(s) {', '.join(sorted(missing))}")
-        for line, row in enumerate(reader, start=2):
-            if row["metric"] != metric:
-                continue
-            try:
-                values = [float(row[k]) for k in ("p05", "p25", "p50", "p75", "p95")]
-                date = dt.date.fromisoformat(row["date"])
-            except ValueError as error:
-                raise SystemExit(f"{path}: line {line}: {error}")
-            series[row["category"]].append((date, *values))
-    return series
+def total_chart(folder, note):
+    """Children looked after in total."""
+    points = folder.require(METRIC)
+    history = folder.recorded(METRIC)
+    start = history[-1][1] if history else points[0].p50
+    end = cc.last_31_march(points)
+    title = f"Children in care {cc.trend(start, end)}"
+    figure, [[ax]] = cc.new_figure(
+        title, "Children looked after at each month end: the forecast's median and spread, and the recorded "
+               "figures before it.")
+    cc.fan(ax, points)
+    cc.recorded(ax, history)
+    ax.plot([end.date], [end.p50], "o", color=cc.FAN, markersize=5)
+    ax.annotate(f"{cc.long_date(end.date)}\nmedian {end.p50:,.0f}\n90%: {cc.interval(end)}", (end.date, end.p50),
+                xytext=(8, 14), textcoords="offset points", fontsize=8, color=cc.FAN)
+    first = min([points[0].date] + [d for d, _ in history])
+    cc.financial_year_axis(ax, first, points[-1].date)
+    cc.value_axis(ax, "count")
+    ax.set_ylim(bottom=0, top=max(p.p95 for p in points) * 1.15)
+    ax.set_ylabel("Children looked after")
+    ax.legend(loc="lower left", ncol=4, fontsize=8)
+    cc.footnote(figure, folder, cc.BANDS_NOTE, note)
+    caption = (f"{cc.BANDS_NOTE} At {cc.long_date(end.date)} the median is {end.p50:,.0f} and 90% of runs lie "
+               f"between {end.p05:,.0f} and {end.p95:,.0f}.")
+    return cc.Chart("children_looked_after", figure, title, caption)
 
 
-def draw(ax, points, title):
-    dates = [p[0] for p in points]
-    ax.fill_between(dates, [p[1] for p in points], [p[5] for p in points], color=BAND_COLOUR, alpha=0.18,
-                    linewidth=0, label="90% interval")
-    ax.fill_between(dates, [p[2] for p in points], [p[4] for p in points], color=BAND_COLOUR, alpha=0.35,
-                    linewidth=0, label="50% interval")
-    ax.plot(dates, [p[3] for p in points], color=BAND_COLOUR, linewidth=1.8, label="median")
-    ax.set_title(title, fontsize=9)
-    ax.set_ylim(bottom=0)
-    ax.grid(alpha=0.3)
-
-
-def main(argv):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("forecast_csv", type=pathlib.Path)
-    parser.add_argument("--out", type=pathlib.Path, help="output stem (default: beside the CSV)")
-    args = parser.parse_args(argv)
-    if not args.forecast_csv.is_file():
-        raise SystemExit(f"{args.forecast_csv}: no such file")
-    series = read_series(args.forecast_csv, "children_looked_after")
-    if "all" not in series:
-        raise SystemExit(f"{args.forecast_csv}: no children_looked_after rows")
-    categories = [c for c in series if c != "all" and max(p[5] for p in series[c]) > 0]
+def by_placement_chart(folder, note):
+    """Children looked after by placement category."""
+    categories = [c for c in folder.categories(METRIC)
+                  if folder.series(METRIC, c) and max(p.p95 for p in folder.series(METRIC, c)) >= MAIN_CATEGORY_MINIMUM]
+    if not categories:
+        raise cc.Skip("no placement category has children")
+    changes = []
+    for category in categories:
+        points = folder.series(METRIC, category)
+        history = folder.recorded(METRIC, category)
+        start = history[-1][1] if history else points[0].p50
+        end = cc.last_31_march(points)
+        changes.append((abs(end.p50 - start), category, start, end))
+    _, biggest, start, end = max(changes)
+    title = (f"{cc.category_label(biggest)} changes most of any placement type: it "
+             f"{cc.trend(start, end, plural=False)}")
     columns = 3
-    rows = 1 + (len(categories) + columns - 1) // columns
-    fig = plt.figure(figsize=(11, 3.2 * rows))
-    grid = fig.add_gridspec(rows, columns)
-    total = series["all"]
-    end = total[-1]
-    ax = fig.add_subplot(grid[0, :])
-    draw(ax, total, f"Children looked after: median {end[3]:.0f} (90% interval {end[1]:.0f}-{end[5]:.0f}) "
-                    f"by {end[0]:%d %B %Y}")
-    ax.legend(loc="lower left", fontsize=8)
-    for i, category in enumerate(categories):
-        draw(fig.add_subplot(grid[1 + i // columns, i % columns]), series[category], category.replace("_", " "))
-    fig.tight_layout()
-    stem = args.out or args.forecast_csv.with_name("children_looked_after_fan")
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in (".png", ".svg"):
-        temporary = stem.with_name(stem.name + ".partial" + suffix)
-        fig.savefig(temporary, dpi=200)
-        temporary.replace(stem.with_suffix(suffix))
-    print(stem.with_suffix(".png"))
+    rows = math.ceil(len(categories) / columns)
+    figure, axes = cc.new_figure(
+        title, "Children looked after by placement category at each month end. Each panel has its own scale.",
+        rows=rows, columns=columns, height=1.9 + 2.1 * rows, hspace=0.55, wspace=0.22)
+    for index, category in enumerate(categories):
+        ax = axes[index // columns][index % columns]
+        points = folder.series(METRIC, category)
+        point = cc.last_31_march(points)
+        cc.fan(ax, points)
+        history = folder.recorded(METRIC, category)
+        cc.recorded(ax, history)
+        ax.set_title(f"{cc.category_label(category)}\n{cc.month_year(point.date)}: median {point.p50:,.0f} "
+                     f"(90%: {cc.interval(point)})", fontsize=8.5)
+        first = min([points[0].date] + [d for d, _ in history])
+        cc.financial_year_axis(ax, first, points[-1].date)
+        ax.tick_params(axis="x", which="minor", labelsize=7)
+        cc.value_axis(ax, "count")
+        ax.set_ylim(bottom=0, top=max(max(p.p95 for p in points), 1) * 1.1)
+    for index in range(len(categories), rows * columns):
+        axes[index // columns][index % columns].set_visible(False)
+    shown = [cc.category_label(c) for c in categories]
+    left_out = [cc.category_label(c) for c in folder.categories(METRIC) if c not in categories]
+    chart_note = cc.BANDS_NOTE + (f" Not shown (fewer than {MAIN_CATEGORY_MINIMUM} children in 95% of runs "
+                                  f"throughout): {', '.join(left_out)}." if left_out else "")
+    cc.footnote(figure, folder, chart_note, note)
+    caption = f"{cc.BANDS_NOTE} Panels: {', '.join(shown)}." + (
+        f" Categories with fewer than {MAIN_CATEGORY_MINIMUM} children throughout are left out." if left_out else "")
+    return cc.Chart("children_looked_after_by_placement", figure, title, caption)
+
+
+CHARTS = [total_chart, by_placement_chart]
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    cc.run_standalone(CHARTS, __doc__.splitlines()[0])

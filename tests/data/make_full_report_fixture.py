@@ -3,9 +3,9 @@
 
     python3 tests/data/make_full_report_fixture.py tests/data/report-fixture tests/data/report-fixture-full
 
-Copies a run folder made by the engine and adds SYNTHETIC rows for metrics the engine does not
-write yet (carers and places, unmet preference, stability, cost), a history.csv of recorded
-figures and a compare folder's comparison.csv. The added numbers are smooth made-up paths with a
+Copies a run folder made by the engine and adds SYNTHETIC rows for each metric the board pack can
+chart that the engine did not write (of carers and places, unmet preference, stability and cost),
+a history.csv of recorded figures and a compare folder's comparison.csv. The added numbers are smooth made-up paths with a
 spread that widens with time: they exercise the charts, the report and the workbook, and say
 nothing about any council. Regenerate the fixture from the engine once it writes these metrics.
 """
@@ -77,10 +77,11 @@ def main(source, target):
                 categories = WEEKLY_COST if category == "all" else [category]
                 value = sum(month_costs[(c, d)] for c in categories for d in dates[1:] if start <= d <= date)
                 added.append(row("cost_financial_year", category, date, value, spread, False))
+    written = {r[0] for r in body}
     with open(target / "forecast.csv", "w", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(header)
-        writer.writerows(body + added)
+        writer.writerows(body + [r for r in added if r[0] not in written])
 
     with open(target / "history.csv", "w", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")

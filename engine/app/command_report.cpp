@@ -1,0 +1,184 @@
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "app/commands.hpp"
+#include "output/forecast_writer.hpp"
+#include "output/output_directory.hpp"
+#include "output/report_assumptions.hpp"
+#include "output/report_charts.hpp"
+#include "output/report_disclosure.hpp"
+#include "output/report_html.hpp"
+#include "output/report_inputs.hpp"
+#include "output/report_key_figures.hpp"
+#include "output/report_labels.hpp"
+#include "output/report_workbook.hpp"
+#include "scenario/scenario_loader.hpp"
+
+namespace carecast::app {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace carecast::report;
+
+struct ReportCommand {
+  std::string folder;
+  bool publish = false;
+};
+
+// A scratch folder for the charts' input and output, removed however the command ends.
+class ScratchFolder {
+ public:
+  ScratchFolder()
+      : path_(fs::temp_directory_path() /
+              ("carecast-report-" + std::to_string(::getpid()) + "-" +
+               std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()))) {
+    fs::create_directories(path_);
+  }
+  ~ScratchFolder() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  ScratchFolder(const ScratchFolder&) = delete;
+  ScratchFolder& operator=(const ScratchFolder&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+std::string read_bytes(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + file.string());
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+// run.json gives the scenario path as it was given to `carecast run`: relative to where that was
+// run, which is usually where the report is run too; failing that, relative to the run folder.
+fs::path locate_scenario(const ReportInputs& inputs) {
+  const fs::path given(inputs.run.scenario_path);
+  if (fs::exists(given)) return given;
+  if (given.is_relative() && fs::exists(inputs.folder / given)) return inputs.folder / given;
+  throw InputError({inputs.run_json.string(), 0, 0, "scenario_path"},
+                   "names " + given.string() + ", which cannot be found: the report's assumptions come from it");
+}
+
+// "out/" and "out/." both mean the folder out: StagedOutputDirectory needs its real name.
+fs::path folder_path(const std::string& text) {
+  fs::path path = fs::absolute(text).lexically_normal();
+  if (path.filename().empty()) path = path.parent_path();
+  return path;
+}
+
+std::string today() {
+  const auto now = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  return format_long_date(Date{now});
+}
+
+void execute(const ReportCommand& command) {
+  const fs::path folder = folder_path(command.folder);
+  const ReportInputs inputs = read_report_inputs(folder);
+  const fs::path plots = plots_folder();
+  const Labels labels = Labels::read(plots);
+  const fs::path scenario_file = locate_scenario(inputs);
+  const Scenario scenario = load_scenario(scenario_file);
+  const bool scenario_changed = content_hash(scenario.source_files) != inputs.run.scenario_hash;
+
+  // What is shown: the folder's tables, under disclosure control when publishing. The charts, the
+  // report and the workbook all draw on these same tables.
+  std::optional<Table> forecast = inputs.forecast, comparison = inputs.comparison, history = inputs.history;
+  if (command.publish) {
+    if (forecast) forecast = publish_forecast(std::move(*forecast), inputs.run.origin, labels);
+    if (comparison) comparison = publish_comparison(std::move(*comparison), labels);
+    if (history) history = publish_history(std::move(*history), labels);
+  }
+  const ScratchFolder scratch;
+  const fs::path view = scratch.path() / "view";
+  fs::create_directories(view);
+  for (const std::optional<Table>* table : {&forecast, &comparison, &history}) {
+    if (!*table) continue;
+    std::ofstream out(view / (*table)->file_name, std::ios::binary);
+    write_table_csv(out, **table);
+    if (!out) throw std::runtime_error("cannot write " + (view / (*table)->file_name).string());
+  }
+  fs::copy_file(inputs.run_json, view / "run.json");
+  const std::string note =
+      command.publish ? "Published with disclosure control: forecast counts rounded to the nearest 5." : "";
+  const fs::path charts_folder = scratch.path() / "charts";
+  const std::vector<DrawnChart> charts = draw_charts(plots, view, charts_folder, note);
+
+  const std::vector<AssumptionTable> assumptions = describe_assumptions(
+      {scenario, inputs.run, labels, scenario_file.string(), scenario_changed, command.publish});
+  ReportContent content{scenario.description, inputs.run, today(), command.publish, scenario_changed,
+                        key_figures(forecast, comparison, inputs.run.origin, labels), {}, {}, assumptions};
+  for (const DrawnChart& chart : charts) {
+    if (chart.skipped.empty()) {
+      content.charts.push_back({chart.title, chart.caption, read_bytes(charts_folder / (chart.stem + ".png"))});
+    } else {
+      content.left_out.push_back({chart.title, chart.skipped});
+    }
+  }
+  const fs::path workbook = scratch.path() / "forecast.xlsx";
+  write_workbook(workbook,
+                 {forecast, comparison, history, assumptions, labels,
+                  "Children looked after: forecast for scenario '" + inputs.run.scenario_name + "'",
+                  {{"Scenario", inputs.run.scenario_name + (scenario.description.empty() ? "" : ": " + scenario.description)},
+                   {"Forecast start", format_long_date(inputs.run.origin)},
+                   {"Forecast length", std::to_string(inputs.run.horizon_years) + " years"},
+                   {"Simulated runs", std::to_string(inputs.run.runs)},
+                   {"Random seed", std::to_string(inputs.run.seed)},
+                   {"Made", today() + " by carecast " + inputs.run.version},
+                   {"How to read", "Each row is one measure at one date: the mean and percentiles of the simulated "
+                                   "runs. Half the runs ended above the median; 90% between the 5th and 95th "
+                                   "percentiles. Dates are month ends; financial years run 1 April to 31 March."},
+                   {"Disclosure control", command.publish ? std::string("Applied. ") + kDisclosureRule
+                                                          : "Not applied: not for publication as it stands."}}});
+
+  // Everything is staged beside the folder and moved in only once complete.
+  StagedOutputDirectory out(folder);
+  const std::string html = render_report_html(content);
+  out.write_file("report.html", [&](std::ostream& s) { s << html; });
+  out.write_file("forecast.xlsx", [&](std::ostream& s) { s << read_bytes(workbook); });
+  std::vector<std::string> chart_files;
+  for (const auto& entry : fs::directory_iterator(charts_folder)) {
+    const std::string name = entry.path().filename().string();
+    chart_files.push_back(name);
+    out.write_file("charts/" + name, [&](std::ostream& s) { s << read_bytes(entry.path()); });
+  }
+  out.commit();
+  // Charts from an earlier report that this one did not draw would otherwise be mistaken for current.
+  for (const auto& entry : fs::directory_iterator(folder / "charts")) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && std::find(chart_files.begin(), chart_files.end(), name) == chart_files.end()) {
+      fs::remove(entry.path());
+    }
+  }
+
+  for (const std::string& sentence : content.figures.sentences) std::cout << sentence << "\n";
+  std::cout << "Wrote " << (folder / "forecast.xlsx").string() << " and " << content.charts.size()
+            << " charts in " << (folder / "charts").string() << " (PNG, SVG, PDF).\n"
+            << "Board pack: " << (folder / "report.html").string() << "\n";
+}
+
+}  // namespace
+
+void setup_report(CLI::App& app) {
+  auto command = std::make_shared<ReportCommand>();
+  CLI::App* report = app.add_subcommand(
+      "report", "Turn a run or compare folder into a board pack: report.html, forecast.xlsx and charts/");
+  report->add_option("folder", command->folder, "A folder written by `carecast run` (or a compare folder)")
+      ->required();
+  report->add_flag("--publish", command->publish,
+                   "Apply disclosure control: suppress recorded counts of 1-4 (shown as \"c\") and round forecast "
+                   "counts to the nearest 5");
+  report->callback([command] { execute(*command); });
+}
+
+}  // namespace carecast::app

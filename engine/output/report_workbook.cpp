@@ -1,0 +1,227 @@
+#include "output/report_workbook.hpp"
+
+#include <xlsxwriter.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <stdexcept>
+
+namespace carecast::report {
+namespace {
+
+struct Formats {
+  lxw_format* bold;
+  lxw_format* header;
+  lxw_format* title;
+  lxw_format* wrap;
+  lxw_format* date;
+  std::map<Unit, lxw_format*> mean;      // the mean, one decimal for counts
+  std::map<Unit, lxw_format*> quantile;  // percentiles and values
+};
+
+lxw_format* number_format(lxw_workbook* book, const char* pattern) {
+  lxw_format* format = workbook_add_format(book);
+  format_set_num_format(format, pattern);
+  return format;
+}
+
+Formats make_formats(lxw_workbook* book) {
+  Formats f{};
+  f.bold = workbook_add_format(book);
+  format_set_bold(f.bold);
+  f.header = workbook_add_format(book);
+  format_set_bold(f.header);
+  format_set_bg_color(f.header, 0xF2F2F2);
+  format_set_bottom(f.header, LXW_BORDER_THIN);
+  format_set_text_wrap(f.header);
+  format_set_align(f.header, LXW_ALIGN_VERTICAL_TOP);
+  f.title = workbook_add_format(book);
+  format_set_bold(f.title);
+  format_set_font_size(f.title, 14);
+  f.wrap = workbook_add_format(book);
+  format_set_text_wrap(f.wrap);
+  format_set_align(f.wrap, LXW_ALIGN_VERTICAL_TOP);
+  f.date = number_format(book, "d mmm yyyy");
+  f.mean = {{Unit::count, number_format(book, "#,##0.0")},
+            {Unit::percent, number_format(book, "0.0\"%\"")},
+            {Unit::pounds, number_format(book, "\"£\"#,##0")},
+            {Unit::rate, number_format(book, "0.000")}};
+  f.quantile = {{Unit::count, number_format(book, "#,##0")},
+                {Unit::percent, number_format(book, "0.0\"%\"")},
+                {Unit::pounds, number_format(book, "\"£\"#,##0")},
+                {Unit::rate, number_format(book, "0.000")}};
+  return f;
+}
+
+lxw_col_t col(std::size_t c) { return static_cast<lxw_col_t>(c); }
+lxw_row_t row_at(std::size_t r) { return static_cast<lxw_row_t>(r); }
+
+lxw_datetime excel_date(Date date) {
+  const std::chrono::year_month_day ymd{date};
+  return {static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())),
+          static_cast<int>(static_cast<unsigned>(ymd.day())), 0, 0, 0.0};
+}
+
+std::string financial_year(Date date) {
+  const int start = static_cast<int>(std::chrono::year_month_day{financial_year_start(date)}.year());
+  const std::string next = std::to_string((start + 1) % 100);
+  return std::to_string(start) + "-" + (next.size() < 2 ? "0" : "") + next;
+}
+
+// Excel refuses sheet names over 31 characters or with []:*?/\ in them.
+std::string sheet_name(std::string name) {
+  for (char& c : name) {
+    if (std::string_view("[]:*?/\\").find(c) != std::string_view::npos) c = '-';
+  }
+  return name.substr(0, 31);
+}
+
+void header_row(lxw_worksheet* sheet, const Formats& f, const std::vector<std::pair<std::string, double>>& columns) {
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    worksheet_write_string(sheet, 0, col(c), columns[c].first.c_str(), f.header);
+    worksheet_set_column(sheet, col(c), col(c), columns[c].second, nullptr);
+  }
+  worksheet_set_row(sheet, 0, 32, nullptr);
+  worksheet_freeze_panes(sheet, 1, 0);
+}
+
+// One sheet of table rows: [option,] measure, category, date, financial year, the statistics, ids.
+void table_sheet(lxw_workbook* book, const Formats& f, const std::string& name, const Table& table,
+                 const std::vector<const TableRow*>& rows, const Labels& labels) {
+  lxw_worksheet* sheet = workbook_add_worksheet(book, sheet_name(name).c_str());
+  static const std::map<std::string, std::string> kStatisticNames = {
+      {"mean", "Mean"},           {"p05", "5th percentile"},  {"p25", "25th percentile"}, {"p50", "Median"},
+      {"p75", "75th percentile"}, {"p95", "95th percentile"}, {"value", "Recorded"}};
+  std::vector<std::pair<std::string, double>> columns;
+  if (table.has_option) columns.emplace_back("Option", 28);
+  columns.insert(columns.end(), {{"Measure", 40}, {"Category", 30}, {"Date", 12}, {"Financial year", 10}});
+  for (const std::string& statistic : table.statistics) {
+    const auto it = kStatisticNames.find(statistic);
+    std::string heading = it != kStatisticNames.end() ? it->second : statistic;
+    if (table.has_option) heading += " difference";
+    columns.emplace_back(heading, 13);
+  }
+  columns.insert(columns.end(), {{"Metric id", 24}, {"Category id", 22}});
+  header_row(sheet, f, columns);
+  std::map<std::string, MetricLabel> metric_cache;
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const TableRow& row = *rows[r];
+    auto cached = metric_cache.find(row.metric);
+    if (cached == metric_cache.end()) cached = metric_cache.emplace(row.metric, labels.metric(row.metric)).first;
+    const MetricLabel& metric = cached->second;
+    const lxw_row_t at = row_at(r + 1);
+    std::size_t c = 0;
+    if (table.has_option) worksheet_write_string(sheet, at, col(c++), row.option.c_str(), nullptr);
+    worksheet_write_string(sheet, at, col(c++), metric.label.c_str(), nullptr);
+    worksheet_write_string(sheet, at, col(c++), labels.category(row.category).c_str(), nullptr);
+    lxw_datetime date = excel_date(row.date);
+    worksheet_write_datetime(sheet, at, col(c++), &date, f.date);
+    worksheet_write_string(sheet, at, col(c++), financial_year(row.date).c_str(), nullptr);
+    for (std::size_t s = 0; s < row.values.size(); ++s, ++c) {
+      if (!row.values[s]) {
+        worksheet_write_string(sheet, at, col(c), kSuppressedText, nullptr);
+        continue;
+      }
+      const bool mean = table.statistics[s] == "mean";
+      worksheet_write_number(sheet, at, col(c), *row.values[s],
+                             (mean ? f.mean : f.quantile).at(metric.unit));
+    }
+    worksheet_write_string(sheet, at, col(c++), row.metric.c_str(), nullptr);
+    worksheet_write_string(sheet, at, col(c++), row.category.c_str(), nullptr);
+  }
+  worksheet_autofilter(sheet, 0, 0, row_at(std::max<std::size_t>(rows.size(), 1)), col(columns.size() - 1));
+}
+
+void about_sheet(lxw_workbook* book, const Formats& f, const WorkbookContent& content,
+                 const std::vector<std::pair<std::string, std::string>>& sheets) {
+  lxw_worksheet* sheet = workbook_add_worksheet(book, "About");
+  worksheet_set_column(sheet, 0, 0, 26, nullptr);
+  worksheet_set_column(sheet, 1, 1, 110, f.wrap);
+  worksheet_write_string(sheet, 0, 0, content.title.c_str(), f.title);
+  lxw_row_t r = 2;
+  for (const auto& [what, value] : content.about) {
+    worksheet_write_string(sheet, r, 0, what.c_str(), f.bold);
+    worksheet_write_string(sheet, r++, 1, value.c_str(), f.wrap);
+  }
+  ++r;
+  worksheet_write_string(sheet, r++, 0, "Sheets", f.bold);
+  for (const auto& [name, description] : sheets) {
+    worksheet_write_string(sheet, r, 0, name.c_str(), nullptr);
+    worksheet_write_string(sheet, r++, 1, description.c_str(), f.wrap);
+  }
+}
+
+void assumptions_sheet(lxw_workbook* book, const Formats& f, const std::vector<AssumptionTable>& tables) {
+  lxw_worksheet* sheet = workbook_add_worksheet(book, "Assumptions");
+  worksheet_set_column(sheet, 0, 0, 44, f.wrap);
+  worksheet_set_column(sheet, 1, 3, 34, f.wrap);
+  lxw_row_t r = 0;
+  for (const AssumptionTable& table : tables) {
+    worksheet_write_string(sheet, r++, 0, table.title.c_str(), f.title);
+    worksheet_write_string(sheet, r++, 0, table.note.c_str(), nullptr);
+    for (std::size_t c = 0; c < table.header.size(); ++c) {
+      worksheet_write_string(sheet, r, col(c), table.header[c].c_str(), f.header);
+    }
+    ++r;
+    for (const std::vector<Cell>& cells : table.rows) {
+      for (std::size_t c = 0; c < cells.size(); ++c) {
+        if (cells[c].number) {
+          worksheet_write_number(sheet, r, col(c), *cells[c].number, f.quantile.at(Unit::count));
+        } else {
+          worksheet_write_string(sheet, r, col(c), cells[c].text.c_str(), f.wrap);
+        }
+      }
+      ++r;
+    }
+    ++r;
+  }
+}
+
+}  // namespace
+
+void write_workbook(const std::filesystem::path& file, const WorkbookContent& content) {
+  // Freed unless closed, should anything below throw.
+  std::unique_ptr<lxw_workbook, decltype(&lxw_workbook_free)> owner(workbook_new(file.c_str()), &lxw_workbook_free);
+  if (!owner) throw std::runtime_error("cannot create " + file.string());
+  lxw_workbook* book = owner.get();
+  const Formats f = make_formats(book);
+
+  // Sheets in the order a reader meets them: families in the order of forecast.csv.
+  std::vector<std::string> families;
+  std::map<std::string, std::vector<const TableRow*>> by_family;
+  if (content.forecast) {
+    for (const TableRow& row : content.forecast->rows) {
+      const std::string family = content.labels.metric(row.metric).family;
+      if (!by_family.count(family)) families.push_back(family);
+      by_family[family].push_back(&row);
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> sheets;
+  for (const std::string& family : families) {
+    sheets.emplace_back(sheet_name(family), "Forecast: median, mean and percentiles of the runs at each date");
+  }
+  const auto all_rows = [](const Table& table) {
+    std::vector<const TableRow*> rows;
+    for (const TableRow& row : table.rows) rows.push_back(&row);
+    return rows;
+  };
+  if (content.comparison) sheets.emplace_back("Option comparison", "Each option's difference from the base scenario");
+  if (content.history) sheets.emplace_back("Recorded", "Recorded figures before the forecast");
+  sheets.emplace_back("Assumptions", "The scenario's assumptions in words");
+
+  about_sheet(book, f, content, sheets);
+  for (const std::string& family : families) {
+    table_sheet(book, f, family, *content.forecast, by_family[family], content.labels);
+  }
+  if (content.comparison) {
+    table_sheet(book, f, "Option comparison", *content.comparison, all_rows(*content.comparison), content.labels);
+  }
+  if (content.history) table_sheet(book, f, "Recorded", *content.history, all_rows(*content.history), content.labels);
+  assumptions_sheet(book, f, content.assumptions);
+
+  const lxw_error error = workbook_close(owner.release());  // writes the file and frees the workbook
+  if (error != LXW_NO_ERROR) throw std::runtime_error("cannot write " + file.string() + ": " + lxw_strerror(error));
+}
+
+}  // namespace carecast::report
