@@ -175,7 +175,7 @@ void ReplicationRunner::end_placement(std::uint32_t index, double now) {
     return;
   }
   end_current_placement(index, now);
-  ++child.placements_this_year;
+  count_new_placement(child);
   ++flow(layout_.moves_all);
   ++flow(layout_.moves_by_category + from);
   place(index, static_cast<Category>(outcome), now);
@@ -196,7 +196,7 @@ void ReplicationRunner::move(std::uint32_t index, Category wanted, double now) {
   ChildState& child = children_[index];
   const Category from = child.category;
   end_current_placement(index, now);
-  ++child.placements_this_year;
+  count_new_placement(child);
   ++flow(layout_.moves_all);
   ++flow(layout_.moves_by_category + static_cast<int>(from));
   place(index, wanted, now);

@@ -154,6 +154,10 @@ class ReplicationRunner {
   void record_snapshot(int date_index);
   void tally_stay_by_age_band(const ChildState& child, double leaves_at);
   int first_date_after(double time) const;
+  // A placement move: one more placement in the collection year; the third counts the child.
+  void count_new_placement(ChildState& child) {
+    if (++child.placements_this_year == 3) ++flow(layout_.three_plus_placements);
+  }
   std::int32_t& flow(int column) { return tally_[static_cast<std::size_t>(month_) * row_width_ + column]; }
 
   const Scenario& scenario_;

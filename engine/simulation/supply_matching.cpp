@@ -273,7 +273,7 @@ void ReplicationRunner::step_down(std::uint32_t index, double now) {
   }
   const Category from = child.category;
   end_current_placement(index, now);
-  ++child.placements_this_year;
+  count_new_placement(child);
   ++flow(layout_.moves_all);
   ++flow(layout_.moves_by_category + static_cast<int>(from));
   ++flow(layout_.step_downs);

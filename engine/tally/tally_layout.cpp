@@ -54,6 +54,7 @@ TallyLayout::TallyLayout(const Supply* supply, const Costs* costs) {
   moves_all = add("placement_moves", "all", MetricKind::flow);
   moves_by_category = cell_count();
   for (auto name : kCategoryNames) add("placement_moves", name, MetricKind::flow);
+  three_plus_placements = add("children_reaching_3_placements", "all", MetricKind::flow);
 
   if (supply == nullptr || !supply->enabled) return;
   carer_households = add("carer_households", "foster_in_house", MetricKind::stock);

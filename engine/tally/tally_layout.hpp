@@ -76,6 +76,7 @@ class TallyLayout {
   int exits_by_reason;       // + exit reason
   int moves_all;
   int moves_by_category;     // + category the child moved from
+  int three_plus_placements; // children reaching their 3rd placement of the collection year
 
   // Supply metrics: -1 when the scenario has no finite supply.
   int carer_households = -1;
