@@ -24,9 +24,10 @@ struct CompareCommand {
   std::string out = "carecast-comparison";
 };
 
-const ComparisonRow* find_row(const std::vector<ComparisonRow>& rows, const std::string& metric, Date date) {
+const ComparisonRow* find_row(const std::vector<ComparisonRow>& rows, const std::string& option,
+                              const std::string& metric, Date date) {
   for (const ComparisonRow& row : rows) {
-    if (row.metric == metric && row.category == "all" && row.date == date) return &row;
+    if (row.option == option && row.metric == metric && row.category == "all" && row.date == date) return &row;
   }
   return nullptr;
 }
@@ -82,13 +83,13 @@ void execute(const CompareCommand& command) {
   for (std::size_t i = 1; i < results.size(); ++i) {
     std::cout << "  " << scenarios[i].name << "\n";
     auto line = [&](const std::string& label, const std::string& metric, auto format) {
-      if (const ComparisonRow* r = find_row(rows, metric, horizon)) {
+      if (const ComparisonRow* r = find_row(rows, scenarios[i].name, metric, horizon)) {
         std::cout << "    " << label << ": " << format(r->p50) << " (" << format(r->p05) << " to " << format(r->p95)
                   << ")\n";
       }
     };
     auto probability = [&](const std::string& label, const std::string& metric) {
-      if (const ComparisonRow* r = find_row(rows, metric, horizon)) {
+      if (const ComparisonRow* r = find_row(rows, scenarios[i].name, metric, horizon)) {
         std::cout << "    " << label << ": " << std::fixed << std::setprecision(2) << r->mean << "\n";
       }
     };
