@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   carecast::app::setup_backtest(app);
   carecast::app::setup_calibrate(app);
   carecast::app::setup_report(app);
+  carecast::app::setup_compare(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -31,6 +31,7 @@ enum class Process : std::uint32_t {
   step_down = 9,          // a child's chances of stepping down from residential care
   placement_continues = 10,  // thinning of moves from Mockingbird households
   entry_thinning = 11,    // which arrivals edge-of-care work avoids
+  placement_cost = 12,    // each placement's weekly cost, drawn from its category's distribution
 };
 
 // Entities that own streams. A child's entity id is its namespace and index, so the k-th child to

@@ -76,7 +76,12 @@ struct Rates {
                                   std::to_string(scenario.ending_hazard_per_year.size()) + " values, expected " +
                                   std::to_string(expected));
     }
-    for (double h : scenario.ending_hazard_per_year) hazard_per_day.push_back(h / kDaysPerYear);
+    for (std::size_t i = 0; i < scenario.ending_hazard_per_year.size(); ++i) {
+      const std::size_t per_category = std::size_t{kAgeBandCount} * duration_band_start.size();
+      const double multiplier =
+          scenario.stability.hazard_multiplier[i / per_category][(i % per_category) / duration_band_start.size()];
+      hazard_per_day.push_back(scenario.ending_hazard_per_year[i] * multiplier / kDaysPerYear);
+    }
     for (int c = 0; c < kCategoryCount; ++c) {
       for (int b = 0; b < kAgeBandCount; ++b) {
         const auto& outcome = scenario.destination_probability[c][b];

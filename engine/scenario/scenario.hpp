@@ -174,6 +174,32 @@ struct CommissioningOptions {
   std::vector<Ramp> extra_uasc_per_year;                   // a UASC transfer intake: children a year
 };
 
+// Unit costs (DOMAIN.md §6), in prices of the base financial year (already uprated from each
+// item's own price year by the loader). Costs accrue in the simulation clock's months and are
+// inflated by financial year after the base year.
+struct Costs {
+  bool enabled = false;
+  int base_year = 0;                    // financial year beginning 1 April of this year
+  double inflation_per_year = 0;        // fraction a year, applied by financial year after base_year
+  double discount_rate_per_year = 0.035;  // Green Book
+  PerCategory<double> weekly{};         // £ per child per week, by placement category
+  PerCategory<double> coefficient_of_variation{};  // 0 = every placement costs the mean; else lognormal
+  double carer_support_per_household_per_year = 0;  // in-house carer households, whatever their use
+  double adoption_fee = 0;              // one-off, per adoption exit
+  double recruitment_per_approval = 0;  // one-off, per new household approved
+  double step_down_package = 0;         // one-off, per step-down
+  std::vector<double> budget_per_financial_year;  // £, from the origin's financial year on
+};
+
+// Levers on placement stability: placement-ending hazards scaled by category and age band.
+struct StabilityLevers {
+  PerCategory<PerAgeBand<double>> hazard_multiplier = [] {
+    PerCategory<PerAgeBand<double>> ones{};
+    for (auto& bands : ones) bands.fill(1.0);
+    return ones;
+  }();
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -212,6 +238,8 @@ struct Scenario {
 
   Supply supply;
   CommissioningOptions options;
+  Costs costs;
+  StabilityLevers stability;
 
   // Present for calibrated scenarios: the evidence behind the rates above (which are its point
   // estimates).

@@ -380,6 +380,20 @@ const KeySchema& scenario_schema() {
       {"uasc_transfer", &value},
   });
 
+  static const KeySchema costs = table_of({
+      {"base_year", &value},
+      {"inflation_per_year", &value},
+      {"discount_rate_per_year", &value},
+      {"budget_per_financial_year", &value},
+      {"weekly", &value_by_category},
+      {"carer_support_per_household_per_year", &value},
+      {"adoption_inter_agency_fee", &value},
+      {"recruitment_per_approval", &value},
+      {"step_down_support_package", &value},
+  });
+  static const KeySchema multipliers_by_category = keyed_by(categories_vocabulary, value_by_band);
+  static const KeySchema stability = table_of({{"hazard_multiplier", &multipliers_by_category}});
+
   static const KeySchema root = table_of({
       {"name", &value},
       {"description", &value},
@@ -395,6 +409,8 @@ const KeySchema& scenario_schema() {
       {"evidence", &evidence},
       {"supply", &supply},
       {"options", &options},
+      {"costs", &costs},
+      {"stability", &stability},
   });
   return root;
 }
@@ -1229,6 +1245,87 @@ CommissioningOptions read_options(const MergedTable& table, const Scenario& scen
   return options;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Costs and stability levers
+
+// A priced amount `{ <amount_key> = x, price_year = y, uprating_per_year = u }` uprated to the
+// base year: x * (1 + u)^(base_year - y). Optional extras (the coefficient of variation) are
+// returned through `extra`.
+double read_priced(const Entry& entry, std::string_view amount_key, int base_year, double* coefficient_of_variation) {
+  constexpr std::string_view kMoney = "£ (a number, 0 or more)";
+  const auto members = coefficient_of_variation
+                           ? members_of(entry, {amount_key, "price_year", "uprating_per_year", "coefficient_of_variation"},
+                                        {amount_key, "price_year"})
+                           : members_of(entry, {amount_key, "price_year", "uprating_per_year"}, {amount_key, "price_year"});
+  const double amount = read_non_negative(members.at(std::string(amount_key)), kMoney);
+  const Entry& year_entry = members.at("price_year");
+  const std::int64_t price_year = read_integer(year_entry, "a financial year (an integer such as 2024 for 2024-25)");
+  if (price_year < 1900 || price_year > 2200) fail(year_entry, "expected a year between 1900 and 2200");
+  double uprating = 0;
+  if (const auto u = members.find("uprating_per_year"); u != members.end()) {
+    uprating = read_number(u->second, "a fraction a year (above -1)");
+    if (uprating <= -1) fail(u->second, "expected a fraction a year above -1, found " + format_number(uprating));
+  }
+  if (coefficient_of_variation) {
+    *coefficient_of_variation = 0;
+    if (const auto cv = members.find("coefficient_of_variation"); cv != members.end()) {
+      *coefficient_of_variation = read_non_negative(cv->second, "a coefficient of variation (a number, 0 or more)");
+    }
+  }
+  return amount * std::pow(1 + uprating, static_cast<double>(base_year - price_year));
+}
+
+Costs read_costs(const MergedTable& table, Date origin) {
+  Costs costs;
+  costs.enabled = true;
+  const Date fy_start = financial_year_start(origin);
+  costs.base_year = static_cast<int>(std::chrono::year_month_day{fy_start}.year());
+  if (const auto e = table.find("base_year")) {
+    const std::int64_t y = read_integer(*e, "a financial year (an integer such as 2024 for 2024-25)");
+    if (y < 1900 || y > 2200) fail(*e, "expected a year between 1900 and 2200");
+    costs.base_year = static_cast<int>(y);
+  }
+  if (const auto e = table.find("inflation_per_year")) {
+    costs.inflation_per_year = read_number(*e, "a fraction a year (above -1)");
+    if (costs.inflation_per_year <= -1) fail(*e, "expected a fraction a year above -1");
+  }
+  if (const auto e = table.find("discount_rate_per_year")) {
+    costs.discount_rate_per_year = read_number(*e, "a fraction a year (above -1)");
+    if (costs.discount_rate_per_year <= -1) fail(*e, "expected a fraction a year above -1");
+  }
+  if (const auto e = table.find("budget_per_financial_year")) {
+    for (const Entry& element : elements_of(*e, "an array of £ amounts")) {
+      costs.budget_per_financial_year.push_back(read_non_negative(element, "£ (a number, 0 or more)"));
+    }
+  }
+  const MergedTable weekly = table.table("weekly");
+  for (std::string_view name : weekly.keys()) {
+    const std::size_t c = category_index(name);
+    costs.weekly[c] = read_priced(*weekly.find(name), "weekly", costs.base_year, &costs.coefficient_of_variation[c]);
+  }
+  auto priced = [&](std::string_view key, std::string_view amount_key, double& out) {
+    if (const auto e = table.find(key)) out = read_priced(*e, amount_key, costs.base_year, nullptr);
+  };
+  priced("carer_support_per_household_per_year", "annual", costs.carer_support_per_household_per_year);
+  priced("adoption_inter_agency_fee", "amount", costs.adoption_fee);
+  priced("recruitment_per_approval", "amount", costs.recruitment_per_approval);
+  priced("step_down_support_package", "amount", costs.step_down_package);
+  return costs;
+}
+
+StabilityLevers read_stability(const MergedTable& table) {
+  StabilityLevers levers;
+  const MergedTable multipliers = table.table("hazard_multiplier");
+  for (std::string_view name : multipliers.keys()) {
+    const std::size_t c = category_index(name);
+    const PerAgeBand<std::optional<Entry>> by_band = entries_by_age_band(multipliers.table(name));
+    for (int band = 0; band < kAgeBandCount; ++band) {
+      if (by_band[band]) levers.hazard_multiplier[c][band] = read_non_negative(*by_band[band], "a multiplier (a number, 0 or more)");
+    }
+  }
+  return levers;
+}
+
 Scenario load_scenario(const fs::path& file) {
   const std::vector<Layer> layers = load_layers(file);
   for (const Layer& layer : layers) check_keys(layer.root, scenario_schema(), "", layer);
@@ -1266,6 +1363,10 @@ Scenario load_scenario(const fs::path& file) {
     read_evidence(evidence, destination_tables, scenario, reachability);
   }
   check_reachable_categories_have_placements(std::move(reachability), destination_tables);
+  if (const MergedTable costs = root.table("costs"); costs.present()) scenario.costs = read_costs(costs, scenario.origin);
+  if (const MergedTable stability = root.table("stability"); stability.present()) {
+    scenario.stability = read_stability(stability);
+  }
 
   scenario.staying_put_probability =
       read_probability(root.require_table("leaving_care").require("staying_put_probability"));

@@ -70,7 +70,14 @@ CompiledModel CompiledModel::compile(const Scenario& scenario, double horizon_ti
   model.duration_band_count = scenario.duration_band_count();
   for (auto start : scenario.duration_band_start_days) model.duration_band_start.push_back(start);
   model.hazard_per_day.reserve(scenario.ending_hazard_per_year.size());
-  for (double h : scenario.ending_hazard_per_year) model.hazard_per_day.push_back(h / kDaysPerYear);
+  // Stability levers scale each (category, age band)'s hazards across every duration band.
+  const auto per_category = static_cast<std::size_t>(kAgeBandCount) * scenario.duration_band_start_days.size();
+  for (std::size_t i = 0; i < scenario.ending_hazard_per_year.size(); ++i) {
+    const std::size_t c = i / per_category;
+    const std::size_t b = (i % per_category) / scenario.duration_band_start_days.size();
+    const double multiplier = scenario.stability.hazard_multiplier[c][b];
+    model.hazard_per_day.push_back(scenario.ending_hazard_per_year[i] * multiplier / kDaysPerYear);
+  }
   for (int c = 0; c < kCategoryCount; ++c) {
     for (int b = 0; b < kAgeBandCount; ++b) {
       model.destination[c][b] = CumulativeTable<kOutcomeCount>::from(scenario.destination_probability[c][b]);

@@ -74,6 +74,8 @@ std::uint32_t ReplicationRunner::add_child(const ChildState& child) {
   ChildState& added = children_.back();
   added.in_care = true;
   added.in_care_slot = static_cast<std::uint32_t>(in_care_.size());
+  added.cost_stream = StreamEngine(id_.seed, id_.replication, entity_id(added.entity_kind, added.entity),
+                                   Process::placement_cost);
   in_care_.push_back(index);
   if (added.uasc) ++uasc_stock_;
   ++stats_.children_simulated;
@@ -82,9 +84,12 @@ std::uint32_t ReplicationRunner::add_child(const ChildState& child) {
 
 void ReplicationRunner::start_placement(std::uint32_t index, const PlaceHandle& place, double now) {
   ChildState& child = children_[index];
+  child.previous_placement_start = child.placements_in_care > 0 ? child.placement_start : now;
+  ++child.placements_in_care;
   child.category = place.category;
   child.place = place;
   child.placement_start = now;
+  price_placement(index);
   ++stock_[static_cast<int>(place.category)];
   schedule_placement_end(index, now);
 }
@@ -137,7 +142,9 @@ void ReplicationRunner::schedule_placement_end(std::uint32_t index, double now) 
 void ReplicationRunner::leave_care(std::uint32_t index, ExitReason reason, double now) {
   ChildState& child = children_[index];
   tally_stay_by_age_band(child, now);
-  end_current_placement(index);
+  end_current_placement(index, now);
+  if (!care_days_by_month_.empty()) accrue(care_days_by_month_, 1, 0, 1.0, child.care_start, now);
+  if (reason == ExitReason::adoption) book_one_off(CostCategory::adoption_fee, scenario_.costs.adoption_fee);
   child.in_care = false;
   if (child.uasc) --uasc_stock_;
   // Swap-remove from the list of children in care.
@@ -167,16 +174,19 @@ void ReplicationRunner::end_placement(std::uint32_t index, double now) {
     schedule_placement_end(index, now);
     return;
   }
-  end_current_placement(index);
-  ++child.placements_this_year;
+  end_current_placement(index, now);
+  count_new_placement(child);
   ++flow(layout_.moves_all);
   ++flow(layout_.moves_by_category + from);
   place(index, static_cast<Category>(outcome), now);
   if (observer_ != nullptr) observer_->placement_changed(index, children_[index], static_cast<Category>(from), now);
 }
 
-void ReplicationRunner::end_current_placement(std::uint32_t index) {
+void ReplicationRunner::end_current_placement(std::uint32_t index, double now) {
   ChildState& child = children_[index];
+  if (scenario_.costs.enabled) {
+    accrue(cost_by_month_, kCostCategoryCount, child.cost_category, child.cost_per_day, child.placement_start, now);
+  }
   --stock_[static_cast<int>(child.category)];
   if (scenario_.supply.enabled) pool_.release(child.place);
   child.place = PlaceHandle{};
@@ -185,8 +195,8 @@ void ReplicationRunner::end_current_placement(std::uint32_t index) {
 void ReplicationRunner::move(std::uint32_t index, Category wanted, double now) {
   ChildState& child = children_[index];
   const Category from = child.category;
-  end_current_placement(index);
-  ++child.placements_this_year;
+  end_current_placement(index, now);
+  count_new_placement(child);
   ++flow(layout_.moves_all);
   ++flow(layout_.moves_by_category + static_cast<int>(from));
   place(index, wanted, now);
@@ -310,6 +320,9 @@ void ReplicationRunner::start_population(ReplicationIdentity id) {
         added.placement_start = 0.0;
       }
     }
+    added.previous_placement_start = added.placement_start;  // unknown before the origin
+    added.placements_in_care = 1;
+    price_placement(index);
     ++stock_[static_cast<int>(added.category)];
     if (observer_ != nullptr) observer_->admitted(index, added, 0.0, true);
     schedule_placement_end(index, 0.0);  // the placement may have begun before the origin
@@ -415,7 +428,8 @@ void ReplicationRunner::record_snapshot(int date_index) {
   }
 }
 
-ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::int32_t> tally) {
+ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::int32_t> tally,
+                                         std::span<double> measures) {
   children_.clear();
   in_care_.clear();
   age_band_changes_.assign(static_cast<std::size_t>(calendar_.date_count()) + 1, PerAgeBand<std::int32_t>{});
@@ -429,6 +443,12 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
   month_ = 1;
 
   id_ = id;
+  measures_ = measures;
+  std::fill(measures_.begin(), measures_.end(), NAN);
+  const auto rows = static_cast<std::size_t>(calendar_.date_count()) + 1;
+  cost_by_month_.assign(scenario_.costs.enabled ? rows * kCostCategoryCount : 0, 0.0);
+  care_days_by_month_.assign(measures_.empty() ? 0 : rows, 0.0);
+  household_since_.clear();
   if (scenario_.supply.enabled || !scenario_.options.entry_reduction.empty() ||
       !scenario_.options.extra_uasc_per_year.empty()) {
     start_supply(id);
@@ -477,6 +497,7 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
     }
     if (mark.kind == MarkKind::reporting_date) {
       record_snapshot(mark.date_index);
+      record_stability(mark.date_index);
       month_ = mark.date_index + 1;
     } else {
       for (std::uint32_t index : in_care_) children_[index].placements_this_year = 1;
@@ -484,6 +505,7 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
   }
   // Children still in care at the horizon are counted to the last reporting date.
   for (std::uint32_t index : in_care_) tally_stay_by_age_band(children_[index], model_->horizon_time + 1);
+  finish_measures();
   PerAgeBand<std::int32_t> running{};
   for (int d = 0; d < calendar_.date_count(); ++d) {
     for (int b = 0; b < kAgeBandCount; ++b) {

@@ -55,6 +55,13 @@ struct ChildState {
   PlaceHandle place;                        // the household, home or capped place occupied
   double placement_end = 0;                 // when the current placement is due to end (or care ends)
   std::uint16_t step_down_attempts = 0;     // tries to step down that found no specialist place
+  std::uint16_t placements_in_care = 0;     // placements begun in this period of care (since the origin)
+  // Start of the placement before the current one, for the placed-for-adoption rule of the
+  // long-term stability measure. Unknown for the starting population: the current start then.
+  double previous_placement_start = 0;
+  StreamEngine cost_stream;                 // each placement's cost draw
+  double cost_per_day = 0;                  // £ a day of the current placement, in base-year prices
+  std::uint8_t cost_category = 0;           // CostCategory the current placement is booked under
 
   // Whole years of age, for carers' approval ranges. Years of 365.25 days can put a child a day
   // early or late over an inner birthday, which approval ranges do not need; but a child is never
@@ -97,7 +104,9 @@ class ReplicationRunner {
                     const ReportingCalendar& calendar);
 
   // Writes the replication's tally: calendar.date_count() rows of layout.cell_count() columns.
-  ReplicationStats run(ReplicationIdentity id, std::span<std::int32_t> tally);
+  // and, if `measures` is not empty, its measures: calendar.date_count() rows of
+  // layout.measure_count() columns (NaN where a measure is not defined).
+  ReplicationStats run(ReplicationIdentity id, std::span<std::int32_t> tally, std::span<double> measures = {});
   // Simulates later runs with `model` (same scenario, other rates: a posterior draw).
   void use_model(const CompiledModel& model) { model_ = &model; }
   // Reports every child's history to `observer` (nullptr for none) in later runs.
@@ -113,7 +122,13 @@ class ReplicationRunner {
   void start_placement(std::uint32_t child, const PlaceHandle& place, double now);
   void schedule_placement_end(std::uint32_t child, double now);
   void end_placement(std::uint32_t child, double now);
-  void end_current_placement(std::uint32_t child);  // releases its place and stock
+  void end_current_placement(std::uint32_t child, double now);  // releases its place and stock, books its cost
+  // Costs (costs_and_stability.cpp).
+  void price_placement(std::uint32_t child);
+  void accrue(std::vector<double>& table, int width, int column, double per_day, double from, double to);
+  void book_one_off(CostCategory category, double amount);
+  void record_stability(int date_index);
+  void finish_measures();
   void move(std::uint32_t child, Category wanted, double now);  // a placement move the model did not draw
   void leave_care(std::uint32_t child, ExitReason reason, double now);
   void schedule_next_arrival(StreamEngine& arrivals, const CompiledEntryStream& stream, EventKind kind,
@@ -139,6 +154,10 @@ class ReplicationRunner {
   void record_snapshot(int date_index);
   void tally_stay_by_age_band(const ChildState& child, double leaves_at);
   int first_date_after(double time) const;
+  // A placement move: one more placement in the collection year; the third counts the child.
+  void count_new_placement(ChildState& child) {
+    if (++child.placements_this_year == 3) ++flow(layout_.three_plus_placements);
+  }
   std::int32_t& flow(int column) { return tally_[static_cast<std::size_t>(month_) * row_width_ + column]; }
 
   const Scenario& scenario_;
@@ -168,6 +187,12 @@ class ReplicationRunner {
   ReplicationStats stats_;
   ReplicationObserver* observer_ = nullptr;
   ReplicationIdentity id_;
+  std::span<double> measures_;
+  // Costs by reporting month (row d = the month ending on date d) and cost category, in base-year
+  // prices; child-days in care by month. Stays are booked whole when they end (or at the horizon).
+  std::vector<double> cost_by_month_;
+  std::vector<double> care_days_by_month_;
+  std::vector<double> household_since_;  // when each carer household was approved (0: at the origin)
 
   // Supply state, used only when the scenario has finite supply or commissioning options.
   SupplyPool pool_;

@@ -20,12 +20,15 @@ int resolve_thread_count(int requested) {
 RunResult run_replications(const Scenario& scenario, const RunOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   RunResult result;
-  result.layout = TallyLayout(&scenario.supply);
+  result.layout = TallyLayout(&scenario.supply, &scenario.costs);
   result.calendar = ReportingCalendar::monthly(scenario.origin, scenario.horizon_end());
   result.runs = options.runs;
   result.threads = std::min(resolve_thread_count(options.threads), std::max(options.runs, 1));
   const std::size_t run_size = static_cast<std::size_t>(result.calendar.date_count()) * result.layout.cell_count();
   result.tallies.assign(run_size * static_cast<std::size_t>(options.runs), 0);
+  const std::size_t measure_size =
+      static_cast<std::size_t>(result.calendar.date_count()) * static_cast<std::size_t>(result.layout.measure_count());
+  result.measures.assign(measure_size * static_cast<std::size_t>(options.runs), 0.0);
 
   const double horizon_time = result.calendar.times.back();
   const CompiledModel point_model = CompiledModel::compile(scenario, horizon_time);
@@ -44,7 +47,8 @@ RunResult run_replications(const Scenario& scenario, const RunOptions& options) 
         runner.use_model(drawn_model);
       }
       std::span<std::int32_t> tally(result.tallies.data() + run_size * static_cast<std::size_t>(run), run_size);
-      stats[static_cast<std::size_t>(run)] = runner.run(id, tally);
+      std::span<double> measures(result.measures.data() + measure_size * static_cast<std::size_t>(run), measure_size);
+      stats[static_cast<std::size_t>(run)] = runner.run(id, tally, measures);
     }
   };
   std::vector<std::thread> pool;

@@ -27,6 +27,8 @@ struct RunResult {
   int threads = 0;
   // Tallies of every replication: [run][date][cell], flattened.
   std::vector<std::int32_t> tallies;
+  // Measures of every replication (costs, stability): [run][date][measure], NaN where undefined.
+  std::vector<double> measures;
   std::uint64_t child_events = 0;
   std::int64_t children_simulated = 0;
   std::int64_t children_in_care_aged_18_or_over = 0;
@@ -36,6 +38,14 @@ struct RunResult {
 
   std::int32_t value(int run, int date, int cell) const {
     return tallies[(static_cast<std::size_t>(run) * calendar.date_count() + date) * layout.cell_count() + cell];
+  }
+  double measure(int run, int date, int measure_index) const {
+    return measures[(static_cast<std::size_t>(run) * calendar.date_count() + date) * layout.measure_count() +
+                    measure_index];
+  }
+  // A tally cell or (index >= layout.cell_count()) a measure, as a number.
+  double number(int run, int date, int cell) const {
+    return cell < layout.cell_count() ? value(run, date, cell) : measure(run, date, cell - layout.cell_count());
   }
   double events_per_second() const { return wall_seconds > 0 ? static_cast<double>(child_events) / wall_seconds : 0; }
 };

@@ -143,8 +143,12 @@ void ReplicationRunner::add_household(ReplicationIdentity id, double now, bool s
   if (household.mockingbird) ++mockingbird_members_;
   const std::int32_t index = pool_.add_household(household);
   household_streams_.push_back(stream);
+  household_since_.push_back(now);
   schedule_deregistration(index, now);
-  if (!starting) ++flow(layout_.approvals);
+  if (!starting) {
+    ++flow(layout_.approvals);
+    book_one_off(CostCategory::recruitment, scenario_.costs.recruitment_per_approval);
+  }
 }
 
 // Deregistration by thinning: candidate times at the base hazard, each kept with the chance the
@@ -161,6 +165,11 @@ void ReplicationRunner::schedule_deregistration(std::int32_t household, double n
 
 void ReplicationRunner::deregister(std::int32_t household, double now) {
   ++flow(layout_.deregistrations);
+  if (scenario_.costs.enabled) {
+    accrue(cost_by_month_, kCostCategoryCount, static_cast<int>(CostCategory::carer_support),
+           scenario_.costs.carer_support_per_household_per_year / kDaysPerYear,
+           household_since_[static_cast<std::size_t>(household)], now);
+  }
   if (pool_.household(household).mockingbird) --mockingbird_members_;
   std::vector<std::uint32_t> placed_there;
   for (std::uint32_t index : in_care_) {
@@ -263,11 +272,12 @@ void ReplicationRunner::step_down(std::uint32_t index, double now) {
     return;
   }
   const Category from = child.category;
-  end_current_placement(index);
-  ++child.placements_this_year;
+  end_current_placement(index, now);
+  count_new_placement(child);
   ++flow(layout_.moves_all);
   ++flow(layout_.moves_by_category + static_cast<int>(from));
   ++flow(layout_.step_downs);
+  book_one_off(CostCategory::step_down_package, scenario_.costs.step_down_package);
   start_placement(index, *place, now);
   if (observer_ != nullptr) observer_->placement_changed(index, children_[index], from, now);
 

@@ -15,24 +15,35 @@ double quantile_sorted(const std::vector<double>& sorted, double p) {
 
 std::vector<SummaryRow> summarise(const RunResult& result) {
   std::vector<SummaryRow> rows;
-  std::vector<double> values(static_cast<std::size_t>(result.runs));
-  for (int cell = 0; cell < result.layout.cell_count(); ++cell) {
-    const bool flow = result.layout.cell(cell).kind == MetricKind::flow;
+  std::vector<double> values;
+  const int cells = result.layout.cell_count() + result.layout.measure_count();
+  for (int cell = 0; cell < cells; ++cell) {
+    const MetricCell& metric = result.layout.cell(cell);
+    const bool flow = metric.kind == MetricKind::flow;
     for (int date = flow ? 1 : 0; date < result.calendar.date_count(); ++date) {
+      // Measures are defined only at some dates (NaN elsewhere) and, for a ratio, only in the
+      // runs where its denominator is not 0: the summary is over the runs that define it.
+      values.clear();
       double sum = 0;
       for (int run = 0; run < result.runs; ++run) {
-        values[run] = result.value(run, date, cell);
-        sum += values[run];
+        const double v = result.number(run, date, cell);
+        if (std::isnan(v)) continue;
+        values.push_back(v);
+        sum += v;
       }
+      if (values.empty()) continue;
+      const auto n = static_cast<double>(values.size());
       SummaryRow row;
       row.cell = cell;
       row.date = date;
-      row.mean = sum / result.runs;
+      row.mean = sum / n;
       double squares = 0;
       for (double v : values) squares += (v - row.mean) * (v - row.mean);
-      row.standard_error = result.runs > 1 ? std::sqrt(squares / (result.runs - 1) / result.runs) : 0.0;
+      row.standard_error = n > 1 ? std::sqrt(squares / (n - 1) / n) : 0.0;
       std::sort(values.begin(), values.end());
-      for (int p = 0; p < kPercentileCount; ++p) row.percentile[p] = quantile_sorted(values, kPercentiles[p]);
+      for (int p = 0; p < kPercentileCount; ++p) {
+        row.percentile[p] = metric.probability ? row.mean : quantile_sorted(values, kPercentiles[p]);
+      }
       rows.push_back(row);
     }
   }

@@ -10,7 +10,31 @@ int TallyLayout::add(std::string_view metric, std::string_view category, MetricK
   return static_cast<int>(cells_.size()) - 1;
 }
 
-TallyLayout::TallyLayout(const Supply* supply) {
+int TallyLayout::add_measure(std::string_view metric, std::string_view category, MetricKind kind, bool probability) {
+  measures_.push_back(MetricCell{std::string(metric), std::string(category), kind, true, probability});
+  return static_cast<int>(measures_.size()) - 1;
+}
+
+TallyLayout::TallyLayout(const Supply* supply, const Costs* costs) {
+  stability_short_term = add_measure("stability_short_term", "all", MetricKind::stock);
+  stability_long_term = add_measure("stability_long_term", "all", MetricKind::stock);
+  moves_per_child_year = add_measure("moves_per_child_year", "all", MetricKind::flow);
+  if (costs != nullptr && costs->enabled) {
+    cost_all = add_measure("cost", "all", MetricKind::flow);
+    cost_by_category = measure_count();
+    for (auto name : kCategoryNames) add_measure("cost", name, MetricKind::flow);
+    for (auto name : kExtraCostNames) add_measure("cost", name, MetricKind::flow);
+    cost_financial_year_all = add_measure("cost_financial_year", "all", MetricKind::flow);
+    cost_financial_year_by_category = measure_count();
+    for (auto name : kCategoryNames) add_measure("cost_financial_year", name, MetricKind::flow);
+    for (auto name : kExtraCostNames) add_measure("cost_financial_year", name, MetricKind::flow);
+    cost_cumulative = add_measure("cost_cumulative", "all", MetricKind::flow);
+    cost_npv = add_measure("cost_npv", "all", MetricKind::flow);
+    if (!costs->budget_per_financial_year.empty()) {
+      budget_exceedance = add_measure("budget_exceedance_probability", "all", MetricKind::flow, true);
+    }
+  }
+
   // Each group is contiguous, so "first column + index" addresses a category, band or reason.
   stock_all = add("children_looked_after", "all", MetricKind::stock);
   stock_by_category = cell_count();
@@ -30,6 +54,7 @@ TallyLayout::TallyLayout(const Supply* supply) {
   moves_all = add("placement_moves", "all", MetricKind::flow);
   moves_by_category = cell_count();
   for (auto name : kCategoryNames) add("placement_moves", name, MetricKind::flow);
+  three_plus_placements = add("children_reaching_3_placements", "all", MetricKind::flow);
 
   if (supply == nullptr || !supply->enabled) return;
   carer_households = add("carer_households", "foster_in_house", MetricKind::stock);
@@ -57,6 +82,9 @@ TallyLayout::TallyLayout(const Supply* supply) {
 int TallyLayout::find(std::string_view metric, std::string_view category) const {
   for (int i = 0; i < cell_count(); ++i) {
     if (cells_[i].metric == metric && cells_[i].category == category) return i;
+  }
+  for (int i = 0; i < measure_count(); ++i) {
+    if (measures_[i].metric == metric && measures_[i].category == category) return cell_count() + i;
   }
   return -1;
 }

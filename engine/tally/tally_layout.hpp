@@ -23,19 +23,44 @@ struct MetricCell {
   std::string metric;
   std::string category;
   MetricKind kind;
+  // A measure is a real number computed per run (costs, stability): stored apart from the integer
+  // tally, and defined only at some dates (NaN elsewhere). A probability is a 0/1 event per run
+  // whose summary is its mean, repeated in the percentile columns.
+  bool measure = false;
+  bool probability = false;
+};
+
+// What costs are booked under: each placement category's weekly costs (and, for
+// childrens_home_in_house, the fixed cost of the council's own homes), then these.
+inline constexpr int kExtraCostCount = 5;
+inline constexpr std::array<std::string_view, kExtraCostCount> kExtraCostNames = {
+    "carer_support", "step_down_specialist", "adoption_fee", "recruitment", "step_down_package"};
+inline constexpr int kCostCategoryCount = kCategoryCount + kExtraCostCount;
+enum class CostCategory : int {
+  carer_support = kCategoryCount,
+  step_down_specialist,
+  adoption_fee,
+  recruitment,
+  step_down_package,
 };
 
 // Column indices of every cell. The order is the order of forecast.csv.
 struct Supply;
+struct Costs;
 
 class TallyLayout {
  public:
   // With finite supply, the supply metrics are added; a resource's places are reported only where
   // the scenario makes it finite.
-  explicit TallyLayout(const Supply* supply = nullptr);
+  // With costs, the cost measures are added. Stability measures are always there.
+  explicit TallyLayout(const Supply* supply = nullptr, const Costs* costs = nullptr);
 
   int cell_count() const { return static_cast<int>(cells_.size()); }
-  const MetricCell& cell(int index) const { return cells_[index]; }
+  // Measures are numbered after the tally's cells: cell(cell_count() + m) is measure m.
+  int measure_count() const { return static_cast<int>(measures_.size()); }
+  const MetricCell& cell(int index) const {
+    return index < cell_count() ? cells_[index] : measures_[index - cell_count()];
+  }
   const std::vector<MetricCell>& cells() const { return cells_; }
   // Index of a cell by names; -1 if there is none.
   int find(std::string_view metric, std::string_view category) const;
@@ -51,6 +76,7 @@ class TallyLayout {
   int exits_by_reason;       // + exit reason
   int moves_all;
   int moves_by_category;     // + category the child moved from
+  int three_plus_placements; // children reaching their 3rd placement of the collection year
 
   // Supply metrics: -1 when the scenario has no finite supply.
   int carer_households = -1;
@@ -65,9 +91,23 @@ class TallyLayout {
   int step_downs = -1;
   int step_down_breakdowns = -1;
 
+  // Measures (indices into the measure table, not the tally).
+  int stability_short_term = -1;   // % of children looked after at 31 March with 3+ placements in the year
+  int stability_long_term = -1;    // % of under-16s in care 2.5+ years in the same placement 2+ years
+  int moves_per_child_year = -1;   // placement moves in the financial year per child-year in care
+  int cost_all = -1;               // £ in the month; -1 without costs
+  int cost_by_category = -1;       // + cost category
+  int cost_financial_year_all = -1;  // £ in the financial year, at 31 March and the horizon
+  int cost_financial_year_by_category = -1;
+  int cost_cumulative = -1;        // £ from the origin to the date
+  int cost_npv = -1;               // £ discounted to the origin, at the horizon
+  int budget_exceedance = -1;      // at each financial year end with a budget
+
  private:
   int add(std::string_view metric, std::string_view category, MetricKind kind);
+  int add_measure(std::string_view metric, std::string_view category, MetricKind kind, bool probability = false);
   std::vector<MetricCell> cells_;
+  std::vector<MetricCell> measures_;
 };
 
 // The reporting dates of a forecast and their times on the simulation clock.

@@ -1,0 +1,129 @@
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <set>
+#include <sstream>
+
+#include "core/errors.hpp"
+
+#include "app/commands.hpp"
+#include "output/comparison.hpp"
+#include "output/forecast_writer.hpp"
+#include "output/output_directory.hpp"
+#include "scenario/scenario_loader.hpp"
+#include "simulation/runner.hpp"
+#include "tally/summary.hpp"
+
+namespace carecast::app {
+namespace {
+
+struct CompareCommand {
+  std::vector<std::string> scenarios;  // base first
+  RunOptions options;
+  int years = 0;
+  std::string out = "carecast-comparison";
+};
+
+const ComparisonRow* find_row(const std::vector<ComparisonRow>& rows, const std::string& option,
+                              const std::string& metric, Date date) {
+  for (const ComparisonRow& row : rows) {
+    if (row.option == option && row.metric == metric && row.category == "all" && row.date == date) return &row;
+  }
+  return nullptr;
+}
+
+std::string money(double x) {
+  std::ostringstream s;
+  s << (x < 0 ? "-£" : "£") << std::fixed << std::setprecision(2) << std::abs(x) / 1e6 << "m";
+  return s.str();
+}
+
+std::string count(double x) {
+  std::ostringstream s;
+  s << std::showpos << std::fixed << std::setprecision(1) << x;
+  return s.str();
+}
+
+void execute(const CompareCommand& command) {
+  std::vector<Scenario> scenarios;
+  for (const std::string& path : command.scenarios) {
+    scenarios.push_back(load_scenario(path));
+    if (command.years > 0) scenarios.back().horizon_years = command.years;
+  }
+  std::vector<RunResult> results;
+  std::set<std::string> folders;
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    if (scenarios[i].origin != scenarios[0].origin || scenarios[i].horizon_years != scenarios[0].horizon_years) {
+      throw InputError({command.scenarios[i], 0, 0, "origin_date"},
+                       "every scenario compared needs the base scenario's origin date and horizon");
+    }
+    if (!folders.insert(folder_name(scenarios[i].name)).second) {
+      throw InputError({command.scenarios[i], 0, 0, "name"}, "two scenarios compared have the same name");
+    }
+  }
+  for (const Scenario& scenario : scenarios) results.push_back(run_replications(scenario, command.options));
+
+  StagedOutputDirectory out(command.out);
+  std::vector<ComparisonRow> rows;
+  for (std::size_t i = 1; i < results.size(); ++i) {
+    std::vector<ComparisonRow> option_rows = compare_runs(results[0], results[i], scenarios[i].name);
+    rows.insert(rows.end(), option_rows.begin(), option_rows.end());
+  }
+  out.write_file("comparison.csv", [&](std::ostream& s) { write_comparison_csv(s, rows); });
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const std::vector<SummaryRow> summary = summarise(results[i]);
+    out.write_file(folder_name(scenarios[i].name) + "/forecast.csv",
+                   [&](std::ostream& s) { write_forecast_csv(s, results[i], summary); });
+  }
+  out.commit();
+
+  const Date horizon = results[0].calendar.dates.back();
+  std::cout << "Options against '" << scenarios[0].name << "', " << command.options.runs << " paired runs to "
+            << format_long_date(horizon) << " (option minus base: median, 90% interval):\n";
+  for (std::size_t i = 1; i < results.size(); ++i) {
+    std::cout << "  " << scenarios[i].name << "\n";
+    auto line = [&](const std::string& label, const std::string& metric, auto format) {
+      if (const ComparisonRow* r = find_row(rows, scenarios[i].name, metric, horizon)) {
+        std::cout << "    " << label << ": " << format(r->p50) << " (" << format(r->p05) << " to " << format(r->p95)
+                  << ")\n";
+      }
+    };
+    auto probability = [&](const std::string& label, const std::string& metric) {
+      if (const ComparisonRow* r = find_row(rows, scenarios[i].name, metric, horizon)) {
+        std::cout << "    " << label << ": " << std::fixed << std::setprecision(2) << r->mean << "\n";
+      }
+    };
+    line("cost to the horizon", "cost_cumulative", money);
+    line("children reaching 3 placements in a year", "children_reaching_3_placements_total", count);
+    line("children placed against preference", "unmet_preference_total", count);
+    probability("probability cheaper", "probability_cheaper");
+    probability("probability of fewer children with 3+ placements", "probability_fewer_3plus_placements");
+    probability("probability of fewer placed against preference", "probability_fewer_unmet_preference");
+  }
+  std::cout << "Wrote " << (out.destination() / "comparison.csv").string() << "\n";
+}
+
+}  // namespace
+
+void setup_compare(CLI::App& app) {
+  auto command = std::make_shared<CompareCommand>();
+  CLI::App* compare = app.add_subcommand(
+      "compare", "Run a base scenario and options with the same seed and write their differences run by run");
+  compare->add_option("scenarios", command->scenarios, "BASE OPTION [OPTION...]: scenario TOML files")
+      ->required()
+      ->expected(2, 1000)
+      ->check(CLI::ExistingFile);
+  compare->add_option("--runs", command->options.runs, "Number of replications of each scenario")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  compare->add_option("--seed", command->options.seed, "Random seed, shared by every scenario")->capture_default_str();
+  compare->add_option("--threads", command->options.threads, "Worker threads (0 = every core)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1024));
+  compare->add_option("--years", command->years, "Forecast horizon in years, overriding the scenarios")
+      ->check(CLI::Range(1, 10));
+  compare->add_option("--out", command->out, "Output folder")->capture_default_str();
+  compare->callback([command] { execute(*command); });
+}
+
+}  // namespace carecast::app

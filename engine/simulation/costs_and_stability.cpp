@@ -1,0 +1,203 @@
+// Costs and the DfE stability measures of one replication (DOMAIN.md §5-§6).
+//
+// Costs are booked per stay, not per day: when a placement ends (or at the horizon) its weekly
+// cost / 7 times its days is split across the reporting months it overlaps. Fixed costs (in-house
+// homes, carer households' support) are booked the same way over the days they are open, and
+// one-off costs in the month they happen. Everything is in base-year prices until the end of the
+// run, when each month is inflated by its financial year.
+#include <boost/math/special_functions/erf.hpp>
+#include <cmath>
+
+#include "simulation/replication.hpp"
+
+namespace carecast {
+namespace {
+
+constexpr double kDaysPerWeek = 7.0;
+
+// The date `months` months before `date`, on the same day of the month or the month's last day.
+Date months_before(Date date, int months) {
+  using namespace std::chrono;
+  const year_month_day ymd{date};
+  const year_month target = year_month{ymd.year(), ymd.month()} - std::chrono::months{months};
+  const year_month_day same_day{target.year(), target.month(), ymd.day()};
+  if (same_day.ok()) return sys_days{same_day};
+  return sys_days{year_month_day_last{target.year(), month_day_last{target.month()}}};
+}
+
+int financial_year_of(Date date) {
+  return static_cast<int>(std::chrono::year_month_day{financial_year_start(date)}.year());
+}
+
+bool is_31_march(Date date) {
+  const std::chrono::year_month_day ymd{date};
+  return ymd.month() == std::chrono::March && ymd.day() == std::chrono::day{31};
+}
+
+}  // namespace
+
+// The current placement's cost a day: its category's weekly cost (a specialist step-down carer's
+// for a step-down place), times a lognormal factor with mean 1 and the category's coefficient of
+// variation. One uniform is drawn from the child's own cost stream for every placement, whatever
+// its category, so a child's k-th placement meets the same chance under every option.
+void ReplicationRunner::price_placement(std::uint32_t index) {
+  ChildState& child = children_[index];
+  const Costs& costs = scenario_.costs;
+  if (!costs.enabled) return;
+  const double u = uniform_open01(child.cost_stream);
+  const int c = static_cast<int>(child.category);
+  double weekly = costs.weekly[c];
+  double cv = costs.coefficient_of_variation[c];
+  child.cost_category = static_cast<std::uint8_t>(c);
+  if (child.place.step_down && scenario_.supply.step_down) {
+    weekly = scenario_.supply.step_down->weekly_cost;
+    cv = 0;
+    child.cost_category = static_cast<std::uint8_t>(CostCategory::step_down_specialist);
+  }
+  double factor = 1;
+  if (cv > 0) {
+    const double sigma2 = std::log1p(cv * cv);
+    const double z = -std::sqrt(2.0) * boost::math::erfc_inv(2 * u);
+    factor = std::exp(-sigma2 / 2 + std::sqrt(sigma2) * z);
+  }
+  child.cost_per_day = weekly * factor / kDaysPerWeek;
+}
+
+// Adds per_day times the length of [from, to] (clipped to the origin and the horizon) to
+// `column` of each month the interval overlaps. Month row d covers clock times
+// (times[d-1], times[d]].
+void ReplicationRunner::accrue(std::vector<double>& table, int width, int column, double per_day, double from,
+                               double to) {
+  if (per_day == 0) return;
+  from = std::max(from, 0.0);
+  to = std::min(to, model_->horizon_time);
+  if (to <= from) return;
+  int d = std::max(first_date_after(from), 1);
+  while (from < to && d < calendar_.date_count()) {
+    const double segment_end = std::min(to, calendar_.times[d]);
+    table[static_cast<std::size_t>(d) * static_cast<std::size_t>(width) + static_cast<std::size_t>(column)] +=
+        per_day * (segment_end - from);
+    from = segment_end;
+    ++d;
+  }
+}
+
+void ReplicationRunner::book_one_off(CostCategory category, double amount) {
+  if (!scenario_.costs.enabled || amount == 0) return;
+  cost_by_month_[static_cast<std::size_t>(month_) * kCostCategoryCount + static_cast<std::size_t>(category)] += amount;
+}
+
+// At each 31 March (DOMAIN.md §5), before the new collection year's reset:
+//  - short term: % of children looked after with 3 or more placements in the year;
+//  - long term: of children under 16 looked after continuously for 2.5 years or more, % in the
+//    same placement for 2 years or more (placed for adoption: with the previous placement).
+// Every move in the simulation is a change of carer, so every placement counts.
+void ReplicationRunner::record_stability(int date_index) {
+  if (measures_.empty()) return;
+  const Date date = calendar_.dates[static_cast<std::size_t>(date_index)];
+  if (!is_31_march(date)) return;
+  const double now = calendar_.times[static_cast<std::size_t>(date_index)];
+  const double care_needed = days_between(months_before(date, 30), date);
+  const double placement_needed = days_between(months_before(date, 24), date);
+  int with_three = 0;
+  int long_term_children = 0;
+  int long_term_stable = 0;
+  for (std::uint32_t index : in_care_) {
+    const ChildState& child = children_[index];
+    if (child.placements_this_year >= 3) ++with_three;
+    const bool under_16 = child.birthday_time[kAgeBandCount - 2] >= now;  // 16th birthday not begun
+    if (!under_16 || now - child.care_start < care_needed) continue;
+    ++long_term_children;
+    const double since = child.category == Category::placed_for_adoption ? child.previous_placement_start
+                                                                          : child.placement_start;
+    if (now - since >= placement_needed) ++long_term_stable;
+  }
+  double* row = measures_.data() + static_cast<std::size_t>(date_index) * static_cast<std::size_t>(layout_.measure_count());
+  if (!in_care_.empty()) row[layout_.stability_short_term] = 100.0 * with_three / static_cast<double>(in_care_.size());
+  if (long_term_children > 0) row[layout_.stability_long_term] = 100.0 * long_term_stable / long_term_children;
+}
+
+// At the end of a run: books the stays still open and the fixed costs, inflates, and writes the
+// cost and moves measures.
+void ReplicationRunner::finish_measures() {
+  const Costs& costs = scenario_.costs;
+  const double horizon = model_->horizon_time;
+  for (std::uint32_t index : in_care_) {
+    const ChildState& child = children_[index];
+    if (costs.enabled) accrue(cost_by_month_, kCostCategoryCount, child.cost_category, child.cost_per_day,
+                              child.placement_start, horizon);
+    if (!care_days_by_month_.empty()) accrue(care_days_by_month_, 1, 0, 1.0, child.care_start, horizon);
+  }
+  if (measures_.empty()) return;
+  const int dates = calendar_.date_count();
+  const auto width = static_cast<std::size_t>(layout_.measure_count());
+  auto at = [&](int date, int column) -> double& {
+    return measures_[static_cast<std::size_t>(date) * width + static_cast<std::size_t>(column)];
+  };
+
+  // Moves per child-year in care, over each financial year (from the origin) ending at a 31 March.
+  {
+    double moves = 0;
+    double days = 0;
+    for (int d = 1; d < dates; ++d) {
+      moves += tally_[static_cast<std::size_t>(d) * row_width_ + static_cast<std::size_t>(layout_.moves_all)];
+      days += care_days_by_month_[static_cast<std::size_t>(d)];
+      if (!is_31_march(calendar_.dates[static_cast<std::size_t>(d)])) continue;
+      if (days > 0) at(d, layout_.moves_per_child_year) = moves / (days / kDaysPerYear);
+      moves = days = 0;
+    }
+  }
+  if (!costs.enabled) return;
+
+  // Fixed costs over the days each is open.
+  for (const InHouseHome& home : scenario_.supply.homes) {
+    if (!scenario_.supply.enabled) break;
+    const double opens = days_between(model_->origin, home.opens) - 1.0;
+    const double closes = home.closes ? days_between(model_->origin, *home.closes) - 1.0 : horizon;
+    accrue(cost_by_month_, kCostCategoryCount, static_cast<int>(Category::childrens_home_in_house),
+           home.annual_cost / kDaysPerYear, opens, closes);
+  }
+  for (std::size_t h = 0; h < household_since_.size(); ++h) {
+    if (!pool_.household(static_cast<std::int32_t>(h)).active) continue;
+    accrue(cost_by_month_, kCostCategoryCount, static_cast<int>(CostCategory::carer_support),
+           costs.carer_support_per_household_per_year / kDaysPerYear, household_since_[h], horizon);
+  }
+
+  // Inflation by financial year after the base year, then the measures.
+  std::array<double, kCostCategoryCount> year_total{};
+  double cumulative = 0;
+  double npv = 0;
+  std::size_t financial_year = 0;  // 0 = the origin's financial year
+  for (int d = 1; d < dates; ++d) {
+    const Date date = calendar_.dates[static_cast<std::size_t>(d)];
+    const double index = std::pow(1 + costs.inflation_per_year, financial_year_of(date) - costs.base_year);
+    double month_total = 0;
+    for (int c = 0; c < kCostCategoryCount; ++c) {
+      const double cost = cost_by_month_[static_cast<std::size_t>(d) * kCostCategoryCount + static_cast<std::size_t>(c)] * index;
+      at(d, layout_.cost_by_category + c) = cost;
+      year_total[static_cast<std::size_t>(c)] += cost;
+      month_total += cost;
+    }
+    at(d, layout_.cost_all) = month_total;
+    cumulative += month_total;
+    at(d, layout_.cost_cumulative) = cumulative;
+    // Discounted to the origin from the month's end, continuously at the annual rate.
+    npv += month_total / std::pow(1 + costs.discount_rate_per_year, calendar_.times[static_cast<std::size_t>(d)] / kDaysPerYear);
+    const bool last = d == dates - 1;
+    if (!is_31_march(date) && !last) continue;
+    double year_all = 0;
+    for (int c = 0; c < kCostCategoryCount; ++c) {
+      at(d, layout_.cost_financial_year_by_category + c) = year_total[static_cast<std::size_t>(c)];
+      year_all += year_total[static_cast<std::size_t>(c)];
+    }
+    at(d, layout_.cost_financial_year_all) = year_all;
+    if (layout_.budget_exceedance >= 0 && financial_year < costs.budget_per_financial_year.size()) {
+      at(d, layout_.budget_exceedance) = year_all > costs.budget_per_financial_year[financial_year] ? 1.0 : 0.0;
+    }
+    year_total.fill(0);
+    ++financial_year;
+  }
+  at(dates - 1, layout_.cost_npv) = npv;
+}
+
+}  // namespace carecast
