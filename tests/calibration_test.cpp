@@ -579,25 +579,13 @@ TEST(CalibrationSample, AnEarlierAsOfDateGivesAnotherScenarioThatAlsoLoads) {
 // ---------------------------------------------------------------------------------------------
 // The command line
 
-struct Outcome {
-  int exit_code;
-  std::string output;
-};
-
-Outcome carecast(const std::string& arguments) {
-  const std::string command = std::string(CARECAST_BINARY) + " " + arguments + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string output;
-  char buffer[4096];
-  while (const std::size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
+using Outcome = carecast::testing::CommandOutcome;
+using carecast::testing::run_carecast;
 
 TEST(CalibrateCommand, WritesAScenarioThatRunAccepts) {
   const TempDir dir;
   const fs::path out = dir.path() / "sample.toml";
-  const Outcome calibrated = carecast("calibrate " + kSample.string() + " --as-of 2022-03-31 --trend on --out " + out.string());
+  const Outcome calibrated = run_carecast("calibrate " + kSample.string() + " --as-of 2022-03-31 --trend on --out " + out.string());
   ASSERT_EQ(calibrated.exit_code, 0) << calibrated.output;
   for (const char* part : {"SSDA903 rows read", "Cleaning, in the order applied", "Ending hazards:", "with data",
                            "Entries:", "Trend in entries:", "used", "Starting population:"}) {
@@ -608,7 +596,7 @@ TEST(CalibrateCommand, WritesAScenarioThatRunAccepts) {
   for (int year = 2017; year <= 2021; ++year) headers.push_back(kSample / (std::to_string(year) + "-header.csv"));
   expect_no_personal_data(calibrated.output, personal_data_in(headers), {"2022-03-31", "2017-04-01"});
 
-  const Outcome run = carecast("run " + out.string() + " --runs 20 --out " + (dir.path() / "forecast").string());
+  const Outcome run = run_carecast("run " + out.string() + " --runs 20 --out " + (dir.path() / "forecast").string());
   EXPECT_EQ(run.exit_code, 0) << run.output;
 }
 
@@ -644,7 +632,7 @@ TEST(CalibrateCommand, BadInputNamesFileLineAndColumnExitsWithTwoAndWritesNothin
     const TempDir dir;
     const fs::path data = broken_sample(dir.path(), bad.from, bad.to);
     const fs::path out = dir.path() / "out.toml";
-    const Outcome outcome = carecast("calibrate " + data.string() + " --as-of 2018-03-31 --out " + out.string());
+    const Outcome outcome = run_carecast("calibrate " + data.string() + " --as-of 2018-03-31 --out " + out.string());
     EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
     EXPECT_NE(outcome.output.find(bad.where), std::string::npos) << outcome.output;
     EXPECT_NE(outcome.output.find("'" + bad.field + "'"), std::string::npos) << outcome.output;
@@ -658,11 +646,11 @@ TEST(CalibrateCommand, AsOfDateOutsideTheDataOrUnreadableIsRefused) {
   const TempDir dir;
   const fs::path out = dir.path() / "out.toml";
   for (const char* as_of : {"2016-03-31", "2023-03-31", "31/03/2022", "2022-02-30"}) {
-    const Outcome outcome = carecast("calibrate " + kSample.string() + " --as-of " + as_of + " --out " + out.string());
+    const Outcome outcome = run_carecast("calibrate " + kSample.string() + " --as-of " + as_of + " --out " + out.string());
     EXPECT_EQ(outcome.exit_code, 2) << as_of << "\n" << outcome.output;
     EXPECT_NE(outcome.output.find("'--as-of'"), std::string::npos) << outcome.output;
   }
-  EXPECT_EQ(carecast("calibrate " + kSample.string() + " --as-of 2022-03-31 --trend maybe --out " + out.string()).exit_code,
+  EXPECT_EQ(run_carecast("calibrate " + kSample.string() + " --as-of 2022-03-31 --trend maybe --out " + out.string()).exit_code,
             2);
   EXPECT_FALSE(fs::exists(out));
 }

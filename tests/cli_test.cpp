@@ -8,23 +8,13 @@
 #include <sstream>
 #include <string>
 
+#include "test_support.hpp"
+
 namespace {
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
-
-Outcome carecast(const std::string& arguments) {
-  const std::string command = std::string(CARECAST_BINARY) + " " + arguments + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string output;
-  char buffer[4096];
-  while (std::size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
+using Outcome = carecast::testing::CommandOutcome;
+using carecast::testing::run_carecast;
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -50,8 +40,8 @@ class CommandLine : public ::testing::Test {
 };
 
 TEST_F(CommandLine, ForecastIsByteIdenticalForOneAndTwoThreads) {
-  const Outcome one = carecast("run --runs 1000 --seed 1 --threads 1 --out " + (dir_ / "one").string());
-  const Outcome two = carecast("run --runs 1000 --seed 1 --threads 2 --out " + (dir_ / "two").string());
+  const Outcome one = run_carecast("run --runs 1000 --seed 1 --threads 1 --out " + (dir_ / "one").string());
+  const Outcome two = run_carecast("run --runs 1000 --seed 1 --threads 2 --out " + (dir_ / "two").string());
   ASSERT_EQ(one.exit_code, 0) << one.output;
   ASSERT_EQ(two.exit_code, 0) << two.output;
   const std::string a = read_file(dir_ / "one" / "forecast.csv");
@@ -74,7 +64,7 @@ TEST_F(CommandLine, BadScenarioExitsWithCodeTwoNamingFileLineAndKeyAndWritesNoth
                                          "name = \"bad\"\n"
                                          "[leaving_care]\n"
                                          "staying_put_probability = 1.5\n");
-  const Outcome outcome = carecast("run " + bad.string() + " --runs 10 --out " + (dir_ / "out").string());
+  const Outcome outcome = run_carecast("run " + bad.string() + " --runs 10 --out " + (dir_ / "out").string());
   EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
   EXPECT_NE(outcome.output.find("bad.toml:4"), std::string::npos) << outcome.output;
   EXPECT_NE(outcome.output.find("staying_put_probability"), std::string::npos) << outcome.output;
@@ -82,9 +72,9 @@ TEST_F(CommandLine, BadScenarioExitsWithCodeTwoNamingFileLineAndKeyAndWritesNoth
 }
 
 TEST_F(CommandLine, MissingScenarioFileAndBadOptionsExitWithCodeTwo) {
-  EXPECT_EQ(carecast("run " + (dir_ / "nowhere.toml").string() + " --out " + (dir_ / "out").string()).exit_code, 2);
-  EXPECT_EQ(carecast("run --runs 0 --out " + (dir_ / "out").string()).exit_code, 2);
-  EXPECT_EQ(carecast("run --years 11 --out " + (dir_ / "out").string()).exit_code, 2);
+  EXPECT_EQ(run_carecast("run " + (dir_ / "nowhere.toml").string() + " --out " + (dir_ / "out").string()).exit_code, 2);
+  EXPECT_EQ(run_carecast("run --runs 0 --out " + (dir_ / "out").string()).exit_code, 2);
+  EXPECT_EQ(run_carecast("run --years 11 --out " + (dir_ / "out").string()).exit_code, 2);
   EXPECT_FALSE(fs::exists(dir_ / "out"));
 }
 

@@ -572,20 +572,8 @@ TEST_F(SyntheticReturnsOnDisk, LoadWithNoRowDroppedOrChanged) {
 // ---------------------------------------------------------------------------------------------
 // The command
 
-struct Outcome {
-  int exit_code;
-  std::string output;
-};
-
-Outcome carecast(const std::string& arguments) {
-  const std::string command = std::string(CARECAST_BINARY) + " " + arguments + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string output;
-  char buffer[4096];
-  while (std::size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
+using Outcome = carecast::testing::CommandOutcome;
+using carecast::testing::run_carecast;
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -595,8 +583,8 @@ std::string read_file(const fs::path& path) {
 }
 
 TEST_F(SyntheticReturnsOnDisk, CommandWritesIdenticalFilesForTheSameSeed) {
-  const Outcome first = carecast("synth --years 2 --seed 3 --out " + (dir_ / "a").string());
-  const Outcome second = carecast("synth --years 2 --seed 3 --out " + (dir_ / "b").string());
+  const Outcome first = run_carecast("synth --years 2 --seed 3 --out " + (dir_ / "a").string());
+  const Outcome second = run_carecast("synth --years 2 --seed 3 --out " + (dir_ / "b").string());
   ASSERT_EQ(first.exit_code, 0) << first.output;
   ASSERT_EQ(second.exit_code, 0) << second.output;
   EXPECT_NE(first.output.find("SYNTHETIC"), std::string::npos) << first.output;
@@ -612,20 +600,20 @@ TEST_F(SyntheticReturnsOnDisk, CommandWritesIdenticalFilesForTheSameSeed) {
   EXPECT_NE(read_file(dir_ / "a" / "README.txt").find("seed 3,"), std::string::npos);
 
   // Writing again into the same folder replaces the files.
-  EXPECT_EQ(carecast("synth --years 2 --seed 3 --out " + (dir_ / "a").string()).exit_code, 0);
+  EXPECT_EQ(run_carecast("synth --years 2 --seed 3 --out " + (dir_ / "a").string()).exit_code, 0);
 }
 
 TEST_F(SyntheticReturnsOnDisk, CommandRejectsBadInputWithExitCode2) {
-  EXPECT_EQ(carecast("synth --years 11 --out " + (dir_ / "a").string()).exit_code, 2);
-  EXPECT_EQ(carecast("synth --out " + (dir_ / "a").string() + " --scenario " + (dir_ / "missing.toml").string())
+  EXPECT_EQ(run_carecast("synth --years 11 --out " + (dir_ / "a").string()).exit_code, 2);
+  EXPECT_EQ(run_carecast("synth --out " + (dir_ / "a").string() + " --scenario " + (dir_ / "missing.toml").string())
                 .exit_code,
             2);
-  EXPECT_EQ(carecast("synth --years 2").exit_code, 2);  // --out is required
+  EXPECT_EQ(run_carecast("synth --years 2").exit_code, 2);  // --out is required
 
   // Returns left from a run over more years would be mixed into this one's when the folder is read.
   fs::create_directories(dir_ / "old");
   std::ofstream(dir_ / "old" / "2031-episodes.csv") << "CHILD\n";
-  const Outcome stale = carecast("synth --years 2 --out " + (dir_ / "old").string());
+  const Outcome stale = run_carecast("synth --years 2 --out " + (dir_ / "old").string());
   EXPECT_EQ(stale.exit_code, 2) << stale.output;
   EXPECT_NE(stale.output.find("2031-episodes.csv"), std::string::npos) << stale.output;
   EXPECT_FALSE(fs::exists(dir_ / "old" / "README.txt"));

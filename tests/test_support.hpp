@@ -2,14 +2,35 @@
 // false-alarm rate (the seed is fixed, so a check that passes once passes always).
 #pragma once
 
+#include <sys/wait.h>
+
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/normal.hpp>
 #include <cmath>
+#include <cstdio>
+#include <string>
 #include <vector>
 
 #include "scenario/scenario.hpp"
 
 namespace carecast::testing {
+
+// What the carecast program printed (stdout and stderr together) and its exit code.
+struct CommandOutcome {
+  int exit_code;
+  std::string output;
+};
+
+// Runs the carecast program built with the tests, as a user would from a shell.
+inline CommandOutcome run_carecast(const std::string& arguments) {
+  const std::string command = std::string(CARECAST_BINARY) + " " + arguments + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string output;
+  char buffer[4096];
+  while (const std::size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
 
 inline constexpr double kFalseAlarmRate = 1e-6;
 

@@ -27,6 +27,14 @@ std::size_t pick(const std::vector<double>& weights, double u) {
   return weights.size() - 1;
 }
 
+// The highest rate a set of ramps reaches: thinning draws candidates at this rate. Ramp values
+// are validated as non-negative.
+double ramp_peak(const std::vector<Ramp>& ramps) {
+  double peak = 0;
+  for (const Ramp& ramp : ramps) peak += ramp.full_value;
+  return peak;
+}
+
 bool is_residential(Category c) {
   return c == Category::childrens_home_external || c == Category::childrens_home_in_house;
 }
@@ -210,8 +218,7 @@ void ReplicationRunner::schedule_enquiry(double now) {
 }
 
 void ReplicationRunner::schedule_campaign_enquiry(double now) {
-  double highest = 0;
-  for (const Ramp& campaign : scenario_.options.extra_enquiries_per_year) highest += campaign.full_value;
+  const double highest = ramp_peak(scenario_.options.extra_enquiries_per_year);
   if (highest <= 0) return;
   const double at = now + exponential1(campaign_arrivals_) * kDaysPerYear / highest;
   if (at <= model_->horizon_time) queue_.push(Event{at, EventKind::enquiry, 1});
@@ -222,8 +229,7 @@ void ReplicationRunner::handle_enquiry(double now, bool from_campaign) {
   StreamEngine& conversions = from_campaign ? campaign_arrivals_ : household_draws_;
   if (from_campaign) {
     schedule_campaign_enquiry(now);
-    double highest = 0;
-    for (const Ramp& campaign : scenario_.options.extra_enquiries_per_year) highest += campaign.full_value;
+    const double highest = ramp_peak(scenario_.options.extra_enquiries_per_year);
     if (uniform_open01(campaign_arrivals_) * highest >= ramp_total(scenario_.options.extra_enquiries_per_year, now)) {
       return;  // thinned: the campaign has not reached this rate yet
     }
@@ -308,8 +314,7 @@ void ReplicationRunner::close_home(std::size_t home, double now) {
 }
 
 void ReplicationRunner::schedule_uasc_transfer(double now) {
-  double highest = 0;
-  for (const Ramp& intake : scenario_.options.extra_uasc_per_year) highest += std::max(0.0, intake.full_value);
+  const double highest = ramp_peak(scenario_.options.extra_uasc_per_year);
   if (highest <= 0) return;
   const double at = now + exponential1(uasc_transfer_arrivals_) * kDaysPerYear / highest;
   if (at <= model_->horizon_time) queue_.push(Event{at, EventKind::uasc_transfer_arrives, 0});
@@ -356,8 +361,7 @@ void ReplicationRunner::handle_supply_event(const Event& event) {
       close_home(event.child, event.time);
       break;
     case EventKind::uasc_transfer_arrives: {
-      double highest = 0;
-      for (const Ramp& intake : scenario_.options.extra_uasc_per_year) highest += std::max(0.0, intake.full_value);
+      const double highest = ramp_peak(scenario_.options.extra_uasc_per_year);
       schedule_uasc_transfer(event.time);
       if (uniform_open01(uasc_transfer_arrivals_) * highest < ramp_total(scenario_.options.extra_uasc_per_year, event.time)) {
         admit_group(id_, event.time, EntityKind::transferred_uasc_child);
