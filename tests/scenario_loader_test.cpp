@@ -252,7 +252,7 @@ TEST_F(ScenarioLoader, AShadowedValueIsNotValidated) {
       write("derived.toml", "extends = \"base.toml\"\n[leaving_care]\nstaying_put_probability = 0.5\n");
   EXPECT_DOUBLE_EQ(load_scenario(file).staying_put_probability, 0.5);
   expect_error(error_loading(base), base, 3, "leaving_care.staying_put_probability",
-               "expected a probability");
+               "(a probability); got 2");
 }
 
 TEST_F(ScenarioLoader, DefaultScenarioPathFollowsTheEnvironment) {
@@ -391,7 +391,7 @@ TEST_F(ScenarioLoader, RefusesWrongTypes) {
       {"bands = 3", "bands", "expected a table, found an integer"},
       {"leaving_care.staying_put_probability = \"high\"", "leaving_care.staying_put_probability",
        "expected a probability (number between 0 and 1), found a string"},
-      {"entries.annual_growth_rate = nan", "entries.annual_growth_rate", "found nan"},
+      {"entries.annual_growth_rate = nan", "entries.annual_growth_rate", "got nan"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.line);
@@ -411,13 +411,13 @@ TEST_F(ScenarioLoader, RefusesValuesOutOfRange) {
       {"horizon_years = 11", 2, "horizon_years", "expected an integer from 1 to 10, found 11"},
       {"horizon_years = 0", 2, "horizon_years", "expected an integer from 1 to 10, found 0"},
       {"[leaving_care]\nstaying_put_probability = 1.5", 3, "leaving_care.staying_put_probability",
-       "expected a probability (number between 0 and 1), found 1.5"},
+       "must be 0 or more and at most 1 (a probability); got 1.5"},
       {"[placements.foster_agency]\nending_hazard_per_year.all = [0.8, -0.4, 0.2]", 3,
        "placements.foster_agency.ending_hazard_per_year.all[1]",
-       "expected a hazard a year (a number, 0 or more)"},
+       "must be 0 or more and at most 365 (a hazard a year); got -0.4"},
       {"[entries]\nexpected_per_year.1_to_4 = { male = -2, female = 8 }", 3,
        "entries.expected_per_year.1_to_4.male", "0 or more"},
-      {"[entries]\nannual_growth_rate = -1", 3, "entries.annual_growth_rate", "above -1"},
+      {"[entries]\nannual_growth_rate = -1", 3, "entries.annual_growth_rate", "must be between -0.9 and 1"},
       {"[bands]\nplacement_duration_band_starts_days = [7, 91, 365]", 3,
        "bands.placement_duration_band_starts_days[0]", "the first band must start at 0 days"},
       {"[bands]\nplacement_duration_band_starts_days = [0, 91, 91]", 3,
@@ -441,7 +441,7 @@ TEST_F(ScenarioLoader, RefusesNegativeCountsAndMeans) {
                           "[starting_population.counts.foster_agency]\n1_to_4 = { male = -1, female = 2 }\n");
   expect_error(error_loading(count_file), count_file, 3,
                "starting_population.counts.foster_agency.1_to_4.male",
-               "expected a number of children (an integer, 0 or more), found -1");
+               "must be 0 or more and at most 10000 (children in one category, age band and sex); got -1");
 
   const fs::path mean_file = write(
       "m.toml", extends(kWithCounts) + "[starting_population]\nmean_days_in_care_before_placement = -5\n");
@@ -475,7 +475,7 @@ TEST_F(ScenarioLoader, ErrorsPointAtTheNodeUsedInItsOwnFile) {
       write("base.toml", extends(kWithChildren) + "[leaving_care]\nstaying_put_probability = 2\n");
   const fs::path derived = write("derived.toml", "extends = \"base.toml\"\nname = \"derived\"\n");
   expect_error(error_loading(derived), base, 3, "leaving_care.staying_put_probability",
-               "expected a probability");
+               "(a probability); got 2");
 }
 
 // ---------------------------------------------------------------------------------------------

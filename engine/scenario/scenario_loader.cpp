@@ -16,6 +16,9 @@
 
 #include "core/csv_reader.hpp"
 #include "core/errors.hpp"
+#include "core/input_files.hpp"
+#include "scenario/scenario_bounds.hpp"
+#include "scenario/toml_text_guard.hpp"
 
 namespace carecast {
 namespace {
@@ -25,6 +28,8 @@ namespace fs = std::filesystem;
 constexpr double kProbabilitySumTolerance = 1e-9;
 constexpr std::string_view kAllAgeBands = "all";
 constexpr std::int64_t kMaxInt32 = std::numeric_limits<std::int32_t>::max();
+constexpr int kEarliestYear = 1900;
+constexpr int kLatestYear = 2200;
 
 // ---------------------------------------------------------------------------------------------
 // Parsed files and the nodes picked from them
@@ -109,47 +114,64 @@ std::string read_string(const Entry& entry) {
   fail_type(entry, "a string");
 }
 
-// Integers are accepted wherever a number is: analysts write 0 as often as 0.0.
-double read_number(const Entry& entry, std::string_view expected) {
-  if (const auto* integer = entry.node->as_integer()) return static_cast<double>(integer->get());
-  const auto* floating = entry.node->as_floating_point();
-  if (!floating) fail_type(entry, expected);
-  if (!std::isfinite(floating->get())) {
-    fail(entry, "expected " + std::string(expected) + ", found " + format_number(floating->get()));
-  }
-  return floating->get();
+// The plausible range of the number at `entry` (scenario_bounds.cpp). Every numeric key of the
+// schema has one, so a key without one is a mistake in this file, not in the scenario.
+const ScenarioRange& range_of(const Entry& entry) {
+  const ScenarioRange* range = find_scenario_range(entry.key);
+  if (!range) throw std::logic_error("scenario key '" + entry.key + "' has no range in scenario_bounds.cpp");
+  return *range;
 }
 
-double read_non_negative(const Entry& entry, std::string_view expected) {
-  const double value = read_number(entry, expected);
-  if (value < 0) fail(entry, "expected " + std::string(expected) + ", found " + format_number(value));
+// Refuses a value outside its key's range, and inf and nan, which TOML allows.
+void check_in_range(const Entry& entry, double value) {
+  const ScenarioRange& range = range_of(entry);
+  if (!in_range(range, value)) fail(entry, out_of_range_problem(range, value));
+}
+
+// A number within its key's range. Integers are accepted wherever a number is: analysts write 0
+// as often as 0.0.
+double read_number(const Entry& entry, std::string_view expected) {
+  double value = 0;
+  if (const auto* integer = entry.node->as_integer()) {
+    value = static_cast<double>(integer->get());
+  } else if (const auto* floating = entry.node->as_floating_point()) {
+    value = floating->get();
+  } else {
+    fail_type(entry, expected);
+  }
+  check_in_range(entry, value);
   return value;
 }
 
-double read_probability(const Entry& entry) {
-  constexpr std::string_view kExpected = "a probability (number between 0 and 1)";
-  const double p = read_number(entry, kExpected);
-  if (p < 0 || p > 1) fail(entry, "expected " + std::string(kExpected) + ", found " + format_number(p));
-  return p;
-}
+// The ranges of these keys start at 0; the name says what the reader expects.
+double read_non_negative(const Entry& entry, std::string_view expected) { return read_number(entry, expected); }
 
+double read_probability(const Entry& entry) { return read_number(entry, "a probability (number between 0 and 1)"); }
+
+// An integer of any size, for keys whose readers check its range themselves.
 std::int64_t read_integer(const Entry& entry, std::string_view expected) {
   if (const auto* integer = entry.node->as_integer()) return integer->get();
   fail_type(entry, expected);
 }
 
+// An integer within its key's range (all of which fit an int).
+int read_bounded_integer(const Entry& entry, std::string_view expected) {
+  const std::int64_t value = read_integer(entry, expected);
+  check_in_range(entry, static_cast<double>(value));
+  return static_cast<int>(value);
+}
+
 int read_count(const Entry& entry) {
-  constexpr std::string_view kExpected = "a number of children (an integer, 0 or more)";
-  const std::int64_t count = read_integer(entry, kExpected);
-  if (count < 0 || count > kMaxInt32) {
-    fail(entry, "expected " + std::string(kExpected) + ", found " + std::to_string(count));
-  }
-  return static_cast<int>(count);
+  return read_bounded_integer(entry, "a number of children (an integer, 0 or more)");
 }
 
 Date read_date(const Entry& entry) {
   const auto* date = entry.node->as_date();
   if (!date) fail_type(entry, "a date such as 2025-03-31");
+  // TOML allows years 0 to 9999; no forecast needs dates outside these.
+  if (date->get().year < kEarliestYear || date->get().year > kLatestYear) {
+    fail(entry, "expected a date in the years " + std::to_string(kEarliestYear) + " to " + std::to_string(kLatestYear));
+  }
   return make_date(date->get().year, date->get().month, date->get().day);
 }
 
@@ -553,9 +575,25 @@ std::optional<fs::path> canonical_if_file(const fs::path& file) {
   return canonical;
 }
 
-toml::table parse_toml(const fs::path& file) {
+std::optional<fs::path> canonical_if_exists(const fs::path& file) {
+  std::error_code error;
+  fs::path canonical = fs::canonical(file, error);
+  if (error) return std::nullopt;
+  return canonical;
+}
+
+// `named_by` is the `extends` that names `file`, if any: a file that cannot be read is reported there.
+toml::table parse_toml(const fs::path& file, const std::optional<InputLocation>& named_by) {
+  std::string text;
   try {
-    return toml::parse_file(file.string());
+    text = read_input_file(file);  // refuses a FIFO, a directory or a device by name
+  } catch (const InputError& error) {
+    if (!named_by) throw;
+    throw InputError(*named_by, "the file it names (" + file.string() + ") " + error.problem());
+  }
+  check_toml_text(text, file.string());  // toml++ 3.3.0's defects: see toml_text_guard.hpp
+  try {
+    return toml::parse(text, file.string());
   } catch (const toml::parse_error& error) {
     const toml::source_position& at = error.source().begin;
     throw InputError({file.string(), static_cast<int>(at.line), static_cast<int>(at.column), {}},
@@ -570,7 +608,8 @@ std::vector<Layer> load_layers(const fs::path& file) {
   fs::path next = file;
   std::optional<InputLocation> named_by;  // the `extends` that named `next`
   for (;;) {
-    const std::optional<fs::path> canonical = canonical_if_file(next);
+    // Anything that exists passes here, so that a directory or a FIFO is refused by name when read.
+    const std::optional<fs::path> canonical = canonical_if_exists(next);
     if (!canonical) {
       if (named_by) throw InputError(*named_by, "the file it names does not exist: " + next.string());
       throw InputError({next.string(), 0, 0, {}}, "scenario file not found");
@@ -581,7 +620,7 @@ std::vector<Layer> load_layers(const fs::path& file) {
       throw InputError(*named_by, "extends cycle: " + cycle + next.string());
     }
     chain.push_back(*canonical);
-    layers.push_back({next, parse_toml(next)});
+    layers.push_back({next, parse_toml(next, named_by)});
 
     const toml::node* extends = layers.back().root.get("extends");
     if (!extends) return layers;
@@ -606,10 +645,11 @@ struct Reachability {
 };
 
 int read_horizon_years(const Entry& entry) {
-  constexpr std::string_view kExpected = "an integer from 1 to 10";
-  const std::int64_t years = read_integer(entry, kExpected);
-  if (years < 1 || years > 10) {
-    fail(entry, "expected " + std::string(kExpected) + ", found " + std::to_string(years));
+  const ScenarioRange& range = range_of(entry);
+  const std::string expected = "an integer from " + format_number(range.min) + " to " + format_number(range.max);
+  const std::int64_t years = read_integer(entry, expected);
+  if (!in_range(range, static_cast<double>(years))) {
+    fail(entry, "expected " + expected + ", found " + std::to_string(years));
   }
   return static_cast<int>(years);
 }
@@ -621,18 +661,23 @@ std::vector<std::int32_t> read_duration_band_starts(const Entry& entry) {
   std::vector<std::int32_t> starts;
   for (std::size_t i = 0; i < array.size(); ++i) {
     const Entry start = element(entry, i);
-    const std::int64_t days = read_integer(start, "an integer number of days");
+    const int days = read_bounded_integer(start, "an integer number of days");
     if (i == 0 && days != 0) fail(start, "the first band must start at 0 days");
     if (i > 0 && days <= starts.back()) fail(start, "band starts must be strictly increasing");
-    if (days > kMaxInt32) fail(start, "band start is too large");
-    starts.push_back(static_cast<std::int32_t>(days));
+    starts.push_back(days);
   }
   return starts;
 }
 
-std::vector<double> read_sibling_group_sizes(const Entry& entry) {
+// Probabilities of 1, 2, 3, ... (children in a group, places in a household), summing to 1.
+// `what` names the largest size the simulation supports.
+std::vector<double> read_size_probabilities(const Entry& entry, std::size_t largest, std::string_view what) {
   const toml::array& array = read_array(entry, "an array of probabilities");
-  if (array.empty()) fail(entry, "expected at least one probability (groups of 1 child)");
+  if (array.empty()) fail(entry, "expected at least one probability (of size 1)");
+  if (array.size() > largest) {
+    fail(element(entry, largest), "expected at most " + std::to_string(largest) + " probabilities (" +
+                                      std::string(what) + "), found " + std::to_string(array.size()));
+  }
   std::vector<double> probabilities;
   double sum = 0;
   for (std::size_t i = 0; i < array.size(); ++i) {
@@ -641,6 +686,10 @@ std::vector<double> read_sibling_group_sizes(const Entry& entry) {
   }
   check_sums_to_one(entry, sum);
   return probabilities;
+}
+
+std::vector<double> read_sibling_group_sizes(const Entry& entry) {
+  return read_size_probabilities(entry, kMaxSiblingGroupSize, "sibling groups of up to 8 children");
 }
 
 EntryStream read_entry_stream(const MergedTable& stream, Reachability& reachability) {
@@ -652,14 +701,14 @@ EntryStream read_entry_stream(const MergedTable& stream, Reachability& reachabil
       return read_non_negative(e, "a number of children a year, 0 or more");
     });
   }
+  if (entries.total_per_year() > kMaxChildrenPerYear) {
+    throw InputError(expected.location(), "children a year add up to " + format_number(entries.total_per_year()) +
+                                              "; one council's stream must be at most " +
+                                              format_number(kMaxChildrenPerYear) + " a year");
+  }
 
   if (const auto growth = stream.find("annual_growth_rate")) {
-    constexpr std::string_view kExpected = "a growth rate (a fraction a year, above -1)";
-    entries.annual_growth_rate = read_number(*growth, kExpected);
-    if (entries.annual_growth_rate <= -1) {
-      fail(*growth,
-           "expected " + std::string(kExpected) + ", found " + format_number(entries.annual_growth_rate));
-    }
+    entries.annual_growth_rate = read_number(*growth, "a growth rate (a fraction a year)");
   }
 
   const MergedTable first_placement = stream.table("first_placement_probability");
@@ -953,10 +1002,17 @@ constexpr std::array<std::pair<std::string_view, GammaField>, 4> kEntryFields = 
     {"prior_exposure_years", &GammaEvidence::prior_exposure},
 }};
 
-// A Gamma posterior needs a positive rate wherever it has a positive shape.
-void check_gamma(const GammaEvidence& gamma, const Entry& events, std::string_view exposure_keys) {
+// A Gamma posterior needs a positive rate wherever it has a positive shape, and its mean is a
+// rate the simulation draws around: it must be as plausible as a rate written directly (a tiny
+// exposure would otherwise give hazards of 1e300).
+void check_gamma(const GammaEvidence& gamma, const Entry& events, std::string_view exposure_keys, double max_mean,
+                 std::string_view what) {
   if (gamma.shape() > 0 && gamma.rate() == 0) {
     fail(events, "events with no exposure: " + std::string(exposure_keys) + " are both 0 here");
+  }
+  if (gamma.shape() > 0 && gamma.shape() / gamma.rate() > max_mean) {
+    fail(events, "with " + std::string(exposure_keys) + " these give " + format_number(gamma.shape() / gamma.rate()) +
+                     " " + std::string(what) + "; at most " + format_number(max_mean));
   }
 }
 
@@ -991,7 +1047,7 @@ void read_placement_evidence(const MergedTable& placements, const PerCategory<Pe
     for (std::size_t band = 0; band < kAgeBandCount; ++band) {
       for (std::size_t d = 0; d < duration_bands; ++d) {
         check_gamma(evidence.ending[(c * kAgeBandCount + band) * duration_bands + d], element(events[band], d),
-                    "ending_exposure_years and ending_prior_exposure_years");
+                    "ending_exposure_years and ending_prior_exposure_years", kMaxHazardPerYear, "endings a year");
       }
     }
 
@@ -1022,7 +1078,8 @@ void read_stream_evidence(const MergedTable& stream, PerAgeBand<PerSex<GammaEvid
   const PerAgeBand<Entry> first_priors = entry_for_each_age_band(stream.require_table("first_placement_prior_counts"));
   for (std::size_t band = 0; band < kAgeBandCount; ++band) {
     for (std::size_t sex = 0; sex < kSexCount; ++sex) {
-      check_gamma(entries[band][sex], counts[band], "exposure_years and prior_exposure_years");
+      check_gamma(entries[band][sex], counts[band], "exposure_years and prior_exposure_years", kMaxChildrenPerYear,
+                  "children a year");
     }
     DirichletEvidence<kCategoryCount>& first = first_placement[band];
     first.counts = read_count_table<kCategoryCount>(first_counts[band], category_index);
@@ -1087,9 +1144,7 @@ std::vector<Entry> elements_of(const Entry& array_entry, std::string_view expect
 }
 
 int read_non_negative_integer(const Entry& entry, std::string_view expected) {
-  const std::int64_t n = read_integer(entry, expected);
-  if (n < 0 || n > kMaxInt32) fail(entry, "expected " + std::string(expected) + ", found " + std::to_string(n));
-  return static_cast<int>(n);
+  return read_bounded_integer(entry, expected);  // every such key's range starts at 0
 }
 
 double read_multiplier(const Entry& entry) {
@@ -1133,7 +1188,8 @@ Supply read_supply(const MergedTable& table, Reachability& reachability) {
   supply.in_house_households =
       read_non_negative_integer(table.require("in_house_households"), "a number of households (an integer, 0 or more)");
   if (const auto e = table.find("places_per_household_probability")) {
-    supply.places_per_household_probability = read_sibling_group_sizes(*e);
+    supply.places_per_household_probability =
+        read_size_probabilities(*e, kMaxPlacesPerHousehold, "households of up to 10 places");
   }
   if (const auto e = table.find("approval_ranges")) {
     supply.approval_ranges.clear();
@@ -1144,7 +1200,7 @@ Supply read_supply(const MergedTable& table, Reachability& reachability) {
       ApprovalRange range;
       range.min_age_years = read_non_negative_integer(members.at("min_age_years"), "an age in years (0-17)");
       range.max_age_years = read_non_negative_integer(members.at("max_age_years"), "an age in years (0-17)");
-      if (range.max_age_years > 17 || range.min_age_years > range.max_age_years) {
+      if (range.min_age_years > range.max_age_years) {
         fail(members.at("max_age_years"), "expected an age from min_age_years to 17");
       }
       range.probability = read_probability(members.at("probability"));
@@ -1172,6 +1228,13 @@ Supply read_supply(const MergedTable& table, Reachability& reachability) {
   }
   if (const auto e = table.find("households_per_constellation")) {
     supply.households_per_constellation = read_non_negative_integer(*e, "a number of households (an integer, 0 or more)");
+  }
+  // Mockingbird households are in-house carer households: there cannot be more of them at the origin.
+  if (const int members = supply.mockingbird_constellations * supply.households_per_constellation;
+      members > supply.in_house_households) {
+    fail(*table.find("mockingbird_constellations"), "mockingbird_constellations x households_per_constellation = " + std::to_string(members) +
+                    " Mockingbird households, more than the " + std::to_string(supply.in_house_households) +
+                    " in_house_households");
   }
   if (const auto e = table.find("mockingbird_deregistration_multiplier")) supply.mockingbird_deregistration_multiplier = read_multiplier(*e);
   if (const auto e = table.find("mockingbird_move_multiplier")) supply.mockingbird_move_multiplier = read_multiplier(*e);
@@ -1202,6 +1265,12 @@ Supply read_supply(const MergedTable& table, Reachability& reachability) {
     for (const Entry& element : elements_of(entry, "an array of category ids")) {
       const auto category = parse_category(read_string(element));
       if (!category) fail(element, "unknown category; expected one of: " + join_names(std::vector<std::string_view>(kCategoryNames.begin(), kCategoryNames.end())));
+      // The wanted category is full when its fallbacks are looked at: falling back to it again
+      // (or to a category already listed) can never find a place.
+      if (*category == *parse_category(name)) fail(element, "a category cannot fall back to itself");
+      if (std::find(order.begin(), order.end(), *category) != order.end()) {
+        fail(element, "this category is already in the fallback list");
+      }
       order.push_back(*category);
       reachability.reach(*category, location_of(element));
     }
@@ -1257,14 +1326,13 @@ double read_priced(const Entry& entry, std::string_view amount_key, int base_yea
                            ? members_of(entry, {amount_key, "price_year", "uprating_per_year", "coefficient_of_variation"},
                                         {amount_key, "price_year"})
                            : members_of(entry, {amount_key, "price_year", "uprating_per_year"}, {amount_key, "price_year"});
-  const double amount = read_non_negative(members.at(std::string(amount_key)), kMoney);
+  const Entry& amount_entry = members.at(std::string(amount_key));
+  const double amount = read_non_negative(amount_entry, kMoney);
   const Entry& year_entry = members.at("price_year");
-  const std::int64_t price_year = read_integer(year_entry, "a financial year (an integer such as 2024 for 2024-25)");
-  if (price_year < 1900 || price_year > 2200) fail(year_entry, "expected a year between 1900 and 2200");
+  const int price_year = read_bounded_integer(year_entry, "a financial year (an integer such as 2024 for 2024-25)");
   double uprating = 0;
   if (const auto u = members.find("uprating_per_year"); u != members.end()) {
-    uprating = read_number(u->second, "a fraction a year (above -1)");
-    if (uprating <= -1) fail(u->second, "expected a fraction a year above -1, found " + format_number(uprating));
+    uprating = read_number(u->second, "a fraction a year");
   }
   if (coefficient_of_variation) {
     *coefficient_of_variation = 0;
@@ -1272,7 +1340,13 @@ double read_priced(const Entry& entry, std::string_view amount_key, int base_yea
       *coefficient_of_variation = read_non_negative(cv->second, "a coefficient of variation (a number, 0 or more)");
     }
   }
-  return amount * std::pow(1 + uprating, static_cast<double>(base_year - price_year));
+  // The amount in base-year prices is what the simulation uses: it must be in range too.
+  const double uprated = amount * std::pow(1 + uprating, static_cast<double>(base_year - price_year));
+  if (const ScenarioRange& range = range_of(amount_entry); !in_range(range, uprated)) {
+    fail(entry, "uprated from price_year " + std::to_string(price_year) + " to base_year " + std::to_string(base_year) +
+                    ", the amount " + out_of_range_problem(range, uprated));
+  }
+  return uprated;
 }
 
 Costs read_costs(const MergedTable& table, Date origin) {
@@ -1281,17 +1355,11 @@ Costs read_costs(const MergedTable& table, Date origin) {
   const Date fy_start = financial_year_start(origin);
   costs.base_year = static_cast<int>(std::chrono::year_month_day{fy_start}.year());
   if (const auto e = table.find("base_year")) {
-    const std::int64_t y = read_integer(*e, "a financial year (an integer such as 2024 for 2024-25)");
-    if (y < 1900 || y > 2200) fail(*e, "expected a year between 1900 and 2200");
-    costs.base_year = static_cast<int>(y);
+    costs.base_year = read_bounded_integer(*e, "a financial year (an integer such as 2024 for 2024-25)");
   }
-  if (const auto e = table.find("inflation_per_year")) {
-    costs.inflation_per_year = read_number(*e, "a fraction a year (above -1)");
-    if (costs.inflation_per_year <= -1) fail(*e, "expected a fraction a year above -1");
-  }
+  if (const auto e = table.find("inflation_per_year")) costs.inflation_per_year = read_number(*e, "a fraction a year");
   if (const auto e = table.find("discount_rate_per_year")) {
-    costs.discount_rate_per_year = read_number(*e, "a fraction a year (above -1)");
-    if (costs.discount_rate_per_year <= -1) fail(*e, "expected a fraction a year above -1");
+    costs.discount_rate_per_year = read_number(*e, "a fraction a year");
   }
   if (const auto e = table.find("budget_per_financial_year")) {
     for (const Entry& element : elements_of(*e, "an array of £ amounts")) {
