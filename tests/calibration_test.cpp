@@ -22,6 +22,7 @@
 
 #include "calibration/estimation.hpp"
 #include "calibration/scenario_writer.hpp"
+#include "calibration/starting_groups.hpp"
 #include "core/csv_reader.hpp"
 #include "history/ssda903.hpp"
 #include "history/synthetic_returns.hpp"
@@ -39,6 +40,13 @@ const fs::path kSample = fs::path(CARECAST_TEST_DATA_DIR) / "ssda903-sample";
 
 Date day(int y, unsigned m, unsigned d) { return make_date(y, m, d); }
 double years(double days) { return days / kDaysPerYear; }
+
+// Tests that count time at risk by hand see it exact; what calibrate writes is rounded to months.
+CalibrationOptions exact_counting() {
+  CalibrationOptions options;
+  options.exact_time_at_risk = true;
+  return options;
+}
 
 std::string read_text(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -126,7 +134,7 @@ TEST(CalibrationByHand, ExposureIsSplitAcrossDurationBandsAndTheEndingCountsWher
       Sex::female, day(2010, 6, 15),
       {period({placement(start, end, Category::foster_in_house)}, ExitReason::returned_home, "E4A")})});
   CalibrationReport report;
-  const Scenario s = calibrate(history, day(2020, 3, 31), {}, report);
+  const Scenario s = calibrate(history, day(2020, 3, 31), exact_counting(), report);
 
   const auto band = AgeBand::from_5_to_9;
   const std::vector<double> expected_days = {27.5, 63, 91, 183, 0.5, 0};
@@ -158,6 +166,7 @@ TEST(CalibrationByHand, ExposureIsSplitAcrossDurationBandsAndTheEndingCountsWher
   EXPECT_EQ(s.ending_hazard(Category::foster_agency, band, 0), 0);
   EXPECT_EQ(report.categories_estimated, 1);
   EXPECT_EQ(report.placement_endings, 1u);
+  EXPECT_TRUE(s.starting_groups.empty());
   EXPECT_TRUE(s.starting_children.empty());
 }
 
@@ -169,7 +178,7 @@ TEST(CalibrationByHand, DataAfterTheAsOfDateIsIgnored) {
        period({placement(day(2019, 6, 1), std::nullopt, Category::foster_agency)})})});
   const Date as_of = day(2018, 6, 30);
   CalibrationReport report;
-  const Scenario s = calibrate(history, as_of, {}, report);
+  const Scenario s = calibrate(history, as_of, exact_counting(), report);
 
   // Censored at the end of the as-of date: 172 days after the start day, less the first half day.
   const std::vector<double> expected_days = {27.5, 63, 81, 0, 0, 0};
@@ -183,13 +192,23 @@ TEST(CalibrationByHand, DataAfterTheAsOfDateIsIgnored) {
   EXPECT_EQ(report.entries, 1u);
   EXPECT_DOUBLE_EQ(report.window_years, years(456));  // 2017-04-01 to the end of 2018-06-30
 
-  ASSERT_EQ(s.starting_children.size(), 1u);
-  const StartingChild& c = s.starting_children.front();
-  EXPECT_EQ(c.age_days, (as_of - day(2010, 6, 15)).count());
-  EXPECT_EQ(c.days_in_placement, 171);
-  EXPECT_EQ(c.days_in_care, 171);
-  EXPECT_EQ(c.placements_since_april, 1);
-  EXPECT_EQ(c.category, Category::foster_in_house);
+  // One child in care: a group of one (there is nobody to group with), in whole months only.
+  EXPECT_TRUE(s.starting_children.empty());
+  ASSERT_EQ(s.starting_groups.size(), 1u);
+  const StartingGroup& g = s.starting_groups.front();
+  EXPECT_EQ(g.children, 1);
+  EXPECT_EQ(g.male, 1);
+  EXPECT_EQ(g.uasc, 0);
+  const std::int32_t age_months = whole_months(static_cast<std::int32_t>((as_of - day(2010, 6, 15)).count()));
+  EXPECT_EQ(age_months, 96);  // 8 years and 15 days
+  EXPECT_EQ(g.age_months.min, age_months);
+  EXPECT_EQ(g.age_months.max, age_months);
+  EXPECT_EQ(g.months_in_placement.min, 5);  // 171 days
+  EXPECT_EQ(g.months_in_placement.max, 5);
+  EXPECT_EQ(g.months_in_care.min, 5);
+  EXPECT_EQ(g.placements_since_april.min, 1);
+  EXPECT_EQ(g.placements_since_april.max, 1);
+  EXPECT_EQ(g.category, Category::foster_in_house);
   EXPECT_EQ(s.origin, as_of);
 }
 
@@ -211,7 +230,7 @@ TEST(CalibrationByHand, CareEndsAt18AndStayingPutIsAShareOfFosterExitsAt18) {
                     "E8")}),
   });
   CalibrationReport report;
-  const Scenario s = calibrate(history, day(2020, 3, 31), {}, report);
+  const Scenario s = calibrate(history, day(2020, 3, 31), exact_counting(), report);
   EXPECT_EQ(report.placement_endings, 0u);
   EXPECT_EQ(report.foster_exits_at_18, 3u);
   EXPECT_EQ(report.staying_put, 1u);
@@ -236,7 +255,7 @@ TEST(CalibrationByHand, MovesAreEndingsWithTheNextCategoryAndBirthdaysSplitExpos
       {period({placement(start, day(2018, 9, 1), Category::foster_in_house),
                placement(day(2018, 9, 1), day(2019, 2, 1), Category::foster_agency)},
               ExitReason::adoption, "E11")})});
-  const Scenario s = calibrate(history, day(2020, 3, 31));
+  const Scenario s = calibrate(history, day(2020, 3, 31), exact_counting());
   const Category in_house = Category::foster_in_house;
   EXPECT_DOUBLE_EQ(ending(s, in_house, AgeBand::under_1, 0).exposure, years(27.5));
   EXPECT_DOUBLE_EQ(ending(s, in_house, AgeBand::under_1, 1).exposure, years(63));
@@ -281,7 +300,7 @@ TEST(CalibrationByHand, EntriesSiblingGroupsUascAndPeriodsSeenFromTheMiddle) {
 
   const Date as_of = day(2019, 3, 31);
   CalibrationReport report;
-  const Scenario s = calibrate(history_of(std::move(children)), as_of, {}, report);
+  const Scenario s = calibrate(history_of(std::move(children)), as_of, exact_counting(), report);
   EXPECT_EQ(report.entries, 5u);
   EXPECT_EQ(report.uasc_entries, 1u);
   EXPECT_EQ(report.sibling_groups, 1u);
@@ -312,16 +331,25 @@ TEST(CalibrationByHand, EntriesSiblingGroupsUascAndPeriodsSeenFromTheMiddle) {
   EXPECT_EQ(s.entries.first_placement_probability[4][static_cast<int>(Category::supported_accommodation)], 0);
 
   // Everyone is still in care at the as-of date; the UASC young person is 17.
-  ASSERT_EQ(s.starting_children.size(), 7u);
+  // Seven children: one group of at least 5 cannot be split, so all seven share one.
+  int grouped_children = 0;
   int uasc_children = 0;
-  for (const StartingChild& c : s.starting_children) {
-    uasc_children += c.uasc ? 1 : 0;
-    if (c.category == Category::foster_kinship) {
-      EXPECT_EQ(c.days_in_placement, 364);
-      EXPECT_EQ(c.days_in_care, 729);
-      EXPECT_EQ(c.placements_since_april, 2);  // the one ending on 1 April 2018 and the next
+  bool kinship_seen = false;
+  for (const StartingGroup& g : s.starting_groups) {
+    grouped_children += g.children;
+    uasc_children += g.uasc;
+    if (g.category == Category::foster_kinship) {
+      kinship_seen = true;
+      EXPECT_LE(g.months_in_placement.min, 11);  // 364 days
+      EXPECT_GE(g.months_in_placement.max, 11);
+      EXPECT_LE(g.months_in_care.min, 23);  // 729 days
+      EXPECT_GE(g.months_in_care.max, 23);
+      EXPECT_LE(g.placements_since_april.min, 2);  // the one ending on 1 April 2018 and the next
+      EXPECT_GE(g.placements_since_april.max, 2);
     }
   }
+  EXPECT_TRUE(kinship_seen);
+  EXPECT_EQ(grouped_children, 7);
   EXPECT_EQ(uasc_children, 1);
 }
 
@@ -411,15 +439,20 @@ void expect_same_scenario(const Scenario& a, const Scenario& b) {
   EXPECT_EQ(a.origin, b.origin);
   EXPECT_EQ(a.horizon_years, b.horizon_years);
   EXPECT_EQ(a.duration_band_start_days, b.duration_band_start_days);
-  ASSERT_EQ(a.starting_children.size(), b.starting_children.size());
-  for (std::size_t i = 0; i < a.starting_children.size(); ++i) {
-    const StartingChild& x = a.starting_children[i];
-    const StartingChild& y = b.starting_children[i];
-    EXPECT_TRUE(x.age_days == y.age_days && x.sex == y.sex && x.category == y.category &&
-                x.days_in_placement == y.days_in_placement && x.days_in_care == y.days_in_care &&
-                x.placements_since_april == y.placements_since_april && x.uasc == y.uasc)
-        << "starting child " << i;
+  EXPECT_TRUE(a.starting_children.empty());
+  EXPECT_TRUE(b.starting_children.empty());
+  ASSERT_EQ(a.starting_groups.size(), b.starting_groups.size());
+  for (std::size_t i = 0; i < a.starting_groups.size(); ++i) {
+    const StartingGroup& x = a.starting_groups[i];
+    const StartingGroup& y = b.starting_groups[i];
+    const auto fields = [](const StartingGroup& g) {
+      return std::make_tuple(g.category, g.children, g.male, g.uasc, g.age_months.min, g.age_months.max,
+                             g.months_in_care.min, g.months_in_care.max, g.months_in_placement.min,
+                             g.months_in_placement.max, g.placements_since_april.min, g.placements_since_april.max);
+    };
+    EXPECT_TRUE(fields(x) == fields(y)) << "starting group " << i;
   }
+
   expect_same_stream(a.entries, b.entries, "entries");
   expect_same_stream(a.uasc, b.uasc, "uasc");
   EXPECT_EQ(a.sibling_group_size_probability, b.sibling_group_size_probability);
@@ -509,7 +542,7 @@ CalibratedFiles calibrate_write_and_load(const CareHistory& history, Date as_of,
   write_calibrated_scenario(file, result.calibrated, report, cleaning);
   result.loaded = load_scenario(file);
   result.toml = read_text(file);
-  result.csv = read_text(children_csv_path(file));
+  result.csv = read_text(starting_groups_csv_path(file));
   return result;
 }
 
@@ -591,7 +624,7 @@ TEST(CalibrateCommand, WritesAScenarioThatRunAccepts) {
                            "Entries:", "Trend in entries:", "used", "Starting population:"}) {
     EXPECT_NE(calibrated.output.find(part), std::string::npos) << part << "\n" << calibrated.output;
   }
-  EXPECT_TRUE(fs::exists(dir.path() / "sample-children.csv"));
+  EXPECT_TRUE(fs::exists(dir.path() / "sample-starting-groups.csv"));
   std::vector<fs::path> headers;
   for (int year = 2017; year <= 2021; ++year) headers.push_back(kSample / (std::to_string(year) + "-header.csv"));
   expect_no_personal_data(calibrated.output, personal_data_in(headers), {"2022-03-31", "2017-04-01"});
@@ -638,7 +671,7 @@ TEST(CalibrateCommand, BadInputNamesFileLineAndColumnExitsWithTwoAndWritesNothin
     EXPECT_NE(outcome.output.find("'" + bad.field + "'"), std::string::npos) << outcome.output;
     EXPECT_EQ(outcome.output.find("296227"), std::string::npos) << outcome.output;
     EXPECT_FALSE(fs::exists(out));
-    EXPECT_FALSE(fs::exists(dir.path() / "out-children.csv"));
+    EXPECT_FALSE(fs::exists(dir.path() / "out-starting-groups.csv"));
   }
 }
 
@@ -715,7 +748,8 @@ const SyntheticCounty& synthetic_county() {
     result.load_seconds = std::chrono::duration<double>(loaded - started).count();
     result.calibrate_seconds = std::chrono::duration<double>(calibrated - loaded).count();
     result.episode_rows = cleaning.rows_read(Ssda903Table::episodes);
-    result.children_looked_after = result.calibrated.starting_children.size();
+    result.children_looked_after = 0;
+    for (const StartingGroup& g : result.calibrated.starting_groups) result.children_looked_after += g.children;
     CalibrationOptions with_trend;
     with_trend.include_trend = true;
     result.calibrated_with_trend = calibrate(history, as_of, with_trend, result.trend_report);

@@ -537,7 +537,7 @@ TEST_F(ScenarioLoader, RefusesBothOrNeitherStartingPopulation) {
   const fs::path both =
       write("b.toml", extends(kWithCounts) + "[starting_population]\nchildren_csv = \"children.csv\"\n");
   expect_error(error_loading(both), both, 3, "starting_population.children_csv",
-               "either children_csv or counts, not both");
+               "one of children_csv, groups_csv or counts, not several");
 
   const fs::path absent = write("a.toml", extends(kCommon));
   expect_error(error_loading(absent), absent, 0, "starting_population", "required table is missing");
@@ -545,7 +545,7 @@ TEST_F(ScenarioLoader, RefusesBothOrNeitherStartingPopulation) {
   const fs::path neither =
       write("n.toml", extends(kCommon) + "[starting_population]\nmean_days_in_care_before_placement = 5\n");
   expect_error(error_loading(neither), neither, 2, "starting_population",
-               "give either children_csv or counts");
+               "give one of children_csv, groups_csv or counts");
 }
 
 TEST_F(ScenarioLoader, RefusesAMissingChildrenCsv) {

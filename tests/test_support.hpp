@@ -22,14 +22,23 @@ struct CommandOutcome {
 };
 
 // Runs the carecast program built with the tests, as a user would from a shell.
-inline CommandOutcome run_carecast(const std::string& arguments) {
-  const std::string command = std::string(CARECAST_BINARY) + " " + arguments + " 2>&1";
+inline CommandOutcome run_carecast_command(const std::string& command_line) {
+  const std::string command = command_line + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   std::string output;
   char buffer[4096];
   while (const std::size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
   const int status = pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+inline CommandOutcome run_carecast(const std::string& arguments) {
+  return run_carecast_command(std::string(CARECAST_BINARY) + " " + arguments);
+}
+
+// As run_carecast, but a run still going after `seconds` is stopped and reported as exit 124.
+inline CommandOutcome run_carecast_with_timeout(const std::string& arguments, int seconds) {
+  return run_carecast_command("timeout -s KILL " + std::to_string(seconds) + " " + std::string(CARECAST_BINARY) +
+                              " " + arguments);
 }
 
 inline constexpr double kFalseAlarmRate = 1e-6;

@@ -65,7 +65,7 @@ void execute(const CalibrateCommand& command) {
 
   const fs::path out(command.out);
   write_calibrated_scenario(out, scenario, report, cleaning);
-  std::cout << "Wrote " << out.string() << " and " << children_csv_path(out).string() << "\n";
+  std::cout << "Wrote " << out.string() << " and " << starting_groups_csv_path(out).string() << "\n";
 }
 
 }  // namespace

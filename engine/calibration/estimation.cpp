@@ -15,6 +15,8 @@
 #include <tuple>
 #include <utility>
 
+#include "calibration/starting_groups.hpp"
+
 namespace carecast {
 namespace {
 
@@ -340,8 +342,15 @@ void estimate_placements(const PlacementCounts& counts, const CalibrationOptions
   evidence.ending.assign(counts.exposure.size(), GammaEvidence{});
   scenario.ending_hazard_per_year.assign(counts.exposure.size(), 0.0);
 
+  // Time at risk is kept only to the nearest child-month: a cell with one child in it would
+  // otherwise give back that child's days, and with them their care dates.
+  std::vector<double> exposure_years(counts.exposure.size());
+  for (std::size_t cell = 0; cell < counts.exposure.size(); ++cell) {
+    const double exact = years_of(counts.exposure[cell]);
+    exposure_years[cell] = options.exact_time_at_risk ? exact : std::round(exact * 12.0) / 12.0;
+  }
   PerCategory<std::int64_t> category_endings{};
-  PerCategory<HalfDay> category_exposure{};
+  PerCategory<double> category_exposure{};
   PerCategory<std::array<double, kOutcomeCount>> category_destinations{};
   std::array<double, kOutcomeCount> all_destinations{};
   for (std::size_t c = 0; c < kCategoryCount; ++c) {
@@ -349,7 +358,7 @@ void estimate_placements(const PlacementCounts& counts, const CalibrationOptions
       for (int d = 0; d < duration_bands; ++d) {
         const std::size_t cell = counts.cell(static_cast<int>(c), a, d);
         category_endings[c] += counts.endings[cell];
-        category_exposure[c] += counts.exposure[cell];
+        category_exposure[c] += exposure_years[cell];
       }
       for (std::size_t o = 0; o < kOutcomeCount; ++o) {
         const auto n = static_cast<double>(counts.destinations[c][static_cast<std::size_t>(a)][o]);
@@ -359,12 +368,12 @@ void estimate_placements(const PlacementCounts& counts, const CalibrationOptions
     }
   }
   std::int64_t all_endings = 0;
-  HalfDay all_exposure = 0;
+  double all_exposure = 0;
   for (std::size_t c = 0; c < kCategoryCount; ++c) {
     all_endings += category_endings[c];
     all_exposure += category_exposure[c];
   }
-  const double all_rate = all_exposure > 0 ? static_cast<double>(all_endings) / years_of(all_exposure) : 0;
+  const double all_rate = all_exposure > 0 ? static_cast<double>(all_endings) / all_exposure : 0;
   // Where nothing at all ended, destinations are never drawn; they still need a valid table.
   std::array<double, kOutcomeCount> fallback_shares = shares_of(all_destinations);
   if (all_endings == 0) fallback_shares[outcome_of(ExitReason::other)] = 1;
@@ -375,14 +384,14 @@ void estimate_placements(const PlacementCounts& counts, const CalibrationOptions
     // The category's own pooled rate is shrunk the same way towards the rate of all placements, so
     // a category with little time at risk, or none, still has a rate to shrink its cells towards.
     const double pooled_rate = (static_cast<double>(category_endings[c]) + all_rate * k) /
-                               (years_of(category_exposure[c]) + k);
+                               (category_exposure[c] + k);
     // A category in which nothing ended borrows the destinations of all placements.
     const std::array<double, kOutcomeCount> pooled_shares =
         category_endings[c] > 0 ? shares_of(category_destinations[c]) : fallback_shares;
     for (int a = 0; a < kAgeBandCount; ++a) {
       for (int d = 0; d < duration_bands; ++d) {
         const std::size_t cell = counts.cell(static_cast<int>(c), a, d);
-        const GammaEvidence gamma{static_cast<double>(counts.endings[cell]), years_of(counts.exposure[cell]),
+        const GammaEvidence gamma{static_cast<double>(counts.endings[cell]), exposure_years[cell],
                                   pooled_rate * k, k};
         evidence.ending[cell] = gamma;
         scenario.ending_hazard_per_year[cell] = posterior_mean(gamma);
@@ -397,7 +406,7 @@ void estimate_placements(const PlacementCounts& counts, const CalibrationOptions
     }
   }
   report.placement_endings = static_cast<std::size_t>(all_endings);
-  report.child_years_at_risk = years_of(all_exposure);
+  report.child_years_at_risk = all_exposure;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -633,15 +642,9 @@ Scenario calibrate(const CareHistory& history, Date as_of, const CalibrationOpti
           ? static_cast<double>(report.staying_put) / static_cast<double>(report.foster_exits_at_18)
           : 0;
 
-  // Ordered by what is written, not by the order of the history (which follows identifiers).
-  scenario.starting_children = std::move(counter).starting_children();
-  std::sort(scenario.starting_children.begin(), scenario.starting_children.end(),
-            [](const StartingChild& a, const StartingChild& b) {
-              return std::tie(a.category, a.age_days, a.sex, a.days_in_placement, a.days_in_care,
-                              a.placements_since_april, a.uasc) < std::tie(b.category, b.age_days, b.sex,
-                                                                            b.days_in_placement, b.days_in_care,
-                                                                            b.placements_since_april, b.uasc);
-            });
+  // Never the children themselves: groups of at least kMinimumStartingGroupSize in whole months
+  // (starting_groups.hpp), drawn into children afresh by every replication.
+  scenario.starting_groups = group_starting_children(std::move(counter).starting_children());
   return scenario;
 }
 

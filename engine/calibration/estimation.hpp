@@ -58,6 +58,12 @@ struct CalibrationOptions {
 
   int horizon_years = 5;  // of the calibrated scenario: 1 to 10
 
+  // Time at risk is rounded to the nearest child-month in each cell before any rate is formed,
+  // because the rates are written out and a cell holding one child would give back that child's
+  // days in care. Exact counting exists only for tests that check the counting by hand; a
+  // scenario calibrated that way is refused by write_calibrated_scenario.
+  bool exact_time_at_risk = false;
+
   // Throws std::invalid_argument naming the field, its value and the rule it breaks.
   void validate() const;
 };

@@ -1,5 +1,7 @@
 #include "calibration/scenario_writer.hpp"
 
+#include "scenario/starting_groups_reader.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -178,7 +180,11 @@ void write_header(std::ostream& out, const CalibrationReport& calibration, const
                "their priors; by default `carecast run` draws each replication's rates from their posterior "
                "(Gamma for rates, Dirichlet for shares), so forecast intervals include what the data cannot pin "
                "down. The rates above are the posterior means.");
-  comment(out, "No child identifier and no date of birth is written here or in the children CSV.");
+  comment(out, "Personal data: no child identifier, date of birth or care date is written here or in the groups CSV. "
+               "Time at risk is kept to the nearest child-month; the children looked after at the origin appear only "
+               "as groups of at least " + std::to_string(kMinimumStartingGroupSize) +
+               " children described by whole months, and every replication draws each child's days afresh "
+               "within them.");
   out << '\n';
 }
 
@@ -198,17 +204,23 @@ void write_top(std::ostream& out, const Scenario& scenario, const fs::path& csv_
   out << "]\n";
 
   out << "\n[starting_population]\n";
-  std::string about = "The " + std::to_string(scenario.starting_children.size()) +
-                      " children looked after at the end of " + format_iso(scenario.origin) +
-                      ", one row each: age, days in the current placement and in the current period of care on that "
-                      "date, placements since 1 April counting the current one, and whether UASC. For a period of "
-                      "care already under way when the data begin, days in care count from its first episode held.";
+  std::int64_t children = 0;
+  for (const StartingGroup& group : scenario.starting_groups) children += group.children;
+  std::string about =
+      "The " + std::to_string(children) + " children looked after at the end of " + format_iso(scenario.origin) +
+      ", in groups of at least " + std::to_string(kMinimumStartingGroupSize) +
+      " (rows with the same ranges form one group; a category with fewer children shares its groups with others). "
+      "Each row gives a category's children in a group: how many, how many boys and UASC, and the range of their "
+      "ages, months in care and months in the current placement in whole months (of 365.25/12 days) on that date, "
+      "and placements since 1 April counting the current one (3 = 3 or more). Each run draws every child's days "
+      "uniformly within the ranges. For a period of care already under way when the data begin, time in care "
+      "counts from its first episode held.";
   if (calibration.in_care_aged_18_or_over > 0) {
     about += " Left out: " + std::to_string(calibration.in_care_aged_18_or_over) +
              " young people the data shows in care at 18 or over (the simulation ends care at 18).";
   }
   comment(out, about);
-  out << "children_csv = " << toml_string(csv_name.string()) << '\n';
+  out << "groups_csv = " << toml_string(csv_name.string()) << '\n';
 }
 
 void write_trend_comment(std::ostream& out, const TrendEstimate& trend, bool used) {
@@ -358,13 +370,15 @@ void write_evidence(std::ostream& out, const Scenario& scenario) {
   write_evidence_stream(out, "uasc", evidence.uasc_entries, evidence.uasc_first_placement);
 }
 
-std::string children_csv(const std::vector<StartingChild>& children) {
+std::string groups_csv(const std::vector<StartingGroup>& groups) {
   std::ostringstream out;
-  out << "age_days,sex,category,days_in_placement,days_in_care,placements_since_april,uasc\n";
-  for (const StartingChild& child : children) {
-    out << child.age_days << ',' << name_of(child.sex) << ',' << name_of(child.category) << ','
-        << child.days_in_placement << ',' << child.days_in_care << ',' << child.placements_since_april << ','
-        << (child.uasc ? "true" : "false") << '\n';
+  for (std::size_t i = 0; i < kStartingGroupColumns.size(); ++i) out << (i ? "," : "") << kStartingGroupColumns[i];
+  out << '\n';
+  for (const StartingGroup& g : groups) {
+    out << name_of(g.category) << ',' << g.children << ',' << g.male << ',' << g.uasc << ',' << g.age_months.min << ','
+        << g.age_months.max << ',' << g.months_in_care.min << ',' << g.months_in_care.max << ','
+        << g.months_in_placement.min << ',' << g.months_in_placement.max << ',' << g.placements_since_april.min << ','
+        << g.placements_since_april.max << '\n';
   }
   return out.str();
 }
@@ -408,16 +422,20 @@ class StagedFiles {
 
 }  // namespace
 
-fs::path children_csv_path(const fs::path& toml_file) {
-  return toml_file.parent_path() / (toml_file.stem().string() + "-children.csv");
+fs::path starting_groups_csv_path(const fs::path& toml_file) {
+  return toml_file.parent_path() / (toml_file.stem().string() + "-starting-groups.csv");
 }
 
 void write_calibrated_scenario(const fs::path& toml_file, const Scenario& scenario,
                                const CalibrationReport& calibration, const CleaningReport& cleaning) {
-  if (scenario.starting_counts) {
-    throw std::invalid_argument("write_calibrated_scenario: the starting population must be individual children");
+  if (scenario.starting_counts || !scenario.starting_children.empty()) {
+    // Individual children must never be written: they are real children's records.
+    throw std::invalid_argument("write_calibrated_scenario: the starting population must be in groups");
   }
-  const fs::path csv_file = children_csv_path(toml_file);
+  if (calibration.options.exact_time_at_risk) {
+    throw std::invalid_argument("write_calibrated_scenario: exact time at risk is for tests only and is never written");
+  }
+  const fs::path csv_file = starting_groups_csv_path(toml_file);
   std::ostringstream toml;
   write_header(toml, calibration, cleaning);
   write_top(toml, scenario, csv_file.filename(), calibration);
@@ -430,7 +448,7 @@ void write_calibrated_scenario(const fs::path& toml_file, const Scenario& scenar
   if (!toml_file.parent_path().empty()) fs::create_directories(toml_file.parent_path());
   StagedFiles files;
   // The CSV first, so the scenario never names a file that is not there yet.
-  files.write(csv_file, children_csv(scenario.starting_children));
+  files.write(csv_file, groups_csv(scenario.starting_groups));
   files.write(toml_file, toml.str());
   files.commit();
 }

@@ -1,11 +1,11 @@
 // Writes a calibrated scenario as a commented TOML file (format: scenarios/REFERENCE.md) and the
-// per-child CSV of its starting population beside it, so that `carecast run` can load it and an
+// grouped starting population (calibration/starting_groups.hpp) beside it, so that `carecast run` can load it and an
 // analyst can read where every number came from.
 //
 // Numbers are written in their shortest form that reads back as exactly the same double
 // (std::to_chars), so loading the file gives back the scenario bit for bit. Both files are written
 // under temporary names and renamed into place only when complete: a failure leaves no
-// half-written file. Nothing written holds a child's identifier or date of birth.
+// half-written file. Nothing written holds a child's identifier, date of birth or care dates.
 #pragma once
 
 #include <filesystem>
@@ -16,14 +16,14 @@
 
 namespace carecast {
 
-// <stem>-children.csv in the folder of `toml_file`: where write_calibrated_scenario puts the
-// starting population.
-std::filesystem::path children_csv_path(const std::filesystem::path& toml_file);
+// <stem>-starting-groups.csv in the folder of `toml_file`: where write_calibrated_scenario puts
+// the starting population.
+std::filesystem::path starting_groups_csv_path(const std::filesystem::path& toml_file);
 
-// Writes `scenario` (a starting population of individual children, not counts; evidence if it has
-// any) to `toml_file` and children_csv_path(toml_file), replacing them if they exist. The
+// Writes `scenario` (a starting population in groups, never individual children or counts;
+// evidence if it has any) to `toml_file` and starting_groups_csv_path(toml_file), replacing them if they exist. The
 // comments describe the data (`cleaning`: files and rows), the window and the estimation
-// (`calibration`). Throws std::invalid_argument for a scenario with starting counts and
+// (`calibration`). Throws std::invalid_argument for a scenario with starting counts or children, and
 // std::runtime_error if a file cannot be written.
 void write_calibrated_scenario(const std::filesystem::path& toml_file, const Scenario& scenario,
                                const CalibrationReport& calibration, const CleaningReport& cleaning);

@@ -10,6 +10,9 @@
 #include <string>
 #include <utility>
 
+#include "core/random_streams.hpp"
+#include "simulation/starting_groups_draw.hpp"
+
 namespace carecast {
 namespace {
 
@@ -17,6 +20,7 @@ constexpr double kDaysPerYear = 365.25;
 constexpr int kLastAgeBand = kAgeBandCount - 1;
 constexpr int kMaxStepDays = 91;  // with Richardson, a block of dates of birth plus a step spans under a year
 constexpr double kNever = std::numeric_limits<double>::infinity();
+constexpr int kDrawsPerGroupedChild = 16;
 
 // Children enter by one of two streams (main, UASC) in one of the age bands.
 constexpr int kStreamCount = 2;
@@ -516,6 +520,7 @@ struct Timeline {
 PerCategory<double> starting_stock(const Scenario& scenario) {
   PerCategory<double> stock{};
   for (const StartingChild& child : scenario.starting_children) stock[static_cast<int>(child.category)] += 1;
+  for (const StartingGroup& group : scenario.starting_groups) stock[static_cast<int>(group.category)] += group.children;
   if (scenario.starting_counts) {
     for (int c = 0; c < kCategoryCount; ++c) {
       for (const auto& by_sex : scenario.starting_counts->count[c]) stock[c] += by_sex[0] + by_sex[1];
@@ -532,8 +537,11 @@ struct RawSeries {
 // The projection for one step length.
 class GridProjection {
  public:
-  GridProjection(const Scenario& scenario, const Rates& rates, const Timeline& timeline, int step_days)
-      : timeline_(timeline), kernel_(rates, step_days) {
+  // `starting_weight`: the mass of each listed starting child (below 1 when each child is
+  // several draws within its group).
+  GridProjection(const Scenario& scenario, const Rates& rates, const Timeline& timeline, int step_days,
+                 double starting_weight)
+      : timeline_(timeline), kernel_(rates, step_days), starting_weight_(starting_weight) {
     grid_.cell_days = step_days;
     const int last_band_start = scenario.duration_band_start_days.back();
     grid_.cap_cell = (last_band_start + step_days - 1) / step_days;
@@ -639,7 +647,7 @@ class GridProjection {
                                                  static_cast<double>(child.days_in_placement)});
     }
     occupied_.assign(cohorts_.size(), false);
-    first_weight_.assign(first_placements_.size(), 1.0);
+    first_weight_.assign(first_placements_.size(), starting_weight_);
     next_first_weight_.assign(first_placements_.size(), 0.0);
     readout_first_weight_.assign(first_placements_.size(), 0.0);
   }
@@ -854,6 +862,7 @@ class GridProjection {
   std::vector<bool> occupied_;
   std::vector<FirstPlacement> first_placements_;
   std::vector<double> first_weight_, next_first_weight_, readout_first_weight_;  // probability still in it
+  double starting_weight_ = 1.0;
 
   StepTables step_tables_;
   std::map<int, StepTables> readout_tables_;  // by days from the step start to a month end
@@ -870,16 +879,35 @@ class GridProjection {
 
 }  // namespace
 
-ExpectedSeries project_expectation(const Scenario& scenario, const ProjectionOptions& options) {
+ExpectedSeries project_expectation(const Scenario& given, const ProjectionOptions& options) {
+  // A grouped starting population enters as kDrawsPerGroupedChild draws of each child within its
+  // group, each of weight 1 / kDrawsPerGroupedChild: the projection is linear in its starting
+  // mass, so this is the expectation over those draws (close to, not exactly, the run's).
+  Scenario expanded;
+  if (!given.starting_groups.empty()) {
+    expanded = given;
+    expanded.starting_groups.clear();
+    std::uint32_t entity = 0;
+    for (const StartingGroup& group : given.starting_groups) {
+      for (int n = 0; n < group.children; ++n, ++entity) {
+        StreamEngine draws(0, 0, entity_id(EntityKind::starting_child, entity), Process::starting_population);
+        for (int k = 0; k < kDrawsPerGroupedChild; ++k) {
+          expanded.starting_children.push_back(draw_group_child(group, n, given.origin, draws));
+        }
+      }
+    }
+  }
+  const Scenario& scenario = given.starting_groups.empty() ? given : expanded;
+  const double grouped_weight = given.starting_groups.empty() ? 1.0 : 1.0 / kDrawsPerGroupedChild;
   if (options.step_days < 1 || options.step_days > kMaxStepDays) {
     throw std::invalid_argument("projection step must be 1 to " + std::to_string(kMaxStepDays) + " days, not " +
                                 std::to_string(options.step_days));
   }
   const Rates rates(scenario);
   const Timeline timeline(scenario);
-  RawSeries projected = GridProjection(scenario, rates, timeline, options.step_days).run();
+  RawSeries projected = GridProjection(scenario, rates, timeline, options.step_days, grouped_weight).run();
   if (options.richardson) {
-    const RawSeries coarse = GridProjection(scenario, rates, timeline, 2 * options.step_days).run();
+    const RawSeries coarse = GridProjection(scenario, rates, timeline, 2 * options.step_days, grouped_weight).run();
     for (std::size_t d = 0; d < projected.stock.size(); ++d) {
       for (int c = 0; c < kCategoryCount; ++c) {
         projected.stock[d][c] = (4 * projected.stock[d][c] - coarse.stock[d][c]) / 3;
@@ -891,7 +919,7 @@ ExpectedSeries project_expectation(const Scenario& scenario, const ProjectionOpt
   ExpectedSeries series;
   series.dates = timeline.dates;
   series.stock = projected.stock;
-  series.stock[0] = starting_stock(scenario);  // the projection's spread of it sums to this within rounding
+  series.stock[0] = starting_stock(given);  // the projection's spread of it sums to this within rounding
   for (std::size_t d = 0; d < timeline.dates.size(); ++d) {
     const auto day = static_cast<std::size_t>(timeline.report_day[d]);
     const auto before = static_cast<std::size_t>(timeline.report_day[d > 0 ? d - 1 : 0]);

@@ -71,6 +71,10 @@ AssumptionTable starting_population(const AssumptionContext& c) {
     children[static_cast<int>(child.category)] += 1;
     if (child.uasc) uasc[static_cast<int>(child.category)] += 1;
   }
+  for (const StartingGroup& group : s.starting_groups) {
+    children[static_cast<int>(group.category)] += group.children;
+    uasc[static_cast<int>(group.category)] += group.uasc;
+  }
   std::vector<int> shown;
   for (int k = 0; k < kCategoryCount; ++k) {
     if (children[k] > 0) shown.push_back(k);

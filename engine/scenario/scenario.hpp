@@ -37,6 +37,34 @@ struct StartingChild {
   bool uasc = false;
 };
 
+// Starting children described only as a group, the form `carecast calibrate` writes: the
+// children of one category whose ages and times in care and in placement lie within the given
+// ranges, in whole months at the origin. Each replication draws every child's exact days
+// uniformly within the group's months, so no file holds a real child's date of birth or care
+// dates, and calibration makes every group hold at least kMinimumStartingGroupSize children.
+struct MonthRange {
+  std::int32_t min = 0;
+  std::int32_t max = 0;  // inclusive
+};
+inline constexpr int kMinimumStartingGroupSize = 5;
+// The length of a "month" in these ranges: a twelfth of a year of 365.25 days.
+inline constexpr double kDaysPerMonth = 365.25 / 12.0;
+// Placements since 1 April are kept up to 3: the DfE short-term measure asks only for 3 or more.
+inline constexpr std::int32_t kPlacementsSinceAprilCap = 3;
+struct StartingGroup {
+  Category category = Category::foster_in_house;
+  std::int32_t children = 0;
+  std::int32_t male = 0;  // how many of the children are male
+  std::int32_t uasc = 0;  // how many are unaccompanied asylum-seeking children
+  MonthRange age_months;
+  MonthRange months_in_care;
+  MonthRange months_in_placement;
+  MonthRange placements_since_april;  // placements counting the current one; 3 = 3 or more
+};
+
+// The largest age in days a child looked after at `origin` can have: one day short of 18.
+std::int32_t largest_starting_age_days(Date origin);
+
 // The alternative form of starting population: counts, from which each replication draws
 // individual children. Age is uniform within the band; days in placement is exponential with the
 // category's mean, truncated at the child's age; days in care before the current placement is
@@ -216,7 +244,8 @@ struct Scenario {
   std::vector<std::int32_t> duration_band_start_days = {0, 28, 91, 182, 365, 730};
 
   // Starting population: exactly one of these is used.
-  std::vector<StartingChild> starting_children;  // from the per-child CSV
+  std::vector<StartingChild> starting_children;  // from the per-child CSV, or built in code
+  std::vector<StartingGroup> starting_groups;    // from the groups CSV that calibrate writes
   std::optional<StartingCounts> starting_counts;
 
   EntryStream entries;  // children who are not unaccompanied asylum seekers

@@ -19,6 +19,7 @@
 #include "core/input_files.hpp"
 #include "scenario/scenario_bounds.hpp"
 #include "scenario/toml_text_guard.hpp"
+#include "scenario/starting_groups_reader.hpp"
 
 namespace carecast {
 namespace {
@@ -308,6 +309,7 @@ const KeySchema& scenario_schema() {
   static const KeySchema bands = table_of({{"placement_duration_band_starts_days", &value}});
   static const KeySchema starting_population = table_of({
       {"children_csv", &value},
+      {"groups_csv", &value},
       {"counts", &counts},
       {"uasc_counts", &counts},
       {"mean_days_in_placement", &value_by_category},
@@ -731,6 +733,9 @@ EntryStream read_entry_stream(const MergedTable& stream, Reachability& reachabil
   return entries;
 }
 
+// More placements in one collection year than weeks in it is a wrong value, not a child.
+constexpr std::int32_t kMostPlacementsSinceApril = 53;
+
 std::vector<StartingChild> read_starting_children(const CsvTable& csv, Date origin,
                                                   Reachability& reachability) {
   constexpr std::array<std::string_view, 7> kColumns = {
@@ -765,7 +770,8 @@ std::vector<StartingChild> read_starting_children(const CsvTable& csv, Date orig
   for (std::size_t row = 0; row < csv.row_count(); ++row) {
     StartingChild child;
     child.age_days = read_int(row, age_column, 0, "an age in days, 0 or more");
-    if (add_years(origin - std::chrono::days{child.age_days}, kCareEndsAtAgeYears) <= origin) {
+    // Checked before any date arithmetic, which a huge age would carry outside the calendar.
+    if (child.age_days > largest_starting_age_days(origin)) {
       throw InputError(csv.location(row, age_column), "the child is 18 or older at the origin date");
     }
 
@@ -799,6 +805,11 @@ std::vector<StartingChild> read_starting_children(const CsvTable& csv, Date orig
       throw InputError(csv.location(row, care_days_column), "must be at most age_days");
     }
     child.placements_since_april = read_int(row, placements_column, 1, "a number of placements, 1 or more");
+    if (child.placements_since_april > kMostPlacementsSinceApril) {
+      throw InputError(csv.location(row, placements_column),
+                       "expected at most " + std::to_string(kMostPlacementsSinceApril) +
+                           " placements since 1 April (one a week)");
+    }
 
     const std::string_view uasc = csv.field(row, uasc_column);
     if (uasc == "true" || uasc == "1") {
@@ -870,23 +881,34 @@ StartingCounts read_starting_counts(const MergedTable& population, const MergedT
 
 void read_starting_population(const MergedTable& root, Scenario& scenario, Reachability& reachability) {
   const MergedTable population = root.require_table("starting_population");
-  const std::optional<Entry> csv = population.find("children_csv");
+  const std::optional<Entry> children_csv = population.find("children_csv");
+  const std::optional<Entry> groups_csv = population.find("groups_csv");
   const MergedTable counts = population.table("counts");
-  if (csv && counts.present()) fail(*csv, "give either children_csv or counts, not both");
+  const int forms = (children_csv ? 1 : 0) + (groups_csv ? 1 : 0) + (counts.present() ? 1 : 0);
+  if (forms > 1) {
+    fail(children_csv ? *children_csv : *groups_csv, "give one of children_csv, groups_csv or counts, not several");
+  }
   if (counts.present()) {
     scenario.starting_counts = read_starting_counts(population, counts, reachability);
     return;
   }
-  if (!csv) throw InputError(population.location(), "give either children_csv or counts");
+  if (forms == 0) throw InputError(population.location(), "give one of children_csv, groups_csv or counts");
+  const Entry& csv = children_csv ? *children_csv : *groups_csv;
 
   for (std::string_view counts_only : {"mean_days_in_placement", "mean_days_in_care_before_placement", "uasc_counts"}) {
     if (const auto entry = population.find(counts_only)) {
-      fail(*entry, "only used with counts: children_csv gives each child's days");
+      fail(*entry, "only used with counts: the CSV gives each child's (or group's) time in care");
     }
   }
-  const fs::path csv_file = (csv->layer->file.parent_path() / read_string(*csv)).lexically_normal();
-  if (!canonical_if_file(csv_file)) fail(*csv, "the file it names does not exist: " + csv_file.string());
+  const fs::path csv_file = (csv.layer->file.parent_path() / read_string(csv)).lexically_normal();
+  if (!canonical_if_file(csv_file)) fail(csv, "the file it names does not exist: " + csv_file.string());
   scenario.source_files.push_back(csv_file);
+  if (groups_csv) {
+    scenario.starting_groups = read_starting_groups(CsvTable::read(csv_file), [&](Category c, const InputLocation& at) {
+      if (!reachability.reached(c)) reachability.reach(c, at);
+    });
+    return;
+  }
   scenario.starting_children =
       read_starting_children(CsvTable::read(csv_file), scenario.origin, reachability);
 }

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "simulation/starting_groups_draw.hpp"
+
 namespace carecast {
 namespace {
 
@@ -329,7 +331,7 @@ void ReplicationRunner::start_population(ReplicationIdentity id) {
   };
 
   std::uint32_t entity = 0;
-  for (const StartingChild& record : scenario_.starting_children) {
+  auto admit_record = [&](const StartingChild& record) {
     ChildState child;
     child.sex = record.sex;
     child.uasc = record.uasc;
@@ -341,6 +343,16 @@ void ReplicationRunner::start_population(ReplicationIdentity id) {
     child.placements_this_year = static_cast<std::uint16_t>(record.placements_since_april);
     child.category = record.category;
     admit_starting(child, entity++);
+  };
+  for (const StartingChild& record : scenario_.starting_children) admit_record(record);
+  // Grouped children: each drawn within its group's months on its own stream, so the same child
+  // has the same days under every scenario option.
+  for (const StartingGroup& group : scenario_.starting_groups) {
+    for (int n = 0; n < group.children; ++n) {
+      StreamEngine draws(id.seed, id.replication, entity_id(EntityKind::starting_child, entity),
+                         Process::starting_population);
+      admit_record(draw_group_child(group, n, model_->origin, draws));
+    }
   }
   if (!scenario_.starting_counts) return;
 

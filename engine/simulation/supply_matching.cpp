@@ -11,7 +11,6 @@
 namespace carecast {
 namespace {
 
-constexpr double kDaysPerMonth = 365.25 / 12;
 
 double exponential1(StreamEngine& engine) { return boost::random::exponential_distribution<double>(1.0)(engine); }
 

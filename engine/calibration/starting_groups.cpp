@@ -1,0 +1,164 @@
+#include "calibration/starting_groups.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <map>
+#include <tuple>
+
+namespace carecast {
+namespace {
+
+// The dimensions a group is split on, in the order ties are broken: UASC first (their ages and
+// routes into care differ most), then age, time in care, time in placement, sex, placements.
+constexpr int kDimensionCount = 6;
+
+std::int32_t coordinate(const MonthlyChild& child, int dimension) {
+  switch (dimension) {
+    case 0: return child.uasc ? 1 : 0;
+    case 1: return child.age_months;
+    case 2: return child.months_in_care;
+    case 3: return child.months_in_placement;
+    case 4: return child.male ? 1 : 0;
+    default: return child.placements_since_april;
+  }
+}
+
+auto sort_key(const MonthlyChild& c) {
+  return std::make_tuple(c.category, c.uasc, c.age_months, c.months_in_care, c.months_in_placement, c.male,
+                         c.placements_since_april);
+}
+
+using Members = std::vector<MonthlyChild>;
+
+class Partitioner {
+ public:
+  Partitioner(const Members& everyone, int k) : k_(k) {
+    for (int d = 0; d < kDimensionCount; ++d) {
+      std::int32_t low = 0;
+      std::int32_t high = 0;
+      for (std::size_t i = 0; i < everyone.size(); ++i) {
+        const std::int32_t x = coordinate(everyone[i], d);
+        low = i == 0 ? x : std::min(low, x);
+        high = i == 0 ? x : std::max(high, x);
+      }
+      span_[static_cast<std::size_t>(d)] = std::max(1, high - low);
+    }
+  }
+
+  // Splits `members` (at least k of them) recursively; each leaf becomes a group.
+  void split(Members members, std::vector<StartingGroup>& groups) const {
+    const std::size_t n = members.size();
+    if (n >= 2 * static_cast<std::size_t>(k_)) {
+      // The dimension whose values this part spreads over most, relative to everyone's spread.
+      int best = -1;
+      double widest = 0;
+      for (int d = 0; d < kDimensionCount; ++d) {
+        std::int32_t low = coordinate(members[0], d);
+        std::int32_t high = low;
+        for (const MonthlyChild& m : members) {
+          low = std::min(low, coordinate(m, d));
+          high = std::max(high, coordinate(m, d));
+        }
+        const double width = static_cast<double>(high - low) / span_[static_cast<std::size_t>(d)];
+        if (width > widest) {
+          widest = width;
+          best = d;
+        }
+      }
+      if (best >= 0) {
+        // Relaxed Mondrian: cut the sorted part at its middle, so both halves hold at least k.
+        std::stable_sort(members.begin(), members.end(), [best](const MonthlyChild& a, const MonthlyChild& b) {
+          return std::make_tuple(coordinate(a, best), sort_key(a)) < std::make_tuple(coordinate(b, best), sort_key(b));
+        });
+        const auto middle = members.begin() + static_cast<std::ptrdiff_t>(n / 2);
+        split(Members(members.begin(), middle), groups);
+        split(Members(middle, members.end()), groups);
+        return;
+      }
+    }
+    emit(members, groups);
+  }
+
+ private:
+  static MonthRange range_of(const Members& members, std::int32_t MonthlyChild::*field) {
+    MonthRange range{members.front().*field, members.front().*field};
+    for (const MonthlyChild& m : members) {
+      range.min = std::min(range.min, m.*field);
+      range.max = std::max(range.max, m.*field);
+    }
+    return range;
+  }
+
+  static void emit(const Members& members, std::vector<StartingGroup>& groups) {
+    StartingGroup shared;
+    shared.age_months = range_of(members, &MonthlyChild::age_months);
+    shared.months_in_care = range_of(members, &MonthlyChild::months_in_care);
+    shared.months_in_placement = range_of(members, &MonthlyChild::months_in_placement);
+    shared.placements_since_april = range_of(members, &MonthlyChild::placements_since_april);
+    std::map<Category, StartingGroup> by_category;
+    for (const MonthlyChild& m : members) {
+      auto [it, added] = by_category.try_emplace(m.category, shared);
+      StartingGroup& row = it->second;
+      row.category = m.category;
+      ++row.children;
+      if (m.male) ++row.male;
+      if (m.uasc) ++row.uasc;
+    }
+    for (const auto& [category, row] : by_category) groups.push_back(row);
+  }
+
+  int k_;
+  std::array<double, kDimensionCount> span_{};
+};
+
+}  // namespace
+
+std::int32_t whole_months(std::int32_t days) {
+  return static_cast<std::int32_t>(std::floor(static_cast<double>(days) / kDaysPerMonth));
+}
+
+std::vector<StartingGroup> group_starting_children(const std::vector<StartingChild>& children,
+                                                   int minimum_group_size) {
+  const int k = std::max(1, minimum_group_size);
+  Members everyone;
+  everyone.reserve(children.size());
+  for (const StartingChild& child : children) {
+    everyone.push_back(MonthlyChild{child.category, child.sex == Sex::male, child.uasc, whole_months(child.age_days),
+                                    whole_months(child.days_in_care), whole_months(child.days_in_placement),
+                                    std::clamp(child.placements_since_april, 1, kPlacementsSinceAprilCap)});
+  }
+  // Sorted first, so the groups do not depend on the order of the input (which follows identifiers).
+  std::sort(everyone.begin(), everyone.end(),
+            [](const MonthlyChild& a, const MonthlyChild& b) { return sort_key(a) < sort_key(b); });
+
+  // Parts: each category with at least k children, and one pool of the rest. A pool smaller
+  // than k joins the largest part.
+  std::map<Category, Members> by_category;
+  for (const MonthlyChild& child : everyone) by_category[child.category].push_back(child);
+  std::vector<Members> parts;
+  Members pool;
+  for (auto& [category, members] : by_category) {
+    if (static_cast<int>(members.size()) >= k) {
+      parts.push_back(std::move(members));
+    } else {
+      pool.insert(pool.end(), members.begin(), members.end());
+    }
+  }
+  if (!pool.empty()) {
+    if (static_cast<int>(pool.size()) >= k || parts.empty()) {
+      parts.push_back(std::move(pool));
+    } else {
+      auto largest = std::max_element(parts.begin(), parts.end(),
+                                       [](const Members& a, const Members& b) { return a.size() < b.size(); });
+      largest->insert(largest->end(), pool.begin(), pool.end());
+    }
+  }
+
+  std::vector<StartingGroup> groups;
+  const Partitioner partitioner(everyone, k);
+  for (Members& part : parts) partitioner.split(std::move(part), groups);
+  return groups;
+}
+
+}  // namespace carecast

@@ -1,0 +1,87 @@
+#include "scenario/starting_groups_reader.hpp"
+
+#include <algorithm>
+#include <string>
+
+namespace carecast {
+
+const std::vector<std::string_view> kStartingGroupColumns = {
+    "category",           "children",           "male",
+    "uasc",               "age_months_min",     "age_months_max",
+    "months_in_care_min", "months_in_care_max", "months_in_placement_min",
+    "months_in_placement_max", "placements_since_april_min", "placements_since_april_max"};
+
+namespace {
+
+// The oldest a child looked after can be, in whole months: 17 years and 11 months.
+constexpr std::int32_t kLargestAgeMonths = 12 * kCareEndsAtAgeYears - 1;
+// One council's starting group: far more than any council looks after.
+constexpr std::int32_t kLargestGroup = 100000;
+
+std::string all_columns() {
+  std::string text;
+  for (std::string_view name : kStartingGroupColumns) text.append(text.empty() ? "" : ", ").append(name);
+  return text;
+}
+
+}  // namespace
+
+std::vector<StartingGroup> read_starting_groups(
+    const CsvTable& csv, const std::function<void(Category, const InputLocation&)>& on_category) {
+  for (std::size_t column = 0; column < csv.columns().size(); ++column) {
+    if (std::find(kStartingGroupColumns.begin(), kStartingGroupColumns.end(), csv.columns()[column]) ==
+        kStartingGroupColumns.end()) {
+      throw InputError(csv.header_location(column), "unknown column; the columns are exactly: " + all_columns());
+    }
+  }
+  std::vector<std::size_t> at;
+  for (std::string_view name : kStartingGroupColumns) at.push_back(csv.require_column(name));
+
+  // Values are never quoted back: the file describes real children, even if only in groups.
+  auto read = [&csv](std::size_t row, std::size_t column, std::int32_t low, std::int32_t high, std::string_view what) {
+    const std::int64_t value = csv.integer(row, column);
+    if (value < low || value > high) {
+      throw InputError(csv.location(row, column), "expected " + std::string(what) + ", from " + std::to_string(low) +
+                                                      " to " + std::to_string(high));
+    }
+    return static_cast<std::int32_t>(value);
+  };
+  auto read_range = [&](std::size_t row, std::size_t min_column, std::size_t max_column, std::int32_t low,
+                        std::int32_t high, std::string_view what) {
+    MonthRange range{read(row, min_column, low, high, what), read(row, max_column, low, high, what)};
+    if (range.max < range.min) throw InputError(csv.location(row, max_column), "must not be below the _min column");
+    return range;
+  };
+
+  std::vector<StartingGroup> groups;
+  for (std::size_t row = 0; row < csv.row_count(); ++row) {
+    StartingGroup group;
+    const std::optional<Category> category = parse_category(csv.field(row, at[0]));
+    if (!category) {
+      std::string names;
+      for (std::string_view name : kCategoryNames) names.append(names.empty() ? "" : ", ").append(name);
+      throw InputError(csv.location(row, at[0]), "expected a category id: " + names);
+    }
+    group.category = *category;
+    on_category(group.category, csv.location(row, at[0]));
+    group.children = read(row, at[1], 1, kLargestGroup, "a number of children");
+    group.male = read(row, at[2], 0, group.children, "a number of boys, at most children");
+    group.uasc = read(row, at[3], 0, group.children, "a number of UASC, at most children");
+    group.age_months = read_range(row, at[4], at[5], 0, kLargestAgeMonths, "an age in whole months");
+    group.months_in_care = read_range(row, at[6], at[7], 0, kLargestAgeMonths, "whole months in care");
+    group.months_in_placement = read_range(row, at[8], at[9], 0, kLargestAgeMonths, "whole months in placement");
+    group.placements_since_april =
+        read_range(row, at[10], at[11], 1, kPlacementsSinceAprilCap, "placements since 1 April (3 = 3 or more)");
+    // Ranges some child can satisfy: placement within care, care within age.
+    if (group.months_in_placement.min > group.months_in_care.max) {
+      throw InputError(csv.location(row, at[8]), "must be at most months_in_care_max: a placement lies within care");
+    }
+    if (group.months_in_care.min > group.age_months.max) {
+      throw InputError(csv.location(row, at[6]), "must be at most age_months_max: care lies within the child's life");
+    }
+    groups.push_back(group);
+  }
+  return groups;
+}
+
+}  // namespace carecast
