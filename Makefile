@@ -1,13 +1,30 @@
 # Two commands for a fresh Debian 12 machine, as root:
 #   make demo   install what is missing, build, run the default scenario, make its board pack
-#   make test   install what is missing, build, run the whole test suite
+#   make test   install what is missing, build, run the whole test suite, then run it again under
+#               ASan+UBSan and run each fuzzing harness briefly (see "test" below)
+# And for longer fuzzing:
+#   make fuzz   run each libFuzzer harness in tests/fuzz for FUZZ_SECONDS (default 300) seconds
 BUILD ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
 JOBS ?= $(shell nproc)
+# Seconds each fuzzing harness runs in `make fuzz`, and in `make test`.
+FUZZ_SECONDS ?= 300
+TEST_FUZZ_SECONDS ?= 20
+FUZZ_HARNESSES = csv_reader ssda903_calibration scenario_loader
+# clang and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes for clang) for the fuzzing
+# harnesses; gcc's own ASan and UBSan runtimes come with g++.
 APT_PACKAGES = g++ cmake make pkg-config libeigen3-dev libboost-dev libcli11-dev libtomlplusplus-dev \
   libcsv-dev libgtest-dev libbenchmark-dev python3 python3-matplotlib \
-  libxlsxwriter-dev nlohmann-json3-dev python3-openpyxl chromium fonts-dejavu-core
+  libxlsxwriter-dev nlohmann-json3-dev python3-openpyxl chromium fonts-dejavu-core \
+  clang libclang-rt-14-dev
 
-.PHONY: deps build demo test benchmark clean
+# The first sanitizer report fails the test or the harness (the builds also compile with
+# -fno-sanitize-recover=all); leaks count too.
+SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:check_initialization_order=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+.PHONY: deps build demo test asan-test fuzz benchmark clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
@@ -24,11 +41,41 @@ demo: build
 	./$(BUILD)/carecast run --runs 1000 --seed 1 --out demo-output
 	./$(BUILD)/carecast report demo-output
 
+# The whole suite on the Release build, then once more under ASan+UBSan, then each fuzzing harness
+# for TEST_FUZZ_SECONDS.
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+	$(MAKE) --no-print-directory asan-test
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
+
+# The GoogleTest suite built with the "asan" preset (CMakePresets.json: ASan+UBSan, assertions on).
+asan-test: deps
+	cmake --preset asan -B $(ASAN_BUILD) >/dev/null
+	cmake --build $(ASAN_BUILD) -j$(JOBS) --target carecast carecast_tests
+	cd $(ASAN_BUILD) && $(SANITIZER_ENV) ctest --output-on-failure -j$(JOBS)
+
+# Each harness runs on its seeds (tests/fuzz/corpus/<harness>, never written to) and on its own
+# growing corpus in $(FUZZ_BUILD)/corpus/<harness>. A crash, sanitizer report, timeout (30 s for
+# one input) or out-of-memory stops it; the input is saved in $(FUZZ_BUILD)/findings/.
+fuzz: deps
+	cmake --preset fuzz -B $(FUZZ_BUILD) >/dev/null
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target carecast_fuzzers
+	@mkdir -p $(FUZZ_BUILD)/findings
+	@for harness in $(FUZZ_HARNESSES); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$harness; \
+	  log=$(FUZZ_BUILD)/fuzz_$$harness.log; \
+	  echo "fuzz_$$harness: fuzzing for $(FUZZ_SECONDS) s (log: $$log)"; \
+	  if ! $(FUZZ_BUILD)/tests/fuzz/fuzz_$$harness -max_total_time=$(FUZZ_SECONDS) -timeout=30 -rss_limit_mb=2048 \
+	      -print_final_stats=1 -dict=tests/fuzz/$$harness.dict -artifact_prefix=$(FUZZ_BUILD)/findings/$$harness- \
+	      $(FUZZ_BUILD)/corpus/$$harness tests/fuzz/corpus/$$harness >$$log 2>&1; then \
+	    tail -n 80 $$log; echo "fuzz_$$harness: FINDING (input saved in $(FUZZ_BUILD)/findings/)"; exit 1; \
+	  fi; \
+	  awk -v h=fuzz_$$harness '/^stat::number_of_executed_units/ {n=$$2} /^stat::average_exec_per_sec/ {r=$$2} \
+	    END {printf "%s: %d executions (%d a second), no finding\n", h, n, r}' $$log; \
+	done
 
 benchmark: build
 	./$(BUILD)/carecast_benchmark
 
 clean:
-	rm -rf $(BUILD) demo-output
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) demo-output
