@@ -244,11 +244,55 @@ TEST(ScenarioBounds, RefusesRelationsBetweenValues) {
       // Each cell in range, the stream's total not.
       {"[entries.expected_per_year]\nunder_1 = { male = 60000, female = 60000 }", 2, "entries.expected_per_year",
        "children a year add up to 120165; one council's stream must be at most 100000 a year"},
-      // Each part in range, the price in the base year not: 100,000 in 1980 prices uprated by 50% a year.
+      // Each number in range, the hazard they give not: 6 a year times 100.
+      {"[stability.hazard_multiplier.other]\nall = 100", 3, "stability.hazard_multiplier.other.all",
+       "multiplies the hazard of 6 a year (placements.other.ending_hazard_per_year, age band under_1) to 600; at most 365"},
+      // Each part of a price in range, the price in the base year not: 90,000 in 1980 prices uprated by 50% a year.
       {"[costs.weekly]\nother = { weekly = 90000, price_year = 1980, uprating_per_year = 0.5 }", 3, "costs.weekly.other",
        "uprated from price_year 1980 to base_year 2024, the amount must be 0 or more and at most 100000 (£ a week)"},
   };
   for (const BadValue& bad : cases) expect_refused(bad);
+}
+
+// Evidence whose counts and exposures are each in range but give an absurd rate: a tiny exposure.
+TEST(ScenarioBounds, RefusesEvidenceWhoseMeanRateIsImplausible) {
+  const TempDir dir;
+  const fs::path calibrated = dir.path() / "calibrated.toml";
+  const auto outcome = testing::run_carecast("calibrate " + (fs::path(CARECAST_TEST_DATA_DIR) / "ssda903-sample").string() +
+                                             " --as-of 2022-03-31 --out " + calibrated.string());
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
+  const toml::table written = toml::parse_file(calibrated.string());
+  const toml::table* placements = written["evidence"]["placements"].as_table();
+  ASSERT_NE(placements, nullptr);
+  const std::string category(placements->begin()->first.str());
+  const std::size_t bands = (*placements)[category]["ending_events"]["under_1"].as_array()->size();
+  const auto repeated = [&](const std::string& value) {
+    std::string array = "[";
+    for (std::size_t d = 0; d < bands; ++d) array += (d ? ", " : "") + value;
+    return array + "]";
+  };
+
+  const fs::path ending = dir.write("ending.toml", "extends = \"calibrated.toml\"\n[evidence.placements." + category +
+                                                       "]\nending_events.under_1 = " + repeated("5") +
+                                                       "\nending_exposure_years.under_1 = " + repeated("1e-6") +
+                                                       "\nending_prior_exposure_years.under_1 = " + repeated("0") + "\n");
+  const InputError ending_error = error_loading(ending);
+  EXPECT_EQ(ending_error.where().file, ending.string()) << ending_error.what();
+  EXPECT_EQ(ending_error.where().line, 3) << ending_error.what();
+  EXPECT_EQ(ending_error.where().field, "evidence.placements." + category + ".ending_events.under_1[0]") << ending_error.what();
+  EXPECT_NE(ending_error.problem().find("endings a year; at most 365"), std::string::npos) << ending_error.what();
+
+  const fs::path entries = dir.write("entries.toml", R"(extends = "calibrated.toml"
+[evidence.entries]
+counts.1_to_4 = { male = 5, female = 5 }
+exposure_years.1_to_4 = { male = 1e-6, female = 1e-6 }
+prior_exposure_years.1_to_4 = { male = 0, female = 0 }
+)");
+  const InputError entries_error = error_loading(entries);
+  EXPECT_EQ(entries_error.where().file, entries.string()) << entries_error.what();
+  EXPECT_EQ(entries_error.where().line, 3) << entries_error.what();
+  EXPECT_EQ(entries_error.where().field, "evidence.entries.counts.1_to_4") << entries_error.what();
+  EXPECT_NE(entries_error.problem().find("children a year; at most 100000"), std::string::npos) << entries_error.what();
 }
 
 // The sibling groups defect end to end: exit 2 with file, line and key, not exit 1.

@@ -1403,14 +1403,26 @@ Costs read_costs(const MergedTable& table, Date origin) {
   return costs;
 }
 
-StabilityLevers read_stability(const MergedTable& table) {
+// Multipliers scale the written hazards: the hazards they give must stay plausible too, or a
+// multiplier of 100 on a hazard of 365 would have a child move 100 times a day.
+StabilityLevers read_stability(const MergedTable& table, const Scenario& scenario) {
   StabilityLevers levers;
   const MergedTable multipliers = table.table("hazard_multiplier");
   for (std::string_view name : multipliers.keys()) {
     const std::size_t c = category_index(name);
     const PerAgeBand<std::optional<Entry>> by_band = entries_by_age_band(multipliers.table(name));
     for (int band = 0; band < kAgeBandCount; ++band) {
-      if (by_band[band]) levers.hazard_multiplier[c][band] = read_non_negative(*by_band[band], "a multiplier (a number, 0 or more)");
+      if (!by_band[band]) continue;
+      const double multiplier = read_non_negative(*by_band[band], "a multiplier (a number, 0 or more)");
+      levers.hazard_multiplier[c][band] = multiplier;
+      for (int d = 0; d < scenario.duration_band_count(); ++d) {
+        const double hazard = scenario.ending_hazard(static_cast<Category>(c), static_cast<AgeBand>(band), d);
+        if (hazard * multiplier <= kMaxHazardPerYear) continue;
+        fail(*by_band[band], "multiplies the hazard of " + format_number(hazard) + " a year (placements." +
+                                 std::string(name) + ".ending_hazard_per_year, age band " +
+                                 std::string(kAgeBandNames[band]) + ") to " + format_number(hazard * multiplier) +
+                                 "; at most " + format_number(kMaxHazardPerYear) + " a year");
+      }
     }
   }
   return levers;
@@ -1455,7 +1467,7 @@ Scenario load_scenario(const fs::path& file) {
   check_reachable_categories_have_placements(std::move(reachability), destination_tables);
   if (const MergedTable costs = root.table("costs"); costs.present()) scenario.costs = read_costs(costs, scenario.origin);
   if (const MergedTable stability = root.table("stability"); stability.present()) {
-    scenario.stability = read_stability(stability);
+    scenario.stability = read_stability(stability, scenario);
   }
 
   scenario.staying_put_probability =
