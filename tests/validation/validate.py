@@ -127,7 +127,7 @@ def backtest_world(args, index):
                 if key in truth:
                     history.append(truth[key])
             at_origin = truth.get((metric, category, origin.isoformat()), 0.0)
-            for h in HORIZONS:
+            for h in (0,) + HORIZONS:
                 date = dt.date(origin.year + h, 3, 31).isoformat()
                 if (metric, category, date) not in truth:
                     continue
@@ -166,6 +166,7 @@ def summarise(cases):
         if c["metric"] == "children_looked_after" and c["category"] != "all":
             groups.setdefault((c["metric"], "categories_pooled", c["horizon"]), []).append(c)
     coverage, scores = [], []
+    cases = [c for c in cases if c["horizon"] > 0]
     order = series()
     order.insert(1, ("children_looked_after", "categories_pooled"))
     for metric, category in order:
@@ -198,10 +199,34 @@ def summarise(cases):
     return coverage, scores
 
 
-def print_tables(coverage, scores, out=sys.stdout):
+def summarise_origin(cases):
+    """At the origin itself the forecast should start from the truth: the stock is the data's, but
+    the stability indicators depend on what the starting population carries (issue 10, item 4)."""
+    rows = []
+    for metric, category in series():
+        g = [c for c in cases if c["horizon"] == 0 and c["metric"] == metric and c["category"] == category]
+        if not g:
+            continue
+        rows.append({"metric": metric, "category": category, "cases": len(g),
+                     "mean_truth": statistics.fmean(c["truth"] for c in g),
+                     "mean_forecast_median": statistics.fmean(c["p50"] for c in g),
+                     "mean_difference": statistics.fmean(c["p50"] - c["truth"] for c in g),
+                     "coverage_90": sum(1 for c in g if c["p05"] <= c["truth"] <= c["p95"]) / len(g)})
+    return rows
+
+
+def print_tables(coverage, scores, origin_rows=(), out=sys.stdout):
     w = out.write
+    if origin_rows:
+        w("\nAt the origin (31 March of the last return used): truth, carecast's median, their mean\n"
+          "difference and how often the origin's 90% interval holds the truth\n")
+        w("%-40s %5s %8s %8s %8s %6s\n" % ("series", "cases", "truth", "median", "diff", "90%"))
+        for r in origin_rows:
+            w("%-40s %5d %8.2f %8.2f %8.2f %5.0f%%\n" % (
+                label(r["metric"], r["category"]), r["cases"], r["mean_truth"], r["mean_forecast_median"],
+                r["mean_difference"], 100 * r["coverage_90"]))
     w("\nCoverage of the forecast intervals (share of cases whose truth lies in p25-p75 and p05-p95;\n"
-      "below/above: truth under p05 / over p95; targets 40-60%% and 85-95%%)\n")
+      "below/above: truth under p05 / over p95; targets 40-60% and 85-95%)\n")
     w("%-40s %2s %5s %6s %6s %6s %6s\n" % ("series", "h", "cases", "50%", "90%", "<p05", ">p95"))
     for r in coverage:
         w("%-40s %2d %5d %5.0f%% %5.0f%% %5.0f%% %5.0f%%\n" % (
@@ -269,16 +294,18 @@ def main():
     for seed, origin, verb, rc, last in failures:
         print("  FAILED world seed %d origin %s: carecast %s exit %d: %s" % (seed, origin, verb, rc, last[0]))
     coverage, scores = summarise(cases)
-    print_tables(coverage, scores)
+    origin_rows = summarise_origin(cases)
+    print_tables(coverage, scores, origin_rows)
     if args.out:
         os.makedirs(args.out, exist_ok=True)
         write_csv(os.path.join(args.out, "cases.csv"), cases)
         write_csv(os.path.join(args.out, "coverage.csv"), coverage)
         write_csv(os.path.join(args.out, "scores.csv"), scores)
+        write_csv(os.path.join(args.out, "origin.csv"), origin_rows)
         write_csv(os.path.join(args.out, "failures.csv"), [
             {"seed": s, "origin": o, "verb": v, "exit": rc, "last_line": l[0]} for s, o, v, rc, l in failures])
         with open(os.path.join(args.out, "tables.txt"), "w") as f:
-            print_tables(coverage, scores, f)
+            print_tables(coverage, scores, origin_rows, f)
     return 1 if failures else 0
 
 
