@@ -244,6 +244,40 @@ def print_tables(coverage, scores, origin_rows=(), out=sys.stdout):
             r["mdape_persistence"], r["mdape_trend"], r["mean_bias_median"]))
 
 
+def binomial_limits(n, p, alpha):
+    """The smallest and largest counts of hits in n cases whose two tails each have probability at
+    least alpha / 2 under Binomial(n, p): outside them, coverage is off beyond chance."""
+    pmf = [math.comb(n, k) * p ** k * (1 - p) ** (n - k) for k in range(n + 1)]
+    lo, tail = 0, 0.0
+    while lo < n and tail + pmf[lo] <= alpha / 2:
+        tail += pmf[lo]
+        lo += 1
+    hi, tail = n, 0.0
+    while hi > 0 and tail + pmf[hi] <= alpha / 2:
+        tail += pmf[hi]
+        hi -= 1
+    return lo, hi
+
+
+def check_coverage(coverage, false_alarm, out=sys.stdout):
+    """Coverage of the total and the stability indicators at each horizon against binomial limits
+    (one case per world and origin; the false-alarm rate is shared among the checks)."""
+    rows = [r for r in coverage if r["category"] == "all"]
+    alpha = false_alarm / max(1, 2 * len(rows))
+    failed = 0
+    out.write("\nCoverage checks (binomial limits, false-alarm rate %g over %d checks)\n" % (false_alarm, 2 * len(rows)))
+    for r in rows:
+        for name, nominal in (("coverage_50", 0.5), ("coverage_90", 0.9)):
+            hits = int(round(r[name] * r["cases"]))
+            lo, hi = binomial_limits(r["cases"], nominal, alpha)
+            ok = lo <= hits <= hi
+            failed += not ok
+            out.write("%-30s h=%d %s %3d of %3d (limits %d-%d) %s\n" % (
+                label(r["metric"], r["category"]), r["horizon"], name, hits, r["cases"], lo, hi,
+                "ok" if ok else "FAIL"))
+    return failed
+
+
 def write_csv(path, rows):
     if not rows:
         return
@@ -264,6 +298,10 @@ def main():
     ap.add_argument("--seed", type=int, default=1, help="seed of the first world")
     ap.add_argument("--quick", action="store_true", help="4 worlds, 1 origin each (for tests)")
     ap.add_argument("--out", help="folder for cases.csv, coverage.csv, scores.csv, failures.csv and tables.txt")
+    ap.add_argument("--check", action="store_true",
+                    help="exit 1 if the total's or a stability indicator's coverage is outside binomial limits")
+    ap.add_argument("--false-alarm", type=float, default=1e-4,
+                    help="false-alarm rate of all --check tests together (default 1e-4)")
     ap.add_argument("--carecast", default=default_carecast, help="the carecast binary (default: build/carecast, "
                                                                   "or $CARECAST)")
     ap.add_argument("--work", help="folder for the worlds and runs (default: a temporary folder)")
@@ -306,6 +344,8 @@ def main():
             {"seed": s, "origin": o, "verb": v, "exit": rc, "last_line": l[0]} for s, o, v, rc, l in failures])
         with open(os.path.join(args.out, "tables.txt"), "w") as f:
             print_tables(coverage, scores, origin_rows, f)
+    if args.check and check_coverage(coverage, args.false_alarm):
+        return 1
     return 1 if failures else 0
 
 
