@@ -94,8 +94,11 @@ def backtest_world(args, index):
     returns = os.path.join(work, "returns")
     world = world_generator.generate(seed, returns)
     truth = read_truth(os.path.join(returns, "truth.csv"))
-    last_year = world.first_year + world.n_years - 1
     cases, failures = [], []
+    problems = world_generator.check_returns(returns)
+    if problems:  # the generator's own fault: its returns do not say what its truth says
+        failures.append((seed, "-", "world_generator check", 1, problems[:1]))
+    last_year = world.first_year + world.n_years - 1
     for k in range(args.origins):
         origin_year = last_year - 3 - k  # collection year ending at the origin, 3 years of truth after
         if origin_year - world.first_year + 1 < 3:

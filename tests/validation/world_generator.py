@@ -779,6 +779,79 @@ class World:
             w.writerows(self.truth_rows())
 
 
+def category_of(place, provider):
+    """The carecast category of an SSDA903 placement code, as this generator writes them."""
+    if place in ("U4", "U5", "U6"):
+        return "foster_in_house" if provider == "PR1" else "foster_agency"
+    if place in ("U1", "U2", "U3"):
+        return "foster_kinship"
+    if place in ("A3", "A4", "A5", "A6"):
+        return "placed_for_adoption"
+    if place == "K2":
+        return "childrens_home_in_house" if provider == "PR1" else "childrens_home_external"
+    return {"P1": "placed_with_parents", "S1": "residential_other", "R3": "parent_and_child",
+            "H5": "supported_accommodation"}.get(place, "other")
+
+
+def check_returns(out_dir):
+    """Reads the written returns back as an analyst would (the latest return's version of each
+    episode, short breaks left out) and checks them against truth.csv at every 31 March: children
+    looked after by category and the short-term stability indicator. Also checks that every
+    child's episodes chain: no overlap, X1 followed by an episode the same day, RNE S only after a
+    gap or a leaving-care REC. Returns a list of problems (empty when all is well)."""
+    def day(s):
+        return dt.datetime.strptime(s, "%d/%m/%Y").date().toordinal() if s else None
+    years = sorted(int(f.split("-")[0]) for f in os.listdir(out_dir) if f.endswith("-episodes.csv"))
+    episodes = {}
+    for y in years:
+        with open(os.path.join(out_dir, "%d-episodes.csv" % y), newline="") as f:
+            for r in csv.DictReader(f):
+                episodes[(r["CHILD"], r["DECOM"])] = r  # a later return replaces an earlier
+    by_child = {}
+    for r in episodes.values():
+        if r["LS"] in ("V3", "V4"):
+            continue
+        by_child.setdefault(r["CHILD"], []).append((day(r["DECOM"]), day(r["DEC"]), r))
+    problems = []
+    for cid, eps in by_child.items():
+        eps.sort(key=lambda e: e[0])
+        for (s0, e0, r0), (s1, e1, r1) in zip(eps, eps[1:]):
+            if e0 is None or e0 > s1:
+                problems.append("child %s: episodes overlap" % cid)
+            elif r0["REC"] == "X1" and (e0 != s1 or r1["RNE"] == "S"):
+                problems.append("child %s: X1 not followed the same day by an episode continuing the period" % cid)
+            elif r0["REC"] != "X1" and r1["RNE"] != "S":
+                problems.append("child %s: a new period without RNE S" % cid)
+    truth = {}
+    with open(os.path.join(out_dir, "truth.csv"), newline="") as f:
+        for r in csv.DictReader(f):
+            truth[(r["metric"], r["category"], r["date"])] = float(r["value"])
+    for y in years:
+        d = dt.date(y + 1, 3, 31).toordinal()
+        april = dt.date(y, 4, 1).toordinal()
+        counts = dict.fromkeys(CATEGORIES, 0)
+        three_plus = looked_after = 0
+        for eps in by_child.values():
+            now = [r for (s, e, r) in eps if s <= d and (e is None or e > d)]
+            if not now:
+                continue
+            looked_after += 1
+            counts[category_of(now[0]["PLACE"], now[0]["PLACE_PROVIDER"])] += 1
+            placements = sum(1 for (s, e, r) in eps if april <= s <= d and r["RNE"] in ("S", "P", "B"))
+            placements += any(s < april and (e is None or e >= april) for (s, e, r) in eps)
+            three_plus += placements >= 3
+        iso = dt.date.fromordinal(d).isoformat()
+        for c in CATEGORIES:
+            if counts[c] != truth[("children_looked_after", c, iso)]:
+                problems.append("%s %s: %d in the returns, %g in the truth" % (
+                    iso, c, counts[c], truth[("children_looked_after", c, iso)]))
+        share = round(100.0 * three_plus / looked_after, 4) if looked_after else 0.0
+        if abs(share - truth[("stability_short_term", "all", iso)]) > 1e-6:
+            problems.append("%s stability_short_term: %g in the returns, %g in the truth" % (
+                iso, share, truth[("stability_short_term", "all", iso)]))
+    return problems
+
+
 def generate(seed, out_dir, first_year=None, n_years=None):
     world = World(seed, first_year, n_years)
     world.run()
@@ -792,8 +865,17 @@ def main():
     ap.add_argument("--out", required=True, help="folder for the returns and truth.csv")
     ap.add_argument("--first-year", type=int, default=None, help="first collection year (default: drawn)")
     ap.add_argument("--years", type=int, default=None, help="collection years of returns (default: 10-12, drawn)")
+    ap.add_argument("--check", action="store_true",
+                    help="read the returns back and check them against truth.csv (exit 1 on a problem)")
     args = ap.parse_args()
     w = generate(args.seed, args.out, args.first_year, args.years)
+    if args.check:
+        problems = check_returns(args.out)
+        for p in problems[:20]:
+            print("problem: " + p)
+        print("check: %d problems" % len(problems))
+        if problems:
+            raise SystemExit(1)
     print("world seed %d: collection years %d-%d in %s" % (args.seed, w.first_year,
                                                             w.first_year + w.n_years - 1, args.out))
 
