@@ -22,6 +22,7 @@ struct CompareCommand {
   RunOptions options;
   int years = 0;
   std::string out = "carecast-comparison";
+  double max_memory_gb = kDefaultMaxMemoryGib;
 };
 
 const ComparisonRow* find_row(const std::vector<ComparisonRow>& rows, const std::string& option,
@@ -50,7 +51,6 @@ void execute(const CompareCommand& command) {
     scenarios.push_back(load_scenario(path));
     if (command.years > 0) scenarios.back().horizon_years = command.years;
   }
-  std::vector<RunResult> results;
   std::set<std::string> folders;
   for (std::size_t i = 0; i < scenarios.size(); ++i) {
     if (scenarios[i].origin != scenarios[0].origin || scenarios[i].horizon_years != scenarios[0].horizon_years) {
@@ -61,26 +61,24 @@ void execute(const CompareCommand& command) {
       throw InputError({command.scenarios[i], 0, 0, "name"}, "two scenarios compared have the same name");
     }
   }
-  for (const Scenario& scenario : scenarios) results.push_back(run_replications(scenario, command.options));
-
+  check_memory_limit(scenarios, command.options, command.max_memory_gb);
+  // Before any work, so that an --out that cannot be written is refused at once.
   StagedOutputDirectory out(command.out);
-  std::vector<ComparisonRow> rows;
-  for (std::size_t i = 1; i < results.size(); ++i) {
-    std::vector<ComparisonRow> option_rows = compare_runs(results[0], results[i], scenarios[i].name);
-    rows.insert(rows.end(), option_rows.begin(), option_rows.end());
-  }
+
+  // Base and options a block of paired runs at a time: memory does not grow with --runs.
+  const StreamedComparison compared = run_and_compare(scenarios, command.options);
+  const std::vector<ComparisonRow>& rows = compared.rows;
   out.write_file("comparison.csv", [&](std::ostream& s) { write_comparison_csv(s, rows); });
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    const std::vector<SummaryRow> summary = summarise(results[i]);
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
     out.write_file(folder_name(scenarios[i].name) + "/forecast.csv",
-                   [&](std::ostream& s) { write_forecast_csv(s, results[i], summary); });
+                   [&](std::ostream& s) { write_forecast_csv(s, compared.infos[i], compared.summaries[i]); });
   }
   out.commit();
 
-  const Date horizon = results[0].calendar.dates.back();
+  const Date horizon = compared.infos[0].calendar.dates.back();
   std::cout << "Options against '" << scenarios[0].name << "', " << command.options.runs << " paired runs to "
             << format_long_date(horizon) << " (option minus base: median, 90% interval):\n";
-  for (std::size_t i = 1; i < results.size(); ++i) {
+  for (std::size_t i = 1; i < scenarios.size(); ++i) {
     std::cout << "  " << scenarios[i].name << "\n";
     auto line = [&](const std::string& label, const std::string& metric, auto format) {
       if (const ComparisonRow* r = find_row(rows, scenarios[i].name, metric, horizon)) {
@@ -123,6 +121,11 @@ void setup_compare(CLI::App& app) {
   compare->add_option("--years", command->years, "Forecast horizon in years, overriding the scenarios")
       ->check(CLI::Range(1, 10));
   compare->add_option("--out", command->out, "Output folder")->capture_default_str();
+  compare->add_option("--max-memory-gb", command->max_memory_gb,
+                      "Refuse a comparison whose estimated memory is above this many GiB (the estimate counts "
+                      "the children of a replication on each thread and the summaries, for every scenario)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   compare->callback([command] { execute(*command); });
 }
 

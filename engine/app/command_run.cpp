@@ -7,7 +7,7 @@
 #include "output/output_directory.hpp"
 #include "scenario/scenario_loader.hpp"
 #include "simulation/runner.hpp"
-#include "tally/summary.hpp"
+#include "tally/streaming_summary.hpp"
 
 namespace carecast::app {
 namespace {
@@ -17,6 +17,7 @@ struct RunCommand {
   RunOptions options;
   int years = 0;  // 0 = the scenario's horizon
   std::string out = "carecast-output";
+  double max_memory_gb = kDefaultMaxMemoryGib;
 };
 
 void execute(const RunCommand& command) {
@@ -24,13 +25,17 @@ void execute(const RunCommand& command) {
   Scenario scenario = load_scenario(path);
   if (command.years > 0) scenario.horizon_years = command.years;
 
-  const RunResult result = run_replications(scenario, command.options);
+  check_memory_limit(std::span<const Scenario>(&scenario, 1), command.options, command.max_memory_gb);
+  // Before any work, so that an --out that cannot be written is refused at once.
+  StagedOutputDirectory out(command.out);
+
+  // Runs are summarised a block at a time: memory does not grow with --runs.
+  const StreamedSummary streamed = run_and_summarise(scenario, command.options);
+  const RunInfo& result = streamed.info;
   if (result.children_in_care_aged_18_or_over != 0) {
     throw std::logic_error("internal error: a child aged 18 or over was counted in care");
   }
-  const std::vector<SummaryRow> rows = summarise(result);
-
-  StagedOutputDirectory out(command.out);
+  const std::vector<SummaryRow>& rows = streamed.rows;
   out.write_file("forecast.csv", [&](std::ostream& s) { write_forecast_csv(s, result, rows); });
   out.write_file("run.json", [&](std::ostream& s) {
     write_run_json(s, scenario, result, {path.string(), content_hash(scenario.source_files), command.options.seed});
@@ -61,6 +66,11 @@ void setup_run(CLI::App& app) {
   run->add_option("--years", command->years, "Forecast horizon in years, overriding the scenario")
       ->check(CLI::Range(1, 10));
   run->add_option("--out", command->out, "Output folder")->capture_default_str();
+  run->add_option("--max-memory-gb", command->max_memory_gb,
+                  "Refuse a run whose estimated memory is above this many GiB (the estimate counts the "
+                  "children of a replication on each thread and the summaries)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   run->add_option("--parameter-uncertainty", command->options.parameter_uncertainty,
                   "For a calibrated scenario: draw each run's rates from their posterior (on) or use the point "
                   "estimates (off)")

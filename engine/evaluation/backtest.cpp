@@ -61,18 +61,41 @@ void forecast_from(const CareHistory& history, Date origin, const BacktestOption
   run.seed = options.seed;
   run.threads = options.threads;
   run.parameter_uncertainty = options.parameter_uncertainty;
-  const RunResult result = run_replications(scenario, run);
+  // Simulated a block at a time, keeping of each run only what is scored: the stock, all and by
+  // category, at each reporting date to the horizon (4 bytes each), not every run's whole tally.
+  ReplicationBlocks blocks(scenario, run);
+  const ReportingCalendar& calendar = blocks.calendar();
+  const TallyLayout& layout = blocks.layout();
+  const int last_date = std::min(options.horizon_months, calendar.date_count() - 1);
+  constexpr int kScoredCells = kCategoryCount + 1;  // all, then each category
+  auto scored_cell = [&](int c) { return c < 0 ? layout.stock_all : layout.stock_by_category + c; };
+  std::vector<std::int32_t> stock(static_cast<std::size_t>(last_date) * kScoredCells * run.runs);  // [date][cell][run]
+  {
+    const int block_size = runs_per_block(run, blocks.info().threads);
+    std::vector<std::int32_t> tallies(blocks.tally_size() * static_cast<std::size_t>(block_size));
+    std::vector<double> measures(blocks.measure_size() * static_cast<std::size_t>(block_size));
+    for (int first = 0; first < run.runs; first += block_size) {
+      const int count = std::min(block_size, run.runs - first);
+      blocks.run_block(first, count, tallies, measures);
+      for (int i = 0; i < count; ++i) {
+        for (int d = 1; d <= last_date; ++d) {
+          for (int c = -1; c < kCategoryCount; ++c) {
+            stock[(static_cast<std::size_t>(d - 1) * kScoredCells + (c + 1)) * run.runs + first + i] =
+                tallies[(static_cast<std::size_t>(i) * calendar.date_count() + d) * layout.cell_count() + scored_cell(c)];
+          }
+        }
+      }
+    }
+  }
   const ExpectedSeries expected = project_expectation(scenario);
   const PerCategory<int> at_origin = observed_stock(history, origin);
 
-  std::vector<double> sample(static_cast<std::size_t>(result.runs));
-  const int last_date = std::min(options.horizon_months, result.calendar.date_count() - 1);
+  std::vector<double> sample(static_cast<std::size_t>(run.runs));
   for (int d = 1; d <= last_date; ++d) {
-    const Date date = result.calendar.dates[d];
+    const Date date = calendar.dates[d];
     if (date > *history.last_date) break;  // nothing observed to compare with
     const PerCategory<int> truth = observed_stock(history, date);
     for (int c = -1; c < kCategoryCount; ++c) {  // -1: all categories together
-      const int cell = c < 0 ? result.layout.stock_all : result.layout.stock_by_category + c;
       double observed = 0, persistence = 0, mean_rate = 0;
       for (int k = 0; k < kCategoryCount; ++k) {
         if (c >= 0 && k != c) continue;
@@ -80,7 +103,8 @@ void forecast_from(const CareHistory& history, Date origin, const BacktestOption
         persistence += at_origin[k];
         mean_rate += expected.stock[d][k];
       }
-      for (int r = 0; r < result.runs; ++r) sample[r] = result.value(r, d, cell);
+      const std::int32_t* runs_stock = stock.data() + (static_cast<std::size_t>(d - 1) * kScoredCells + (c + 1)) * run.runs;
+      for (int r = 0; r < run.runs; ++r) sample[r] = runs_stock[r];
       std::sort(sample.begin(), sample.end());
       if (observed == 0 && sample.back() == 0 && persistence == 0) continue;  // a category never used
       const std::string category = c < 0 ? "all" : std::string(kCategoryNames[c]);

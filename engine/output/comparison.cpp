@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <stdexcept>
 #include <tuple>
 
@@ -11,97 +12,178 @@
 #include "tally/summary.hpp"
 
 namespace carecast {
-namespace {
-
-// Total of a tally flow over every reporting month of a run.
-double flow_total(const RunResult& r, int run, int cell) {
-  double total = 0;
-  for (int d = 1; d < r.calendar.date_count(); ++d) total += r.value(run, d, cell);
-  return total;
+ComparisonAccumulator::ComparisonAccumulator(const TallyLayout& base, const TallyLayout& option,
+                                             const ReportingCalendar& calendar, std::string option_name, int runs)
+    : calendar_(calendar), option_name_(std::move(option_name)) {
+  std::map<std::pair<std::string, std::string>, int> option_cells;
+  const int option_cells_total = option.cell_count() + option.measure_count();
+  for (int c = 0; c < option_cells_total; ++c) {
+    option_cells.emplace(std::make_pair(option.cell(c).metric, option.cell(c).category), c);
+  }
+  const int dates = calendar.date_count();
+  std::size_t count_slots = 0, real_slots = 0;
+  const int base_cells_total = base.cell_count() + base.measure_count();
+  for (int b = 0; b < base_cells_total; ++b) {
+    const auto found = option_cells.find({base.cell(b).metric, base.cell(b).category});
+    if (found == option_cells.end()) continue;
+    const int o = found->second;
+    const bool counts = b < base.cell_count() && o < option.cell_count();
+    pairs_.push_back({b, o, counts, base.cell(b).metric, base.cell(b).category});
+    slot_.push_back(counts ? count_slots : real_slots);
+    (counts ? count_slots : real_slots) += static_cast<std::size_t>(dates);
+  }
+  count_differences_.resize(count_slots);
+  real_differences_.assign(real_slots, RealDistribution(exact_reals(runs)));
+  totals_.push_back({"children_reaching_3_placements_total", base.three_plus_placements,
+                     option.three_plus_placements, {}, 0});
+  if (base.unmet_preference_all >= 0 && option.unmet_preference_all >= 0) {
+    totals_.push_back({"unmet_preference_total", base.unmet_preference_all, option.unmet_preference_all, {}, 0});
+  }
+  base_cost_ = base.cost_cumulative;
+  option_cost_ = option.cost_cumulative;
 }
 
-ComparisonRow summarise_differences(std::vector<double>& differences, ComparisonRow row) {
-  double sum = 0;
-  for (double v : differences) sum += v;
-  row.mean = sum / static_cast<double>(differences.size());
-  std::sort(differences.begin(), differences.end());
-  row.p05 = quantile_sorted(differences, 0.05);
-  row.p50 = quantile_sorted(differences, 0.50);
-  row.p95 = quantile_sorted(differences, 0.95);
-  return row;
+void ComparisonAccumulator::add(const RunBlock& base, const RunBlock& option) {
+  if (base.runs != option.runs || base.dates != calendar_.date_count() || option.dates != calendar_.date_count()) {
+    throw std::invalid_argument("a comparison needs the same runs and reporting dates for every scenario");
+  }
+  const int dates = calendar_.date_count();
+  const int last = dates - 1;
+  for (int run = 0; run < base.runs; ++run) {
+    for (std::size_t p = 0; p < pairs_.size(); ++p) {
+      const CellPair& pair = pairs_[p];
+      const int first_date = base.layout->cell(pair.base).kind == MetricKind::flow ? 1 : 0;
+      for (int d = first_date; d < dates; ++d) {
+        if (pair.counts) {
+          const std::int64_t difference =
+              static_cast<std::int64_t>(option.value(run, d, pair.option)) - base.value(run, d, pair.base);
+          count_differences_[slot_[p] + static_cast<std::size_t>(d)].add(difference);
+        } else {
+          const double x = base.number(run, d, pair.base);
+          const double y = option.number(run, d, pair.option);
+          if (std::isnan(x) || std::isnan(y)) continue;
+          real_differences_[slot_[p] + static_cast<std::size_t>(d)].add(y - x);
+        }
+      }
+    }
+    auto flow_total = [&](const RunBlock& block, int cell) {
+      std::int64_t total = 0;
+      for (int d = 1; d < dates; ++d) total += block.value(run, d, cell);
+      return total;
+    };
+    for (FlowTotal& total : totals_) {
+      const std::int64_t base_total = flow_total(base, total.base);
+      const std::int64_t option_total = flow_total(option, total.option);
+      total.differences.add(option_total - base_total);
+      if (option_total < base_total) ++total.option_lower;
+    }
+    if (base_cost_ >= 0 && option_cost_ >= 0) {
+      cheaper_ += option.measure(run, last, option_cost_) < base.measure(run, last, base_cost_) ? 1 : 0;
+    }
+    ++runs_;
+  }
 }
 
-}  // namespace
+std::vector<ComparisonRow> ComparisonAccumulator::finish() {
+  std::vector<ComparisonRow> rows;
+  const int dates = calendar_.date_count();
+  const Date horizon = calendar_.dates.back();
+  auto row_of = [&](auto& differences, const std::string& metric, const std::string& category, Date date) {
+    ComparisonRow row{option_name_, metric, category, date};
+    row.mean = differences.mean();
+    row.p05 = differences.quantile(0.05);
+    row.p50 = differences.quantile(0.50);
+    row.p95 = differences.quantile(0.95);
+    return row;
+  };
+  for (std::size_t p = 0; p < pairs_.size(); ++p) {
+    const CellPair& pair = pairs_[p];
+    for (int d = 0; d < dates; ++d) {
+      const std::size_t slot = slot_[p] + static_cast<std::size_t>(d);
+      if (pair.counts) {
+        if (count_differences_[slot].count() == 0) continue;
+        rows.push_back(row_of(count_differences_[slot], pair.metric, pair.category, calendar_.dates[d]));
+      } else {
+        RealDistribution& differences = real_differences_[slot];
+        if (differences.count() == 0) continue;
+        differences.finish();
+        rows.push_back(row_of(differences, pair.metric, pair.category, calendar_.dates[d]));
+      }
+    }
+  }
+  for (const FlowTotal& total : totals_) rows.push_back(row_of(total.differences, total.metric, "all", horizon));
+  auto share = [&](const std::string& metric, std::int64_t lower) {
+    const double p = static_cast<double>(lower) / static_cast<double>(runs_);
+    rows.push_back({option_name_, metric, "all", horizon, p, p, p, p});
+  };
+  if (base_cost_ >= 0 && option_cost_ >= 0) share("probability_cheaper", cheaper_);
+  share("probability_fewer_3plus_placements", totals_[0].option_lower);
+  if (totals_.size() > 1) share("probability_fewer_unmet_preference", totals_[1].option_lower);
+  return rows;
+}
 
 std::vector<ComparisonRow> compare_runs(const RunResult& base, const RunResult& option, const std::string& option_name) {
   if (base.runs != option.runs || base.calendar.dates != option.calendar.dates) {
     throw std::invalid_argument("a comparison needs the same runs and reporting dates for every scenario");
   }
-  std::map<std::pair<std::string, std::string>, int> option_cells;
-  const int option_cells_total = option.layout.cell_count() + option.layout.measure_count();
-  for (int c = 0; c < option_cells_total; ++c) {
-    option_cells.emplace(std::make_pair(option.layout.cell(c).metric, option.layout.cell(c).category), c);
-  }
-  std::vector<ComparisonRow> rows;
-  std::vector<double> differences;
-  const int base_cells_total = base.layout.cell_count() + base.layout.measure_count();
-  for (int b = 0; b < base_cells_total; ++b) {
-    const MetricCell& cell = base.layout.cell(b);
-    const auto found = option_cells.find({cell.metric, cell.category});
-    if (found == option_cells.end()) continue;
-    const int o = found->second;
-    for (int d = cell.kind == MetricKind::flow ? 1 : 0; d < base.calendar.date_count(); ++d) {
-      differences.clear();
-      for (int run = 0; run < base.runs; ++run) {
-        const double x = base.number(run, d, b);
-        const double y = option.number(run, d, o);
-        if (std::isnan(x) || std::isnan(y)) continue;
-        differences.push_back(y - x);
-      }
-      if (differences.empty()) continue;
-      rows.push_back(summarise_differences(differences, {option_name, cell.metric, cell.category, base.calendar.dates[d]}));
-    }
-  }
+  ComparisonAccumulator accumulator(base.layout, option.layout, base.calendar, option_name, base.runs);
+  accumulator.add(whole_run_block(base), whole_run_block(option));
+  return accumulator.finish();
+}
 
-  const int last = base.calendar.date_count() - 1;
-  // Totals over the horizon of the flows the probabilities below compare.
-  auto total_difference = [&](const std::string& metric, int base_cell, int option_cell) {
-    differences.clear();
-    for (int run = 0; run < base.runs; ++run) {
-      differences.push_back(flow_total(option, run, option_cell) - flow_total(base, run, base_cell));
+StreamedComparison run_and_compare(const std::vector<Scenario>& scenarios, const RunOptions& options) {
+  std::vector<std::unique_ptr<ReplicationBlocks>> blocks;
+  std::vector<std::unique_ptr<SummaryAccumulator>> summaries;
+  std::vector<std::unique_ptr<ComparisonAccumulator>> comparisons;
+  std::vector<std::vector<std::int32_t>> tallies(scenarios.size());
+  std::vector<std::vector<double>> measures(scenarios.size());
+  for (const Scenario& scenario : scenarios) blocks.push_back(std::make_unique<ReplicationBlocks>(scenario, options));
+  const ReportingCalendar& calendar = blocks[0]->calendar();
+  const int dates = calendar.date_count();
+  const int block_size = runs_per_block(options, blocks[0]->info().threads);
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    if (blocks[i]->calendar().dates != calendar.dates) {
+      throw std::invalid_argument("a comparison needs the same runs and reporting dates for every scenario");
     }
-    rows.push_back(summarise_differences(differences, {option_name, metric, "all", base.calendar.dates[last]}));
-  };
-  total_difference("children_reaching_3_placements_total", base.layout.three_plus_placements,
-                   option.layout.three_plus_placements);
-  if (base.layout.unmet_preference_all >= 0 && option.layout.unmet_preference_all >= 0) {
-    total_difference("unmet_preference_total", base.layout.unmet_preference_all, option.layout.unmet_preference_all);
+    summaries.push_back(std::make_unique<SummaryAccumulator>(blocks[i]->layout(), dates, options.runs));
+    if (i > 0) {
+      comparisons.push_back(std::make_unique<ComparisonAccumulator>(blocks[0]->layout(), blocks[i]->layout(), calendar,
+                                                                    scenarios[i].name, options.runs));
+    }
+    tallies[i].resize(blocks[i]->tally_size() * static_cast<std::size_t>(block_size));
+    measures[i].resize(blocks[i]->measure_size() * static_cast<std::size_t>(block_size));
   }
-  auto share_lower = [&](const std::string& metric, auto total) {
-    int lower = 0;
-    for (int run = 0; run < base.runs; ++run) lower += total(option, run) < total(base, run) ? 1 : 0;
-    const double p = static_cast<double>(lower) / base.runs;
-    rows.push_back({option_name, metric, "all", base.calendar.dates[last], p, p, p, p});
-  };
-  const int base_cost = base.layout.cost_cumulative;
-  const int option_cost = option.layout.cost_cumulative;
-  if (base_cost >= 0 && option_cost >= 0) {
-    share_lower("probability_cheaper", [&](const RunResult& r, int run) {
-      return r.measure(run, last, &r == &base ? base_cost : option_cost);
-    });
+  for (int first = 0; first < options.runs; first += block_size) {
+    const int count = std::min(block_size, options.runs - first);
+    std::vector<RunBlock> views;
+    for (std::size_t i = 0; i < scenarios.size(); ++i) {
+      blocks[i]->run_block(first, count, tallies[i], measures[i]);
+      views.push_back({&blocks[i]->layout(), dates, count, tallies[i], measures[i]});
+      summaries[i]->add(views.back());
+    }
+    for (std::size_t i = 1; i < scenarios.size(); ++i) comparisons[i - 1]->add(views[0], views[i]);
   }
-  share_lower("probability_fewer_3plus_placements",
-              [](const RunResult& r, int run) { return flow_total(r, run, r.layout.three_plus_placements); });
-  if (base.layout.unmet_preference_all >= 0 && option.layout.unmet_preference_all >= 0) {
-    share_lower("probability_fewer_unmet_preference",
-                [](const RunResult& r, int run) { return flow_total(r, run, r.layout.unmet_preference_all); });
+  StreamedComparison result;
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    result.infos.push_back(blocks[i]->info());
+    result.summaries.push_back(summaries[i]->finish());
   }
-  return rows;
+  for (auto& comparison : comparisons) {
+    std::vector<ComparisonRow> rows = comparison->finish();
+    result.rows.insert(result.rows.end(), rows.begin(), rows.end());
+  }
+  return result;
 }
 
 void write_comparison_csv(std::ostream& out, const std::vector<ComparisonRow>& rows) {
   out << "option,metric,category,date,mean,p05,p50,p95\n";
   for (const ComparisonRow& row : rows) {
+    for (const auto& [value, column] : {std::pair{row.mean, "mean"}, std::pair{row.p05, "p05"},
+                                        std::pair{row.p50, "p50"}, std::pair{row.p95, "p95"}}) {
+      require_finite(value, "comparison.csv",
+                     std::string(column) + " of option '" + row.option + "', metric '" + row.metric + "', category '" +
+                         row.category + "', date " + format_iso(row.date));
+    }
     std::string option = row.option;
     if (option.find_first_of(",\"") != std::string::npos) {
       std::string quoted = "\"";

@@ -2,7 +2,10 @@
 
 #include <charconv>
 #include <cmath>
+#include <stdexcept>
 #include <toml++/toml.h>
+
+#include "tally/streaming_summary.hpp"
 
 namespace carecast {
 
@@ -21,10 +24,25 @@ std::string format_long_date(Date date) {
          " " + std::to_string(static_cast<int>(ymd.year()));
 }
 
-void write_forecast_csv(std::ostream& out, const RunResult& result, const std::vector<SummaryRow>& rows) {
+void require_finite(double value, const std::string& file, const std::string& what) {
+  if (std::isfinite(value)) return;
+  throw std::runtime_error(file + ": " + what + " is not a finite number (" + (std::isnan(value) ? "nan" : "inf") +
+                           "); a scenario value is too large or too small for the forecast to be computed");
+}
+
+void write_forecast_csv(std::ostream& out, const RunInfo& result, const std::vector<SummaryRow>& rows) {
   out << "metric,category,date,mean,p05,p25,p50,p75,p95\n";
   for (const SummaryRow& row : rows) {
     const MetricCell& cell = result.layout.cell(row.cell);
+    auto check = [&](double value, const char* column) {
+      require_finite(value, "forecast.csv", std::string(column) + " of metric '" + cell.metric + "', category '" +
+                                                cell.category + "', date " + format_iso(result.calendar.dates[row.date]));
+    };
+    check(row.mean, "mean");
+    for (int p = 0; p < kPercentileCount; ++p) {
+      static constexpr const char* kColumns[kPercentileCount] = {"p05", "p25", "p50", "p75", "p95"};
+      check(row.percentile[p], kColumns[p]);
+    }
     out << cell.metric << ',' << cell.category << ',' << format_iso(result.calendar.dates[row.date]) << ','
         << format_number(row.mean);
     for (double p : row.percentile) out << ',' << format_number(p);
@@ -32,7 +50,7 @@ void write_forecast_csv(std::ostream& out, const RunResult& result, const std::v
   }
 }
 
-void write_run_json(std::ostream& out, const Scenario& scenario, const RunResult& result,
+void write_run_json(std::ostream& out, const Scenario& scenario, const RunInfo& result,
                     const RunDescription& description) {
   toml::table json{
       {"version", CARECAST_VERSION},
@@ -49,6 +67,11 @@ void write_run_json(std::ostream& out, const Scenario& scenario, const RunResult
       {"events_per_second", result.events_per_second()},
       {"children_simulated", result.children_simulated},
       {"parameter_uncertainty", result.parameters_drawn},
+      {"percentiles", exact_reals(result.runs)
+                          ? std::string("exact (type 7)")
+                          : "exact (type 7) for counts; costs, stability and other real measures within a relative " +
+                                format_number(kRealRelativeAccuracy) + " (log-bucket histogram above " +
+                                std::to_string(kExactRealValues) + " runs)"},
   };
   out << toml::json_formatter{json} << '\n';
 }
@@ -70,7 +93,7 @@ std::string describe(const Interval& i) {
 }
 }  // namespace
 
-void write_plain_summary(std::ostream& out, const Scenario& scenario, const RunResult& result,
+void write_plain_summary(std::ostream& out, const Scenario& scenario, const RunInfo& result,
                          const std::vector<SummaryRow>& rows) {
   const TallyLayout& layout = result.layout;
   const ReportingCalendar& calendar = result.calendar;

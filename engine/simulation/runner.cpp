@@ -1,13 +1,19 @@
 #include "simulation/runner.hpp"
 
+#include <algorithm>
 #include <atomic>
-#include <chrono>
-#include <span>
+#include <cmath>
+#include <exception>
+#include <iomanip>
+#include <sstream>
+#include <mutex>
 #include <thread>
 
+#include "core/errors.hpp"
 #include "simulation/compiled_model.hpp"
 #include "simulation/parameter_draws.hpp"
 #include "simulation/replication.hpp"
+#include "tally/distributions.hpp"
 
 namespace carecast {
 
@@ -17,53 +23,192 @@ int resolve_thread_count(int requested) {
   return cores > 0 ? static_cast<int>(cores) : 1;
 }
 
-RunResult run_replications(const Scenario& scenario, const RunOptions& options) {
-  const auto started = std::chrono::steady_clock::now();
-  RunResult result;
-  result.layout = TallyLayout(&scenario.supply, &scenario.costs);
-  result.calendar = ReportingCalendar::monthly(scenario.origin, scenario.horizon_end());
-  result.runs = options.runs;
-  result.threads = std::min(resolve_thread_count(options.threads), std::max(options.runs, 1));
-  const std::size_t run_size = static_cast<std::size_t>(result.calendar.date_count()) * result.layout.cell_count();
-  result.tallies.assign(run_size * static_cast<std::size_t>(options.runs), 0);
-  const std::size_t measure_size =
-      static_cast<std::size_t>(result.calendar.date_count()) * static_cast<std::size_t>(result.layout.measure_count());
-  result.measures.assign(measure_size * static_cast<std::size_t>(options.runs), 0.0);
+int runs_per_block(const RunOptions& options, int threads) {
+  const int wanted = options.block_runs > 0 ? options.block_runs : std::max(512, 32 * threads);
+  return std::max(1, std::min(options.runs, wanted));
+}
 
-  const double horizon_time = result.calendar.times.back();
-  const CompiledModel point_model = CompiledModel::compile(scenario, horizon_time);
-  result.parameters_drawn = options.parameter_uncertainty && scenario.evidence.has_value();
-  std::vector<ReplicationStats> stats(static_cast<std::size_t>(options.runs));
-  std::atomic<int> next_run{0};
-  auto worker = [&] {
-    CompiledModel drawn_model;
-    ReplicationRunner runner(scenario, point_model, result.layout, result.calendar);
-    for (int run = next_run++; run < options.runs; run = next_run++) {
-      const ReplicationIdentity id{options.seed, static_cast<std::uint64_t>(run)};
-      if (result.parameters_drawn) {
-        // The replication's own stream, so its rates do not depend on which thread runs it.
-        StreamEngine parameters(id.seed, id.replication, entity_id(EntityKind::replication, 2), Process::parameters);
-        drawn_model = CompiledModel::compile(draw_parameters(scenario, parameters), horizon_time);
-        runner.use_model(drawn_model);
+// One thread's replication state, reused from block to block so its buffers grow only once.
+struct ReplicationBlocks::Worker {
+  Worker(const Scenario& scenario, const CompiledModel& model, const TallyLayout& layout,
+         const ReportingCalendar& calendar)
+      : runner(scenario, model, layout, calendar) {}
+  CompiledModel drawn_model;
+  ReplicationRunner runner;
+  ReplicationStats totals;
+};
+
+ReplicationBlocks::ReplicationBlocks(const Scenario& scenario, const RunOptions& options)
+    : scenario_(scenario), options_(options), started_(std::chrono::steady_clock::now()) {
+  info_.layout = TallyLayout(&scenario.supply, &scenario.costs);
+  info_.calendar = ReportingCalendar::monthly(scenario.origin, scenario.horizon_end());
+  info_.runs = 0;
+  info_.threads = std::min(resolve_thread_count(options.threads), std::max(options.runs, 1));
+  info_.parameters_drawn = options.parameter_uncertainty && scenario.evidence.has_value();
+  point_model_ = std::make_unique<CompiledModel>(CompiledModel::compile(scenario, info_.calendar.times.back()));
+}
+
+ReplicationBlocks::~ReplicationBlocks() = default;
+
+std::size_t ReplicationBlocks::tally_size() const {
+  return static_cast<std::size_t>(info_.calendar.date_count()) * static_cast<std::size_t>(info_.layout.cell_count());
+}
+
+std::size_t ReplicationBlocks::measure_size() const {
+  return static_cast<std::size_t>(info_.calendar.date_count()) * static_cast<std::size_t>(info_.layout.measure_count());
+}
+
+void ReplicationBlocks::run_block(int first, int count, std::span<std::int32_t> tallies, std::span<double> measures) {
+  const std::size_t run_size = tally_size();
+  const std::size_t measure_run_size = measure_size();
+  if (tallies.size() < run_size * static_cast<std::size_t>(count) ||
+      measures.size() < measure_run_size * static_cast<std::size_t>(count)) {
+    throw std::invalid_argument("run_block: the buffers are smaller than the block");
+  }
+  const int threads = std::min(info_.threads, std::max(count, 1));
+  while (static_cast<int>(workers_.size()) < threads) {
+    workers_.push_back(std::make_unique<Worker>(scenario_, *point_model_, info_.layout, info_.calendar));
+    if (options_.observer != nullptr) workers_.back()->runner.observe(options_.observer);
+  }
+  const double horizon_time = info_.calendar.times.back();
+
+  std::atomic<int> next{0};
+  std::atomic<bool> stop{false};
+  // The failure of the earliest run that failed, so the error reported does not depend on timing
+  // when several runs fail.
+  std::mutex failure_mutex;
+  std::exception_ptr failure;
+  int failed_run = 0;
+  auto work = [&](Worker& worker) {
+    int run = first;
+    try {
+      for (int i = next++; i < count && !stop.load(std::memory_order_relaxed); i = next++) {
+        run = first + i;
+        const ReplicationIdentity id{options_.seed, static_cast<std::uint64_t>(run)};
+        if (info_.parameters_drawn) {
+          // The replication's own stream, so its rates do not depend on which thread runs it.
+          StreamEngine parameters(id.seed, id.replication, entity_id(EntityKind::replication, 2), Process::parameters);
+          worker.drawn_model = CompiledModel::compile(draw_parameters(scenario_, parameters), horizon_time);
+          worker.runner.use_model(worker.drawn_model);
+        }
+        std::span<std::int32_t> tally(tallies.data() + run_size * static_cast<std::size_t>(i), run_size);
+        std::span<double> run_measures(measures.data() + measure_run_size * static_cast<std::size_t>(i),
+                                       measure_run_size);
+        const ReplicationStats s = worker.runner.run(id, tally, run_measures);
+        worker.totals.child_events += s.child_events;
+        worker.totals.children_simulated += s.children_simulated;
+        worker.totals.children_in_care_aged_18_or_over += s.children_in_care_aged_18_or_over;
+        worker.totals.capacity_exceeded += s.capacity_exceeded;
       }
-      std::span<std::int32_t> tally(result.tallies.data() + run_size * static_cast<std::size_t>(run), run_size);
-      std::span<double> measures(result.measures.data() + measure_size * static_cast<std::size_t>(run), measure_size);
-      stats[static_cast<std::size_t>(run)] = runner.run(id, tally, measures);
+    } catch (...) {
+      stop = true;
+      const std::lock_guard<std::mutex> lock(failure_mutex);
+      if (!failure || run < failed_run) {
+        failure = std::current_exception();
+        failed_run = run;
+      }
     }
   };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < result.threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& thread : pool) thread.join();
-
-  for (const ReplicationStats& s : stats) {
-    result.child_events += s.child_events;
-    result.children_simulated += s.children_simulated;
-    result.children_in_care_aged_18_or_over += s.children_in_care_aged_18_or_over;
-    result.capacity_exceeded += s.capacity_exceeded;
+  {
+    // jthread joins on destruction, so even if starting a thread fails no joinable thread is
+    // ever destroyed (which would abort the process).
+    std::vector<std::jthread> pool;
+    try {
+      for (int t = 1; t < threads; ++t) pool.emplace_back(work, std::ref(*workers_[static_cast<std::size_t>(t)]));
+    } catch (...) {
+      stop = true;
+      throw;
+    }
+    work(*workers_[0]);
   }
-  result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (failure) std::rethrow_exception(failure);
+  info_.runs += count;
+}
+
+RunInfo ReplicationBlocks::info() const {
+  RunInfo info = info_;
+  for (const auto& worker : workers_) {
+    info.child_events += worker->totals.child_events;
+    info.children_simulated += worker->totals.children_simulated;
+    info.children_in_care_aged_18_or_over += worker->totals.children_in_care_aged_18_or_over;
+    info.capacity_exceeded += worker->totals.capacity_exceeded;
+  }
+  info.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  return info;
+}
+
+RunResult run_replications(const Scenario& scenario, const RunOptions& options) {
+  ReplicationBlocks blocks(scenario, options);
+  RunResult result;
+  result.tallies.assign(blocks.tally_size() * static_cast<std::size_t>(options.runs), 0);
+  result.measures.assign(blocks.measure_size() * static_cast<std::size_t>(options.runs), 0.0);
+  blocks.run_block(0, options.runs, result.tallies, result.measures);
+  static_cast<RunInfo&>(result) = blocks.info();
+  // As before blocks: the thread count asked for, capped by the runs.
   return result;
+}
+
+MemoryEstimate estimate_run_memory(const Scenario& scenario, const RunOptions& options) {
+  const TallyLayout layout(&scenario.supply, &scenario.costs);
+  const ReportingCalendar calendar = ReportingCalendar::monthly(scenario.origin, scenario.horizon_end());
+  const double dates = calendar.date_count();
+  const int threads = std::min(resolve_thread_count(options.threads), std::max(options.runs, 1));
+  const double block = runs_per_block(options, threads);
+  MemoryEstimate estimate;
+  estimate.threads = threads;
+  estimate.block_buffers = block * dates * (layout.cell_count() * 4.0 + layout.measure_count() * 8.0);
+  // Counts: a histogram over their spread, taken as 512 values (4 bytes each) per cell and date.
+  // Real measures: every value up to kExactRealValues runs, beyond that about 4,096 occupied
+  // buckets of 8 bytes (a spread of 2.3 times at the sketch's accuracy).
+  const double real_values = options.runs <= kExactRealValues ? options.runs * 8.0 : 4096 * 8.0;
+  estimate.summaries = dates * (layout.cell_count() * 512 * 4.0 + layout.measure_count() * real_values);
+
+  double starting = static_cast<double>(scenario.starting_children.size());
+  for (const StartingGroup& group : scenario.starting_groups) starting += group.children;
+  if (scenario.starting_counts) {
+    for (const auto& by_band : scenario.starting_counts->count) {
+      for (const auto& by_sex : by_band) {
+        for (int n : by_sex) starting += n;
+      }
+    }
+  }
+  // Entries a year grow at their rate (or not at all when it is negative) to the horizon.
+  auto entering = [&](const EntryStream& stream) {
+    const double years = scenario.horizon_years;
+    return stream.total_per_year() * years * std::exp(std::max(0.0, stream.annual_growth_rate) * years);
+  };
+  estimate.expected_children = starting + entering(scenario.entries) + entering(scenario.uasc);
+  // Each child's state is kept for the whole replication, with its slot in the list of children
+  // in care and about two events queued; vectors grow by doubling, hence twice that.
+  const double bytes_per_child = 2.0 * (sizeof(ChildState) + sizeof(std::uint32_t) + 2 * sizeof(Event));
+  const double households = std::max(0, scenario.supply.in_house_households);
+  estimate.replication_state = estimate.expected_children * bytes_per_child + households * 256 +
+                               dates * (layout.cell_count() * 4.0 + layout.measure_count() * 8.0) * 2;
+  return estimate;
+}
+
+}  // namespace carecast
+
+namespace carecast {
+
+void check_memory_limit(std::span<const Scenario> scenarios, const RunOptions& options, double max_memory_gib) {
+  double bytes = 0;
+  double children = 0;
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    const MemoryEstimate estimate = estimate_run_memory(scenarios[i], options);
+    bytes += estimate.total();
+    if (i > 0) bytes += estimate.summaries;  // the option's differences from the base
+    children = std::max(children, estimate.expected_children);
+  }
+  constexpr double kGib = 1024.0 * 1024.0 * 1024.0;
+  if (bytes <= max_memory_gib * kGib) return;
+  std::ostringstream problem;
+  problem << "this run needs an estimated " << std::fixed << std::setprecision(2) << bytes / kGib
+          << " GiB of memory (" << options.runs << " runs on " << resolve_thread_count(options.threads)
+          << " thread(s), about " << std::setprecision(0) << children
+          << " children a replication), above the limit of " << std::defaultfloat << max_memory_gib
+          << " GiB; fewer threads or a smaller scenario need less, or raise the limit with --max-memory-gb";
+  throw InputError({"command line", 0, 0, "--max-memory-gb"}, problem.str());
 }
 
 }  // namespace carecast

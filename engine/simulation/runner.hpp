@@ -1,15 +1,21 @@
 // Runs many replications of a scenario in parallel. Replication i always draws from streams
 // derived from (seed, i), and its tally goes to slot i, so results are identical whatever the
-// number of threads.
+// number of threads or the size of the blocks they are run in.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <vector>
 
 #include "scenario/scenario.hpp"
 #include "tally/tally_layout.hpp"
 
 namespace carecast {
+
+class ReplicationObserver;
+struct CompiledModel;
 
 struct RunOptions {
   int runs = 1000;
@@ -18,23 +24,36 @@ struct RunOptions {
   // For a scenario with evidence (a calibrated one): draw each replication's rates from their
   // posterior. Off, or for a scenario without evidence, every replication uses the point rates.
   bool parameter_uncertainty = true;
+  // Sees every child's history in every replication, from every worker thread at once, so it must
+  // be thread-safe. For diagnostics and tests (a failing replication); nullptr on the forecast path.
+  ReplicationObserver* observer = nullptr;
+  // Runs simulated per block on the streaming path (run_and_summarise, run_and_compare); 0 picks
+  // runs_per_block's default. Results do not depend on it.
+  int block_runs = 0;
 };
 
-struct RunResult {
+// What describes a run of many replications, without the replications' own tallies.
+struct RunInfo {
   TallyLayout layout;
   ReportingCalendar calendar;
   int runs = 0;
   int threads = 0;
-  // Tallies of every replication: [run][date][cell], flattened.
-  std::vector<std::int32_t> tallies;
-  // Measures of every replication (costs, stability): [run][date][measure], NaN where undefined.
-  std::vector<double> measures;
   std::uint64_t child_events = 0;
   std::int64_t children_simulated = 0;
   std::int64_t children_in_care_aged_18_or_over = 0;
   std::int64_t capacity_exceeded = 0;  // reporting dates with more children than places: must be 0
   double wall_seconds = 0;
   bool parameters_drawn = false;  // whether replications drew their rates from a posterior
+  double events_per_second() const { return wall_seconds > 0 ? static_cast<double>(child_events) / wall_seconds : 0; }
+};
+
+// Every replication kept: for tests and analyses of individual runs. Its memory grows with the
+// runs; `carecast run` and `compare` stream them in blocks instead (ReplicationBlocks).
+struct RunResult : RunInfo {
+  // Tallies of every replication: [run][date][cell], flattened.
+  std::vector<std::int32_t> tallies;
+  // Measures of every replication (costs, stability): [run][date][measure], NaN where undefined.
+  std::vector<double> measures;
 
   std::int32_t value(int run, int date, int cell) const {
     return tallies[(static_cast<std::size_t>(run) * calendar.date_count() + date) * layout.cell_count() + cell];
@@ -47,10 +66,63 @@ struct RunResult {
   double number(int run, int date, int cell) const {
     return cell < layout.cell_count() ? value(run, date, cell) : measure(run, date, cell - layout.cell_count());
   }
-  double events_per_second() const { return wall_seconds > 0 ? static_cast<double>(child_events) / wall_seconds : 0; }
 };
 
 int resolve_thread_count(int requested);
 RunResult run_replications(const Scenario& scenario, const RunOptions& options);
+
+// Simulates the replications of a scenario a block at a time into buffers the caller reuses, so
+// that memory does not grow with the runs. Replication i draws from streams of (seed, i) whichever
+// block or thread runs it. An exception in any replication stops the other threads after their
+// current replication and is rethrown, as it was thrown, by run_block.
+class ReplicationBlocks {
+ public:
+  ReplicationBlocks(const Scenario& scenario, const RunOptions& options);
+  ~ReplicationBlocks();
+  ReplicationBlocks(const ReplicationBlocks&) = delete;
+  ReplicationBlocks& operator=(const ReplicationBlocks&) = delete;
+
+  const TallyLayout& layout() const { return info_.layout; }
+  const ReportingCalendar& calendar() const { return info_.calendar; }
+  std::size_t tally_size() const;    // int32 values of one run's tally
+  std::size_t measure_size() const;  // doubles of one run's measures
+  // Runs [first, first + count): run first + i writes its tally at tallies[i * tally_size()] and its
+  // measures at measures[i * measure_size()].
+  void run_block(int first, int count, std::span<std::int32_t> tallies, std::span<double> measures);
+  // Totals of every block run so far, and the wall time since construction.
+  RunInfo info() const;
+
+ private:
+  struct Worker;
+  const Scenario& scenario_;
+  RunOptions options_;
+  RunInfo info_;
+  std::chrono::steady_clock::time_point started_;
+  std::unique_ptr<CompiledModel> point_model_;
+  std::vector<std::unique_ptr<Worker>> workers_;  // one per thread, kept from block to block
+};
+
+// Runs in a block: options.block_runs, or by default enough runs to keep every thread busy to the
+// end of a block (a thread idles at most one replication per block) and few enough that the
+// block's buffers stay small (512 runs of the default scenario: about 18 MB).
+int runs_per_block(const RunOptions& options, int threads);
+
+// Memory a streamed run is expected to need, for refusing one that would not fit before it starts.
+struct MemoryEstimate {
+  double block_buffers = 0;    // bytes of one scenario's block of tallies and measures
+  double summaries = 0;        // bytes of one scenario's streaming summary
+  double replication_state = 0;  // bytes of one thread's replication (children, events, supply)
+  double expected_children = 0;  // children in one replication: starting + entries a year x years
+  int threads = 1;
+  // Every thread keeps its replication state from block to block.
+  double total() const { return block_buffers + summaries + threads * replication_state; }
+};
+MemoryEstimate estimate_run_memory(const Scenario& scenario, const RunOptions& options);
+
+inline constexpr double kDefaultMaxMemoryGib = 4;
+// Refuses, before any work, a run (one scenario) or comparison (base and options, each also
+// compared with the base) whose estimated memory is above `max_memory_gib`: an InputError naming
+// the option --max-memory-gb that raises the limit.
+void check_memory_limit(std::span<const Scenario> scenarios, const RunOptions& options, double max_memory_gib);
 
 }  // namespace carecast

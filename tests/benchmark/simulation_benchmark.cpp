@@ -7,6 +7,7 @@
 #include "simulation/compiled_model.hpp"
 #include "simulation/replication.hpp"
 #include "simulation/runner.hpp"
+#include "tally/streaming_summary.hpp"
 
 namespace {
 using namespace carecast;
@@ -34,7 +35,7 @@ void BM_DefaultScenarioReplication(benchmark::State& state) {
 }
 BENCHMARK(BM_DefaultScenarioReplication)->ArgName("with_supply")->Arg(1)->Arg(0)->Unit(benchmark::kMicrosecond);
 
-// The whole `carecast run` path for 1,000 runs x 5 years on every core, including summaries.
+// 1,000 runs x 5 years kept whole (run_replications, for tests of individual runs).
 void BM_DefaultScenarioThousandRuns(benchmark::State& state) {
   const Scenario scenario = load_scenario(default_scenario_path());
   RunOptions options;
@@ -48,6 +49,23 @@ void BM_DefaultScenarioThousandRuns(benchmark::State& state) {
   state.counters["child_events_per_second"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_DefaultScenarioThousandRuns)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The `carecast run` path for 1,000 runs x 5 years: simulated in blocks and summarised as it goes.
+// Should take no longer than BM_DefaultScenarioThousandRuns: streaming must not slow the simulation.
+void BM_DefaultScenarioThousandRunsStreamed(benchmark::State& state) {
+  const Scenario scenario = load_scenario(default_scenario_path());
+  RunOptions options;
+  options.runs = 1000;
+  options.threads = static_cast<int>(state.range(0));
+  std::uint64_t events = 0;
+  for (auto _ : state) {
+    const StreamedSummary streamed = run_and_summarise(scenario, options);
+    events += streamed.info.child_events;
+    benchmark::DoNotOptimize(streamed.rows.data());
+  }
+  state.counters["child_events_per_second"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_DefaultScenarioThousandRunsStreamed)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

@@ -1,0 +1,109 @@
+#include "tally/streaming_summary.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace carecast {
+
+RunBlock whole_run_block(const RunResult& result) {
+  return {&result.layout, result.calendar.date_count(), result.runs, result.tallies, result.measures};
+}
+
+SummaryAccumulator::SummaryAccumulator(const TallyLayout& layout, int dates, int runs)
+    : layout_(layout), dates_(dates) {
+  counts_.resize(static_cast<std::size_t>(dates) * layout.cell_count());
+  reals_.reserve(static_cast<std::size_t>(dates) * layout.measure_count());
+  for (int d = 0; d < dates; ++d) {
+    for (int m = 0; m < layout.measure_count(); ++m) {
+      // A probability is summarised by its mean alone: no need to keep its 0/1 values.
+      const bool probability = layout.cell(layout.cell_count() + m).probability;
+      reals_.emplace_back(exact_reals(runs) && !probability);
+    }
+  }
+}
+
+void SummaryAccumulator::add(const RunBlock& block) {
+  const int cells = layout_.cell_count();
+  const int measures = layout_.measure_count();
+  // In memory order of the block, run by run: each distribution still sees its values in run order.
+  for (int run = 0; run < block.runs; ++run) {
+    const std::int32_t* tally = block.tallies.data() + static_cast<std::size_t>(run) * dates_ * cells;
+    for (std::size_t i = 0, n = static_cast<std::size_t>(dates_) * cells; i < n; ++i) counts_[i].add(tally[i]);
+    const double* measure = block.measures.data() + static_cast<std::size_t>(run) * dates_ * measures;
+    for (std::size_t i = 0, n = static_cast<std::size_t>(dates_) * measures; i < n; ++i) {
+      // Measures are defined only at some dates (NaN elsewhere) and, for a ratio, only in the
+      // runs where its denominator is not 0: the summary is over the runs that define it.
+      if (!std::isnan(measure[i])) reals_[i].add(measure[i]);
+    }
+  }
+}
+
+std::vector<SummaryRow> SummaryAccumulator::finish() {
+  std::vector<SummaryRow> rows;
+  const int cells = layout_.cell_count();
+  const int total = cells + layout_.measure_count();
+  for (int cell = 0; cell < total; ++cell) {
+    const MetricCell& metric = layout_.cell(cell);
+    const bool flow = metric.kind == MetricKind::flow;
+    for (int date = flow ? 1 : 0; date < dates_; ++date) {
+      SummaryRow row;
+      row.cell = cell;
+      row.date = date;
+      double squares = 0;
+      std::int64_t count = 0;
+      if (cell < cells) {
+        const IntegerDistribution& values = counts_[static_cast<std::size_t>(date) * cells + cell];
+        count = values.count();
+        if (count == 0) continue;
+        row.mean = values.mean();
+        squares = values.squared_deviations();
+        for (int p = 0; p < kPercentileCount; ++p) {
+          row.percentile[p] = metric.probability ? row.mean : values.quantile(kPercentiles[p]);
+        }
+      } else {
+        RealDistribution& values =
+            reals_[static_cast<std::size_t>(date) * layout_.measure_count() + (cell - cells)];
+        count = values.count();
+        if (count == 0) continue;
+        values.finish();
+        row.mean = values.mean();
+        squares = values.squared_deviations();
+        for (int p = 0; p < kPercentileCount; ++p) {
+          row.percentile[p] = metric.probability ? row.mean : values.quantile(kPercentiles[p]);
+        }
+      }
+      const auto n = static_cast<double>(count);
+      row.standard_error = count > 1 ? std::sqrt(squares / (n - 1) / n) : 0.0;
+      rows.push_back(row);
+    }
+  }
+  return rows;
+}
+
+std::size_t SummaryAccumulator::memory_bytes() const {
+  std::size_t bytes = counts_.capacity() * sizeof(IntegerDistribution) + reals_.capacity() * sizeof(RealDistribution);
+  for (const auto& d : counts_) bytes += d.memory_bytes();
+  for (const auto& d : reals_) bytes += d.memory_bytes();
+  return bytes;
+}
+
+StreamedSummary run_and_summarise(const Scenario& scenario, const RunOptions& options) {
+  ReplicationBlocks blocks(scenario, options);
+  const int dates = blocks.calendar().date_count();
+  SummaryAccumulator summary(blocks.layout(), dates, options.runs);
+  const int block_size = runs_per_block(options, blocks.info().threads);
+  std::vector<std::int32_t> tallies(blocks.tally_size() * static_cast<std::size_t>(block_size));
+  std::vector<double> measures(blocks.measure_size() * static_cast<std::size_t>(block_size));
+  for (int first = 0; first < options.runs; first += block_size) {
+    const int count = std::min(block_size, options.runs - first);
+    blocks.run_block(first, count, tallies, measures);
+    summary.add({&blocks.layout(), dates, count, tallies, measures});
+  }
+  StreamedSummary result;
+  result.info = blocks.info();
+  result.summary_bytes = summary.memory_bytes();
+  result.rows = summary.finish();
+  return result;
+}
+
+}  // namespace carecast
