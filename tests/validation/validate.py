@@ -24,6 +24,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # leave no __pycache__ in the source tree
 import world_generator  # noqa: E402
 
 CATEGORIES = world_generator.CATEGORIES
@@ -112,13 +113,14 @@ def backtest_world(args, index):
                 shutil.copy(os.path.join(returns, "%d-%s.csv" % (y, part)), data)
         log = os.path.join(case_dir, "carecast.log")
         toml = os.path.join(case_dir, "calibrated.toml")
-        rc, out = run_checked([args.carecast, "calibrate", data, "--as-of", origin.isoformat(), "--out", toml], log)
+        rc, out = run_checked([args.carecast, "calibrate", data, "--as-of", origin.isoformat(), "--out", toml]
+                              + args.calibrate_option, log)
         if rc != 0:
             failures.append((seed, origin.isoformat(), "calibrate", rc, out.strip().splitlines()[-1:] or [""]))
             continue
         run_dir = os.path.join(case_dir, "run")
         rc, out = run_checked([args.carecast, "run", toml, "--runs", str(args.runs), "--years", "3", "--threads",
-                               str(args.threads), "--seed", "1", "--out", run_dir], log)
+                               str(args.threads), "--seed", "1", "--out", run_dir] + args.run_option, log)
         if rc != 0:
             failures.append((seed, origin.isoformat(), "run", rc, out.strip().splitlines()[-1:] or [""]))
             continue
@@ -301,6 +303,11 @@ def main():
     ap.add_argument("--seed", type=int, default=1, help="seed of the first world")
     ap.add_argument("--quick", action="store_true", help="4 worlds, 1 origin each (for tests)")
     ap.add_argument("--out", help="folder for cases.csv, coverage.csv, scores.csv, failures.csv and tables.txt")
+    ap.add_argument("--calibrate-option", action="append", default=[], metavar="ARG",
+                    help="an extra argument for every calibrate, repeatable (e.g. --calibrate-option=--trend "
+                         "--calibrate-option=on)")
+    ap.add_argument("--run-option", action="append", default=[], metavar="ARG",
+                    help="an extra argument for every run, repeatable")
     ap.add_argument("--check", action="store_true",
                     help="exit 1 if the total's or a stability indicator's coverage is outside binomial limits")
     ap.add_argument("--false-alarm", type=float, default=1e-4,
@@ -332,6 +339,9 @@ def main():
     origins = len({(c["seed"], c["origin"]) for c in cases})
     print("Backtests: %d worlds, %d origins run, %d failed, %d runs each, %.0f s" % (
         args.worlds, origins, len(failures), args.runs, time.time() - started))
+    if args.calibrate_option or args.run_option:
+        print("Extra arguments: calibrate %s; run %s" % (" ".join(args.calibrate_option) or "none",
+                                                         " ".join(args.run_option) or "none"))
     for seed, origin, verb, rc, last in failures:
         print("  FAILED world seed %d origin %s: carecast %s exit %d: %s" % (seed, origin, verb, rc, last[0]))
     coverage, scores = summarise(cases)
