@@ -556,7 +556,6 @@ class World:
                 new_code = "U4" if code == "U6" else "U1"
                 with_legal = period["legal"] == "C1" and rng.random() < 0.5
                 current["splits"].append((t, "U" if with_legal else "T", new_code))
-                current["place"] = (code, provider)
             return
         if kind == "move":
             # A placement ended that is not the period's last: a move to another carer. During a
@@ -638,7 +637,7 @@ class World:
                 out.extend(self.drop_empty(eps))
         for sb in self.short_breaks:
             out.append({"child": sb["child"], "start": sb["start"], "end": sb["end"], "rne": "S", "ls": sb["ls"],
-                        "cin": "N1" if False else "N1", "place": sb["place"][0], "provider": sb["place"][1],
+                        "cin": "N1", "place": sb["place"][0], "provider": sb["place"][1],
                         "home_post": sb["home_post"], "pl_post": self.postcode(), "urn": "XXXXXXX",
                         "rec": "E13", "reason": None, "short_break": True})
         return out
