@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <fstream>
@@ -257,7 +258,8 @@ class Ssda903Test : public ::testing::Test {
 };
 
 TEST_F(Ssda903Test, ContiguousEpisodesFormOnePeriodAndLegalChangesKeepThePlacement) {
-  write_year(2019, {
+  // Named 2020: a return named 2019 cannot hold the start in May 2020 (start_implausible).
+  write_year(2020, {
                        {.start = "01/06/2019", .reason = "S", .end = "15/07/2019", .end_reason = "X1"},
                        {.start = "15/07/2019", .reason = "L", .legal_status = "C2", .end = "03/09/2019",
                         .end_reason = "X1", .home_postcode = "IG11 7"},
@@ -598,8 +600,9 @@ TEST_F(Ssda903Test, ProviderDecidesInHouseOrExternal) {
 }
 
 TEST_F(Ssda903Test, OtherMessyRowsAreDroppedAndCounted) {
-  write("2019-header.csv", kHeaderColumns + header_row(kChild) + header_row(kOtherChild, "1", "01/04/2001"));
-  write("2019-episodes.csv",
+  // Named 2020: the last start is in June 2020.
+  write("2020-header.csv", kHeaderColumns + header_row(kChild) + header_row(kOtherChild, "1", "01/04/2001"));
+  write("2020-episodes.csv",
         episodes({
             {.start = "01/06/2019", .reason = "S", .end = "01/05/2019", .end_reason = "E8"},  // ends before start
             {.start = "01/06/2010", .reason = "S", .end = "01/07/2010", .end_reason = "E8"},  // before birth
@@ -608,7 +611,7 @@ TEST_F(Ssda903Test, OtherMessyRowsAreDroppedAndCounted) {
             {.child = kOtherChild, .start = "01/03/2019", .reason = "S", .end = "01/06/2019", .end_reason = "E15"},
             {.child = kOtherChild, .start = "01/06/2020", .reason = "S"},
         }));
-  write("2019-uasc.csv", "CHILD,SEX,DOB,DUC\nZZ00NOHEADER,1,01/01/2005,\n" + std::string(kChild) + ",2,,\n");
+  write("2020-uasc.csv", "CHILD,SEX,DOB,DUC\nZZ00NOHEADER,1,01/01/2005,\n" + std::string(kChild) + ",2,,\n");
   const CareHistory history = load();
   EXPECT_EQ(report_.count("ends_before_start"), 1u);
   EXPECT_EQ(report_.count("starts_before_birth"), 1u);
@@ -732,6 +735,157 @@ TEST_F(Ssda903Test, MissingOrUnrecognisedInputsAreNamed) {
 
   const InputError no_header = error_loading({lone});
   EXPECT_NE(no_header.problem().find("header"), std::string::npos) << no_header.what();
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// Implausible dates, collection years and files that are not files (issue 9)
+
+TEST_F(Ssda903Test, ImplausibleStartsAreDroppedCountedAndLocatedAndNeverStretchTheWindow) {
+  write_year(2020, {
+                       {.start = "01/06/2020", .reason = "S"},
+                       {.child = kOtherChild, .start = "31/12/9999", .reason = "S"},
+                       {.child = kOtherChild, .start = "01/01/1900", .reason = "S", .end = "02/01/1900",
+                        .end_reason = "E8"},
+                   },
+             header_row(kChild) + header_row(kOtherChild, "1", "01/04/2009"));
+  const CareHistory history = load();
+  // A DECOM of 9999 once made the window 583 years long.
+  ASSERT_TRUE(history.last_date && history.observed_from && history.first_date);
+  EXPECT_EQ(*history.last_date, make_date(2021, 3, 31));
+  EXPECT_EQ(*history.observed_from, make_date(2020, 4, 1));
+  EXPECT_EQ(*history.first_date, make_date(2020, 6, 1));
+  EXPECT_EQ(report_.count("start_implausible"), 2u);
+  EXPECT_EQ(history.children.size(), 1u);
+  const std::string text = printed(report_);
+  EXPECT_NE(text.find((dir_ / "2020-episodes.csv").string() + ":3, column DECOM"), std::string::npos) << text;
+  for (const std::string_view secret : {std::string_view("9999"), std::string_view("1900"), kOtherChild}) {
+    EXPECT_EQ(text.find(secret), std::string::npos) << text;
+  }
+}
+
+TEST_F(Ssda903Test, StartsAfterTheReturnsCollectionYearAreDropped) {
+  // A return named 2020 holds 2020-21 (or 2019-20): nothing can start after 31 March 2021.
+  write_year(2020, {
+                       {.start = "31/03/2021", .reason = "S"},
+                       {.child = kOtherChild, .start = "01/04/2021", .reason = "S"},
+                   },
+             header_row(kChild) + header_row(kOtherChild, "1", "01/04/2009"));
+  const CareHistory history = load();
+  EXPECT_EQ(report_.count("start_implausible"), 1u);
+  EXPECT_EQ(*history.last_date, make_date(2021, 3, 31));
+}
+
+TEST_F(Ssda903Test, ReturnNamingNoYearCannotHoldAStartAfterToday) {
+  const fs::path header = write("header.csv", kHeaderColumns + header_row(kChild) + header_row(kOtherChild));
+  const fs::path file = write("episodes.csv", episodes({{.start = "01/06/2019", .reason = "S"},
+                                                        {.child = kOtherChild, .start = "31/12/9999", .reason = "S"}}));
+  const CareHistory history = load_ssda903({header, file}, std::nullopt, report_);
+  expect_consistent(history, report_);
+  EXPECT_EQ(report_.count("start_implausible"), 1u);
+  EXPECT_EQ(*history.last_date, make_date(2020, 3, 31));
+}
+
+TEST_F(Ssda903Test, EndsNoReturnCouldHaveKnownAreIgnored) {
+  write_year(2020, {{.start = "01/06/2020", .reason = "S", .end = "31/12/9999", .end_reason = "E8"}});
+  const CarePeriod period = only_period(load());
+  EXPECT_FALSE(period.end);
+  EXPECT_EQ(report_.count("end_implausible"), 1u);
+  EXPECT_NE(printed(report_).find("2020-episodes.csv:2, column DEC"), std::string::npos);
+
+  // Within a year of the collection year's end: kept (a return is made months after it ends).
+  write_year(2020, {{.start = "01/06/2020", .reason = "S", .end = "31/03/2022", .end_reason = "E8"}});
+  EXPECT_EQ(only_period(load()).end, make_date(2022, 3, 31));
+  EXPECT_EQ(report_.count("end_implausible"), 0u);
+}
+
+TEST_F(Ssda903Test, ImplausibleBirthDatesDropTheHeaderRow) {
+  write_year(2020,
+             {
+                 {.start = "01/06/2020", .reason = "S"},
+                 {.child = kOtherChild, .start = "01/07/2020", .reason = "S"},
+             },
+             header_row(kChild, "2", "01/01/1900") + header_row(kOtherChild, "1", "01/01/2030"));
+  const CareHistory history = load();
+  EXPECT_TRUE(history.children.empty());
+  EXPECT_EQ(report_.count("birth_implausible"), 2u);
+  EXPECT_EQ(report_.count("no_header"), 2u);
+  const std::string text = printed(report_);
+  EXPECT_NE(text.find("2020-header.csv:2, column DOB"), std::string::npos) << text;
+  EXPECT_EQ(text.find("1900"), std::string::npos) << text;
+}
+
+TEST_F(Ssda903Test, ImplausibleUascCeasedDateIsIgnored) {
+  write_year(2020, {{.start = "01/06/2020", .reason = "S"}});
+  write("2020-uasc.csv", "CHILD,SEX,DOB,DUC\n" + std::string(kChild) + ",2,17/05/2011,01/01/1900\n");
+  const CareHistory history = load();
+  ASSERT_EQ(history.children.size(), 1u);
+  EXPECT_TRUE(history.children[0].uasc);
+  EXPECT_FALSE(history.children[0].uasc_ceased);
+  EXPECT_EQ(report_.count("uasc_ceased_implausible"), 1u);
+}
+
+TEST_F(Ssda903Test, YearColumnMustBeACollectionYear) {
+  const std::string columns = "YEAR," + kEpisodeColumns;
+  write("2020-header.csv", kHeaderColumns + header_row(kChild));
+  for (const std::string good : {"2020", "2020-21", "2020/21", "2020-2021", "2020/2021", "2099-00"}) {
+    write("2020-episodes.csv", columns + good + "," + episode_row({.start = "01/06/2020", .reason = "S"}));
+    EXPECT_NO_THROW(load()) << good;
+  }
+  for (const std::string bad : {"2021.0", "21", "2020-22", "2020/2022", "2020-2", "20201", "9999", "1900", ""}) {
+    const fs::path file =
+        write("2020-episodes.csv", columns + bad + "," + episode_row({.start = "01/06/2020", .reason = "S"}));
+    SCOPED_TRACE(bad);
+    expect_error_at(error_loading({dir_}), file, 2, 1, "YEAR");
+  }
+}
+
+TEST_F(Ssda903Test, FileNameYearOutsideThePlausibleWindowIsRefused) {
+  const fs::path header = write("9999-header.csv", kHeaderColumns + header_row(kChild));
+  write("9999-episodes.csv", episodes({{.start = "01/06/2020", .reason = "S"}}));
+  const InputError error = error_loading({dir_});
+  EXPECT_NE(error.where().file.find("9999-"), std::string::npos) << error.what();
+  EXPECT_NE(error.problem().find("1990-2099"), std::string::npos) << error.what();
+}
+
+TEST_F(Ssda903Test, FifosAndFoldersNamedAsReturnsAreRefusedByName) {
+  write("2020-header.csv", kHeaderColumns + header_row(kChild));
+  const fs::path fifo = dir_ / "2020-episodes.csv";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  // Reading a FIFO with no writer once blocked for ever; now it is refused before opening.
+  for (const std::vector<fs::path>& inputs : {std::vector<fs::path>{dir_},
+                                              std::vector<fs::path>{dir_ / "2020-header.csv", fifo}}) {
+    const InputError error = error_loading(inputs);
+    EXPECT_EQ(error.where().file, fifo.string()) << error.what();
+    EXPECT_NE(error.problem().find("FIFO"), std::string::npos) << error.what();
+  }
+  fs::remove(fifo);
+  write("2020-episodes.csv", episodes({{.start = "01/06/2020", .reason = "S"}}));
+  fs::remove(dir_ / "2020-header.csv");
+  const fs::path folder = dir_ / "2020-header.csv";
+  fs::create_directory(folder);
+  // A folder named as the header file was skipped, then reported as a missing header.
+  for (const std::vector<fs::path>& inputs : {std::vector<fs::path>{dir_},
+                                              std::vector<fs::path>{folder, dir_ / "2020-episodes.csv"}}) {
+    const InputError error = error_loading(inputs);
+    EXPECT_EQ(error.where().file, folder.string()) << error.what();
+    EXPECT_NE(error.problem().find("directory"), std::string::npos) << error.what();
+  }
+}
+
+TEST_F(Ssda903Test, FileCutOffInsideItsLastFieldIsNamed) {
+  write("2020-header.csv", kHeaderColumns + header_row(kChild));
+  const std::string complete = episodes({{.start = "01/06/2020", .reason = "S"}});
+  // Inside a quoted field: libcsv with CSV_STRICT_FINI reports the unclosed quote at the end.
+  const fs::path file = write("2020-episodes.csv", complete + std::string(kChild) + ",01/07/2020,P,C1,N1,U4,PR1,,,,\"RM9");
+  const InputError quoted = error_loading({dir_});
+  EXPECT_EQ(quoted.where().file, file.string());
+  EXPECT_EQ(quoted.where().line, 3) << quoted.what();
+  // Inside an unquoted field: the record is short of fields, or its last field is unreadable.
+  write("2020-episodes.csv", complete + std::string(kChild) + ",01/07/2020,P,C1");
+  EXPECT_EQ(error_loading({dir_}).where().line, 3);
+  write("2020-episodes.csv", complete + std::string(kChild) + ",01/07/2");
+  EXPECT_EQ(error_loading({dir_}).where().line, 3);
 }
 
 }  // namespace

@@ -68,6 +68,8 @@ std::vector<Date> resolve_origins(const BacktestCommand& command, const CareHist
 
 void execute(BacktestCommand& command) {
   std::vector<std::filesystem::path> inputs(command.data.begin(), command.data.end());
+  // Before any work: an unwritable --out is refused at once.
+  StagedOutputDirectory out(command.out);
   CleaningReport report;
   const CareHistory history =
       load_ssda903(inputs, command.la.empty() ? std::nullopt : std::optional<std::string>(command.la), report);
@@ -75,7 +77,6 @@ void execute(BacktestCommand& command) {
   command.options.origins = resolve_origins(command, history);
   const BacktestResult result = run_backtest(history, command.options);
 
-  StagedOutputDirectory out(command.out);
   out.write_file("backtest.csv", [&](std::ostream& s) { write_rows(s, result.rows); });
   out.write_file("backtest_summary.csv", [&](std::ostream& s) { write_summary(s, result.summary); });
   out.commit();

@@ -10,6 +10,7 @@
 #include "calibration/scenario_writer.hpp"
 #include "core/errors.hpp"
 #include "history/ssda903.hpp"
+#include "output/output_directory.hpp"
 
 namespace carecast::app {
 namespace {
@@ -49,6 +50,8 @@ void check_within_data(Date as_of, const CareHistory& history) {
 
 void execute(const CalibrateCommand& command) {
   const Date as_of = parse_as_of(command.as_of);
+  // Before reading any data: an unwritable --out is refused at once.
+  require_writable_output_file(command.out);
   const std::vector<fs::path> inputs(command.data.begin(), command.data.end());
   const std::optional<std::string> la = command.la.empty() ? std::nullopt : std::optional(command.la);
   CleaningReport cleaning;

@@ -42,13 +42,14 @@ void execute(const ExpectCommand& command) {
   const std::filesystem::path path = command.scenario.empty() ? default_scenario_path() : std::filesystem::path(command.scenario);
   Scenario scenario = load_scenario(path);
   if (command.years > 0) scenario.horizon_years = command.years;
+  // Before the projection: an unwritable --out is refused at once.
+  StagedOutputDirectory out(command.out);
   if (scenario.supply.enabled) {
     std::cout << "Note: the expectation is of demand alone; the scenario's finite supply (fallbacks when places "
                  "run out) is not projected.\n";
   }
   const ExpectedSeries series = project_expectation(scenario, command.projection);
 
-  StagedOutputDirectory out(command.out);
   out.write_file("expected.csv", [&](std::ostream& s) { write_expected_csv(s, series); });
   out.commit();
   const std::size_t last = series.dates.size() - 1;

@@ -1,6 +1,8 @@
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -18,6 +20,7 @@
 #include "output/report_key_figures.hpp"
 #include "output/report_labels.hpp"
 #include "output/report_workbook.hpp"
+#include "output/signal_cleanup.hpp"
 #include "scenario/scenario_loader.hpp"
 
 namespace carecast::app {
@@ -31,13 +34,36 @@ struct ReportCommand {
   bool publish = false;
 };
 
-// A scratch folder for the charts' input and output, removed however the command ends.
+constexpr std::string_view kScratchPrefix = "carecast-report-";
+
+// Scratch folders of reports that were killed (SIGKILL gives no chance to clean up): those whose
+// process no longer exists.
+void remove_stale_scratch_folders() {
+  std::error_code error;
+  for (fs::directory_iterator entry(fs::temp_directory_path(), error), end; !error && entry != end;
+       entry.increment(error)) {
+    const std::string name = entry->path().filename().string();
+    if (!name.starts_with(kScratchPrefix)) continue;
+    const std::size_t dash = name.find('-', kScratchPrefix.size());
+    const std::string digits = name.substr(kScratchPrefix.size(), dash - kScratchPrefix.size());
+    if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(digits));
+    if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+    std::error_code ignored;
+    fs::remove_all(entry->path(), ignored);
+  }
+}
+
+// A scratch folder for the charts' input and output, removed however the command ends, a SIGINT
+// or SIGTERM included.
 class ScratchFolder {
  public:
   ScratchFolder()
       : path_(fs::temp_directory_path() /
-              ("carecast-report-" + std::to_string(::getpid()) + "-" +
-               std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()))) {
+              (std::string(kScratchPrefix) + std::to_string(::getpid()) + "-" +
+               std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()))),
+        remove_on_signal_(path_) {
+    remove_stale_scratch_folders();
     fs::create_directories(path_);
   }
   ~ScratchFolder() {
@@ -50,6 +76,7 @@ class ScratchFolder {
 
  private:
   fs::path path_;
+  RemoveOnSignal remove_on_signal_;
 };
 
 std::string read_bytes(const fs::path& file) {
@@ -85,6 +112,9 @@ std::string today() {
 void execute(const ReportCommand& command) {
   const fs::path folder = folder_path(command.folder);
   const ReportInputs inputs = read_report_inputs(folder);
+  // Staged beside the folder and moved in only once complete; made before the charts are drawn
+  // so that a folder that cannot be written is refused at once.
+  StagedOutputDirectory out(folder, "folder");
   const fs::path plots = plots_folder();
   const Labels labels = Labels::read(plots);
   const fs::path scenario_file = locate_scenario(inputs);
@@ -104,9 +134,9 @@ void execute(const ReportCommand& command) {
   fs::create_directories(view);
   for (const std::optional<Table>* table : {&forecast, &comparison, &history}) {
     if (!*table) continue;
-    std::ofstream out(view / (*table)->file_name, std::ios::binary);
-    write_table_csv(out, **table);
-    if (!out) throw std::runtime_error("cannot write " + (view / (*table)->file_name).string());
+    std::ofstream file(view / (*table)->file_name, std::ios::binary);
+    write_table_csv(file, **table);
+    if (!file) throw std::runtime_error("cannot write " + (view / (*table)->file_name).string());
   }
   fs::copy_file(inputs.run_json, view / "run.json");
   const std::string note =
@@ -141,8 +171,6 @@ void execute(const ReportCommand& command) {
                    {"Disclosure control", command.publish ? std::string("Applied. ") + kDisclosureRule
                                                           : "Not applied: not for publication as it stands."}}});
 
-  // Everything is staged beside the folder and moved in only once complete.
-  StagedOutputDirectory out(folder);
   const std::string html = render_report_html(content);
   out.write_file("report.html", [&](std::ostream& s) { s << html; });
   out.write_file("forecast.xlsx", [&](std::ostream& s) { s << read_bytes(workbook); });

@@ -48,6 +48,8 @@ void check_destination(const fs::path& out, const SyntheticReturns& returns) {
 
 void execute(const SynthCommand& command) {
   const fs::path path = command.scenario.empty() ? default_scenario_path() : fs::path(command.scenario);
+  // Before the simulation: an unwritable --out is refused at once.
+  StagedOutputDirectory out(command.out);
   const SyntheticHistory history = simulate_synthetic_history(load_scenario(path), command.years, command.seed);
   if (history.collection_years().empty()) {
     throw InputError({"<command line>", 0, 0, "--years"},
@@ -57,7 +59,6 @@ void execute(const SynthCommand& command) {
   const SyntheticReturns returns = render_synthetic_returns(history);
   check_destination(command.out, returns);
 
-  StagedOutputDirectory out(command.out);
   for (const SyntheticFile& file : returns.files) {
     out.write_file(file.name, [&](std::ostream& stream) { stream << file.text; });
   }

@@ -3,8 +3,11 @@
 
 #include "app/commands.hpp"
 #include "core/errors.hpp"
+#include "output/signal_cleanup.hpp"
 
 int main(int argc, char** argv) {
+  // First, before any thread starts: a SIGINT or SIGTERM then removes unfinished output.
+  carecast::install_signal_cleanup();
   CLI::App app{"carecast: Monte Carlo forecasts of children looked after, their placements and cost"};
   app.require_subcommand(1);
   carecast::app::setup_run(app);

@@ -4,14 +4,17 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
 #include <new>
 #include <utility>
+
+#include "core/input_files.hpp"
 
 namespace carecast {
 namespace {
 
 constexpr std::string_view kUtf8ByteOrderMark = "\xEF\xBB\xBF";
+constexpr std::string_view kUtf16LittleEndianMark = "\xFF\xFE";
+constexpr std::string_view kUtf16BigEndianMark = "\xFE\xFF";
 
 // What libcsv's callbacks build. They are called from C, so a problem in the data is recorded
 // here and thrown once parsing returns rather than thrown through libcsv.
@@ -58,20 +61,6 @@ void on_record_end(int terminator, void* context) {
   if (terminator == '\n') ++builder.line;
 }
 
-std::string read_whole_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::error_code size_error;
-  const auto size = std::filesystem::file_size(file, size_error);
-  if (!in || size_error) {
-    throw InputError({file.string(), 0, 0, {}}, "cannot read the file (missing or not readable)");
-  }
-  std::string bytes(size, '\0');
-  if (!in.read(bytes.data(), static_cast<std::streamsize>(size))) {
-    throw InputError({file.string(), 0, 0, {}}, "cannot read the file");
-  }
-  return bytes;
-}
-
 class CsvParser {
  public:
   CsvParser() {
@@ -91,10 +80,16 @@ class CsvParser {
 CsvTable CsvTable::read(const std::filesystem::path& file) {
   CsvTable table;
   table.file_ = file.string();
-  const std::string bytes = read_whole_file(file);
+  // Refuses FIFOs, folders and devices by name before opening: a FIFO would block for ever.
+  const std::string bytes = read_input_file(file);
   std::string_view input = bytes;
   if (input.substr(0, kUtf8ByteOrderMark.size()) == kUtf8ByteOrderMark) {
     input.remove_prefix(kUtf8ByteOrderMark.size());
+  }
+  // Excel's "Unicode text" and some exports are UTF-16: every other byte is zero, which would
+  // parse as one odd column per line. Said plainly instead.
+  if (input.starts_with(kUtf16LittleEndianMark) || input.starts_with(kUtf16BigEndianMark)) {
+    throw InputError({table.file_, 1, 0, {}}, "is UTF-16 text: save it as CSV in UTF-8 (or plain ASCII)");
   }
 
   RecordBuilder builder;

@@ -4,7 +4,10 @@
 // Built on libcsv. Field text is kept in one buffer and handed out as string_views, so a 100k-row
 // SSDA903 extract costs a few allocations rather than one per field. Accepts a UTF-8 byte order
 // mark, LF or CRLF line ends, quoted fields (which may contain commas, doubled quotes and line
-// breaks) and skips blank lines. Every record must have as many fields as the header.
+// breaks) and skips blank lines. Every record must have as many fields as the header, so a file
+// cut off part-way through its last record is refused, as is one cut off inside a quoted field
+// (libcsv's CSV_STRICT_FINI). UTF-16 files (by their byte order mark) are refused with a hint, and
+// anything that is not a regular file (a FIFO, folder or device) by name before it is opened.
 //
 // Errors are InputError naming the file, the line, the column number (1-based field position)
 // and the column name. Field values never appear in messages: they may be personal data.

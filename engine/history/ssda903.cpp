@@ -16,6 +16,7 @@
 
 #include "core/csv_reader.hpp"
 #include "core/errors.hpp"
+#include "core/input_files.hpp"
 
 namespace carecast {
 namespace {
@@ -166,6 +167,30 @@ std::string list_codes(const std::array<Code, N>& codes) {
 
 constexpr std::string_view kDateForm = "a date as dd/mm/yyyy or yyyy-mm-dd";
 
+// The plausible window of SSDA903 dates. Returns in their present form start in the 1990s, so an
+// earlier date (or a collection year outside these years) is a typing error such as 01/01/1900,
+// not a child; kLatestYear only guards against years such as 9999.
+constexpr int kEarliestYear = 1990;
+constexpr int kLatestYear = 2099;
+const Date kEarliestDate = make_date(kEarliestYear, 1, 1);
+
+bool plausible_year(int year) { return year >= kEarliestYear && year <= kLatestYear; }
+
+// The last day a return can hold a start (DECOM) or a date of birth: 31 March after the year it
+// is named for. Councils name a return for the year its collection year starts (2021 for
+// 2021-22) or ends (2021 for 2020-21), so the later reading is taken. A return that names no
+// year cannot hold a date after the day it is read.
+Date latest_plausible_date(int stated_year) {
+  if (stated_year == 0) return std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  return make_date(stated_year + 1, 3, 31);
+}
+
+// A return is made within months of its collection year; an end (DEC) more than a year after the
+// latest start it can hold cannot have been known when it was made.
+Date latest_plausible_end(int stated_year) {
+  return stated_year == 0 ? latest_plausible_date(0) : make_date(stated_year + 2, 3, 31);
+}
+
 std::string_view trim(std::string_view text) {
   const auto is_space = [](char c) { return c == ' ' || c == '\t'; };
   while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
@@ -248,10 +273,19 @@ std::optional<Ssda903Table> table_named_by(const fs::path& file) {
   return std::nullopt;
 }
 
+// The year a file name starts with ("2021-episodes.csv"), 0 if none. A year outside the plausible
+// window would set the window of every date in the file, so it is refused.
 int year_in_name(const fs::path& file) {
   const std::string name = file.filename().string();
   if (name.size() <= 4 || !std::all_of(name.begin(), name.begin() + 4, is_digit) || is_digit(name[4])) return 0;
-  return std::stoi(name.substr(0, 4));
+  const int year = std::stoi(name.substr(0, 4));
+  if (!plausible_year(year)) {
+    throw InputError({file.string(), 0, 0, {}}, "the file name starts with the year " + std::to_string(year) +
+                                                    ", outside the collection years " +
+                                                    std::to_string(kEarliestYear) + "-" +
+                                                    std::to_string(kLatestYear) + ": rename the file");
+  }
+  return year;
 }
 
 // A folder's files, checked to pair up by year: episodes cannot be used without the header
@@ -260,8 +294,9 @@ std::vector<InputFile> files_in_folder(const fs::path& folder) {
   std::vector<InputFile> found;
   std::error_code error;
   for (fs::directory_iterator entry(folder, error), end; !error && entry != end; entry.increment(error)) {
-    if (!entry->is_regular_file()) continue;
     if (const auto table = table_named_by(entry->path())) {
+      // A FIFO or a folder named like a return would hang the read or be skipped in silence.
+      require_regular_file(entry->path());
       found.push_back({entry->path(), *table, year_in_name(entry->path())});
     }
   }
@@ -293,12 +328,15 @@ std::vector<InputFile> expand_inputs(const std::vector<fs::path>& inputs) {
   std::vector<InputFile> files;
   for (const fs::path& input : inputs) {
     std::error_code error;
-    if (fs::is_directory(input, error)) {
+    const std::optional<Ssda903Table> table = table_named_by(input);
+    if (fs::is_directory(input, error) && !table) {
       const auto in_folder = files_in_folder(input);
       files.insert(files.end(), in_folder.begin(), in_folder.end());
     } else if (!fs::exists(input, error)) {
       throw InputError({input.string(), 0, 0, {}}, "no such file or folder");
-    } else if (const auto table = table_named_by(input)) {
+    } else if (require_regular_file(input); table) {
+      // Not a folder, FIFO or device (a FIFO would block the read for ever): checked by name before
+      // anything is read.
       files.push_back({input, *table, year_in_name(input)});
     } else {
       throw InputError({input.string(), 0, 0, {}},
@@ -319,13 +357,17 @@ std::vector<InputFile> expand_inputs(const std::vector<fs::path>& inputs) {
 
 enum class Rule : std::uint8_t {
   header_other_la,
+  birth_implausible,
   header_repeated,
   header_details_differ,
   header_without_episodes,
   uasc_other_la,
+  uasc_ceased_implausible,
   uasc_repeated,
   uasc_without_history,
   episode_other_la,
+  start_implausible,
+  end_implausible,
   short_breaks,
   ends_before_start,
   no_header,
@@ -345,7 +387,7 @@ enum class Rule : std::uint8_t {
   continuation_missing,
   new_period_without_start,
 };
-constexpr std::size_t kRuleCount = 26;
+constexpr std::size_t kRuleCount = 30;
 
 struct RuleText {
   Rule rule;
@@ -363,6 +405,9 @@ constexpr Ssda903Table kUasc = Ssda903Table::uasc;
 constexpr std::array<RuleText, kRuleCount> kRules = {{
     {Rule::header_other_la, "header_other_la", kHeader, dropped,
      "header rows for another local authority than the one chosen"},
+    {Rule::birth_implausible, "birth_implausible", kHeader, dropped,
+     "header rows whose date of birth (DOB) is before 1990 or after the end of the return's collection year "
+     "(31 March after the year it is named for, or the day the data are read if it names none)"},
     {Rule::header_repeated, "header_repeated", kHeader, dropped,
      "header rows repeating a child already in another return (the latest return's row is used)"},
     {Rule::header_details_differ, "header_details_differ", kHeader, noted,
@@ -371,12 +416,22 @@ constexpr std::array<RuleText, kRuleCount> kRules = {{
      "header rows for children with no episode left after cleaning"},
     {Rule::uasc_other_la, "uasc_other_la", kUasc, dropped,
      "UASC rows for another local authority than the one chosen"},
+    {Rule::uasc_ceased_implausible, "uasc_ceased_implausible", kUasc, changed,
+     "UASC rows whose date of ceasing to be unaccompanied (DUC) is before 1990: the DUC is ignored (the child "
+     "counts as unaccompanied until 18)"},
     {Rule::uasc_repeated, "uasc_repeated", kUasc, dropped,
      "UASC rows repeating a child already in another return (the latest return's DUC is used)"},
     {Rule::uasc_without_history, "uasc_without_history", kUasc, dropped,
      "UASC rows for children with no header row or no episode left after cleaning"},
     {Rule::episode_other_la, "episode_other_la", kEpisodes, dropped,
      "episodes for another local authority than the one chosen"},
+    {Rule::start_implausible, "start_implausible", kEpisodes, dropped,
+     "episodes starting (DECOM) before 1990 or after the end of the return's collection year (31 March after "
+     "the year it is named for, or the day the data are read if it names none): such a date never sets the "
+     "data window"},
+    {Rule::end_implausible, "end_implausible", kEpisodes, changed,
+     "episodes ending (DEC) more than a year after the end of the return's collection year, which no return "
+     "could have known: the DEC and REC are ignored and the episode is read as open"},
     {Rule::short_breaks, "short_breaks", kEpisodes, dropped,
      "short-break episodes (legal status V3 or V4): DfE leaves them out of all published figures"},
     {Rule::ends_before_start, "ends_before_start", kEpisodes, dropped,
@@ -522,6 +577,13 @@ class Ssda903Loader {
   void finish_period(CarePeriod& period, const Episode& last);
 
   std::size_t& counter(Rule rule) { return counts_[static_cast<std::size_t>(rule)]; }
+  // Counts a rule applied to one field, remembering where the first one was.
+  void count_field(Rule rule, const CsvTable& table, std::size_t row, std::size_t column) {
+    if (counter(rule)++ == 0) {
+      first_at_[static_cast<std::size_t>(rule)] =
+          table.file() + ":" + std::to_string(table.line(row)) + ", column " + table.columns()[column];
+    }
+  }
 
   std::optional<std::string> la_;
   std::optional<std::string> only_la_seen_;  // without a filter, rows may name one LA only
@@ -537,6 +599,7 @@ class Ssda903Loader {
   // The latest DECOM in each return (episodes file and YEAR): it lies in that collection year.
   std::map<std::pair<std::uint32_t, int>, Date> latest_start_by_return_;
   std::array<std::size_t, kRuleCount> counts_{};
+  std::array<std::string, kRuleCount> first_at_;
 };
 
 void Ssda903Loader::read(const InputFile& file) {
@@ -575,13 +638,39 @@ ReturnOrder Ssda903Loader::order_of(const CsvTable& table, std::size_t row, std:
                                     int file_year) const {
   ReturnOrder order{file_year, files_read_, static_cast<std::uint32_t>(row)};
   if (year_column) {
-    // "2021", or a form such as "2021-22" or "2021/22": the first four digits order the returns.
+    // "2021", or "2021-22", "2021/22", "2021-2022": the first year orders the returns. Anything
+    // else ("2021.0", "21", "2021-23") may be a shifted column or a spreadsheet's reformatting.
     const std::string_view text = field(table, row, *year_column);
-    if (text.size() < 4 || !std::all_of(text.begin(), text.begin() + 4, is_digit) ||
-        (text.size() > 4 && is_digit(text[4]))) {
-      throw InputError(table.location(row, *year_column), "expected a collection year such as 2021");
+    const auto digits = [&](std::size_t from, std::size_t count) {
+      return text.size() >= from + count && std::all_of(text.begin() + from, text.begin() + from + count, is_digit);
+    };
+    const auto number = [&](std::size_t from, std::size_t count) {
+      int value = 0;
+      for (std::size_t i = from; i < from + count; ++i) value = value * 10 + (text[i] - '0');
+      return value;
+    };
+    bool readable = digits(0, 4);
+    const int first = readable ? number(0, 4) : 0;
+    if (readable && text.size() > 4) {
+      const bool separator = text[4] == '-' || text[4] == '/';
+      if (separator && text.size() == 7 && digits(5, 2)) {
+        readable = number(5, 2) == (first + 1) % 100;
+      } else if (separator && text.size() == 9 && digits(5, 4)) {
+        readable = number(5, 4) == first + 1;
+      } else {
+        readable = false;
+      }
     }
-    order.year = (text[0] - '0') * 1000 + (text[1] - '0') * 100 + (text[2] - '0') * 10 + (text[3] - '0');
+    if (!readable) {
+      throw InputError(table.location(row, *year_column),
+                       "expected a collection year such as 2021, 2021-22 or 2021/22");
+    }
+    if (!plausible_year(first)) {
+      throw InputError(table.location(row, *year_column),
+                       "collection year " + std::to_string(first) + " is outside " + std::to_string(kEarliestYear) +
+                           "-" + std::to_string(kLatestYear));
+    }
+    order.year = first;
   }
   return order;
 }
@@ -609,6 +698,10 @@ void Ssda903Loader::read_header(const CsvTable& table, const InputFile& file) {
     const HeaderDetails details{order_of(table, row, year, file.year),
                                 kSexCodes[require_code(table, row, sex_column, kSexCodes)].sex,
                                 require_date(table, row, birth_column)};
+    if (details.date_of_birth < kEarliestDate || details.date_of_birth > latest_plausible_date(details.order.year)) {
+      count_field(Rule::birth_implausible, table, row, birth_column);
+      continue;
+    }
     ChildRecord& child = children_[child_index(id)];
     if (!child.header) {
       child.header = details;
@@ -633,7 +726,11 @@ void Ssda903Loader::read_uasc(const CsvTable& table, const InputFile& file) {
       continue;
     }
     const std::string_view id = require_child(table, row, child_column);
-    const UascDetails details{order_of(table, row, year, file.year), optional_date(table, row, ceased_column)};
+    UascDetails details{order_of(table, row, year, file.year), optional_date(table, row, ceased_column)};
+    if (details.ceased && *details.ceased < kEarliestDate) {
+      count_field(Rule::uasc_ceased_implausible, table, row, ceased_column);
+      details.ceased.reset();
+    }
     ChildRecord& child = children_[child_index(id)];
     if (!child.uasc) {
       child.uasc = details;
@@ -686,6 +783,15 @@ void Ssda903Loader::read_episodes(const CsvTable& table, const InputFile& file) 
     }
     if (postcode_column) episode.home_postcode = field(table, row, *postcode_column);
 
+    if (episode.start < kEarliestDate || episode.start > latest_plausible_date(episode.order.year)) {
+      count_field(Rule::start_implausible, table, row, start_column);
+      continue;
+    }
+    if (episode.end && *episode.end > latest_plausible_end(episode.order.year)) {
+      count_field(Rule::end_implausible, table, row, end_column);
+      episode.end.reset();
+      episode.end_reason = kNoCode;
+    }
     Date& latest = latest_start_by_return_.try_emplace({files_read_, episode.order.year}, episode.start).first->second;
     latest = std::max(latest, episode.start);
 
@@ -921,8 +1027,9 @@ CareHistory Ssda903Loader::build(CleaningReport& report) {
   report.files = std::move(row_counts_);
   for (const RuleText& rule : kRules) {
     if (is_other_la_rule(rule.rule) && !la_) continue;
-    report.steps.push_back({std::string(rule.id), rule.table, rule.effect, counts_[static_cast<std::size_t>(rule.rule)],
-                            std::string(rule.explanation)});
+    const auto index = static_cast<std::size_t>(rule.rule);
+    report.steps.push_back(
+        {std::string(rule.id), rule.table, rule.effect, counts_[index], std::string(rule.explanation), first_at_[index]});
   }
   report.header_rows_kept = history.children.size();
   report.episodes_kept = episodes.size();
@@ -997,7 +1104,8 @@ void CleaningReport::print(std::ostream& out) const {
   out << "Cleaning, in the order applied\n";
   for (const CleaningStep& step : steps) {
     out << "  " << std::left << std::setw(9) << name_of(step.table) << std::setw(8) << name_of(step.effect)
-        << std::right << std::setw(8) << step.count << "  " << step.explanation << '\n';
+        << std::right << std::setw(8) << step.count << "  " << step.explanation
+        << (step.first_at.empty() ? std::string() : " (first at " + step.first_at + ")") << '\n';
   }
   out << "Kept\n";
   for (const Ssda903Table table : {Ssda903Table::header, Ssda903Table::episodes, Ssda903Table::uasc}) {

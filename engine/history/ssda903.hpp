@@ -90,6 +90,10 @@ struct CleaningStep {
   CleaningEffect effect;
   std::size_t count = 0;
   std::string explanation;  // plain English: what was counted and what was done
+  // For rules applied to single fields as they are read (implausible dates): where the first such
+  // field is, as "file:line, column NAME", so it can be found and corrected. Empty otherwise.
+  // Never a value: it may be a child's date.
+  std::string first_at;
 };
 
 struct CleaningReport {

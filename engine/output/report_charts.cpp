@@ -1,7 +1,12 @@
 #include "output/report_charts.hpp"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -12,6 +17,7 @@
 
 #include "core/csv_reader.hpp"
 #include "output/progress.hpp"
+#include "output/signal_cleanup.hpp"
 
 namespace carecast::report {
 namespace fs = std::filesystem;
@@ -63,13 +69,52 @@ std::vector<DrawnChart> draw_charts(const fs::path& plots, const fs::path& input
   fs::create_directories(output);
   const fs::path log = output / "board_pack.log";
   const std::string python = python_interpreter();
-  std::string command = shell_quote(python) + " " + shell_quote(script.string()) + " " + shell_quote(input.string()) +
-                        " --out " + shell_quote(output.string());
-  if (!note.empty()) command += " --note " + shell_quote(note);
-  command += " 2>" + shell_quote(log.string());
-
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) throw std::runtime_error("cannot start " + python);
+  std::vector<std::string> words = {python, script.string(), input.string(), "--out", output.string()};
+  if (!note.empty()) {
+    words.push_back("--note");
+    words.push_back(note);
+  }
+  // Everything the child needs is made before fork: between fork and exec only async-signal-safe
+  // calls are allowed, as other threads may hold locks.
+  std::vector<char*> argv;
+  for (std::string& word : words) argv.push_back(word.data());
+  argv.push_back(nullptr);
+  const int log_descriptor = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (log_descriptor < 0) throw std::runtime_error("cannot write " + log.string());
+  int pipe_ends[2];
+  if (::pipe2(pipe_ends, O_CLOEXEC) != 0) {
+    ::close(log_descriptor);
+    throw std::runtime_error("cannot start " + python);
+  }
+  const pid_t parent = ::getpid();
+  const pid_t child = ::fork();
+  if (child == 0) {
+    // The chart process stops with carecast: if carecast dies (even by SIGKILL) the kernel sends
+    // it SIGTERM. The check after prctl covers a parent that died before it took effect.
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) ::_exit(127);
+    unblock_signals_in_child();
+    ::dup2(pipe_ends[1], STDOUT_FILENO);
+    ::dup2(log_descriptor, STDERR_FILENO);
+    // PATH lookup, as the shell did before: python3 may be found on PATH.
+    ::execvp(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(pipe_ends[1]);
+  ::close(log_descriptor);
+  if (child < 0) {
+    ::close(pipe_ends[0]);
+    throw std::runtime_error("cannot start " + python);
+  }
+  // A SIGINT or SIGTERM to carecast stops the chart process before its folder is removed.
+  const StopChildOnSignal stop_child(child);
+  FILE* pipe = ::fdopen(pipe_ends[0], "r");
+  if (!pipe) {
+    ::close(pipe_ends[0]);
+    ::kill(child, SIGTERM);
+    ::waitpid(child, nullptr, 0);
+    throw std::runtime_error("cannot start " + python);
+  }
   // The script says how many charts it will draw, then reports each one done.
   std::optional<ProgressReporter> progress;
   char line[512];
@@ -81,7 +126,10 @@ std::vector<DrawnChart> draw_charts(const fs::path& plots, const fs::path& input
       progress->advance();
     }
   }
-  const int status = ::pclose(pipe);
+  std::fclose(pipe);
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
   if (progress) progress->finish();
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   if (code != 0) {
