@@ -48,11 +48,17 @@ test: build
 	$(MAKE) --no-print-directory asan-test
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 
-# The GoogleTest suite built with the "asan" preset (CMakePresets.json: ASan+UBSan, assertions on).
+# The GoogleTest suite built with the "asan" preset (CMakePresets.json: ASan+UBSan, assertions on),
+# less the tests in ASAN_SKIP. Backtest.IntervalsCoverSyntheticTruthAtAboutTheNominalRate is the
+# slowest test by far (233 s of the Release suite's run on the shared 2-core machine, four times the
+# next): a statistical check that repeats calibrate-and-forecast rounds over many origins. Under
+# ASan it would take most of CI's time while reaching no code that the calibration tests and the
+# command-line tests running `carecast backtest` (cli_test, personal_data_test) do not.
+ASAN_SKIP ?= ^Backtest\.IntervalsCoverSyntheticTruthAtAboutTheNominalRate$$
 asan-test: deps
 	cmake --preset asan -B $(ASAN_BUILD) >/dev/null
 	cmake --build $(ASAN_BUILD) -j$(JOBS) --target carecast carecast_tests
-	cd $(ASAN_BUILD) && $(SANITIZER_ENV) ctest --output-on-failure -j$(JOBS)
+	cd $(ASAN_BUILD) && $(SANITIZER_ENV) ctest --output-on-failure -j$(JOBS) -E '$(ASAN_SKIP)'
 
 # Each harness runs on its seeds (tests/fuzz/corpus/<harness>, never written to) and on its own
 # growing corpus in $(FUZZ_BUILD)/corpus/<harness>. A crash, sanitizer report, timeout (30 s for
