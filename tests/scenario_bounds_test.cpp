@@ -343,8 +343,18 @@ TEST(TomlTextGuard, RefusesWhatReachesTomlPlusPlusDefects) {
       {"[{}]\n", 1, 2, "a table header must name a table"},
       // #295: a non-ASCII character where whitespace may be (U+032A, the bytes CC AA).
       {"\xCC\xAA", 1, 1, "non-ASCII character outside a string or comment"},
-      {"name = \"x\"\na = 1\xC2\xA0\n", 2, 6, "outside a string or comment"},
+      {"name = \"x\"\na = 1\xC2\xA0\n", 2, 6, "non-ASCII character in a value"},
       {"caf\xC3\xA9 = 1\n", 1, 4, "outside a string or comment"},
+      // Found testing the guard: a '}' where an array expects a value, and a date, a space and one
+      // digit (assertions in parse_value()).
+      {"a = [}", 1, 6, "expected a value or ']' in this array, found '}'"},
+      {"a = [1,\n# c\n  }", 3, 3, "expected a value or ']' in this array"},
+      {"d = 2025-03-31 0\n", 1, 16, "a date, a space and one digit"},
+      // toml++ reads a bare value on to the next whitespace, ',', ']', '}' or '#', whatever it holds.
+      {"a = 0.5\"\xC2\xA7\"\n", 1, 9, "non-ASCII character in a value"},
+      {"a = 1 \"\xC2\xA7\"\n", 1, 7, "may only start a key or a value"},
+      {"d = 2025-03-31 [\"\xC2\xA7\"]\n", 1, 16, "may only start a key or a value"},
+      {"a = { b = 0.5={\"\xC2\xA7\"} }\n", 1, 17, "non-ASCII character in a value"},
       // Invalid UTF-8 of every kind, and control characters.
       {"a = \"\xFF\"\n", 1, 6, "not valid UTF-8"},
       {"a = \"\xC0\xAF\"\n", 1, 6, "not valid UTF-8"},          // overlong '/'
@@ -369,6 +379,11 @@ TEST(TomlTextGuard, AcceptsNonAsciiInStringsAndCommentsAndEveryTableForm) {
       "multi = \"\"\"\n\xC2\xA7 \"\" \\\n   x \xC2\xA7\"\"\"\"\"\n"
       "raw = '''\n\xC2\xA7 '' ''''\n"
       "nested = [\n  [1, 2],\n  [\"]\", '[&'],\n  { a = [3] },\n]\n"
+      "date_time = 1979-05-27 07:32:00Z\n"
+      "date = 2025-03-31 # a date, a space and a comment\n"
+      "commented = [ # c\n  1, # c\n]\n"
+      "tables = [{ a = 1 }, { b = \"\xC2\xA7\" }, {}]\n"
+      "\"q\".'r' . s = true\n"
       "[ a . \"b\xC2\xA7\" ]\n"
       "[[c]]\n"
       "['d']\n"

@@ -1,5 +1,8 @@
 #include "scenario/toml_text_guard.hpp"
 
+#include <string>
+#include <vector>
+
 #include "core/errors.hpp"
 
 namespace carecast {
@@ -124,41 +127,116 @@ class TextGuard {
     at_ = next;
   }
 
+  // Where a string, an array or an inline table may start: where a key or a value starts (and
+  // an array or inline table only where a value starts). Anywhere else toml++ may be reading a
+  // bare value on through the quote or bracket (see skip_bare_value), so the lexer here would
+  // lose step with it. TOML allows nothing there, so refusing it refuses nothing valid.
+  static bool may_start_here(unsigned char c, char previous, bool key_context) {
+    if (key_context) {
+      return (c == '"' || c == '\'') &&
+             (previous == '\n' || previous == '{' || previous == ',' || previous == '.' || previous == '[');
+    }
+    return previous == '=' || previous == '[' || previous == ',';
+  }
+
+  static bool ends_bare_value(unsigned char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',' || c == ']' || c == '}' || c == '#';
+  }
+
+  // A bare value (a number, a date, true, ...): toml++ reads on to the next whitespace, ',', ']',
+  // '}' or '#' whatever comes, asking of each character whether it ends the value (`a = 0.5={"§"`
+  // reaches #190's undefined behaviour on the '§').
+  void skip_bare_value() {
+    std::string characters;  // as toml++ counts them: underscores left out
+    while (at_ < text_.size() && !ends_bare_value(byte(at_))) {
+      if (byte(at_) >= 0x80) fail_non_ascii(at_, "in a value");
+      if (byte(at_) != '_') characters += static_cast<char>(byte(at_));
+      ++at_;
+    }
+    // toml++ reads a date, a space and a digit as the start of a date-time, and then assumes
+    // (parse_value()) that the digit is not the last character of the value: `d = 2025-03-31 0`
+    // at a line end is an assertion failure or undefined behaviour. It is never valid TOML.
+    const bool date_like = characters.size() == 10 && characters[4] == '-' && characters[7] == '-';
+    const auto is_digit = [](unsigned char c) { return c >= '0' && c <= '9'; };
+    if (date_like && byte(at_) == ' ' && is_digit(byte(at_ + 1)) && at_ + 2 < text_.size() &&
+        ends_bare_value(byte(at_ + 2))) {
+      fail(at_ + 1, "a date, a space and one digit: write the time in full (2025-03-31 07:32:00) or remove the digit");
+    }
+  }
+
   void check_structure() {
-    int depth = 0;  // '[' and '{' open in a value
-    bool line_so_far_blank = true;
+    std::vector<char> open;  // '[' (an array) and '{' (an inline table) open in a value
+    bool key_context = true;               // a key may come next, not a value
+    char previous = '\n';                 // the last character outside whitespace and comments
+    bool value_expected_in_array = false;  // just after an array's '[' or a ','
     while (at_ < text_.size()) {
       const unsigned char c = byte(at_);
       if (c == '\n') {
         new_line(++at_);
-        line_so_far_blank = true;
+        if (open.empty()) {
+          key_context = true;
+          previous = '\n';
+        }
         continue;
       }
       if (c == ' ' || c == '\t' || c == '\r') {
         ++at_;
         continue;
       }
-      const bool header = c == '[' && depth == 0 && line_so_far_blank;
-      line_so_far_blank = false;
+      if (c == '#') {
+        skip_comment();
+        continue;
+      }
       if (c >= 0x80) fail_non_ascii(at_, "outside a string or comment");
-      if (header) {
+      // toml++ parses whatever follows an array's '[' or ',' as a value, assuming without a
+      // check that it is not a '}' (parse_value(): an assertion or undefined behaviour).
+      if (c == '}' && value_expected_in_array) fail(at_, "expected a value or ']' in this array, found '}'");
+      value_expected_in_array = false;
+      if (c == '[' && open.empty() && previous == '\n') {
         check_table_header();
-      } else if (c == '[' || c == '{') {
-        ++depth;
+        key_context = true;
+        previous = '[';
+        continue;
+      }
+      const bool opens = c == '"' || c == '\'' || (!key_context && (c == '[' || c == '{'));
+      if (opens && !may_start_here(c, previous, key_context)) {
+        fail(at_, "a string, array or inline table may only start a key or a value; this follows another");
+      }
+      if (!key_context && !opens && !ends_bare_value(c)) {
+        skip_bare_value();
+        previous = 'v';  // a value: nothing may start straight after it
+        continue;
+      }
+      previous = static_cast<char>(c);
+      if (c == '[' || c == '{') {
+        open.push_back(static_cast<char>(c));
+        key_context = c == '{';
+        value_expected_in_array = c == '[';
         ++at_;
       } else if (c == ']' || c == '}') {
-        if (depth > 0) --depth;
+        if (!open.empty()) open.pop_back();
+        key_context = false;
+        previous = 'v';
         ++at_;
-      } else if (c == '#') {
-        skip_comment();
+      } else if (c == ',') {
+        key_context = !open.empty() && open.back() == '{';
+        value_expected_in_array = !open.empty() && open.back() == '[';
+        ++at_;
+      } else if (c == '=') {
+        key_context = false;
+        ++at_;
       } else if (starts_with("\"\"\"")) {
         skip_multi_line_basic_string();
+        previous = 'v';
       } else if (c == '"') {
         skip_basic_string();
+        previous = 'v';
       } else if (starts_with("'''")) {
         skip_multi_line_literal_string();
+        previous = 'v';
       } else if (c == '\'') {
         skip_literal_string();
+        previous = 'v';
       } else {
         ++at_;
       }

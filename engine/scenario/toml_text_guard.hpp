@@ -11,6 +11,10 @@
 //   - marzer/tomlplusplus#294: a table header whose '[' (or '[[') is followed by anything but a
 //     key (`[&`, `[#`, `[` at the end of a line) breaks an assumption in parse_key(): an
 //     assertion failure in builds with assertions, undefined behaviour in release builds.
+//   - Found while testing this guard (random edits of the shipped scenarios, toml++ built with
+//     assertions and UBSan): parse_value() assumes that what follows an array's '[' or ',' is not
+//     a value terminator, but a '}' there (`a = [}`, `a = [1,` then `}`) breaks the assumption:
+//     an assertion failure, or undefined behaviour where assumptions are compiled in.
 // The check refuses all of these, and more strictly whatever TOML forbids anyway near them:
 // invalid UTF-8 (overlong forms, surrogates, code points above U+10FFFF, cut-off sequences),
 // control characters other than tab, line feed and a carriage return before a line feed
