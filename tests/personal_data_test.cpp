@@ -194,6 +194,39 @@ TEST_F(CanaryData, TheStartingPopulationIsOnlyGroupsOfFiveOrMore) {
   }
 }
 
+// Grouping keeps how many children have had 3 or more placements since 1 April exactly, so the
+// DfE short-term stability figure at a 31 March origin is the data's in every run.
+TEST_F(CanaryData, TheOriginKeepsTheDataShortTermStability) {
+  const fs::path scenario = out_ / "canary.toml";
+  run("calibrate " + data_.string() + " --as-of 2021-03-31 --out " + scenario.string());
+  const CsvTable groups = CsvTable::read(out_ / "canary-starting-groups.csv");
+  const std::size_t children_column = groups.require_column("children");
+  const std::size_t three_or_more_column = groups.require_column("placements_since_april_3_or_more");
+  std::int64_t children = 0;
+  std::int64_t three_or_more = 0;
+  for (std::size_t row = 0; row < groups.row_count(); ++row) {
+    children += groups.integer(row, children_column);
+    three_or_more += groups.integer(row, three_or_more_column);
+  }
+  ASSERT_GT(three_or_more, 0);  // the check means something only if some child has had 3 or more
+  run("run " + scenario.string() + " --runs 40 --seed 9 --out " + (out_ / "run").string());
+  const CsvTable forecast = CsvTable::read(out_ / "run" / "forecast.csv");
+  bool found = false;
+  for (std::size_t row = 0; row < forecast.row_count(); ++row) {
+    if (forecast.field(row, 0) != "stability_short_term" || forecast.field(row, 1) != "all" ||
+        forecast.field(row, 2) != "2021-03-31") {
+      continue;
+    }
+    found = true;
+    const double expected = 100.0 * static_cast<double>(three_or_more) / static_cast<double>(children);
+    for (const char* column : {"p05", "p50", "p95"}) {
+      EXPECT_NEAR(std::stod(std::string(forecast.field(row, *forecast.find_column(column)))), expected, 0.01)
+          << column;
+    }
+  }
+  EXPECT_TRUE(found) << "no short-term stability figure at the origin";
+}
+
 // Synthetic returns from the calibrated scenario simulate new children: their dates of birth fall
 // on the canary day no more often than chance (12 days in 365.25), at a false-alarm rate of 1e-6.
 TEST_F(CanaryData, SynthMakesNewChildrenNotCopiesOfRealOnes) {

@@ -212,7 +212,8 @@ void write_top(std::ostream& out, const Scenario& scenario, const fs::path& csv_
       " (rows with the same ranges form one group; a category with fewer children shares its groups with others). "
       "Each row gives a category's children in a group: how many, how many boys and UASC, and the range of their "
       "ages, months in care and months in the current placement in whole months (of 365.25/12 days) on that date, "
-      "and placements since 1 April counting the current one (3 = 3 or more). Each run draws every child's days "
+      "and how many have had 1, 2, and 3 or more placements since 1 April counting the current one. Each run draws "
+      "every child's days "
       "uniformly within the ranges. For a period of care already under way when the data begin, time in care "
       "counts from its first episode held.";
   if (calibration.in_care_aged_18_or_over > 0) {
@@ -377,8 +378,8 @@ std::string groups_csv(const std::vector<StartingGroup>& groups) {
   for (const StartingGroup& g : groups) {
     out << name_of(g.category) << ',' << g.children << ',' << g.male << ',' << g.uasc << ',' << g.age_months.min << ','
         << g.age_months.max << ',' << g.months_in_care.min << ',' << g.months_in_care.max << ','
-        << g.months_in_placement.min << ',' << g.months_in_placement.max << ',' << g.placements_since_april.min << ','
-        << g.placements_since_april.max << '\n';
+        << g.months_in_placement.min << ',' << g.months_in_placement.max << ',' << g.placements_since_april[0] << ','
+        << g.placements_since_april[1] << ',' << g.placements_since_april[2] << '\n';
   }
   return out.str();
 }

@@ -95,7 +95,6 @@ class Partitioner {
     shared.age_months = range_of(members, &MonthlyChild::age_months);
     shared.months_in_care = range_of(members, &MonthlyChild::months_in_care);
     shared.months_in_placement = range_of(members, &MonthlyChild::months_in_placement);
-    shared.placements_since_april = range_of(members, &MonthlyChild::placements_since_april);
     std::map<Category, StartingGroup> by_category;
     for (const MonthlyChild& m : members) {
       auto [it, added] = by_category.try_emplace(m.category, shared);
@@ -104,6 +103,7 @@ class Partitioner {
       ++row.children;
       if (m.male) ++row.male;
       if (m.uasc) ++row.uasc;
+      ++row.placements_since_april[static_cast<std::size_t>(m.placements_since_april - 1)];
     }
     for (const auto& [category, row] : by_category) groups.push_back(row);
   }

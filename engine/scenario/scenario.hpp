@@ -59,7 +59,10 @@ struct StartingGroup {
   MonthRange age_months;
   MonthRange months_in_care;
   MonthRange months_in_placement;
-  MonthRange placements_since_april;  // placements counting the current one; 3 = 3 or more
+  // How many of the children have had 1, 2, and 3 or more placements since 1 April, counting the
+  // current one: kept exactly, because the DfE short-term stability measure at the origin is the
+  // share with 3 or more. Sums to children.
+  std::array<std::int32_t, kPlacementsSinceAprilCap> placements_since_april{};
 };
 
 // The largest age in days a child looked after at `origin` can have: one day short of 18.

@@ -9,7 +9,8 @@ const std::vector<std::string_view> kStartingGroupColumns = {
     "category",           "children",           "male",
     "uasc",               "age_months_min",     "age_months_max",
     "months_in_care_min", "months_in_care_max", "months_in_placement_min",
-    "months_in_placement_max", "placements_since_april_min", "placements_since_april_max"};
+    "months_in_placement_max", "placements_since_april_1", "placements_since_april_2",
+    "placements_since_april_3_or_more"};
 
 namespace {
 
@@ -70,8 +71,16 @@ std::vector<StartingGroup> read_starting_groups(
     group.age_months = read_range(row, at[4], at[5], 0, kLargestAgeMonths, "an age in whole months");
     group.months_in_care = read_range(row, at[6], at[7], 0, kLargestAgeMonths, "whole months in care");
     group.months_in_placement = read_range(row, at[8], at[9], 0, kLargestAgeMonths, "whole months in placement");
-    group.placements_since_april =
-        read_range(row, at[10], at[11], 1, kPlacementsSinceAprilCap, "placements since 1 April (3 = 3 or more)");
+    std::int32_t with_placements = 0;
+    for (std::size_t k = 0; k < group.placements_since_april.size(); ++k) {
+      group.placements_since_april[k] = read(row, at[10 + k], 0, group.children, "a number of children, at most children");
+      with_placements += group.placements_since_april[k];
+    }
+    if (with_placements != group.children) {
+      throw InputError(csv.location(row, at[12]),
+                       "the three placements_since_april counts must add up to children: every child has had 1, 2, "
+                       "or 3 or more placements since 1 April");
+    }
     // Ranges some child can satisfy: placement within care, care within age.
     if (group.months_in_placement.min > group.months_in_care.max) {
       throw InputError(csv.location(row, at[8]), "must be at most months_in_care_max: a placement lies within care");

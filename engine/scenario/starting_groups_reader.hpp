@@ -3,8 +3,9 @@
 //
 // Columns, exactly: category, children, male, uasc, age_months_min, age_months_max,
 // months_in_care_min, months_in_care_max, months_in_placement_min, months_in_placement_max,
-// placements_since_april_min, placements_since_april_max. Months are whole months (of 365.25/12
-// days) at the origin; ranges are inclusive.
+// placements_since_april_1, placements_since_april_2, placements_since_april_3_or_more (how many of
+// the children have had that many placements since 1 April). Months are whole months (of
+// 365.25/12 days) at the origin; ranges are inclusive.
 #pragma once
 
 #include <functional>

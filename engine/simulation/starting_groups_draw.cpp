@@ -36,8 +36,16 @@ StartingChild draw_group_child(const StartingGroup& group, int index, Date origi
       std::clamp(first_day_of_month(group.months_in_care.min), child.days_in_placement, care_high), care_high, draws);
   child.age_days =
       uniform_integer(std::clamp(first_day_of_month(group.age_months.min), child.days_in_care, age_high), age_high, draws);
-  child.placements_since_april =
-      uniform_integer(group.placements_since_april.min, group.placements_since_april.max, draws);
+  // Children are numbered through the counts: the first have had 1 placement, then 2, then 3+.
+  child.placements_since_april = kPlacementsSinceAprilCap;
+  std::int32_t below = 0;
+  for (std::int32_t placements = 1; placements < kPlacementsSinceAprilCap; ++placements) {
+    below += group.placements_since_april[static_cast<std::size_t>(placements - 1)];
+    if (index < below) {
+      child.placements_since_april = placements;
+      break;
+    }
+  }
   const auto days_since_april = static_cast<std::int32_t>((origin - financial_year_start(origin)).count());
   if (child.days_in_placement < days_since_april && child.days_in_care > days_since_april) {
     child.placements_since_april = std::max(child.placements_since_april, 2);
