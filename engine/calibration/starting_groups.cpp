@@ -24,6 +24,15 @@ std::int32_t coordinate(const MonthlyChild& child, int dimension) {
   }
 }
 
+// How far apart two children are on a dimension, for choosing where to split. Times in care and
+// in placement count on a log scale: the chance that a placement ends changes most in its first
+// months (the duration bands are 0, 1, 3, 6, 12 and 24 months), so 1 month against 4 matters
+// far more than 61 against 64.
+double scaled(const MonthlyChild& child, int dimension) {
+  const double x = coordinate(child, dimension);
+  return dimension == 2 || dimension == 3 ? std::log1p(x) : x;
+}
+
 auto sort_key(const MonthlyChild& c) {
   return std::make_tuple(c.category, c.uasc, c.age_months, c.months_in_care, c.months_in_placement, c.male,
                          c.placements_since_april);
@@ -35,14 +44,14 @@ class Partitioner {
  public:
   Partitioner(const Members& everyone, int k) : k_(k) {
     for (int d = 0; d < kDimensionCount; ++d) {
-      std::int32_t low = 0;
-      std::int32_t high = 0;
+      double low = 0;
+      double high = 0;
       for (std::size_t i = 0; i < everyone.size(); ++i) {
-        const std::int32_t x = coordinate(everyone[i], d);
+        const double x = scaled(everyone[i], d);
         low = i == 0 ? x : std::min(low, x);
         high = i == 0 ? x : std::max(high, x);
       }
-      span_[static_cast<std::size_t>(d)] = std::max(1, high - low);
+      span_[static_cast<std::size_t>(d)] = std::max(1e-9, high - low);
     }
   }
 
@@ -54,13 +63,13 @@ class Partitioner {
       int best = -1;
       double widest = 0;
       for (int d = 0; d < kDimensionCount; ++d) {
-        std::int32_t low = coordinate(members[0], d);
-        std::int32_t high = low;
+        double low = scaled(members[0], d);
+        double high = low;
         for (const MonthlyChild& m : members) {
-          low = std::min(low, coordinate(m, d));
-          high = std::max(high, coordinate(m, d));
+          low = std::min(low, scaled(m, d));
+          high = std::max(high, scaled(m, d));
         }
-        const double width = static_cast<double>(high - low) / span_[static_cast<std::size_t>(d)];
+        const double width = (high - low) / span_[static_cast<std::size_t>(d)];
         if (width > widest) {
           widest = width;
           best = d;
