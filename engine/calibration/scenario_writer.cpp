@@ -1,5 +1,6 @@
 #include "calibration/scenario_writer.hpp"
 
+#include "output/signal_cleanup.hpp"
 #include "scenario/starting_groups_reader.hpp"
 
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <iomanip>
 #include <sstream>
 #include <stdexcept>
@@ -405,6 +407,9 @@ class StagedFiles {
     fs::path temporary = destination;
     temporary += ".partial-" + std::to_string(::getpid());
     files_.emplace_back(temporary, destination);
+    // A signal while the files are being written removes them too (output/signal_cleanup.hpp).
+    on_signal_.push_back(std::make_unique<RemoveOnSignal>(temporary));
+    const auto writing = hold_off_signal_cleanup();
     std::ofstream out(temporary, std::ios::binary);
     if (!out) throw std::runtime_error("cannot create " + temporary.string());
     out << text;
@@ -413,12 +418,15 @@ class StagedFiles {
   }
 
   void commit() {
+    const auto committing = hold_off_signal_cleanup();
     for (const auto& [temporary, destination] : files_) fs::rename(temporary, destination);
     files_.clear();
+    on_signal_.clear();
   }
 
  private:
   std::vector<std::pair<fs::path, fs::path>> files_;  // temporary, destination
+  std::vector<std::unique_ptr<RemoveOnSignal>> on_signal_;
 };
 
 }  // namespace
