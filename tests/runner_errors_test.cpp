@@ -205,5 +205,18 @@ TEST(RunnerErrors, TheCommandLineRefusesARunAboveTheMemoryLimitBeforeAnyWork) {
   }
 }
 
+// --out is checked before the simulation starts: a million runs into a folder that cannot be
+// written end at once (before, only after the whole simulation), naming --out.
+TEST(RunnerErrors, AnOutputFolderThatCannotBeWrittenIsRefusedBeforeAnyWork) {
+  const std::string scenario = default_scenario_path().string();
+  const std::string option = (fs::path(CARECAST_SCENARIO_DIR) / "option_recruitment_campaign.toml").string();
+  for (const std::string verb : {"run " + scenario, "compare " + scenario + " " + option}) {
+    const auto outcome =
+        testing::run_carecast_with_timeout(verb + " --runs 1000000 --out /proc/carecast-cannot-write/out", 20);
+    EXPECT_EQ(outcome.exit_code, 2) << verb << ": " << outcome.output;
+    EXPECT_NE(outcome.output.find("--out"), std::string::npos) << outcome.output;
+  }
+}
+
 }  // namespace
 }  // namespace carecast

@@ -52,6 +52,8 @@ class SummaryAccumulator {
   int dates_;
   std::vector<IntegerDistribution> counts_;  // [date][cell]
   std::vector<RealDistribution> reals_;      // [date][measure]
+  std::vector<std::int32_t> count_scratch_;  // a chunk of a block, transposed
+  std::vector<double> real_scratch_;
 };
 
 // Simulates the scenario a block of runs at a time and summarises it as it goes.
