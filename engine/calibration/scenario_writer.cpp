@@ -11,8 +11,8 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
-#include <memory>
 #include <iomanip>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <string>
