@@ -251,20 +251,31 @@ TEST_F(CommandLine, SigtermDuringReportStopsTheChartProcessAndRemovesScratchFold
   ASSERT_GT(pid, 0);
   const std::string scratch_prefix = "carecast-report-" + std::to_string(pid) + "-";
   fs::path scratch;
+  std::vector<pid_t> children;
+  // Drawing has begun once the scratch folder holds charts/ and the chart process is running: the
+  // folder is made before the process starts, and any thread may have started it.
+  const auto chart_processes = [pid] {
+    std::vector<pid_t> found;
+    std::error_code gone;  // the process may end while it is looked at
+    for (fs::directory_iterator task("/proc/" + std::to_string(pid) + "/task", gone), end; !gone && task != end;
+         task.increment(gone)) {
+      std::ifstream children_file(task->path() / "children");
+      for (pid_t child = 0; children_file >> child;) found.push_back(child);
+    }
+    return found;
+  };
   const bool drawing = wait_for(
       [&] {
         for (const auto& entry : fs::directory_iterator(fs::temp_directory_path())) {
           if (entry.path().filename().string().rfind(scratch_prefix, 0) == 0 && fs::exists(entry.path() / "charts")) {
             scratch = entry.path();
-            return true;
+            children = chart_processes();
+            return !children.empty();
           }
         }
         return false;
       },
       60);
-  std::vector<pid_t> children;
-  std::ifstream children_file("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
-  for (pid_t child = 0; children_file >> child;) children.push_back(child);
   kill(pid, SIGTERM);
   const int status = wait_status(pid);
   ASSERT_TRUE(drawing) << read_file(dir_ / "log");
