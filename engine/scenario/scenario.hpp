@@ -79,11 +79,18 @@ struct StartingCounts {
   double mean_days_in_care_before_placement = 0; // days, >= 0
 };
 
-// A stream of children entering care: expected children a year by age band and sex, growing or
-// shrinking by a constant fraction each year, each placed first according to first_placement.
+// A stream of children entering care: expected children a year by age band and sex, following a
+// damped log-linear trend from the origin, each placed first according to first_placement.
+//
+// The trend: with gamma = log(1 + annual_growth_rate) and phi = trend_damping_per_year, the
+// expected rate t years after the origin is expected_per_year * exp(gamma * D(t)), where
+// D(t) = (1 - phi^t) / (-log phi) for phi < 1 and D(t) = t for phi = 1. The growth rate itself
+// shrinks by the factor phi every year, so a trend seen in history fades instead of compounding
+// for ever: with phi = 0.8 the rate settles at about exp(4.5 gamma) times its origin value.
 struct EntryStream {
   PerAgeBand<PerSex<double>> expected_per_year{};  // children a year at the origin
-  double annual_growth_rate = 0;  // fraction a year, compounding continuously from the origin: 0.02 = +2%/yr
+  double annual_growth_rate = 0;  // fraction a year at the origin: 0.02 = +2%/yr
+  double trend_damping_per_year = 1;  // phi in (0, 1]: 1 = undamped (compounding for ever)
   PerAgeBand<PerCategory<double>> first_placement_probability{};  // sums to 1 over categories per band
   double total_per_year() const;
 };
@@ -119,6 +126,40 @@ struct RateEvidence {
   PerAgeBand<DirichletEvidence<kCategoryCount>> first_placement{};
   PerAgeBand<PerSex<GammaEvidence>> uasc_entries{};
   PerAgeBand<DirichletEvidence<kCategoryCount>> uasc_first_placement{};
+};
+
+// Year-to-year (systemic) variation: multipliers common to every child of a replication that
+// change from one year to the next (court delays, policy, a pandemic). Year k of a replication is
+// [k, k+1) years of 365.25 days after the origin. For each process p (entries, exits, moves) a
+// log-scale AR(1) path is drawn once per replication on its own stream:
+//   z_0 = e_0,  z_k = autocorrelation * z_{k-1} + e_k,  e_k ~ Normal(0, sd_p^2),
+// and the multiplier in year k is exp(z_k - v_k / 2), where v_k = Var(z_k), so that its mean is 1.
+// z starts afresh at the origin because rates are estimated for the origin: the first year can
+// already differ from them by one year's innovation.
+//   - entries: multiplies the expected entries of both streams (and UASC);
+//   - exits: multiplies the hazard of a placement ending with the child leaving care;
+//   - moves: multiplies the hazard of a placement ending with a move to another placement.
+// Exit and move hazards are a placement-ending hazard times the destination's probability, so the
+// simulation scales the ending hazard of (category, age band) by
+// P(exit) * m_exits + P(move) * m_moves and re-weights the destinations to match.
+// All sds 0 (the default) = no systemic variation.
+struct SystemicVariation {
+  double entries_sd_log_per_year = 0;  // sd of the yearly innovation, natural-log scale
+  double exits_sd_log_per_year = 0;
+  double moves_sd_log_per_year = 0;
+  double autocorrelation = 0;  // per year, in [0, 1)
+  bool any() const { return entries_sd_log_per_year > 0 || exits_sd_log_per_year > 0 || moves_sd_log_per_year > 0; }
+};
+
+// Parameter uncertainty for rates written by hand (a scenario without calibration evidence): each
+// rate is taken as if estimated from this much data, and each replication draws it from the
+// matching posterior (Gamma for rates, Dirichlet for shares), centred on the stated value. A
+// scenario states its own in [uncertainty]; the defaults are documented in scenarios/REFERENCE.md.
+struct StatedUncertainty {
+  bool enabled = true;
+  double hazard_child_years = 10;   // time at risk behind each placement-ending hazard cell
+  double entry_years = 3;           // years of entries behind each entry rate
+  double share_events = 20;         // events behind each destination / first-placement distribution
 };
 
 // A change that starts on a date and grows linearly to its full value by a later date: how
@@ -267,6 +308,9 @@ struct Scenario {
   // Probability that a young person in a foster placement on their 18th birthday stays put
   // (SSDA903 E17) rather than leaving to other arrangements. Both end care.
   double staying_put_probability = 0;
+
+  SystemicVariation variation;
+  StatedUncertainty stated_uncertainty;  // used only when `evidence` is absent
 
   Supply supply;
   CommissioningOptions options;
