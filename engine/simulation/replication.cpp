@@ -6,6 +6,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "simulation/starting_counts_draw.hpp"
 #include "simulation/starting_groups_draw.hpp"
 
 namespace carecast {
@@ -301,7 +302,6 @@ void ReplicationRunner::admit_group(ReplicationIdentity id, double now, EntityKi
 }
 
 void ReplicationRunner::start_population(ReplicationIdentity id) {
-  const double latest_april = days_between(model_->origin, financial_year_start(model_->origin)) - 1.0;
   auto admit_starting = [&](ChildState child, std::uint32_t entity) {
     child.entity = entity;
     child.entity_kind = EntityKind::starting_child;
@@ -363,22 +363,7 @@ void ReplicationRunner::start_population(ReplicationIdentity id) {
         for (int n = 0; n < counts.count[c][band][s]; ++n) {
           StreamEngine draws(id.seed, id.replication, entity_id(EntityKind::starting_child, entity),
                              Process::starting_population);
-          const Date dob = draw_birth_date(model_->origin, band, draws);
-          const double age_days = days_between(dob, model_->origin);
-          const double in_placement = std::min(counts.mean_days_in_placement[c] * exponential1(draws), age_days);
-          const double before = std::min(counts.mean_days_in_care_before_placement * exponential1(draws),
-                                         age_days - in_placement);
-          ChildState child;
-          child.sex = static_cast<Sex>(s);
-          child.uasc = n < counts.uasc_count[c][band][s];
-          child.birthday_time = birthday_times(model_->origin, dob);
-          child.birth_time = days_between(model_->origin, dob) - 1.0;
-          child.placement_start = -in_placement;
-          child.care_start = -(in_placement + before);
-          const bool earlier_placement_this_year = child.placement_start > latest_april && before > 0;
-          child.placements_this_year = earlier_placement_this_year ? 2 : 1;
-          child.category = static_cast<Category>(c);
-          admit_starting(child, entity++);
+          admit_record(draw_counts_child(counts, c, band, s, n, model_->origin, draws));
         }
       }
     }
