@@ -72,11 +72,32 @@ std::int32_t largest_starting_age_days(Date origin);
 // individual children. Age is uniform within the band; days in placement is exponential with the
 // category's mean, truncated at the child's age; days in care before the current placement is
 // exponential with its own mean, truncated at the age at which the placement started.
+//
+// The DfE stability measures at the origin (simulation/starting_counts_draw.hpp says exactly how
+// each is honoured):
+//   - placements since 1 April: either counts by category (exact in count), or only the
+//     short-term figure, the % of all starting children with 3 or more (exact in count, spread
+//     evenly over the categories, age bands and sexes). Without either, a child has 2 if its
+//     placement began after the latest 1 April in a period of care begun before it, else 1, and
+//     nobody has 3 or more: the first 31 March then understates the short-term measure.
+//   - long-term: of children under 16 looked after for 30 months or more at the origin, the %
+//     in the same placement for 24 months or more (exact in expectation).
+// Stating them changes whom each child's draws pick, never the distribution of days in placement
+// of a category, which `carecast expect` relies on.
 struct StartingCounts {
   PerCategory<PerAgeBand<PerSex<int>>> count{};  // [category][age band][sex]
   PerCategory<PerAgeBand<PerSex<int>>> uasc_count{};  // how many of each cell's children are UASC
   PerCategory<double> mean_days_in_placement{};  // days, > 0 where a count is non-zero
   double mean_days_in_care_before_placement = 0; // days, >= 0
+  // [category][k]: children of the category with k + 1 placements since 1 April (the last entry:
+  // 3 or more), counting the current one; sums to the category's children.
+  std::optional<PerCategory<std::array<int, kPlacementsSinceAprilCap>>> placements_since_april;
+  std::optional<double> short_term_stability_percent;  // 0-100; only without placements_since_april
+  std::optional<double> long_term_stability_percent;   // 0-100
+  // Whether the start says how many children have had 3 or more placements since 1 April.
+  bool states_placements_since_april() const {
+    return placements_since_april.has_value() || short_term_stability_percent.has_value();
+  }
 };
 
 // A stream of children entering care: expected children a year by age band and sex, following a
@@ -155,6 +176,14 @@ struct SystemicVariation {
 // rate is taken as if estimated from this much data, and each replication draws it from the
 // matching posterior (Gamma for rates, Dirichlet for shares), centred on the stated value. A
 // scenario states its own in [uncertainty]; the defaults are documented in scenarios/REFERENCE.md.
+//
+// The defaults are about what three years of a council looking after some 400 children would give
+// (the default council's size): 10 child-years is a typical occupied hazard cell's time at risk
+// (about 1,200 child-years spread over about a hundred occupied cells of category, age band and
+// time in placement), so a hazard of 0.5 a year varies by about 45% (coefficient of variation)
+// between replications; 3 years of entries put about 15% on a cell of 15 entries a year (one age
+// band and sex) and about 5% on a stream of 150 a year; 20 events behind a set of shares give a
+// share of 0.3 a standard deviation of about 0.1. A hand-written rate is rarely known better.
 struct StatedUncertainty {
   bool enabled = true;
   double hazard_child_years = 10;   // time at risk behind each placement-ending hazard cell

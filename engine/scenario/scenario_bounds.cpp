@@ -33,10 +33,27 @@ constexpr double kMinPriceYear = 1980;
 constexpr double kMaxPriceYear = 2100;
 // Counts and exposures behind calibrated rates: ten million is beyond any council's history.
 constexpr double kMaxEvidence = 10'000'000;
+// Children in one category of the starting population: a cell's limit for each age band and sex.
+constexpr double kMaxChildrenInCategory = kMaxChildrenInCell * 10;
+// A damped trend: phi = 0.01 leaves 1/(-log 0.01), about 0.2 years' growth in all. Above 0, since
+// phi = 0 has no meaning in the formula (scenario.hpp EntryStream).
+constexpr double kMinDamping = 0.01;
+// Year-to-year variation: a yearly sd of 1 on the log scale multiplies a year's rate by e (2.7) or
+// more about one year in six; nothing a council has seen needs more. An autocorrelation of 1 would
+// make the path a random walk with no settled level: at most 0.99.
+constexpr double kMaxSdLog = 1;
+constexpr double kMaxAutocorrelation = 0.99;
+// Stated evidence behind a hand-written rate: 0.01 is all but no evidence (draws of any size), a
+// million is a rate taken as known.
+constexpr double kMinStatedEvidence = 0.01;
+constexpr double kMaxStatedEvidence = 1'000'000;
 
 constexpr std::string_view kHazard = "a hazard a year";
 constexpr std::string_view kProbability = "a probability";
 constexpr std::string_view kEvidence = "a count or exposure";
+constexpr std::string_view kPercent = "a percentage";
+constexpr std::string_view kDamping = "a damping factor a year";
+constexpr std::string_view kSdLog = "a standard deviation a year on the natural-log scale";
 // Priced amounts in [costs]: `{ <amount> = £, price_year = y, uprating_per_year = u }`.
 constexpr std::string_view kFinancialYear = "a financial year";
 constexpr std::string_view kUprating = "an uprating rate, a fraction a year";
@@ -49,18 +66,31 @@ constexpr ScenarioRange kRanges[] = {
     {"starting_population.uasc_counts.*.*.*", 0, kMaxChildrenInCell, "children in one category, age band and sex"},
     {"starting_population.mean_days_in_placement.*", 0, kMaxDays, "a mean number of days"},
     {"starting_population.mean_days_in_care_before_placement", 0, kMaxDays, "a mean number of days"},
+    {"starting_population.placements_since_april.*.*", 0, kMaxChildrenInCategory, "children in one category"},
+    {"starting_population.short_term_stability_percent", 0, 100, kPercent},
+    {"starting_population.long_term_stability_percent", 0, 100, kPercent},
 
     {"entries.expected_per_year.*.*", 0, kMaxPerYear, "children a year"},
     {"entries.annual_growth_rate", kMinGrowth, kMaxGrowth, "a growth rate, a fraction a year"},
+    {"entries.trend_damping_per_year", kMinDamping, 1, kDamping},
     {"entries.sibling_group_size_probability[]", 0, 1, kProbability},
     {"entries.first_placement_probability.*.*", 0, 1, kProbability},
     {"uasc.expected_per_year.*.*", 0, kMaxPerYear, "children a year"},
     {"uasc.annual_growth_rate", kMinGrowth, kMaxGrowth, "a growth rate, a fraction a year"},
+    {"uasc.trend_damping_per_year", kMinDamping, 1, kDamping},
     {"uasc.first_placement_probability.*.*", 0, 1, kProbability},
 
     {"placements.*.ending_hazard_per_year.*[]", 0, kMaxHazardPerYear, kHazard},
     {"placements.*.destination_probability.*.*", 0, 1, kProbability},
     {"leaving_care.staying_put_probability", 0, 1, kProbability},
+
+    {"variation.entries_sd_log_per_year", 0, kMaxSdLog, kSdLog},
+    {"variation.exits_sd_log_per_year", 0, kMaxSdLog, kSdLog},
+    {"variation.moves_sd_log_per_year", 0, kMaxSdLog, kSdLog},
+    {"variation.autocorrelation", 0, kMaxAutocorrelation, "an autocorrelation a year"},
+    {"uncertainty.hazard_evidence_child_years", kMinStatedEvidence, kMaxStatedEvidence, "child-years"},
+    {"uncertainty.entry_evidence_years", kMinStatedEvidence, kMaxStatedEvidence, "years"},
+    {"uncertainty.share_evidence_events", kMinStatedEvidence, kMaxStatedEvidence, "events"},
 
     {"supply.in_house_households", 0, 10'000, "carer households"},
     {"supply.places_per_household_probability[]", 0, 1, kProbability},

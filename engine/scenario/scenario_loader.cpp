@@ -20,6 +20,7 @@
 #include "scenario/scenario_bounds.hpp"
 #include "scenario/toml_text_guard.hpp"
 #include "scenario/starting_groups_reader.hpp"
+#include "simulation/starting_counts_draw.hpp"
 
 namespace carecast {
 namespace {
@@ -148,6 +149,11 @@ double read_number(const Entry& entry, std::string_view expected) {
 double read_non_negative(const Entry& entry, std::string_view expected) { return read_number(entry, expected); }
 
 double read_probability(const Entry& entry) { return read_number(entry, "a probability (number between 0 and 1)"); }
+
+bool read_bool(const Entry& entry) {
+  if (const auto* value = entry.node->as_boolean()) return value->get();
+  fail_type(entry, "true or false");
+}
 
 // An integer of any size, for keys whose readers check its range themselves.
 std::int64_t read_integer(const Entry& entry, std::string_view expected) {
@@ -305,6 +311,8 @@ const KeySchema& scenario_schema() {
   static const KeySchema categories_by_band = keyed_by(age_bands_or_all, value_by_category);
   static const KeySchema outcomes_by_band = keyed_by(age_bands_or_all, value_by_outcome);
   static const KeySchema counts = keyed_by(categories, sex_pairs_by_band);
+  static const KeySchema placement_counts = table_of({{"one", &value}, {"two", &value}, {"three_or_more", &value}});
+  static const KeySchema placement_counts_by_category = keyed_by(categories, placement_counts);
 
   static const KeySchema bands = table_of({{"placement_duration_band_starts_days", &value}});
   static const KeySchema starting_population = table_of({
@@ -314,16 +322,21 @@ const KeySchema& scenario_schema() {
       {"uasc_counts", &counts},
       {"mean_days_in_placement", &value_by_category},
       {"mean_days_in_care_before_placement", &value},
+      {"placements_since_april", &placement_counts_by_category},
+      {"short_term_stability_percent", &value},
+      {"long_term_stability_percent", &value},
   });
   static const KeySchema entries = table_of({
       {"expected_per_year", &sex_pairs_by_band},
       {"annual_growth_rate", &value},
+      {"trend_damping_per_year", &value},
       {"sibling_group_size_probability", &value},
       {"first_placement_probability", &categories_by_band},
   });
   static const KeySchema uasc = table_of({
       {"expected_per_year", &sex_pairs_by_band},
       {"annual_growth_rate", &value},
+      {"trend_damping_per_year", &value},
       {"first_placement_probability", &categories_by_band},
   });
   static const KeySchema placement = table_of({
@@ -332,6 +345,18 @@ const KeySchema& scenario_schema() {
   });
   static const KeySchema placements = keyed_by(categories, placement);
   static const KeySchema leaving_care = table_of({{"staying_put_probability", &value}});
+  static const KeySchema variation = table_of({
+      {"entries_sd_log_per_year", &value},
+      {"exits_sd_log_per_year", &value},
+      {"moves_sd_log_per_year", &value},
+      {"autocorrelation", &value},
+  });
+  static const KeySchema uncertainty = table_of({
+      {"parameter_uncertainty", &value},
+      {"hazard_evidence_child_years", &value},
+      {"entry_evidence_years", &value},
+      {"share_evidence_events", &value},
+  });
 
   // Evidence is written per age band by `carecast calibrate`: no `all`.
   static const KeySchema value_by_each_band = keyed_by(age_bands, value);
@@ -430,6 +455,8 @@ const KeySchema& scenario_schema() {
       {"uasc", &uasc},
       {"placements", &placements},
       {"leaving_care", &leaving_care},
+      {"variation", &variation},
+      {"uncertainty", &uncertainty},
       {"evidence", &evidence},
       {"supply", &supply},
       {"options", &options},
@@ -712,6 +739,9 @@ EntryStream read_entry_stream(const MergedTable& stream, Reachability& reachabil
   if (const auto growth = stream.find("annual_growth_rate")) {
     entries.annual_growth_rate = read_number(*growth, "a growth rate (a fraction a year)");
   }
+  if (const auto damping = stream.find("trend_damping_per_year")) {
+    entries.trend_damping_per_year = read_number(*damping, "a damping factor a year (a number above 0, at most 1)");
+  }
 
   const MergedTable first_placement = stream.table("first_placement_probability");
   const PerAgeBand<std::optional<Entry>> tables = entries_by_age_band(first_placement);
@@ -824,7 +854,67 @@ std::vector<StartingChild> read_starting_children(const CsvTable& csv, Date orig
   return children;
 }
 
-StartingCounts read_starting_counts(const MergedTable& population, const MergedTable& counts,
+// The DfE stability figures a counts start states (scenario.hpp StartingCounts), checked against
+// the counts and against what the draw can honour at `origin`.
+void read_starting_stability(const MergedTable& population, const MergedTable& counts, Date origin,
+                             StartingCounts& starting) {
+  constexpr std::string_view kPercent = "a percentage (a number from 0 to 100)";
+  const MergedTable placements = population.table("placements_since_april");
+  const std::optional<Entry> short_term = population.find("short_term_stability_percent");
+  const std::optional<Entry> long_term = population.find("long_term_stability_percent");
+  if (placements.present() && short_term) {
+    fail(*short_term, "give placements_since_april or short_term_stability_percent, not both: the counts give the "
+                      "short-term measure already");
+  }
+  if (placements.present()) {
+    PerCategory<std::array<int, kPlacementsSinceAprilCap>> stated{};
+    for (std::string_view category_name : placements.keys()) {
+      const std::size_t c = category_index(category_name);
+      const Entry entry = *placements.find(category_name);
+      int sum = 0;
+      for (std::size_t k = 0; k < kPlacementsSinceAprilCap; ++k) {
+        constexpr std::array<std::string_view, kPlacementsSinceAprilCap> kNames = {"one", "two", "three_or_more"};
+        const toml::node* node = entry.node->as_table()->get(kNames[k]);
+        const std::string key = join_key(entry.key, kNames[k]);
+        if (!node) throw InputError(location_of(entry.node->source(), *entry.layer, key), "required key is missing");
+        stated[c][k] = read_count(Entry{node, entry.layer, key});
+        sum += stated[c][k];
+      }
+      int children = 0;
+      for (const auto& by_sex : starting.count[c]) children += by_sex[0] + by_sex[1];
+      if (sum != children) {
+        fail(entry, "one + two + three_or_more = " + std::to_string(sum) + " but " + counts.key() + "." +
+                        std::string(category_name) + " has " + std::to_string(children) +
+                        " children: every child has had 1, 2, or 3 or more placements since 1 April");
+      }
+    }
+    for (std::size_t c = 0; c < kCategoryCount; ++c) {
+      int children = 0;
+      for (const auto& by_sex : starting.count[c]) children += by_sex[0] + by_sex[1];
+      if (children > 0 && !placements.find(kCategoryNames[c])) {
+        throw InputError(placements.location(join_key(placements.key(), kCategoryNames[c])),
+                         "required because " + counts.key() + "." + std::string(kCategoryNames[c]) +
+                             " has children: give the placements since 1 April of every category or of none");
+      }
+    }
+    starting.placements_since_april = stated;
+  }
+  if (short_term) starting.short_term_stability_percent = read_number(*short_term, kPercent);
+  if (long_term) starting.long_term_stability_percent = read_number(*long_term, kPercent);
+
+  const std::optional<StartingCountsProblem> problem = starting_counts_problem(starting, origin);
+  if (!problem) return;
+  switch (problem->about) {
+    case StartingCountsProblem::About::placements_since_april:
+      fail(*placements.find(kCategoryNames[static_cast<std::size_t>(problem->category)]), problem->problem);
+    case StartingCountsProblem::About::short_term:
+      fail(*short_term, "too high for these counts: " + problem->problem);
+    case StartingCountsProblem::About::long_term:
+      fail(*long_term, problem->problem);
+  }
+}
+
+StartingCounts read_starting_counts(const MergedTable& population, const MergedTable& counts, Date origin,
                                     Reachability& reachability) {
   StartingCounts starting;
   PerCategory<bool> has_children{};
@@ -876,6 +966,7 @@ StartingCounts read_starting_counts(const MergedTable& population, const MergedT
   starting.mean_days_in_care_before_placement =
       read_non_negative(population.require("mean_days_in_care_before_placement"),
                         "a mean number of days (a number, 0 or more)");
+  read_starting_stability(population, counts, origin, starting);
   return starting;
 }
 
@@ -889,15 +980,18 @@ void read_starting_population(const MergedTable& root, Scenario& scenario, Reach
     fail(children_csv ? *children_csv : *groups_csv, "give one of children_csv, groups_csv or counts, not several");
   }
   if (counts.present()) {
-    scenario.starting_counts = read_starting_counts(population, counts, reachability);
+    scenario.starting_counts = read_starting_counts(population, counts, scenario.origin, reachability);
     return;
   }
   if (forms == 0) throw InputError(population.location(), "give one of children_csv, groups_csv or counts");
   const Entry& csv = children_csv ? *children_csv : *groups_csv;
 
-  for (std::string_view counts_only : {"mean_days_in_placement", "mean_days_in_care_before_placement", "uasc_counts"}) {
+  for (std::string_view counts_only : {"mean_days_in_placement", "mean_days_in_care_before_placement", "uasc_counts",
+                                      "placements_since_april", "short_term_stability_percent",
+                                      "long_term_stability_percent"}) {
     if (const auto entry = population.find(counts_only)) {
-      fail(*entry, "only used with counts: the CSV gives each child's (or group's) time in care");
+      fail(*entry, "only used with counts: the CSV gives each child's (or group's) times in care and placements "
+                   "since 1 April");
     }
   }
   const fs::path csv_file = (csv.layer->file.parent_path() / read_string(csv)).lexically_normal();
@@ -1428,6 +1522,40 @@ StabilityLevers read_stability(const MergedTable& table, const Scenario& scenari
   return levers;
 }
 
+// Year-to-year variation (scenario.hpp SystemicVariation). Keys not given keep their default, 0.
+SystemicVariation read_variation(const MergedTable& table) {
+  constexpr std::string_view kSd = "a standard deviation on the natural-log scale (a number, 0 or more)";
+  SystemicVariation variation;
+  if (const auto e = table.find("entries_sd_log_per_year")) variation.entries_sd_log_per_year = read_number(*e, kSd);
+  if (const auto e = table.find("exits_sd_log_per_year")) variation.exits_sd_log_per_year = read_number(*e, kSd);
+  if (const auto e = table.find("moves_sd_log_per_year")) variation.moves_sd_log_per_year = read_number(*e, kSd);
+  if (const auto e = table.find("autocorrelation")) {
+    variation.autocorrelation = read_number(*e, "an autocorrelation a year (a number from 0, below 1)");
+  }
+  return variation;
+}
+
+// Stated parameter uncertainty for hand-written rates (scenario.hpp StatedUncertainty). A
+// calibrated scenario's [evidence] already says how well each rate is known.
+StatedUncertainty read_uncertainty(const MergedTable& table, const Scenario& scenario) {
+  if (scenario.evidence) {
+    throw InputError(table.location(), "[uncertainty] is for hand-written rates; this scenario has [evidence], "
+                                       "whose counts give each rate's uncertainty");
+  }
+  StatedUncertainty uncertainty;
+  if (const auto e = table.find("parameter_uncertainty")) uncertainty.enabled = read_bool(*e);
+  if (const auto e = table.find("hazard_evidence_child_years")) {
+    uncertainty.hazard_child_years = read_number(*e, "child-years (a number above 0)");
+  }
+  if (const auto e = table.find("entry_evidence_years")) {
+    uncertainty.entry_years = read_number(*e, "years (a number above 0)");
+  }
+  if (const auto e = table.find("share_evidence_events")) {
+    uncertainty.share_events = read_number(*e, "a number of events (a number above 0)");
+  }
+  return uncertainty;
+}
+
 Scenario load_scenario(const fs::path& file) {
   const std::vector<Layer> layers = load_layers(file);
   for (const Layer& layer : layers) check_keys(layer.root, scenario_schema(), "", layer);
@@ -1468,6 +1596,12 @@ Scenario load_scenario(const fs::path& file) {
   if (const MergedTable costs = root.table("costs"); costs.present()) scenario.costs = read_costs(costs, scenario.origin);
   if (const MergedTable stability = root.table("stability"); stability.present()) {
     scenario.stability = read_stability(stability, scenario);
+  }
+  if (const MergedTable variation = root.table("variation"); variation.present()) {
+    scenario.variation = read_variation(variation);
+  }
+  if (const MergedTable uncertainty = root.table("uncertainty"); uncertainty.present()) {
+    scenario.stated_uncertainty = read_uncertainty(uncertainty, scenario);
   }
 
   scenario.staying_put_probability =
