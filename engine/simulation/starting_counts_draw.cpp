@@ -323,7 +323,8 @@ std::optional<StartingCountsProblem> starting_counts_problem(const StartingCount
       const std::string name(kCategoryNames[static_cast<std::size_t>(c)]);
       std::string problem =
           std::to_string(after_april) + " of the " + std::to_string(children) + " children in " + name +
-          " are stated to have had 2 or more placements since 1 April, so their placements began after it; ";
+          " are stated to have had " + (counts.placements_since_april ? "2" : "3") +
+          " or more placements since 1 April, so their placements began after it; ";
       if (at.since_april == 0) {
         problem += "but the origin is 1 April itself";
       } else {
@@ -340,9 +341,8 @@ std::optional<StartingCountsProblem> starting_counts_problem(const StartingCount
     if (!plan.feasible) {
       return StartingCountsProblem{
           StartingCountsProblem::About::long_term, -1,
-          "is below the lowest long-term stability these counts can give, about " +
-              format_number(plan.lowest_percent) +
-              "%: so many children under 16 have been in their placement 30 months or more "
+          "below the lowest long-term stability these counts can give (about " + format_number(plan.lowest_percent) +
+              "%): so many children under 16 have been in their placement 30 months or more "
               "(mean_days_in_placement) that they alone make it higher. Give shorter means"};
     }
   }
