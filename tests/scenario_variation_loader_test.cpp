@@ -269,6 +269,25 @@ long_term_stability_percent = 55.5
   EXPECT_TRUE(percent.starting_counts->states_placements_since_april());
 }
 
+// TOML cannot remove a key: a file extending one that states the short-term % can give counts by
+// category instead, and the other way round; the most derived file's form is used.
+TEST_F(VariationLoader, AMoreDerivedFileReplacesTheFormOfPlacementsSinceApril) {
+  write("base.toml", kBase);
+  write("percent.toml", "extends = \"base.toml\"\n[starting_population]\nshort_term_stability_percent = 10\n");
+  const Scenario counts = load_scenario(write(
+      "counts.toml",
+      "extends = \"percent.toml\"\n[starting_population.placements_since_april]\n"
+      "other = { one = 15, two = 3, three_or_more = 2 }\n"));
+  EXPECT_FALSE(counts.starting_counts->short_term_stability_percent);
+  ASSERT_TRUE(counts.starting_counts->placements_since_april);
+  EXPECT_EQ((*counts.starting_counts->placements_since_april)[kOther], (std::array<int, 3>{15, 3, 2}));
+
+  const Scenario percent = load_scenario(write(
+      "percent_again.toml", "extends = \"counts.toml\"\n[starting_population]\nshort_term_stability_percent = 5\n"));
+  EXPECT_FALSE(percent.starting_counts->placements_since_april);
+  EXPECT_DOUBLE_EQ(*percent.starting_counts->short_term_stability_percent, 5);
+}
+
 TEST_F(VariationLoader, RefusesInconsistentPlacementsSinceApril) {
   expect_refused("[starting_population.placements_since_april]\nother = { one = 12, two = 5, three_or_more = 2 }\n",
                  "other = {", "starting_population.placements_since_april.other", "= 19 but");

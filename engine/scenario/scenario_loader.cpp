@@ -860,13 +860,28 @@ void read_starting_stability(const MergedTable& population, const MergedTable& c
                              StartingCounts& starting) {
   constexpr std::string_view kPercent = "a percentage (a number from 0 to 100)";
   const MergedTable placements = population.table("placements_since_april");
-  const std::optional<Entry> short_term = population.find("short_term_stability_percent");
+  std::optional<Entry> short_term = population.find("short_term_stability_percent");
   const std::optional<Entry> long_term = population.find("long_term_stability_percent");
-  if (placements.present() && short_term) {
-    fail(*short_term, "give placements_since_april or short_term_stability_percent, not both: the counts give the "
-                      "short-term measure already");
+  bool use_placements = placements.present();
+  if (use_placements && short_term) {
+    // Layers are held most derived first, so a lower address is a more derived file: the form
+    // the most derived file gives replaces the other, as any key would (TOML cannot remove a key).
+    const Layer* placements_layer = nullptr;
+    for (std::string_view name : placements.keys()) {
+      const Layer* layer = placements.find(name)->layer;
+      if (!placements_layer || std::less<>{}(layer, placements_layer)) placements_layer = layer;
+    }
+    if (placements_layer == short_term->layer) {
+      fail(*short_term, "give placements_since_april or short_term_stability_percent, not both: the counts give the "
+                        "short-term measure already");
+    }
+    if (std::less<>{}(placements_layer, short_term->layer)) {
+      short_term.reset();
+    } else {
+      use_placements = false;
+    }
   }
-  if (placements.present()) {
+  if (use_placements) {
     PerCategory<std::array<int, kPlacementsSinceAprilCap>> stated{};
     for (std::string_view category_name : placements.keys()) {
       const std::size_t c = category_index(category_name);
