@@ -1,3 +1,4 @@
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -6,6 +7,7 @@
 #include <vector>
 
 #include "app/commands.hpp"
+#include "calibration/cross_validation.hpp"
 #include "calibration/estimation.hpp"
 #include "calibration/scenario_writer.hpp"
 #include "core/errors.hpp"
@@ -22,9 +24,64 @@ struct CalibrateCommand {
   std::string as_of;
   std::string out;
   std::string la;  // empty: no filter
-  std::string trend = "off";
+  std::string trend = "auto";
+  std::string half_life = "auto";
+  std::string trend_damping = "auto";
+  std::string cross_validation = "on";
   int horizon_years = CalibrationOptions{}.horizon_years;
 };
+
+const InputLocation kHalfLife{{}, 0, 0, "--half-life-years"};
+const InputLocation kTrendDamping{{}, 0, 0, "--trend-damping"};
+
+std::optional<double> parse_number(const std::string& text) {
+  try {
+    std::size_t used = 0;
+    const double x = std::stod(text, &used);
+    if (used == text.size() && std::isfinite(x)) return x;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
+// What the command line fixes; anything left "auto" is cross-validated (or defaulted).
+FixedChoice fixed_choice(const CalibrateCommand& command) {
+  FixedChoice fixed;
+  if (command.half_life != "auto") {
+    if (command.half_life == "off") {
+      fixed.half_life_years = 0;
+    } else {
+      const std::optional<double> x = parse_number(command.half_life);
+      if (!x || *x <= 0 || *x > 100) throw InputError(kHalfLife, "expected a number of years above 0 (at most 100), off or auto");
+      fixed.half_life_years = *x;
+    }
+  }
+  if (command.trend != "auto") fixed.trend = command.trend == "on";
+  if (command.trend_damping != "auto") {
+    if (command.trend_damping == "off") {
+      if (fixed.trend == true) throw InputError(kTrendDamping, "off means no trend, but --trend is on");
+      fixed.damping = std::optional<double>{};
+    } else {
+      const std::optional<double> x = parse_number(command.trend_damping);
+      if (!x || *x <= 0 || *x > 1) throw InputError(kTrendDamping, "expected a damping in (0, 1], off or auto");
+      if (fixed.trend == false) throw InputError(kTrendDamping, "a damping needs a trend, but --trend is off");
+      fixed.damping = x;
+    }
+  }
+  return fixed;
+}
+
+// The choice made without cross-validation: what is fixed, else the documented default.
+CalibrationCandidate default_for(const FixedChoice& fixed) {
+  CalibrationCandidate candidate = default_candidate();
+  if (fixed.half_life_years) candidate.half_life_years = *fixed.half_life_years;
+  if (fixed.trend == false) candidate.trend = false;
+  if (fixed.damping) {
+    candidate.trend = fixed.damping->has_value();
+    candidate.trend_damping_per_year = fixed.damping->value_or(1);
+  }
+  return candidate;
+}
 
 const InputLocation kAsOf{{}, 0, 0, "--as-of"};
 
@@ -50,6 +107,7 @@ void check_within_data(Date as_of, const CareHistory& history) {
 
 void execute(const CalibrateCommand& command) {
   const Date as_of = parse_as_of(command.as_of);
+  const FixedChoice fixed = fixed_choice(command);
   // Before reading any data: an unwritable --out is refused at once.
   require_writable_output_file(command.out);
   const std::vector<fs::path> inputs(command.data.begin(), command.data.end());
@@ -60,10 +118,21 @@ void execute(const CalibrateCommand& command) {
   check_within_data(as_of, history);
 
   CalibrationOptions options;
-  options.include_trend = command.trend == "on";
   options.horizon_years = command.horizon_years;
+  options.estimate_variation = true;
+  const CalibrationCandidate fallback = default_for(fixed);
+  CrossValidationResult choice;
+  if (command.cross_validation == "on") {
+    choice = cross_validate(history, as_of, options, candidates_for(fixed), fallback, CrossValidationOptions{});
+  } else {
+    choice.chosen = fallback;
+    choice.reason = "the documented default or as given (--cross-validation off)";
+  }
+  choice.print(std::cout);
+  choice.chosen.apply(options);
   CalibrationReport report;
-  const Scenario scenario = calibrate(history, as_of, options, report);
+  Scenario scenario = calibrate(history, as_of, options, report);
+  report.choice_note = "Half-life and trend: " + choice.chosen.label() + ", " + choice.reason + ".";
   report.print(std::cout);
 
   const fs::path out(command.out);
@@ -87,7 +156,25 @@ void setup_calibrate(CLI::App& app) {
   calibrate->add_option("--out", command->out, "Scenario file to write (FILE.toml, with FILE-children.csv beside it)")
       ->required();
   calibrate->add_option("--la", command->la, "Use only rows whose LA column is this local authority");
-  calibrate->add_option("--trend", command->trend, "Let entries grow at the estimated trend")
+  calibrate
+      ->add_option("--trend", command->trend,
+                   "Entries follow the estimated trend (on: with the damping cross-validated or given by "
+                   "--trend-damping), stay flat (off), or let cross-validation choose (auto)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"on", "off", "auto"}));
+  calibrate
+      ->add_option("--half-life-years", command->half_life,
+                   "Recency weighting of events and time at risk: a half-life in years, off (every day counts the "
+                   "same) or auto (cross-validated)")
+      ->capture_default_str();
+  calibrate
+      ->add_option("--trend-damping", command->trend_damping,
+                   "Damping of the entry trend a year, in (0, 1] (1 = undamped), off (no trend) or auto")
+      ->capture_default_str();
+  calibrate
+      ->add_option("--cross-validation", command->cross_validation,
+                   "Choose the half-life and trend by rolling-origin cross-validation on the data (on), or use the "
+                   "documented defaults (off: half-life 3 years, trend damped 0.8 a year) for what is not given")
       ->capture_default_str()
       ->check(CLI::IsMember({"on", "off"}));
   calibrate->add_option("--horizon-years", command->horizon_years, "Forecast horizon of the scenario")

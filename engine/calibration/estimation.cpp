@@ -34,6 +34,54 @@ HalfDay middle_of(Date d) { return start_of(d) + 1; }
 double years_of(HalfDay span) { return static_cast<double>(span) / kHalfDaysPerYear; }
 Date next_day(Date d) { return d + std::chrono::days{1}; }
 
+// Months counted back from the end of the as-of date, each a twelfth of a 365.25-day year: month
+// 0 holds the last twelfth of a year before the end of the as-of date. Recency weights are
+// constant within one (CalibrationOptions::half_life_years), and the counts are kept by month so
+// that any half-life is a weighted sum of them.
+constexpr double kHalfDaysPerMonth = kHalfDaysPerYear / 12;
+
+class MonthClock {
+ public:
+  MonthClock(HalfDay end, double window_years)
+      : end_(end), months_(static_cast<int>(std::ceil(window_years * 12)) + 2) {}
+  int months() const { return months_; }
+  // The month holding the moment just before `t`.
+  int month_before(HalfDay t) const {
+    const int month = static_cast<int>(std::floor(static_cast<double>(end_ - t) / kHalfDaysPerMonth));
+    return std::clamp(month, 0, months_ - 1);
+  }
+  // Adds the years of [from, to) in each month to by_month (months_ elements from `first`).
+  void spread(HalfDay from, HalfDay to, double* by_month) const {
+    double lower = static_cast<double>(end_ - to) / kHalfDaysPerMonth;  // in months back, lower < upper
+    const double upper = static_cast<double>(end_ - from) / kHalfDaysPerMonth;
+    int month = std::clamp(static_cast<int>(std::floor(lower)), 0, months_ - 1);
+    while (lower < upper) {
+      const double next = std::min(upper, static_cast<double>(month + 1));
+      by_month[std::min(month, months_ - 1)] += (next - lower) / 12;
+      lower = next;
+      ++month;
+    }
+  }
+
+ private:
+  HalfDay end_;
+  int months_;
+};
+
+// The weight of each month: 2^(-(m + 1/2) / (12 x half-life)), 1 without weighting.
+std::vector<double> month_weights(int months, double half_life_years) {
+  std::vector<double> weights(static_cast<std::size_t>(months), 1.0);
+  if (half_life_years <= 0) return weights;
+  for (int m = 0; m < months; ++m) weights[static_cast<std::size_t>(m)] = std::exp2(-(m + 0.5) / (12 * half_life_years));
+  return weights;
+}
+
+double weighted_sum(const double* by_month, const std::vector<double>& weights) {
+  double sum = 0;
+  for (std::size_t m = 0; m < weights.size(); ++m) sum += by_month[m] * weights[m];
+  return sum;
+}
+
 // Where each age band starts for one child, on the half-day clock: element b is the start of the
 // birthday on which band b begins; the last element is the 18th birthday, when care ends.
 using AgeBandStarts = std::array<HalfDay, kAgeBandCount + 1>;
@@ -58,10 +106,25 @@ bool leaves_at_18(ExitReason reason) { return reason == ExitReason::aged_18 || r
 // Placement endings and time at risk by [category][age band][duration band], flattened like
 // Scenario::ending_hazard_per_year, and where each ending led.
 struct PlacementCounts {
-  explicit PlacementCounts(const std::vector<std::int32_t>& band_starts)
+  PlacementCounts(const std::vector<std::int32_t>& band_starts, const MonthClock& month_clock)
       : duration_band_start_days(band_starts),
+        clock(month_clock),
         exposure(static_cast<std::size_t>(kCategoryCount) * kAgeBandCount * band_starts.size(), 0),
-        endings(exposure.size(), 0) {}
+        endings(exposure.size(), 0),
+        exposure_by_month(exposure.size() * static_cast<std::size_t>(clock.months()), 0),
+        exits_by_month(exposure_by_month.size(), 0),
+        moves_by_month(exposure_by_month.size(), 0),
+        destinations_by_month(static_cast<std::size_t>(kCategoryCount) * kAgeBandCount * kOutcomeCount *
+                                  static_cast<std::size_t>(clock.months()),
+                              0) {}
+
+  std::size_t months() const { return static_cast<std::size_t>(clock.months()); }
+  const double* cell_months(const std::vector<double>& by_month, std::size_t cell) const {
+    return by_month.data() + cell * months();
+  }
+  const double* destination_months(std::size_t category, std::size_t band, std::size_t outcome) const {
+    return destinations_by_month.data() + ((category * kAgeBandCount + band) * kOutcomeCount + outcome) * months();
+  }
 
   int duration_band_count() const { return static_cast<int>(duration_band_start_days.size()); }
   std::size_t cell(int category, int age_band, int duration_band) const {
@@ -87,7 +150,9 @@ struct PlacementCounts {
       HalfDay next = to;
       if (age_band + 1 < kAgeBandCount) next = std::min(next, ages[age_band + 1]);
       if (duration_band + 1 < duration_band_count()) next = std::min(next, duration_band_start(start, duration_band + 1));
-      exposure[cell(static_cast<int>(category), age_band, duration_band)] += next - t;
+      const std::size_t c = cell(static_cast<int>(category), age_band, duration_band);
+      exposure[c] += next - t;
+      clock.spread(t, next, exposure_by_month.data() + c * months());
       t = next;
       while (age_band + 1 < kAgeBandCount && ages[age_band + 1] <= t) ++age_band;
       while (duration_band + 1 < duration_band_count() && duration_band_start(start, duration_band + 1) <= t) {
@@ -99,15 +164,27 @@ struct PlacementCounts {
   // An ending at `at`, in the cell holding the moment just before it.
   void add_ending(Category category, Date start, const AgeBandStarts& ages, HalfDay at, int outcome) {
     const int age_band = age_band_at(ages, at - 1);
-    ++endings[cell(static_cast<int>(category), age_band, duration_band_at(start, at - 1))];
-    ++destinations[static_cast<std::size_t>(category)][static_cast<std::size_t>(age_band)]
-                  [static_cast<std::size_t>(outcome)];
+    const std::size_t c = cell(static_cast<int>(category), age_band, duration_band_at(start, at - 1));
+    ++endings[c];
+    const auto month = static_cast<std::size_t>(clock.month_before(at));
+    (outcome_is_exit(outcome) ? exits_by_month : moves_by_month)[c * months() + month] += 1;
+    destinations_by_month[((static_cast<std::size_t>(category) * kAgeBandCount + static_cast<std::size_t>(age_band)) *
+                               kOutcomeCount +
+                           static_cast<std::size_t>(outcome)) *
+                              months() +
+                          month] += 1;
   }
 
   std::vector<std::int32_t> duration_band_start_days;
-  std::vector<HalfDay> exposure;
+  MonthClock clock;
+  std::vector<HalfDay> exposure;  // exact, for the unweighted rates
   std::vector<std::int64_t> endings;
-  PerCategory<PerAgeBand<std::array<std::int64_t, kOutcomeCount>>> destinations{};
+  // By [cell][month back]: years at risk, endings leaving care, endings into another placement.
+  std::vector<double> exposure_by_month;
+  std::vector<double> exits_by_month;
+  std::vector<double> moves_by_month;
+  // By [category][age band][outcome][month back].
+  std::vector<double> destinations_by_month;
   // Categories some child was in during the window (before their 18th birthday): each gets a
   // placements table, since a child can be in it.
   PerCategory<bool> seen{};
@@ -115,8 +192,25 @@ struct PlacementCounts {
 
 // Children starting care in one stream (UASC or not).
 struct StreamCounts {
-  PerAgeBand<PerSex<std::int64_t>> entries{};
-  PerAgeBand<std::array<std::int64_t, kCategoryCount>> first_placements{};
+  explicit StreamCounts(int month_count)
+      : months(static_cast<std::size_t>(month_count)),
+        entries_by_month(static_cast<std::size_t>(kAgeBandCount) * kSexCount * this->months, 0),
+        first_placements_by_month(static_cast<std::size_t>(kAgeBandCount) * kCategoryCount * this->months, 0) {}
+  void add(std::size_t band, Sex sex, Category first, int month) {
+    entries_by_month[(band * kSexCount + static_cast<std::size_t>(sex)) * months + static_cast<std::size_t>(month)] += 1;
+    first_placements_by_month[(band * kCategoryCount + static_cast<std::size_t>(first)) * months +
+                              static_cast<std::size_t>(month)] += 1;
+  }
+  const double* entries(std::size_t band, std::size_t sex) const {
+    return entries_by_month.data() + (band * kSexCount + sex) * months;
+  }
+  const double* first_placements(std::size_t band, std::size_t category) const {
+    return first_placements_by_month.data() + (band * kCategoryCount + category) * months;
+  }
+
+  std::size_t months;
+  std::vector<double> entries_by_month;           // [age band][sex][month back]
+  std::vector<double> first_placements_by_month;  // [age band][category][month back]
   std::map<int, std::int64_t> entries_by_year;  // by the calendar year its collection year starts in
   std::size_t total = 0;
 };
@@ -125,8 +219,13 @@ int collection_year_of(Date d) { return static_cast<int>(std::chrono::year_month
 
 class HistoryCounter {
  public:
-  HistoryCounter(Date window_start, Date as_of, const CalibrationOptions& options)
-      : window_start_(window_start), as_of_(as_of), placements_(options.duration_band_start_days) {}
+  HistoryCounter(Date window_start, Date as_of, const std::vector<std::int32_t>& duration_band_start_days)
+      : window_start_(window_start),
+        as_of_(as_of),
+        clock_(start_of(next_day(as_of)), years_of(start_of(next_day(as_of)) - start_of(window_start))),
+        placements_(duration_band_start_days, clock_),
+        entries_(clock_.months()),
+        uasc_(clock_.months()) {}
 
   void count(const ChildHistory& child);
 
@@ -134,7 +233,8 @@ class HistoryCounter {
   const StreamCounts& entries() const { return entries_; }
   const StreamCounts& uasc() const { return uasc_; }
   std::vector<double> sibling_group_size_probability() const;
-  std::vector<StartingChild> starting_children() && { return std::move(starting_children_); }
+  const std::vector<StartingChild>& starting_children() const { return starting_children_; }
+  const MonthClock& clock() const { return clock_; }
   void fill(CalibrationReport& report) const;
 
  private:
@@ -145,6 +245,7 @@ class HistoryCounter {
 
   Date window_start_;
   Date as_of_;
+  MonthClock clock_;
   PlacementCounts placements_;
   StreamCounts entries_;
   StreamCounts uasc_;
@@ -214,8 +315,7 @@ void HistoryCounter::count_entry(const ChildHistory& child, const CarePeriod& pe
   const bool uasc = child.uasc && (!child.uasc_ceased || period.start < *child.uasc_ceased);
   StreamCounts& stream = uasc ? uasc_ : entries_;
   const auto band = static_cast<std::size_t>(age_band_at(ages, middle_of(period.start)));
-  ++stream.entries[band][static_cast<std::size_t>(child.sex)];
-  ++stream.first_placements[band][static_cast<std::size_t>(period.placements.front().category)];
+  stream.add(band, child.sex, period.placements.front().category, clock_.month_before(middle_of(period.start)));
   ++stream.entries_by_year[collection_year_of(period.start)];
   ++stream.total;
   if (uasc) return;  // UASC enter alone
@@ -305,13 +405,6 @@ std::array<double, N> shares_of(const std::array<double, N>& counts) {
   return shares;
 }
 
-template <std::size_t N>
-std::array<double, N> as_doubles(const std::array<std::int64_t, N>& counts) {
-  std::array<double, N> values{};
-  for (std::size_t i = 0; i < N; ++i) values[i] = static_cast<double>(counts[i]);
-  return values;
-}
-
 // Counts with a prior of `pooled_shares` worth `weight` events; the point estimate is the
 // posterior mean.
 template <int N>
@@ -342,14 +435,24 @@ void estimate_placements(const PlacementCounts& counts, const CalibrationOptions
   evidence.ending.assign(counts.exposure.size(), GammaEvidence{});
   scenario.ending_hazard_per_year.assign(counts.exposure.size(), 0.0);
 
-  // Time at risk is kept only to the nearest child-month: a cell with one child in it would
-  // otherwise give back that child's days, and with them their care dates.
+  const bool weighted = options.half_life_years > 0;
+  const std::vector<double> weights = month_weights(static_cast<int>(counts.months()), options.half_life_years);
+  // Time at risk is kept only to the nearest child-month (weighted, when recency-weighted): a cell
+  // with one child in it would otherwise give back that child's days, and with them their care dates.
   std::vector<double> exposure_years(counts.exposure.size());
+  std::vector<double> cell_endings(counts.exposure.size());
   for (std::size_t cell = 0; cell < counts.exposure.size(); ++cell) {
-    const double exact = years_of(counts.exposure[cell]);
+    const double exact = weighted ? weighted_sum(counts.cell_months(counts.exposure_by_month, cell), weights)
+                                  : years_of(counts.exposure[cell]);
     exposure_years[cell] = options.exact_time_at_risk ? exact : std::round(exact * 12.0) / 12.0;
+    cell_endings[cell] = weighted ? weighted_sum(counts.cell_months(counts.exits_by_month, cell), weights) +
+                                        weighted_sum(counts.cell_months(counts.moves_by_month, cell), weights)
+                                  : static_cast<double>(counts.endings[cell]);
+    report.weighted_child_years_at_risk += exposure_years[cell];
+    report.weighted_placement_endings += cell_endings[cell];
   }
-  PerCategory<std::int64_t> category_endings{};
+  PerCategory<PerAgeBand<std::array<double, kOutcomeCount>>> destinations{};
+  PerCategory<double> category_endings{};
   PerCategory<double> category_exposure{};
   PerCategory<std::array<double, kOutcomeCount>> category_destinations{};
   std::array<double, kOutcomeCount> all_destinations{};
@@ -357,23 +460,24 @@ void estimate_placements(const PlacementCounts& counts, const CalibrationOptions
     for (int a = 0; a < kAgeBandCount; ++a) {
       for (int d = 0; d < duration_bands; ++d) {
         const std::size_t cell = counts.cell(static_cast<int>(c), a, d);
-        category_endings[c] += counts.endings[cell];
+        category_endings[c] += cell_endings[cell];
         category_exposure[c] += exposure_years[cell];
       }
       for (std::size_t o = 0; o < kOutcomeCount; ++o) {
-        const auto n = static_cast<double>(counts.destinations[c][static_cast<std::size_t>(a)][o]);
+        const double n = weighted_sum(counts.destination_months(c, static_cast<std::size_t>(a), o), weights);
+        destinations[c][static_cast<std::size_t>(a)][o] = n;
         category_destinations[c][o] += n;
         all_destinations[o] += n;
       }
     }
   }
-  std::int64_t all_endings = 0;
+  double all_endings = 0;
   double all_exposure = 0;
   for (std::size_t c = 0; c < kCategoryCount; ++c) {
     all_endings += category_endings[c];
     all_exposure += category_exposure[c];
   }
-  const double all_rate = all_exposure > 0 ? static_cast<double>(all_endings) / all_exposure : 0;
+  const double all_rate = all_exposure > 0 ? all_endings / all_exposure : 0;
   // Where nothing at all ended, destinations are never drawn; they still need a valid table.
   std::array<double, kOutcomeCount> fallback_shares = shares_of(all_destinations);
   if (all_endings == 0) fallback_shares[outcome_of(ExitReason::other)] = 1;
@@ -383,16 +487,14 @@ void estimate_placements(const PlacementCounts& counts, const CalibrationOptions
     ++report.categories_estimated;
     // The category's own pooled rate is shrunk the same way towards the rate of all placements, so
     // a category with little time at risk, or none, still has a rate to shrink its cells towards.
-    const double pooled_rate = (static_cast<double>(category_endings[c]) + all_rate * k) /
-                               (category_exposure[c] + k);
+    const double pooled_rate = (category_endings[c] + all_rate * k) / (category_exposure[c] + k);
     // A category in which nothing ended borrows the destinations of all placements.
     const std::array<double, kOutcomeCount> pooled_shares =
         category_endings[c] > 0 ? shares_of(category_destinations[c]) : fallback_shares;
     for (int a = 0; a < kAgeBandCount; ++a) {
       for (int d = 0; d < duration_bands; ++d) {
         const std::size_t cell = counts.cell(static_cast<int>(c), a, d);
-        const GammaEvidence gamma{static_cast<double>(counts.endings[cell]), exposure_years[cell],
-                                  pooled_rate * k, k};
+        const GammaEvidence gamma{cell_endings[cell], exposure_years[cell], pooled_rate * k, k};
         evidence.ending[cell] = gamma;
         scenario.ending_hazard_per_year[cell] = posterior_mean(gamma);
         ++report.hazard_cells;
@@ -400,13 +502,16 @@ void estimate_placements(const PlacementCounts& counts, const CalibrationOptions
         if (gamma.exposure < k) ++report.hazard_cells_mostly_prior;
       }
       const auto band = static_cast<std::size_t>(a);
-      evidence.destination[c][band] = shrink_shares<kOutcomeCount>(as_doubles(counts.destinations[c][band]),
-                                                                   pooled_shares, options.share_prior_events);
+      evidence.destination[c][band] =
+          shrink_shares<kOutcomeCount>(destinations[c][band], pooled_shares, options.share_prior_events);
       scenario.destination_probability[c][band] = posterior_mean(evidence.destination[c][band]);
     }
   }
-  report.placement_endings = static_cast<std::size_t>(all_endings);
-  report.child_years_at_risk = all_exposure;
+  std::int64_t endings = 0;
+  for (const std::int64_t n : counts.endings) endings += n;
+  report.placement_endings = static_cast<std::size_t>(endings);
+  report.child_years_at_risk = 0;
+  for (const HalfDay x : counts.exposure) report.child_years_at_risk += years_of(x);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -467,6 +572,7 @@ TrendEstimate estimate_trend(const StreamCounts& stream, Date window_start, Date
   }
   const double slope_variance = information.inverse()(1, 1) * trend.dispersion;
   trend.estimated = true;
+  trend.fitted_by_year.assign(mu.data(), mu.data() + mu.size());
   trend.growth = std::expm1(beta(1));
   trend.standard_error = std::exp(beta(1)) * std::sqrt(slope_variance);
   return trend;
@@ -483,30 +589,54 @@ double trend_weighted_years(double window_years, double growth) {
 // ---------------------------------------------------------------------------------------------
 // Entries
 
-void estimate_stream(const StreamCounts& counts, double exposure_years, const CalibrationOptions& options,
-                     EntryStream& stream, PerAgeBand<PerSex<GammaEvidence>>& entry_evidence,
+// Recency-weighted years of the window, each counted at the trend's entry rate relative to the
+// origin's (growth 0: no trend): sum over months m of w_m x the integral over the month's part of
+// the window of exp(-slope u), u years before the origin.
+double weighted_trend_years(double window_years, double growth, const std::vector<double>& weights) {
+  const double slope = std::log1p(growth);
+  const auto integral = [slope](double from, double to) {  // of exp(-slope u) du over [from, to]
+    return slope == 0 ? to - from : (std::exp(-slope * from) - std::exp(-slope * to)) / slope;
+  };
+  double years = 0;
+  for (std::size_t m = 0; m < weights.size(); ++m) {
+    const double from = static_cast<double>(m) / 12;
+    if (from >= window_years) break;
+    years += weights[m] * integral(from, std::min(window_years, static_cast<double>(m + 1) / 12));
+  }
+  return years;
+}
+
+void estimate_stream(const StreamCounts& counts, double exposure_years, const std::vector<double>& weights,
+                     const CalibrationOptions& options, EntryStream& stream,
+                     PerAgeBand<PerSex<GammaEvidence>>& entry_evidence,
                      PerAgeBand<DirichletEvidence<kCategoryCount>>& first_placement_evidence) {
+  PerAgeBand<std::array<double, kCategoryCount>> first_placements{};
   std::array<double, kCategoryCount> pooled_first{};
-  for (const auto& band : counts.first_placements) {
-    for (std::size_t c = 0; c < kCategoryCount; ++c) pooled_first[c] += static_cast<double>(band[c]);
+  for (std::size_t b = 0; b < kAgeBandCount; ++b) {
+    for (std::size_t c = 0; c < kCategoryCount; ++c) {
+      first_placements[b][c] = weighted_sum(counts.first_placements(b, c), weights);
+      pooled_first[c] += first_placements[b][c];
+    }
   }
   const std::array<double, kCategoryCount> pooled_shares = shares_of(pooled_first);
   for (std::size_t b = 0; b < kAgeBandCount; ++b) {
-    const std::int64_t band_total = counts.entries[b][0] + counts.entries[b][1];
+    const PerSex<double> entries = {weighted_sum(counts.entries(b, 0), weights),
+                                    weighted_sum(counts.entries(b, 1), weights)};
+    const double band_total = entries[0] + entries[1];
     for (std::size_t s = 0; s < kSexCount; ++s) {
       GammaEvidence& gamma = entry_evidence[b][s];
-      gamma.events = static_cast<double>(counts.entries[b][s]);
+      gamma.events = entries[s];
       gamma.exposure = exposure_years;
       if (band_total > 0) {
         // Half the band's prior weight at the band's rate per sex, band_total / (2 x years).
         gamma.prior_events = options.entry_prior_entries_per_band / 2;
-        gamma.prior_exposure = gamma.prior_events * 2 * exposure_years / static_cast<double>(band_total);
+        gamma.prior_exposure = gamma.prior_events * 2 * exposure_years / band_total;
       }
       stream.expected_per_year[b][s] = posterior_mean(gamma);
     }
     if (band_total == 0) continue;  // no entries at this age: first placements never drawn
     first_placement_evidence[b] =
-        shrink_shares<kCategoryCount>(as_doubles(counts.first_placements[b]), pooled_shares, options.share_prior_events);
+        shrink_shares<kCategoryCount>(first_placements[b], pooled_shares, options.share_prior_events);
     stream.first_placement_probability[b] = posterior_mean(first_placement_evidence[b]);
   }
 }
@@ -515,20 +645,133 @@ void estimate_entries(const HistoryCounter& counter, const CalibrationOptions& o
                       CalibrationReport& report) {
   report.entry_trend = estimate_trend(counter.entries(), report.window_start, report.as_of);
   report.uasc_trend = estimate_trend(counter.uasc(), report.window_start, report.as_of);
+  const std::vector<double> weights = month_weights(counter.clock().months(), options.half_life_years);
+  // The years of exposure behind the rate at the origin: with the trend, each year counts at the
+  // trend's rate relative to the origin's, so that entries / years is the trend's level at the
+  // origin fitted to the (weighted) entries.
   const auto stream_years = [&](const TrendEstimate& trend) {
-    return options.include_trend && trend.estimated ? trend_weighted_years(report.window_years, trend.growth)
-                                                    : report.window_years;
+    const double growth = options.include_trend && trend.estimated ? trend.growth : 0;
+    if (options.half_life_years > 0) return weighted_trend_years(report.window_years, growth, weights);
+    return growth != 0 ? trend_weighted_years(report.window_years, growth) : report.window_years;
   };
   RateEvidence& evidence = *scenario.evidence;
-  estimate_stream(counter.entries(), stream_years(report.entry_trend), options, scenario.entries, evidence.entries,
-                  evidence.first_placement);
-  estimate_stream(counter.uasc(), stream_years(report.uasc_trend), options, scenario.uasc, evidence.uasc_entries,
-                  evidence.uasc_first_placement);
+  estimate_stream(counter.entries(), stream_years(report.entry_trend), weights, options, scenario.entries,
+                  evidence.entries, evidence.first_placement);
+  estimate_stream(counter.uasc(), stream_years(report.uasc_trend), weights, options, scenario.uasc,
+                  evidence.uasc_entries, evidence.uasc_first_placement);
+  for (const auto& band : evidence.entries) report.weighted_entries += band[0].events + band[1].events;
   if (options.include_trend) {
-    if (report.entry_trend.estimated) scenario.entries.annual_growth_rate = report.entry_trend.growth;
-    if (report.uasc_trend.estimated) scenario.uasc.annual_growth_rate = report.uasc_trend.growth;
+    if (report.entry_trend.estimated) {
+      scenario.entries.annual_growth_rate = report.entry_trend.growth;
+      scenario.entries.trend_damping_per_year = options.trend_damping_per_year;
+    }
+    if (report.uasc_trend.estimated) {
+      scenario.uasc.annual_growth_rate = report.uasc_trend.growth;
+      scenario.uasc.trend_damping_per_year = options.trend_damping_per_year;
+    }
   }
   scenario.sibling_group_size_probability = counter.sibling_group_size_probability();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Year-to-year variation
+
+// Exits and moves in each full year back from the as-of date, oldest first, beside what the
+// window's rates of each cell (category x age band x time in placement, unweighted) expect of the
+// time at risk in that year. Fitting the rates to the same years takes one degree of freedom.
+void yearly_endings(const PlacementCounts& counts, double window_years, ProcessVariation& exits,
+                    ProcessVariation& moves) {
+  const int years = static_cast<int>(std::floor(window_years + 1e-9));
+  if (years < 1) return;
+  const auto used_months = static_cast<std::size_t>(12 * years);
+  exits.observed.assign(static_cast<std::size_t>(years), 0);
+  exits.expected.assign(static_cast<std::size_t>(years), 0);
+  moves.observed = exits.observed;
+  moves.expected = exits.expected;
+  for (std::size_t cell = 0; cell < counts.exposure.size(); ++cell) {
+    const double* exposure = counts.cell_months(counts.exposure_by_month, cell);
+    const double* exit_events = counts.cell_months(counts.exits_by_month, cell);
+    const double* move_events = counts.cell_months(counts.moves_by_month, cell);
+    double cell_exposure = 0, cell_exits = 0, cell_moves = 0;
+    for (std::size_t m = 0; m < used_months; ++m) {
+      cell_exposure += exposure[m];
+      cell_exits += exit_events[m];
+      cell_moves += move_events[m];
+    }
+    if (cell_exposure <= 0) continue;
+    for (std::size_t m = 0; m < used_months; ++m) {
+      const std::size_t year = static_cast<std::size_t>(years) - 1 - m / 12;  // oldest first
+      exits.observed[year] += exit_events[m];
+      moves.observed[year] += move_events[m];
+      exits.expected[year] += exposure[m] * cell_exits / cell_exposure;
+      moves.expected[year] += exposure[m] * cell_moves / cell_exposure;
+    }
+  }
+  exits.first_year = moves.first_year = std::to_string(years) + " years to the as-of date";
+}
+
+void shrink_variation(ProcessVariation& process, double prior_sd, const CalibrationOptions& options) {
+  const double prior_variance = prior_sd * prior_sd;
+  const double weight = options.variation_prior_years;
+  double variance = prior_variance;
+  if (process.raw.estimated()) {
+    const double years = static_cast<double>(process.raw.years - process.raw.fitted_parameters);
+    variance = (years * process.raw.variance + weight * prior_variance) / (years + weight);
+  }
+  process.marginal_sd = std::sqrt(std::max(0.0, variance));
+}
+
+void estimate_variation(const HistoryCounter& counter, const CalibrationOptions& options, Scenario& scenario,
+                        CalibrationReport& report) {
+  VariationEstimate& estimate = report.variation;
+  const TrendEstimate& trend = report.entry_trend;
+  if (trend.estimated) {
+    estimate.entries.first_year = std::to_string(trend.first_year);
+    for (const std::int64_t n : trend.entries_by_year) estimate.entries.observed.push_back(static_cast<double>(n));
+    estimate.entries.expected = trend.fitted_by_year;
+    estimate.entries.raw = extra_poisson_variance(estimate.entries.observed, estimate.entries.expected, 2);
+  }
+  yearly_endings(counter.placements(), report.window_years, estimate.exits, estimate.moves);
+  if (!estimate.exits.observed.empty()) {
+    estimate.exits.raw = extra_poisson_variance(estimate.exits.observed, estimate.exits.expected, 1);
+    estimate.moves.raw = extra_poisson_variance(estimate.moves.observed, estimate.moves.expected, 1);
+  }
+  shrink_variation(estimate.entries, options.entries_prior_sd_log, options);
+  shrink_variation(estimate.exits, options.exits_prior_sd_log, options);
+  shrink_variation(estimate.moves, options.moves_prior_sd_log, options);
+
+  // Autocorrelation, pooled over the three: the lag-1 covariance of the residuals over their
+  // variance beyond Poisson noise (which adds nothing to the covariance of consecutive years).
+  double covariance = 0, variance = 0;
+  int pairs = 0;
+  for (const ProcessVariation* process : {&estimate.entries, &estimate.exits, &estimate.moves}) {
+    if (!process->raw.estimated() || process->raw.variance <= 0) continue;
+    covariance += process->raw.lag1_sum;
+    variance += (process->raw.years - 1) * process->raw.variance;
+    pairs += process->raw.years - 1;
+  }
+  // Removing each series' level (and trend) biases the lag-1 autocorrelation of a short series
+  // down, by about (1 + 4 rho) / n (Kendall): corrected with n the mean length of the series used.
+  int series = 0;
+  for (const ProcessVariation* process : {&estimate.entries, &estimate.exits, &estimate.moves}) {
+    if (process->raw.estimated() && process->raw.variance > 0) ++series;
+  }
+  const double years = series > 0 ? static_cast<double>(pairs) / series + 1 : 0;
+  estimate.raw_autocorrelation = variance > 0 && years > 6 ? (years * covariance / variance + 1) / (years - 4) : NAN;
+  estimate.autocorrelation_pairs = std::isnan(estimate.raw_autocorrelation) ? 0 : pairs;
+  const double raw = estimate.autocorrelation_pairs > 0 ? std::clamp(estimate.raw_autocorrelation, 0.0, 0.95) : 0;
+  const double weight = options.autocorrelation_prior_pairs;
+  estimate.autocorrelation = (estimate.autocorrelation_pairs * raw + weight * options.autocorrelation_prior) /
+                             (estimate.autocorrelation_pairs + weight);
+  const double stationary = std::sqrt(1 - estimate.autocorrelation * estimate.autocorrelation);
+  for (ProcessVariation* process : {&estimate.entries, &estimate.exits, &estimate.moves}) {
+    process->innovation_sd = process->marginal_sd * stationary;
+  }
+  estimate.estimated = true;
+  scenario.variation.entries_sd_log_per_year = estimate.entries.innovation_sd;
+  scenario.variation.exits_sd_log_per_year = estimate.exits.innovation_sd;
+  scenario.variation.moves_sd_log_per_year = estimate.moves.innovation_sd;
+  scenario.variation.autocorrelation = estimate.autocorrelation;
 }
 
 std::string format_share(double x) {
@@ -549,6 +792,36 @@ void print_trend(std::ostream& out, std::string_view stream, const TrendEstimate
 }
 
 }  // namespace
+
+ExtraPoissonVariance extra_poisson_variance(const std::vector<double>& observed, const std::vector<double>& expected,
+                                            int fitted_parameters) {
+  if (observed.size() != expected.size() || fitted_parameters < 1 || fitted_parameters > 2) {
+    throw std::invalid_argument("extra_poisson_variance: observed and expected differ in length, or 1 or 2 parameters");
+  }
+  ExtraPoissonVariance result;
+  result.years = static_cast<int>(observed.size());
+  result.fitted_parameters = fitted_parameters;
+  if (!result.estimated()) return result;
+  const auto n = static_cast<Eigen::Index>(observed.size());
+  Eigen::VectorXd r(n);
+  Eigen::MatrixXd x(n, fitted_parameters);
+  double noise = 0;
+  for (Eigen::Index y = 0; y < n; ++y) {
+    const auto i = static_cast<std::size_t>(y);
+    r(y) = std::log((observed[i] + 0.5) / (expected[i] + 0.5));
+    noise += 1 / (expected[i] + 0.5);
+    x(y, 0) = 1;
+    if (fitted_parameters > 1) x(y, 1) = static_cast<double>(y) - static_cast<double>(n - 1) / 2;
+  }
+  noise /= static_cast<double>(n);
+  const Eigen::VectorXd e = r - x * (x.transpose() * x).ldlt().solve(x.transpose() * r);
+  const double freedom = static_cast<double>(n - fitted_parameters);
+  result.residuals.assign(e.data(), e.data() + e.size());
+  result.variance = e.squaredNorm() / freedom - noise;
+  result.standard_error = std::sqrt(2 / freedom) * (std::max(result.variance, 0.0) + noise);
+  for (Eigen::Index y = 0; y + 1 < n; ++y) result.lag1_sum += e(y) * e(y + 1);
+  return result;
+}
 
 void CalibrationOptions::validate() const {
   if (duration_band_start_days.empty() || duration_band_start_days.front() != 0) {
@@ -571,6 +844,22 @@ void CalibrationOptions::validate() const {
   if (!(entry_prior_entries_per_band >= 0) || !std::isfinite(entry_prior_entries_per_band)) {
     throw std::invalid_argument("CalibrationOptions::entry_prior_entries_per_band must be 0 or more, is " +
                                 std::to_string(entry_prior_entries_per_band));
+  }
+  if (!(half_life_years >= 0) || !std::isfinite(half_life_years)) {
+    throw std::invalid_argument("CalibrationOptions::half_life_years must be 0 (no weighting) or more, is " +
+                                std::to_string(half_life_years));
+  }
+  if (!(trend_damping_per_year > 0 && trend_damping_per_year <= 1)) {
+    throw std::invalid_argument("CalibrationOptions::trend_damping_per_year must be in (0, 1], is " +
+                                std::to_string(trend_damping_per_year));
+  }
+  for (const double x : {entries_prior_sd_log, exits_prior_sd_log, moves_prior_sd_log, variation_prior_years,
+                         autocorrelation_prior_pairs}) {
+    if (!(x >= 0) || !std::isfinite(x)) throw std::invalid_argument("CalibrationOptions: a variation prior is below 0");
+  }
+  if (!(autocorrelation_prior >= 0 && autocorrelation_prior < 1)) {
+    throw std::invalid_argument("CalibrationOptions::autocorrelation_prior must be in [0, 1), is " +
+                                std::to_string(autocorrelation_prior));
   }
   if (horizon_years < 1 || horizon_years > 10) {
     throw std::invalid_argument("CalibrationOptions::horizon_years must be 1 to 10, is " + std::to_string(horizon_years));
@@ -598,6 +887,23 @@ void CalibrationReport::print(std::ostream& out) const {
       << " a year (" << uasc_entries << ")\n";
   print_trend(out, "entries", entry_trend, options.include_trend);
   print_trend(out, "UASC entries", uasc_trend, options.include_trend);
+  if (options.include_trend) {
+    out << "  Trend damping: " << std::setprecision(2) << options.trend_damping_per_year
+        << " a year (1 = undamped)\n" << std::setprecision(1);
+  }
+  if (options.half_life_years > 0) {
+    out << "  Recency weighting: half-life " << options.half_life_years << " years; effective "
+        << weighted_child_years_at_risk << " child-years at risk, " << weighted_placement_endings
+        << " placement endings, " << weighted_entries << " entries\n";
+  } else {
+    out << "  Recency weighting: none (every day of the window counts the same)\n";
+  }
+  if (variation.estimated) {
+    out << std::setprecision(3) << "  Year-to-year variation (sd of log multipliers a year, innovation): entries "
+        << variation.entries.innovation_sd << ", exits " << variation.exits.innovation_sd << ", moves "
+        << variation.moves.innovation_sd << "; autocorrelation " << variation.autocorrelation << '\n'
+        << std::setprecision(1);
+  }
   out << "  Leaving care at 18 from foster care: " << foster_exits_at_18 << ", of whom " << staying_put
       << " stayed put (E17)\n";
   out << "  Starting population: " << starting_children << " children looked after at the end of "
@@ -608,23 +914,50 @@ void CalibrationReport::print(std::ostream& out) const {
   out.precision(old_precision);
 }
 
-Scenario calibrate(const CareHistory& history, Date as_of, const CalibrationOptions& options,
-                   CalibrationReport& report) {
-  options.validate();
+struct CalibrationCounts::Data {
+  Data(Date start, Date as_of, const std::vector<std::int32_t>& duration_band_start_days)
+      : window_start(start), counter(start, as_of, duration_band_start_days) {}
+  Date window_start;
+  HistoryCounter counter;
+  std::vector<StartingGroup> starting_groups;
+};
+
+CalibrationCounts::CalibrationCounts(const CareHistory& history, Date as_of,
+                                     const std::vector<std::int32_t>& duration_band_start_days)
+    : as_of_(as_of) {
+  CalibrationOptions bands;
+  bands.duration_band_start_days = duration_band_start_days;
+  bands.validate();
   if (!history.first_date) throw std::invalid_argument("calibrate: the history holds no episode");
   const Date window_start = history.observed_from.value_or(*history.first_date);
   if (as_of < window_start) {
     throw std::invalid_argument("calibrate: the as-of date " + format_iso(as_of) + " is before the window starts (" +
                                 format_iso(window_start) + ")");
   }
+  data_ = std::make_unique<Data>(window_start, as_of, duration_band_start_days);
+  for (const ChildHistory& child : history.children) data_->counter.count(child);
+  // Never the children themselves: groups of at least kMinimumStartingGroupSize in whole months
+  // (starting_groups.hpp), drawn into children afresh by every replication.
+  data_->starting_groups = group_starting_children(data_->counter.starting_children());
+}
+
+CalibrationCounts::~CalibrationCounts() = default;
+CalibrationCounts::CalibrationCounts(CalibrationCounts&&) noexcept = default;
+
+Scenario calibrate(const CalibrationCounts& counts, const CalibrationOptions& options, CalibrationReport& report) {
+  options.validate();
+  const CalibrationCounts::Data& data = *counts.data_;
+  if (options.duration_band_start_days != data.counter.placements().duration_band_start_days) {
+    throw std::invalid_argument("calibrate: the options' duration bands differ from the counts'");
+  }
+  const Date as_of = counts.as_of();
+  const Date window_start = data.window_start;
   report = CalibrationReport{};
   report.options = options;
   report.window_start = window_start;
   report.as_of = as_of;
   report.window_years = years_of(start_of(next_day(as_of)) - start_of(window_start));
-
-  HistoryCounter counter(window_start, as_of, options);
-  for (const ChildHistory& child : history.children) counter.count(child);
+  const HistoryCounter& counter = data.counter;
   counter.fill(report);
 
   Scenario scenario;
@@ -637,15 +970,19 @@ Scenario calibrate(const CareHistory& history, Date as_of, const CalibrationOpti
   scenario.evidence = RateEvidence{};
   estimate_placements(counter.placements(), options, scenario, report);
   estimate_entries(counter, options, scenario, report);
+  if (options.estimate_variation) estimate_variation(counter, options, scenario, report);
   scenario.staying_put_probability =
       report.foster_exits_at_18 > 0
           ? static_cast<double>(report.staying_put) / static_cast<double>(report.foster_exits_at_18)
           : 0;
-
-  // Never the children themselves: groups of at least kMinimumStartingGroupSize in whole months
-  // (starting_groups.hpp), drawn into children afresh by every replication.
-  scenario.starting_groups = group_starting_children(std::move(counter).starting_children());
+  scenario.starting_groups = data.starting_groups;
   return scenario;
+}
+
+Scenario calibrate(const CareHistory& history, Date as_of, const CalibrationOptions& options,
+                   CalibrationReport& report) {
+  options.validate();
+  return calibrate(CalibrationCounts(history, as_of, options.duration_band_start_days), options, report);
 }
 
 Scenario calibrate(const CareHistory& history, Date as_of, const CalibrationOptions& options) {

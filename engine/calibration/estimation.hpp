@@ -22,6 +22,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <iosfwd>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "core/calendar.hpp"
@@ -52,9 +54,38 @@ struct CalibrationOptions {
   // gets no prior and no entries.
   double entry_prior_entries_per_band = 1.0;
 
-  // Whether the scenario's entries grow at the estimated trend (annual_growth_rate) from the
-  // origin; off, the trend is estimated and reported but entries are flat.
+  // Recency weighting (issue 10): time at risk and events count 2^(-t / half_life_years), t being
+  // how long before the end of the as-of date they happened, so recent rates count more. It
+  // applies to placement-ending hazards, destinations, entries and first placements of both
+  // streams (not to sibling group sizes or staying put). The weight is constant within each month
+  // (365.25/12 days) counted back from the as-of date, taken at the month's middle: a cell's
+  // weighted events then tell at most the month of an event, never its day. The evidence kept
+  // (Scenario::evidence) is the weighted, effective counts and time at risk, so posterior draws
+  // widen as old data are down-weighted. 0 = no weighting: every day of the window counts the same.
+  double half_life_years = 0;
+
+  // Whether the scenario's entries follow the estimated trend from the origin; off, the trend is
+  // estimated and reported but entries are flat. The growth rate is the Poisson regression's over
+  // the whole window (TrendEstimate); the entry level at the origin is the trend's fitted level
+  // there: (weighted) entries over (weighted) years, each year counted at the trend's rate relative
+  // to the origin's. The scenario's trend fades by trend_damping_per_year (EntryStream: 1 =
+  // undamped).
   bool include_trend = false;
+  double trend_damping_per_year = 1;
+
+  // Whether to estimate year-to-year (systemic) variation (Scenario::variation) from the yearly
+  // observed/expected counts of entries, exits and moves, shrunk towards the prior below. Off, the
+  // scenario has none.
+  bool estimate_variation = false;
+  // The prior: marginal sds of log(observed / expected) in a year (not the AR(1) innovation),
+  // each worth variation_prior_years years of history, and the autocorrelation, worth
+  // autocorrelation_prior_pairs pairs of consecutive years.
+  double entries_prior_sd_log = 0.08;
+  double exits_prior_sd_log = 0.10;
+  double moves_prior_sd_log = 0.10;
+  double variation_prior_years = 4;
+  double autocorrelation_prior = 0.6;
+  double autocorrelation_prior_pairs = 4;
 
   int horizon_years = 5;  // of the calibrated scenario: 1 to 10
 
@@ -77,6 +108,46 @@ struct TrendEstimate {
   double growth = 0;          // exp(slope) - 1: 0.02 = entries grow 2% a year
   double standard_error = 0;  // of growth (delta method), widened by `dispersion` when above 1
   double dispersion = 1;      // Pearson chi-squared / (years - 2); 1 when it cannot be estimated
+  std::vector<double> fitted_by_year;  // the regression's expected entries in each year, when estimated
+};
+
+// How much a yearly count varies beyond Poisson noise about what was expected of it: the
+// method-of-moments estimate from r = log((observed + 0.5) / (expected + 0.5)) after removing
+// `fitted_parameters` polynomial terms in the year (1: a level, as when the expectation was fitted
+// to the same years; 2: a level and a slope, as about a fitted trend):
+//   variance = sum(e^2) / (years - fitted_parameters) - mean(1 / (expected + 0.5)),
+// the second term being the Poisson noise of log(observed). It can be below 0 (less variation than
+// Poisson noise alone, by chance). standard_error is the normal theory's,
+// sqrt(2 / (years - fitted_parameters)) x (max(variance, 0) + mean Poisson variance).
+struct ExtraPoissonVariance {
+  int years = 0;
+  int fitted_parameters = 0;
+  std::vector<double> residuals;  // e, oldest year first
+  double variance = 0;
+  double standard_error = 0;
+  double lag1_sum = 0;  // sum of e_y e_(y+1): for the autocorrelation
+  bool estimated() const { return years > fitted_parameters + 1; }
+};
+ExtraPoissonVariance extra_poisson_variance(const std::vector<double>& observed, const std::vector<double>& expected,
+                                            int fitted_parameters);
+
+// One process's yearly history and its estimated variation.
+struct ProcessVariation {
+  std::string first_year;  // label of the oldest year used
+  std::vector<double> observed, expected;
+  ExtraPoissonVariance raw;
+  double marginal_sd = 0;  // shrunk towards the prior: sqrt of the posterior-mean variance
+  double innovation_sd = 0;  // written as *_sd_log_per_year: marginal_sd x sqrt(1 - autocorrelation^2)
+};
+
+struct VariationEstimate {
+  bool estimated = false;
+  ProcessVariation entries;  // entries (not UASC) per full collection year, about the fitted trend
+  ProcessVariation exits;    // placement endings leaving care per year back from the as-of date
+  ProcessVariation moves;    // placement endings into another placement, per year back
+  double raw_autocorrelation = 0;  // pooled lag-1 autocorrelation beyond Poisson noise (NaN: none)
+  int autocorrelation_pairs = 0;
+  double autocorrelation = 0;      // shrunk towards the prior
 };
 
 // What calibration did, for the command's summary and the scenario file's comments.
@@ -101,6 +172,15 @@ struct CalibrationReport {
   TrendEstimate entry_trend;
   TrendEstimate uasc_trend;
 
+  // Recency weighting: the effective (weighted) child-years at risk, placement endings and entries.
+  double weighted_child_years_at_risk = 0;
+  double weighted_placement_endings = 0;
+  double weighted_entries = 0;
+  VariationEstimate variation;
+  // Why the half-life and trend were chosen (cross-validation or a default), for the scenario's
+  // comments; empty when the caller set them without saying why.
+  std::string choice_note;
+
   std::size_t foster_exits_at_18 = 0;  // left care at 18 (or with E17) from a foster placement
   std::size_t staying_put = 0;         // of those, E17
 
@@ -110,6 +190,26 @@ struct CalibrationReport {
   // A short summary for the terminal: cells with data, shrunk cells, entries a year, the trend.
   void print(std::ostream& out) const;
 };
+
+// The counts behind a calibration as of one date (events and time at risk by cell and by month
+// back from the as-of date, entries, the starting population in groups), made once and estimated
+// from with any options sharing their duration bands: cross-validation tries many.
+class CalibrationCounts {
+ public:
+  // Throws std::invalid_argument as calibrate does.
+  CalibrationCounts(const CareHistory& history, Date as_of, const std::vector<std::int32_t>& duration_band_start_days);
+  ~CalibrationCounts();
+  CalibrationCounts(CalibrationCounts&&) noexcept;
+  Date as_of() const { return as_of_; }
+
+ private:
+  struct Data;
+  Date as_of_;
+  std::unique_ptr<Data> data_;
+  friend Scenario calibrate(const CalibrationCounts& counts, const CalibrationOptions& options,
+                            CalibrationReport& report);
+};
+Scenario calibrate(const CalibrationCounts& counts, const CalibrationOptions& options, CalibrationReport& report);
 
 // Estimates a complete scenario from `history` as of the end of `as_of`, which becomes its
 // origin; the starting population is the children looked after then. Throws std::invalid_argument

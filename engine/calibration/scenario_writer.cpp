@@ -178,6 +178,16 @@ void write_header(std::ostream& out, const CalibrationReport& calibration, const
                    " event(s): an outcome never seen in a category stays impossible. Entry rates add the age "
                    "band's rate for both sexes, worth " + number(options.entry_prior_entries_per_band) +
                    " entry per band.");
+  comment(out, options.half_life_years > 0
+                   ? "Recency: events and time at risk count 2^(-t / " + number(options.half_life_years) +
+                         ") at t years before the end of the as-of date (constant within each month counted back "
+                         "from it), for placement endings, destinations, entries and first placements; the evidence "
+                         "holds these weighted (effective) counts. Effective: " +
+                         fixed(calibration.weighted_child_years_at_risk, 1) + " child-years at risk, " +
+                         fixed(calibration.weighted_placement_endings, 1) + " placement endings, " +
+                         fixed(calibration.weighted_entries, 1) + " entries."
+                   : "Recency: none; every day of the window counts the same.");
+  if (!calibration.choice_note.empty()) comment(out, calibration.choice_note);
   comment(out, "Uncertainty: [evidence] at the end keeps the counts and the time at risk behind every rate, and "
                "their priors; by default `carecast run` draws each replication's rates from their posterior "
                "(Gamma for rates, Dirichlet for shares), so forecast intervals include what the data cannot pin "
@@ -240,8 +250,10 @@ void write_trend_comment(std::ostream& out, const TrendEstimate& trend, bool use
                                                " times as much as Poisson)"
                                          : "") +
                    ". " +
-                   (used ? "Used: annual_growth_rate is the estimate, and expected_per_year is the rate at the origin."
-                         : "Not used (calibrated with the trend off): entries stay at the window's average rate."));
+                   (used ? "Used: annual_growth_rate is the estimate, and expected_per_year is the trend's level at "
+                           "the origin fitted to the (recency-weighted) entries."
+                         : "Not used (calibrated with the trend off): entries stay at the window's (recency-weighted) "
+                           "average rate."));
 }
 
 void write_stream(std::ostream& out, std::string_view table, const EntryStream& stream, const TrendEstimate& trend,
@@ -254,8 +266,13 @@ void write_stream(std::ostream& out, std::string_view table, const EntryStream& 
                    std::to_string(entries) + " started care in the window. expected_per_year is children a year by "
                    "age band at entry and sex; first_placement_probability the category of the first placement, "
                    "listed for the age bands with entries.");
-  write_trend_comment(out, trend, calibration.options.include_trend);
+  write_trend_comment(out, trend, calibration.options.include_trend && trend.estimated);
   out << "annual_growth_rate = " << number(stream.annual_growth_rate) << '\n';
+  if (stream.annual_growth_rate != 0) {
+    comment(out, "The growth rate shrinks by this factor every year from the origin, so the trend fades instead of "
+                 "compounding for ever (1 = undamped).");
+    out << "trend_damping_per_year = " << number(stream.trend_damping_per_year) << '\n';
+  }
   if (!uasc) {
     comment(out, "Sibling groups: children starting care on the same day from the same home postcode (HOME_POST) "
                  "enter together; element 1 is a group of 1, element 2 of 2, and so on (groups over 8 count as 8). " +
@@ -297,6 +314,53 @@ void write_placements(std::ostream& out, const Scenario& scenario) {
       probability_lines(out, scenario.destination_probability[c][b], outcome_key);
     }
   }
+}
+
+std::string yearly_list(const std::vector<double>& values, int decimals) {
+  std::string text;
+  for (const double x : values) text.append(text.empty() ? "" : ", ").append(fixed(x, decimals));
+  return text;
+}
+
+void write_variation(std::ostream& out, const Scenario& scenario, const CalibrationReport& calibration) {
+  const VariationEstimate& estimate = calibration.variation;
+  if (!estimate.estimated) return;
+  const CalibrationOptions& options = calibration.options;
+  out << "\n[variation]\n";
+  comment(out, "Year-to-year (systemic) variation: each run multiplies entries, and the hazards of leaving care and of "
+               "moving placement, by exp(z) with z a log-scale AR(1) from the origin (scenarios/REFERENCE.md). "
+               "Estimated from the yearly observed (O) and expected (E) counts below: the variance of log(O/E) beyond "
+               "Poisson noise (about 1/E), after removing a level (and for entries the trend), shrunk towards a prior "
+               "marginal sd worth " + number(options.variation_prior_years) + " years; the *_sd_log_per_year keys are "
+               "the AR(1) innovations, the marginal sd x sqrt(1 - autocorrelation^2).");
+  const auto describe = [&](std::string_view name, const ProcessVariation& p, double prior_sd, std::string_view about) {
+    std::string text = std::string(name) + " (" + std::string(about) + ", from " + p.first_year + "): ";
+    if (p.observed.empty()) {
+      text += "no full year in the window, so the prior";
+    } else {
+      text += "O " + yearly_list(p.observed, 0) + "; E " + yearly_list(p.expected, 1) + ". ";
+      text += p.raw.estimated() ? "Variance beyond Poisson " + fixed(p.raw.variance, 4) + " (standard error " +
+                                      fixed(p.raw.standard_error, 4) + ") from " + std::to_string(p.raw.years) +
+                                      " years"
+                                : "Too few years to estimate: the prior";
+    }
+    text += "; prior sd " + number(prior_sd) + "; marginal sd " + fixed(p.marginal_sd, 3) + ", innovation sd " +
+            fixed(p.innovation_sd, 3) + ".";
+    comment(out, text);
+  };
+  describe("Entries", estimate.entries, options.entries_prior_sd_log, "not UASC, per full collection year about the fitted trend");
+  describe("Exits", estimate.exits, options.exits_prior_sd_log, "placement endings leaving care, per year back");
+  describe("Moves", estimate.moves, options.moves_prior_sd_log, "placement endings into another placement, per year back");
+  comment(out, "Autocorrelation: pooled lag-1 (corrected for the bias of removing each series' level, Kendall) " +
+                   (estimate.autocorrelation_pairs > 0 ? fixed(estimate.raw_autocorrelation, 3) + " from " +
+                                                            std::to_string(estimate.autocorrelation_pairs) + " pairs of years"
+                                                      : std::string("not estimable (no variation beyond Poisson, or under 7 years)")) +
+                   ", shrunk towards " + number(options.autocorrelation_prior) + " worth " +
+                   number(options.autocorrelation_prior_pairs) + " pairs (kept within 0 to 0.95).");
+  out << "entries_sd_log_per_year = " << number(scenario.variation.entries_sd_log_per_year) << '\n';
+  out << "exits_sd_log_per_year = " << number(scenario.variation.exits_sd_log_per_year) << '\n';
+  out << "moves_sd_log_per_year = " << number(scenario.variation.moves_sd_log_per_year) << '\n';
+  out << "autocorrelation = " << number(scenario.variation.autocorrelation) << '\n';
 }
 
 void write_leaving_care(std::ostream& out, const Scenario& scenario, const CalibrationReport& calibration) {
@@ -452,6 +516,7 @@ void write_calibrated_scenario(const fs::path& toml_file, const Scenario& scenar
   write_stream(toml, "uasc", scenario.uasc, calibration.uasc_trend, calibration.uasc_entries, scenario, calibration);
   write_placements(toml, scenario);
   write_leaving_care(toml, scenario, calibration);
+  write_variation(toml, scenario, calibration);
   if (scenario.evidence) write_evidence(toml, scenario);
 
   if (!toml_file.parent_path().empty()) fs::create_directories(toml_file.parent_path());
