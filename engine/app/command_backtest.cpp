@@ -122,6 +122,11 @@ void setup_backtest(CLI::App& app) {
                        "Draw each run's rates from their posterior (on) or use point estimates (off)")
       ->transform(CLI::CheckedTransformer(std::map<std::string, bool>{{"on", true}, {"off", false}}))
       ->default_str("on");
+  backtest->add_option("--variation", command->options.systemic_variation,
+                  "Draw each run's year-to-year multipliers on entries, exits and moves (the scenario's "
+                  "[variation]) (on) or keep every year's rates as the scenario gives them (off)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, bool>{{"on", true}, {"off", false}}))
+      ->default_str("on");
   backtest->add_option("--out", command->out, "Output folder")->required();
   backtest->callback([command] { execute(*command); });
 }

@@ -1,5 +1,6 @@
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -98,6 +99,7 @@ void execute(const CompareCommand& command) {
     probability("probability of fewer children with 3+ placements", "probability_fewer_3plus_placements");
     probability("probability of fewer placed against preference", "probability_fewer_unmet_preference");
   }
+  std::cout << describe_uncertainty_sources(compared.infos[0]) << "\n";
   std::cout << "Wrote " << (out.destination() / "comparison.csv").string() << "\n";
 }
 
@@ -126,6 +128,16 @@ void setup_compare(CLI::App& app) {
                       "the children of a replication on each thread and the summaries, for every scenario)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  compare->add_option("--parameter-uncertainty", command->options.parameter_uncertainty,
+                      "Draw each run's rates from their posterior (on: a calibrated scenario's evidence, or a "
+                      "hand-written scenario's stated [uncertainty]) or use the point rates (off)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, bool>{{"on", true}, {"off", false}}))
+      ->default_str("on");
+  compare->add_option("--variation", command->options.systemic_variation,
+                  "Draw each run's year-to-year multipliers on entries, exits and moves (the scenario's "
+                  "[variation]) (on) or keep every year's rates as the scenario gives them (off)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, bool>{{"on", true}, {"off", false}}))
+      ->default_str("on");
   compare->callback([command] { execute(*command); });
 }
 

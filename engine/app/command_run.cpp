@@ -72,8 +72,13 @@ void setup_run(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   run->add_option("--parameter-uncertainty", command->options.parameter_uncertainty,
-                  "For a calibrated scenario: draw each run's rates from their posterior (on) or use the point "
-                  "estimates (off)")
+                  "Draw each run's rates from their posterior (on: a calibrated scenario's evidence, or a "
+                  "hand-written scenario's stated [uncertainty]) or use the point rates (off)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, bool>{{"on", true}, {"off", false}}))
+      ->default_str("on");
+  run->add_option("--variation", command->options.systemic_variation,
+                  "Draw each run's year-to-year multipliers on entries, exits and moves (the scenario's "
+                  "[variation]) (on) or keep every year's rates as the scenario gives them (off)")
       ->transform(CLI::CheckedTransformer(std::map<std::string, bool>{{"on", true}, {"off", false}}))
       ->default_str("on");
   run->callback([command] { execute(*command); });

@@ -20,6 +20,7 @@ struct BacktestOptions {
   std::uint64_t seed = 1;
   int threads = 0;
   bool parameter_uncertainty = true;
+  bool systemic_variation = true;  // the calibrated scenario's year-to-year variation, if it has any
   CalibrationOptions calibration;
 };
 

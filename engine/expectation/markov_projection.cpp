@@ -1,6 +1,7 @@
 #include "expectation/markov_projection.hpp"
 
 #include <Eigen/Dense>
+#include <boost/math/quadrature/gauss.hpp>
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -11,12 +12,12 @@
 #include <utility>
 
 #include "core/random_streams.hpp"
+#include "simulation/compiled_model.hpp"
 #include "simulation/starting_groups_draw.hpp"
 
 namespace carecast {
 namespace {
 
-constexpr double kDaysPerYear = 365.25;
 constexpr int kLastAgeBand = kAgeBandCount - 1;
 constexpr int kMaxStepDays = 91;  // with Richardson, a block of dates of birth plus a step spans under a year
 constexpr double kNever = std::numeric_limits<double>::infinity();
@@ -481,10 +482,22 @@ struct Timeline {
     for (int day = 1; day <= last_day; ++day) {
       std::array<double, kEntryKindCount> on_day{};
       for (int s = 0; s < kStreamCount; ++s) {
-        // Rate r0 (1+g)^(t/365.25) integrated over (day-1, day].
+        // Rate r0 exp(gamma D(t)) (the damped trend of EntryStream) integrated over (day-1, day].
+        // Undamped, D(t) = t and the integral is exact; damped, a 7-point Gauss-Legendre rule is
+        // exact to rounding for a rate that changes by well under 1% in a day.
         const EntryStream& stream = *streams[static_cast<std::size_t>(s)];
-        const double growth = std::log1p(stream.annual_growth_rate) / kDaysPerYear;
-        const double day_integral = growth == 0 ? 1.0 : std::exp(growth * (day - 1)) * std::expm1(growth) / growth;
+        const double log_growth = std::log1p(stream.annual_growth_rate);
+        const double growth = log_growth / kDaysPerYear;
+        double day_integral = 0;
+        if (stream.trend_damping_per_year < 1) {
+          day_integral = boost::math::quadrature::gauss<double, 7>::integrate(
+              [&](double t) {
+                return std::exp(damped_trend_log_multiplier(log_growth, stream.trend_damping_per_year, t / kDaysPerYear));
+              },
+              day - 1.0, static_cast<double>(day));
+        } else {
+          day_integral = growth == 0 ? 1.0 : std::exp(growth * (day - 1)) * std::expm1(growth) / growth;
+        }
         for (int b = 0; b < kAgeBandCount; ++b) {
           const auto& per_sex = stream.expected_per_year[b];
           on_day[static_cast<std::size_t>(entry_kind(s, b))] = (per_sex[0] + per_sex[1]) / kDaysPerYear * day_integral;

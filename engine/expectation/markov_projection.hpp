@@ -5,8 +5,10 @@
 //
 // Scope: the unconstrained model of that section, with the scenario's rates taken as known. It
 // ignores finite supply (Scenario::supply: with it enabled, children placed against preference
-// make the simulation non-linear), commissioning options and per-replication rate draws from
-// Scenario::evidence; for a scenario using them it is the expectation without them.
+// make the simulation non-linear), commissioning options, per-replication rate draws (from
+// Scenario::evidence or the stated uncertainty) and year-to-year variation (Scenario::variation);
+// for a scenario using them it is the expectation without them. Entries follow the damped trend
+// of EntryStream.
 //
 // Method. Children who share a date of birth share every age-band change and their 18th
 // birthday, so the projection follows cohorts of dates of birth: one per starting child's date of

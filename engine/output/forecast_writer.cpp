@@ -67,13 +67,38 @@ void write_run_json(std::ostream& out, const Scenario& scenario, const RunInfo& 
       {"events_per_second", result.events_per_second()},
       {"children_simulated", result.children_simulated},
       {"parameter_uncertainty", result.parameters_drawn},
+      {"parameter_evidence", parameter_evidence_name(result.parameter_evidence)},
+      {"year_to_year_variation", result.systemic_variation},
       {"percentiles", exact_reals(result.runs)
                           ? std::string("exact (type 7)")
                           : "exact (type 7) for counts; costs, stability and other real measures within a relative " +
                                 format_number(kRealRelativeAccuracy) + " (log-bucket histogram above " +
                                 std::to_string(kExactRealValues) + " runs)"},
   };
+  toml::array sources;
+  for (const std::string& source : uncertainty_sources(result)) sources.push_back(source);
+  json.insert("uncertainty_sources", std::move(sources));
   out << toml::json_formatter{json} << '\n';
+}
+
+std::vector<std::string> uncertainty_sources(const RunInfo& result) {
+  std::vector<std::string> sources = {"events"};
+  if (result.parameters_drawn) sources.emplace_back("parameters");
+  if (result.systemic_variation) sources.emplace_back("year_to_year_variation");
+  return sources;
+}
+
+std::string describe_uncertainty_sources(const RunInfo& result) {
+  std::string line = "Intervals include: chance events";
+  if (result.parameter_evidence == ParameterEvidence::calibrated) {
+    line += ", uncertainty in the rates (from the calibration evidence)";
+  } else if (result.parameter_evidence == ParameterEvidence::stated) {
+    line += ", uncertainty in the rates (the scenario's stated uncertainty)";
+  }
+  if (result.systemic_variation) line += ", year-to-year variation";
+  line += ".";
+  if (!result.parameters_drawn) line += " Rates are taken as known.";
+  return line;
 }
 
 namespace {
@@ -115,6 +140,7 @@ void write_plain_summary(std::ostream& out, const Scenario& scenario, const RunI
     if (i.p95 == 0) continue;
     out << "  " << kCategoryNames[c] << ": " << describe(i) << "\n";
   }
+  out << describe_uncertainty_sources(result) << "\n";
 }
 
 }  // namespace carecast

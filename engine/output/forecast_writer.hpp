@@ -3,6 +3,7 @@
 
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "scenario/scenario.hpp"
 #include "simulation/runner.hpp"
@@ -24,6 +25,13 @@ struct RunDescription {
 // runs) within a relative kRealRelativeAccuracy.
 void write_run_json(std::ostream& out, const Scenario& scenario, const RunInfo& result,
                     const RunDescription& description);
+
+// The sources of uncertainty a run's intervals include, as run.json lists them: "events" always,
+// then "parameters" when each run drew its rates, and "year_to_year_variation" when each run drew
+// yearly multipliers.
+std::vector<std::string> uncertainty_sources(const RunInfo& result);
+// The same in one line of plain words, for the printed summary.
+std::string describe_uncertainty_sources(const RunInfo& result);
 
 // "Children looked after at 31 March 2028: median 452 (90% interval 431-476)" and a few more lines.
 void write_plain_summary(std::ostream& out, const Scenario& scenario, const RunInfo& result,

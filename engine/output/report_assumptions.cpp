@@ -1,5 +1,6 @@
 #include "output/report_assumptions.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 
@@ -24,6 +25,11 @@ std::string range_text(double low, double high, const std::string& unit) {
   return (a == b ? a : a + "-" + b) + unit;
 }
 
+std::string upper_first(std::string sentence) {
+  if (!sentence.empty()) sentence[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(sentence[0])));
+  return sentence;
+}
+
 AssumptionTable general(const AssumptionContext& c) {
   const Scenario& s = c.scenario;
   AssumptionTable table{"The forecast", "What was simulated, and what the intervals include.", {"What", "Assumption"}, {}};
@@ -39,13 +45,16 @@ AssumptionTable general(const AssumptionContext& c) {
                              format_long_date(add_years(c.run.origin, c.run.horizon_years)))});
   table.rows.push_back({text("Simulated runs"), text(format_fixed(c.run.runs, 0))});
   table.rows.push_back({text("Random seed"), text(std::to_string(c.run.seed) + " (the same seed gives the same forecast)")});
+  table.rows.push_back({text("What the intervals include"), text(upper_first(uncertainty_sources_text(c.run)) + ".")});
+  table.rows.push_back({text("Uncertainty in the rates"), text(rate_uncertainty_text(c.run))});
   table.rows.push_back(
-      {text("Uncertainty in the rates"),
-       text(c.run.parameter_uncertainty
-                ? "Included: each run draws its rates from their estimated uncertainty, so intervals cover both "
-                  "chance and what the data cannot pin down."
-                : "Not included: the scenario's rates are taken as known, so intervals show chance variation only "
-                  "and understate the true uncertainty.")});
+      {text("Year-to-year variation"),
+       text(c.run.year_to_year_variation
+                ? "Included: each run draws how much busier or quieter each year is than the scenario's rates "
+                  "(entries, children leaving care and placement moves), common to every child and carried from one "
+                  "year to the next, so intervals widen with the horizon."
+                : "Not included: every year has the scenario's rates, so intervals leave out years that are busier "
+                  "or quieter for the whole system (court delays, policy, a pandemic).")});
   table.rows.push_back({text("Staying put at 18"),
                         text(percent(s.staying_put_probability) +
                              " of young people in foster care on their 18th birthday stay with their carers; care "
@@ -229,6 +238,36 @@ AssumptionTable placement_endings(const AssumptionContext& c) {
 std::vector<AssumptionTable> describe_assumptions(const AssumptionContext& context) {
   return {general(context), starting_population(context), entries(context), first_placements(context),
           placement_endings(context)};
+}
+
+std::string uncertainty_sources_text(const RunInfo& run) {
+  std::vector<std::string> parts;
+  for (const std::string& source : run.uncertainty_sources) {
+    if (source == "events") parts.emplace_back("chance events (who enters care and when, when placements end)");
+    if (source == "parameters") parts.emplace_back("uncertainty in the rates");
+    if (source == "year_to_year_variation") parts.emplace_back("year-to-year variation");
+  }
+  std::string joined;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    joined += (i == 0 ? "" : i + 1 == parts.size() ? " and " : ", ") + parts[i];
+  }
+  return joined;
+}
+
+std::string rate_uncertainty_text(const RunInfo& run) {
+  if (!run.parameter_uncertainty) {
+    return "Not included: the scenario's rates are taken as known, so intervals understate the true uncertainty.";
+  }
+  if (run.parameter_evidence == "stated") {
+    return "Included: the rates were written by hand, so each run draws them around the stated values with the "
+           "scenario's stated uncertainty (as if each had been estimated from a stated amount of data).";
+  }
+  if (run.parameter_evidence == "calibrated") {
+    return "Included: each run draws its rates from the uncertainty of their estimates from the data, so intervals "
+           "cover what the data cannot pin down.";
+  }
+  return "Included: each run draws its rates from their estimated uncertainty, so intervals cover both chance and "
+         "what the data cannot pin down.";
 }
 
 }  // namespace carecast::report

@@ -37,4 +37,10 @@ struct AssumptionContext {
 
 std::vector<AssumptionTable> describe_assumptions(const AssumptionContext& context);
 
+// What the intervals include, from run.json, in plain words: "chance events, uncertainty in the
+// rates (...) and year-to-year variation".
+std::string uncertainty_sources_text(const RunInfo& run);
+// How the rates' uncertainty came in (or that it did not), one or two sentences.
+std::string rate_uncertainty_text(const RunInfo& run);
+
 }  // namespace carecast::report

@@ -181,12 +181,12 @@ std::string render_report_html(const ReportContent& c) {
                  "brothers and sisters together.");
   paragraph(out, "The whole forecast is run " + format_fixed(c.run.runs, 0) +
                      " times with different chance events. Each run is one possible future; the report describes "
-                     "the spread of those futures. " +
-                     std::string(c.run.parameter_uncertainty
-                                     ? "Each run also draws its rates from their estimated uncertainty, so the "
-                                       "spread includes what the data cannot pin down."
-                                     : "The rates themselves are taken as known, so the spread shows chance "
-                                       "variation only and understates the true uncertainty."));
+                     "the spread of those futures. The intervals include " + uncertainty_sources_text(c.run) +
+                     ". " + rate_uncertainty_text(c.run) +
+                     (c.run.year_to_year_variation
+                          ? " Each run also draws how much busier or quieter each year is for the whole system, "
+                            "so the spread widens with the horizon."
+                          : ""));
 
   out << "<h2 id=\"reading\">How to read an interval</h2>\n";
   paragraph(out, "\"Median 452 (90% interval 431-476)\" means that half of the simulated futures ended above 452 "

@@ -101,6 +101,26 @@ RunInfo read_run_json(const fs::path& file) {
   run.seed = json_field<std::uint64_t>(json, "seed", name);
   run.runs = json_field<int>(json, "runs", name);
   run.parameter_uncertainty = json_field<bool>(json, "parameter_uncertainty", name);
+  if (json.contains("uncertainty_sources")) {
+    run.uncertainty_sources = json_field<std::vector<std::string>>(json, "uncertainty_sources", name);
+  } else {
+    run.uncertainty_sources = {"events"};
+    if (run.parameter_uncertainty) run.uncertainty_sources.emplace_back("parameters");
+  }
+  if (json.contains("parameter_evidence")) {
+    run.parameter_evidence = json_field<std::string>(json, "parameter_evidence", name);
+    if (run.parameter_evidence != "calibrated" && run.parameter_evidence != "stated" &&
+        run.parameter_evidence != "none") {
+      throw InputError({name, 0, 0, "parameter_evidence"}, "expected \"calibrated\", \"stated\" or \"none\"");
+    }
+  }
+  for (const std::string& source : run.uncertainty_sources) {
+    if (source != "events" && source != "parameters" && source != "year_to_year_variation") {
+      throw InputError({name, 0, 0, "uncertainty_sources"},
+                       "expected only \"events\", \"parameters\" and \"year_to_year_variation\"");
+    }
+    if (source == "year_to_year_variation") run.year_to_year_variation = true;
+  }
   if (run.runs < 1) throw InputError({name, 0, 0, "runs"}, "must be at least 1");
   return run;
 }

@@ -46,6 +46,13 @@ struct RunInfo {
   std::uint64_t seed = 0;
   int runs = 0;
   bool parameter_uncertainty = false;
+  // What the intervals include (run.json "uncertainty_sources"): "events", "parameters",
+  // "year_to_year_variation". A run.json from before the field existed gives events, and
+  // parameters when parameter_uncertainty was on.
+  std::vector<std::string> uncertainty_sources;
+  // Where drawn rates came from: "calibrated", "stated" or "none"; "" for a run.json from before.
+  std::string parameter_evidence;
+  bool year_to_year_variation = false;
 };
 
 struct ReportInputs {

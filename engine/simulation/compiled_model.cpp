@@ -1,5 +1,7 @@
 #include "simulation/compiled_model.hpp"
 
+#include <algorithm>
+#include <boost/random/exponential_distribution.hpp>
 #include <cmath>
 #include <stdexcept>
 
@@ -23,13 +25,80 @@ CumulativeTable<N> CumulativeTable<N>::from(const std::array<double, N>& probabi
   return table;
 }
 
-double CompiledEntryStream::next_arrival(double now, double exp1_draw) const {
-  if (growth_per_day == 0) return now + exp1_draw / groups_per_day;
-  // Rate r(t) = r0 exp(g t); integrated rate from `now` to T equals the draw when
-  // exp(g T) = exp(g now) + g draw / r0. A shrinking stream may never produce another arrival.
-  const double target = std::exp(growth_per_day * now) + growth_per_day * exp1_draw / groups_per_day;
-  if (target <= 0) return INFINITY;
-  return std::log(target) / growth_per_day;
+double damped_trend_log_multiplier(double log_growth_per_year, double damping_per_year, double years) {
+  if (damping_per_year >= 1) return log_growth_per_year * years;
+  const double log_damping = std::log(damping_per_year);
+  return log_growth_per_year * std::expm1(years * log_damping) / log_damping;
+}
+
+double CompiledEntryStream::groups_per_day_at(double t) const {
+  return groups_per_day * std::exp(damped_trend_log_multiplier(log_growth_per_year, damping_per_year, t / kDaysPerYear));
+}
+
+namespace {
+
+double exponential1(StreamEngine& engine) {
+  return boost::random::exponential_distribution<double>(1.0)(engine);
+}
+
+}  // namespace
+
+double CompiledEntryStream::next_arrival(double now, StreamEngine& arrivals, std::span<const double> year_multiplier,
+                                         double horizon) const {
+  const bool damped = damping_per_year < 1;
+  if (!damped && year_multiplier.empty()) {
+    const double draw = exponential1(arrivals);
+    if (growth_per_day == 0) return now + draw / groups_per_day;
+    // Rate r(t) = r0 exp(g t); integrated rate from `now` to T equals the draw when
+    // exp(g T) = exp(g now) + g draw / r0. A shrinking stream may never produce another arrival.
+    const double target = std::exp(growth_per_day * now) + growth_per_day * draw / groups_per_day;
+    if (target <= 0) return INFINITY;
+    return std::log(target) / growth_per_day;
+  }
+  const auto last_year = static_cast<int>(year_multiplier.size()) - 1;
+  auto multiplier_in = [&](int year) {
+    return year_multiplier.empty() ? 1.0 : year_multiplier[static_cast<std::size_t>(std::min(year, last_year))];
+  };
+  double t = now;
+  if (!damped) {
+    double remaining = exponential1(arrivals);
+    while (t <= horizon) {
+      const int year = static_cast<int>(t / kDaysPerYear);
+      const double year_end = (year + 1) * kDaysPerYear;
+      const double rate = groups_per_day * multiplier_in(year);
+      if (growth_per_day == 0) {
+        const double expected = rate * (year_end - t);
+        if (expected >= remaining) return t + remaining / rate;
+        remaining -= expected;
+      } else {
+        const double expected = rate * (std::exp(growth_per_day * year_end) - std::exp(growth_per_day * t)) / growth_per_day;
+        if (expected >= remaining) {
+          return std::log(std::exp(growth_per_day * t) + growth_per_day * remaining / rate) / growth_per_day;
+        }
+        remaining -= expected;
+      }
+      t = year_end;
+    }
+    return INFINITY;
+  }
+  while (t <= horizon) {
+    const int year = static_cast<int>(t / kDaysPerYear);
+    const double year_end = (year + 1) * kDaysPerYear;
+    const double scale = groups_per_day * multiplier_in(year);
+    const double majorant =
+        scale * std::exp(std::max(damped_trend_log_multiplier(log_growth_per_year, damping_per_year, year),
+                                  damped_trend_log_multiplier(log_growth_per_year, damping_per_year, year + 1)));
+    const double candidate = t + exponential1(arrivals) / majorant;
+    if (candidate >= year_end) {
+      t = year_end;
+      continue;
+    }
+    const double rate = scale * std::exp(damped_trend_log_multiplier(log_growth_per_year, damping_per_year,
+                                                                      candidate / kDaysPerYear));
+    if (uniform_open01(arrivals) * majorant < rate) return candidate;
+    t = candidate;
+  }
+  return INFINITY;
 }
 
 namespace {
@@ -50,7 +119,9 @@ CompiledEntryStream compile_stream(const EntryStream& stream, const std::vector<
   }
   compiled.group_size = CumulativeTable<CompiledModel::kMaxGroupSize>::from(size_probability);
   compiled.groups_per_day = children_per_year / mean_size / kDaysPerYear;
-  compiled.growth_per_day = std::log1p(stream.annual_growth_rate) / kDaysPerYear;
+  compiled.log_growth_per_year = std::log1p(stream.annual_growth_rate);
+  compiled.growth_per_day = compiled.log_growth_per_year / kDaysPerYear;
+  compiled.damping_per_year = stream.trend_damping_per_year;
 
   std::array<double, kAgeBandCount * kSexCount> weights{};
   for (int b = 0; b < kAgeBandCount; ++b) {
@@ -81,6 +152,12 @@ CompiledModel CompiledModel::compile(const Scenario& scenario, double horizon_ti
   for (int c = 0; c < kCategoryCount; ++c) {
     for (int b = 0; b < kAgeBandCount; ++b) {
       model.destination[c][b] = CumulativeTable<kOutcomeCount>::from(scenario.destination_probability[c][b]);
+      const auto& probability = scenario.destination_probability[c][b];
+      double total = 0;
+      for (double p : probability) total += p;
+      for (int o = 0; o < kOutcomeCount; ++o) {
+        model.destination_probability[c][b][o] = total > 0 ? probability[o] / total : 0.0;
+      }
     }
   }
   model.entries = compile_stream(scenario.entries, scenario.sibling_group_size_probability);

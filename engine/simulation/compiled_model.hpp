@@ -5,10 +5,12 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "core/calendar.hpp"
 #include "core/categories.hpp"
+#include "core/random_streams.hpp"
 #include "scenario/scenario.hpp"
 
 namespace carecast {
@@ -32,18 +34,38 @@ struct CumulativeTable {
   static CumulativeTable from(const std::array<double, N>& probability);
 };
 
+// gamma * D(t): the log of the damped entry trend's multiplier `years` after the origin
+// (EntryStream in scenario.hpp), with gamma = log(1 + annual growth) and phi the damping a year.
+// D(t) = (1 - phi^t) / (-log phi), written as expm1(t log phi) / log phi to keep its precision as
+// phi approaches 1, where D(t) = t.
+double damped_trend_log_multiplier(double log_growth_per_year, double damping_per_year, double years);
+
 // One stream of children entering care (the main stream, or UASC).
 struct CompiledEntryStream {
   double groups_per_day = 0;        // at the origin
   double growth_per_day = 0;        // log(1 + annual growth) / days per year
+  double log_growth_per_year = 0;   // log(1 + annual growth)
+  double damping_per_year = 1;      // phi of the damped trend: 1 = undamped
   // Joint distribution of a child's (age band, sex): index band * kSexCount + sex.
   CumulativeTable<kAgeBandCount * kSexCount> age_band_and_sex;
   PerAgeBand<CumulativeTable<kCategoryCount>> first_placement;
   CumulativeTable<8> group_size;    // index i = size i + 1; UASC always size 1
   bool active() const { return groups_per_day > 0; }
-  // Time of the next arrival after `now`, given an Exp(1) draw: inverts the integrated rate of
-  // the exponentially growing Poisson process.
-  double next_arrival(double now, double exp1_draw) const;
+  // Expected groups a day at clock time t, before any year-to-year multiplier.
+  double groups_per_day_at(double t) const;
+  // Time of the next arrival after `now`, drawn from `arrivals`, of the Poisson process whose rate
+  // is groups_per_day_at(t) times the multiplier of the year t falls in (year k = [k, k+1) years
+  // of kDaysPerYear days; `year_multiplier` empty = 1 every year, else it covers every year up to
+  // `horizon`). Returns a time after `horizon` (or infinity) when there is none before it.
+  //   - undamped, no multipliers: inverts the integrated rate with one Exp(1) draw, exactly as
+  //     before damping and multipliers existed, so such runs keep their results;
+  //   - undamped with multipliers: the same inversion year by year (one Exp(1) draw);
+  //   - damped: exact thinning year by year. Within a year the rate is monotone, so its larger
+  //     end is a majorant; a candidate from the majorant's process is kept with probability
+  //     rate / majorant, and a candidate past the year's end restarts at the year's end (the
+  //     exponential is memoryless).
+  double next_arrival(double now, StreamEngine& arrivals, std::span<const double> year_multiplier,
+                      double horizon) const;
 };
 
 struct CompiledModel {
@@ -56,6 +78,9 @@ struct CompiledModel {
   // Hazard per day by [category][age band][duration band], flattened.
   std::vector<double> hazard_per_day;
   PerCategory<PerAgeBand<CumulativeTable<kOutcomeCount>>> destination;
+  // The same destinations as probabilities (normalised), for re-weighting exits against moves
+  // year by year (systemic_variation.hpp).
+  PerCategory<PerAgeBand<std::array<double, kOutcomeCount>>> destination_probability{};
   CompiledEntryStream entries;
   CompiledEntryStream uasc;
   double staying_put_probability = 0;

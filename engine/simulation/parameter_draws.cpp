@@ -48,9 +48,12 @@ void draw_stream(EntryStream& stream, const PerAgeBand<PerSex<GammaEvidence>>& e
 
 }  // namespace
 
-Scenario draw_parameters(const Scenario& scenario, StreamEngine& engine) {
-  Scenario drawn = scenario;
-  const RateEvidence& evidence = *scenario.evidence;
+void draw_parameters_into(const Scenario& scenario, const RateEvidence& evidence, StreamEngine& engine,
+                          Scenario& drawn) {
+  drawn.ending_hazard_per_year = scenario.ending_hazard_per_year;
+  drawn.destination_probability = scenario.destination_probability;
+  drawn.entries = scenario.entries;
+  drawn.uasc = scenario.uasc;
   for (std::size_t i = 0; i < evidence.ending.size() && i < drawn.ending_hazard_per_year.size(); ++i) {
     if (evidence.ending[i].rate() > 0) drawn.ending_hazard_per_year[i] = draw_rate(evidence.ending[i], engine);
   }
@@ -63,6 +66,11 @@ Scenario draw_parameters(const Scenario& scenario, StreamEngine& engine) {
   }
   draw_stream(drawn.entries, evidence.entries, evidence.first_placement, engine);
   draw_stream(drawn.uasc, evidence.uasc_entries, evidence.uasc_first_placement, engine);
+}
+
+Scenario draw_parameters(const Scenario& scenario, StreamEngine& engine) {
+  Scenario drawn = scenario;
+  draw_parameters_into(scenario, *scenario.evidence, engine, drawn);
   return drawn;
 }
 

@@ -1,6 +1,7 @@
-// Parameter uncertainty: each replication of a calibrated scenario draws its own rates from their
-// posterior, so the spread of the forecast includes what the data could not pin down as well as
-// the chance in who enters and when placements end.
+// Parameter uncertainty: each replication draws its own rates from their posterior, so the spread
+// of the forecast includes what the data could not pin down as well as the chance in who enters
+// and when placements end. The evidence is a calibrated scenario's own, or for a hand-written
+// scenario the stated uncertainty of stated_evidence.hpp.
 #pragma once
 
 #include "core/random_streams.hpp"
@@ -12,5 +13,11 @@ namespace carecast {
 // rates from Gamma(shape, rate), destination and first-placement probabilities from
 // Dirichlet(counts + prior). Rates without evidence are kept. `scenario.evidence` must be set.
 Scenario draw_parameters(const Scenario& scenario, StreamEngine& engine);
+
+// The same draws from `evidence`, written over the rates of `drawn`, a copy of `scenario` made
+// once and reused from one replication to the next: only the rates are written (hazards,
+// destinations, both entry streams), so nothing else of the scenario is copied per replication.
+void draw_parameters_into(const Scenario& scenario, const RateEvidence& evidence, StreamEngine& engine,
+                          Scenario& drawn);
 
 }  // namespace carecast

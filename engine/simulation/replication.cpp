@@ -49,7 +49,8 @@ ReplicationRunner::ReplicationRunner(const Scenario& scenario, const CompiledMod
       model_(&model),
       layout_(layout),
       calendar_(calendar),
-      row_width_(static_cast<std::size_t>(layout.cell_count())) {
+      row_width_(static_cast<std::size_t>(layout.cell_count())),
+      vary_by_year_(scenario.variation.any()) {
   if (scenario.supply.enabled != (layout.carer_households >= 0)) {
     throw std::invalid_argument("the tally layout must be built for the scenario's supply: TallyLayout(&scenario.supply)");
   }
@@ -114,6 +115,10 @@ void ReplicationRunner::schedule_placement_end(std::uint32_t index, double now) 
          child.placement_start + model_->duration_band_start[duration_band + 1] <= now) {
     ++duration_band;
   }
+  // With year-to-year variation the hazard is also piecewise constant by year: the walk breaks at
+  // each year's end, where the hazard's scale changes.
+  const bool yearly = varies_endings();
+  int year = yearly ? variation_.year_at(now) : 0;
   double t = now;
   while (t < limit) {
     double next = limit;
@@ -121,7 +126,11 @@ void ReplicationRunner::schedule_placement_end(std::uint32_t index, double now) 
     if (duration_band < last_duration_band) {
       next = std::min(next, child.placement_start + model_->duration_band_start[duration_band + 1]);
     }
-    const double rate = model_->hazard(static_cast<int>(category), band, duration_band);
+    double rate = model_->hazard(static_cast<int>(category), band, duration_band);
+    if (yearly) {
+      if (year + 1 < variation_.years()) next = std::min(next, variation_.year_start(year + 1));
+      rate *= variation_.hazard_scale(year, static_cast<int>(category), band);
+    }
     const double exposure = rate * (next - t);
     if (exposure > 0 && exposure >= remaining) {
       child.placement_end = t + remaining / rate;
@@ -136,6 +145,7 @@ void ReplicationRunner::schedule_placement_end(std::uint32_t index, double now) 
            child.placement_start + model_->duration_band_start[duration_band + 1] <= t) {
       ++duration_band;
     }
+    if (yearly && year + 1 < variation_.years() && variation_.year_start(year + 1) <= t) ++year;
   }
   child.placement_end = end_of_care;
   if (end_of_care <= model_->horizon_time) queue_.push(Event{end_of_care, EventKind::turns_18, index, generation});
@@ -164,7 +174,10 @@ void ReplicationRunner::end_placement(std::uint32_t index, double now) {
   ChildState& child = children_[index];
   const int band = child.age_band_at(now);
   const int from = static_cast<int>(child.category);
-  const int outcome = model_->destination[from][band].pick(uniform_open01(child.destination_stream));
+  // The ending's year decides how exits and moves are weighted.
+  const CumulativeTable<kOutcomeCount>& destination =
+      varies_endings() ? variation_.destination(variation_.year_at(now), from, band) : model_->destination[from][band];
+  const int outcome = destination.pick(uniform_open01(child.destination_stream));
   if (outcome_is_exit(outcome)) {
     leave_care(index, static_cast<ExitReason>(outcome - kCategoryCount), now);
     return;
@@ -209,7 +222,10 @@ void ReplicationRunner::move(std::uint32_t index, Category wanted, double now) {
 void ReplicationRunner::schedule_next_arrival(StreamEngine& arrivals, const CompiledEntryStream& stream,
                                               EventKind kind, double now) {
   if (!stream.active()) return;
-  const double next = stream.next_arrival(now, exponential1(arrivals));
+  const std::span<const double> multipliers =
+      vary_by_year_ && scenario_.variation.entries_sd_log_per_year > 0 ? variation_.entry_multipliers()
+                                                                       : std::span<const double>();
+  const double next = stream.next_arrival(now, arrivals, multipliers, model_->horizon_time);
   if (next <= model_->horizon_time) queue_.push(Event{next, kind, 0});
 }
 
@@ -446,6 +462,11 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
   cost_by_month_.assign(scenario_.costs.enabled ? rows * kCostCategoryCount : 0, 0.0);
   care_days_by_month_.assign(measures_.empty() ? 0 : rows, 0.0);
   household_since_.clear();
+  if (vary_by_year_) {
+    // Drawn before anything else uses the tables, on the replication's own stream.
+    StreamEngine systemic(id.seed, id.replication, entity_id(EntityKind::replication, 3), Process::systemic_variation);
+    variation_.draw(scenario_.variation, *model_, systemic);
+  }
   if (scenario_.supply.enabled || !scenario_.options.entry_reduction.empty() ||
       !scenario_.options.extra_uasc_per_year.empty()) {
     start_supply(id);

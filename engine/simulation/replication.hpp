@@ -14,6 +14,7 @@
 #include "simulation/compiled_model.hpp"
 #include "simulation/event_queue.hpp"
 #include "simulation/supply_pool.hpp"
+#include "simulation/systemic_variation.hpp"
 #include "tally/tally_layout.hpp"
 
 namespace carecast {
@@ -109,6 +110,10 @@ class ReplicationRunner {
   ReplicationStats run(ReplicationIdentity id, std::span<std::int32_t> tally, std::span<double> measures = {});
   // Simulates later runs with `model` (same scenario, other rates: a posterior draw).
   void use_model(const CompiledModel& model) { model_ = &model; }
+  // Whether later runs draw the scenario's year-to-year variation (Scenario::variation): on by
+  // default when the scenario has any; off, every year has the scenario's rates. Without any
+  // variation in the scenario it stays off, and nothing is drawn.
+  void vary_by_year(bool on) { vary_by_year_ = on && scenario_.variation.any(); }
   // Reports every child's history to `observer` (nullptr for none) in later runs.
   void observe(ReplicationObserver* observer) { observer_ = observer; }
 
@@ -133,6 +138,8 @@ class ReplicationRunner {
   void leave_care(std::uint32_t child, ExitReason reason, double now);
   void schedule_next_arrival(StreamEngine& arrivals, const CompiledEntryStream& stream, EventKind kind,
                              double now);
+  // Placement-ending hazards and destinations scaled by this replication's yearly multipliers.
+  bool varies_endings() const { return vary_by_year_ && variation_.varies_endings(); }
 
   // Supply (supply_matching.cpp).
   PlaceHandle find_place(Category wanted, std::span<const int> ages_years, double now);
@@ -187,6 +194,8 @@ class ReplicationRunner {
   ReplicationStats stats_;
   ReplicationObserver* observer_ = nullptr;
   ReplicationIdentity id_;
+  bool vary_by_year_ = false;
+  YearlyVariation variation_;  // this replication's multipliers, drawn when vary_by_year_
   std::span<double> measures_;
   // Costs by reporting month (row d = the month ending on date d) and cost category, in base-year
   // prices; child-days in care by month. Stays are booked whole when they end (or at the horizon).

@@ -7,12 +7,14 @@
 #include <iomanip>
 #include <sstream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "core/errors.hpp"
 #include "simulation/compiled_model.hpp"
 #include "simulation/parameter_draws.hpp"
 #include "simulation/replication.hpp"
+#include "simulation/stated_evidence.hpp"
 #include "tally/distributions.hpp"
 
 namespace carecast {
@@ -21,6 +23,18 @@ int resolve_thread_count(int requested) {
   if (requested > 0) return requested;
   const unsigned cores = std::thread::hardware_concurrency();
   return cores > 0 ? static_cast<int>(cores) : 1;
+}
+
+const char* parameter_evidence_name(ParameterEvidence evidence) {
+  switch (evidence) {
+    case ParameterEvidence::calibrated:
+      return "calibrated";
+    case ParameterEvidence::stated:
+      return "stated";
+    case ParameterEvidence::none:
+      break;
+  }
+  return "none";
 }
 
 int runs_per_block(const RunOptions& options, int threads) {
@@ -34,6 +48,8 @@ struct ReplicationBlocks::Worker {
          const ReportingCalendar& calendar)
       : runner(scenario, model, layout, calendar) {}
   CompiledModel drawn_model;
+  // The scenario with this replication's drawn rates: copied once, then only its rates rewritten.
+  std::optional<Scenario> drawn_scenario;
   ReplicationRunner runner;
   ReplicationStats totals;
 };
@@ -44,7 +60,16 @@ ReplicationBlocks::ReplicationBlocks(const Scenario& scenario, const RunOptions&
   info_.calendar = ReportingCalendar::monthly(scenario.origin, scenario.horizon_end());
   info_.runs = 0;
   info_.threads = std::min(resolve_thread_count(options.threads), std::max(options.runs, 1));
-  info_.parameters_drawn = options.parameter_uncertainty && scenario.evidence.has_value();
+  // A calibrated scenario's evidence, else (unless it turns it off) its stated uncertainty.
+  if (options.parameter_uncertainty && scenario.evidence) {
+    info_.parameter_evidence = ParameterEvidence::calibrated;
+    evidence_ = std::make_unique<RateEvidence>(*scenario.evidence);
+  } else if (options.parameter_uncertainty && scenario.stated_uncertainty.enabled) {
+    info_.parameter_evidence = ParameterEvidence::stated;
+    evidence_ = std::make_unique<RateEvidence>(stated_evidence(scenario));
+  }
+  info_.parameters_drawn = evidence_ != nullptr;
+  info_.systemic_variation = options.systemic_variation && scenario.variation.any();
   point_model_ = std::make_unique<CompiledModel>(CompiledModel::compile(scenario, info_.calendar.times.back()));
 }
 
@@ -69,6 +94,7 @@ void ReplicationBlocks::run_block(int first, int count, std::span<std::int32_t> 
   while (static_cast<int>(workers_.size()) < threads) {
     workers_.push_back(std::make_unique<Worker>(scenario_, *point_model_, info_.layout, info_.calendar));
     if (options_.observer != nullptr) workers_.back()->runner.observe(options_.observer);
+    workers_.back()->runner.vary_by_year(info_.systemic_variation);
   }
   const double horizon_time = info_.calendar.times.back();
 
@@ -88,7 +114,9 @@ void ReplicationBlocks::run_block(int first, int count, std::span<std::int32_t> 
         if (info_.parameters_drawn) {
           // The replication's own stream, so its rates do not depend on which thread runs it.
           StreamEngine parameters(id.seed, id.replication, entity_id(EntityKind::replication, 2), Process::parameters);
-          worker.drawn_model = CompiledModel::compile(draw_parameters(scenario_, parameters), horizon_time);
+          if (!worker.drawn_scenario) worker.drawn_scenario.emplace(scenario_);
+          draw_parameters_into(scenario_, *evidence_, parameters, *worker.drawn_scenario);
+          worker.drawn_model = CompiledModel::compile(*worker.drawn_scenario, horizon_time);
           worker.runner.use_model(worker.drawn_model);
         }
         std::span<std::int32_t> tally(tallies.data() + run_size * static_cast<std::size_t>(i), run_size);

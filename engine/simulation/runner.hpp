@@ -21,9 +21,13 @@ struct RunOptions {
   int runs = 1000;
   std::uint64_t seed = 1;
   int threads = 0;  // 0 = every core
-  // For a scenario with evidence (a calibrated one): draw each replication's rates from their
-  // posterior. Off, or for a scenario without evidence, every replication uses the point rates.
+  // Draw each replication's rates from their posterior: a calibrated scenario's from its evidence,
+  // a hand-written one's from its stated uncertainty (Scenario::stated_uncertainty, unless the
+  // scenario turns it off). Off, every replication uses the point rates.
   bool parameter_uncertainty = true;
+  // Draw each replication's year-to-year multipliers (Scenario::variation), when the scenario has
+  // any. Off, every year has the scenario's rates.
+  bool systemic_variation = true;
   // Sees every child's history in every replication, from every worker thread at once, so it must
   // be thread-safe. For diagnostics and tests (a failing replication); nullptr on the forecast path.
   ReplicationObserver* observer = nullptr;
@@ -33,6 +37,10 @@ struct RunOptions {
 };
 
 // What describes a run of many replications, without the replications' own tallies.
+// Where the rates each replication drew came from.
+enum class ParameterEvidence { none, calibrated, stated };
+const char* parameter_evidence_name(ParameterEvidence evidence);  // "none", "calibrated", "stated"
+
 struct RunInfo {
   TallyLayout layout;
   ReportingCalendar calendar;
@@ -44,6 +52,8 @@ struct RunInfo {
   std::int64_t capacity_exceeded = 0;  // reporting dates with more children than places: must be 0
   double wall_seconds = 0;
   bool parameters_drawn = false;  // whether replications drew their rates from a posterior
+  ParameterEvidence parameter_evidence = ParameterEvidence::none;  // none unless parameters_drawn
+  bool systemic_variation = false;  // whether replications drew year-to-year multipliers
   double events_per_second() const { return wall_seconds > 0 ? static_cast<double>(child_events) / wall_seconds : 0; }
 };
 
@@ -99,6 +109,7 @@ class ReplicationBlocks {
   RunInfo info_;
   std::chrono::steady_clock::time_point started_;
   std::unique_ptr<CompiledModel> point_model_;
+  std::unique_ptr<RateEvidence> evidence_;  // what parameters are drawn from, when they are
   std::vector<std::unique_ptr<Worker>> workers_;  // one per thread, kept from block to block
 };
 

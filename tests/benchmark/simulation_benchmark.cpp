@@ -13,11 +13,15 @@ namespace {
 using namespace carecast;
 
 // One replication at a time on one thread: the per-core cost of the event loop. Argument 1 keeps
-// the default scenario's finite supply; 0 removes it, to show what supply costs.
+// the default scenario's finite supply; 0 removes it, to show what supply costs; 2 keeps it and
+// adds year-to-year variation on entries, exits and moves (sd 0.1 a year each, autocorrelation
+// 0.5), to show what the yearly tables cost. Rates are the point rates (no parameter draws).
 void BM_DefaultScenarioReplication(benchmark::State& state) {
   Scenario scenario = load_scenario(default_scenario_path());
   scenario.horizon_years = 5;
   if (state.range(0) == 0) scenario.supply = Supply{};
+  scenario.variation = SystemicVariation{};
+  if (state.range(0) == 2) scenario.variation = SystemicVariation{0.1, 0.1, 0.1, 0.5};
   const TallyLayout layout(&scenario.supply);
   const ReportingCalendar calendar = ReportingCalendar::monthly(scenario.origin, scenario.horizon_end());
   const CompiledModel model = CompiledModel::compile(scenario, calendar.times.back());
@@ -33,7 +37,7 @@ void BM_DefaultScenarioReplication(benchmark::State& state) {
   state.counters["child_events_per_second"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
   state.counters["runs_per_second"] = benchmark::Counter(static_cast<double>(replication), benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_DefaultScenarioReplication)->ArgName("with_supply")->Arg(1)->Arg(0)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_DefaultScenarioReplication)->ArgName("with_supply")->Arg(1)->Arg(0)->Arg(2)->Unit(benchmark::kMicrosecond);
 
 // 1,000 runs x 5 years kept whole (run_replications, for tests of individual runs).
 void BM_DefaultScenarioThousandRuns(benchmark::State& state) {

@@ -1,0 +1,20 @@
+// Parameter uncertainty for a hand-written scenario (Scenario::stated_uncertainty): its rates are
+// taken as if estimated from a stated amount of data, so each replication can draw them from a
+// posterior centred on the stated values, as it does a calibrated scenario's from its evidence.
+#pragma once
+
+#include "scenario/scenario.hpp"
+
+namespace carecast {
+
+// Evidence whose posterior means are the scenario's stated rates, using scenario.stated_uncertainty:
+//   - each placement-ending hazard cell: Gamma with exposure hazard_child_years and events
+//     rate x exposure;
+//   - each entry rate (both streams, by age band and sex): Gamma with exposure entry_years and
+//     events rate x years;
+//   - each destination and first-placement distribution: Dirichlet with counts share_events x
+//     probability.
+// No prior: a stated 0 stays 0, and a share of 0 is never drawn.
+RateEvidence stated_evidence(const Scenario& scenario);
+
+}  // namespace carecast

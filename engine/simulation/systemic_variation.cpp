@@ -1,0 +1,65 @@
+#include "simulation/systemic_variation.hpp"
+
+#include <boost/random/normal_distribution.hpp>
+#include <cmath>
+
+namespace carecast {
+
+void draw_systemic_multipliers(const SystemicVariation& variation, int years, StreamEngine& engine,
+                               SystemicMultipliers& multipliers) {
+  const auto count = static_cast<std::size_t>(years);
+  multipliers.entries.resize(count);
+  multipliers.exits.resize(count);
+  multipliers.moves.resize(count);
+  const std::array<double, 3> sd = {variation.entries_sd_log_per_year, variation.exits_sd_log_per_year,
+                                    variation.moves_sd_log_per_year};
+  const std::array<std::vector<double>*, 3> paths = {&multipliers.entries, &multipliers.exits, &multipliers.moves};
+  const double rho = variation.autocorrelation;
+  std::array<double, 3> z{};
+  std::array<double, 3> v{};
+  boost::random::normal_distribution<double> standard_normal(0.0, 1.0);
+  for (std::size_t k = 0; k < count; ++k) {
+    for (std::size_t p = 0; p < paths.size(); ++p) {
+      const double innovation = sd[p] * standard_normal(engine);
+      // z_0 = e_0: the path starts afresh at the origin, where the rates were estimated.
+      z[p] = k == 0 ? innovation : rho * z[p] + innovation;
+      v[p] = k == 0 ? sd[p] * sd[p] : rho * rho * v[p] + sd[p] * sd[p];
+      (*paths[p])[k] = std::exp(z[p] - v[p] / 2);
+    }
+  }
+}
+
+int variation_years(double horizon_time) { return static_cast<int>(horizon_time / kDaysPerYear) + 1; }
+
+void YearlyVariation::draw(const SystemicVariation& variation, const CompiledModel& model, StreamEngine& engine) {
+  years_ = variation_years(model.horizon_time);
+  draw_systemic_multipliers(variation, years_, engine, multipliers_);
+  varies_endings_ = variation.exits_sd_log_per_year > 0 || variation.moves_sd_log_per_year > 0;
+  if (!varies_endings_) return;
+  const std::size_t cells = static_cast<std::size_t>(years_) * kCategoryCount * kAgeBandCount;
+  hazard_scale_.resize(cells);
+  destination_.resize(cells);
+  std::array<double, kOutcomeCount> weighted{};
+  for (int year = 0; year < years_; ++year) {
+    const double exits = multipliers_.exits[static_cast<std::size_t>(year)];
+    const double moves = multipliers_.moves[static_cast<std::size_t>(year)];
+    for (int c = 0; c < kCategoryCount; ++c) {
+      for (int b = 0; b < kAgeBandCount; ++b) {
+        // An exit's hazard is the ending hazard times P(exit): scaling exits by m_exits and moves
+        // by m_moves scales the ending hazard by the mixture and re-weights where endings lead.
+        const auto& probability = model.destination_probability[c][b];
+        double scale = 0;
+        for (int o = 0; o < kOutcomeCount; ++o) {
+          weighted[o] = probability[o] * (outcome_is_exit(o) ? exits : moves);
+          scale += weighted[o];
+        }
+        // A cell with no destinations (a category never used) keeps its hazard as it is.
+        hazard_scale_[cell(year, c, b)] = scale > 0 ? scale : 1.0;
+        // CumulativeTable::from normalises, dividing by the scale.
+        destination_[cell(year, c, b)] = CumulativeTable<kOutcomeCount>::from(weighted);
+      }
+    }
+  }
+}
+
+}  // namespace carecast
