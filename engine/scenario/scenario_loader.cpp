@@ -447,6 +447,7 @@ const KeySchema& scenario_schema() {
       {"name", &value},
       {"description", &value},
       {"extends", &value},
+      {"remove", &value},
       {"origin_date", &value},
       {"horizon_years", &value},
       {"bands", &bands},
@@ -477,6 +478,72 @@ void check_keys(const toml::table& table, const KeySchema& schema, const std::st
     if (!child->is_table) continue;
     if (!node.is_table()) fail_type(Entry{&node, &layer, key}, "a table");
     check_keys(*node.as_table(), *child, key, layer);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Removing what a base file defines
+
+// A file's `remove = ["supply.step_down", ...]` erases those keys (a table with all it holds, or
+// a value) from every file it extends, before its own keys apply: so it can drop a section its
+// base has, or, by giving the section again, replace it whole instead of merging into it. Key by
+// key merging alone cannot do either: TOML has no way to say "not this key", and a key left out
+// of an overriding table survives from the base (a counts table that lists fewer categories
+// keeps the base's children in the others). Layers are handled from the base up, so a path must
+// name something that is still there after the files beneath have removed theirs; a path that
+// removes nothing is refused, since it is a misspelling or a stale line.
+void check_removable(const Entry& entry, std::string_view path) {
+  if (path.empty() || path.front() == '.' || path.back() == '.' || path.find("..") != std::string_view::npos) {
+    fail(entry, "expected a dotted key path such as \"supply.step_down\"");
+  }
+  const KeySchema* schema = &scenario_schema();
+  std::string walked;
+  for (std::size_t start = 0; start <= path.size();) {
+    const std::size_t dot = std::min(path.find('.', start), path.size());
+    const std::string_view name = path.substr(start, dot - start);
+    if (!schema->is_table) fail(entry, "'" + walked + "' is a value, not a table: it has no key " + std::string(name));
+    const KeySchema* child = schema->child(name);
+    if (!child) {
+      fail(entry, "no key '" + join_key(walked, name) + "' in a scenario: " + schema->unknown_key_problem());
+    }
+    if (walked.empty() && (name == "extends" || name == "remove")) {
+      fail(entry, "'" + std::string(name) + "' cannot be removed: it is about this file, not a scenario value");
+    }
+    walked = join_key(walked, name);
+    schema = child;
+    start = dot + 1;
+  }
+}
+
+// Erases `path` from `root`; false if it was not there.
+bool erase_path(toml::table& root, std::string_view path) {
+  toml::table* table = &root;
+  for (std::size_t dot = path.find('.'); dot != std::string_view::npos; dot = path.find('.')) {
+    toml::node* node = table->get(path.substr(0, dot));
+    if (!node || !node->is_table()) return false;
+    table = node->as_table();
+    path.remove_prefix(dot + 1);
+  }
+  return table->erase(path) > 0;
+}
+
+void apply_removals(std::vector<Layer>& layers) {
+  for (std::size_t i = layers.size(); i-- > 0;) {
+    const toml::node* remove = layers[i].root.get("remove");
+    if (!remove) continue;
+    const Entry entry{remove, &layers[i], "remove"};
+    if (i + 1 == layers.size()) fail(entry, "needs extends: there is no base file to remove anything from");
+    constexpr std::string_view kExpected = "an array of dotted key paths (strings)";
+    const toml::array& paths = read_array(entry, kExpected);
+    for (std::size_t k = 0; k < paths.size(); ++k) {
+      const Entry item = element(entry, k);
+      if (!item.node->is_string()) fail_type(item, "a string (a dotted key path)");
+      const std::string path = read_string(item);
+      check_removable(item, path);
+      bool removed = false;
+      for (std::size_t j = i + 1; j < layers.size(); ++j) removed = erase_path(layers[j].root, path) || removed;
+      if (!removed) fail(item, "removes nothing: no file this one extends defines " + path);
+    }
   }
 }
 
@@ -1572,8 +1639,10 @@ StatedUncertainty read_uncertainty(const MergedTable& table, const Scenario& sce
 }
 
 Scenario load_scenario(const fs::path& file) {
-  const std::vector<Layer> layers = load_layers(file);
+  std::vector<Layer> layers = load_layers(file);
+  // Every layer is checked whole first, so that a misspelt key is refused even where it is removed.
   for (const Layer& layer : layers) check_keys(layer.root, scenario_schema(), "", layer);
+  apply_removals(layers);
   const MergedTable root = MergedTable::root(layers);
 
   Scenario scenario;
