@@ -64,7 +64,8 @@ TEST_F(FiguresFile, ReadsStocksFlowsSumsAndPercentages) {
   const auto figures = read_published_figures(write(kHeader +
                                                     "children_looked_after,all,,2024-03-31,436\n"
                                                     "entries,all,2024-04-01,2025-02-28,200\n"
-                                                    "children_looked_after,foster_kinship+foster_in_house,,2024-03-31,250\n"
+                                                    "children_looked_after,foster_kinship+foster_in_house,,"
+                                                    "2024-03-31,250\n"
                                                     "stability_long_term,all,,2025-02-28,60.5\n"
                                                     "exits,other,2023-04-01,2024-03-31,3\n"
                                                     "children_looked_after,other,,2024-03-31,1\n"

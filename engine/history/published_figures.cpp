@@ -202,8 +202,8 @@ PublishedFigures read_published_figures(const std::filesystem::path& file) {
     const auto allowed = std::find_if(readings.begin(), readings.end(),
                                       [&](const FigureCategory& c) { return category_allowed(figure.metric, c); });
     if (allowed == readings.end()) {
-      std::string problem = "a category that is " + std::string(kind_name(readings.front().kind)) + " is not allowed for " +
-                            std::string(name_of(figure.metric));
+      std::string problem = "a category that is " + std::string(kind_name(readings.front().kind)) +
+                            " is not allowed for " + std::string(name_of(figure.metric));
       problem += figure.metric == FigureMetric::carer_households || figure.metric == FigureMetric::approvals ||
                          figure.metric == FigureMetric::deregistrations
                      ? "; it takes foster_in_house only"
@@ -226,7 +226,8 @@ PublishedFigures read_published_figures(const std::filesystem::path& file) {
     if (has_start) figure.period_start = read_date(row, start_column);
     figure.date = read_date(row, date_column);
     if (figure.period_start && *figure.period_start > figure.date) {
-      throw InputError(table.location(row, date_column), "the period ends before it starts (date is before period_start)");
+      throw InputError(table.location(row, date_column),
+                       "the period ends before it starts (date is before period_start)");
     }
 
     const std::string_view text = table.field(row, value_column);
