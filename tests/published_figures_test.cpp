@@ -227,6 +227,8 @@ TEST_F(FiguresFile, SummarisesByMetricAndCollectionYear) {
   EXPECT_EQ(rows[1].categories, (std::vector<std::string>{"all", "placed_with_parents"}));
   EXPECT_EQ(rows[2].metric, FigureMetric::entries);
   EXPECT_EQ(rows[2].first, make_date(2023, 4, 1));  // a flow covers its whole period
+  EXPECT_EQ(figures.first_day, make_date(2023, 4, 1));
+  EXPECT_EQ(figures.last_day, make_date(2024, 10, 31));
 }
 
 TEST(DefaultFigures, HoldTheCouncilsPositionAtTheOrigin) {

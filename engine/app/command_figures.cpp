@@ -37,14 +37,8 @@ std::string joined(const std::vector<std::string>& names) {
 void execute(const FiguresCommand& command) {
   const PublishedFigures figures = read_published_figures(command.file);
   const std::vector<FiguresSummaryRow> rows = summarise_figures(figures);
-  Date first = figures.figures.front().period_start.value_or(figures.figures.front().date);
-  Date last = figures.figures.front().date;
-  for (const PublishedFigure& figure : figures.figures) {
-    first = std::min(first, figure.period_start.value_or(figure.date));
-    last = std::max(last, figure.date);
-  }
-  std::cout << figures.file << ": " << figures.figures.size() << " figures, " << format_iso(first) << " to "
-            << format_iso(last) << ". Collection years run 1 April to 31 March; flows count from period_start to "
+  std::cout << figures.file << ": " << figures.figures.size() << " figures, " << format_iso(figures.first_day)
+            << " to " << format_iso(figures.last_day) << ". Collection years run 1 April to 31 March; flows count from period_start to "
             << "date inclusive, stocks and stability are at the end of date.\n\n";
 
   std::size_t metric_width = std::string_view("metric").size();

@@ -257,6 +257,12 @@ PublishedFigures read_published_figures(const std::filesystem::path& file) {
     }
     result.figures.push_back(figure);
   }
+  result.first_day = result.figures.front().period_start.value_or(result.figures.front().date);
+  result.last_day = result.figures.front().date;
+  for (const PublishedFigure& figure : result.figures) {
+    result.first_day = std::min(result.first_day, figure.period_start.value_or(figure.date));
+    result.last_day = std::max(result.last_day, figure.date);
+  }
   return result;
 }
 

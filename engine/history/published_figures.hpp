@@ -91,7 +91,11 @@ struct PublishedFigure {
 
 struct PublishedFigures {
   std::string file;
-  std::vector<PublishedFigure> figures;  // in file order
+  std::vector<PublishedFigure> figures;  // in file order, at least one
+  // The span the file covers: its earliest period_start or stock date, and its latest date (by
+  // default, the origin of a scenario fitted to it).
+  Date first_day;
+  Date last_day;
 };
 
 // Reads and checks a figures file. Throws InputError naming the file, line, column and reason
