@@ -83,13 +83,15 @@ std::vector<CalibrationCandidate> half_lives_without_trend() {
   return candidates_for(fixed);
 }
 
-CrossValidationResult choose(const CareHistory& history) {
+// `fallback` stands unless the best beats it by more than a standard error; the default
+// candidate has a trend, so among these it is not a candidate and the best wins.
+CrossValidationResult choose(const CareHistory& history, const CalibrationCandidate& fallback = default_candidate()) {
   CalibrationOptions base;  // no variation: these histories have none
   CrossValidationOptions options;
   options.runs = 40;
   options.threads = 1;
   const CrossValidationResult result =
-      cross_validate(history, day(2020, 3, 31), base, half_lives_without_trend(), default_candidate(), options);
+      cross_validate(history, day(2020, 3, 31), base, half_lives_without_trend(), fallback, options);
   std::ostringstream table;
   result.print(table);
   std::cout << table.str();
@@ -98,8 +100,8 @@ CrossValidationResult choose(const CareHistory& history) {
 
 TEST(CalibrationCrossValidation, CandidatesAndOrigins) {
   const std::vector<CalibrationCandidate> all = candidates_for({});
-  EXPECT_EQ(all.size(), 16u);
-  EXPECT_EQ(half_lives_without_trend().size(), 4u);
+  EXPECT_EQ(all.size(), 20u);
+  EXPECT_EQ(half_lives_without_trend().size(), 5u);
   FixedChoice fixed;
   fixed.half_life_years = 2;
   fixed.damping = std::optional<double>{0.5};
@@ -129,6 +131,18 @@ TEST(CalibrationCrossValidation, ARegimeShiftInExitsPicksAShortHalfLife) {
   ASSERT_TRUE(result.performed);
   EXPECT_GT(result.chosen.half_life_years, 0);
   EXPECT_LE(result.chosen.half_life_years, 2);
+}
+
+// The one-standard-error rule: a default far worse than the best gives way (the regime shift and
+// no weighting); one close to the best (stationary, a half-life of 3 years) stands.
+TEST(CalibrationCrossValidation, TheDefaultStandsOnlyWithinAStandardErrorOfTheBest) {
+  const CalibrationCandidate plain{0, false, 1};
+  const CrossValidationResult shifted = choose(history_with_exit_rates(120, 1.5, 0.4, day(2016, 4, 1), 5), plain);
+  EXPECT_NE(shifted.chosen.label(), plain.label());
+  const CalibrationCandidate three_years{3, false, 1};
+  const CrossValidationResult stationary = choose(history_with_exit_rates(120, 0.8, 0.8, day(2030, 1, 1), 5), three_years);
+  EXPECT_EQ(stationary.chosen.label(), three_years.label());
+  EXPECT_NE(stationary.reason.find("the default stands"), std::string::npos) << stationary.reason;
 }
 
 // The same rate throughout: every year tells the truth, so a long half-life (or none) wins.

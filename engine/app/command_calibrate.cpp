@@ -174,7 +174,7 @@ void setup_calibrate(CLI::App& app) {
   calibrate
       ->add_option("--cross-validation", command->cross_validation,
                    "Choose the half-life and trend by rolling-origin cross-validation on the data (on), or use the "
-                   "documented defaults (off: half-life 3 years, trend damped 0.8 a year) for what is not given")
+                   "documented defaults (off: half-life 3 years, trend damped 0.5 a year) for what is not given")
       ->capture_default_str()
       ->check(CLI::IsMember({"on", "off"}));
   calibrate->add_option("--horizon-years", command->horizon_years, "Forecast horizon of the scenario")

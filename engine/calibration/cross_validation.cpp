@@ -47,7 +47,7 @@ void CalibrationCandidate::apply(CalibrationOptions& options) const {
 CalibrationCandidate default_candidate() { return {kDefaultHalfLifeYears, true, kDefaultTrendDamping}; }
 
 std::vector<CalibrationCandidate> candidates_for(const FixedChoice& fixed) {
-  std::vector<double> half_lives = {1, 2, 4, 0};
+  std::vector<double> half_lives = {1, 2, kDefaultHalfLifeYears, 5, 0};
   if (fixed.half_life_years) half_lives = {*fixed.half_life_years};
   std::vector<std::optional<double>> trends = {std::nullopt, 0.5, 0.8, 1.0};
   if (fixed.damping) {
@@ -104,7 +104,7 @@ CrossValidationResult cross_validate(const CareHistory& history, Date as_of, con
   }
   result.performed = true;
   for (const CalibrationCandidate& candidate : candidates) {
-    result.scores.push_back({candidate, 0, std::vector<double>(kHorizons, 0.0), 0});
+    result.scores.push_back({candidate, 0, std::vector<double>(kHorizons, 0.0), 0, {}});
   }
   std::vector<int> per_horizon(kHorizons, 0);
 
@@ -148,6 +148,7 @@ CrossValidationResult cross_validate(const CareHistory& history, Date as_of, con
         }
         const double value = crps / scale;
         score.score += value;
+        score.values.push_back(value);
         score.by_horizon[static_cast<std::size_t>(h)] += value;
         ++score.forecasts;
       }
@@ -163,14 +164,36 @@ CrossValidationResult cross_validate(const CareHistory& history, Date as_of, con
     }
     if (score.score < result.scores[best].score) best = i;
   }
-  result.chosen = result.scores[best].candidate;
+  // One standard error rule: the scores of a few origins are noisy, and the lowest of many
+  // candidates is partly luck, so the default stands unless the best beats it by more than the
+  // standard error of their paired difference (over the same origins and horizons).
+  std::size_t chosen = best;
+  double difference = 0, standard_error = 0;
+  for (std::size_t i = 0; i < result.scores.size(); ++i) {
+    const CandidateScore& score = result.scores[i];
+    if (i == best || score.candidate.label() != fallback.label()) continue;
+    const std::vector<double>& a = score.values;
+    const std::vector<double>& b = result.scores[best].values;
+    const auto n = static_cast<double>(a.size());
+    double mean = 0, square = 0;
+    for (std::size_t k = 0; k < a.size(); ++k) mean += (a[k] - b[k]) / n;
+    for (std::size_t k = 0; k < a.size(); ++k) square += (a[k] - b[k] - mean) * (a[k] - b[k] - mean);
+    difference = mean;
+    standard_error = n > 1 ? std::sqrt(square / (n - 1) / n) : 0;
+    if (difference <= standard_error) chosen = i;
+  }
+  result.chosen = result.scores[chosen].candidate;
   std::ostringstream reason;
   reason << std::setprecision(3) << "chosen by rolling-origin cross-validation from " << result.origins.size()
          << " origins (31 March " << format_iso(result.origins.front()).substr(0, 4) << " to "
          << format_iso(result.origins.back()).substr(0, 4) << "), scoring " << result.scores.size()
          << " candidates by the CRPS of children looked after 1-3 years later (total plus the categories' sum, over "
             "the total at the origin): lowest mean score "
-         << result.scores[best].score;
+         << result.scores[best].score << " (" << result.scores[best].candidate.label() << ")";
+  if (chosen != best) {
+    reason << "; the default scored " << result.scores[chosen].score << ", within one standard error ("
+           << standard_error << ") of it, so the default stands";
+  }
   // The plain calibration, for comparison, when it was a candidate.
   for (const CandidateScore& score : result.scores) {
     if (score.candidate.half_life_years == 0 && !score.candidate.trend) {

@@ -9,7 +9,9 @@
 // the data go): the CRPS of the total plus the sum of the CRPS of each category, divided by the
 // total looked after at that 31 March. So the total and the categories together weigh the same,
 // and each origin and horizon counts by its relative error whatever the council's size. A
-// candidate's score is the mean over every origin and horizon; the lowest wins.
+// candidate's score is the mean over every origin and horizon; the lowest wins, except that the
+// default (when it is a candidate) stands unless the lowest beats it by more than one standard
+// error of their paired difference: with a few origins, the lowest of many is partly luck.
 #pragma once
 
 #include <cstdint>
@@ -32,9 +34,10 @@ struct CalibrationCandidate {
 };
 
 // The documented defaults, used when the history is too short to cross-validate (or with
-// --cross-validation off): a half-life of 3 years and a trend damped by 0.8 a year.
+// --cross-validation off), and the choice that stands unless cross-validation finds a clearly
+// better one: a half-life of 3 years and a trend damped by 0.5 a year.
 inline constexpr double kDefaultHalfLifeYears = 3;
-inline constexpr double kDefaultTrendDamping = 0.8;
+inline constexpr double kDefaultTrendDamping = 0.5;
 CalibrationCandidate default_candidate();
 
 struct CrossValidationOptions {
@@ -46,7 +49,7 @@ struct CrossValidationOptions {
   int minimum_origins = 2;         // fewer: the defaults are used
 };
 
-// Half-lives {1, 2, 4 years, none} x trends {none, damped 0.5, damped 0.8, undamped}, or only
+// Half-lives {1, 2, 3, 5 years, none} x trends {none, damped 0.5, damped 0.8, undamped}, or only
 // the given half-life and/or trend where they are fixed (nullopt: cross-validated). A fixed trend
 // of nullopt-valued damping means "no trend".
 struct FixedChoice {
@@ -61,6 +64,7 @@ struct CandidateScore {
   double score = 0;                   // mean over origins and horizons
   std::vector<double> by_horizon;     // mean at 1, 2, 3 years (NaN where no origin reaches it)
   int forecasts = 0;                  // origin x horizon pairs scored
+  std::vector<double> values;         // each origin and horizon's score, in the same order for all
 };
 
 struct CrossValidationResult {
