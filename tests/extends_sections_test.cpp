@@ -114,6 +114,70 @@ TEST_F(ExtendsSections, RemovesFromEveryFileBeneathSoASectionInTwoFilesGoesFromB
   EXPECT_FALSE(without.supply.step_down.has_value());
 }
 
+// A calibrated scenario in miniature: entries at 5-9 with the evidence behind their rate.
+const std::string kWithEntryEvidence = R"(name = "With evidence"
+origin_date = 2024-09-30
+horizon_years = 1
+
+[bands]
+placement_duration_band_starts_days = [0, 100]
+
+[starting_population]
+mean_days_in_care_before_placement = 0
+counts.foster_in_house.5_to_9 = { male = 1, female = 0 }
+mean_days_in_placement.foster_in_house = 10
+
+[entries]
+expected_per_year.5_to_9 = { male = 2, female = 1 }
+first_placement_probability.all = { foster_in_house = 1 }
+
+[placements.foster_in_house]
+ending_hazard_per_year.all = [1, 0.5]
+destination_probability.all = { foster_in_house = 0.25, exit_returned_home = 0.75 }
+
+[leaving_care]
+staying_put_probability = 0
+
+[evidence.entries]
+counts.under_1 = { male = 0, female = 0 }
+counts.1_to_4 = { male = 0, female = 0 }
+counts.5_to_9 = { male = 20, female = 9 }
+counts.10_to_15 = { male = 0, female = 0 }
+counts.16_to_17 = { male = 0, female = 0 }
+exposure_years.under_1 = { male = 10, female = 10 }
+exposure_years.1_to_4 = { male = 10, female = 10 }
+exposure_years.5_to_9 = { male = 10, female = 10 }
+exposure_years.10_to_15 = { male = 10, female = 10 }
+exposure_years.16_to_17 = { male = 10, female = 10 }
+prior_counts.under_1 = { male = 0, female = 0 }
+prior_counts.1_to_4 = { male = 0, female = 0 }
+prior_counts.5_to_9 = { male = 0.5, female = 0.5 }
+prior_counts.10_to_15 = { male = 0, female = 0 }
+prior_counts.16_to_17 = { male = 0, female = 0 }
+prior_exposure_years.under_1 = { male = 0, female = 0 }
+prior_exposure_years.1_to_4 = { male = 0, female = 0 }
+prior_exposure_years.5_to_9 = { male = 0.25, female = 0.25 }
+prior_exposure_years.10_to_15 = { male = 0, female = 0 }
+prior_exposure_years.16_to_17 = { male = 0, female = 0 }
+first_placement_counts.under_1 = {}
+first_placement_counts.1_to_4 = {}
+first_placement_counts.5_to_9 = { foster_in_house = 29 }
+first_placement_counts.10_to_15 = {}
+first_placement_counts.16_to_17 = {}
+first_placement_prior_counts.under_1 = {}
+first_placement_prior_counts.1_to_4 = {}
+first_placement_prior_counts.5_to_9 = { foster_in_house = 1 }
+first_placement_prior_counts.10_to_15 = {}
+first_placement_prior_counts.16_to_17 = {}
+)";
+
+TEST_F(ExtendsSections, RemovingEvidenceMakesTheRatesHandWritten) {
+  const fs::path base = write("calibrated.toml", kWithEntryEvidence);
+  ASSERT_TRUE(load_scenario(base).evidence.has_value());
+  const Scenario stated = load_scenario(write("stated.toml", extends(base) + "remove = [\"evidence\"]\n"));
+  EXPECT_FALSE(stated.evidence.has_value());
+}
+
 TEST_F(ExtendsSections, AFileAboveSeesWhatTheFilesBeneathRemoved) {
   const fs::path middle = write("middle.toml", extends(kStepDown) + "remove = [\"supply.step_down\"]\n");
   const fs::path top = write("top.toml", extends(middle) + "remove = [\"supply.step_down\"]\n");
