@@ -231,6 +231,32 @@ TEST_F(FiguresFile, SummarisesByMetricAndCollectionYear) {
   EXPECT_EQ(figures.last_day, make_date(2024, 10, 31));
 }
 
+TEST_F(FiguresFile, NotesPartsThatAddUpToMoreThanTheWhole) {
+  const auto figures = read_published_figures(write(kHeader +
+                                                    "children_looked_after,all,,2024-03-31,100\n"
+                                                    "children_looked_after,foster_in_house,,2024-03-31,60\n"
+                                                    "children_looked_after,female,,2024-03-31,101\n"
+                                                    "children_looked_after,foster_in_house+foster_agency,,"
+                                                    "2024-03-31,99\n"
+                                                    "children_looked_after,foster_agency,,2024-03-31,50\n"
+                                                    "children_looked_after,foster_agency,,2024-04-30,500\n"
+                                                    "exits,all,2023-04-01,2024-03-31,10\n"
+                                                    "exits,adoption,2023-04-01,2024-03-31,9\n"
+                                                    "exits,adoption,2023-05-01,2024-03-31,90\n"));
+  const std::vector<FiguresConflict> conflicts = find_conflicts(figures);
+  ASSERT_EQ(conflicts.size(), 2u);
+  // female alone is over the total (noted once, not again as part of a sum);
+  EXPECT_EQ(conflicts[0].line, 4);
+  EXPECT_EQ(conflicts[0].all_line, 2);
+  EXPECT_NE(conflicts[0].problem.find("female is more than the all figure on line 2"), std::string::npos);
+  // foster_in_house and foster_agency are disjoint and add to 110; the overlapping sum on line 5
+  // is not added in; another date and another period are other figures.
+  EXPECT_EQ(conflicts[1].line, 6);
+  EXPECT_NE(conflicts[1].problem.find("by placement category"), std::string::npos);
+
+  EXPECT_TRUE(find_conflicts(read_published_figures(fs::path(CARECAST_SCENARIO_DIR) / "default-figures.csv")).empty());
+}
+
 TEST(DefaultFigures, HoldTheCouncilsPositionAtTheOrigin) {
   const auto figures = read_published_figures(fs::path(CARECAST_SCENARIO_DIR) / "default-figures.csv");
   const auto value_at = [&](FigureMetric metric, Date date) {

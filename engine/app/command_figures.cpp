@@ -38,8 +38,9 @@ void execute(const FiguresCommand& command) {
   const PublishedFigures figures = read_published_figures(command.file);
   const std::vector<FiguresSummaryRow> rows = summarise_figures(figures);
   std::cout << figures.file << ": " << figures.figures.size() << " figures, " << format_iso(figures.first_day)
-            << " to " << format_iso(figures.last_day) << ". Collection years run 1 April to 31 March; flows count from period_start to "
-            << "date inclusive, stocks and stability are at the end of date.\n\n";
+            << " to " << format_iso(figures.last_day)
+            << ". Collection years run 1 April to 31 March; flows count from period_start to date inclusive, stocks "
+               "and stability are at the end of date.\n\n";
 
   std::size_t metric_width = std::string_view("metric").size();
   for (const FiguresSummaryRow& row : rows) metric_width = std::max(metric_width, name_of(row.metric).size());
@@ -53,6 +54,12 @@ void execute(const FiguresCommand& command) {
   for (const FiguresSummaryRow& row : rows) {
     line(name_of(row.metric), collection_year(row.year_ending), std::to_string(row.figures), span_of(row),
          joined(row.categories));
+  }
+  const std::vector<FiguresConflict> conflicts = find_conflicts(figures);
+  if (!conflicts.empty()) std::cout << "\n";
+  for (const FiguresConflict& conflict : conflicts) {
+    std::cout << "Note: " << figures.file << ":" << conflict.line << ": " << conflict.problem
+              << " (accepted: publications can disagree; a fit cannot match both)\n";
   }
 }
 

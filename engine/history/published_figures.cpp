@@ -292,4 +292,49 @@ std::vector<FiguresSummaryRow> summarise_figures(const PublishedFigures& figures
   return ordered;
 }
 
+std::vector<FiguresConflict> find_conflicts(const PublishedFigures& figures) {
+  std::vector<FiguresConflict> conflicts;
+  for (const PublishedFigure& all : figures.figures) {
+    if (all.category.kind != FigureCategory::Kind::all || is_percentage(all.metric)) continue;
+    const auto same_figure = [&](const PublishedFigure& part) {
+      return part.metric == all.metric && part.period_start == all.period_start && part.date == all.date &&
+             part.category.kind != FigureCategory::Kind::all;
+    };
+    // Each part alone; then, kind by kind, the parts that share no id, taken in file order.
+    for (const PublishedFigure& part : figures.figures) {
+      if (!same_figure(part) || part.value <= all.value) continue;
+      conflicts.push_back({part.line, all.line,
+                           std::string(name_of(part.metric)) + " " + figure_category_name(part.category) +
+                               " is more than the all figure on line " + std::to_string(all.line)});
+    }
+    for (auto kind : {FigureCategory::Kind::placement, FigureCategory::Kind::age_band, FigureCategory::Kind::sex,
+                      FigureCategory::Kind::exit_reason}) {
+      std::uint32_t covered = 0;
+      double sum = 0;
+      int parts = 0;
+      for (const PublishedFigure& part : figures.figures) {
+        // A part over the total alone is noted above already.
+        if (!same_figure(part) || part.category.kind != kind || (part.category.members & covered) != 0 ||
+            part.value > all.value) {
+          continue;
+        }
+        covered |= part.category.members;
+        sum += part.value;
+        ++parts;
+        if (parts > 1 && sum > all.value) {
+          conflicts.push_back({part.line, all.line,
+                               "the " + std::to_string(parts) + " figures of " + std::string(name_of(all.metric)) +
+                                   " by " + std::string(kind_name(kind)).substr(kind_name(kind).find(' ') + 1) +
+                                   " up to this line add up to more than the all figure on line " +
+                                   std::to_string(all.line)});
+          break;
+        }
+      }
+    }
+  }
+  std::stable_sort(conflicts.begin(), conflicts.end(),
+                   [](const FiguresConflict& a, const FiguresConflict& b) { return a.line < b.line; });
+  return conflicts;
+}
+
 }  // namespace carecast

@@ -118,4 +118,15 @@ struct FiguresSummaryRow {
 };
 std::vector<FiguresSummaryRow> summarise_figures(const PublishedFigures& figures);
 
+// Figures that cannot all be true, though each is valid alone: a count for part of the children
+// (a category, or a sum of categories) above the `all` figure of the same metric, period and date,
+// or the figures for disjoint parts of one kind adding up to more than it. Publications disagree
+// (two reports, a revised figure), so these are notes for the user, not refusals.
+struct FiguresConflict {
+  int line = 0;      // the part, or the last of the parts, that goes over
+  int all_line = 0;  // the `all` figure
+  std::string problem;
+};
+std::vector<FiguresConflict> find_conflicts(const PublishedFigures& figures);
+
 }  // namespace carecast
