@@ -25,6 +25,8 @@ Agreement compare_with_expectation(const Scenario& scenario, int runs, std::uint
   options.runs = runs;
   options.seed = seed;
   options.threads = 2;
+  options.parameter_uncertainty = false;
+  options.systemic_variation = false;
   const RunResult result = run_replications(scenario, options);
   const ExpectedSeries expected = project_expectation(scenario);
   EXPECT_EQ(expected.dates, result.calendar.dates);

@@ -275,7 +275,7 @@ void expect_open_episodes_match_stock(const Scenario& scenario, int years, std::
   const SyntheticReturns returns = render_synthetic_returns(simulate_synthetic_history(scenario, years, seed));
   Scenario over_horizon = scenario;
   over_horizon.horizon_years = years;
-  const RunResult result = run_replications(over_horizon, RunOptions{1, seed, 1});
+  const RunResult result = run_replications(over_horizon, [&] { RunOptions o{1, seed, 1}; o.parameter_uncertainty = false; return o; }());
 
   const std::vector<int> written = simulate_synthetic_history(scenario, years, seed).collection_years();
   int march_ends = 0;
