@@ -54,6 +54,7 @@ ReplicationRunner::ReplicationRunner(const Scenario& scenario, const CompiledMod
   if (scenario.supply.enabled != (layout.carer_households >= 0)) {
     throw std::invalid_argument("the tally layout must be built for the scenario's supply: TallyLayout(&scenario.supply)");
   }
+  if (scenario.starting_counts) starting_counts_drawer_.emplace(*scenario.starting_counts, scenario.origin);
   // Reporting dates and 1 April year starts, in clock order; at equal times the 31 March
   // snapshot comes before the new collection year's reset.
   for (int d = 0; d < calendar_.date_count(); ++d) marks_.push_back({calendar_.times[d], MarkKind::reporting_date, d});
@@ -373,13 +374,14 @@ void ReplicationRunner::start_population(ReplicationIdentity id) {
   if (!scenario_.starting_counts) return;
 
   const StartingCounts& counts = *scenario_.starting_counts;
+  const StartingCountsDrawer& drawer = *starting_counts_drawer_;
   for (int c = 0; c < kCategoryCount; ++c) {
     for (int band = 0; band < kAgeBandCount; ++band) {
       for (int s = 0; s < kSexCount; ++s) {
         for (int n = 0; n < counts.count[c][band][s]; ++n) {
           StreamEngine draws(id.seed, id.replication, entity_id(EntityKind::starting_child, entity),
                              Process::starting_population);
-          admit_record(draw_counts_child(counts, c, band, s, n, model_->origin, draws));
+          admit_record(drawer.draw(c, band, s, n, model_->origin, draws));
         }
       }
     }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "scenario/scenario.hpp"
 #include "simulation/compiled_model.hpp"
 #include "simulation/event_queue.hpp"
+#include "simulation/starting_counts_draw.hpp"
 #include "simulation/supply_pool.hpp"
 #include "simulation/systemic_variation.hpp"
 #include "tally/tally_layout.hpp"
@@ -216,6 +218,8 @@ class ReplicationRunner {
   std::uint32_t next_transferred_uasc_ = 0;
   int mockingbird_members_wanted_ = 0;
   int mockingbird_members_ = 0;
+  // Draws the counts form of the starting population, when the scenario has one.
+  std::optional<StartingCountsDrawer> starting_counts_drawer_;
 };
 
 }  // namespace carecast

@@ -222,8 +222,63 @@ std::string format_number(double x) {
 
 }  // namespace
 
+// What every child of one starting population shares: computed once, so that drawing a child costs
+// the same whatever the number of cells (no loop over categories, bands or children per child).
+struct StartingCountsPlan {
+  Thresholds at;
+  PerCategory<CategorySplit> split{};
+  LongTermPlan long_term;
+  PerCategory<PerAgeBand<PerSex<Position>>> cell_start{};
+  PerCategory<std::int64_t> category_children{};
+  std::int64_t all_children = 0;
+  std::int64_t three_or_more_in_all = 0;  // with only the short-term %
+};
+
+namespace {
+
+// stated_before with the population's totals taken from the plan.
+Stated stated_before(const StartingCountsPlan& plan, const StartingCounts& counts, int category, Position at) {
+  if (counts.placements_since_april) {
+    const auto& stated = (*counts.placements_since_april)[category];
+    const std::int64_t children = plan.category_children[category];
+    const std::int64_t three = marks_before(at.in_category, stated[2], children);
+    return {three, marks_before(at.in_category - three, stated[1], children - stated[2])};
+  }
+  if (counts.short_term_stability_percent) {
+    return {marks_before(at.overall, plan.three_or_more_in_all, plan.all_children), 0};
+  }
+  return {};
+}
+
+}  // namespace
+
+StartingCountsDrawer::StartingCountsDrawer(const StartingCounts& counts, Date origin)
+    : counts_(counts), plan_(std::make_unique<StartingCountsPlan>()) {
+  StartingCountsPlan& plan = *plan_;
+  plan.at = thresholds_at(origin);
+  for (int c = 0; c < kCategoryCount; ++c) {
+    plan.category_children[c] = category_children(counts, c);
+    plan.split[c] = split_of(counts, c, plan.at);
+    for (int b = 0; b < kAgeBandCount; ++b) {
+      for (int s = 0; s < kSexCount; ++s) plan.cell_start[c][b][s] = cell_start(counts, c, b, s);
+    }
+  }
+  plan.all_children = all_children(counts);
+  if (counts.short_term_stability_percent) plan.three_or_more_in_all = stated_three_or_more_in_all(counts);
+  plan.long_term = plan_long_term(counts, origin, plan.at);
+}
+
+StartingCountsDrawer::~StartingCountsDrawer() = default;
+
 StartingChild draw_counts_child(const StartingCounts& counts, int category, int band, int sex, int index,
                                 Date origin, StreamEngine& draws) {
+  return StartingCountsDrawer(counts, origin).draw(category, band, sex, index, origin, draws);
+}
+
+StartingChild StartingCountsDrawer::draw(int category, int band, int sex, int index, Date origin,
+                                         StreamEngine& draws) const {
+  const StartingCounts& counts = counts_;
+  const StartingCountsPlan& plan = *plan_;
   // A date of birth uniformly among those that make a child of `band` at the origin.
   const auto [earliest, latest] = birth_dates(origin, band);
   const int span = static_cast<int>((latest - earliest).count());
@@ -236,12 +291,12 @@ StartingChild draw_counts_child(const StartingCounts& counts, int category, int 
   const double care_draw = uniform_open01(draws);
   const double long_term_draw = uniform_open01(draws);
 
-  const Thresholds at = thresholds_at(origin);
-  Position position = cell_start(counts, category, band, sex);
+  const Thresholds& at = plan.at;
+  Position position = plan.cell_start[category][band][sex];
   position.in_category += index;
   position.overall += index;
-  const Stated up_to = stated_before(counts, category, position);
-  const Stated through = stated_before(counts, category, {position.in_category + 1, position.overall + 1});
+  const Stated up_to = stated_before(plan, counts, category, position);
+  const Stated through = stated_before(plan, counts, category, {position.in_category + 1, position.overall + 1});
   int stated = 0;  // 0: not stated, decided by the days drawn
   if (through.three_or_more > up_to.three_or_more) {
     stated = kPlacementsSinceAprilCap;
@@ -252,7 +307,7 @@ StartingChild draw_counts_child(const StartingCounts& counts, int category, int 
   }
 
   // Days in placement, through the category's exponential split at 1 April (see the header).
-  const CategorySplit split = split_of(counts, category, at);
+  const CategorySplit& split = plan.split[category];
   double quantile = 0;
   if (stated >= 2) {
     quantile = split.after_april * placement_draw;
@@ -276,8 +331,9 @@ StartingChild draw_counts_child(const StartingCounts& counts, int category, int 
     before = 0;  // a first placement begun since 1 April: care began with it
   } else if (counts.long_term_stability_percent && band < kUnder16Bands && age >= at.care_needed &&
              in_placement < at.care_needed) {
-    const LongTermPlan plan = plan_long_term(counts, origin, at);
-    const double in_probability = in_placement >= at.placement_needed ? plan.stable_in : plan.unstable_in;
+    const LongTermPlan& long_term = plan.long_term;
+    const double in_probability =
+        in_placement >= at.placement_needed ? long_term.stable_in : long_term.unstable_in;
     const double needed = at.care_needed - in_placement;
     if (long_term_draw < in_probability) {
       before = std::max(needed, least) - mean_before * std::log(care_draw);  // memoryless: Exp beyond `needed`

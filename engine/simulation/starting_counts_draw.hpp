@@ -24,6 +24,7 @@
 //     less time in care instead (those already 30 months long cannot be).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -36,8 +37,26 @@ namespace carecast {
 // Child `index` (0 to count - 1) of the cell [category][band][sex] of `counts`, at `origin`. The
 // first uasc_count children of the cell are UASC. Age is uniform within the band; days in
 // placement and days in care before it are drawn as StartingCounts and this file describe.
+// One child alone: builds the population's plan each time, so for tests and single draws only.
 StartingChild draw_counts_child(const StartingCounts& counts, int category, int band, int sex, int index,
                                 Date origin, StreamEngine& draws);
+
+// Draws the children of one starting population. What they share (the stated measures' plan,
+// each cell's place in the numbering) is worked out once on construction, so each child costs the
+// same whatever the number of cells. `counts` must outlive the drawer.
+struct StartingCountsPlan;
+class StartingCountsDrawer {
+ public:
+  StartingCountsDrawer(const StartingCounts& counts, Date origin);
+  ~StartingCountsDrawer();
+  StartingCountsDrawer(StartingCountsDrawer&&) noexcept = default;
+  // Exactly draw_counts_child(counts, category, band, sex, index, origin, draws).
+  StartingChild draw(int category, int band, int sex, int index, Date origin, StreamEngine& draws) const;
+
+ private:
+  const StartingCounts& counts_;
+  std::unique_ptr<StartingCountsPlan> plan_;
+};
 
 // Why the stability figures `counts` states cannot be honoured at `origin`, or nothing.
 struct StartingCountsProblem {
