@@ -573,7 +573,9 @@ TrendEstimate estimate_trend(const StreamCounts& stream, Date window_start, Date
   const double slope_variance = information.inverse()(1, 1) * trend.dispersion;
   trend.estimated = true;
   trend.fitted_by_year.assign(mu.data(), mu.data() + mu.size());
-  trend.growth = std::expm1(beta(1));
+  // A slope zero up to rounding (equal counts) is zero: 1e-16 a year means nothing and a
+  // simulation inverting the trend's integral divides by it.
+  trend.growth = std::abs(beta(1)) < 1e-12 ? 0 : std::expm1(beta(1));
   trend.standard_error = std::exp(beta(1)) * std::sqrt(slope_variance);
   return trend;
 }
