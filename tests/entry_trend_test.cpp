@@ -107,8 +107,36 @@ TEST(EntryTrend, UndampedStreamInvertsOneExponentialPerArrival) {
     const double expected =
         std::log(std::exp(stream.growth_per_day * t) + stream.growth_per_day * draw / stream.groups_per_day) /
         stream.growth_per_day;
-    ASSERT_DOUBLE_EQ(next, expected);
+    ASSERT_NEAR(next, expected, 1e-9 * expected);
     t = next;
+  }
+}
+
+// A growth that is zero up to rounding (calibration once produced 8.9e-16 a year from equal
+// yearly counts) must behave as no growth: the difference-of-exponentials form gave back `now`
+// itself and the replication never advanced. Each draw must give the flat stream's next arrival.
+TEST(EntryTrend, GrowthZeroUpToRoundingStillAdvances) {
+  for (const double growth : {8.9e-16, -8.9e-16, 1e-12}) {
+    CompiledEntryStream stream;
+    stream.groups_per_day = 0.4;
+    stream.log_growth_per_year = std::log1p(growth);
+    stream.growth_per_day = stream.log_growth_per_year / kDaysPerYear;
+    const std::vector<double> multipliers = {1.0, 1.2};
+    for (const bool with_multipliers : {false, true}) {
+      StreamEngine a(5), b(5);
+      double t = 0;
+      for (int i = 0; i < 200; ++i) {
+        const double next = stream.next_arrival(t, a, with_multipliers ? multipliers : std::vector<double>{}, 1e6);
+        const double draw = boost::random::exponential_distribution<double>(1.0)(b);
+        const double rate = stream.groups_per_day * (with_multipliers && t >= kDaysPerYear ? 1.2 : 1.0);
+        ASSERT_GT(next, t) << "growth " << growth;
+        // Away from a year end, the flat stream's next arrival is t + draw / rate.
+        if (!with_multipliers || (t + draw / rate < kDaysPerYear) || t >= kDaysPerYear) {
+          ASSERT_NEAR(next, t + draw / rate, 1e-6) << "growth " << growth;
+        }
+        t = next;
+      }
+    }
   }
 }
 

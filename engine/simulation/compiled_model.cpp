@@ -51,9 +51,11 @@ double CompiledEntryStream::next_arrival(double now, StreamEngine& arrivals, std
     if (growth_per_day == 0) return now + draw / groups_per_day;
     // Rate r(t) = r0 exp(g t); integrated rate from `now` to T equals the draw when
     // exp(g T) = exp(g now) + g draw / r0. A shrinking stream may never produce another arrival.
-    const double target = std::exp(growth_per_day * now) + growth_per_day * draw / groups_per_day;
-    if (target <= 0) return INFINITY;
-    return std::log(target) / growth_per_day;
+    // Written as now + log1p(x) / g, never as a difference of exponentials: a growth that is
+    // zero up to rounding would otherwise give back `now` itself, for ever.
+    const double x = growth_per_day * draw / (groups_per_day * std::exp(growth_per_day * now));
+    if (x <= -1) return INFINITY;
+    return now + std::log1p(x) / growth_per_day;
   }
   const auto last_year = static_cast<int>(year_multiplier.size()) - 1;
   auto multiplier_in = [&](int year) {
@@ -71,10 +73,9 @@ double CompiledEntryStream::next_arrival(double now, StreamEngine& arrivals, std
         if (expected >= remaining) return t + remaining / rate;
         remaining -= expected;
       } else {
-        const double expected = rate * (std::exp(growth_per_day * year_end) - std::exp(growth_per_day * t)) / growth_per_day;
-        if (expected >= remaining) {
-          return std::log(std::exp(growth_per_day * t) + growth_per_day * remaining / rate) / growth_per_day;
-        }
+        const double rate_at_t = rate * std::exp(growth_per_day * t);
+        const double expected = rate_at_t * std::expm1(growth_per_day * (year_end - t)) / growth_per_day;
+        if (expected >= remaining) return t + std::log1p(growth_per_day * remaining / rate_at_t) / growth_per_day;
         remaining -= expected;
       }
       t = year_end;
