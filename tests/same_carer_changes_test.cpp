@@ -2,6 +2,12 @@
 #include "history/same_carer_changes.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <regex>
+
+#include "test_support.hpp"
 
 namespace carecast {
 namespace {
@@ -44,6 +50,34 @@ TEST(SameCarerChanges, JoinsOnlySameCategorySameCarerChanges) {
   EXPECT_FALSE(joined[2].end.has_value());
   // Nothing left to join: the operation is idempotent.
   EXPECT_EQ(join_same_carer_changes(history), 0u);
+}
+
+// calibrate joins same-carer changes by default and says how many; `count` keeps them; anything
+// else is refused naming the option, exit 2, nothing written.
+TEST(SameCarerChanges, CalibrateAppliesTheChosenRule) {
+  namespace fs = std::filesystem;
+  const fs::path sample = fs::path(CARECAST_TEST_DATA_DIR) / "ssda903-sample";
+  const fs::path dir = fs::temp_directory_path() / ("carecast_same_carer_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path out = dir / "out.toml";
+  const std::string start =
+      "calibrate " + sample.string() + " --as-of 2021-03-31 --cross-validation off --out " + out.string() + " ";
+
+  const testing::CommandOutcome joined = testing::run_carecast(start);
+  ASSERT_EQ(joined.exit_code, 0) << joined.output;
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(joined.output, match, std::regex(R"(going on: (\d+) joined)"))) << joined.output;
+  EXPECT_GT(std::stoi(match[1].str()), 0) << "the sample returns hold RNE T and U episodes";
+
+  const testing::CommandOutcome counted = testing::run_carecast(start + "--same-carer-changes count");
+  ASSERT_EQ(counted.exit_code, 0) << counted.output;
+  EXPECT_EQ(counted.output.find("joined to the placement before"), std::string::npos);
+
+  fs::remove_all(dir);
+  const testing::CommandOutcome refused = testing::run_carecast(start + "--same-carer-changes sometimes");
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_NE(refused.output.find("--same-carer-changes"), std::string::npos) << refused.output;
+  EXPECT_FALSE(fs::exists(out));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "app/commands.hpp"
 #include "core/errors.hpp"
 #include "evaluation/backtest.hpp"
+#include "history/same_carer_changes.hpp"
 #include "output/forecast_writer.hpp"
 #include "output/output_directory.hpp"
 
@@ -71,8 +72,11 @@ void execute(BacktestCommand& command) {
   // Before any work: an unwritable --out is refused at once.
   StagedOutputDirectory out(command.out);
   CleaningReport report;
-  const CareHistory history =
+  CareHistory history =
       load_ssda903(inputs, command.la.empty() ? std::nullopt : std::optional<std::string>(command.la), report);
+  // As calibrate does by default: a same-carer change (RNE T/U) is the same placement going on.
+  // Stocks by category are unchanged by it, since only placements of one category are joined.
+  join_same_carer_changes(history);
   if (!history.last_date) throw InputError({command.data.front(), 0, 0, ""}, "no episode is left after cleaning");
   command.options.origins = resolve_origins(command, history);
   const BacktestResult result = run_backtest(history, command.options);

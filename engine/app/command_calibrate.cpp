@@ -11,6 +11,7 @@
 #include "calibration/estimation.hpp"
 #include "calibration/scenario_writer.hpp"
 #include "core/errors.hpp"
+#include "history/same_carer_changes.hpp"
 #include "history/ssda903.hpp"
 #include "output/output_directory.hpp"
 
@@ -28,6 +29,7 @@ struct CalibrateCommand {
   std::string half_life = "auto";
   std::string trend_damping = "auto";
   std::string cross_validation = "on";
+  std::string same_carer_changes = "continue";
   int horizon_years = CalibrationOptions{}.horizon_years;
 };
 
@@ -113,8 +115,13 @@ void execute(const CalibrateCommand& command) {
   const std::vector<fs::path> inputs(command.data.begin(), command.data.end());
   const std::optional<std::string> la = command.la.empty() ? std::nullopt : std::optional(command.la);
   CleaningReport cleaning;
-  const CareHistory history = load_ssda903(inputs, la, cleaning);
+  CareHistory history = load_ssda903(inputs, la, cleaning);
   cleaning.print(std::cout);
+  if (parse_same_carer_changes(command.same_carer_changes) == SameCarerChanges::continue_placement) {
+    const std::size_t joined = join_same_carer_changes(history);
+    std::cout << "Same-carer placement changes (RNE T/U) taken as the same placement going on: " << joined
+              << " joined to the placement before (--same-carer-changes count keeps them as moves)\n";
+  }
   check_within_data(as_of, history);
 
   CalibrationOptions options;
@@ -177,6 +184,12 @@ void setup_calibrate(CLI::App& app) {
                    "documented defaults (off: half-life 3 years, trend damped 0.5 a year) for what is not given")
       ->capture_default_str()
       ->check(CLI::IsMember({"on", "off"}));
+  calibrate
+      ->add_option("--same-carer-changes", command->same_carer_changes,
+                   "A change of placement with the same carer (RNE T/U): the same placement going on (continue), "
+                   "as the long-term stability measure counts it, or a new placement and a move (count)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"continue", "count"}));
   calibrate->add_option("--horizon-years", command->horizon_years, "Forecast horizon of the scenario")
       ->capture_default_str()
       ->check(CLI::Range(1, 10));
