@@ -36,4 +36,12 @@ TEST(Calendar, MonthEndsAndFinancialYears) {
 }
 
 }  // namespace
+// The DfE long-term measure's months: same day of the month, or the last day of a shorter month.
+TEST(Calendar, MonthsBeforeKeepsTheDayOrTakesTheMonthsLastDay) {
+  EXPECT_EQ(months_before(make_date(2025, 3, 31), 24), make_date(2023, 3, 31));
+  EXPECT_EQ(months_before(make_date(2025, 8, 31), 30), make_date(2023, 2, 28));
+  EXPECT_EQ(months_before(make_date(2024, 8, 31), 6), make_date(2024, 2, 29));
+  EXPECT_EQ(months_before(make_date(2025, 1, 15), 1), make_date(2024, 12, 15));
+}
+
 }  // namespace carecast

@@ -45,6 +45,14 @@ std::string format_iso(Date d) {
   return buffer;
 }
 
+Date months_before(Date d, int months) {
+  const year_month_day ymd{d};
+  const year_month target = year_month{ymd.year(), ymd.month()} - std::chrono::months{months};
+  const year_month_day same_day{target.year(), target.month(), ymd.day()};
+  if (same_day.ok()) return sys_days{same_day};
+  return sys_days{year_month_day_last{target.year(), month_day_last{target.month()}}};
+}
+
 Date add_years(Date d, int years) {
   const year_month_day ymd{d};
   const year_month_day moved{ymd.year() + std::chrono::years{years}, ymd.month(), ymd.day()};

@@ -21,6 +21,10 @@ Date make_date(int year, unsigned month, unsigned day);
 // The date `years` after d. A 29 February birthday falls on 1 March in common years, as in
 // English law for coming of age.
 Date add_years(Date d, int years);
+// The date `months` months before d, on the same day of the month or, where that month is
+// shorter, its last day: how the DfE long-term stability measure counts its 24 and 30 months, so
+// the starting population and the stability recorder must both use it.
+Date months_before(Date d, int months);
 
 // Last day of every month strictly after `origin` up to and including `horizon_end`.
 std::vector<Date> month_ends_after(Date origin, Date horizon_end);

@@ -15,16 +15,6 @@ namespace {
 
 constexpr double kDaysPerWeek = 7.0;
 
-// The date `months` months before `date`, on the same day of the month or the month's last day.
-Date months_before(Date date, int months) {
-  using namespace std::chrono;
-  const year_month_day ymd{date};
-  const year_month target = year_month{ymd.year(), ymd.month()} - std::chrono::months{months};
-  const year_month_day same_day{target.year(), target.month(), ymd.day()};
-  if (same_day.ok()) return sys_days{same_day};
-  return sys_days{year_month_day_last{target.year(), month_day_last{target.month()}}};
-}
-
 int financial_year_of(Date date) {
   return static_cast<int>(std::chrono::year_month_day{financial_year_start(date)}.year());
 }

@@ -12,17 +12,6 @@ namespace {
 // Age bands of children under 16: every band but 16_to_17.
 constexpr int kUnder16Bands = kAgeBandCount - 1;
 
-// The date `months` months before `date`, on the same day of the month or the month's last day:
-// the DfE long-term measure's 30 and 24 months, counted as costs_and_stability.cpp counts them.
-Date months_before(Date date, int months) {
-  using namespace std::chrono;
-  const year_month_day ymd{date};
-  const year_month target = year_month{ymd.year(), ymd.month()} - std::chrono::months{months};
-  const year_month_day same_day{target.year(), target.month(), ymd.day()};
-  if (same_day.ok()) return sys_days{same_day};
-  return sys_days{year_month_day_last{target.year(), month_day_last{target.month()}}};
-}
-
 // Of `total` positions, `marked` spread evenly: how many of the first k are marked. Position k is
 // marked when marks_before(k + 1) > marks_before(k); exactly `marked` are.
 std::int64_t marks_before(std::int64_t k, std::int64_t marked, std::int64_t total) {
