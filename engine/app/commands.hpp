@@ -14,6 +14,7 @@ void setup_calibrate(CLI::App& app);
 void setup_report(CLI::App& app);
 void setup_compare(CLI::App& app);
 void setup_figures(CLI::App& app);
+void setup_fit(CLI::App& app);
 
 // Exit codes: 0 success, 1 an unexpected failure, 2 bad input (named file, line and field).
 inline constexpr int kExitBadInput = 2;

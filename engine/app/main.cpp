@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   carecast::app::setup_report(app);
   carecast::app::setup_compare(app);
   carecast::app::setup_figures(app);
+  carecast::app::setup_fit(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,23 @@
+// The outputs of `carecast fit`: the fitted scenario as TOML text that `extends` the base and
+// states only what the fit changed, and the fit's report (every figure, and every parameter) as
+// CSV and as a table for the terminal. Staging and renaming is the caller's (command_fit.cpp).
+#pragma once
+
+#include <string>
+
+#include "fitting/published_fit.hpp"
+
+namespace carecast {
+
+// `base_reference` is the base scenario's path relative to the folder the fitted file goes in.
+std::string fitted_scenario_toml(const FitResult& fit, const Scenario& base, const std::string& base_reference,
+                                 const PublishedFigures& figures);
+
+// metric,category,period_start,date,value,fitted,median,low_90,high_90,flag,note
+std::string fit_figures_csv(const FitResult& fit, const PublishedFigures& figures);
+// parameter,free,median,low_90,high_90,meaning,reason
+std::string fit_parameters_csv(const FitResult& fit);
+// Both, as aligned text for the terminal.
+std::string fit_report_text(const FitResult& fit, const PublishedFigures& figures);
+
+}  // namespace carecast

@@ -1,0 +1,635 @@
+#include "fitting/published_fit.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <boost/math/distributions/normal.hpp>
+#include <boost/random/normal_distribution.hpp>
+#include <cmath>
+#include <exception>
+#include <limits>
+#include <mutex>
+#include <numeric>
+#include <thread>
+
+#include "core/errors.hpp"
+#include "core/random_streams.hpp"
+#include "fitting/figure_targets.hpp"
+#include "fitting/synthetic_likelihood.hpp"
+#include "simulation/compiled_model.hpp"
+#include "simulation/replication.hpp"
+#include "simulation/runner.hpp"
+#include "tally/tally_layout.hpp"
+
+namespace carecast {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// A proposal for the next round: the posterior with its spread doubled, so the emulator is fitted
+// over the whole region the posterior could move to, kept within 4 prior sds.
+constexpr double kProposalWidening = 2.0;
+constexpr double kProposalLimitPriorSds = 4.0;
+// The damping a fitted trend gets for the forecast: growth seen in the figures fades (at 0.8 a year
+// the rate settles at about exp(4.5 x log growth) of the origin's) rather than compounding.
+constexpr double kFittedTrendDamping = 0.8;
+// Days in placement assumed for a category the base has no children in but the fit puts some.
+constexpr double kDefaultMeanDaysInPlacement = 365;
+
+// What the simulated state at the origin is read from: stock by category, by age band, UASC, and
+// the two stability measures (NaN unless the origin is a 31 March).
+constexpr int kOriginStateSize = kCategoryCount + kAgeBandCount + 3;
+
+int total_children(const StartingCounts& counts, bool uasc = false) {
+  int total = 0;
+  for (const auto& category : uasc ? counts.uasc_count : counts.count) {
+    for (const auto& band : category) total += band[0] + band[1];
+  }
+  return total;
+}
+
+// Whole years from `from` that reach `to`.
+int years_to_reach(Date from, Date to) {
+  int years = 1;
+  while (add_years(from, years) < to) ++years;
+  return years;
+}
+
+struct Simulated {
+  Eigen::MatrixXd figures;  // runs x targets (NaN where not simulated)
+  std::vector<std::array<double, kOriginStateSize>> origin_state;
+};
+
+// Runs one replication at each theta (a row), on `threads` threads. Run i of `round` is the same
+// replication whichever thread runs it, so a seed gives the same fit for any thread count.
+Simulated simulate(const Scenario& start, std::span<const FitParameter> kinds, const Eigen::MatrixXd& thetas,
+                   const std::vector<FigureTarget>& targets, const TallyLayout& layout,
+                   const ReportingCalendar& calendar, int origin_index, std::uint64_t seed, int round, int threads) {
+  const auto runs = static_cast<int>(thetas.rows());
+  Simulated out;
+  out.figures = Eigen::MatrixXd::Constant(runs, static_cast<Eigen::Index>(targets.size()), kNaN);
+  out.origin_state.assign(static_cast<std::size_t>(runs), {});
+  const std::size_t tally_size = static_cast<std::size_t>(calendar.date_count()) * layout.cell_count();
+  const std::size_t measure_size = static_cast<std::size_t>(calendar.date_count()) * layout.measure_count();
+  const double horizon_time = calendar.times.back();
+
+  std::atomic<int> next{0};
+  std::atomic<bool> stop{false};
+  std::mutex failure_mutex;
+  std::exception_ptr failure;
+  auto work = [&] {
+    std::vector<std::int32_t> tally(tally_size);
+    std::vector<double> measures(measure_size);
+    std::vector<double> theta(kinds.size());
+    try {
+      for (int i = next++; i < runs && !stop; i = next++) {
+        for (std::size_t p = 0; p < kinds.size(); ++p) theta[p] = thetas(i, static_cast<Eigen::Index>(p));
+        const Scenario scenario = apply_parameters(start, kinds, theta);
+        const CompiledModel model = CompiledModel::compile(scenario, horizon_time);
+        ReplicationRunner runner(scenario, model, layout, calendar);
+        runner.vary_by_year(true);
+        std::fill(tally.begin(), tally.end(), 0);
+        std::fill(measures.begin(), measures.end(), kNaN);
+        runner.run({seed, static_cast<std::uint64_t>(round) * 1'000'000u + static_cast<std::uint64_t>(i)}, tally,
+                   measures);
+        for (std::size_t t = 0; t < targets.size(); ++t) {
+          if (targets[t].simulated) out.figures(i, static_cast<Eigen::Index>(t)) =
+              simulated_figure(targets[t], layout, tally, measures);
+        }
+        auto& state = out.origin_state[static_cast<std::size_t>(i)];
+        const std::size_t row = static_cast<std::size_t>(origin_index) * layout.cell_count();
+        for (int c = 0; c < kCategoryCount; ++c) state[c] = tally[row + layout.stock_by_category + c];
+        for (int b = 0; b < kAgeBandCount; ++b) state[kCategoryCount + b] = tally[row + layout.stock_by_age_band + b];
+        state[kCategoryCount + kAgeBandCount] = tally[row + layout.uasc_stock];
+        const std::size_t measure_row = static_cast<std::size_t>(origin_index) * layout.measure_count();
+        state[kCategoryCount + kAgeBandCount + 1] = measures[measure_row + layout.stability_short_term];
+        state[kCategoryCount + kAgeBandCount + 2] = measures[measure_row + layout.stability_long_term];
+      }
+    } catch (...) {
+      stop = true;
+      const std::lock_guard<std::mutex> lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& thread : pool) thread.join();
+  if (failure) std::rethrow_exception(failure);
+  return out;
+}
+
+// Draws `runs` thetas from Normal(mean, covariance), each coordinate kept within `limit`.
+Eigen::MatrixXd draw_thetas(const Eigen::VectorXd& mean, const Eigen::MatrixXd& covariance, const Eigen::VectorXd& limit,
+                            int runs, std::uint64_t seed, int round) {
+  const Eigen::Index p = mean.size();
+  const Eigen::LLT<Eigen::MatrixXd> factor(covariance);
+  const Eigen::MatrixXd lower = factor.matrixL();
+  Eigen::MatrixXd thetas(runs, p);
+  StreamEngine engine(seed, static_cast<std::uint64_t>(round), entity_id(EntityKind::replication, 0xf17u),
+                      Process::parameters);
+  boost::random::normal_distribution<double> standard_normal(0.0, 1.0);
+  Eigen::VectorXd z(p);
+  for (int i = 0; i < runs; ++i) {
+    for (Eigen::Index k = 0; k < p; ++k) z(k) = standard_normal(engine);
+    const Eigen::VectorXd theta = mean + lower * z;
+    thetas.row(i) = theta.cwiseMax(-limit).cwiseMin(limit).transpose();
+  }
+  return thetas;
+}
+
+double quantile(std::vector<double> values, double q) {
+  values.erase(std::remove_if(values.begin(), values.end(), [](double x) { return std::isnan(x); }), values.end());
+  if (values.empty()) return kNaN;
+  std::sort(values.begin(), values.end());
+  const double at = q * static_cast<double>(values.size() - 1);
+  const auto below = static_cast<std::size_t>(std::floor(at));
+  const std::size_t above = std::min(below + 1, values.size() - 1);
+  return values[below] + (at - static_cast<double>(below)) * (values[above] - values[below]);
+}
+
+// The likely reason a fitted figure lies outside the fit's interval.
+std::string unmatched_reason(const PublishedFigure& f) {
+  switch (f.metric) {
+    case FigureMetric::children_looked_after:
+      if (f.category.kind == FigureCategory::Kind::all) {
+        return "the total follows entries and endings with one level and trend: a change from year to year that they "
+               "do not follow, or another figure pulling the other way";
+      }
+      return "the mix of placements: first placements and where moves lead are kept from the base";
+    case FigureMetric::uasc_looked_after:
+      return "UASC entries are one level for the whole span; the national transfer scheme changes year to year";
+    case FigureMetric::entries:
+      return "entries are one level and trend: this year departs from them";
+    case FigureMetric::exits:
+      if (f.category.kind == FigureCategory::Kind::exit_reason &&
+          (f.category.members & ~((1u << static_cast<int>(ExitReason::adoption)) |
+                                  (1u << static_cast<int>(ExitReason::special_guardianship)))) == 0) {
+        return "one multiplier for every year: a year far from the others cannot be matched";
+      }
+      return "exits by reason are scaled only for adoption and special guardianship; others keep the base's shares";
+    case FigureMetric::stability_short_term:
+    case FigureMetric::stability_long_term:
+      return "one moves multiplier for every category and year: stability that changed from year to year cannot "
+             "all be matched";
+    default:
+      return "not fitted";
+  }
+}
+
+// Whole numbers adding up to `total`, each the floor of its value or one more: the largest
+// remainders get the extra ones.
+std::vector<int> whole_numbers(const std::vector<double>& values, int total) {
+  std::vector<int> whole(values.size());
+  std::vector<std::pair<double, std::size_t>> remainders;
+  int given = 0;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    whole[i] = static_cast<int>(std::floor(std::max(0.0, values[i])));
+    given += whole[i];
+    remainders.emplace_back(std::max(0.0, values[i]) - whole[i], i);
+  }
+  std::stable_sort(remainders.begin(), remainders.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (std::size_t k = 0; given < total && k < remainders.size(); ++k, ++given) ++whole[remainders[k].second];
+  return whole;
+}
+
+// Starting counts at the origin: the base's mix of ages and sexes within each category, scaled to
+// the simulated children of each category and raked to the simulated age bands, then to every
+// children-looked-after figure published at the origin.
+StartingCounts origin_counts(const Scenario& base, const PublishedFigures& figures, Date origin,
+                             const std::array<double, kOriginStateSize>& simulated, std::vector<std::string>& notes) {
+  const StartingCounts& shape = *base.starting_counts;
+  // Cell weights [category][band][sex], with a category the base leaves empty given the base's
+  // overall profile.
+  PerCategory<PerAgeBand<PerSex<double>>> cell{};
+  PerAgeBand<PerSex<double>> overall{};
+  for (int c = 0; c < kCategoryCount; ++c)
+    for (int b = 0; b < kAgeBandCount; ++b)
+      for (int x = 0; x < kSexCount; ++x) overall[b][x] += shape.count[c][b][x] + 0.01;
+  PerCategory<double> target{};
+  for (int c = 0; c < kCategoryCount; ++c) target[c] = simulated[c];
+
+  // Published stocks at the origin: a sum of categories is scaled to its figure, and the categories
+  // no figure names absorb what the `all` figure leaves. Each is then made whole children so that
+  // every figure's categories add up to it exactly.
+  std::optional<double> all_figure;
+  std::vector<std::uint32_t> groups;  // categories of each figure, then the rest
+  std::vector<double> group_totals;
+  std::uint32_t named = 0;
+  for (const PublishedFigure& f : figures.figures) {
+    if (f.metric != FigureMetric::children_looked_after || f.date != origin) continue;
+    if (f.category.kind == FigureCategory::Kind::all) all_figure = f.value;
+    if (f.category.kind != FigureCategory::Kind::placement || (f.category.members & named) != 0) continue;
+    double sum = 0;
+    for (int c = 0; c < kCategoryCount; ++c)
+      if ((f.category.members >> c) & 1u) sum += target[c];
+    const int members = std::popcount(f.category.members);
+    for (int c = 0; c < kCategoryCount; ++c) {
+      if ((f.category.members >> c) & 1u) target[c] = sum > 0 ? target[c] * f.value / sum : f.value / members;
+    }
+    named |= f.category.members;
+    groups.push_back(f.category.members);
+    group_totals.push_back(f.value);
+  }
+  double named_total = 0;
+  double rest_total = 0;
+  for (int c = 0; c < kCategoryCount; ++c) ((named >> c) & 1u ? named_total : rest_total) += target[c];
+  double rest = rest_total;
+  if (all_figure) {
+    rest = std::max(0.0, *all_figure - named_total);
+    for (int c = 0; c < kCategoryCount; ++c)
+      if (!((named >> c) & 1u) && rest_total > 0) target[c] *= rest / rest_total;
+  }
+  groups.push_back(~named & ((1u << kCategoryCount) - 1));
+  group_totals.push_back(rest);
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    std::vector<double> values;
+    std::vector<int> members;
+    for (int c = 0; c < kCategoryCount; ++c)
+      if ((groups[g] >> c) & 1u) values.push_back(target[c]), members.push_back(c);
+    const std::vector<int> whole = whole_numbers(values, static_cast<int>(std::lround(group_totals[g])));
+    for (std::size_t k = 0; k < members.size(); ++k) target[members[k]] = whole[k];
+  }
+
+  for (int c = 0; c < kCategoryCount; ++c) {
+    double total = 0;
+    for (int b = 0; b < kAgeBandCount; ++b)
+      for (int x = 0; x < kSexCount; ++x) total += shape.count[c][b][x];
+    for (int b = 0; b < kAgeBandCount; ++b)
+      for (int x = 0; x < kSexCount; ++x) cell[c][b][x] = total > 0 ? shape.count[c][b][x] : overall[b][x];
+  }
+  // Raking: category totals exact, age bands towards the simulated profile.
+  PerAgeBand<double> band_target{};
+  double band_total = 0;
+  for (int b = 0; b < kAgeBandCount; ++b) band_total += simulated[kCategoryCount + b];
+  for (int i = 0; i < 20; ++i) {
+    if (band_total > 0) {
+      double all = 0;
+      for (int c = 0; c < kCategoryCount; ++c) all += target[c];
+      for (int b = 0; b < kAgeBandCount; ++b) band_target[b] = all * simulated[kCategoryCount + b] / band_total;
+      for (int b = 0; b < kAgeBandCount; ++b) {
+        double now = 0;
+        for (int c = 0; c < kCategoryCount; ++c) now += cell[c][b][0] + cell[c][b][1];
+        if (now <= 0) continue;
+        for (int c = 0; c < kCategoryCount; ++c)
+          for (int x = 0; x < kSexCount; ++x) cell[c][b][x] *= band_target[b] / now;
+      }
+    }
+    for (int c = 0; c < kCategoryCount; ++c) {
+      double now = 0;
+      for (int b = 0; b < kAgeBandCount; ++b) now += cell[c][b][0] + cell[c][b][1];
+      for (int b = 0; b < kAgeBandCount; ++b)
+        for (int x = 0; x < kSexCount; ++x) cell[c][b][x] = now > 0 ? cell[c][b][x] * target[c] / now : 0;
+    }
+  }
+  // Whole children, each category's total kept.
+  StartingCounts counts = shape;
+  counts.placements_since_april.reset();
+  counts.short_term_stability_percent.reset();
+  counts.long_term_stability_percent.reset();
+  for (int c = 0; c < kCategoryCount; ++c) {
+    std::vector<double> values;
+    for (int b = 0; b < kAgeBandCount; ++b)
+      for (int x = 0; x < kSexCount; ++x) values.push_back(cell[c][b][x]);
+    const auto whole = static_cast<int>(std::lround(target[c]));
+    const std::vector<int> children = whole_numbers(values, whole);
+    for (int b = 0; b < kAgeBandCount; ++b)
+      for (int x = 0; x < kSexCount; ++x) counts.count[c][b][x] = children[static_cast<std::size_t>(b * kSexCount + x)];
+    if (whole > 0 && counts.mean_days_in_placement[c] <= 0) counts.mean_days_in_placement[c] = kDefaultMeanDaysInPlacement;
+  }
+  // UASC: the base's placement of them, scaled to the figure at the origin or the simulated number.
+  double uasc_target = simulated[kCategoryCount + kAgeBandCount];
+  for (const PublishedFigure& f : figures.figures) {
+    if (f.metric == FigureMetric::uasc_looked_after && f.date == origin) uasc_target = f.value;
+  }
+  const int base_uasc = total_children(shape, true);
+  for (int c = 0; c < kCategoryCount; ++c)
+    for (int b = 0; b < kAgeBandCount; ++b)
+      for (int x = 0; x < kSexCount; ++x) {
+        const double scaled = base_uasc > 0 ? shape.uasc_count[c][b][x] * uasc_target / base_uasc : 0;
+        counts.uasc_count[c][b][x] = std::min(counts.count[c][b][x], static_cast<int>(std::lround(scaled)));
+      }
+  notes.push_back("Starting population at " + format_iso(origin) +
+                  ": children by category from the fit's simulated children there (posterior mean), scaled to the "
+                  "children-looked-after figures published at that date; ages and sexes within a category keep the "
+                  "base's mix, raked to the simulated age bands; UASC placed as in the base, scaled to " +
+                  std::to_string(static_cast<int>(std::lround(uasc_target))) +
+                  "; days in placement and in care before it are the base's.");
+  return counts;
+}
+
+}  // namespace
+
+FitStart fit_start(const Scenario& base, const PublishedFigures& figures, Date origin) {
+  const InputLocation base_location{base.file.string(), 0, 0, "starting_population"};
+  if (!base.starting_counts) {
+    throw InputError(base_location,
+                     "fit needs a base scenario whose starting population is counts by category, age band and sex "
+                     "(the fit scales them and writes them at the origin)");
+  }
+  // The fit's start: the day before the earliest period, or the earliest stock's day.
+  Date start_day = figures.last_day;
+  for (const PublishedFigure& f : figures.figures) {
+    start_day = std::min(start_day, is_flow(f.metric) ? *f.period_start - std::chrono::days(1) : f.date);
+  }
+  const Date fit_end = std::max(figures.last_day, origin);
+  Scenario start = base;
+  start.origin = start_day;
+  start.horizon_years = years_to_reach(start_day, fit_end);
+  if (start.horizon_years > 10) {
+    throw InputError({figures.file, 0, 0, "date"}, "the figures span more than 10 years; fit a shorter span");
+  }
+  start.supply = Supply{};
+  start.options = CommissioningOptions{};
+  start.costs = Costs{};
+  start.evidence.reset();
+  start.stated_uncertainty.enabled = false;
+
+  // The start's children: the base's, scaled to the first children-looked-after figure.
+  StartingCounts& counts = *start.starting_counts;
+  const PublishedFigure* first_stock = nullptr;
+  const PublishedFigure* first_long_term = nullptr;
+  std::optional<double> short_term_at_start;
+  for (const PublishedFigure& f : figures.figures) {
+    if (f.metric == FigureMetric::children_looked_after && f.category.kind == FigureCategory::Kind::all &&
+        (!first_stock || f.date < first_stock->date))
+      first_stock = &f;
+    if (f.metric == FigureMetric::stability_long_term && (!first_long_term || f.date < first_long_term->date))
+      first_long_term = &f;
+    if (f.metric == FigureMetric::stability_short_term && f.date == start_day) short_term_at_start = f.value;
+  }
+  const int base_children = total_children(counts);
+  if (first_stock && base_children > 0) {
+    const double scale = first_stock->value / base_children;
+    for (int c = 0; c < kCategoryCount; ++c)
+      for (int b = 0; b < kAgeBandCount; ++b)
+        for (int x = 0; x < kSexCount; ++x) {
+          counts.count[c][b][x] = static_cast<int>(std::lround(counts.count[c][b][x] * scale));
+          counts.uasc_count[c][b][x] =
+              std::min(counts.count[c][b][x], static_cast<int>(std::lround(counts.uasc_count[c][b][x] * scale)));
+        }
+  }
+  counts.placements_since_april.reset();
+  counts.short_term_stability_percent = short_term_at_start;
+  if (first_long_term) counts.long_term_stability_percent = first_long_term->value;
+  FitStart begun;
+  begun.stock_known = first_stock && first_stock->date == start_day;
+  begun.note = (
+      "Fit simulated from " + format_iso(start_day) + " to " + format_iso(fit_end) +
+      " with the base's children " +
+      (first_stock ? "scaled to the first children-looked-after figure (" + format_iso(first_stock->date) + ")"
+                   : std::string("as they are")) +
+      ", without the base's supply, costs and options (finite supply is not fitted), the long-term stability at the "
+      "start taken from the first such figure, and the short-term from a figure at the start or else nobody with 3+.");
+  begun.scenario = std::move(start);
+  return begun;
+}
+
+FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, const FitOptions& options) {
+  FitResult result;
+  result.origin = options.origin.value_or(figures.last_day);
+  if (result.origin < figures.first_day) {
+    throw InputError({figures.file, 0, 0, "--origin"}, "the origin is before the first figure");
+  }
+
+  const FitStart begun = fit_start(base, figures, result.origin);
+  const Scenario& start = begun.scenario;
+  const bool start_stock_known = begun.stock_known;
+  result.fit_start = start.origin;
+  result.notes.push_back(begun.note);
+
+  const TallyLayout layout(&start.supply, &start.costs);
+  const ReportingCalendar calendar = ReportingCalendar::monthly(start.origin, start.horizon_end());
+  const auto origin_found = std::find(calendar.dates.begin(), calendar.dates.end(), result.origin);
+  if (origin_found == calendar.dates.end()) {
+    throw InputError({figures.file, 0, 0, "--origin"}, "the origin must be a month end (the simulation reports at month ends)");
+  }
+  const int origin_index = static_cast<int>(origin_found - calendar.dates.begin());
+  const std::vector<FigureTarget> targets = target_figures(figures, layout, calendar);
+
+  // Free parameters.
+  std::vector<FitParameter> kinds;
+  const std::vector<ParameterChoice> choices = choose_parameters(figures, start, start_stock_known);
+  for (const ParameterChoice& choice : choices) {
+    if (choice.free) kinds.push_back(choice.parameter);
+  }
+  const auto p = static_cast<Eigen::Index>(kinds.size());
+  Eigen::VectorXd prior_sd(p);
+  for (Eigen::Index k = 0; k < p; ++k) prior_sd(k) = info_of(kinds[static_cast<std::size_t>(k)]).prior_sd;
+
+  // The figures fitted: produced by the simulation and not after the origin.
+  std::vector<Eigen::Index> fitted_columns;
+  for (std::size_t t = 0; t < targets.size(); ++t) {
+    if (targets[t].simulated && figures.figures[t].date <= result.origin) {
+      fitted_columns.push_back(static_cast<Eigen::Index>(t));
+    }
+  }
+  Eigen::VectorXd observed(static_cast<Eigen::Index>(fitted_columns.size()));
+  for (std::size_t k = 0; k < fitted_columns.size(); ++k) {
+    observed(static_cast<Eigen::Index>(k)) = figures.figures[static_cast<std::size_t>(fitted_columns[k])].value;
+  }
+
+  const int threads = resolve_thread_count(options.threads);
+  const int runs = std::max(options.runs, static_cast<int>(p) + 10);
+  GaussianPosterior posterior{Eigen::VectorXd::Zero(p), Eigen::MatrixXd(prior_sd.array().square().matrix().asDiagonal())};
+  Eigen::MatrixXd proposal = posterior.covariance;
+  const Eigen::VectorXd limit = kProposalLimitPriorSds * prior_sd;
+  std::vector<bool> usable(fitted_columns.size(), true);
+  for (int round = 0; round < options.rounds && p > 0 && !fitted_columns.empty(); ++round) {
+    const Eigen::MatrixXd thetas = draw_thetas(posterior.mean, proposal, limit, runs, options.seed, round);
+    const Simulated simulated =
+        simulate(start, kinds, thetas, targets, layout, calendar, origin_index, options.seed, round, threads);
+    result.simulations += runs;
+    // A stability measure undefined in some runs (no child under 16 in care 2.5 years) is given its
+    // mean there; one undefined in every run cannot be fitted.
+    std::vector<Eigen::Index> keep;
+    Eigen::MatrixXd matrix(runs, static_cast<Eigen::Index>(fitted_columns.size()));
+    for (std::size_t k = 0; k < fitted_columns.size(); ++k) {
+      Eigen::VectorXd column = simulated.figures.col(fitted_columns[k]);
+      const Eigen::Array<bool, Eigen::Dynamic, 1> defined = column.array() == column.array();
+      const double mean = defined.any() ? column.array().isNaN().select(0.0, column.array()).sum() / static_cast<double>(defined.count()) : kNaN;
+      usable[k] = defined.count() > 2;
+      column = column.array().isNaN().select(std::isnan(mean) ? 0.0 : mean, column.array());
+      matrix.col(static_cast<Eigen::Index>(k)) = column;
+      if (usable[k]) keep.push_back(static_cast<Eigen::Index>(k));
+    }
+    const Eigen::MatrixXd used = matrix(Eigen::all, keep);
+    const Eigen::VectorXd used_observed = observed(keep);
+    const LinearEmulator emulator = fit_linear_emulator(thetas, used);
+    posterior = linear_gaussian_posterior(emulator, used_observed, prior_sd);
+    posterior.mean = posterior.mean.cwiseMax(-limit).cwiseMin(limit);
+    proposal = kProposalWidening * kProposalWidening * posterior.covariance;
+  }
+
+  // The posterior's figures and its state at the origin.
+  const Eigen::MatrixXd thetas = p > 0 ? draw_thetas(posterior.mean, posterior.covariance, limit, runs, options.seed,
+                                                     options.rounds)
+                                       : Eigen::MatrixXd(runs, 0);
+  const Simulated predictive =
+      simulate(start, kinds, thetas, targets, layout, calendar, origin_index, options.seed, options.rounds, threads);
+  result.simulations += runs;
+
+  const boost::math::normal standard;
+  const double z90 = boost::math::quantile(standard, 0.95);
+  std::size_t next_free = 0;
+  for (const ParameterChoice& choice : choices) {
+    ParameterEstimate estimate;
+    estimate.parameter = choice.parameter;
+    estimate.free = choice.free;
+    estimate.reason = choice.reason;
+    const bool additive = info_of(choice.parameter).additive;
+    estimate.median = estimate.low = estimate.high = additive ? 0 : 1;
+    if (choice.free) {
+      const auto k = static_cast<Eigen::Index>(next_free++);
+      const double m = posterior.mean(k);
+      const double s = std::sqrt(posterior.covariance(k, k));
+      const auto shown = [&](double x) { return additive ? x : std::exp(x); };
+      estimate.median = shown(m);
+      estimate.low = shown(m - z90 * s);
+      estimate.high = shown(m + z90 * s);
+    }
+    result.parameters.push_back(estimate);
+  }
+
+  for (std::size_t t = 0; t < targets.size(); ++t) {
+    const PublishedFigure& f = figures.figures[t];
+    FigureFit fit;
+    fit.figure = t;
+    fit.simulated = targets[t].simulated;
+    fit.fitted = fit.simulated && f.date <= result.origin;
+    if (!fit.simulated) {
+      fit.flagged = true;
+      fit.note = targets[t].reason;
+      const bool origin_stability = is_percentage(f.metric) && f.date == result.origin;
+      if (origin_stability) fit.note += "; used as the fitted scenario's stability at the origin";
+    } else {
+      std::vector<double> values(static_cast<std::size_t>(runs));
+      for (int i = 0; i < runs; ++i) values[static_cast<std::size_t>(i)] = predictive.figures(i, static_cast<Eigen::Index>(t));
+      fit.median = quantile(values, 0.5);
+      fit.low = quantile(values, 0.05);
+      fit.high = quantile(values, 0.95);
+      if (std::isnan(fit.median)) {
+        fit.flagged = true;
+        fit.note = "not defined in the simulation (no child under 16 in care 2.5 years)";
+      } else if (f.value < fit.low || f.value > fit.high) {
+        fit.flagged = true;
+        fit.note = (fit.fitted ? "outside the 90% interval: " : "after the origin, not fitted; outside the 90% interval: ") +
+                   unmatched_reason(f);
+      } else if (!fit.fitted) {
+        fit.note = "after the origin: not fitted, forecast";
+      }
+    }
+    result.figures.push_back(fit);
+  }
+
+  // The fitted scenario at the origin: the base's rates moved by the posterior median.
+  std::vector<FitParameter> rate_kinds;
+  std::vector<double> rate_theta;
+  double entry_log_level = 0;
+  double growth = base.entries.annual_growth_rate;
+  for (Eigen::Index k = 0; k < p; ++k) {
+    const FitParameter kind = kinds[static_cast<std::size_t>(k)];
+    if (kind == FitParameter::starting_stock) continue;
+    if (kind == FitParameter::entry_level) {
+      entry_log_level = posterior.mean(k);
+      continue;
+    }
+    if (kind == FitParameter::entry_growth) {
+      growth = std::max(-0.5, growth + posterior.mean(k));
+      continue;
+    }
+    rate_kinds.push_back(kind);
+    rate_theta.push_back(posterior.mean(k));
+  }
+  Scenario fitted = apply_parameters(base, rate_kinds, rate_theta);
+  // The entry level at the origin: the fitted level at the start carried by the fitted trend.
+  const double years_to_origin = days_between(result.fit_start, result.origin) / kDaysPerYear;
+  const double level = std::exp(entry_log_level + std::log1p(growth) * years_to_origin);
+  for (int b = 0; b < kAgeBandCount; ++b)
+    for (int x = 0; x < kSexCount; ++x) fitted.entries.expected_per_year[b][x] = base.entries.expected_per_year[b][x] * level;
+  fitted.entries.annual_growth_rate = growth;
+  if (growth != base.entries.annual_growth_rate) fitted.entries.trend_damping_per_year = kFittedTrendDamping;
+  fitted.origin = result.origin;
+  fitted.evidence.reset();
+
+  // The origin's children, and its stability from the figures there (or the simulation's).
+  std::array<double, kOriginStateSize> mean_state{};
+  for (int k = 0; k < kOriginStateSize; ++k) {
+    std::vector<double> values;
+    for (const auto& state : predictive.origin_state) values.push_back(state[static_cast<std::size_t>(k)]);
+    double sum = 0;
+    int defined = 0;
+    for (const double v : values)
+      if (!std::isnan(v)) sum += v, ++defined;
+    mean_state[static_cast<std::size_t>(k)] = defined > 0 ? sum / defined : kNaN;
+  }
+  StartingCounts origin = origin_counts(base, figures, result.origin, mean_state, result.notes);
+  std::optional<double> short_term = std::isnan(mean_state[kCategoryCount + kAgeBandCount + 1])
+                                         ? base.starting_counts->short_term_stability_percent
+                                         : std::optional<double>(mean_state[kCategoryCount + kAgeBandCount + 1]);
+  std::optional<double> long_term = std::isnan(mean_state[kCategoryCount + kAgeBandCount + 2])
+                                        ? base.starting_counts->long_term_stability_percent
+                                        : std::optional<double>(mean_state[kCategoryCount + kAgeBandCount + 2]);
+  for (const PublishedFigure& f : figures.figures) {
+    if (f.date != result.origin) continue;
+    if (f.metric == FigureMetric::stability_short_term) short_term = f.value;
+    if (f.metric == FigureMetric::stability_long_term) long_term = f.value;
+  }
+  origin.short_term_stability_percent = short_term;
+  origin.long_term_stability_percent = long_term;
+  fitted.starting_counts = origin;
+  fitted.starting_children.clear();
+  fitted.starting_groups.clear();
+
+  // Each replication of `run` draws its rates: stated uncertainty set so that the total of each
+  // kind of rate varies between replications as its multiplier's posterior says. The draws are per
+  // cell and independent, so the amounts are chosen for the total: entries' total has coefficient
+  // of variation 1/sqrt(total a year x entry years); the endings of K equally busy cells of
+  // hazard h vary by 1/sqrt(K h child-years), K the effective number of cells weighted by the
+  // children at the origin and their hazards.
+  const auto posterior_sd = [&](FitParameter kind) -> std::optional<double> {
+    for (Eigen::Index k = 0; k < p; ++k)
+      if (kinds[static_cast<std::size_t>(k)] == kind) return std::sqrt(posterior.covariance(k, k));
+    return std::nullopt;
+  };
+  StatedUncertainty& uncertainty = fitted.stated_uncertainty;
+  uncertainty.enabled = true;
+  const auto bounded = [](double x) { return std::clamp(x, 0.01, 1'000'000.0); };
+  if (const auto sd = posterior_sd(FitParameter::entry_level)) {
+    uncertainty.entry_years = bounded(1.0 / (*sd * *sd * std::max(1.0, fitted.entries.total_per_year())));
+  }
+  double weighted = 0;
+  double weighted_squares = 0;  // sum of n^2 h
+  double squared_weights = 0;   // sum of (n h)^2
+  double move_share_sum = 0;
+  const auto bands = static_cast<std::size_t>(fitted.duration_band_count());
+  for (int c = 0; c < kCategoryCount; ++c)
+    for (int b = 0; b < kAgeBandCount; ++b) {
+      const double n = origin.count[c][b][0] + origin.count[c][b][1];
+      double h = 0;
+      for (std::size_t d = 0; d < bands; ++d)
+        h += fitted.ending_hazard_per_year[(static_cast<std::size_t>(c) * kAgeBandCount + b) * bands + d] / static_cast<double>(bands);
+      double moves = 0;
+      for (int o = 0; o < kCategoryCount; ++o) moves += fitted.destination_probability[c][b][o];
+      weighted += n * h;
+      weighted_squares += n * n * h;
+      squared_weights += n * h * n * h;
+      move_share_sum += n * h * moves;
+    }
+  if (const auto sd = posterior_sd(FitParameter::hazard_family); sd && weighted > 0) {
+    uncertainty.hazard_child_years = bounded(weighted_squares / (*sd * *sd * weighted * weighted));
+  }
+  if (const auto sd = posterior_sd(FitParameter::moves); sd && weighted > 0) {
+    const double share = std::clamp(move_share_sum / weighted, 0.01, 0.99);
+    const double cells = weighted * weighted / std::max(squared_weights, 1e-9);  // effective number of cells
+    uncertainty.share_events = bounded((1.0 / (share * (1 - share) * *sd * *sd) - 1) / std::max(1.0, cells));
+  }
+  result.notes.push_back(
+      "Posterior carried by [uncertainty]: hazard_evidence_child_years, entry_evidence_years and "
+      "share_evidence_events are chosen so that the total entries, endings and share of moves vary between "
+      "replications about as the fitted multipliers' posterior says (draws are per cell and independent, so this "
+      "holds for totals, not for every cell). Kept from the base: its year-to-year [variation].");
+  result.fitted = std::move(fitted);
+  return result;
+}
+
+}  // namespace carecast

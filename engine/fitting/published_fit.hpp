@@ -1,0 +1,81 @@
+// `carecast fit`: a base scenario fitted to a published-figures file by simulation.
+//
+// The fit simulates from the start of the figures (the day before the first period, or the first
+// stock's date) to their end, with the base's rates moved by the free multipliers of
+// fit_parameters.hpp and its starting population scaled to the first children-looked-after
+// figure. It estimates the multipliers' posterior with a linear-Gaussian synthetic likelihood in
+// rounds (synthetic_likelihood.hpp), then simulates the posterior to report every figure's median
+// and 90% interval, and to state the fitted scenario's starting population at the origin from the
+// simulated children there, matched to the figures published at the origin.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fitting/fit_parameters.hpp"
+#include "history/published_figures.hpp"
+#include "scenario/scenario.hpp"
+
+namespace carecast {
+
+struct FitOptions {
+  std::uint64_t seed = 1;
+  int runs = 400;      // replications per round, and for the posterior's figures
+  int rounds = 3;      // rounds of the synthetic likelihood (the first from the prior)
+  int threads = 0;     // 0 = every core
+  std::optional<Date> origin;  // default: the figures' last date
+};
+
+struct ParameterEstimate {
+  FitParameter parameter = FitParameter::entry_level;
+  bool free = false;
+  std::string reason;
+  // Posterior median and 90% interval as a multiplier of the base (entry_growth: the growth rate
+  // added, a fraction a year). 1 (0) for a parameter kept from the base.
+  double median = 1;
+  double low = 1;
+  double high = 1;
+};
+
+struct FigureFit {
+  std::size_t figure = 0;  // index into the figures
+  bool simulated = false;  // whether the fit can produce it
+  bool fitted = false;     // whether the fit used it (simulated, and not after the origin)
+  double median = 0;       // the posterior's figure: median and 90% interval (simulated only)
+  double low = 0;
+  double high = 0;
+  bool flagged = false;    // outside the fit's 90% interval, or not simulated
+  std::string note;        // the likely reason, when flagged
+};
+
+struct FitResult {
+  Date fit_start;
+  Date origin;
+  std::vector<ParameterEstimate> parameters;  // every FitParameter, in enumeration order
+  std::vector<FigureFit> figures;             // in file order
+  int simulations = 0;
+  // The base moved to the posterior median, with its starting population at the origin, and its
+  // stated uncertainty set so that each replication's rates vary as the posterior says.
+  Scenario fitted;
+  std::vector<std::string> notes;             // how the start, the origin state and uncertainty were made
+};
+
+// The scenario the fit simulates from, before any parameter is applied: the base at the figures'
+// start (the day before the earliest period, or the earliest stock's day) and running past their
+// end and the origin, its children scaled to the first children-looked-after figure, stability at
+// the start from the figures (short term: a figure at the start, else nobody with 3+; long term:
+// the first such figure, else the base's), without supply, costs, options or stated uncertainty.
+struct FitStart {
+  Scenario scenario;
+  bool stock_known = false;  // the first children-looked-after figure is at the start
+  std::string note;
+};
+FitStart fit_start(const Scenario& base, const PublishedFigures& figures, Date origin);
+
+// Throws InputError for a base whose starting population is not counts, an origin before the
+// figures begin or not at a month end, or figures spanning more than 10 years.
+FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, const FitOptions& options);
+
+}  // namespace carecast

@@ -1,0 +1,233 @@
+// `carecast fit`: recovery of known multipliers from figures made by the model itself, and the
+// command's refusals and outputs.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <boost/math/distributions/binomial.hpp>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "fitting/figure_targets.hpp"
+#include "fitting/fit_parameters.hpp"
+#include "fitting/published_fit.hpp"
+#include "history/published_figures.hpp"
+#include "scenario/scenario_loader.hpp"
+#include "simulation/runner.hpp"
+#include "test_support.hpp"
+
+namespace carecast {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::run_carecast;
+
+class FitTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("carecast-fit-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+    return dir_ / name;
+  }
+  std::vector<std::string> files() const {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(dir_)) names.push_back(entry.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+  fs::path dir_;
+};
+
+// The figures of the recovery test: four collection years from 31 March 2019, each with the
+// children looked after (all, residential), UASC, entries, exits (all, adoption, special
+// guardianship) and the short-term stability measure. The first stock is at the start, so the
+// fit starts from the same children as the truth.
+struct FigureRow {
+  std::string metric;
+  std::string category;
+  bool flow;
+  int year;  // the collection year ends 31 March of this year
+};
+std::vector<FigureRow> recovery_rows() {
+  std::vector<FigureRow> rows = {{"children_looked_after", "all", false, 2019}};
+  for (int year = 2020; year <= 2023; ++year) {
+    rows.push_back({"children_looked_after", "all", false, year});
+    rows.push_back({"children_looked_after", "childrens_home_in_house+childrens_home_external+residential_other",
+                    false, year});
+    rows.push_back({"uasc_looked_after", "all", false, year});
+    rows.push_back({"entries", "all", true, year});
+    rows.push_back({"exits", "all", true, year});
+    rows.push_back({"exits", "adoption", true, year});
+    rows.push_back({"exits", "special_guardianship", true, year});
+    rows.push_back({"stability_short_term", "all", false, year});
+  }
+  return rows;
+}
+
+std::string figures_csv(const std::vector<FigureRow>& rows, const std::vector<double>& values) {
+  std::ostringstream out;
+  out << "metric,category,period_start,date,value\n";
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const FigureRow& r = rows[i];
+    out << r.metric << ',' << r.category << ',' << (r.flow ? std::to_string(r.year - 1) + "-04-01" : "") << ','
+        << r.year << "-03-31," << values[i] << '\n';
+  }
+  return out.str();
+}
+
+// The truth: the default council with these multipliers.
+const std::vector<std::pair<FitParameter, double>> kTruth = {
+    {FitParameter::entry_level, std::log(1.2)},        {FitParameter::entry_growth, 0.03},
+    {FitParameter::uasc_level, std::log(0.8)},         {FitParameter::hazard_family, std::log(0.85)},
+    {FitParameter::hazard_residential, std::log(1.25)}, {FitParameter::moves, std::log(1.6)},
+    {FitParameter::adoption, std::log(0.7)},           {FitParameter::special_guardianship, std::log(1.3)},
+};
+
+TEST_F(FitTest, RecoversKnownMultipliersWithinTheirIntervals) {
+  const Scenario base = load_scenario(default_scenario_path());
+  const std::vector<FigureRow> rows = recovery_rows();
+  int base_children = 0;
+  for (const auto& category : base.starting_counts->count)
+    for (const auto& band : category) base_children += band[0] + band[1];
+  // A skeleton file (only its dates and first stock matter) gives the start the fit will use.
+  std::vector<double> values(rows.size(), 0.0);
+  values[0] = base_children;
+  const PublishedFigures skeleton = read_published_figures(write("skeleton.csv", figures_csv(rows, values)));
+  const FitStart start = fit_start(base, skeleton, skeleton.last_day);
+  ASSERT_TRUE(start.stock_known);
+  std::vector<FitParameter> kinds;
+  std::vector<double> theta;
+  for (const auto& [kind, value] : kTruth) {
+    kinds.push_back(kind);
+    theta.push_back(value);
+  }
+  const Scenario truth = apply_parameters(start.scenario, kinds, theta);
+
+  constexpr int kDatasets = 8;
+  int intervals = 0;
+  int missed = 0;
+  for (int dataset = 0; dataset < kDatasets; ++dataset) {
+    RunOptions run;
+    run.runs = 1;
+    run.seed = 9000 + static_cast<std::uint64_t>(dataset);
+    run.threads = 1;
+    run.parameter_uncertainty = false;
+    const RunResult result = run_replications(truth, run);
+    const std::vector<FigureTarget> targets = target_figures(skeleton, result.layout, result.calendar);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      ASSERT_TRUE(targets[i].simulated) << targets[i].reason;
+      values[i] = std::round(simulated_figure(targets[i], result.layout, result.tallies, result.measures));
+    }
+    const PublishedFigures figures =
+        read_published_figures(write("figures-" + std::to_string(dataset) + ".csv", figures_csv(rows, values)));
+    FitOptions options;
+    options.seed = 1 + static_cast<std::uint64_t>(dataset);
+    options.runs = 300;
+    const FitResult fit = fit_to_figures(base, figures, options);
+    for (const auto& [kind, value] : kTruth) {
+      const ParameterEstimate& estimate = fit.parameters[static_cast<std::size_t>(kind)];
+      ASSERT_TRUE(estimate.free) << info_of(kind).name;
+      const double shown = info_of(kind).additive ? value : std::exp(value);
+      ++intervals;
+      if (shown < estimate.low || shown > estimate.high) ++missed;
+    }
+    // The figures must teach the fit something: the entry level, the ending hazards and the
+    // moves are narrower than their priors (whose 90% interval is 3.3 prior sds wide on the log
+    // scale).
+    for (const FitParameter kind : {FitParameter::entry_level, FitParameter::hazard_family, FitParameter::moves}) {
+      const ParameterEstimate& estimate = fit.parameters[static_cast<std::size_t>(kind)];
+      EXPECT_LT(std::log(estimate.high / estimate.low), 0.5 * 3.29 * info_of(kind).prior_sd) << info_of(kind).name;
+    }
+  }
+  // Each interval misses with probability 0.1 if the posterior is right: more misses than a
+  // binomial allows at the false-alarm rate means it is not.
+  const boost::math::binomial misses(intervals, 0.1);
+  const double allowed = boost::math::quantile(boost::math::complement(misses, testing::kFalseAlarmRate));
+  EXPECT_LE(missed, allowed) << missed << " of " << intervals << " intervals missed the truth";
+  RecordProperty("intervals_missed", missed);
+}
+
+TEST_F(FitTest, SameSeedGivesTheSameFitForOneAndTwoThreads) {
+  const Scenario base = load_scenario(default_scenario_path());
+  const PublishedFigures figures = read_published_figures(fs::path(CARECAST_TEST_DATA_DIR) / "fit" / "small.csv");
+  FitOptions options;
+  options.runs = 60;
+  options.rounds = 1;
+  options.threads = 1;
+  const FitResult one = fit_to_figures(base, figures, options);
+  options.threads = 2;
+  const FitResult two = fit_to_figures(base, figures, options);
+  for (std::size_t k = 0; k < one.parameters.size(); ++k) {
+    EXPECT_EQ(one.parameters[k].median, two.parameters[k].median);
+    EXPECT_EQ(one.parameters[k].high, two.parameters[k].high);
+  }
+  for (std::size_t k = 0; k < one.figures.size(); ++k) EXPECT_EQ(one.figures[k].median, two.figures[k].median);
+}
+
+TEST_F(FitTest, WritesAFittedScenarioThatStartsFromTheOriginFigures) {
+  const fs::path figures = fs::path(CARECAST_TEST_DATA_DIR) / "fit" / "small.csv";
+  const fs::path out = dir_ / "fitted.toml";
+  const testing::CommandOutcome outcome = run_carecast("fit " + figures.string() + " --base " +
+                                                       default_scenario_path().string() + " --out " + out.string() +
+                                                       " --runs 60 --seed 3");
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
+  EXPECT_EQ(files(), (std::vector<std::string>{"fitted-fit-figures.csv", "fitted-fit-parameters.csv", "fitted.toml"}));
+  const Scenario fitted = load_scenario(out);
+  EXPECT_EQ(fitted.origin, make_date(2024, 3, 31));
+  ASSERT_TRUE(fitted.starting_counts);
+  int children = 0;
+  int uasc = 0;
+  int residential = 0;
+  for (int c = 0; c < kCategoryCount; ++c)
+    for (int b = 0; b < kAgeBandCount; ++b) {
+      const int n = fitted.starting_counts->count[c][b][0] + fitted.starting_counts->count[c][b][1];
+      children += n;
+      uasc += fitted.starting_counts->uasc_count[c][b][0] + fitted.starting_counts->uasc_count[c][b][1];
+      if (c == static_cast<int>(Category::childrens_home_external) ||
+          c == static_cast<int>(Category::childrens_home_in_house) || c == static_cast<int>(Category::residential_other))
+        residential += n;
+    }
+  // small.csv at 2024-03-31: 436 looked after, 39 residential, 20 UASC, stability 12% and 69%.
+  EXPECT_EQ(children, 436);
+  EXPECT_EQ(residential, 39);
+  EXPECT_NEAR(uasc, 20, 1);  // rounded cell by cell
+  EXPECT_EQ(fitted.starting_counts->short_term_stability_percent, 12.0);
+  EXPECT_EQ(fitted.starting_counts->long_term_stability_percent, 69.0);
+  EXPECT_TRUE(fitted.stated_uncertainty.enabled);
+  EXPECT_NE(outcome.output.find("kept from the base"), std::string::npos) << outcome.output;
+}
+
+TEST_F(FitTest, RefusesBadInputWithExit2AndNoOutput) {
+  const std::string base = " --base " + default_scenario_path().string();
+  const fs::path good = fs::path(CARECAST_TEST_DATA_DIR) / "fit" / "small.csv";
+  const std::string out = " --out " + (dir_ / "fitted.toml").string() + " --runs 60";
+  const fs::path bad = write("bad.csv", "metric,category,period_start,date,value\nchildren,all,,2024-03-31,400\n");
+  const fs::path children_base = fs::path(CARECAST_TEST_DATA_DIR) / "scenarios" / "with_children.toml";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"fit " + bad.string() + base + out, "metric"},
+      {"fit " + (dir_ / "missing.csv").string() + base + out, "missing.csv"},
+      {"fit " + good.string() + " --base " + children_base.string() + out, "counts"},
+      {"fit " + good.string() + base + out + " --origin 2024-03-15", "month end"},
+      {"fit " + good.string() + base + out + " --origin 2010-03-31", "before the first figure"},
+      {"fit " + good.string() + base + out + " --origin 31/03/2024", "YYYY-MM-DD"},
+      {"fit " + good.string() + out, "--base"},
+  };
+  for (const auto& [command, message] : cases) {
+    const testing::CommandOutcome outcome = run_carecast(command);
+    EXPECT_EQ(outcome.exit_code, 2) << command << "\n" << outcome.output;
+    EXPECT_NE(outcome.output.find(message), std::string::npos) << command << "\n" << outcome.output;
+    EXPECT_EQ(files().size(), 1u) << command;  // only bad.csv
+  }
+}
+
+}  // namespace
+}  // namespace carecast
