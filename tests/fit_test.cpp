@@ -156,6 +156,33 @@ TEST_F(FitTest, RecoversKnownMultipliersWithinTheirIntervals) {
   RecordProperty("intervals_missed", missed);
 }
 
+// Multipliers scale cause-specific hazards: more moves leave every exit's hazard as it was, and
+// the adoption multiplier changes the adoption hazard alone.
+TEST_F(FitTest, MultipliersScaleCauseSpecificHazards) {
+  const Scenario base = load_scenario(default_scenario_path());
+  const std::vector<FitParameter> kinds = {FitParameter::moves, FitParameter::adoption, FitParameter::hazard_residential};
+  const std::vector<double> theta = {std::log(2.0), std::log(0.5), std::log(1.5)};
+  const Scenario moved = apply_parameters(base, kinds, theta);
+  const auto bands = static_cast<std::size_t>(base.duration_band_count());
+  int checked = 0;
+  for (int c = 0; c < kCategoryCount; ++c) {
+    const double group = hazard_group_contains(FitParameter::hazard_residential, static_cast<Category>(c)) ? 1.5 : 1.0;
+    for (int b = 0; b < kAgeBandCount; ++b) {
+      for (std::size_t d = 0; d < bands; ++d) {
+        const std::size_t cell = (static_cast<std::size_t>(c) * kAgeBandCount + b) * bands + d;
+        for (int o = 0; o < kOutcomeCount; ++o) {
+          const double before = base.ending_hazard_per_year[cell] * base.destination_probability[c][b][o];
+          const double after = moved.ending_hazard_per_year[cell] * moved.destination_probability[c][b][o];
+          const double expected = before * group * (!outcome_is_exit(o) ? 2.0 : o == outcome_of(ExitReason::adoption) ? 0.5 : 1.0);
+          EXPECT_NEAR(after, expected, 1e-12 * (1 + expected)) << c << ' ' << b << ' ' << o;
+          if (before > 0) ++checked;
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 1000);
+}
+
 TEST_F(FitTest, SameSeedGivesTheSameFitForOneAndTwoThreads) {
   const Scenario base = load_scenario(default_scenario_path());
   const PublishedFigures figures = read_published_figures(fs::path(CARECAST_TEST_DATA_DIR) / "fit" / "small.csv");

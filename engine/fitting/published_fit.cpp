@@ -29,9 +29,10 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // over the whole region the posterior could move to, kept within 4 prior sds.
 constexpr double kProposalWidening = 2.0;
 constexpr double kProposalLimitPriorSds = 4.0;
-// The damping a fitted trend gets for the forecast: growth seen in the figures fades (at 0.8 a year
-// the rate settles at about exp(4.5 x log growth) of the origin's) rather than compounding.
-constexpr double kFittedTrendDamping = 0.8;
+// The damping a fitted trend gets for the forecast, calibrate's default: growth seen in the figures
+// fades (at 0.5 a year the rate settles at about exp(1.44 x log growth) of the origin's) rather
+// than compounding.
+constexpr double kFittedTrendDamping = 0.5;
 // Days in placement assumed for a category the base has no children in but the fit puts some.
 constexpr double kDefaultMeanDaysInPlacement = 365;
 
@@ -569,10 +570,32 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
   std::optional<double> long_term = std::isnan(mean_state[kCategoryCount + kAgeBandCount + 2])
                                         ? base.starting_counts->long_term_stability_percent
                                         : std::optional<double>(mean_state[kCategoryCount + kAgeBandCount + 2]);
+  bool short_term_at_origin = false;
   for (const PublishedFigure& f : figures.figures) {
     if (f.date != result.origin) continue;
+    short_term_at_origin = short_term_at_origin || f.metric == FigureMetric::stability_short_term;
     if (f.metric == FigureMetric::stability_short_term) short_term = f.value;
     if (f.metric == FigureMetric::stability_long_term) long_term = f.value;
+  }
+  // Where the fitted rates would have the children at the origin, beside where the figures put
+  // them: the forecast's first years move from one towards the other, and the report says so.
+  for (std::size_t t = 0; t < targets.size(); ++t) {
+    const PublishedFigure& f = figures.figures[t];
+    if (f.metric != FigureMetric::children_looked_after || f.category.kind != FigureCategory::Kind::all ||
+        f.date != result.origin || !targets[t].simulated) {
+      continue;
+    }
+    const FigureFit& at_origin = result.figures[t];
+    result.notes.push_back(
+        "At the origin the fit's simulated children looked after number " + std::to_string(std::lround(at_origin.median)) +
+        " (90% " + std::to_string(std::lround(at_origin.low)) + " to " + std::to_string(std::lround(at_origin.high)) +
+        ") against the " + std::to_string(std::lround(f.value)) +
+        " published. The fitted scenario starts from the published figure; its rates are those that best explain "
+        "the whole series, so its first years move from the one towards the other.");
+  }
+  if (std::isnan(mean_state[kCategoryCount + kAgeBandCount + 1]) && !short_term_at_origin) {
+    result.notes.push_back("No short-term stability at the origin in the figures or the simulation (it measures "
+                           "stability only at 31 March): the base's is kept.");
   }
   origin.short_term_stability_percent = short_term;
   origin.long_term_stability_percent = long_term;
