@@ -25,6 +25,13 @@ namespace {
 namespace fs = std::filesystem;
 using testing::run_carecast;
 
+std::string read_text(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 class FitTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -231,6 +238,45 @@ TEST_F(FitTest, WritesAFittedScenarioThatStartsFromTheOriginFigures) {
   EXPECT_EQ(fitted.starting_counts->long_term_stability_percent, 69.0);
   EXPECT_TRUE(fitted.stated_uncertainty.enabled);
   EXPECT_NE(outcome.output.find("kept from the base"), std::string::npos) << outcome.output;
+  // A figure the simulation cannot produce is listed, flagged with why.
+  const std::string report = read_text(dir_ / "fitted-fit-figures.csv");
+  EXPECT_NE(report.find("children_looked_after,male,,2024-03-31,240,no,,,,flag,the simulation does not count children by sex"),
+            std::string::npos)
+      << report;
+}
+
+// Figures after --origin are forecast and reported, not fitted; those up to it are fitted.
+TEST_F(FitTest, FiguresAfterTheOriginAreReportedNotFitted) {
+  const fs::path figures = fs::path(CARECAST_SCENARIO_DIR) / "default-figures.csv";
+  const fs::path out = dir_ / "fitted.toml";
+  const testing::CommandOutcome outcome =
+      run_carecast("fit " + figures.string() + " --base " + default_scenario_path().string() + " --out " +
+                   out.string() + " --runs 60 --origin 2024-03-31");
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
+  EXPECT_EQ(load_scenario(out).origin, make_date(2024, 3, 31));
+  std::istringstream report(read_text(dir_ / "fitted-fit-figures.csv"));
+  std::string line;
+  std::getline(report, line);
+  int after = 0;
+  int before = 0;
+  while (std::getline(report, line)) {
+    // metric,category,period_start,date,value,fitted,...
+    std::vector<std::string> fields;
+    std::stringstream split(line);
+    for (std::string field; fields.size() < 6 && std::getline(split, field, ',');) fields.push_back(field);
+    const bool is_after = fields[3] > "2024-03-31";
+    const bool supply = fields[0] == "approvals";
+    const bool stability_not_31_march = fields[0].rfind("stability", 0) == 0 && fields[3].substr(5) != "03-31";
+    if (is_after) {
+      ++after;
+      EXPECT_EQ(fields[5], "no") << line;
+    } else if (!supply && !stability_not_31_march) {
+      ++before;
+      EXPECT_EQ(fields[5], "yes") << line;
+    }
+  }
+  EXPECT_EQ(after, 12);
+  EXPECT_GT(before, 25);
 }
 
 TEST_F(FitTest, RefusesBadInputWithExit2AndNoOutput) {
