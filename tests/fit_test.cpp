@@ -279,6 +279,35 @@ TEST_F(FitTest, FiguresAfterTheOriginAreReportedNotFitted) {
   EXPECT_GT(before, 25);
 }
 
+// The shipped default-fitted.toml starts from the council's published position at its origin.
+TEST_F(FitTest, ShippedFittedDefaultStartsFromTheCouncilsPosition) {
+  const Scenario fitted = load_scenario(fs::path(CARECAST_SCENARIO_DIR) / "default-fitted.toml");
+  EXPECT_EQ(fitted.origin, make_date(2025, 2, 28));
+  ASSERT_TRUE(fitted.starting_counts);
+  const StartingCounts& counts = *fitted.starting_counts;
+  const auto children = [&](std::initializer_list<Category> categories) {
+    int n = 0;
+    for (const Category c : categories)
+      for (const auto& band : counts.count[static_cast<int>(c)]) n += band[0] + band[1];
+    return n;
+  };
+  int all = 0;
+  int uasc = 0;
+  for (int c = 0; c < kCategoryCount; ++c)
+    for (int b = 0; b < kAgeBandCount; ++b) {
+      all += counts.count[c][b][0] + counts.count[c][b][1];
+      uasc += counts.uasc_count[c][b][0] + counts.uasc_count[c][b][1];
+    }
+  EXPECT_EQ(all, 433);
+  EXPECT_EQ(children({Category::childrens_home_in_house, Category::childrens_home_external,
+                      Category::residential_other, Category::parent_and_child}),
+            36);
+  EXPECT_EQ(children({Category::placed_with_parents}), 37);
+  EXPECT_NEAR(uasc, 25, 1);
+  EXPECT_EQ(counts.short_term_stability_percent, 14.0);
+  EXPECT_EQ(counts.long_term_stability_percent, 60.0);
+}
+
 TEST_F(FitTest, RefusesBadInputWithExit2AndNoOutput) {
   const std::string base = " --base " + default_scenario_path().string();
   const fs::path good = fs::path(CARECAST_TEST_DATA_DIR) / "fit" / "small.csv";
