@@ -16,6 +16,7 @@
 #include "fitting/published_fit.hpp"
 #include "history/published_figures.hpp"
 #include "scenario/scenario_loader.hpp"
+#include "simulation/compiled_model.hpp"
 #include "simulation/runner.hpp"
 #include "test_support.hpp"
 
@@ -306,6 +307,52 @@ TEST_F(FitTest, ShippedFittedDefaultStartsFromTheCouncilsPosition) {
   EXPECT_NEAR(uasc, 25, 1);
   EXPECT_EQ(counts.short_term_stability_percent, 14.0);
   EXPECT_EQ(counts.long_term_stability_percent, 60.0);
+}
+
+// A base whose starting population is groups (as calibrate writes) is fitted from counts that keep
+// every group's children, boys and UASC, in the age band of the group's middle age.
+TEST_F(FitTest, GroupsBaseIsFittedFromCountsKeepingEveryGroup) {
+  Scenario base = load_scenario(default_scenario_path());
+  base.starting_counts.reset();
+  StartingGroup young;
+  young.category = Category::foster_in_house;
+  young.children = 300;
+  young.male = 160;
+  young.uasc = 0;
+  young.age_months = {24, 95};  // middle 5 years: 5_to_9
+  young.months_in_care = {10, 30};
+  young.months_in_placement = {2, 20};
+  young.placements_since_april = {250, 40, 10};
+  StartingGroup older = young;
+  older.category = Category::supported_accommodation;
+  older.children = 125;
+  older.male = 100;
+  older.uasc = 20;
+  older.age_months = {192, 215};  // 16_to_17
+  older.placements_since_april = {100, 20, 5};
+  base.starting_groups = {young, older};
+  const PublishedFigures figures = read_published_figures(fs::path(CARECAST_TEST_DATA_DIR) / "fit" / "small.csv");
+  const FitStart start = fit_start(base, figures, figures.last_day);
+  ASSERT_TRUE(start.scenario.starting_counts);
+  EXPECT_TRUE(start.scenario.starting_groups.empty());
+  const StartingCounts& counts = *start.scenario.starting_counts;
+  // Scaled from 425 children to the first figure, 425: unchanged.
+  const auto fih = static_cast<int>(Category::foster_in_house);
+  const auto sa = static_cast<int>(Category::supported_accommodation);
+  EXPECT_EQ(counts.count[fih][static_cast<int>(AgeBand::from_5_to_9)][0], 160);
+  EXPECT_EQ(counts.count[fih][static_cast<int>(AgeBand::from_5_to_9)][1], 140);
+  EXPECT_EQ(counts.count[sa][static_cast<int>(AgeBand::from_16_to_17)][0], 100);
+  EXPECT_EQ(counts.uasc_count[sa][static_cast<int>(AgeBand::from_16_to_17)][0], 20);
+  EXPECT_NEAR(counts.mean_days_in_placement[fih], 11.5 * kDaysPerMonth, 1e-9);
+
+  FitOptions options;
+  options.runs = 60;
+  options.rounds = 1;
+  const FitResult fit = fit_to_figures(base, figures, options);
+  int children = 0;
+  for (const auto& category : fit.fitted.starting_counts->count)
+    for (const auto& band : category) children += band[0] + band[1];
+  EXPECT_EQ(children, 436);
 }
 
 TEST_F(FitTest, RefusesBadInputWithExit2AndNoOutput) {

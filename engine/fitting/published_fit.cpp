@@ -15,6 +15,7 @@
 #include "core/errors.hpp"
 #include "core/random_streams.hpp"
 #include "fitting/figure_targets.hpp"
+#include "fitting/starting_counts_from_groups.hpp"
 #include "fitting/synthetic_likelihood.hpp"
 #include "simulation/compiled_model.hpp"
 #include "simulation/replication.hpp"
@@ -196,9 +197,8 @@ std::vector<int> whole_numbers(const std::vector<double>& values, int total) {
 // Starting counts at the origin: the base's mix of ages and sexes within each category, scaled to
 // the simulated children of each category and raked to the simulated age bands, then to every
 // children-looked-after figure published at the origin.
-StartingCounts origin_counts(const Scenario& base, const PublishedFigures& figures, Date origin,
+StartingCounts origin_counts(const StartingCounts& shape, const PublishedFigures& figures, Date origin,
                              const std::array<double, kOriginStateSize>& simulated, std::vector<std::string>& notes) {
-  const StartingCounts& shape = *base.starting_counts;
   // Cell weights [category][band][sex], with a category the base leaves empty given the base's
   // overall profile.
   PerCategory<PerAgeBand<PerSex<double>>> cell{};
@@ -320,12 +320,18 @@ StartingCounts origin_counts(const Scenario& base, const PublishedFigures& figur
 
 }  // namespace
 
+namespace {
+StartingCounts base_counts(const Scenario& base) {
+  return base.starting_counts ? *base.starting_counts : starting_counts_from_groups(base.starting_groups);
+}
+}  // namespace
+
 FitStart fit_start(const Scenario& base, const PublishedFigures& figures, Date origin) {
   const InputLocation base_location{base.file.string(), 0, 0, "starting_population"};
-  if (!base.starting_counts) {
+  if (!base.starting_counts && base.starting_groups.empty()) {
     throw InputError(base_location,
-                     "fit needs a base scenario whose starting population is counts by category, age band and sex "
-                     "(the fit scales them and writes them at the origin)");
+                     "fit needs a base scenario whose starting population is counts by category, age band and sex, or "
+                     "groups (the fit scales them and writes counts at the origin), not individual children");
   }
   // The fit's start: the day before the earliest period, or the earliest stock's day.
   Date start_day = figures.last_day;
@@ -346,6 +352,8 @@ FitStart fit_start(const Scenario& base, const PublishedFigures& figures, Date o
   start.stated_uncertainty.enabled = false;
 
   // The start's children: the base's, scaled to the first children-looked-after figure.
+  start.starting_counts = base_counts(base);
+  start.starting_groups.clear();
   StartingCounts& counts = *start.starting_counts;
   const PublishedFigure* first_stock = nullptr;
   const PublishedFigure* first_long_term = nullptr;
@@ -563,12 +571,13 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
       if (!std::isnan(v)) sum += v, ++defined;
     mean_state[static_cast<std::size_t>(k)] = defined > 0 ? sum / defined : kNaN;
   }
-  StartingCounts origin = origin_counts(base, figures, result.origin, mean_state, result.notes);
+  const StartingCounts shape = base_counts(base);
+  StartingCounts origin = origin_counts(shape, figures, result.origin, mean_state, result.notes);
   std::optional<double> short_term = std::isnan(mean_state[kCategoryCount + kAgeBandCount + 1])
-                                         ? base.starting_counts->short_term_stability_percent
+                                         ? shape.short_term_stability_percent
                                          : std::optional<double>(mean_state[kCategoryCount + kAgeBandCount + 1]);
   std::optional<double> long_term = std::isnan(mean_state[kCategoryCount + kAgeBandCount + 2])
-                                        ? base.starting_counts->long_term_stability_percent
+                                        ? shape.long_term_stability_percent
                                         : std::optional<double>(mean_state[kCategoryCount + kAgeBandCount + 2]);
   bool short_term_at_origin = false;
   for (const PublishedFigure& f : figures.figures) {

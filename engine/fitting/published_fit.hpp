@@ -74,7 +74,8 @@ struct FitStart {
 };
 FitStart fit_start(const Scenario& base, const PublishedFigures& figures, Date origin);
 
-// Throws InputError for a base whose starting population is not counts, an origin before the
+// A base whose starting population is groups (as calibrate writes) is first turned into counts
+// (starting_counts_from_groups.hpp). Throws InputError for a base of individual children, an origin before the
 // figures begin or not at a month end, or figures spanning more than 10 years.
 FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, const FitOptions& options);
 
