@@ -258,15 +258,46 @@ StartingCounts origin_counts(const StartingCounts& shape, const PublishedFigures
     for (int b = 0; b < kAgeBandCount; ++b)
       for (int x = 0; x < kSexCount; ++x) cell[c][b][x] = total > 0 ? shape.count[c][b][x] : overall[b][x];
   }
-  // Raking: category totals exact, age bands towards the simulated profile.
+  // The age profile to rake to: the simulated one, with the age-band figures published at the origin
+  // put in (each sum of bands scaled to its figure, the other bands to what the total leaves).
+  PerAgeBand<double> band_profile{};
+  for (int b = 0; b < kAgeBandCount; ++b) band_profile[b] = simulated[kCategoryCount + b];
+  std::uint32_t named_bands = 0;
+  double named_children = 0;
+  for (const PublishedFigure& f : figures.figures) {
+    if (f.metric != FigureMetric::children_looked_after || f.date != origin ||
+        f.category.kind != FigureCategory::Kind::age_band || (f.category.members & named_bands) != 0) {
+      continue;
+    }
+    double sum = 0;
+    for (int b = 0; b < kAgeBandCount; ++b)
+      if ((f.category.members >> b) & 1u) sum += band_profile[b];
+    for (int b = 0; b < kAgeBandCount; ++b) {
+      if ((f.category.members >> b) & 1u) {
+        band_profile[b] = sum > 0 ? band_profile[b] * f.value / sum : f.value / std::popcount(f.category.members);
+      }
+    }
+    named_bands |= f.category.members;
+    named_children += f.value;
+  }
+  if (named_bands != 0) {
+    double all = 0;
+    for (int c = 0; c < kCategoryCount; ++c) all += target[c];
+    double others = 0;
+    for (int b = 0; b < kAgeBandCount; ++b)
+      if (!((named_bands >> b) & 1u)) others += band_profile[b];
+    for (int b = 0; b < kAgeBandCount; ++b)
+      if (!((named_bands >> b) & 1u) && others > 0) band_profile[b] *= std::max(0.0, all - named_children) / others;
+  }
+  // Raking: category totals exact, age bands towards that profile.
   PerAgeBand<double> band_target{};
   double band_total = 0;
-  for (int b = 0; b < kAgeBandCount; ++b) band_total += simulated[kCategoryCount + b];
-  for (int i = 0; i < 20; ++i) {
+  for (int b = 0; b < kAgeBandCount; ++b) band_total += band_profile[b];
+  for (int i = 0; i < 50; ++i) {
     if (band_total > 0) {
       double all = 0;
       for (int c = 0; c < kCategoryCount; ++c) all += target[c];
-      for (int b = 0; b < kAgeBandCount; ++b) band_target[b] = all * simulated[kCategoryCount + b] / band_total;
+      for (int b = 0; b < kAgeBandCount; ++b) band_target[b] = all * band_profile[b] / band_total;
       for (int b = 0; b < kAgeBandCount; ++b) {
         double now = 0;
         for (int c = 0; c < kCategoryCount; ++c) now += cell[c][b][0] + cell[c][b][1];
@@ -312,7 +343,7 @@ StartingCounts origin_counts(const StartingCounts& shape, const PublishedFigures
   notes.push_back("Starting population at " + format_iso(origin) +
                   ": children by category from the fit's simulated children there (posterior mean), scaled to the "
                   "children-looked-after figures published at that date; ages and sexes within a category keep the "
-                  "base's mix, raked to the simulated age bands; UASC placed as in the base, scaled to " +
+                  "base's mix, raked to the simulated age bands (and any age-band figures there); UASC placed as in the base, scaled to " +
                   std::to_string(static_cast<int>(std::lround(uasc_target))) +
                   "; days in placement and in care before it are the base's.");
   return counts;
