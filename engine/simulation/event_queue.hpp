@@ -1,12 +1,16 @@
 // The one queue through which a replication's events pass in time order.
 //
-// A bucket queue with one bucket per day of the horizon: a replication has a few events a day,
-// so pushing is an append and popping scans a bucket of one or two events, instead of the
-// unpredictable branches of a binary heap. Within a bucket the earliest event is found by a total
-// order on (time, kind, child), so simultaneous events (birthdays fall on whole days) always come
-// out in the same sequence.
+// One bucket per day of the horizon. Events for later days are appended to their day's bucket
+// unsorted; when the queue reaches a day, that day's bucket becomes a binary heap, and events
+// pushed for the same day go into the heap. A push is then an append or O(log b) and a pop
+// O(log b), with b the events of one day, so the cost per event grows only with the log of the
+// population, never linearly (a scan of the day's bucket for its earliest event was linear in b,
+// and b grows with the council). Within a day the earliest event is found by a total order on
+// (time, kind, child), so simultaneous events (birthdays fall on whole days) always come out in
+// the same sequence.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -51,38 +55,50 @@ class EventQueue {
     buckets_.resize(static_cast<std::size_t>(horizon_time) + 1);
     for (auto& bucket : buckets_) bucket.clear();
     current_ = 0;
+    current_is_heap_ = false;
     size_ = 0;
   }
   bool empty() const { return size_ == 0; }
-  // Events may not be pushed earlier than the last event popped.
+  // Events may not be pushed earlier than the day of the last event popped.
   void push(const Event& event) {
-    buckets_[static_cast<std::size_t>(event.time)].push_back(event);
+    const auto day = static_cast<std::size_t>(event.time);
+    std::vector<Event>& bucket = buckets_[day];
+    bucket.push_back(event);
+    if (day == current_ && current_is_heap_) std::push_heap(bucket.begin(), bucket.end(), comes_after);
     ++size_;
   }
   // The earliest event; the queue must not be empty.
   const Event& top() {
-    while (buckets_[current_].empty()) ++current_;
-    const std::vector<Event>& bucket = buckets_[current_];
-    earliest_ = 0;
-    for (std::size_t i = 1; i < bucket.size(); ++i) {
-      if (comes_before(bucket[i], bucket[earliest_])) earliest_ = i;
+    if (buckets_[current_].empty()) {
+      do {
+        ++current_;
+      } while (buckets_[current_].empty());
+      current_is_heap_ = false;
     }
-    return bucket[earliest_];
+    std::vector<Event>& bucket = buckets_[current_];
+    if (!current_is_heap_) {
+      std::make_heap(bucket.begin(), bucket.end(), comes_after);
+      current_is_heap_ = true;
+    }
+    return bucket.front();
   }
   // Removes and returns the earliest event.
   Event pop() {
     const Event event = top();
     std::vector<Event>& bucket = buckets_[current_];
-    bucket[earliest_] = bucket.back();
+    std::pop_heap(bucket.begin(), bucket.end(), comes_after);
     bucket.pop_back();
     --size_;
     return event;
   }
 
  private:
+  // The heap's order: std::make_heap keeps the greatest element at the front.
+  static bool comes_after(const Event& a, const Event& b) { return comes_before(b, a); }
+
   std::vector<std::vector<Event>> buckets_;
   std::size_t current_ = 0;
-  std::size_t earliest_ = 0;
+  bool current_is_heap_ = false;  // whether buckets_[current_] is already a heap
   std::size_t size_ = 0;
 };
 

@@ -93,6 +93,7 @@ void ReplicationRunner::start_placement(std::uint32_t index, const PlaceHandle& 
   ++child.placements_in_care;
   child.category = place.category;
   child.place = place;
+  if (scenario_.supply.enabled) list_at_place(index);
   child.placement_start = now;
   price_placement(index);
   ++stock_[static_cast<int>(place.category)];
@@ -205,7 +206,10 @@ void ReplicationRunner::end_current_placement(std::uint32_t index, double now) {
     accrue(cost_by_month_, kCostCategoryCount, child.cost_category, child.cost_per_day, child.placement_start, now);
   }
   --stock_[static_cast<int>(child.category)];
-  if (scenario_.supply.enabled) pool_.release(child.place);
+  if (scenario_.supply.enabled) {
+    unlist_from_place(index);
+    pool_.release(child.place);
+  }
   child.place = PlaceHandle{};
 }
 
@@ -334,6 +338,7 @@ void ReplicationRunner::start_population(ReplicationIdentity id) {
       // population) starts a new placement in a fallback, against preference.
       const int age = added.age_years_at(0.0);
       added.place = find_place(added.category, std::span<const int>(&age, 1), 0.0);
+      list_at_place(index);
       if (added.place.category != added.category) {
         added.category = added.place.category;
         added.placement_start = 0.0;

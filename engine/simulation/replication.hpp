@@ -35,6 +35,8 @@ struct ReplicationStats {
   std::int64_t capacity_exceeded = 0;
 };
 
+inline constexpr std::uint32_t kNoChild = 0xffffffffU;
+
 // Compact per-child state. Times are days on the simulation clock (0 = end of the origin date).
 struct ChildState {
   double placement_start = 0;
@@ -56,6 +58,7 @@ struct ChildState {
   std::uint32_t in_care_slot = 0;           // position in the list of children in care
   std::uint32_t generation = 0;             // placements begun: stale events carry an older one
   PlaceHandle place;                        // the household, home or capped place occupied
+  std::uint32_t next_at_place = kNoChild;   // the next child listed at the same household or home
   double placement_end = 0;                 // when the current placement is due to end (or care ends)
   std::uint16_t step_down_attempts = 0;     // tries to step down that found no specialist place
   std::uint16_t placements_in_care = 0;     // placements begun in this period of care (since the origin)
@@ -157,6 +160,13 @@ class ReplicationRunner {
   void consider_step_down(std::uint32_t child, double now);
   void step_down(std::uint32_t child, double now);
   void close_home(std::size_t home, double now);
+  // Each in-house household and home keeps the list of the children placed there, so that a
+  // deregistration or closure finds them without scanning every child in care.
+  std::uint32_t* children_placed_at(const PlaceHandle& place);
+  void list_at_place(std::uint32_t child);
+  void unlist_from_place(std::uint32_t child);
+  // The children listed from `first`, in the order of the list of children in care.
+  void collect_placed_there(std::uint32_t first);
   void schedule_uasc_transfer(double now);
   double ramp_total(const std::vector<Ramp>& ramps, double now) const;
   void handle_supply_event(const Event& event);
@@ -214,6 +224,12 @@ class ReplicationRunner {
   StreamEngine uasc_transfer_arrivals_;
   StreamEngine campaign_arrivals_;
   std::vector<StreamEngine> household_streams_;  // per household: its deregistration clock
+  std::vector<std::uint32_t> first_at_household_;  // per household: its first child listed, or kNoChild
+  std::vector<std::uint32_t> first_at_home_;       // per in-house home: its first child listed, or kNoChild
+  std::vector<std::uint32_t> placed_there_;        // scratch: the children of a household or home
+  // No household below this index can join a Mockingbird constellation (each is a member already
+  // or has deregistered), so filling constellations never looks at them again.
+  std::int32_t next_possible_member_ = 0;
   std::uint32_t next_household_ = 0;
   std::uint32_t next_transferred_uasc_ = 0;
   int mockingbird_members_wanted_ = 0;

@@ -89,6 +89,9 @@ void ReplicationRunner::start_supply(ReplicationIdentity id) {
   uasc_transfer_arrivals_ = replication_stream(14, Process::entry_arrivals);
   campaign_arrivals_ = replication_stream(15, Process::households);
   household_streams_.clear();
+  first_at_household_.clear();
+  first_at_home_.assign(supply.homes.size(), kNoChild);
+  next_possible_member_ = 0;
   next_household_ = 0;
   next_transferred_uasc_ = 0;
   mockingbird_members_ = 0;
@@ -150,6 +153,7 @@ void ReplicationRunner::add_household(ReplicationIdentity id, double now, bool s
   if (household.mockingbird) ++mockingbird_members_;
   const std::int32_t index = pool_.add_household(household);
   household_streams_.push_back(stream);
+  first_at_household_.push_back(kNoChild);
   household_since_.push_back(now);
   schedule_deregistration(index, now);
   if (!starting) {
@@ -178,31 +182,27 @@ void ReplicationRunner::deregister(std::int32_t household, double now) {
            household_since_[static_cast<std::size_t>(household)], now);
   }
   if (pool_.household(household).mockingbird) --mockingbird_members_;
-  std::vector<std::uint32_t> placed_there;
-  for (std::uint32_t index : in_care_) {
-    const PlaceHandle& place = children_[index].place;
-    if (place.category == Category::foster_in_house && place.index == household && !place.step_down) {
-      placed_there.push_back(index);
-    }
-  }
+  collect_placed_there(first_at_household_[static_cast<std::size_t>(household)]);
   pool_.deregister(household);
   // Its children must move: placement moves caused by supply.
-  for (std::uint32_t index : placed_there) {
+  for (std::uint32_t index : placed_there_) {
     ++flow(layout_.supply_moves);
     move(index, Category::foster_in_house, now);
   }
   add_constellations(0);  // a new approval may take the leaver's place in a constellation
 }
 
+// Fills constellations with the active households that are not yet members, in index order.
 void ReplicationRunner::add_constellations(int constellations) {
   mockingbird_members_wanted_ += constellations * scenario_.supply.households_per_constellation;
-  for (std::int32_t h = 0; h < static_cast<std::int32_t>(pool_.households().size()); ++h) {
-    if (mockingbird_members_ >= mockingbird_members_wanted_) break;
-    Household& household = pool_.household(h);
+  const auto households = static_cast<std::int32_t>(pool_.households().size());
+  while (mockingbird_members_ < mockingbird_members_wanted_ && next_possible_member_ < households) {
+    Household& household = pool_.household(next_possible_member_);
     if (household.active && !household.mockingbird) {
       household.mockingbird = true;
       ++mockingbird_members_;
     }
+    ++next_possible_member_;  // a member, or deregistered: it can never join again
   }
 }
 
@@ -299,17 +299,46 @@ void ReplicationRunner::step_down(std::uint32_t index, double now) {
 }
 
 void ReplicationRunner::close_home(std::size_t home, double now) {
-  std::vector<std::uint32_t> placed_there;
-  for (std::uint32_t index : in_care_) {
-    const PlaceHandle& place = children_[index].place;
-    if (place.category == Category::childrens_home_in_house && place.index == static_cast<std::int32_t>(home)) {
-      placed_there.push_back(index);
-    }
-  }
-  for (std::uint32_t index : placed_there) {
+  collect_placed_there(first_at_home_[home]);
+  for (std::uint32_t index : placed_there_) {
     ++flow(layout_.supply_moves);
     move(index, Category::childrens_home_external, now);
   }
+}
+
+std::uint32_t* ReplicationRunner::children_placed_at(const PlaceHandle& place) {
+  if (place.index < 0 || place.step_down) return nullptr;
+  if (place.category == Category::foster_in_house) return &first_at_household_[static_cast<std::size_t>(place.index)];
+  if (place.category == Category::childrens_home_in_house) return &first_at_home_[static_cast<std::size_t>(place.index)];
+  return nullptr;
+}
+
+void ReplicationRunner::list_at_place(std::uint32_t index) {
+  std::uint32_t* first = children_placed_at(children_[index].place);
+  if (first == nullptr) return;
+  children_[index].next_at_place = *first;
+  *first = index;
+}
+
+// A list is as long as the household's places or the home's beds: walking it is cheap.
+void ReplicationRunner::unlist_from_place(std::uint32_t index) {
+  std::uint32_t* link = children_placed_at(children_[index].place);
+  if (link == nullptr) return;
+  while (*link != index) link = &children_[*link].next_at_place;
+  *link = children_[index].next_at_place;
+  children_[index].next_at_place = kNoChild;
+}
+
+// In the order of the list of children in care, as a scan of that list would find them: the
+// order in which they are moved decides who gets which free place.
+void ReplicationRunner::collect_placed_there(std::uint32_t first) {
+  placed_there_.clear();
+  for (std::uint32_t index = first; index != kNoChild; index = children_[index].next_at_place) {
+    placed_there_.push_back(index);
+  }
+  std::sort(placed_there_.begin(), placed_there_.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return children_[a].in_care_slot < children_[b].in_care_slot;
+  });
 }
 
 void ReplicationRunner::schedule_uasc_transfer(double now) {

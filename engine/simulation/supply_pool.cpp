@@ -7,9 +7,16 @@ namespace carecast {
 void SupplyPool::reset(const Supply& supply) {
   supply_ = &supply;
   households_.clear();
-  with_free_places_.clear();
+  kind_of_.clear();
+  listed_free_.clear();
+  for (HouseholdKind& kind : kinds_) {
+    for (OrderedIndexSet& set : kind.with_free) set.clear();
+  }
   active_households_ = 0;
+  active_places_ = 0;
   home_occupied_.assign(supply.homes.size(), 0);
+  homes_with_free_beds_.clear();
+  for (std::size_t home = 0; home < supply.homes.size(); ++home) track_free_beds(home);
   step_down_places_ = supply.step_down ? supply.step_down->specialist_places : 0;
   occupied_.fill(0);
 }
@@ -17,21 +24,42 @@ void SupplyPool::reset(const Supply& supply) {
 std::int32_t SupplyPool::add_household(const Household& household) {
   households_.push_back(household);
   ++active_households_;
+  active_places_ += household.places;
   const auto index = static_cast<std::int32_t>(households_.size()) - 1;
+  auto kind = std::find_if(kinds_.begin(), kinds_.end(), [&](const HouseholdKind& k) {
+    return k.min_age_years == household.min_age_years && k.max_age_years == household.max_age_years &&
+           k.takes_sibling_groups == household.takes_sibling_groups;
+  });
+  if (kind == kinds_.end()) {
+    kinds_.push_back({household.min_age_years, household.max_age_years, household.takes_sibling_groups, {}});
+    kind = kinds_.end() - 1;
+  }
+  if (kind->with_free.size() < household.places) kind->with_free.resize(household.places);
+  kind_of_.push_back(static_cast<std::uint16_t>(kind - kinds_.begin()));
+  listed_free_.push_back(0);
   track_free_places(index);
   return index;
 }
 
+// Lists the household under each free-place count it now has, and under no others. A household
+// is listed by its index, so the first to fit is always the same one: placement never depends
+// on the order in which places happened to free up.
 void SupplyPool::track_free_places(std::int32_t index) {
-  const Household& h = households_[static_cast<std::size_t>(index)];
-  const auto listed = std::find(with_free_places_.begin(), with_free_places_.end(), index);
-  const bool has_room = h.active && h.occupied < h.places;
-  if (has_room && listed == with_free_places_.end()) {
-    // Kept in index order so that the first household to fit is always the same one: placement
-    // never depends on the order in which places happened to free up.
-    with_free_places_.insert(std::lower_bound(with_free_places_.begin(), with_free_places_.end(), index), index);
-  } else if (!has_room && listed != with_free_places_.end()) {
-    with_free_places_.erase(listed);
+  const auto i = static_cast<std::size_t>(index);
+  const Household& h = households_[i];
+  const int free = h.active ? h.places - h.occupied : 0;
+  const int listed = listed_free_[i];
+  std::vector<OrderedIndexSet>& with_free = kinds_[kind_of_[i]].with_free;
+  for (int f = listed + 1; f <= free; ++f) with_free[static_cast<std::size_t>(f - 1)].insert(static_cast<std::uint32_t>(index));
+  for (int f = free + 1; f <= listed; ++f) with_free[static_cast<std::size_t>(f - 1)].erase(static_cast<std::uint32_t>(index));
+  listed_free_[i] = static_cast<std::uint8_t>(free);
+}
+
+void SupplyPool::track_free_beds(std::size_t home) {
+  if (home_occupied_[home] < supply_->homes[home].beds) {
+    homes_with_free_beds_.insert(static_cast<std::uint32_t>(home));
+  } else {
+    homes_with_free_beds_.erase(static_cast<std::uint32_t>(home));
   }
 }
 
@@ -40,6 +68,7 @@ void SupplyPool::deregister(std::int32_t index) {
   if (!h.active) return;
   h.active = false;
   --active_households_;
+  active_places_ -= h.places;
   occupied_[static_cast<int>(Resource::foster_in_house)] -= h.occupied;
   h.occupied = 0;
   track_free_places(index);
@@ -50,25 +79,44 @@ std::optional<PlaceHandle> SupplyPool::reserve(Category category, std::span<cons
   auto& occupied = occupied_;
   switch (category) {
     case Category::foster_in_house: {
-      for (std::int32_t index : with_free_places_) {
-        Household& h = households_[static_cast<std::size_t>(index)];
-        if (h.places - h.occupied < children || (children > 1 && !h.takes_sibling_groups)) continue;
+      // The first household in index order with room for all the children, approved for every
+      // age, and taking sibling groups if there is more than one child.
+      if (children < 1) return std::nullopt;
+      std::int64_t first = -1;
+      for (const HouseholdKind& kind : kinds_) {
+        if ((children > 1 && !kind.takes_sibling_groups) || kind.with_free.size() < static_cast<std::size_t>(children)) {
+          continue;
+        }
         const bool ages_fit = std::all_of(ages_years.begin(), ages_years.end(), [&](int age) {
-          return age >= h.min_age_years && age <= h.max_age_years;
+          return age >= kind.min_age_years && age <= kind.max_age_years;
         });
         if (!ages_fit) continue;
-        h.occupied = static_cast<std::uint8_t>(h.occupied + children);
-        occupied[static_cast<int>(Resource::foster_in_house)] += children;
-        track_free_places(index);
-        return PlaceHandle{category, index};
+        const std::int64_t candidate = kind.with_free[static_cast<std::size_t>(children - 1)].first();
+        if (candidate >= 0 && (first < 0 || candidate < first)) first = candidate;
       }
-      return std::nullopt;
+      if (first < 0) return std::nullopt;
+      const auto index = static_cast<std::int32_t>(first);
+      Household& h = households_[static_cast<std::size_t>(index)];
+      h.occupied = static_cast<std::uint8_t>(h.occupied + children);
+      occupied[static_cast<int>(Resource::foster_in_house)] += children;
+      track_free_places(index);
+      return PlaceHandle{category, index};
     }
     case Category::childrens_home_in_house: {
-      for (std::size_t home = 0; home < supply_->homes.size(); ++home) {
+      // The first open home in index order with the beds; homes not yet open are passed over,
+      // and closed ones dropped from the index (only their last children's releases list them
+      // again, once).
+      for (std::int64_t next = homes_with_free_beds_.first(); next >= 0;
+           next = homes_with_free_beds_.next(static_cast<std::uint64_t>(next) + 1)) {
+        const auto home = static_cast<std::size_t>(next);
+        if (now >= home_times_[home].second) {
+          homes_with_free_beds_.erase(static_cast<std::uint32_t>(home));
+          continue;
+        }
         if (!home_open(home, now) || home_occupied_[home] + children > supply_->homes[home].beds) continue;
         home_occupied_[home] += children;
         occupied[static_cast<int>(Resource::childrens_home_in_house)] += children;
+        track_free_beds(home);
         return PlaceHandle{category, static_cast<std::int32_t>(home)};
       }
       return std::nullopt;
@@ -114,6 +162,7 @@ void SupplyPool::release(const PlaceHandle& place) {
     case Category::childrens_home_in_house:
       --home_occupied_[static_cast<std::size_t>(place.index)];
       --occupied_[static_cast<int>(Resource::childrens_home_in_house)];
+      track_free_beds(static_cast<std::size_t>(place.index));
       return;
     case Category::foster_agency:
       --occupied_[static_cast<int>(Resource::foster_agency)];
@@ -128,11 +177,8 @@ void SupplyPool::release(const PlaceHandle& place) {
 
 int SupplyPool::available(Resource resource, double now) const {
   switch (resource) {
-    case Resource::foster_in_house: {
-      int places = 0;
-      for (const Household& h : households_) places += h.active ? h.places : 0;
-      return places;
-    }
+    case Resource::foster_in_house:
+      return active_places_;
     case Resource::childrens_home_in_house: {
       int beds = 0;
       // A snapshot comes before any event at the same instant, so a home opening at the start of

@@ -13,6 +13,7 @@
 
 #include "core/categories.hpp"
 #include "scenario/scenario.hpp"
+#include "simulation/ordered_index_set.hpp"
 
 namespace carecast {
 
@@ -71,16 +72,34 @@ class SupplyPool {
   int occupied(Resource resource) const { return occupied_[static_cast<int>(resource)]; }
 
  private:
+  // Households that take the same children: the same approval range and sibling rule. A
+  // scenario has a handful of kinds, whatever the number of households.
+  struct HouseholdKind {
+    std::uint8_t min_age_years;
+    std::uint8_t max_age_years;
+    bool takes_sibling_groups;
+    // with_free[f - 1]: active households of this kind with at least f free places.
+    std::vector<OrderedIndexSet> with_free;
+  };
+
   const Supply* supply_ = nullptr;
   std::vector<Household> households_;
-  std::vector<std::int32_t> with_free_places_;  // active households with at least one free place
+  // The free-place index: the first household with room for some children is the smallest index
+  // among the kinds that take them, so a reservation looks at each kind once instead of scanning
+  // households.
+  std::vector<HouseholdKind> kinds_;
+  std::vector<std::uint16_t> kind_of_;     // each household's kind
+  std::vector<std::uint8_t> listed_free_;  // the free places each household is listed with
   int active_households_ = 0;
+  int active_places_ = 0;  // places of active households
   std::vector<int> home_occupied_;
   std::vector<std::pair<double, double>> home_times_;
+  OrderedIndexSet homes_with_free_beds_;
   int step_down_places_ = 0;
   std::array<int, kResourceCount> occupied_{};
 
   void track_free_places(std::int32_t index);
+  void track_free_beds(std::size_t home);
 };
 
 }  // namespace carecast
