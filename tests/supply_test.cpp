@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "scenario/scenario_loader.hpp"
 #include "simulation/compiled_model.hpp"
@@ -188,6 +189,77 @@ TEST(Supply, AStepDownBreakdownReturnsTheChildToResidentialCare) {
   EXPECT_GT(breakdowns, 10);
   EXPECT_EQ(watcher.returns_, static_cast<int>(breakdowns));
   EXPECT_EQ(watcher.returns_to_residential_, static_cast<int>(breakdowns));
+}
+
+// At every step of a child's history, checks that each household and home lists exactly the
+// children in care whose placement is with it, as a scan of every child finds them.
+class PlaceListChecker : public ReplicationObserver {
+ public:
+  explicit PlaceListChecker(const ReplicationRunner& runner) : runner_(runner) {}
+  void admitted(std::uint32_t, const ChildState&, double, bool) override { check(); }
+  void placement_changed(std::uint32_t, const ChildState&, Category, double) override { check(); }
+  void left_care(std::uint32_t, const ChildState&, ExitReason, double) override { check(); }
+  int checks_ = 0;
+  int children_found_at_places_ = 0;
+  int mismatches_ = 0;
+
+ private:
+  void check() {
+    const auto households = static_cast<std::int32_t>(runner_.supply_pool().households().size());
+    std::map<std::pair<Category, std::int32_t>, std::vector<std::uint32_t>> scanned;
+    const std::vector<ChildState>& children = runner_.children();
+    for (std::uint32_t i = 0; i < children.size(); ++i) {
+      const PlaceHandle& place = children[i].place;
+      const bool listed_kind = place.category == Category::foster_in_house || place.category == Category::childrens_home_in_house;
+      if (children[i].in_care && listed_kind && place.index >= 0 && !place.step_down) {
+        scanned[{place.category, place.index}].push_back(i);
+      }
+    }
+    auto compare = [&](Category category, std::int32_t index) {
+      std::vector<std::uint32_t> listed = runner_.children_listed_at(PlaceHandle{category, index});
+      std::sort(listed.begin(), listed.end());
+      const auto found = scanned.find({category, index});
+      const std::vector<std::uint32_t> expected = found == scanned.end() ? std::vector<std::uint32_t>{} : found->second;
+      children_found_at_places_ += static_cast<int>(expected.size());
+      if (listed != expected) ++mismatches_;
+    };
+    for (std::int32_t h = 0; h < households; ++h) compare(Category::foster_in_house, h);
+    for (std::int32_t home = 0; home < homes_; ++home) compare(Category::childrens_home_in_house, home);
+    ++checks_;
+  }
+  const ReplicationRunner& runner_;
+
+ public:
+  std::int32_t homes_ = 0;
+};
+
+TEST(Supply, EachHouseholdAndHomeListsExactlyTheChildrenPlacedThere) {
+  // Carers leave often and a home closes, so children move out of households and homes as well
+  // as in; ages and sibling groups fill households unevenly.
+  Scenario s = load_shipped("option_in_house_home.toml");
+  s.horizon_years = 2;
+  s.supply.deregistration_per_year = 0.6;
+  ASSERT_FALSE(s.supply.homes.empty());
+  s.supply.homes[0].closes = s.origin + std::chrono::days{600};  // opens at day 397
+  const ReportingCalendar calendar = ReportingCalendar::monthly(s.origin, s.horizon_end());
+  const TallyLayout layout(&s.supply, &s.costs);
+  const CompiledModel model = CompiledModel::compile(s, calendar.times.back());
+  ReplicationRunner runner(s, model, layout, calendar);
+  PlaceListChecker checker(runner);
+  checker.homes_ = static_cast<std::int32_t>(s.supply.homes.size());
+  runner.observe(&checker);
+  std::vector<std::int32_t> tally(static_cast<std::size_t>(calendar.date_count()) * layout.cell_count());
+  double supply_moves = 0;
+  for (std::uint64_t r = 0; r < 3; ++r) {
+    runner.run({11, r}, tally);
+    for (int d = 1; d < calendar.date_count(); ++d) {
+      supply_moves += tally[static_cast<std::size_t>(d) * layout.cell_count() + layout.supply_moves];
+    }
+  }
+  EXPECT_GT(supply_moves, 50);  // the lists were emptied by deregistrations and the closure many times
+  EXPECT_GT(checker.checks_, 1000);
+  EXPECT_GT(checker.children_found_at_places_, 10000);
+  EXPECT_EQ(checker.mismatches_, 0);
 }
 
 class SupplyErrors : public ::testing::Test {

@@ -37,18 +37,17 @@ void ReplicationRunner::price_placement(std::uint32_t index) {
   const double u = uniform_open01(child.cost_stream);
   const int c = static_cast<int>(child.category);
   double weekly = costs.weekly[c];
-  double cv = costs.coefficient_of_variation[c];
+  bool varies = costs.coefficient_of_variation[c] > 0;
   child.cost_category = static_cast<std::uint8_t>(c);
   if (child.place.step_down && scenario_.supply.step_down) {
     weekly = scenario_.supply.step_down->weekly_cost;
-    cv = 0;
+    varies = false;
     child.cost_category = static_cast<std::uint8_t>(CostCategory::step_down_specialist);
   }
   double factor = 1;
-  if (cv > 0) {
-    const double sigma2 = std::log1p(cv * cv);
+  if (varies) {
     const double z = -std::sqrt(2.0) * boost::math::erfc_inv(2 * u);
-    factor = std::exp(-sigma2 / 2 + std::sqrt(sigma2) * z);
+    factor = std::exp(cost_log_mean_[c] + cost_log_sd_[c] * z);
   }
   child.cost_per_day = weekly * factor / kDaysPerWeek;
 }

@@ -55,6 +55,12 @@ ReplicationRunner::ReplicationRunner(const Scenario& scenario, const CompiledMod
     throw std::invalid_argument("the tally layout must be built for the scenario's supply: TallyLayout(&scenario.supply)");
   }
   if (scenario.starting_counts) starting_counts_drawer_.emplace(*scenario.starting_counts, scenario.origin);
+  for (int c = 0; c < kCategoryCount; ++c) {
+    const double cv = scenario.costs.coefficient_of_variation[c];
+    const double sigma2 = std::log1p(cv * cv);
+    cost_log_mean_[c] = -sigma2 / 2;
+    cost_log_sd_[c] = std::sqrt(sigma2);
+  }
   // Reporting dates and 1 April year starts, in clock order; at equal times the 31 March
   // snapshot comes before the new collection year's reset.
   for (int d = 0; d < calendar_.date_count(); ++d) marks_.push_back({calendar_.times[d], MarkKind::reporting_date, d});

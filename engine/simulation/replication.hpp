@@ -58,7 +58,7 @@ struct ChildState {
   std::uint32_t in_care_slot = 0;           // position in the list of children in care
   std::uint32_t generation = 0;             // placements begun: stale events carry an older one
   PlaceHandle place;                        // the household, home or capped place occupied
-  std::uint32_t next_at_place = kNoChild;   // the next child listed at the same household or home
+  std::uint32_t place_slot = kNoChild;      // its slot among its household's or home's children
   double placement_end = 0;                 // when the current placement is due to end (or care ends)
   std::uint16_t step_down_attempts = 0;     // tries to step down that found no specialist place
   std::uint16_t placements_in_care = 0;     // placements begun in this period of care (since the origin)
@@ -122,6 +122,20 @@ class ReplicationRunner {
   // Reports every child's history to `observer` (nullptr for none) in later runs.
   void observe(ReplicationObserver* observer) { observer_ = observer; }
 
+  // For checks from an observer, during a run: every child simulated so far (numbered as the
+  // observer's children), the carer households, and the children an in-house household or home
+  // keeps listed as placed with it, in no particular order.
+  const std::vector<ChildState>& children() const { return children_; }
+  const SupplyPool& supply_pool() const { return pool_; }
+  std::vector<std::uint32_t> children_listed_at(const PlaceHandle& place) const {
+    std::vector<std::uint32_t> listed;
+    const std::span<const std::uint32_t> slots = const_cast<ReplicationRunner*>(this)->slots_of(place);
+    for (std::uint32_t child : slots) {
+      if (child != kNoChild) listed.push_back(child);
+    }
+    return listed;
+  }
+
  private:
   void start_population(ReplicationIdentity id);
   void admit_group(ReplicationIdentity id, double now, EntityKind kind);
@@ -160,13 +174,13 @@ class ReplicationRunner {
   void consider_step_down(std::uint32_t child, double now);
   void step_down(std::uint32_t child, double now);
   void close_home(std::size_t home, double now);
-  // Each in-house household and home keeps the list of the children placed there, so that a
-  // deregistration or closure finds them without scanning every child in care.
-  std::uint32_t* children_placed_at(const PlaceHandle& place);
+  // Each in-house household and home keeps the children placed there in a slot per place, so
+  // that a deregistration or closure finds them without scanning every child in care.
+  std::span<std::uint32_t> slots_of(const PlaceHandle& place);
   void list_at_place(std::uint32_t child);
   void unlist_from_place(std::uint32_t child);
-  // The children listed from `first`, in the order of the list of children in care.
-  void collect_placed_there(std::uint32_t first);
+  // The children in `slots`, in the order of the list of children in care.
+  void collect_placed_there(std::span<const std::uint32_t> slots);
   void schedule_uasc_transfer(double now);
   double ramp_total(const std::vector<Ramp>& ramps, double now) const;
   void handle_supply_event(const Event& event);
@@ -214,6 +228,10 @@ class ReplicationRunner {
   std::vector<double> cost_by_month_;
   std::vector<double> care_days_by_month_;
   std::vector<double> household_since_;  // when each carer household was approved (0: at the origin)
+  // Each category's lognormal cost factor: the log's mean and standard deviation (mean factor 1),
+  // worked out once from the scenario's coefficient of variation.
+  PerCategory<double> cost_log_mean_{};
+  PerCategory<double> cost_log_sd_{};
 
   // Supply state, used only when the scenario has finite supply or commissioning options.
   SupplyPool pool_;
@@ -224,8 +242,11 @@ class ReplicationRunner {
   StreamEngine uasc_transfer_arrivals_;
   StreamEngine campaign_arrivals_;
   std::vector<StreamEngine> household_streams_;  // per household: its deregistration clock
-  std::vector<std::uint32_t> first_at_household_;  // per household: its first child listed, or kNoChild
-  std::vector<std::uint32_t> first_at_home_;       // per in-house home: its first child listed, or kNoChild
+  // Slots of every household's places, then (from home_slots_) every home's beds: the child in
+  // each, or kNoChild. household_slots_[h] is household h's first slot.
+  std::vector<std::uint32_t> place_slots_;
+  std::vector<std::uint32_t> household_slots_;
+  std::vector<std::uint32_t> home_slots_;
   std::vector<std::uint32_t> placed_there_;        // scratch: the children of a household or home
   // No household below this index can join a Mockingbird constellation (each is a member already
   // or has deregistered), so filling constellations never looks at them again.

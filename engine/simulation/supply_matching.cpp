@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/random/exponential_distribution.hpp>
 #include <cmath>
+#include <stdexcept>
 
 #include "simulation/replication.hpp"
 
@@ -89,8 +90,13 @@ void ReplicationRunner::start_supply(ReplicationIdentity id) {
   uasc_transfer_arrivals_ = replication_stream(14, Process::entry_arrivals);
   campaign_arrivals_ = replication_stream(15, Process::households);
   household_streams_.clear();
-  first_at_household_.clear();
-  first_at_home_.assign(supply.homes.size(), kNoChild);
+  place_slots_.clear();
+  household_slots_.clear();
+  home_slots_.clear();
+  for (const InHouseHome& home : supply.homes) {
+    home_slots_.push_back(static_cast<std::uint32_t>(place_slots_.size()));
+    place_slots_.insert(place_slots_.end(), static_cast<std::size_t>(std::max(home.beds, 0)), kNoChild);
+  }
   next_possible_member_ = 0;
   next_household_ = 0;
   next_transferred_uasc_ = 0;
@@ -153,7 +159,8 @@ void ReplicationRunner::add_household(ReplicationIdentity id, double now, bool s
   if (household.mockingbird) ++mockingbird_members_;
   const std::int32_t index = pool_.add_household(household);
   household_streams_.push_back(stream);
-  first_at_household_.push_back(kNoChild);
+  household_slots_.push_back(static_cast<std::uint32_t>(place_slots_.size()));
+  place_slots_.insert(place_slots_.end(), household.places, kNoChild);
   household_since_.push_back(now);
   schedule_deregistration(index, now);
   if (!starting) {
@@ -182,7 +189,7 @@ void ReplicationRunner::deregister(std::int32_t household, double now) {
            household_since_[static_cast<std::size_t>(household)], now);
   }
   if (pool_.household(household).mockingbird) --mockingbird_members_;
-  collect_placed_there(first_at_household_[static_cast<std::size_t>(household)]);
+  collect_placed_there(slots_of(PlaceHandle{Category::foster_in_house, household}));
   pool_.deregister(household);
   // Its children must move: placement moves caused by supply.
   for (std::uint32_t index : placed_there_) {
@@ -299,42 +306,48 @@ void ReplicationRunner::step_down(std::uint32_t index, double now) {
 }
 
 void ReplicationRunner::close_home(std::size_t home, double now) {
-  collect_placed_there(first_at_home_[home]);
+  collect_placed_there(slots_of(PlaceHandle{Category::childrens_home_in_house, static_cast<std::int32_t>(home)}));
   for (std::uint32_t index : placed_there_) {
     ++flow(layout_.supply_moves);
     move(index, Category::childrens_home_external, now);
   }
 }
 
-std::uint32_t* ReplicationRunner::children_placed_at(const PlaceHandle& place) {
-  if (place.index < 0 || place.step_down) return nullptr;
-  if (place.category == Category::foster_in_house) return &first_at_household_[static_cast<std::size_t>(place.index)];
-  if (place.category == Category::childrens_home_in_house) return &first_at_home_[static_cast<std::size_t>(place.index)];
-  return nullptr;
+std::span<std::uint32_t> ReplicationRunner::slots_of(const PlaceHandle& place) {
+  if (place.index < 0 || place.step_down) return {};
+  const auto index = static_cast<std::size_t>(place.index);
+  if (place.category == Category::foster_in_house) {
+    return {place_slots_.data() + household_slots_[index], pool_.household(place.index).places};
+  }
+  if (place.category == Category::childrens_home_in_house) {
+    return {place_slots_.data() + home_slots_[index],
+            static_cast<std::size_t>(std::max(scenario_.supply.homes[index].beds, 0))};
+  }
+  return {};
 }
 
 void ReplicationRunner::list_at_place(std::uint32_t index) {
-  std::uint32_t* first = children_placed_at(children_[index].place);
-  if (first == nullptr) return;
-  children_[index].next_at_place = *first;
-  *first = index;
+  const std::span<std::uint32_t> slots = slots_of(children_[index].place);
+  if (slots.empty()) return;
+  const auto free = std::find(slots.begin(), slots.end(), kNoChild);
+  if (free == slots.end()) throw std::logic_error("a household or home has more children than places");
+  *free = index;
+  children_[index].place_slot = static_cast<std::uint32_t>(&*free - place_slots_.data());
 }
 
-// A list is as long as the household's places or the home's beds: walking it is cheap.
 void ReplicationRunner::unlist_from_place(std::uint32_t index) {
-  std::uint32_t* link = children_placed_at(children_[index].place);
-  if (link == nullptr) return;
-  while (*link != index) link = &children_[*link].next_at_place;
-  *link = children_[index].next_at_place;
-  children_[index].next_at_place = kNoChild;
+  ChildState& child = children_[index];
+  if (child.place_slot == kNoChild) return;
+  place_slots_[child.place_slot] = kNoChild;
+  child.place_slot = kNoChild;
 }
 
 // In the order of the list of children in care, as a scan of that list would find them: the
 // order in which they are moved decides who gets which free place.
-void ReplicationRunner::collect_placed_there(std::uint32_t first) {
+void ReplicationRunner::collect_placed_there(std::span<const std::uint32_t> slots) {
   placed_there_.clear();
-  for (std::uint32_t index = first; index != kNoChild; index = children_[index].next_at_place) {
-    placed_there_.push_back(index);
+  for (std::uint32_t index : slots) {
+    if (index != kNoChild) placed_there_.push_back(index);
   }
   std::sort(placed_there_.begin(), placed_there_.end(), [&](std::uint32_t a, std::uint32_t b) {
     return children_[a].in_care_slot < children_[b].in_care_slot;
