@@ -5,6 +5,7 @@
 // homes, carer households' support) are booked the same way over the days they are open, and
 // one-off costs in the month they happen. Everything is in base-year prices until the end of the
 // run, when each month is inflated by its financial year.
+#include <array>
 #include <boost/math/special_functions/erf.hpp>
 #include <cmath>
 
@@ -14,6 +15,10 @@ namespace carecast {
 namespace {
 
 constexpr double kDaysPerWeek = 7.0;
+
+// The inverse error function in double precision: Boost's default policy works in long double,
+// several times slower, for precision a cost factor does not need.
+using DoublePrecision = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
 
 int financial_year_of(Date date) {
   return static_cast<int>(std::chrono::year_month_day{financial_year_start(date)}.year());
@@ -46,7 +51,7 @@ void ReplicationRunner::price_placement(std::uint32_t index) {
   }
   double factor = 1;
   if (varies) {
-    const double z = -std::sqrt(2.0) * boost::math::erfc_inv(2 * u);
+    const double z = -std::sqrt(2.0) * boost::math::erfc_inv(2 * u, DoublePrecision());
     factor = std::exp(cost_log_mean_[c] + cost_log_sd_[c] * z);
   }
   child.cost_per_day = weekly * factor / kDaysPerWeek;
@@ -54,26 +59,56 @@ void ReplicationRunner::price_placement(std::uint32_t index) {
 
 // Adds per_day times the length of [from, to] (clipped to the origin and the horizon) to
 // `column` of each month the interval overlaps. Month row d covers clock times
-// (times[d-1], times[d]].
-void ReplicationRunner::accrue(std::vector<double>& table, int width, int column, double per_day, double from,
-                               double to) {
+// (times[d-1], times[d]]. The part months at each end are booked directly; the whole months
+// between them as a change in the amount a day, from the first whole month to the last month.
+void ReplicationRunner::accrue(MonthlyBook& book, int column, double per_day, double from, double to) {
   if (per_day == 0) return;
   from = std::max(from, 0.0);
   to = std::min(to, model_->horizon_time);
   if (to <= from) return;
-  int d = std::max(first_date_after(from), 1);
-  while (from < to && d < calendar_.date_count()) {
-    const double segment_end = std::min(to, calendar_.times[d]);
-    table[static_cast<std::size_t>(d) * static_cast<std::size_t>(width) + static_cast<std::size_t>(column)] +=
-        per_day * (segment_end - from);
-    from = segment_end;
-    ++d;
+  const int first = std::max(first_date_after(from), 1);
+  if (first >= calendar_.date_count()) return;
+  const double first_end = calendar_.times[static_cast<std::size_t>(first)];
+  if (to <= first_end) {
+    book.at(first, column) += per_day * (to - from);
+    return;
+  }
+  book.at(first, column) += per_day * (first_end - from);
+  // The month `to` falls in: reporting times are whole days, so the first at or after ceil(to).
+  const int last = first_date_at_or_after_[static_cast<std::size_t>(std::ceil(to))];
+  book.at(last, column) += per_day * (to - calendar_.times[static_cast<std::size_t>(last - 1)]);
+  if (last > first + 1) {
+    const auto cell = [&](int month) {
+      return static_cast<std::size_t>(month) * static_cast<std::size_t>(book.width) + static_cast<std::size_t>(column);
+    };
+    book.per_day_changes[cell(first + 1)] += per_day;
+    book.per_day_changes[cell(last)] -= per_day;
+    ++book.open_changes[cell(first + 1)];
+    --book.open_changes[cell(last)];
+  }
+}
+
+// Adds each month's whole-month amounts: the running amount a day times the month's days. When
+// no stay is running the amount a day is exactly 0, whatever rounding the changes left.
+void ReplicationRunner::settle(MonthlyBook& book) const {
+  std::array<double, kCostCategoryCount> per_day{};  // no book is wider than the cost categories
+  std::array<std::int32_t, kCostCategoryCount> open{};
+  for (int d = 1; d < calendar_.date_count(); ++d) {
+    const double days = calendar_.times[static_cast<std::size_t>(d)] - calendar_.times[static_cast<std::size_t>(d - 1)];
+    for (int c = 0; c < book.width; ++c) {
+      const std::size_t cell = static_cast<std::size_t>(d) * static_cast<std::size_t>(book.width) + static_cast<std::size_t>(c);
+      const auto column = static_cast<std::size_t>(c);
+      per_day[column] += book.per_day_changes[cell];
+      open[column] += book.open_changes[cell];
+      if (open[column] == 0) per_day[column] = 0;
+      book.amounts[cell] += per_day[column] * days;
+    }
   }
 }
 
 void ReplicationRunner::book_one_off(CostCategory category, double amount) {
   if (!scenario_.costs.enabled || amount == 0) return;
-  cost_by_month_[static_cast<std::size_t>(month_) * kCostCategoryCount + static_cast<std::size_t>(category)] += amount;
+  cost_by_month_.at(month_, static_cast<int>(category)) += amount;
 }
 
 // At each 31 March (DOMAIN.md §5), before the new collection year's reset:
@@ -113,11 +148,11 @@ void ReplicationRunner::finish_measures() {
   const double horizon = model_->horizon_time;
   for (std::uint32_t index : in_care_) {
     const ChildState& child = children_[index];
-    if (costs.enabled) accrue(cost_by_month_, kCostCategoryCount, child.cost_category, child.cost_per_day,
-                              child.placement_start, horizon);
-    if (!care_days_by_month_.empty()) accrue(care_days_by_month_, 1, 0, 1.0, child.care_start, horizon);
+    if (costs.enabled) accrue(cost_by_month_, child.cost_category, child.cost_per_day, child.placement_start, horizon);
+    if (!care_days_by_month_.empty()) accrue(care_days_by_month_, 0, 1.0, child.care_start, horizon);
   }
   if (measures_.empty()) return;
+  settle(care_days_by_month_);
   const int dates = calendar_.date_count();
   const auto width = static_cast<std::size_t>(layout_.measure_count());
   auto at = [&](int date, int column) -> double& {
@@ -130,7 +165,7 @@ void ReplicationRunner::finish_measures() {
     double days = 0;
     for (int d = 1; d < dates; ++d) {
       moves += tally_[static_cast<std::size_t>(d) * row_width_ + static_cast<std::size_t>(layout_.moves_all)];
-      days += care_days_by_month_[static_cast<std::size_t>(d)];
+      days += care_days_by_month_.at(d, 0);
       if (!is_31_march(calendar_.dates[static_cast<std::size_t>(d)])) continue;
       if (days > 0) at(d, layout_.moves_per_child_year) = moves / (days / kDaysPerYear);
       moves = days = 0;
@@ -143,15 +178,16 @@ void ReplicationRunner::finish_measures() {
     if (!scenario_.supply.enabled) break;
     const double opens = days_between(model_->origin, home.opens) - 1.0;
     const double closes = home.closes ? days_between(model_->origin, *home.closes) - 1.0 : horizon;
-    accrue(cost_by_month_, kCostCategoryCount, static_cast<int>(Category::childrens_home_in_house),
+    accrue(cost_by_month_, static_cast<int>(Category::childrens_home_in_house),
            home.annual_cost / kDaysPerYear, opens, closes);
   }
   for (std::size_t h = 0; h < household_since_.size(); ++h) {
     if (!pool_.household(static_cast<std::int32_t>(h)).active) continue;
-    accrue(cost_by_month_, kCostCategoryCount, static_cast<int>(CostCategory::carer_support),
+    accrue(cost_by_month_, static_cast<int>(CostCategory::carer_support),
            costs.carer_support_per_household_per_year / kDaysPerYear, household_since_[h], horizon);
   }
 
+  settle(cost_by_month_);
   // Inflation by financial year after the base year, then the measures.
   std::array<double, kCostCategoryCount> year_total{};
   double cumulative = 0;
@@ -162,7 +198,7 @@ void ReplicationRunner::finish_measures() {
     const double index = std::pow(1 + costs.inflation_per_year, financial_year_of(date) - costs.base_year);
     double month_total = 0;
     for (int c = 0; c < kCostCategoryCount; ++c) {
-      const double cost = cost_by_month_[static_cast<std::size_t>(d) * kCostCategoryCount + static_cast<std::size_t>(c)] * index;
+      const double cost = cost_by_month_.at(d, c) * index;
       at(d, layout_.cost_by_category + c) = cost;
       year_total[static_cast<std::size_t>(c)] += cost;
       month_total += cost;

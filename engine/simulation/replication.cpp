@@ -164,7 +164,7 @@ void ReplicationRunner::leave_care(std::uint32_t index, ExitReason reason, doubl
   ChildState& child = children_[index];
   tally_stay_by_age_band(child, now);
   end_current_placement(index, now);
-  if (!care_days_by_month_.empty()) accrue(care_days_by_month_, 1, 0, 1.0, child.care_start, now);
+  if (!care_days_by_month_.empty()) accrue(care_days_by_month_, 0, 1.0, child.care_start, now);
   if (reason == ExitReason::adoption) book_one_off(CostCategory::adoption_fee, scenario_.costs.adoption_fee);
   child.in_care = false;
   if (child.uasc) --uasc_stock_;
@@ -209,7 +209,7 @@ void ReplicationRunner::end_placement(std::uint32_t index, double now) {
 void ReplicationRunner::end_current_placement(std::uint32_t index, double now) {
   ChildState& child = children_[index];
   if (scenario_.costs.enabled) {
-    accrue(cost_by_month_, kCostCategoryCount, child.cost_category, child.cost_per_day, child.placement_start, now);
+    accrue(cost_by_month_, child.cost_category, child.cost_per_day, child.placement_start, now);
   }
   --stock_[static_cast<int>(child.category)];
   if (scenario_.supply.enabled) {
@@ -472,8 +472,8 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
   measures_ = measures;
   std::fill(measures_.begin(), measures_.end(), NAN);
   const auto rows = static_cast<std::size_t>(calendar_.date_count()) + 1;
-  cost_by_month_.assign(scenario_.costs.enabled ? rows * kCostCategoryCount : 0, 0.0);
-  care_days_by_month_.assign(measures_.empty() ? 0 : rows, 0.0);
+  cost_by_month_.assign(scenario_.costs.enabled ? rows : 0, kCostCategoryCount);
+  care_days_by_month_.assign(measures_.empty() ? 0 : rows, 1);
   household_since_.clear();
   if (vary_by_year_) {
     // Drawn before anything else uses the tables, on the replication's own stream.

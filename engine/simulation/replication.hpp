@@ -84,6 +84,28 @@ struct ChildState {
   }
 };
 
+// Amounts by reporting month (row d = the month ending on date d) and column, booked a stay at a
+// time. A stay's whole months are booked as a change in the amount a day running from its first
+// whole month to the month it ends (a difference table), so booking costs the same however long
+// the stay; settle() turns the running amounts into each month's.
+struct MonthlyBook {
+  int width = 0;
+  std::vector<double> amounts;             // [month][column]: booked directly, then settled
+  std::vector<double> per_day_changes;     // [month][column]: change in the amount a day of whole months
+  std::vector<std::int32_t> open_changes;  // [month][column]: change in the stays booked over whole months
+  void assign(std::size_t rows, int columns) {
+    width = columns;
+    const std::size_t cells = rows * static_cast<std::size_t>(columns);
+    amounts.assign(cells, 0.0);
+    per_day_changes.assign(cells, 0.0);
+    open_changes.assign(cells, 0);
+  }
+  bool empty() const { return amounts.empty(); }
+  double& at(int month, int column) {
+    return amounts[static_cast<std::size_t>(month) * static_cast<std::size_t>(width) + static_cast<std::size_t>(column)];
+  }
+};
+
 enum class MarkKind : std::uint8_t { reporting_date = 0, april_first = 1 };
 struct CalendarMark {
   double time;
@@ -149,7 +171,8 @@ class ReplicationRunner {
   void end_current_placement(std::uint32_t child, double now);  // releases its place and stock, books its cost
   // Costs (costs_and_stability.cpp).
   void price_placement(std::uint32_t child);
-  void accrue(std::vector<double>& table, int width, int column, double per_day, double from, double to);
+  void accrue(MonthlyBook& book, int column, double per_day, double from, double to);
+  void settle(MonthlyBook& book) const;
   void book_one_off(CostCategory category, double amount);
   void record_stability(int date_index);
   void finish_measures();
@@ -225,8 +248,8 @@ class ReplicationRunner {
   std::span<double> measures_;
   // Costs by reporting month (row d = the month ending on date d) and cost category, in base-year
   // prices; child-days in care by month. Stays are booked whole when they end (or at the horizon).
-  std::vector<double> cost_by_month_;
-  std::vector<double> care_days_by_month_;
+  MonthlyBook cost_by_month_;
+  MonthlyBook care_days_by_month_;
   std::vector<double> household_since_;  // when each carer household was approved (0: at the origin)
   // Each category's lognormal cost factor: the log's mean and standard deviation (mean factor 1),
   // worked out once from the scenario's coefficient of variation.

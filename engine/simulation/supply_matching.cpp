@@ -184,7 +184,7 @@ void ReplicationRunner::schedule_deregistration(std::int32_t household, double n
 void ReplicationRunner::deregister(std::int32_t household, double now) {
   ++flow(layout_.deregistrations);
   if (scenario_.costs.enabled) {
-    accrue(cost_by_month_, kCostCategoryCount, static_cast<int>(CostCategory::carer_support),
+    accrue(cost_by_month_, static_cast<int>(CostCategory::carer_support),
            scenario_.costs.carer_support_per_household_per_year / kDaysPerYear,
            household_since_[static_cast<std::size_t>(household)], now);
   }
