@@ -63,6 +63,24 @@ TEST(RealDistribution, ExactModeEqualsSortingTheValues) {
   for (double p : kProbabilities) EXPECT_EQ(exact.quantile(p), quantile_sorted(values, p)) << p;
 }
 
+// Selecting the two order statistics a quantile needs gives what sorting gives, for every size
+// and with ties, whatever order earlier selections left the values in.
+TEST(Summary, SelectingTheOrderStatisticsEqualsSortingThem) {
+  std::mt19937_64 random(9);
+  std::uniform_int_distribution<int> spread(-5, 5);
+  std::normal_distribution<double> real(100, 30);
+  for (int size : {1, 2, 3, 10, 101, 1000}) {
+    std::vector<double> values;
+    for (int i = 0; i < size; ++i) values.push_back(i % 2 == 0 ? spread(random) : real(random));
+    std::vector<double> sorted = values;
+    std::sort(sorted.begin(), sorted.end());
+    for (double p : kProbabilities) {
+      EXPECT_EQ(quantile_selected(values, p), quantile_sorted(sorted, p)) << size << " " << p;
+    }
+    for (double p : {0.95, 0.5, 0.05}) EXPECT_EQ(quantile_selected(values, p), quantile_sorted(sorted, p)) << size;
+  }
+}
+
 // Beyond the exact cap: each order statistic is within a relative kRealRelativeAccuracy, so a
 // type 7 percentile is within that share of the two order statistics it interpolates.
 TEST(RealDistribution, SketchPercentilesAreWithinTheStatedRelativeAccuracy) {
@@ -113,8 +131,8 @@ RunOptions options_for(int runs, int threads) {
 }
 
 // Feeds `result` to an accumulator in blocks of `block` runs.
-std::vector<SummaryRow> summarise_in_blocks(const RunResult& result, int block, int declared_runs) {
-  SummaryAccumulator accumulator(result.layout, result.calendar.date_count(), declared_runs);
+std::vector<SummaryRow> summarise_in_blocks(const RunResult& result, int block, int declared_runs, int threads = 1) {
+  SummaryAccumulator accumulator(result.layout, result.calendar.date_count(), declared_runs, threads);
   const std::size_t tally = static_cast<std::size_t>(result.calendar.date_count()) * result.layout.cell_count();
   const std::size_t measures = static_cast<std::size_t>(result.calendar.date_count()) * result.layout.measure_count();
   for (int first = 0; first < result.runs; first += block) {
@@ -141,6 +159,26 @@ TEST(StreamingSummary, EqualsTheSortBasedSummaryWhateverTheBlocks) {
       for (int p = 0; p < kPercentileCount; ++p) ASSERT_EQ(streamed[i].percentile[p], sorted[i].percentile[p]) << where;
       // Counts' squared deviations are summed by value, not by run: the last bits may differ.
       ASSERT_NEAR(streamed[i].standard_error, sorted[i].standard_error, 1e-12 * (1 + sorted[i].standard_error)) << where;
+    }
+  }
+}
+
+// Several threads fold a block, each into its own cells: every row is the same, bit for bit, as
+// one thread's, exact or sketched.
+TEST(StreamingSummary, FoldingOnSeveralThreadsGivesExactlyOneThreadsSummary) {
+  const RunResult result = run_replications(default_scenario(2), options_for(60, 2));
+  for (int declared_runs : {result.runs, kExactRealValues + 1}) {
+    const std::vector<SummaryRow> one = summarise_in_blocks(result, 25, declared_runs, 1);
+    for (int threads : {2, 3, 7}) {
+      const std::vector<SummaryRow> several = summarise_in_blocks(result, 25, declared_runs, threads);
+      ASSERT_EQ(several.size(), one.size());
+      for (std::size_t i = 0; i < one.size(); ++i) {
+        ASSERT_EQ(several[i].cell, one[i].cell);
+        ASSERT_EQ(several[i].date, one[i].date);
+        ASSERT_EQ(several[i].mean, one[i].mean) << threads << " threads, row " << i;
+        ASSERT_EQ(several[i].standard_error, one[i].standard_error) << threads << " threads, row " << i;
+        for (int p = 0; p < kPercentileCount; ++p) ASSERT_EQ(several[i].percentile[p], one[i].percentile[p]);
+      }
     }
   }
 }

@@ -136,11 +136,10 @@ void RealDistribution::flush() {
 
 void RealDistribution::finish() {
   if (exact_) {
-    // As the sort-based summary: deviations in run order from the mean, then sort.
+    // As the sort-based summary: deviations in run order from the mean.
     const double centre = mean();
     squares_ = 0;
     for (double v : values_) squares_ += (v - centre) * (v - centre);
-    std::sort(values_.begin(), values_.end());
   } else {
     flush();
     pending_positive_.shrink_to_fit();
@@ -167,8 +166,11 @@ double RealDistribution::order_statistic(std::int64_t k) const {
 double RealDistribution::quantile(double p) const {
   const Position at = type7_position(count_, p);
   if (exact_) {
-    return interpolate(values_[static_cast<std::size_t>(at.below)], values_[static_cast<std::size_t>(at.above)],
-                       at.fraction);
+    // The order statistics a sort would put at `below` and `above`: selected, not sorted for.
+    const auto below = values_.begin() + at.below;
+    std::nth_element(values_.begin(), below, values_.end());
+    const double above = at.above > at.below ? *std::min_element(below + 1, values_.end()) : *below;
+    return interpolate(*below, above, at.fraction);
   }
   return interpolate(order_statistic(at.below), order_statistic(at.above), at.fraction);
 }

@@ -52,7 +52,7 @@ class RealDistribution {
  public:
   explicit RealDistribution(bool exact = true) : exact_(exact) {}
   void add(double value);
-  // Ends the adding: computes the squared deviations (in run order when exact) and sorts.
+  // Ends the adding: computes the squared deviations (in run order when exact).
   void finish();
   std::int64_t count() const { return count_; }
   double mean() const { return sum_ / static_cast<double>(count_); }
@@ -69,8 +69,9 @@ class RealDistribution {
   std::int64_t count_ = 0;
   double sum_ = 0;
   double squares_ = 0;
-  // Exact: every value in run order, sorted by finish().
-  std::vector<double> values_;
+  // Exact: every value in run order until finish(); then partly ordered by each quantile's
+  // selection of its order statistics (nth_element, linear), never fully sorted.
+  mutable std::vector<double> values_;
   // Sketch: Welford's running mean and squared deviations in run order, for the standard error.
   double running_mean_ = 0;
   double running_squares_ = 0;

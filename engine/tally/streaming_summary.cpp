@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <thread>
 
 namespace carecast {
 
@@ -9,8 +10,10 @@ RunBlock whole_run_block(const RunResult& result) {
   return {&result.layout, result.calendar.date_count(), result.runs, result.tallies, result.measures};
 }
 
-SummaryAccumulator::SummaryAccumulator(const TallyLayout& layout, int dates, int runs)
-    : layout_(layout), dates_(dates) {
+SummaryAccumulator::SummaryAccumulator(const TallyLayout& layout, int dates, int runs, int threads)
+    : layout_(layout), dates_(dates), threads_(std::max(threads, 1)) {
+  count_scratch_.resize(static_cast<std::size_t>(threads_));
+  real_scratch_.resize(static_cast<std::size_t>(threads_));
   counts_.resize(static_cast<std::size_t>(dates) * layout.cell_count());
   reals_.reserve(static_cast<std::size_t>(dates) * layout.measure_count());
   for (int d = 0; d < dates; ++d) {
@@ -30,14 +33,16 @@ namespace {
 // from consecutive memory while it is in cache. (Reading a slot straight down the block strides a
 // whole run of tally per value, a cache and TLB miss each; touching every distribution once per
 // run keeps none of them in cache.)
+constexpr std::size_t kChunk = 256;
+
+// Folds slots [begin, end) (begin a multiple of kChunk).
 template <typename Value, typename Distribution, typename Add>
-void fold_block(const Value* block, int runs, std::vector<Distribution>& distributions, std::vector<Value>& scratch,
-                Add add) {
-  constexpr std::size_t kChunk = 256;
+void fold_block(const Value* block, int runs, std::vector<Distribution>& distributions, std::size_t begin,
+                std::size_t end, std::vector<Value>& scratch, Add add) {
   const std::size_t slots = distributions.size();
   scratch.resize(kChunk * static_cast<std::size_t>(runs));
-  for (std::size_t first = 0; first < slots; first += kChunk) {
-    const std::size_t n = std::min(kChunk, slots - first);
+  for (std::size_t first = begin; first < end; first += kChunk) {
+    const std::size_t n = std::min({kChunk, slots - first, end - first});
     for (int run = 0; run < runs; ++run) {
       const Value* row = block + static_cast<std::size_t>(run) * slots + first;
       for (std::size_t j = 0; j < n; ++j) scratch[j * runs + run] = row[j];
@@ -53,13 +58,30 @@ void fold_block(const Value* block, int runs, std::vector<Distribution>& distrib
 }  // namespace
 
 void SummaryAccumulator::add(const RunBlock& block) {
-  fold_block(block.tallies.data(), block.runs, counts_, count_scratch_,
-             [](IntegerDistribution& d, std::int32_t value) { d.add(value); });
-  fold_block(block.measures.data(), block.runs, reals_, real_scratch_, [](RealDistribution& d, double value) {
-    // Measures are defined only at some dates (NaN elsewhere) and, for a ratio, only in the runs
-    // where its denominator is not 0: the summary is over the runs that define it.
-    if (!std::isnan(value)) d.add(value);
-  });
+  // Thread t folds the t-th share of the cells and of the measures: whole chunks, so that no two
+  // threads write one distribution.
+  auto share = [&](std::size_t slots, int t) {
+    const std::size_t chunks = (slots + kChunk - 1) / kChunk;
+    const auto threads = static_cast<std::size_t>(threads_);
+    const auto part = [&](std::size_t i) { return std::min(slots, chunks * i / threads * kChunk); };
+    return std::pair{part(static_cast<std::size_t>(t)), part(static_cast<std::size_t>(t) + 1)};
+  };
+  auto work = [&](int t) {
+    const auto [count_begin, count_end] = share(counts_.size(), t);
+    fold_block(block.tallies.data(), block.runs, counts_, count_begin, count_end,
+               count_scratch_[static_cast<std::size_t>(t)],
+               [](IntegerDistribution& d, std::int32_t value) { d.add(value); });
+    const auto [real_begin, real_end] = share(reals_.size(), t);
+    fold_block(block.measures.data(), block.runs, reals_, real_begin, real_end,
+               real_scratch_[static_cast<std::size_t>(t)], [](RealDistribution& d, double value) {
+                 // Measures are defined only at some dates (NaN elsewhere) and, for a ratio, only in
+                 // the runs where its denominator is not 0: the summary is over the runs that define it.
+                 if (!std::isnan(value)) d.add(value);
+               });
+  };
+  std::vector<std::jthread> helpers;
+  for (int t = 1; t < threads_; ++t) helpers.emplace_back(work, t);
+  work(0);
 }
 
 std::vector<SummaryRow> SummaryAccumulator::finish() {
@@ -114,7 +136,7 @@ std::size_t SummaryAccumulator::memory_bytes() const {
 StreamedSummary run_and_summarise(const Scenario& scenario, const RunOptions& options) {
   ReplicationBlocks blocks(scenario, options);
   const int dates = blocks.calendar().date_count();
-  SummaryAccumulator summary(blocks.layout(), dates, options.runs);
+  SummaryAccumulator summary(blocks.layout(), dates, options.runs, blocks.info().threads);
   const int block_size = runs_per_block(options, blocks.info().threads);
   std::vector<std::int32_t> tallies(blocks.tally_size() * static_cast<std::size_t>(block_size));
   std::vector<double> measures(blocks.measure_size() * static_cast<std::size_t>(block_size));

@@ -41,7 +41,9 @@ inline bool exact_reals(int runs) { return runs <= kExactRealValues; }
 class SummaryAccumulator {
  public:
   // `runs`: how many runs will be added in all, which decides whether real measures are exact.
-  SummaryAccumulator(const TallyLayout& layout, int dates, int runs);
+  // `threads`: how many threads fold a block's values into the distributions (each takes its
+  // own cells, in run order, so the result does not depend on it).
+  SummaryAccumulator(const TallyLayout& layout, int dates, int runs, int threads = 1);
   void add(const RunBlock& block);
   // One row per cell and date, in layout order then date order, as summarise(). Call once.
   std::vector<SummaryRow> finish();
@@ -52,8 +54,10 @@ class SummaryAccumulator {
   int dates_;
   std::vector<IntegerDistribution> counts_;  // [date][cell]
   std::vector<RealDistribution> reals_;      // [date][measure]
-  std::vector<std::int32_t> count_scratch_;  // a chunk of a block, transposed
-  std::vector<double> real_scratch_;
+  int threads_ = 1;
+  // Per thread: a chunk of a block, transposed.
+  std::vector<std::vector<std::int32_t>> count_scratch_;
+  std::vector<std::vector<double>> real_scratch_;
 };
 
 // Simulates the scenario a block of runs at a time and summarises it as it goes.

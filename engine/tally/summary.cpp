@@ -13,6 +13,17 @@ double quantile_sorted(const std::vector<double>& sorted, double p) {
   return sorted[below] + fraction * (sorted[above] - sorted[below]);
 }
 
+double quantile_selected(std::vector<double>& values, double p) {
+  const double position = p * static_cast<double>(values.size() - 1);
+  const auto below = static_cast<std::size_t>(std::floor(position));
+  const std::size_t above = std::min(below + 1, values.size() - 1);
+  const double fraction = position - static_cast<double>(below);
+  const auto at = values.begin() + static_cast<std::ptrdiff_t>(below);
+  std::nth_element(values.begin(), at, values.end());
+  const double above_value = above > below ? *std::min_element(at + 1, values.end()) : *at;
+  return *at + fraction * (above_value - *at);
+}
+
 std::vector<SummaryRow> summarise(const RunResult& result) {
   std::vector<SummaryRow> rows;
   std::vector<double> values;
@@ -40,9 +51,8 @@ std::vector<SummaryRow> summarise(const RunResult& result) {
       double squares = 0;
       for (double v : values) squares += (v - row.mean) * (v - row.mean);
       row.standard_error = n > 1 ? std::sqrt(squares / (n - 1) / n) : 0.0;
-      std::sort(values.begin(), values.end());
       for (int p = 0; p < kPercentileCount; ++p) {
-        row.percentile[p] = metric.probability ? row.mean : quantile_sorted(values, kPercentiles[p]);
+        row.percentile[p] = metric.probability ? row.mean : quantile_selected(values, kPercentiles[p]);
       }
       rows.push_back(row);
     }

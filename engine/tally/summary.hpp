@@ -22,6 +22,10 @@ struct SummaryRow {
 // the default of R and NumPy). `sorted` must be sorted and non-empty.
 double quantile_sorted(const std::vector<double>& sorted, double p);
 
+// The same quantile from unsorted values, by selecting the two order statistics it needs
+// (linear time; `values` is left partly ordered). Equal to quantile_sorted on the sorted values.
+double quantile_selected(std::vector<double>& values, double p);
+
 // One row per cell and date, in layout order then date order; flows have no row at the origin.
 std::vector<SummaryRow> summarise(const RunResult& result);
 
