@@ -1,5 +1,6 @@
 # Two commands for a fresh Debian 12 machine, as root:
-#   make demo   install what is missing, build, run the default scenario, make its board pack
+#   make demo   install what is missing, build, run the default scenario and make its board pack,
+#               then compare the three shipped options with it and make their option appraisal
 #   make test   install what is missing, build, run the whole test suite, then run it again under
 #               ASan+UBSan and run each fuzzing harness briefly (see "test" below)
 # And for longer fuzzing:
@@ -38,8 +39,11 @@ build: deps
 	cmake --build $(BUILD) -j$(JOBS)
 
 demo: build
-	./$(BUILD)/carecast run --runs 1000 --seed 1 --out demo-output
+	./$(BUILD)/carecast run --runs 1000 --seed 1 --replace --out demo-output
 	./$(BUILD)/carecast report demo-output
+	./$(BUILD)/carecast compare scenarios/default.toml scenarios/option_recruitment_campaign.toml \
+	  scenarios/option_in_house_home.toml scenarios/option_step_down.toml --runs 1000 --seed 1 --replace --out demo-options
+	./$(BUILD)/carecast report demo-options
 
 # The whole suite on the Release build, then once more under ASan+UBSan, then each fuzzing harness
 # for TEST_FUZZ_SECONDS.
@@ -90,4 +94,4 @@ validate: build
 	python3 tests/validation/validate.py --carecast $(BUILD)/carecast --jobs 1 --out validate-output
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) demo-output validate-output
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) demo-output demo-options validate-output

@@ -20,6 +20,18 @@ def year_label(point):
     return cc.financial_year_label(point.date.year - 1)
 
 
+def part_year_label(folder, point):
+    """'2029-30 (11 months)': a year the forecast covers in part, with the months it covers."""
+    start_year = point.date.year - 1 if point.date.month <= 3 else point.date.year
+    start = dt.date(start_year, 4, 1)
+    origin = folder.origin()
+    if start <= origin:
+        months = (point.date.year - origin.year) * 12 + point.date.month - origin.month
+    else:
+        months = (point.date.year - start.year) * 12 + point.date.month - start.month + 1
+    return f"{cc.financial_year_label(start_year)} ({months} month{'s' if months != 1 else ''})"
+
+
 def cost(folder, note):
     """Placement cost by financial year."""
     all_points = folder.require(METRIC)
@@ -59,7 +71,7 @@ def cost(folder, note):
         axes[1].set_title("By placement category (mean of runs)")
         cc.value_axis(axes[1], "pounds")
         axes[1].grid(axis="y", alpha=0.25)
-    part_years = [year_label(p) for p in all_points if cc.is_31_march(p.date) and p not in years]
+    part_years = [part_year_label(folder, p) for p in all_points if p not in years and p.date > folder.origin()]
     chart_note = ("Costs as the scenario prices them. " + (
         f"Part years left out: {', '.join(part_years)}. " if part_years else "") +
         "Category means add up to the total's mean, which differs a little from its median." + (

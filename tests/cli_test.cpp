@@ -86,6 +86,71 @@ TEST_F(CommandLine, MissingScenarioFileAndBadOptionsExitWithCodeTwo) {
 }
 
 
+// Usage errors say what is wrong and exit 2 (issue 13): a missing or unknown verb lists the verbs;
+// a word where a number belongs says a whole number is expected (not "not in range").
+TEST_F(CommandLine, UsageErrorsSayWhatIsExpectedAndExitWithCodeTwo) {
+  const Outcome unknown = run_carecast("forecast --runs 10");
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.output;
+  EXPECT_NE(unknown.output.find("unknown verb 'forecast': expected one of run, expect,"), std::string::npos)
+      << unknown.output;
+  const Outcome none = run_carecast("");
+  EXPECT_EQ(none.exit_code, 2) << none.output;
+  EXPECT_NE(none.output.find("carecast needs a verb, one of: run,"), std::string::npos) << none.output;
+  EXPECT_EQ(none.output.find("A subcommand is required"), std::string::npos) << none.output;
+
+  for (const std::string verb : {"run", "compare " CARECAST_SCENARIO_DIR "/default.toml " CARECAST_SCENARIO_DIR
+                                 "/option_step_down.toml"}) {
+    const Outcome words = run_carecast(verb + " --runs abc --out " + (dir_ / "out").string());
+    EXPECT_EQ(words.exit_code, 2) << words.output;
+    EXPECT_NE(words.output.find("--runs: expected a whole number from 1 to 1000000, not 'abc'"), std::string::npos)
+        << words.output;
+    EXPECT_EQ(words.output.find("not in range"), std::string::npos) << words.output;
+  }
+  const Outcome too_many = run_carecast("run --years 11 --out " + (dir_ / "out").string());
+  EXPECT_NE(too_many.output.find("--years: must be a whole number from 1 to 10, not 11"), std::string::npos)
+      << too_many.output;
+
+  // --out naming a file, for each verb that writes a folder.
+  const fs::path file = write("a-file", "not a folder\n");
+  for (const std::string verb :
+       {"run --runs 2", "expect", "synth --years 2",
+        "compare " CARECAST_SCENARIO_DIR "/default.toml " CARECAST_SCENARIO_DIR "/option_step_down.toml --runs 2",
+        "backtest " CARECAST_TEST_DATA_DIR "/ssda903-sample --origins yearly --runs 2"}) {
+    const Outcome outcome = run_carecast(verb + " --out " + file.string());
+    EXPECT_EQ(outcome.exit_code, 2) << verb << "\n" << outcome.output;
+    EXPECT_NE(outcome.output.find(file.string() + ": '--out': exists and is not a folder"), std::string::npos)
+        << outcome.output;
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "out"));
+}
+
+TEST_F(CommandLine, CompareHelpShowsItsScenariosPlainly) {
+  const Outcome help = run_carecast("compare --help");
+  EXPECT_EQ(help.exit_code, 0) << help.output;
+  EXPECT_EQ(help.output.find("(2x)"), std::string::npos) << help.output;
+  EXPECT_NE(help.output.find("compare [OPTIONS] scenarios..."), std::string::npos) << help.output;
+  EXPECT_NE(help.output.find("BASE OPTION [OPTION...]"), std::string::npos) << help.output;
+}
+
+// A scenario date written dd/mm/yyyy, bare or quoted, gets a hint naming the form TOML needs.
+TEST_F(CommandLine, ADayFirstScenarioDateGetsAHint) {
+  for (const std::string value : {"28/02/2025", "\"28/02/2025\""}) {
+    const fs::path scenario = write("day_first.toml", "extends = \"" CARECAST_SCENARIO_DIR "/default.toml\"\n"
+                                                      "origin_date = " + value + "\n");
+    const Outcome outcome = run_carecast("run " + scenario.string() + " --runs 2 --out " + (dir_ / "out").string());
+    EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
+    EXPECT_NE(outcome.output.find("day_first.toml:2:"), std::string::npos) << outcome.output;
+    EXPECT_NE(outcome.output.find("hint: dates in a scenario are written YYYY-MM-DD"), std::string::npos)
+        << outcome.output;
+  }
+  // A date written properly but wrong in another way gets no such hint.
+  const fs::path scenario = write("bad_day.toml", "extends = \"" CARECAST_SCENARIO_DIR "/default.toml\"\n"
+                                                  "origin_date = 2025-02-30\n");
+  const Outcome outcome = run_carecast("run " + scenario.string() + " --runs 2 --out " + (dir_ / "out").string());
+  EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
+  EXPECT_EQ(outcome.output.find("hint:"), std::string::npos) << outcome.output;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Output safety (issue 9): an unwritable --out is refused before any work, and a SIGTERM leaves
 // nothing behind.

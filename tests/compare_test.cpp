@@ -5,10 +5,14 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
+#include <unistd.h>
 
 #include "output/comparison.hpp"
+#include "output/report_charts.hpp"
 #include "scenario/scenario_loader.hpp"
 #include "simulation/runner.hpp"
+#include "test_support.hpp"
 
 namespace carecast {
 namespace {
@@ -89,6 +93,44 @@ TEST(Compare, CommonRandomNumbersNarrowTheDifferenceMarkedly) {
     if (is_cost) EXPECT_LT(ratio, 0.5);
     EXPECT_LT(ratio, 1.0);
   }
+}
+
+// `report` on a compare folder makes one board pack for the base and every option: its option
+// table has one row per option of comparison.csv and every figure and sentence in it agrees with
+// the CSV (report_checks.py parses the page and checks each against the rows it names, and that
+// every clear difference is said and nothing else is). The shipped options over 3 years, so the
+// last financial year is a part year.
+TEST(Compare, ACompareFolderMakesOneBoardPackWhoseOptionsMatchTheCsv) {
+  const fs::path dir = fs::temp_directory_path() / ("carecast-compare-report-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const std::string scenarios = CARECAST_SCENARIO_DIR;
+  const testing::CommandOutcome compared = testing::run_carecast(
+      "compare " + scenarios + "/default.toml " + scenarios + "/option_recruitment_campaign.toml " + scenarios +
+      "/option_in_house_home.toml " + scenarios + "/option_step_down.toml --runs 60 --years 3 --seed 2 --out " +
+      (dir / "options").string());
+  ASSERT_EQ(compared.exit_code, 0) << compared.output;
+  for (const char* folder : {"default", "recruitment_campaign", "in_house_children_s_home", "residential_step_down"}) {
+    EXPECT_TRUE(fs::exists(dir / "options" / folder / "run.json")) << folder;
+  }
+  const testing::CommandOutcome report = testing::run_carecast("report " + (dir / "options").string());
+  ASSERT_EQ(report.exit_code, 0) << report.output;
+  EXPECT_NE(report.output.find("Board pack: " + (dir / "options" / "report.html").string()), std::string::npos)
+      << report.output;
+  std::ifstream page(dir / "options" / "report.html");
+  const std::string html((std::istreambuf_iterator<char>(page)), std::istreambuf_iterator<char>());
+  EXPECT_NE(html.find("options against scenario &#39;default&#39;"), std::string::npos);
+  EXPECT_NE(html.find("Children looked after at the start"), std::string::npos) << "the base's own figures";
+  // The forecast's last month end is 31 January 2028: April 2027 to January 2028 is 10 months.
+  EXPECT_NE(html.find("2027-28 (10 months)"), std::string::npos) << "the part year is marked";
+  EXPECT_NE(html.find("lower than the base&#39;s: median"), std::string::npos) << "no clear difference was stated";
+  const std::string checks = (fs::path(CARECAST_TEST_DATA_DIR).parent_path() / "report_checks.py").string();
+  const testing::CommandOutcome options = testing::run_carecast_command(
+      report::shell_quote(report::python_interpreter()) + " " + checks + " options " + (dir / "options").string());
+  EXPECT_EQ(options.exit_code, 0) << options.output;
+  const testing::CommandOutcome workbook = testing::run_carecast_command(
+      report::shell_quote(report::python_interpreter()) + " " + checks + " workbook " + (dir / "options").string());
+  EXPECT_EQ(workbook.exit_code, 0) << workbook.output;
+  fs::remove_all(dir);
 }
 
 TEST(Compare, FolderNamesAreSafe) {

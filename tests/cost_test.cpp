@@ -1,4 +1,4 @@
-// Costs (DOMAIN.md §6): weekly costs booked per stay and split exactly across months, financial
+// Costs (docs/sources.md, "Unit costs"): weekly costs booked per stay and split exactly across months, financial
 // years on 1 April, inflation by financial year, fixed costs whatever the occupancy.
 #include <gtest/gtest.h>
 

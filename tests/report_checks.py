@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Checks of the board pack that need Python, run by report_test.cpp.
 
-    report_checks.py workbook FOLDER [--publish]   forecast.xlsx holds the folder's CSV numbers
+    report_checks.py workbook FOLDER [--publish]   forecast.xlsx (published/forecast.xlsx with --publish)
+                                                    holds the folder's CSV numbers
+    report_checks.py options FOLDER                 report.html's option table and sentences match
+                                                    comparison.csv
     report_checks.py dpi PNG...                     each PNG says 200 dpi
     report_checks.py not-blank PNG                  a screenshot shows something
 
@@ -10,9 +13,11 @@ independently of the C++ that applies it, so that the test checks the rule, not 
 """
 import csv
 import datetime as dt
+import html.parser
 import json
 import math
 import pathlib
+import re
 import struct
 import sys
 
@@ -28,9 +33,13 @@ def fail(message):
     sys.exit(1)
 
 
-def count_metrics():
+def metric_units():
     with open(PLOTS / "metric_labels.csv", newline="") as handle:
-        return {row["id"] for row in csv.DictReader(handle) if row["unit"] == "count"}
+        return {row["id"]: row["unit"] for row in csv.DictReader(handle)}
+
+
+def count_metrics():
+    return {metric for metric, unit in metric_units().items() if unit == "count"}
 
 
 def read_csv(path):
@@ -67,7 +76,7 @@ def check_table(book, sheet_names, csv_rows, statistics, has_option, origin, pub
             date = row["Date"].date() if isinstance(row["Date"], dt.datetime) else row["Date"]
             key = (row.get("Option") or "", row["Metric id"], row["Category id"], date.isoformat())
             suffix = " difference" if has_option else ""
-            found[key] = [row[STATISTICS[s] + suffix] for s in statistics]
+            found[key] = [row.get(STATISTICS[s] + suffix) for s in statistics]
     if len(found) != len(csv_rows):
         fail(f"{kind}: the workbook has {len(found)} rows, the CSV {len(csv_rows)}")
     # Recorded counts: history, or a forecast's origin row, the same in every run. Grouped by
@@ -88,8 +97,17 @@ def check_table(book, sheet_names, csv_rows, statistics, has_option, origin, pub
         if key not in found:
             fail(f"{kind}: no workbook row for {key}")
         is_recorded = any(line in lines for lines in groups.values())
+        unit = UNITS.get(line["metric"], "count")
         for statistic, actual in zip(statistics, found[key]):
             value = float(line[statistic])
+            # A probability over runs is one number, in the mean column only; percentages are
+            # stored as fractions.
+            if unit == "probability" and statistic not in ("mean", "value"):
+                if actual is not None:
+                    fail(f"{kind}: {key} {statistic}: {actual!r} repeats a probability in a percentile column")
+                continue
+            if unit == "percent":
+                value /= 100
             if id(line) in hidden:
                 expected = "c"
             elif publish and line["metric"] in counts and not is_recorded:
@@ -107,11 +125,98 @@ def check_table(book, sheet_names, csv_rows, statistics, has_option, origin, pub
     return found
 
 
+UNITS = metric_units()
+# The number format each unit must have: a % format on a fraction, a £ format on money.
+FORMATS = {"percent": "0.0%", "probability": "0.0%", "pounds": '"£"#,##0;-"£"#,##0'}
+
+
+def check_formats(book, special):
+    """Every number's format fits its unit, read from the cell as Excel will show it."""
+    checked = 0
+    for name in book.sheetnames:
+        if name in special:
+            continue
+        rows = book[name].iter_rows()
+        header = [cell.value for cell in next(rows)]
+        metric_column = header.index("Metric id")
+        for row in rows:
+            unit = UNITS.get(row[metric_column].value, "count")
+            for cell in row:
+                if not isinstance(cell.value, (int, float)) or cell.is_date:
+                    continue
+                if unit in FORMATS and cell.number_format != FORMATS[unit]:
+                    fail(f"sheet {name} {cell.coordinate}: {unit} with format {cell.number_format!r}, "
+                         f"expected {FORMATS[unit]!r}")
+                if unit == "percent" and not -1.5 <= cell.value <= 1.5:
+                    fail(f"sheet {name} {cell.coordinate}: a percentage stored as {cell.value}, not a fraction")
+                checked += 1
+    return checked
+
+
+def check_financial_years(book, origin):
+    """Totals over a financial year say how much of it the forecast covers."""
+    for name in book.sheetnames:
+        if name in ("About", "Assumptions", "Finance"):  # Finance is checked against the CSV on its own
+            continue
+        for row in sheet_rows(book[name]):
+            if row["Metric id"] != "cost_financial_year":
+                continue
+            date = row["Date"].date() if isinstance(row["Date"], dt.datetime) else row["Date"]
+            if row["Financial year"] != financial_year(date, origin):
+                fail(f"sheet {name}: {row['Metric id']} at {date}: financial year {row['Financial year']!r}, "
+                     f"expected {financial_year(date, origin)!r}")
+
+
+def check_finance(book, forecast, origin):
+    """The Finance sheet: one row per financial year and cost line, as forecast.csv has them, money
+    in a £ format and the probability of overspending as a fraction with a % format."""
+    costs = [r for r in forecast if r["metric"] == "cost_financial_year" and r["date"] > origin.isoformat()]
+    if not costs:
+        if "Finance" in book.sheetnames:
+            fail("a Finance sheet without costs")
+        return
+    if "Finance" not in book.sheetnames:
+        fail("no Finance sheet, though the forecast has costs")
+    over = {r["date"]: float(r["mean"]) for r in forecast
+            if r["metric"] == "budget_exceedance_probability" and r["category"] == "all"}
+    expected = {(financial_year(dt.date.fromisoformat(r["date"]), origin), r["category"]): r for r in costs}
+    rows = list(book["Finance"].iter_rows())
+    header = [cell.value for cell in rows[0]]
+    column = {name: i for i, name in enumerate(header)}
+    if len(rows) - 1 != len(expected):
+        fail(f"Finance: {len(rows) - 1} rows, forecast.csv has {len(expected)} financial years and cost lines")
+    for row in rows[1:]:
+        key = (row[column["Financial year"]].value, row[column["Category id"]].value)
+        if key not in expected:
+            fail(f"Finance: no forecast.csv row for {key}")
+        line = expected[key]
+        for name, statistic in (("Median", "p50"), ("Mean", "mean"), ("5th percentile", "p05"), ("95th percentile", "p95")):
+            cell = row[column[name]]
+            if not math.isclose(cell.value, float(line[statistic]), rel_tol=1e-12, abs_tol=1e-9):
+                fail(f"Finance {key} {name}: {cell.value}, forecast.csv {line[statistic]}")
+            if cell.number_format != FORMATS["pounds"]:
+                fail(f"Finance {key} {name}: format {cell.number_format!r}")
+        budget = row[column["Budget"]]
+        probability = row[column["Probability of spending more than the budget"]]
+        if budget.value is not None:
+            if line["category"] != "all" or budget.number_format != FORMATS["pounds"]:
+                fail(f"Finance {key}: budget {budget.value!r} in format {budget.number_format!r}")
+            if line["date"] not in over:
+                if probability.value is not None:
+                    fail(f"Finance {key}: a probability over budget {probability.value} forecast.csv does not give")
+                continue
+            if not math.isclose(probability.value, over[line["date"]], abs_tol=1e-12):
+                fail(f"Finance {key}: probability over budget {probability.value}, forecast.csv {over[line['date']]}")
+            if probability.number_format != FORMATS["probability"]:
+                fail(f"Finance {key}: probability in format {probability.number_format!r}")
+
+
 def check_workbook(folder, publish):
-    book = openpyxl.load_workbook(folder / "forecast.xlsx")
+    workbook = folder / "published" / "forecast.xlsx" if publish else folder / "forecast.xlsx"
+    book = openpyxl.load_workbook(workbook)
     counts = count_metrics()
     origin = dt.date.fromisoformat(json.loads((folder / "run.json").read_text())["origin_date"])
-    special = {"About", "Assumptions", "Option comparison", "Recorded"}
+    special = {"About", "Assumptions", "Option comparison", "Recorded", "Finance"}
     for name in book.sheetnames:
         sheet = book[name]
         if name not in ("About", "Assumptions") and sheet.freeze_panes != "A2":
@@ -119,8 +224,12 @@ def check_workbook(folder, publish):
     if "Assumptions" not in book.sheetnames:
         fail("no Assumptions sheet")
     forecast_sheets = [n for n in book.sheetnames if n not in special]
-    if (folder / "forecast.csv").is_file():
-        check_table(book, forecast_sheets, read_csv(folder / "forecast.csv"),
+    forecast = folder / "forecast.csv"
+    compared = json.loads((folder / "run.json").read_text()).get("compared_scenarios")
+    if not forecast.is_file() and compared:
+        forecast = folder / compared[0]["folder"] / "forecast.csv"  # a compare folder's base
+    if forecast.is_file():
+        check_table(book, forecast_sheets, read_csv(forecast),
                     ["mean", "p05", "p25", "p50", "p75", "p95"], False, origin, publish, counts, "forecast")
     if (folder / "comparison.csv").is_file():
         check_table(book, ["Option comparison"], read_csv(folder / "comparison.csv"), ["mean", "p05", "p50", "p95"],
@@ -130,7 +239,195 @@ def check_workbook(folder, publish):
                             counts, "history")
         if publish and not any(v == ["c"] for v in found.values()):
             fail("history: no count was suppressed, though the fixture has counts of 1-4")
-    print(f"{folder / 'forecast.xlsx'}: matches the CSV files ({len(book.sheetnames)} sheets)")
+    formatted = check_formats(book, {"About", "Assumptions", "Finance"})
+    check_financial_years(book, origin)
+    if forecast.is_file():
+        check_finance(book, read_csv(forecast), origin)
+    print(f"{workbook}: {formatted} number formats fit their units; matches the CSV files ({len(book.sheetnames)} sheets)")
+
+
+class OptionPage(html.parser.HTMLParser):
+    """The option appraisal as a reader sees it: each table cell and list item under the options
+    heading, with the comparison.csv row its data- attributes name and its text."""
+
+    def __init__(self):
+        super().__init__()
+        self.cells = []      # (table class, option, attributes, text)
+        self.sentences = []  # (option, attributes, text)
+        self.table = None
+        self.option = None
+        self.current = None  # ("cell" | "item", attributes, text parts)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table":
+            self.table = attrs.get("class")
+        elif tag == "tr":
+            self.option = attrs.get("data-option")
+        elif tag == "td" and self.table in ("options", "options-by-year") and "data-metric" in attrs:
+            self.current = ("cell", attrs, [])
+        elif tag == "li" and "data-option" in attrs:
+            self.current = ("item", attrs, [])
+        elif tag == "br" and self.current:
+            self.current[2].append("\n")
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self.table = None
+        elif self.current and tag in ("td", "li"):
+            kind, attrs, parts = self.current
+            text = "".join(parts)
+            if kind == "cell":
+                self.cells.append((self.table, self.option, attrs, text))
+            else:
+                self.sentences.append((attrs["data-option"], attrs, text))
+            self.current = None
+
+    def handle_data(self, data):
+        if self.current:
+            self.current[2].append(data)
+
+
+NUMBER = r"[+-]?£?[\d,]+(?:\.\d+)?[km]?"
+
+
+def parse_shown(text):
+    """A number as the report shows it, and half its last shown digit: the rounding allowed."""
+    text = text.strip()
+    sign = -1 if text.startswith("-") else 1
+    body = text.lstrip("+-").lstrip("£").replace(",", "")
+    scale = {"k": 1e3, "m": 1e6}.get(body[-1:], 1)
+    body = body.rstrip("km")
+    decimals = len(body.split(".")[1]) if "." in body else 0
+    return sign * float(body) * scale, 0.5 * 10 ** -decimals * scale
+
+
+def agrees(shown, value, what):
+    number, tolerance = parse_shown(shown)
+    if abs(number - value) > tolerance * (1 + 1e-9) + 1e-9:
+        fail(f"{what}: the report shows {shown}, comparison.csv gives {value}")
+
+
+def financial_year(date, origin):
+    """'2025-26', with the months covered when the forecast covers part of the year."""
+    end = dt.date(date.year if date.month <= 3 else date.year + 1, 3, 31)
+    start = dt.date(end.year - 1, 4, 1)
+    if start <= origin:
+        months = (date.year - origin.year) * 12 + date.month - origin.month
+    else:
+        months = (date.year - start.year) * 12 + date.month - start.month + 1
+    label = f"{end.year - 1}-{end.year % 100:02d}"
+    return label + (f" ({months} month{'s' if months != 1 else ''})" if months < 12 else "")
+
+
+def check_options(folder):
+    rows = read_csv(folder / "comparison.csv")
+    origin = dt.date.fromisoformat(json.loads((folder / "run.json").read_text())["origin_date"])
+    index = {(r["option"], r["metric"], r["category"], r["date"]): r for r in rows}
+    options = list(dict.fromkeys(r["option"] for r in rows))
+    page = OptionPage()
+    page.feed((folder / "report.html").read_text())
+    summary_rows = list(dict.fromkeys(o for t, o, _, _ in page.cells if t == "options"))
+    if summary_rows != options:
+        fail(f"the option table's rows {summary_rows} are not the options of comparison.csv {options}")
+    checked = 0
+    for table, option, attrs, text in page.cells:
+        metric, category, date = attrs["data-metric"], attrs["data-category"], attrs.get("data-date")
+        median, _, interval = text.partition("\n")
+        if metric == "payback":
+            cumulative = sorted((r for r in rows if r["option"] == option and r["metric"] == "cost_cumulative"
+                                 and r["category"] == "all"), key=lambda r: r["date"])
+            horizon = dt.date.fromisoformat(cumulative[-1]["date"])
+
+            def paid_back(statistic):
+                above = [i for i, r in enumerate(cumulative) if float(r[statistic]) > 0]
+                if not above:
+                    return "from the start"
+                if above[-1] == len(cumulative) - 1:
+                    return "not by " + f"{horizon.day} {horizon:%B} {horizon.year}"
+                when = dt.date.fromisoformat(cumulative[above[-1] + 1]["date"])
+                year_end = dt.date(when.year if when.month <= 3 else when.year + 1, 3, 31)
+                return financial_year(min(year_end, horizon), origin)
+            expected_interval = f"{paid_back('p05')} to {paid_back('p95')}"
+            if paid_back("p05") == paid_back("p95"):
+                expected_interval = ""
+            if (median, interval) != (paid_back("p50"), expected_interval):
+                fail(f"{option}: pays for itself by {median!r} ({interval!r}), comparison.csv gives "
+                     f"{paid_back('p50')!r} ({expected_interval!r})")
+            checked += 1
+            continue
+        if date is None:
+            if median != "n/a":
+                fail(f"{option} {metric}: shown as {median!r} with no comparison.csv row")
+            continue
+        row = index.get((option, metric, category, date))
+        if row is None:
+            fail(f"{option} {metric} {category} {date}: no such row in comparison.csv")
+        if metric.startswith("probability_"):
+            agrees(median, float(row["mean"]), f"{option} {metric}")
+            if interval:
+                fail(f"{option} {metric}: a probability has no interval, shown {interval!r}")
+        else:
+            agrees(median, float(row["p50"]), f"{option} {metric} median")
+            low, high = interval.split(" to ")
+            agrees(low, float(row["p05"]), f"{option} {metric} 5th percentile")
+            agrees(high, float(row["p95"]), f"{option} {metric} 95th percentile")
+        checked += 1
+    if table_years := [t for t, _, _, _ in page.cells if t == "options-by-year"]:
+        header = re.findall(r'<table class="options-by-year">\n<tr><th>Option</th>(.*?)</tr>',
+                            (folder / "report.html").read_text())
+        shown_years = re.findall(r"<th>(.*?)</th>", header[0]) if header else []
+        dates = sorted({r["date"] for r in rows if r["metric"] == "cost_financial_year" and r["date"] > origin.isoformat()})
+        expected_years = [financial_year(dt.date.fromisoformat(d), origin) for d in dates]
+        if shown_years != expected_years:
+            fail(f"financial years shown {shown_years}, expected {expected_years}")
+    for option, attrs, text in page.sentences:
+        for wrong in ("changes by", "in every run", "in the month in the month"):
+            if wrong in text:
+                fail(f"{option}: {text!r} says {wrong!r}")
+        if attrs.get("data-none") == "yes":
+            continue
+        row = index[(option, attrs["data-metric"], attrs["data-category"], attrs["data-date"])]
+        if attrs["data-metric"].startswith("probability_"):
+            p = float(row["mean"])
+            found = re.search(r"in (?:only )?(\d+)% of paired runs: probability ([\d.]+)\.$", text)
+            if not found:
+                fail(f"{option}: {text!r} states no probability")
+            agrees(found.group(2), p, f"{option}: {text!r}")
+            if abs(int(found.group(1)) - 100 * p) > 0.5 + 1e-9:
+                fail(f"{option}: {text!r} gives a share other than {p}")
+            if 0.2 < p < 0.8:
+                fail(f"{option}: {text!r} states a probability near even")
+            if ("only" in text) != (p <= 0.2):
+                fail(f"{option}: {text!r} misreads the probability {p}")
+        else:
+            found = re.search(rf"(higher|lower) than the base's: median ({NUMBER}), 90% interval ({NUMBER}) to "
+                              rf"({NUMBER})\.$", text)
+            if not found:
+                fail(f"{option}: {text!r} states no interval")
+            direction, median, low, high = found.groups()
+            agrees(median, float(row["p50"]), f"{option}: {text!r}")
+            agrees(low, float(row["p05"]), f"{option}: {text!r}")
+            agrees(high, float(row["p95"]), f"{option}: {text!r}")
+            if direction == "higher" and not float(row["p05"]) > 0:
+                fail(f"{option}: {text!r}, though the interval does not exclude zero")
+            if direction == "lower" and not float(row["p95"]) < 0:
+                fail(f"{option}: {text!r}, though the interval does not exclude zero")
+        checked += 1
+    # No difference that matters left unsaid: every clear difference in the table has its sentence.
+    said = {(o, a.get("data-metric"), a.get("data-category"), a.get("data-date")) for o, a, _ in page.sentences}
+    for table, option, attrs, text in page.cells:
+        key = (option, attrs["data-metric"], attrs["data-category"], attrs.get("data-date"))
+        row = index.get(key)
+        if row is None or attrs["data-metric"] == "payback":
+            continue
+        if attrs["data-metric"].startswith("probability_"):
+            clear = not 0.2 < float(row["mean"]) < 0.8
+        else:
+            clear = float(row["p05"]) > 0 or float(row["p95"]) < 0
+        if clear and key not in said:
+            fail(f"{option}: {attrs['data-metric']} {attrs.get('data-date')} is a clear difference with no sentence")
+    print(f"{folder / 'report.html'}: {checked} option figures and sentences match comparison.csv")
 
 
 def png_dpi(path):
@@ -167,6 +464,8 @@ def check_not_blank(path):
 def main(argv):
     if argv[0] == "workbook":
         check_workbook(pathlib.Path(argv[1]), "--publish" in argv)
+    elif argv[0] == "options":
+        check_options(pathlib.Path(argv[1]))
     elif argv[0] == "dpi":
         check_dpi(argv[1:])
     elif argv[0] == "not-blank":

@@ -20,6 +20,7 @@
 #include "output/report_disclosure.hpp"
 #include "output/report_format.hpp"
 #include "output/report_html.hpp"
+#include "output/report_options.hpp"
 
 namespace carecast::report {
 namespace {
@@ -103,6 +104,16 @@ TEST(Format, NumbersAndIntervalsReadAsABoardPaperWritesThem) {
   EXPECT_EQ(describe_interval(-3, 1, 2, Unit::count), "median 1 (90% interval -3 to 2)");
   EXPECT_EQ(describe_interval(433, 433, 433, Unit::count), "433 in every run");
   EXPECT_EQ(describe_interval(std::nullopt, std::nullopt, std::nullopt, Unit::count), "c");
+}
+
+TEST(Format, FinancialYearsSayWhenTheForecastCoversOnlyPartOfThem) {
+  const Date origin = make_date(2025, 2, 28);
+  EXPECT_EQ(financial_year_label(make_date(2025, 3, 31), origin), "2024-25 (1 month)");
+  EXPECT_EQ(financial_year_label(make_date(2026, 3, 31), origin), "2025-26");
+  EXPECT_EQ(financial_year_label(make_date(2030, 2, 28), origin), "2029-30 (11 months)");
+  EXPECT_EQ(financial_year_label(make_date(2029, 4, 30), origin), "2029-30 (1 month)");
+  EXPECT_EQ(format_value(0.156, Unit::probability), "0.16") << "a probability is not a count";
+  EXPECT_EQ(format_value(-768162, Unit::pounds), "-£768k");
 }
 
 TEST(Html, Base64AndEscaping) {
@@ -242,7 +253,8 @@ TEST_F(BoardPack, PublishSuppressesSmallRecordedCountsAndRoundsForecastCounts) {
   // The workbook against the rule, written out independently in report_checks.py.
   const Outcome workbook = python(shell_quote(kChecks.string()) + " workbook " + run.string() + " --publish");
   EXPECT_EQ(workbook.exit_code, 0) << workbook.output;
-  const std::string html = read_file(run / "report.html");
+  EXPECT_FALSE(fs::exists(run / "report.html")) << "the published pack is in a folder of its own";
+  const std::string html = read_file(run / "published" / "report.html");
   EXPECT_NE(html.find("For publication."), std::string::npos);
   EXPECT_NE(html.find("Forecast counts are rounded to the nearest 5"), std::string::npos) << "the rule is stated";
   // 3 children in parent-and-child placements at the start, and 5 in secure and other residential

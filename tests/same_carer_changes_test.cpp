@@ -69,7 +69,7 @@ TEST(SameCarerChanges, CalibrateAppliesTheChosenRule) {
   ASSERT_TRUE(std::regex_search(joined.output, match, std::regex(R"(going on: (\d+) joined)"))) << joined.output;
   EXPECT_GT(std::stoi(match[1].str()), 0) << "the sample returns hold RNE T and U episodes";
 
-  const testing::CommandOutcome counted = testing::run_carecast(start + "--same-carer-changes count");
+  const testing::CommandOutcome counted = testing::run_carecast(start + "--same-carer-changes count --replace");
   ASSERT_EQ(counted.exit_code, 0) << counted.output;
   EXPECT_EQ(counted.output.find("joined to the placement before"), std::string::npos);
 

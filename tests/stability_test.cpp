@@ -1,5 +1,6 @@
-// DfE placement stability measures (DOMAIN.md §5) on hand-built children whose outcomes are
-// certain, including the 2.5-year and 2-year edges and the 16th birthday.
+// DfE placement stability measures (docs/sources.md, "Placement stability measures") on
+// hand-built children whose outcomes are certain, including the 2.5-year and 2-year edges and the
+// 16th birthday.
 #include <gtest/gtest.h>
 
 #include "simulation/runner.hpp"

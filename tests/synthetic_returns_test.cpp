@@ -111,7 +111,8 @@ Date date(const std::string& text) {
   return *parsed;
 }
 
-// DOMAIN.md §3, written out again here so that the test does not share the generator's tables.
+// The categories of docs/sources.md ("Placement categories"), written out again here so that the
+// test does not share the generator's tables.
 std::optional<Category> category_of(std::string_view place, std::string_view provider) {
   const auto one_of = [](std::string_view code, std::initializer_list<std::string_view> codes) {
     return std::find(codes.begin(), codes.end(), code) != codes.end();
@@ -599,8 +600,9 @@ TEST_F(SyntheticReturnsOnDisk, CommandWritesIdenticalFilesForTheSameSeed) {
   }
   EXPECT_NE(read_file(dir_ / "a" / "README.txt").find("seed 3,"), std::string::npos);
 
-  // Writing again into the same folder replaces the files.
-  EXPECT_EQ(run_carecast("synth --years 2 --seed 3 --out " + (dir_ / "a").string()).exit_code, 0);
+  // Writing again into the same folder is refused; with --replace it replaces the folder.
+  EXPECT_EQ(run_carecast("synth --years 2 --seed 3 --out " + (dir_ / "a").string()).exit_code, 2);
+  EXPECT_EQ(run_carecast("synth --years 2 --seed 3 --replace --out " + (dir_ / "a").string()).exit_code, 0);
 }
 
 TEST_F(SyntheticReturnsOnDisk, CommandRejectsBadInputWithExitCode2) {

@@ -4,12 +4,14 @@
 #include <map>
 #include <memory>
 
+#include "app/cli_checks.hpp"
 #include "app/commands.hpp"
 #include "core/errors.hpp"
 #include "evaluation/backtest.hpp"
 #include "history/same_carer_changes.hpp"
 #include "output/forecast_writer.hpp"
 #include "output/output_directory.hpp"
+#include "output/progress.hpp"
 
 namespace carecast::app {
 namespace {
@@ -20,6 +22,8 @@ struct BacktestCommand {
   std::string origins;
   std::string la;
   std::string out;
+  bool replace = false;
+  bool quiet = false;
   BacktestOptions options;
 };
 
@@ -70,7 +74,7 @@ std::vector<Date> resolve_origins(const BacktestCommand& command, const CareHist
 void execute(BacktestCommand& command) {
   std::vector<std::filesystem::path> inputs(command.data.begin(), command.data.end());
   // Before any work: an unwritable --out is refused at once.
-  StagedOutputDirectory out(command.out);
+  StagedOutputDirectory out(command.out, "--out", command.replace ? ExistingOutput::replace : ExistingOutput::refuse);
   CleaningReport report;
   CareHistory history =
       load_ssda903(inputs, command.la.empty() ? std::nullopt : std::optional<std::string>(command.la), report);
@@ -79,7 +83,13 @@ void execute(BacktestCommand& command) {
   join_same_carer_changes(history);
   if (!history.last_date) throw InputError({command.data.front(), 0, 0, ""}, "no episode is left after cleaning");
   command.options.origins = resolve_origins(command, history);
+  ProgressReporter progress(
+      static_cast<std::int64_t>(command.options.runs) * static_cast<std::int64_t>(command.options.origins.size()),
+      "Backtesting " + std::to_string(command.options.origins.size()) + " origin(s)", "runs",
+      ProgressReporter::for_stderr(command.quiet));
+  command.options.runs_done = [&progress](int runs) { progress.advance(runs); };
   const BacktestResult result = run_backtest(history, command.options);
+  progress.finish();
 
   out.write_file("backtest.csv", [&](std::ostream& s) { write_rows(s, result.rows); });
   out.write_file("backtest_summary.csv", [&](std::ostream& s) { write_summary(s, result.summary); });
@@ -113,14 +123,14 @@ void setup_backtest(CLI::App& app) {
       ->check(CLI::IsMember({"yearly"}));
   backtest->add_option("--horizon-months", command->options.horizon_months, "Months ahead to score")
       ->capture_default_str()
-      ->check(CLI::Range(1, 120));
+      ->check(whole_number_between(1, 120));
   backtest->add_option("--runs", command->options.runs, "Replications per origin")
       ->capture_default_str()
-      ->check(CLI::Range(1, 100000));
+      ->check(whole_number_between(1, 100000));
   backtest->add_option("--seed", command->options.seed, "Random seed")->capture_default_str();
   backtest->add_option("--threads", command->options.threads, "Worker threads (0 = every core)")
       ->capture_default_str()
-      ->check(CLI::Range(0, 1024));
+      ->check(whole_number_between(0, 1024));
   backtest->add_option("--la", command->la, "Keep only this local authority's rows (LA column)");
   backtest->add_option("--parameter-uncertainty", command->options.parameter_uncertainty,
                        "Draw each run's rates from their posterior (on) or use point estimates (off)")
@@ -131,7 +141,10 @@ void setup_backtest(CLI::App& app) {
                   "[variation]) (on) or keep every year's rates as the scenario gives them (off)")
       ->transform(CLI::CheckedTransformer(std::map<std::string, bool>{{"on", true}, {"off", false}}))
       ->default_str("on");
-  backtest->add_option("--out", command->out, "Output folder")->required();
+  backtest->add_option("--out", command->out, "Output folder (refused if it already holds files, unless --replace)")
+      ->required();
+  backtest->add_flag("--replace", command->replace, kReplaceOptionHelp);
+  backtest->add_flag("--quiet", command->quiet, kQuietOptionHelp);
   backtest->callback([command] { execute(*command); });
 }
 

@@ -31,6 +31,7 @@ struct CalibrateCommand {
   std::string cross_validation = "on";
   std::string same_carer_changes = "continue";
   int horizon_years = CalibrationOptions{}.horizon_years;
+  bool replace = false;
 };
 
 const InputLocation kHalfLife{{}, 0, 0, "--half-life-years"};
@@ -112,6 +113,8 @@ void execute(const CalibrateCommand& command) {
   const FixedChoice fixed = fixed_choice(command);
   // Before reading any data: an unwritable --out is refused at once.
   require_writable_output_file(command.out);
+  refuse_existing_output_files({command.out, starting_groups_csv_path(command.out)}, "--out",
+                               command.replace ? ExistingOutput::replace : ExistingOutput::refuse);
   const std::vector<fs::path> inputs(command.data.begin(), command.data.end());
   const std::optional<std::string> la = command.la.empty() ? std::nullopt : std::optional(command.la);
   CleaningReport cleaning;
@@ -162,6 +165,8 @@ void setup_calibrate(CLI::App& app) {
       ->required();
   calibrate->add_option("--out", command->out, "Scenario file to write (FILE.toml, with FILE-children.csv beside it)")
       ->required();
+  calibrate->add_flag("--replace", command->replace,
+                      "If FILE.toml or the starting groups beside it exist, replace them");
   calibrate->add_option("--la", command->la, "Use only rows whose LA column is this local authority");
   calibrate
       ->add_option("--trend", command->trend,

@@ -7,10 +7,12 @@
 
 #include "core/errors.hpp"
 
+#include "app/cli_checks.hpp"
 #include "app/commands.hpp"
 #include "output/comparison.hpp"
 #include "output/forecast_writer.hpp"
 #include "output/output_directory.hpp"
+#include "output/progress.hpp"
 #include "scenario/scenario_loader.hpp"
 #include "simulation/runner.hpp"
 #include "tally/summary.hpp"
@@ -24,6 +26,8 @@ struct CompareCommand {
   int years = 0;
   std::string out = "carecast-comparison";
   double max_memory_gb = kDefaultMaxMemoryGib;
+  bool replace = false;
+  bool quiet = false;
 };
 
 const ComparisonRow* find_row(const std::vector<ComparisonRow>& rows, const std::string& option,
@@ -64,16 +68,33 @@ void execute(const CompareCommand& command) {
   }
   check_memory_limit(scenarios, command.options, command.max_memory_gb);
   // Before any work, so that an --out that cannot be written is refused at once.
-  StagedOutputDirectory out(command.out);
+  StagedOutputDirectory out(command.out, "--out", command.replace ? ExistingOutput::replace : ExistingOutput::refuse);
 
   // Base and options a block of paired runs at a time: memory does not grow with --runs.
-  const StreamedComparison compared = run_and_compare(scenarios, command.options);
+  const std::int64_t total_runs =
+      static_cast<std::int64_t>(command.options.runs) * static_cast<std::int64_t>(scenarios.size());
+  ProgressReporter progress(total_runs, "Simulating " + std::to_string(scenarios.size()) + " scenarios", "runs",
+                            ProgressReporter::for_stderr(command.quiet));
+  const StreamedComparison compared =
+      run_and_compare(scenarios, command.options, [&progress](int runs) { progress.advance(runs); });
+  progress.finish();
   const std::vector<ComparisonRow>& rows = compared.rows;
   out.write_file("comparison.csv", [&](std::ostream& s) { write_comparison_csv(s, rows); });
+  // Each scenario's folder is a run folder of its own (forecast.csv and run.json, so `report`
+  // works on it too); the compare folder's run.json describes the base and lists them all.
+  RunDescription description{command.scenarios[0], content_hash(scenarios[0].source_files), command.options.seed, {}};
   for (std::size_t i = 0; i < scenarios.size(); ++i) {
-    out.write_file(folder_name(scenarios[i].name) + "/forecast.csv",
+    const std::string folder = folder_name(scenarios[i].name);
+    out.write_file(folder + "/forecast.csv",
                    [&](std::ostream& s) { write_forecast_csv(s, compared.infos[i], compared.summaries[i]); });
+    out.write_file(folder + "/run.json", [&](std::ostream& s) {
+      write_run_json(s, scenarios[i], compared.infos[i],
+                     {command.scenarios[i], content_hash(scenarios[i].source_files), command.options.seed, {}});
+    });
+    description.compared.push_back({scenarios[i].name, folder, command.scenarios[i]});
   }
+  out.write_file("run.json",
+                 [&](std::ostream& s) { write_run_json(s, scenarios[0], compared.infos[0], description); });
   out.commit();
 
   const Date horizon = compared.infos[0].calendar.dates.back();
@@ -109,20 +130,25 @@ void setup_compare(CLI::App& app) {
   auto command = std::make_shared<CompareCommand>();
   CLI::App* compare = app.add_subcommand(
       "compare", "Run a base scenario and options with the same seed and write their differences run by run");
-  compare->add_option("scenarios", command->scenarios, "BASE OPTION [OPTION...]: scenario TOML files")
+  // At least two, with no upper bound: CLI11 would print a bound as "scenarios(2x)".
+  compare->add_option("scenarios", command->scenarios, "The base scenario, then one or more options: TOML files")
       ->required()
-      ->expected(2, 1000)
+      ->expected(2, CLI::detail::expected_max_vector_size)
+      ->option_text("BASE OPTION [OPTION...]")
       ->check(CLI::ExistingFile);
   compare->add_option("--runs", command->options.runs, "Number of replications of each scenario")
       ->capture_default_str()
-      ->check(CLI::Range(1, 1000000));
+      ->check(whole_number_between(1, 1000000));
   compare->add_option("--seed", command->options.seed, "Random seed, shared by every scenario")->capture_default_str();
   compare->add_option("--threads", command->options.threads, "Worker threads (0 = every core)")
       ->capture_default_str()
-      ->check(CLI::Range(0, 1024));
+      ->check(whole_number_between(0, 1024));
   compare->add_option("--years", command->years, "Forecast horizon in years, overriding the scenarios")
-      ->check(CLI::Range(1, 10));
-  compare->add_option("--out", command->out, "Output folder")->capture_default_str();
+      ->check(whole_number_between(1, 10));
+  compare->add_option("--out", command->out, "Output folder (refused if it already holds files, unless --replace)")
+      ->capture_default_str();
+  compare->add_flag("--replace", command->replace, kReplaceOptionHelp);
+  compare->add_flag("--quiet", command->quiet, kQuietOptionHelp);
   compare->add_option("--max-memory-gb", command->max_memory_gb,
                       "Refuse a comparison whose estimated memory is above this many GiB (the estimate counts "
                       "the children of a replication on each thread and the summaries, for every scenario)")

@@ -1,6 +1,7 @@
 #include <iostream>
 #include <memory>
 
+#include "app/cli_checks.hpp"
 #include "app/commands.hpp"
 #include "expectation/markov_projection.hpp"
 #include "output/forecast_writer.hpp"
@@ -15,6 +16,7 @@ struct ExpectCommand {
   int years = 0;
   std::string out = "carecast-expected";
   ProjectionOptions projection;
+  bool replace = false;
 };
 
 void write_expected_csv(std::ostream& out, const ExpectedSeries& series) {
@@ -43,7 +45,7 @@ void execute(const ExpectCommand& command) {
   Scenario scenario = load_scenario(path);
   if (command.years > 0) scenario.horizon_years = command.years;
   // Before the projection: an unwritable --out is refused at once.
-  StagedOutputDirectory out(command.out);
+  StagedOutputDirectory out(command.out, "--out", command.replace ? ExistingOutput::replace : ExistingOutput::refuse);
   if (scenario.supply.enabled) {
     std::cout << "Note: the expectation is of demand alone; the scenario's finite supply (fallbacks when places "
                  "run out) is not projected.\n";
@@ -68,11 +70,13 @@ void setup_expect(CLI::App& app) {
   expect->add_option("scenario", command->scenario, "Scenario TOML file (default: scenarios/default.toml)")
       ->check(CLI::ExistingFile);
   expect->add_option("--years", command->years, "Forecast horizon in years, overriding the scenario")
-      ->check(CLI::Range(1, 10));
+      ->check(whole_number_between(1, 10));
   expect->add_option("--step-days", command->projection.step_days, "Time step of the projection in days")
       ->capture_default_str()
-      ->check(CLI::Range(2, 14));
-  expect->add_option("--out", command->out, "Output folder")->capture_default_str();
+      ->check(whole_number_between(2, 14));
+  expect->add_option("--out", command->out, "Output folder (refused if it already holds files, unless --replace)")
+      ->capture_default_str();
+  expect->add_flag("--replace", command->replace, kReplaceOptionHelp);
   expect->callback([command] { execute(*command); });
 }
 

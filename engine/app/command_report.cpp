@@ -15,10 +15,12 @@
 #include "output/report_assumptions.hpp"
 #include "output/report_charts.hpp"
 #include "output/report_disclosure.hpp"
+#include "output/report_finance.hpp"
 #include "output/report_html.hpp"
 #include "output/report_inputs.hpp"
 #include "output/report_key_figures.hpp"
 #include "output/report_labels.hpp"
+#include "output/report_options.hpp"
 #include "output/report_workbook.hpp"
 #include "output/signal_cleanup.hpp"
 #include "scenario/scenario_loader.hpp"
@@ -35,6 +37,9 @@ struct ReportCommand {
 };
 
 constexpr std::string_view kScratchPrefix = "carecast-report-";
+// The published pack's folder, inside the run folder: handing it out hands out nothing
+// unpublished, and publishing never overwrites the full report beside it.
+constexpr const char* kPublishedFolder = "published";
 
 // Scratch folders of reports that were killed (SIGKILL gives no chance to clean up): those whose
 // process no longer exists.
@@ -112,9 +117,13 @@ std::string today() {
 void execute(const ReportCommand& command) {
   const fs::path folder = folder_path(command.folder);
   const ReportInputs inputs = read_report_inputs(folder);
-  // Staged beside the folder and moved in only once complete; made before the charts are drawn
-  // so that a folder that cannot be written is refused at once.
-  StagedOutputDirectory out(folder, "folder");
+  // The whole folder is staged beside it, the run's own files carried over and an earlier
+  // report's left out, and swapped into place only once complete: no chart of an earlier report
+  // survives beside this one. Made before the charts are drawn so that a folder that cannot be
+  // written is refused at once.
+  const fs::path pack = command.publish ? folder / kPublishedFolder : folder;
+  StagedOutputDirectory out(pack, "folder", ExistingOutput::replace);
+  if (!command.publish) out.carry_over_existing({"report.html", "forecast.xlsx", "charts"});
   const fs::path plots = plots_folder();
   const Labels labels = Labels::read(plots);
   const fs::path scenario_file = locate_scenario(inputs);
@@ -147,7 +156,11 @@ void execute(const ReportCommand& command) {
   const std::vector<AssumptionTable> assumptions = describe_assumptions(
       {scenario, inputs.run, labels, scenario_file.string(), scenario_changed, command.publish});
   ReportContent content{scenario.description, inputs.run, today(), command.publish, scenario_changed,
-                        key_figures(forecast, comparison, inputs.run.origin, labels), {}, {}, assumptions};
+                        key_figures(forecast, inputs.run.origin, labels), {}, {}, {}, {}, assumptions};
+  if (comparison) content.options = appraise_options(*comparison, inputs.run.origin, labels);
+  if (forecast) {
+    content.finance = finance_by_year(*forecast, inputs.run.origin, scenario.costs.budget_per_financial_year);
+  }
   for (const DrawnChart& chart : charts) {
     if (chart.skipped.empty()) {
       content.charts.push_back({chart.title, chart.caption, read_bytes(charts_folder / (chart.stem + ".png"))});
@@ -169,7 +182,10 @@ void execute(const ReportCommand& command) {
                                    "runs. Half the runs ended above the median; 90% between the 5th and 95th "
                                    "percentiles. Dates are month ends; financial years run 1 April to 31 March."},
                    {"Disclosure control", command.publish ? std::string("Applied. ") + kDisclosureRule
-                                                          : "Not applied: not for publication as it stands."}}});
+                                                          : "Not applied: not for publication as it stands."},
+                   {"Units", "Money in pounds at the prices of each year (the scenario's inflation applied). "
+                             "Percentages and probabilities are stored as fractions and shown with a % format."}},
+                  inputs.run.origin, scenario.costs.budget_per_financial_year});
 
   const std::string html = render_report_html(content);
   out.write_file("report.html", [&](std::ostream& s) { s << html; });
@@ -181,18 +197,17 @@ void execute(const ReportCommand& command) {
     out.write_file("charts/" + name, [&](std::ostream& s) { s << read_bytes(entry.path()); });
   }
   out.commit();
-  // Charts from an earlier report that this one did not draw would otherwise be mistaken for current.
-  for (const auto& entry : fs::directory_iterator(folder / "charts")) {
-    const std::string name = entry.path().filename().string();
-    if (entry.is_regular_file() && std::find(chart_files.begin(), chart_files.end(), name) == chart_files.end()) {
-      fs::remove(entry.path());
-    }
-  }
 
   for (const std::string& sentence : content.figures.sentences) std::cout << sentence << "\n";
-  std::cout << "Wrote " << (folder / "forecast.xlsx").string() << " and " << content.charts.size()
-            << " charts in " << (folder / "charts").string() << " (PNG, SVG, PDF).\n"
-            << "Board pack: " << (folder / "report.html").string() << "\n";
+  if (content.options) {
+    for (const OptionAppraisal& option : content.options->options) {
+      for (const OptionSentence& sentence : option.sentences) std::cout << sentence.text << "\n";
+    }
+  }
+  std::cout << "Wrote " << (pack / "forecast.xlsx").string() << " and " << content.charts.size()
+            << " charts in " << (pack / "charts").string() << " (PNG, SVG, PDF).\n"
+            << (command.publish ? "Published board pack: " : "Board pack: ") << (pack / "report.html").string()
+            << "\n";
 }
 
 }  // namespace

@@ -2,9 +2,11 @@
 #include <map>
 #include <memory>
 
+#include "app/cli_checks.hpp"
 #include "app/commands.hpp"
 #include "output/forecast_writer.hpp"
 #include "output/output_directory.hpp"
+#include "output/progress.hpp"
 #include "scenario/scenario_loader.hpp"
 #include "simulation/runner.hpp"
 #include "tally/streaming_summary.hpp"
@@ -18,6 +20,8 @@ struct RunCommand {
   int years = 0;  // 0 = the scenario's horizon
   std::string out = "carecast-output";
   double max_memory_gb = kDefaultMaxMemoryGib;
+  bool replace = false;
+  bool quiet = false;
 };
 
 void execute(const RunCommand& command) {
@@ -27,10 +31,13 @@ void execute(const RunCommand& command) {
 
   check_memory_limit(std::span<const Scenario>(&scenario, 1), command.options, command.max_memory_gb);
   // Before any work, so that an --out that cannot be written is refused at once.
-  StagedOutputDirectory out(command.out);
+  StagedOutputDirectory out(command.out, "--out", command.replace ? ExistingOutput::replace : ExistingOutput::refuse);
 
   // Runs are summarised a block at a time: memory does not grow with --runs.
-  const StreamedSummary streamed = run_and_summarise(scenario, command.options);
+  ProgressReporter progress(command.options.runs, "Simulating", "runs", ProgressReporter::for_stderr(command.quiet));
+  const StreamedSummary streamed =
+      run_and_summarise(scenario, command.options, [&progress](int runs) { progress.advance(runs); });
+  progress.finish();
   const RunInfo& result = streamed.info;
   if (result.children_in_care_aged_18_or_over != 0) {
     throw std::logic_error("internal error: a child aged 18 or over was counted in care");
@@ -38,7 +45,7 @@ void execute(const RunCommand& command) {
   const std::vector<SummaryRow>& rows = streamed.rows;
   out.write_file("forecast.csv", [&](std::ostream& s) { write_forecast_csv(s, result, rows); });
   out.write_file("run.json", [&](std::ostream& s) {
-    write_run_json(s, scenario, result, {path.string(), content_hash(scenario.source_files), command.options.seed});
+    write_run_json(s, scenario, result, {path.string(), content_hash(scenario.source_files), command.options.seed, {}});
   });
   out.commit();
 
@@ -57,15 +64,18 @@ void setup_run(CLI::App& app) {
       ->check(CLI::ExistingFile);
   run->add_option("--runs", command->options.runs, "Number of replications")
       ->capture_default_str()
-      ->check(CLI::Range(1, 1000000));
+      ->check(whole_number_between(1, 1000000));
   run->add_option("--seed", command->options.seed, "Random seed: the same seed gives the same forecast")
       ->capture_default_str();
   run->add_option("--threads", command->options.threads, "Worker threads (0 = every core)")
       ->capture_default_str()
-      ->check(CLI::Range(0, 1024));
+      ->check(whole_number_between(0, 1024));
   run->add_option("--years", command->years, "Forecast horizon in years, overriding the scenario")
-      ->check(CLI::Range(1, 10));
-  run->add_option("--out", command->out, "Output folder")->capture_default_str();
+      ->check(whole_number_between(1, 10));
+  run->add_option("--out", command->out, "Output folder (refused if it already holds files, unless --replace)")
+      ->capture_default_str();
+  run->add_flag("--replace", command->replace, kReplaceOptionHelp);
+  run->add_flag("--quiet", command->quiet, kQuietOptionHelp);
   run->add_option("--max-memory-gb", command->max_memory_gb,
                   "Refuse a run whose estimated memory is above this many GiB (the estimate counts the "
                   "children of a replication on each thread and the summaries)")

@@ -10,7 +10,7 @@
 
 namespace carecast {
 
-// Placement categories of DOMAIN.md §3, in a fixed order (the order of forecast.csv rows).
+// Placement categories of docs/sources.md ("Placement categories"), in a fixed order (the order of forecast.csv rows).
 enum class Category : std::uint8_t {
   foster_in_house,
   foster_agency,

@@ -86,6 +86,7 @@ void forecast_from(const CareHistory& history, Date origin, const BacktestOption
           }
         }
       }
+      if (options.runs_done) options.runs_done(count);
     }
   }
   const ExpectedSeries expected = project_expectation(scenario);

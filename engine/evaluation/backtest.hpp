@@ -5,6 +5,7 @@
 // calibrated rates, with no uncertainty).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,8 @@ struct BacktestOptions {
   bool parameter_uncertainty = true;
   bool systemic_variation = true;  // the calibrated scenario's year-to-year variation, if it has any
   CalibrationOptions calibration;
+  // If given, called after each block of runs with the number it held (for progress).
+  std::function<void(int runs)> runs_done;
 };
 
 inline constexpr const char* kBacktestMethods[] = {"carecast", "persistence", "mean_rate"};

@@ -24,7 +24,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // ---------------------------------------------------------------------------------------------
-// SSDA903 codes (DOMAIN.md §3 and §4)
+// SSDA903 codes (docs/sources.md, "Placement categories" and "SSDA903 returns")
 
 // RNE, reduced to what it means for placements: B is a new carer like P, U the same carer like T.
 enum class NewEpisodeReason : std::uint8_t { started, legal_status_only, new_carer, same_carer };

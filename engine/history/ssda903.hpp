@@ -1,4 +1,4 @@
-// The "history in" stage: SSDA903 returns (header, episodes and UASC files, DOMAIN.md §4) read,
+// The "history in" stage: SSDA903 returns (header, episodes and UASC files, docs/sources.md, "SSDA903 returns") read,
 // cleaned and assembled into each child's periods of care and the placements within them, for
 // calibration to estimate rates from.
 //

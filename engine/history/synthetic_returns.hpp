@@ -1,5 +1,5 @@
 // Synthetic SSDA903 returns: one replication of a scenario written out as the header, episodes
-// and UASC files a council would send DfE (DOMAIN.md §4), for tests and demonstrations. Real
+// and UASC files a council would send DfE (docs/sources.md, "SSDA903 returns"), for tests and demonstrations. Real
 // returns are personal data; these hold only invented children, generated from known rates.
 //
 // The simulation decides who is looked after, when, in which placement category and why they

@@ -131,7 +131,8 @@ std::vector<ComparisonRow> compare_runs(const RunResult& base, const RunResult& 
   return accumulator.finish();
 }
 
-StreamedComparison run_and_compare(const std::vector<Scenario>& scenarios, const RunOptions& options) {
+StreamedComparison run_and_compare(const std::vector<Scenario>& scenarios, const RunOptions& options,
+                                   const std::function<void(int runs)>& runs_done) {
   std::vector<std::unique_ptr<ReplicationBlocks>> blocks;
   std::vector<std::unique_ptr<SummaryAccumulator>> summaries;
   std::vector<std::unique_ptr<ComparisonAccumulator>> comparisons;
@@ -160,6 +161,7 @@ StreamedComparison run_and_compare(const std::vector<Scenario>& scenarios, const
       blocks[i]->run_block(first, count, tallies[i], measures[i]);
       views.push_back({&blocks[i]->layout(), dates, count, tallies[i], measures[i]});
       summaries[i]->add(views.back());
+      if (runs_done) runs_done(count);
     }
     for (std::size_t i = 1; i < scenarios.size(); ++i) comparisons[i - 1]->add(views[0], views[i]);
   }

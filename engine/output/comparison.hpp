@@ -3,6 +3,7 @@
 // same children meeting the same chances: common random numbers.
 #pragma once
 
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -77,7 +78,9 @@ struct StreamedComparison {
   std::vector<std::vector<SummaryRow>> summaries;  // per scenario
   std::vector<ComparisonRow> rows;                // every option against the base, in order
 };
-StreamedComparison run_and_compare(const std::vector<Scenario>& scenarios, const RunOptions& options);
+// `runs_done`, if given, is called after each scenario's block with the number of runs it held.
+StreamedComparison run_and_compare(const std::vector<Scenario>& scenarios, const RunOptions& options,
+                                   const std::function<void(int runs)>& runs_done = {});
 
 // option,metric,category,date,mean,p05,p50,p95
 void write_comparison_csv(std::ostream& out, const std::vector<ComparisonRow>& rows);

@@ -78,6 +78,15 @@ void write_run_json(std::ostream& out, const Scenario& scenario, const RunInfo& 
   toml::array sources;
   for (const std::string& source : uncertainty_sources(result)) sources.push_back(source);
   json.insert("uncertainty_sources", std::move(sources));
+  if (!description.compared.empty()) {
+    toml::array compared;
+    for (const RunDescription::ComparedScenario& entry : description.compared) {
+      compared.push_back(toml::table{{"name", entry.name},
+                                     {"folder", entry.folder},
+                                     {"scenario_path", entry.scenario_path}});
+    }
+    json.insert("compared_scenarios", std::move(compared));
+  }
   out << toml::json_formatter{json} << '\n';
 }
 

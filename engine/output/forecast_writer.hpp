@@ -20,6 +20,14 @@ struct RunDescription {
   std::string scenario_path;
   std::string scenario_hash;
   std::uint64_t seed = 0;
+  // A compare folder's run.json describes its base and lists every scenario compared, base
+  // first, with the folder holding its forecast, so that `report` can find them.
+  struct ComparedScenario {
+    std::string name;
+    std::string folder;
+    std::string scenario_path;
+  };
+  std::vector<ComparedScenario> compared;
 };
 // Also says how the percentiles were computed: exactly, or (real measures beyond kExactRealValues
 // runs) within a relative kRealRelativeAccuracy.

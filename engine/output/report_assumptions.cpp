@@ -1,5 +1,6 @@
 #include "output/report_assumptions.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -7,6 +8,7 @@
 #include "output/forecast_writer.hpp"
 #include "output/report_disclosure.hpp"
 #include "output/report_format.hpp"
+#include "output/report_options.hpp"
 
 namespace carecast::report {
 namespace {
@@ -233,11 +235,114 @@ AssumptionTable placement_endings(const AssumptionContext& c) {
   return table;
 }
 
+Cell money(double pounds) { return {format_value(pounds, Unit::pounds), pounds, Unit::pounds}; }
+
+std::string financial_year_name(int start_year) {
+  const std::string next = std::to_string((start_year + 1) % 100);
+  return std::to_string(start_year) + "-" + (next.size() < 2 ? "0" : "") + next;
+}
+
+// What the forecast's costs rest on: unit costs with their price year and uprating, inflation,
+// fixed and one-off costs, the discount rate and the budgets. Finance reads the cost figures
+// against these.
+AssumptionTable costs(const AssumptionContext& c) {
+  const Costs& k = c.scenario.costs;
+  const std::string prices = financial_year_name(k.base_year);
+  AssumptionTable table{"Costs",
+                        "Unit costs are in " + prices + " prices: the scenario states each in its source's price year "
+                        "and carecast uprates it to " + prices + " by the scenario's uprating rate. Later years add "
+                        "the inflation below. Every council should replace these with its own.",
+                        {"Cost", "Amount", "Basis"},
+                        {}};
+  for (std::size_t i = 0; i < kCategoryNames.size(); ++i) {
+    if (k.weekly[i] <= 0) continue;
+    const double spread = k.coefficient_of_variation[i];
+    table.rows.push_back(
+        {text(c.labels.category(kCategoryNames[i])), money(k.weekly[i]),
+         text("a week per child" +
+              (spread > 0 ? ", varying between placements (coefficient of variation " + format_fixed(spread, 2) + ")"
+                          : std::string()))});
+  }
+  for (const InHouseHome& home : c.scenario.supply.homes) {
+    table.rows.push_back({text(home.name + " (" + std::to_string(home.beds) + " beds)"), money(home.annual_cost),
+                          text("a year from " + format_long_date(home.opens) + ", whatever its occupancy")});
+  }
+  if (c.scenario.supply.step_down) {
+    table.rows.push_back({text("Step-down specialist foster carer"), money(c.scenario.supply.step_down->weekly_cost),
+                          text("a week per child stepped down")});
+  }
+  if (k.carer_support_per_household_per_year > 0) {
+    table.rows.push_back({text("Support of an in-house carer household"), money(k.carer_support_per_household_per_year),
+                          text("a year per household, whether or not a child is placed")});
+  }
+  if (k.adoption_fee > 0) {
+    table.rows.push_back({text("Inter-agency adoption fee"), money(k.adoption_fee), text("once per adoption")});
+  }
+  if (k.recruitment_per_approval > 0) {
+    table.rows.push_back(
+        {text("Recruiting a carer household"), money(k.recruitment_per_approval), text("once per approval")});
+  }
+  if (k.step_down_package > 0) {
+    table.rows.push_back({text("Step-down support package"), money(k.step_down_package), text("once per step-down")});
+  }
+  table.rows.push_back({text("Inflation"), text(format_fixed(100 * k.inflation_per_year, 1) + "% a year"),
+                        text("applied by financial year after " + prices)});
+  table.rows.push_back({text("Discount rate"), text(format_fixed(100 * k.discount_rate_per_year, 1) + "% a year"),
+                        text("for the net present value (HM Treasury Green Book: 3.5%)")});
+  const int first_year = static_cast<int>(std::chrono::year_month_day{financial_year_start(c.run.origin)}.year());
+  for (std::size_t y = 0; y < k.budget_per_financial_year.size(); ++y) {
+    const int start = first_year + static_cast<int>(y);
+    const Date year_end = make_date(start + 1, 3, 31);
+    const Date horizon = add_years(c.run.origin, c.run.horizon_years);
+    if (financial_year_start(year_end) > horizon) break;
+    table.rows.push_back({text("Budget " + financial_year_label(std::min(year_end, horizon), c.run.origin)),
+                          money(k.budget_per_financial_year[y]),
+                          text("placement budget for the whole financial year, compared with the forecast cost")});
+  }
+  return table;
+}
+
+// The foster carers the council has and recruits: what the forecast's supply of in-house places
+// rests on.
+AssumptionTable carers(const AssumptionContext& c) {
+  const Supply& s = c.scenario.supply;
+  AssumptionTable table{"Foster carers and places", "The council's own carer households and how they change.",
+                        {"What", "Assumption"}, {}};
+  table.rows.push_back({text("In-house carer households at the start"), number(s.in_house_households)});
+  table.rows.push_back({text("Enquiries a year"), number(s.enquiries_per_year)});
+  table.rows.push_back({text("Enquiries becoming applications"),
+                        text(percent(s.application_probability) + ", after about " +
+                             format_fixed(s.application_lag_months, 0) + " months")});
+  table.rows.push_back({text("Applications approved"), text(percent(s.approval_probability) + ", after about " +
+                                                            format_fixed(s.approval_lag_months, 0) + " months")});
+  table.rows.push_back({text("Households leaving a year"), text(percent(1 - std::exp(-s.deregistration_per_year)))});
+  if (s.mockingbird_constellations > 0) {
+    table.rows.push_back({text("Mockingbird constellations"),
+                          text(std::to_string(s.mockingbird_constellations) + " of " +
+                               std::to_string(s.households_per_constellation) + " households")});
+  }
+  for (const Ramp& campaign : c.scenario.options.extra_enquiries_per_year) {
+    table.rows.push_back({text("Recruitment campaign"),
+                          text(format_fixed(campaign.full_value, 0) + " more enquiries a year from " +
+                               format_long_date(campaign.full) + ", building up from " +
+                               format_long_date(campaign.start))});
+  }
+  table.rows.push_back({text("Agency foster places"),
+                        text(s.agency_places ? std::to_string(*s.agency_places) : std::string("not limited"))});
+  table.rows.push_back(
+      {text("External children's home beds"),
+       text(s.external_home_beds ? std::to_string(*s.external_home_beds) : std::string("not limited"))});
+  return table;
+}
+
 }  // namespace
 
 std::vector<AssumptionTable> describe_assumptions(const AssumptionContext& context) {
-  return {general(context), starting_population(context), entries(context), first_placements(context),
-          placement_endings(context)};
+  std::vector<AssumptionTable> tables = {general(context), starting_population(context), entries(context),
+                                         first_placements(context), placement_endings(context)};
+  if (context.scenario.costs.enabled) tables.push_back(costs(context));
+  if (context.scenario.supply.enabled) tables.push_back(carers(context));
+  return tables;
 }
 
 std::string uncertainty_sources_text(const RunInfo& run) {

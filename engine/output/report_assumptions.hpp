@@ -17,6 +17,7 @@ namespace carecast::report {
 struct Cell {
   std::string text;
   std::optional<double> number;
+  Unit unit = Unit::count;  // the number's, for its format in the workbook
 };
 
 struct AssumptionTable {

@@ -121,7 +121,7 @@ std::vector<DrawnChart> draw_charts(const fs::path& plots, const fs::path& input
   while (std::fgets(line, sizeof line, pipe)) {
     const std::string text(line);
     if (text.rfind("charts ", 0) == 0) {
-      progress.emplace(std::atoll(text.c_str() + 7), "Drawing charts");
+      progress.emplace(std::atoll(text.c_str() + 7), "Drawing charts", "charts");
     } else if (text.rfind("done ", 0) == 0 && progress) {
       progress->advance();
     }

@@ -29,6 +29,7 @@ std::string format_value(double value, Unit unit) {
     case Unit::percent:
       return format_fixed(value, 1) + "%";
     case Unit::rate:
+    case Unit::probability:
       return format_fixed(value, 2);
     case Unit::pounds: {
       const std::string sign = value < 0 ? "-" : "";

@@ -11,7 +11,8 @@ namespace carecast::report {
 
 // Fixed decimals, with a thousands separator in the whole part: format_fixed(1234.5, 1) = "1,234.5".
 std::string format_fixed(double value, int decimals);
-// A value in its unit: counts whole, percentages to 1 decimal, money in £k or £m, rates to 2 decimals.
+// A value in its unit: counts whole, percentages to 1 decimal, money in £k or £m, rates and
+// probabilities to 2 decimals.
 std::string format_value(double value, Unit unit);
 // As format_value, or "c" where disclosure control suppressed it.
 std::string format_value(const std::optional<double>& value, Unit unit);

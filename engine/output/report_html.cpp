@@ -1,5 +1,6 @@
 #include "output/report_html.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include "output/forecast_writer.hpp"
@@ -66,6 +67,8 @@ th { background: #f2f2f2; }
 td.number { text-align: right; }
 .range { font-size: 0.85em; color: #595959; white-space: nowrap; }
 table.key td:first-child { min-width: 13em; }
+table.options { font-size: 0.82em; }
+table.options th { font-weight: 600; }
 td.indent { padding-left: 26px; }
 figure { margin: 1.4em 0 2em; page-break-inside: avoid; break-inside: avoid; }
 figure img { width: 100%; height: auto; border: 1px solid #e0e0e0; }
@@ -94,6 +97,94 @@ void key_figure_table(std::ostream& out, const KeyFigures& figures) {
          "them. Totals over a financial year (costs, moves per child) are for the year ending on the date.</p>\n";
 }
 
+// The comparison.csv row a figure comes from, for a reader's tools (and the tests) to find it.
+std::string source_attributes(const std::string& metric, const std::string& category, std::optional<Date> date) {
+  return " data-metric=\"" + escape_html(metric) + "\" data-category=\"" + escape_html(category) + "\"" +
+         (date ? " data-date=\"" + format_iso(*date) + "\"" : "");
+}
+
+void finance_table(std::ostream& out, const std::vector<FinanceYear>& years) {
+  const bool budgets = std::any_of(years.begin(), years.end(), [](const FinanceYear& y) { return !y.budget.empty(); });
+  out << "<h3 id=\"finance\">Cost by financial year</h3>\n<table class=\"finance\">\n<tr><th>Financial year</th>"
+         "<th>Forecast cost (median)</th><th>90% interval</th>"
+      << (budgets ? "<th>Budget</th><th>Probability of spending more than the budget</th>" : "") << "</tr>\n";
+  for (const FinanceYear& year : years) {
+    out << "<tr><td>" << escape_html(year.year) << "</td><td class=\"number\">" << escape_html(year.cost)
+        << "</td><td class=\"number\">" << escape_html(year.interval) << "</td>";
+    if (budgets) {
+      out << "<td class=\"number\">" << escape_html(year.budget) << "</td><td class=\"number\">"
+          << escape_html(year.probability_over) << "</td>";
+    }
+    out << "</tr>\n";
+  }
+  out << "</table>\n<p class=\"note\">Gross placement cost in each financial year (1 April to 31 March), at "
+         "each year's prices. A year marked with months is covered only in part: its cost is for those months "
+         "alone, so it is not comparable with a whole year"
+      << (budgets ? ", while its budget is the whole year's. The probability of spending more than the budget is "
+                    "the share of runs whose cost for the year is above it"
+                  : "")
+      << ". The cost assumptions are under Assumptions.</p>\n";
+}
+
+void option_cell(std::ostream& out, const OptionFigure& figure) {
+  out << "<td class=\"number\"" << source_attributes(figure.metric, figure.category, figure.date) << ">"
+      << escape_html(figure.median);
+  if (!figure.interval.empty()) out << "<br><span class=\"range\">" << escape_html(figure.interval) << "</span>";
+  out << "</td>";
+}
+
+void option_appraisal(std::ostream& out, const OptionAppraisals& appraisals) {
+  out << "<h2 id=\"options\">Options against the base scenario</h2>\n";
+  paragraph(out, "Each option was simulated with the same children and the same chance events as the base, run "
+                 "by run, so each figure is the option minus the base in the same run: the median of the paired "
+                 "runs and, below it, the interval holding 90% of them. A negative cost is a saving. The "
+                 "probability of costing less is the share of paired runs in which the option's cost to the "
+                 "horizon is below the base's.");
+  out << "<table class=\"options\">\n<tr><th>Option</th>";
+  for (const std::string& column : appraisals.summary_columns) out << "<th>" << escape_html(column) << "</th>";
+  out << "</tr>\n";
+  for (const OptionAppraisal& option : appraisals.options) {
+    out << "<tr data-option=\"" << escape_html(option.option) << "\"><td>" << escape_html(option.option) << "</td>";
+    for (const OptionFigure& figure : option.summary) option_cell(out, figure);
+    out << "</tr>\n";
+  }
+  out << "</table>\n<p class=\"note\">\"Pays for itself by\": the financial year in which the cumulative net "
+         "cost difference falls to zero or below and stays there to the horizon, in the median run-by-run "
+         "difference; the interval gives the same for the 5th and 95th percentiles of the difference. "
+         "Children placed far from home are not modelled yet, so no option is judged on them.</p>\n";
+  if (!appraisals.year_columns.empty()) {
+    out << "<h3>Net cost by financial year (option minus base)</h3>\n<table class=\"options-by-year\">\n"
+           "<tr><th>Option</th>";
+    for (const std::string& column : appraisals.year_columns) out << "<th>" << escape_html(column) << "</th>";
+    out << "</tr>\n";
+    for (const OptionAppraisal& option : appraisals.options) {
+      out << "<tr data-option=\"" << escape_html(option.option) << "\"><td>" << escape_html(option.option)
+          << "</td>";
+      for (const OptionFigure& figure : option.by_year) option_cell(out, figure);
+      out << "</tr>\n";
+    }
+    out << "</table>\n<p class=\"note\">Financial years run from 1 April to 31 March. A year the forecast "
+           "covers only in part is marked with the months it covers; its cost is for those months only.</p>\n";
+  }
+  out << "<h3>Differences that matter</h3>\n";
+  paragraph(out, "Only differences whose 90% interval lies wholly above or below zero, and probabilities of " +
+                     format_value(kClearlyUnlikely, Unit::probability) + " or less or " +
+                     format_value(kClearlyLikely, Unit::probability) + " or more, are stated.");
+  out << "<ul class=\"key options\">\n";
+  for (const OptionAppraisal& option : appraisals.options) {
+    if (option.sentences.empty()) {
+      out << "<li data-option=\"" << escape_html(option.option) << "\" data-none=\"yes\">"
+          << escape_html("'" + option.option + "': no clear difference from the base on these measures.") << "</li>\n";
+    }
+    for (const OptionSentence& sentence : option.sentences) {
+      out << "<li data-option=\"" << escape_html(option.option) << "\""
+          << source_attributes(sentence.metric, sentence.category, sentence.date) << ">" << escape_html(sentence.text)
+          << "</li>\n";
+    }
+  }
+  out << "</ul>\n";
+}
+
 void assumption_table(std::ostream& out, const AssumptionTable& table) {
   out << "<h3>" << escape_html(table.title) << "</h3>\n<p class=\"note\">" << escape_html(table.note) << "</p>\n";
   out << "<table>\n<tr>";
@@ -114,7 +205,8 @@ void assumption_table(std::ostream& out, const AssumptionTable& table) {
 
 std::string render_report_html(const ReportContent& c) {
   std::ostringstream out;
-  const std::string title = "Children looked after: forecast for scenario '" + c.run.scenario_name + "'";
+  const std::string title = c.options ? "Children looked after: options against scenario '" + c.run.scenario_name + "'"
+                                      : "Children looked after: forecast for scenario '" + c.run.scenario_name + "'";
   out << "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
       << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       << "<title>" << escape_html(title) << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n<main>\n";
@@ -146,11 +238,8 @@ std::string render_report_html(const ReportContent& c) {
     out << "</ul>\n";
   }
   key_figure_table(out, c.figures);
-  if (!c.figures.comparisons.empty()) {
-    out << "<h3>Options against the base scenario</h3>\n<ul class=\"key\">\n";
-    for (const std::string& sentence : c.figures.comparisons) out << "<li>" << escape_html(sentence) << "</li>\n";
-    out << "</ul>\n";
-  }
+  if (!c.finance.empty()) finance_table(out, c.finance);
+  if (c.options) option_appraisal(out, *c.options);
 
   out << "<h2 id=\"charts\">Charts</h2>\n";
   for (const ReportChart& chart : c.charts) {

@@ -3,13 +3,16 @@
 // a method note, how to read an interval and the disclosure rule.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "output/report_assumptions.hpp"
 #include "output/report_inputs.hpp"
+#include "output/report_finance.hpp"
 #include "output/report_key_figures.hpp"
+#include "output/report_options.hpp"
 
 namespace carecast::report {
 
@@ -31,6 +34,8 @@ struct ReportContent {
   bool publish = false;
   bool scenario_changed = false;
   KeyFigures figures;
+  std::optional<OptionAppraisals> options;  // a compare folder's options against its base
+  std::vector<FinanceYear> finance;         // the (base) forecast's cost by financial year
   std::vector<ReportChart> charts;
   std::vector<LeftOutChart> left_out;
   std::vector<AssumptionTable> assumptions;

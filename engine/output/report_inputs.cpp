@@ -122,6 +122,21 @@ RunInfo read_run_json(const fs::path& file) {
     if (source == "year_to_year_variation") run.year_to_year_variation = true;
   }
   if (run.runs < 1) throw InputError({name, 0, 0, "runs"}, "must be at least 1");
+  if (json.contains("compared_scenarios")) {
+    const auto compared = json_field<std::vector<nlohmann::json>>(json, "compared_scenarios", name);
+    for (const nlohmann::json& scenario : compared) {
+      if (!scenario.is_object()) throw InputError({name, 0, 0, "compared_scenarios"}, "expected objects");
+      RunInfo::ComparedScenario entry{json_field<std::string>(scenario, "name", name),
+                                      json_field<std::string>(scenario, "folder", name)};
+      // A folder name from run.json must stay inside the compare folder.
+      const fs::path folder(entry.folder);
+      if (entry.folder.empty() || folder.is_absolute() || entry.folder.find("..") != std::string::npos ||
+          entry.folder.find('/') != std::string::npos) {
+        throw InputError({name, 0, 0, "compared_scenarios"}, "a folder must be a plain name inside the compare folder");
+      }
+      run.compared.push_back(std::move(entry));
+    }
+  }
   return run;
 }
 
@@ -140,11 +155,17 @@ ReportInputs read_report_inputs(const fs::path& folder) {
   inputs.run_json = folder / "run.json";
   if (!fs::exists(inputs.run_json)) {
     throw InputError({inputs.run_json.string(), 0, 0, ""},
-                     "missing: the report needs the run's scenario, seed and number of runs");
+                     fs::exists(comparison) && !fs::exists(forecast)
+                         ? "missing: this compare folder was made by an earlier carecast; run `carecast compare` again"
+                         : "missing: the report needs the run's scenario, seed and number of runs");
   }
   inputs.run = read_run_json(inputs.run_json);
-  if (fs::exists(forecast)) {
-    inputs.forecast = read_table(forecast, false, {"mean", "p05", "p25", "p50", "p75", "p95"});
+  // A compare folder's base forecast is in the base's own folder.
+  const fs::path base_forecast = fs::exists(forecast) || inputs.run.compared.empty()
+                                     ? forecast
+                                     : folder / inputs.run.compared.front().folder / "forecast.csv";
+  if (fs::exists(base_forecast)) {
+    inputs.forecast = read_table(base_forecast, false, {"mean", "p05", "p25", "p50", "p75", "p95"});
   }
   if (fs::exists(comparison)) inputs.comparison = read_table(comparison, true, {"mean", "p05", "p50", "p95"});
   if (fs::exists(folder / "history.csv")) inputs.history = read_table(folder / "history.csv", false, {"value"});

@@ -53,13 +53,19 @@ struct RunInfo {
   // Where drawn rates came from: "calibrated", "stated" or "none"; "" for a run.json from before.
   std::string parameter_evidence;
   bool year_to_year_variation = false;
+  // A compare folder's scenarios, base first ("compared_scenarios"); empty for a run folder.
+  struct ComparedScenario {
+    std::string name;
+    std::string folder;  // under the compare folder
+  };
+  std::vector<ComparedScenario> compared;
 };
 
 struct ReportInputs {
   std::filesystem::path folder;
   std::filesystem::path run_json;
   RunInfo run;
-  std::optional<Table> forecast;    // a run folder
+  std::optional<Table> forecast;    // a run folder, or a compare folder's base
   std::optional<Table> comparison;  // a compare folder
   std::optional<Table> history;     // recorded figures, where the folder carries them
 };

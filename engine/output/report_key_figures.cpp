@@ -5,6 +5,7 @@
 
 #include "output/forecast_writer.hpp"
 #include "output/report_format.hpp"
+#include "output/report_options.hpp"
 
 namespace carecast::report {
 namespace {
@@ -12,12 +13,6 @@ namespace {
 bool is_31_march(Date date) {
   const std::chrono::year_month_day ymd{date};
   return ymd.month() == std::chrono::March && ymd.day() == std::chrono::day{31};
-}
-
-std::string financial_year_label(Date year_end) {
-  const int end = static_cast<int>(std::chrono::year_month_day{year_end}.year());
-  const std::string next = std::to_string(end % 100);
-  return std::to_string(end - 1) + "-" + (next.size() < 2 ? "0" : "") + next;
 }
 
 std::string short_date(Date date) {
@@ -46,8 +41,8 @@ std::string describe(const TableRow& row, const Statistics& s, Unit unit) {
 
 // "in 2025-26" for a total over the financial year, "in the month to 31 March 2026" for a monthly
 // count, else "at 31 March 2026".
-std::string when(Period period, Date date) {
-  if (period == Period::year) return "in " + financial_year_label(date);
+std::string when(Period period, Date date, Date origin) {
+  if (period == Period::year) return "in " + financial_year_label(date, origin);
   return (period == Period::month ? "in the month to " : "at ") + format_long_date(date);
 }
 
@@ -57,8 +52,7 @@ bool partial_year(const MetricLabel& metric, Date date, Date origin) {
 
 }  // namespace
 
-KeyFigures key_figures(const std::optional<Table>& forecast, const std::optional<Table>& comparison, Date origin,
-                       const Labels& labels) {
+KeyFigures key_figures(const std::optional<Table>& forecast, Date origin, const Labels& labels) {
   KeyFigures figures;
   if (forecast) {
     const Statistics s{forecast->statistic("p05"), forecast->statistic("p50"),
@@ -138,37 +132,12 @@ KeyFigures key_figures(const std::optional<Table>& forecast, const std::optional
       }
       if (shown.size() > 2) shown.erase(shown.begin() + 1, shown.end() - 1);
       for (Date date : shown) {
-        parts.push_back(when(metric.period, date) + ": " + describe(*by_date.at(date), s, metric.unit));
+        parts.push_back(when(metric.period, date, origin) + ": " + describe(*by_date.at(date), s, metric.unit));
       }
       if (shown.empty()) continue;
       std::string sentence = name + ": ";
       for (std::size_t i = 0; i < parts.size(); ++i) sentence += (i ? "; " : "") + parts[i];
       figures.sentences.push_back(sentence + ".");
-    }
-  }
-  if (comparison) {
-    const Statistics s{comparison->statistic("p05"), comparison->statistic("p50"),
-                       comparison->statistic("p95")};
-    // Each option and measure at its last 31 March (else its last date).
-    std::map<std::pair<std::string, std::string>, const TableRow*> chosen;
-    std::vector<std::pair<std::string, std::string>> order;
-    for (const TableRow& row : comparison->rows) {
-      if (row.category != "all") continue;
-      const MetricLabel metric = labels.metric(row.metric);
-      if (partial_year(metric, row.date, origin)) continue;
-      const auto key = std::make_pair(row.option, row.metric);
-      auto [it, added] = chosen.emplace(key, &row);
-      if (added) order.push_back(key);
-      const TableRow* best = it->second;
-      const bool better = is_31_march(row.date) ? !is_31_march(best->date) || row.date > best->date
-                                                : !is_31_march(best->date) && row.date > best->date;
-      if (better) it->second = &row;
-    }
-    for (const auto& key : order) {
-      const TableRow& row = *chosen.at(key);
-      const MetricLabel metric = labels.metric(row.metric);
-      figures.comparisons.push_back("'" + row.option + "': " + metric.label + " " + when(metric.period, row.date) +
-                                    " changes by " + describe(row, s, metric.unit) + " against the base scenario.");
     }
   }
   return figures;

@@ -29,14 +29,13 @@ struct KeyFigures {
   std::vector<std::string> sentences;   // forecast measures, in words
   std::vector<std::string> columns;     // "Start, 28 Feb 2025", "31 Mar 2026", ...
   std::vector<KeyFigureRow> rows;
-  std::vector<std::string> comparisons;  // each option's difference from the base, in words
 };
 
 // From the (possibly published) tables. The measures marked as key figures in
 // plots/metric_labels.csv are reported for the whole population (category "all"), or for each
 // category where a measure has no total. A total over a financial year that began before the
 // forecast start is left out, as part of it was never simulated.
-KeyFigures key_figures(const std::optional<Table>& forecast, const std::optional<Table>& comparison, Date origin,
-                       const Labels& labels);
+// (Options against a base are described by appraise_options, report_options.hpp.)
+KeyFigures key_figures(const std::optional<Table>& forecast, Date origin, const Labels& labels);
 
 }  // namespace carecast::report

@@ -10,7 +10,8 @@
 
 namespace carecast::report {
 
-enum class Unit { count, percent, pounds, rate };
+// A probability is a share of runs from 0 to 1 (never a percentage); a percent is 0-100.
+enum class Unit { count, percent, pounds, rate, probability };
 
 // When a metric's value applies: the end of the day (a stock), the month ending on the date, the
 // financial year ending on the date (a total over it), that year as measured at its end on 31

@@ -7,6 +7,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "output/report_options.hpp"
+
 namespace carecast::report {
 namespace {
 
@@ -43,14 +45,19 @@ Formats make_formats(lxw_workbook* book) {
   format_set_text_wrap(f.wrap);
   format_set_align(f.wrap, LXW_ALIGN_VERTICAL_TOP);
   f.date = number_format(book, "d mmm yyyy");
+  // Percentages and probabilities are stored as fractions: Excel's % format shows 0.14 as 14.0%.
+  lxw_format* percent = number_format(book, "0.0%");
+  lxw_format* pounds = number_format(book, "\"£\"#,##0;-\"£\"#,##0");
   f.mean = {{Unit::count, number_format(book, "#,##0.0")},
-            {Unit::percent, number_format(book, "0.0\"%\"")},
-            {Unit::pounds, number_format(book, "\"£\"#,##0")},
-            {Unit::rate, number_format(book, "0.000")}};
+            {Unit::percent, percent},
+            {Unit::pounds, pounds},
+            {Unit::rate, number_format(book, "0.000")},
+            {Unit::probability, percent}};
   f.quantile = {{Unit::count, number_format(book, "#,##0")},
-                {Unit::percent, number_format(book, "0.0\"%\"")},
-                {Unit::pounds, number_format(book, "\"£\"#,##0")},
-                {Unit::rate, number_format(book, "0.000")}};
+                {Unit::percent, percent},
+                {Unit::pounds, pounds},
+                {Unit::rate, number_format(book, "0.000")},
+                {Unit::probability, percent}};
   return f;
 }
 
@@ -68,6 +75,9 @@ std::string financial_year(Date date) {
   const std::string next = std::to_string((start + 1) % 100);
   return std::to_string(start) + "-" + (next.size() < 2 ? "0" : "") + next;
 }
+
+// The number stored for a value in its unit: a percentage as a fraction.
+double stored(double value, Unit unit) { return unit == Unit::percent ? value / 100 : value; }
 
 // Excel refuses sheet names over 31 characters or with []:*?/\ in them.
 std::string sheet_name(std::string name) {
@@ -88,7 +98,7 @@ void header_row(lxw_worksheet* sheet, const Formats& f, const std::vector<std::p
 
 // One sheet of table rows: [option,] measure, category, date, financial year, the statistics, ids.
 void table_sheet(lxw_workbook* book, const Formats& f, const std::string& name, const Table& table,
-                 const std::vector<const TableRow*>& rows, const Labels& labels) {
+                 const std::vector<const TableRow*>& rows, const Labels& labels, Date origin) {
   lxw_worksheet* sheet = workbook_add_worksheet(book, sheet_name(name).c_str());
   static const std::map<std::string, std::string> kStatisticNames = {
       {"mean", "Mean"},           {"p05", "5th percentile"},  {"p25", "25th percentile"}, {"p50", "Median"},
@@ -117,20 +127,73 @@ void table_sheet(lxw_workbook* book, const Formats& f, const std::string& name, 
     worksheet_write_string(sheet, at, col(c++), labels.category(row.category).c_str(), nullptr);
     lxw_datetime date = excel_date(row.date);
     worksheet_write_datetime(sheet, at, col(c++), &date, f.date);
-    worksheet_write_string(sheet, at, col(c++), financial_year(row.date).c_str(), nullptr);
+    // A total over a financial year says how much of the year the forecast covers.
+    const std::string year = metric.period == Period::year ? financial_year_label(row.date, origin)
+                                                           : financial_year(row.date);
+    worksheet_write_string(sheet, at, col(c++), year.c_str(), nullptr);
     for (std::size_t s = 0; s < row.values.size(); ++s, ++c) {
+      const bool mean = table.statistics[s] == "mean";
+      // A probability over runs has no percentiles: the number is in the mean column alone.
+      if (metric.unit == Unit::probability && !mean && table.statistics[s] != "value") continue;
       if (!row.values[s]) {
         worksheet_write_string(sheet, at, col(c), kSuppressedText, nullptr);
         continue;
       }
-      const bool mean = table.statistics[s] == "mean";
-      worksheet_write_number(sheet, at, col(c), *row.values[s],
+      worksheet_write_number(sheet, at, col(c), stored(*row.values[s], metric.unit),
                              (mean ? f.mean : f.quantile).at(metric.unit));
     }
     worksheet_write_string(sheet, at, col(c++), row.metric.c_str(), nullptr);
     worksheet_write_string(sheet, at, col(c++), row.category.c_str(), nullptr);
   }
   worksheet_autofilter(sheet, 0, 0, row_at(std::max<std::size_t>(rows.size(), 1)), col(columns.size() - 1));
+}
+
+// One row per financial year and cost line (placement category, carer support, fees, ...), the
+// total first in each year with its budget and the probability of spending more than it.
+void finance_sheet(lxw_workbook* book, const Formats& f, const WorkbookContent& content) {
+  const Table& forecast = *content.forecast;
+  const std::size_t mean = forecast.statistic("mean"), p05 = forecast.statistic("p05"),
+                    p50 = forecast.statistic("p50"), p95 = forecast.statistic("p95");
+  std::map<Date, const TableRow*> over_budget;
+  std::vector<const TableRow*> rows;
+  for (const TableRow& row : forecast.rows) {
+    if (row.metric == "budget_exceedance_probability" && row.category == "all") over_budget[row.date] = &row;
+    if (row.metric == "cost_financial_year" && row.date > content.origin) rows.push_back(&row);
+  }
+  // Year by year, the total first.
+  std::stable_sort(rows.begin(), rows.end(), [](const TableRow* a, const TableRow* b) {
+    return a->date != b->date ? a->date < b->date : (a->category == "all") > (b->category == "all");
+  });
+  lxw_worksheet* sheet = workbook_add_worksheet(book, "Finance");
+  header_row(sheet, f,
+             {{"Financial year", 20}, {"Cost line", 34}, {"Median", 14}, {"Mean", 14}, {"5th percentile", 14},
+              {"95th percentile", 14}, {"Budget", 14}, {"Probability of spending more than the budget", 18},
+              {"Metric id", 22}, {"Category id", 22}});
+  const int first_year = static_cast<int>(std::chrono::year_month_day{financial_year_start(content.origin)}.year());
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const TableRow& row = *rows[r];
+    const lxw_row_t at = row_at(r + 1);
+    worksheet_write_string(sheet, at, 0, financial_year_label(row.date, content.origin).c_str(), nullptr);
+    worksheet_write_string(sheet, at, 1, content.labels.category(row.category).c_str(), nullptr);
+    std::size_t c = 2;
+    for (std::size_t statistic : {p50, mean, p05, p95}) {
+      if (row.values[statistic]) {
+        worksheet_write_number(sheet, at, col(c), *row.values[statistic], f.quantile.at(Unit::pounds));
+      }
+      ++c;
+    }
+    const int year = static_cast<int>(std::chrono::year_month_day{financial_year_start(row.date)}.year()) - first_year;
+    if (row.category == "all" && year >= 0 && year < static_cast<int>(content.budgets.size())) {
+      worksheet_write_number(sheet, at, 6, content.budgets[static_cast<std::size_t>(year)],
+                             f.quantile.at(Unit::pounds));
+      if (const auto it = over_budget.find(row.date); it != over_budget.end() && it->second->values[mean]) {
+        worksheet_write_number(sheet, at, 7, *it->second->values[mean], f.quantile.at(Unit::probability));
+      }
+    }
+    worksheet_write_string(sheet, at, 8, row.metric.c_str(), nullptr);
+    worksheet_write_string(sheet, at, 9, row.category.c_str(), nullptr);
+  }
+  worksheet_autofilter(sheet, 0, 0, row_at(std::max<std::size_t>(rows.size(), 1)), 9);
 }
 
 void about_sheet(lxw_workbook* book, const Formats& f, const WorkbookContent& content,
@@ -167,7 +230,8 @@ void assumptions_sheet(lxw_workbook* book, const Formats& f, const std::vector<A
     for (const std::vector<Cell>& cells : table.rows) {
       for (std::size_t c = 0; c < cells.size(); ++c) {
         if (cells[c].number) {
-          worksheet_write_number(sheet, r, col(c), *cells[c].number, f.quantile.at(Unit::count));
+          worksheet_write_number(sheet, r, col(c), stored(*cells[c].number, cells[c].unit),
+                                 f.quantile.at(cells[c].unit));
         } else {
           worksheet_write_string(sheet, r, col(c), cells[c].text.c_str(), f.wrap);
         }
@@ -206,18 +270,29 @@ void write_workbook(const std::filesystem::path& file, const WorkbookContent& co
     for (const TableRow& row : table.rows) rows.push_back(&row);
     return rows;
   };
+  const bool finance =
+      content.forecast && std::any_of(content.forecast->rows.begin(), content.forecast->rows.end(),
+                                      [](const TableRow& row) { return row.metric == "cost_financial_year"; });
+  if (finance) {
+    sheets.emplace_back("Finance", "Cost by financial year and cost line, with the budget and the probability of "
+                                   "spending more than it; a year covered in part is marked with its months");
+  }
   if (content.comparison) sheets.emplace_back("Option comparison", "Each option's difference from the base scenario");
   if (content.history) sheets.emplace_back("Recorded", "Recorded figures before the forecast");
   sheets.emplace_back("Assumptions", "The scenario's assumptions in words");
 
   about_sheet(book, f, content, sheets);
+  if (finance) finance_sheet(book, f, content);
   for (const std::string& family : families) {
-    table_sheet(book, f, family, *content.forecast, by_family[family], content.labels);
+    table_sheet(book, f, family, *content.forecast, by_family[family], content.labels, content.origin);
   }
   if (content.comparison) {
-    table_sheet(book, f, "Option comparison", *content.comparison, all_rows(*content.comparison), content.labels);
+    table_sheet(book, f, "Option comparison", *content.comparison, all_rows(*content.comparison), content.labels,
+                content.origin);
   }
-  if (content.history) table_sheet(book, f, "Recorded", *content.history, all_rows(*content.history), content.labels);
+  if (content.history) {
+    table_sheet(book, f, "Recorded", *content.history, all_rows(*content.history), content.labels, content.origin);
+  }
   assumptions_sheet(book, f, content.assumptions);
 
   const lxw_error error = workbook_close(owner.release());  // writes the file and frees the workbook

@@ -133,7 +133,8 @@ std::size_t SummaryAccumulator::memory_bytes() const {
   return bytes;
 }
 
-StreamedSummary run_and_summarise(const Scenario& scenario, const RunOptions& options) {
+StreamedSummary run_and_summarise(const Scenario& scenario, const RunOptions& options,
+                                  const std::function<void(int runs)>& runs_done) {
   ReplicationBlocks blocks(scenario, options);
   const int dates = blocks.calendar().date_count();
   SummaryAccumulator summary(blocks.layout(), dates, options.runs, blocks.info().threads);
@@ -144,6 +145,7 @@ StreamedSummary run_and_summarise(const Scenario& scenario, const RunOptions& op
     const int count = std::min(block_size, options.runs - first);
     blocks.run_block(first, count, tallies, measures);
     summary.add({&blocks.layout(), dates, count, tallies, measures});
+    if (runs_done) runs_done(count);
   }
   StreamedSummary result;
   result.info = blocks.info();

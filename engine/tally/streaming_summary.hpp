@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -66,6 +67,8 @@ struct StreamedSummary {
   std::vector<SummaryRow> rows;
   std::size_t summary_bytes = 0;  // memory the summaries held at the end, for run.json
 };
-StreamedSummary run_and_summarise(const Scenario& scenario, const RunOptions& options);
+// `runs_done`, if given, is called after each block with the number of runs it held (for progress).
+StreamedSummary run_and_summarise(const Scenario& scenario, const RunOptions& options,
+                                  const std::function<void(int runs)>& runs_done = {});
 
 }  // namespace carecast

@@ -1,0 +1,28 @@
+// The forecast's cost by financial year beside the budget, for finance: each year's cost (median
+// and 90% interval), the budget, and the probability of spending more than it. A year the
+// forecast covers only in part is marked so ("2029-30 (11 months)"): its cost is for those
+// months, while the budget is the whole year's.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "output/report_inputs.hpp"
+
+namespace carecast::report {
+
+struct FinanceYear {
+  std::string year;              // "2025-26", "2029-30 (11 months)"
+  bool part_year = false;
+  std::string cost;              // median
+  std::string interval;          // "£14.2m-£16.0m"
+  std::string budget;            // "£15.0m", or empty without one
+  std::string probability_over;  // "0.42", or empty without a budget
+};
+
+// From the forecast's cost_financial_year (all) and budget_exceedance_probability rows;
+// `budgets` are the scenario's, from the forecast start's financial year on. Empty without costs.
+std::vector<FinanceYear> finance_by_year(const Table& forecast, Date origin, const std::vector<double>& budgets);
+
+}  // namespace carecast::report
