@@ -36,10 +36,13 @@ enum class EventKind : std::uint8_t {
 struct Event {
   double time;
   EventKind kind;
-  std::uint32_t child;  // index of the child, household, home or option the event is about
+  // The household, home or option the event is about; for a child, the order in which it came
+  // into the replication (its admission number), which breaks ties between simultaneous events.
+  std::uint32_t child;
   // A child's events carry the generation of the placement they belong to; when the placement
   // ends early (a carer deregisters, a child steps down) its other events are stale and skipped.
   std::uint32_t generation = 0;
+  std::uint32_t slot = 0;  // a child's place in the replication's table of children
 };
 
 inline bool comes_before(const Event& a, const Event& b) {

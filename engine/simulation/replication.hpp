@@ -48,6 +48,7 @@ struct ChildState {
   StreamEngine duration_stream;     // draws of how long each placement lasts
   StreamEngine destination_stream;  // draws of where the child goes when a placement ends
   std::uint32_t entity = 0;         // low 32 bits of the stream entity id (namespace below)
+  std::uint32_t admission = 0;      // children admitted before it in the replication
   EntityKind entity_kind = EntityKind::starting_child;
   Category category = Category::foster_in_house;
   Sex sex = Sex::male;
@@ -225,6 +226,7 @@ class ReplicationRunner {
   std::vector<CalendarMark> marks_;
   std::vector<ChildState> children_;
   std::vector<std::uint32_t> in_care_;  // children in care, in no particular order
+  std::vector<std::uint32_t> free_slots_;  // slots of children who have left care, for new children
   // Stock by age band is tallied when a child leaves care (or the run ends), for the whole
   // stay at once: each band's run of reporting dates becomes +1 at its first date and -1 after
   // its last in this difference table, summed into the tally at the end. No monthly scan of

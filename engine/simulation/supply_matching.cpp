@@ -270,7 +270,7 @@ void ReplicationRunner::consider_step_down(std::uint32_t index, double now) {
                                     (static_cast<std::uint64_t>(child.generation) << 16 | child.step_down_attempts)));
   const double at = eligible + exponential1(draws) * kDaysPerYear / programme->hazard_per_year;
   if (at < child.placement_end && at <= model_->horizon_time) {
-    queue_.push(Event{at, EventKind::step_down, index, child.generation});
+    queue_.push(Event{at, EventKind::step_down, child.admission, child.generation, index});
   }
 }
 
@@ -301,7 +301,7 @@ void ReplicationRunner::step_down(std::uint32_t index, double now) {
   const double breaks = now + exponential1(draws) * kDaysPerYear / programme.breakdown_hazard_per_year;
   if (breaks < now + programme.breakdown_months * kDaysPerMonth && breaks < child.placement_end &&
       breaks <= model_->horizon_time) {
-    queue_.push(Event{breaks, EventKind::step_down_breaks_down, index, child.generation});
+    queue_.push(Event{breaks, EventKind::step_down_breaks_down, child.admission, child.generation, index});
   }
 }
 
@@ -365,12 +365,12 @@ void ReplicationRunner::handle_supply_event(const Event& event) {
   switch (event.kind) {
     case EventKind::step_down:
       ++stats_.child_events;
-      step_down(event.child, event.time);
+      step_down(event.slot, event.time);
       break;
     case EventKind::step_down_breaks_down:
       ++stats_.child_events;
       ++flow(layout_.step_down_breakdowns);
-      move(event.child, Category::childrens_home_external, event.time);
+      move(event.slot, Category::childrens_home_external, event.time);
       break;
     case EventKind::enquiry:
       handle_enquiry(event.time, event.child == 1);
