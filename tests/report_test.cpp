@@ -114,6 +114,7 @@ TEST(Format, FinancialYearsSayWhenTheForecastCoversOnlyPartOfThem) {
   EXPECT_EQ(financial_year_label(make_date(2029, 4, 30), origin), "2029-30 (1 month)");
   EXPECT_EQ(format_value(0.156, Unit::probability), "0.16") << "a probability is not a count";
   EXPECT_EQ(format_value(-768162, Unit::pounds), "-£768k");
+  EXPECT_EQ(format_value(-0.3, Unit::pounds), "£0") << "no minus sign on nothing";
 }
 
 TEST(Html, Base64AndEscaping) {

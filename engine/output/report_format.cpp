@@ -32,8 +32,9 @@ std::string format_value(double value, Unit unit) {
     case Unit::probability:
       return format_fixed(value, 2);
     case Unit::pounds: {
-      const std::string sign = value < 0 ? "-" : "";
       const double size = std::fabs(value);
+      // No "-£0" for a loss of pennies.
+      const std::string sign = value < 0 && size >= 0.5 ? "-" : "";
       if (size >= 1e6) return sign + "£" + format_fixed(size / 1e6, 1) + "m";
       if (size >= 1e3) return sign + "£" + format_fixed(size / 1e3, 0) + "k";
       return sign + "£" + format_fixed(size, 0);

@@ -67,7 +67,8 @@ th { background: #f2f2f2; }
 td.number { text-align: right; }
 .range { font-size: 0.85em; color: #595959; white-space: nowrap; }
 table.key td:first-child { min-width: 13em; }
-table.options { font-size: 0.82em; }
+table.options { font-size: 0.8em; width: 100%; }
+table.options .range { white-space: normal; }
 table.options th { font-weight: 600; }
 td.indent { padding-left: 26px; }
 figure { margin: 1.4em 0 2em; page-break-inside: avoid; break-inside: avoid; }
