@@ -376,6 +376,12 @@ TEST(CalibrationByHand, TrendInEntriesIsEstimatedAndUsedOnlyWhenAskedFor) {
   EXPECT_LT(off_report.entry_trend.standard_error, 0.05);
   EXPECT_EQ(off.entries.annual_growth_rate, 0);
   EXPECT_DOUBLE_EQ(off.evidence->entries[2][1].exposure, off_report.window_years);
+  // The slope's standard error on the log scale is the growth's divided by 1 + growth (delta
+  // method), and the forecast keeps it even with the trend off: growth is taken as 0, not as known.
+  EXPECT_NEAR(off_report.entry_trend.slope_standard_error,
+              off_report.entry_trend.standard_error / (1 + off_report.entry_trend.growth), 1e-12);
+  EXPECT_EQ(off.evidence->entries_growth_sd_log_per_year, off_report.entry_trend.slope_standard_error);
+  EXPECT_GT(off.evidence->entries_growth_sd_log_per_year, 0);
 
   options.include_trend = true;
   CalibrationReport on_report;
@@ -484,6 +490,8 @@ void expect_same_scenario(const Scenario& a, const Scenario& b) {
     expect_same_evidence(x.uasc_first_placement[band].counts, y.uasc_first_placement[band].counts, "uasc first");
     expect_same_evidence(x.uasc_first_placement[band].prior, y.uasc_first_placement[band].prior, "uasc first prior");
   }
+  EXPECT_EQ(x.entries_growth_sd_log_per_year, y.entries_growth_sd_log_per_year);
+  EXPECT_EQ(x.uasc_growth_sd_log_per_year, y.uasc_growth_sd_log_per_year);
 }
 
 // Every CHILD identifier and date of birth (as the returns write it) in the header files given.

@@ -57,6 +57,29 @@ TEST(ParameterDraws, MatchThePosterior) {
   EXPECT_NEAR(share / n, p, standard_errors_allowed() * std::sqrt(p * (1 - p) / (total + 1) / n));
 }
 
+// The growth's log slope is drawn from Normal(log(1 + stated growth), sd^2): its sample mean and
+// variance each within k standard errors; a stream whose sd is 0 keeps its stated growth.
+TEST(ParameterDraws, GrowthSlopeFollowsItsStatedSpread) {
+  Scenario s = with_evidence();
+  s.entries.annual_growth_rate = 0.04;
+  s.uasc.annual_growth_rate = -0.02;
+  s.evidence->entries_growth_sd_log_per_year = 0.05;
+  const int n = 20000;
+  double sum = 0, squares = 0;
+  StreamEngine engine(77);
+  for (int i = 0; i < n; ++i) {
+    const Scenario drawn = draw_parameters(s, engine);
+    const double slope = std::log1p(drawn.entries.annual_growth_rate);
+    sum += slope;
+    squares += slope * slope;
+    ASSERT_EQ(drawn.uasc.annual_growth_rate, -0.02);
+  }
+  const double sd = 0.05, mean = sum / n;
+  EXPECT_NEAR(mean, std::log1p(0.04), standard_errors_allowed() * sd / std::sqrt(n));
+  // The sample variance of a normal has standard error sigma^2 sqrt(2 / n).
+  EXPECT_NEAR(squares / n - mean * mean, sd * sd, standard_errors_allowed() * sd * sd * std::sqrt(2.0 / n));
+}
+
 TEST(ParameterDraws, OffUsesThePointRatesAndOnDrawsThem) {
   const Scenario s = with_evidence();
   Scenario without = s;

@@ -110,6 +110,7 @@ TEST_F(VariationLoader, DefaultsWithoutTheNewKeys) {
   EXPECT_EQ(s.stated_uncertainty.hazard_child_years, 10);
   EXPECT_EQ(s.stated_uncertainty.entry_years, 3);
   EXPECT_EQ(s.stated_uncertainty.share_events, 20);
+  EXPECT_EQ(s.stated_uncertainty.entry_growth_sd_log_per_year, 0.03);
   EXPECT_EQ(s.entries.trend_damping_per_year, 1);
   EXPECT_EQ(s.uasc.trend_damping_per_year, 1);
   ASSERT_TRUE(s.starting_counts);
@@ -139,6 +140,7 @@ parameter_uncertainty = false
 hazard_evidence_child_years = 25
 entry_evidence_years = 4.5
 share_evidence_events = 12
+entry_growth_sd_log_per_year = 0.045
 )"));
   EXPECT_DOUBLE_EQ(s.entries.trend_damping_per_year, 0.8);
   EXPECT_DOUBLE_EQ(s.uasc.trend_damping_per_year, 0.5);
@@ -150,6 +152,7 @@ share_evidence_events = 12
   EXPECT_DOUBLE_EQ(s.stated_uncertainty.hazard_child_years, 25);
   EXPECT_DOUBLE_EQ(s.stated_uncertainty.entry_years, 4.5);
   EXPECT_DOUBLE_EQ(s.stated_uncertainty.share_events, 12);
+  EXPECT_DOUBLE_EQ(s.stated_uncertainty.entry_growth_sd_log_per_year, 0.045);
 }
 
 // A derived file overrides single keys; the rest come from the file it extends.

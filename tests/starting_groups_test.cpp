@@ -84,6 +84,34 @@ TEST(StartingGroups, EveryGroupHoldsFiveOrMoreAndNothingIsLost) {
   EXPECT_EQ(grouped_placements, given_placements);
 }
 
+// The DfE long-term stability measure at the origin comes back exactly from the groups: no
+// group's ranges straddle its lines (under 16; 30 months in care; 24 months in placement), so
+// every child the engine draws within a group counts in the measure as the real child did.
+TEST(StartingGroups, NoGroupStraddlesTheLongTermStabilityMeasure) {
+  const std::vector<StartingChild> children = population(433, 29);
+  int in_measure = 0, stable = 0;
+  for (const StartingChild& c : children) {
+    const bool counted = whole_months(c.age_days) < 192 && whole_months(c.days_in_care) >= 30;
+    in_measure += counted ? 1 : 0;
+    stable += counted && whole_months(c.days_in_placement) >= 24 ? 1 : 0;
+  }
+  ASSERT_GE(stable, 2 * kMinimumStartingGroupSize);  // the population exercises both lines
+  ASSERT_GE(in_measure - stable, 2 * kMinimumStartingGroupSize);
+  int grouped_in_measure = 0, grouped_stable = 0;
+  for (const StartingGroup& g : group_starting_children(children)) {
+    const bool all_counted = g.age_months.max < 192 && g.months_in_care.min >= 30;
+    const bool none_counted = g.age_months.min >= 192 || g.months_in_care.max < 30;
+    ASSERT_TRUE(all_counted || none_counted) << "a group straddles the measure's denominator";
+    if (!all_counted) continue;
+    const bool all_stable = g.months_in_placement.min >= 24;
+    ASSERT_TRUE(all_stable || g.months_in_placement.max < 24) << "a group straddles 24 months in placement";
+    grouped_in_measure += g.children;
+    grouped_stable += all_stable ? g.children : 0;
+  }
+  EXPECT_EQ(grouped_in_measure, in_measure);
+  EXPECT_EQ(grouped_stable, stable);
+}
+
 TEST(StartingGroups, TheGroupsDoNotDependOnTheOrderOfTheChildren) {
   std::vector<StartingChild> children = population(200, 5);
   const std::vector<StartingGroup> before = group_starting_children(children);

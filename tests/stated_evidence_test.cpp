@@ -30,7 +30,10 @@ TEST(StatedEvidence, PosteriorMeansAreTheStatedRates) {
   s.stated_uncertainty.hazard_child_years = 12;
   s.stated_uncertainty.entry_years = 4;
   s.stated_uncertainty.share_events = 25;
+  s.stated_uncertainty.entry_growth_sd_log_per_year = 0.04;
   const RateEvidence evidence = stated_evidence(s);
+  EXPECT_EQ(evidence.entries_growth_sd_log_per_year, 0.04);
+  EXPECT_EQ(evidence.uasc_growth_sd_log_per_year, 0.04);
   ASSERT_EQ(evidence.ending.size(), s.ending_hazard_per_year.size());
   for (std::size_t i = 0; i < evidence.ending.size(); ++i) {
     EXPECT_EQ(evidence.ending[i].rate(), 12);

@@ -577,6 +577,7 @@ TrendEstimate estimate_trend(const StreamCounts& stream, Date window_start, Date
   // simulation inverting the trend's integral divides by it.
   trend.growth = std::abs(beta(1)) < 1e-12 ? 0 : std::expm1(beta(1));
   trend.standard_error = std::exp(beta(1)) * std::sqrt(slope_variance);
+  trend.slope_standard_error = std::sqrt(slope_variance);
   return trend;
 }
 
@@ -662,6 +663,11 @@ void estimate_entries(const HistoryCounter& counter, const CalibrationOptions& o
   estimate_stream(counter.uasc(), stream_years(report.uasc_trend), weights, options, scenario.uasc,
                   evidence.uasc_entries, evidence.uasc_first_placement);
   for (const auto& band : evidence.entries) report.weighted_entries += band[0].events + band[1].events;
+  // Growth is uncertain whether or not the trend is used: without it the forecast takes growth 0,
+  // but history could not rule out the slope's standard error either way, and that uncertainty
+  // grows with the horizon as no other does.
+  evidence.entries_growth_sd_log_per_year = report.entry_trend.estimated ? report.entry_trend.slope_standard_error : 0;
+  evidence.uasc_growth_sd_log_per_year = report.uasc_trend.estimated ? report.uasc_trend.slope_standard_error : 0;
   if (options.include_trend) {
     if (report.entry_trend.estimated) {
       scenario.entries.annual_growth_rate = report.entry_trend.growth;

@@ -107,6 +107,7 @@ struct TrendEstimate {
   bool estimated = false;  // at least 2 full years, at least 2 of them with entries, and converged
   double growth = 0;          // exp(slope) - 1: 0.02 = entries grow 2% a year
   double standard_error = 0;  // of growth (delta method), widened by `dispersion` when above 1
+  double slope_standard_error = 0;  // of the log-scale slope, log(1 + growth), widened the same way
   double dispersion = 1;      // Pearson chi-squared / (years - 2); 1 when it cannot be estimated
   std::vector<double> fitted_by_year;  // the regression's expected entries in each year, when estimated
 };

@@ -373,8 +373,11 @@ void write_leaving_care(std::ostream& out, const Scenario& scenario, const Calib
 }
 
 void write_evidence_stream(std::ostream& out, std::string_view table, const PerAgeBand<PerSex<GammaEvidence>>& entries,
-                           const PerAgeBand<DirichletEvidence<kCategoryCount>>& first_placement) {
+                           const PerAgeBand<DirichletEvidence<kCategoryCount>>& first_placement,
+                           double growth_sd_log_per_year) {
   out << "\n[evidence." << table << "]\n";
+  out << "# sd of the trend's log slope a year (its standard error from the fit; 0: no trend used)\n";
+  out << "growth_sd_log_per_year = " << number(growth_sd_log_per_year) << '\n';
   const std::array<std::pair<std::string_view, double GammaEvidence::*>, 4> fields = {{
       {"counts", &GammaEvidence::events},
       {"exposure_years", &GammaEvidence::exposure},
@@ -433,8 +436,10 @@ void write_evidence(std::ostream& out, const Scenario& scenario) {
           << inline_table(evidence.destination[c][b].prior, outcome_key) << '\n';
     }
   }
-  write_evidence_stream(out, "entries", evidence.entries, evidence.first_placement);
-  write_evidence_stream(out, "uasc", evidence.uasc_entries, evidence.uasc_first_placement);
+  write_evidence_stream(out, "entries", evidence.entries, evidence.first_placement,
+                        evidence.entries_growth_sd_log_per_year);
+  write_evidence_stream(out, "uasc", evidence.uasc_entries, evidence.uasc_first_placement,
+                        evidence.uasc_growth_sd_log_per_year);
 }
 
 std::string groups_csv(const std::vector<StartingGroup>& groups) {

@@ -40,6 +40,27 @@ auto sort_key(const MonthlyChild& c) {
 
 using Members = std::vector<MonthlyChild>;
 
+// The DfE long-term stability measure at the origin: children under 16 looked after for at least
+// 2.5 years count, and those of them in the same placement for at least 2 years are stable. A
+// group whose ranges straddle these lines lets the engine draw a child on the wrong side of them,
+// so the origin's published figure would not come back and every later year would start from a
+// blurred mix of long and short placements. Parts are cut along these lines first, wherever both
+// sides keep at least k children (a class with fewer joins the largest); then a group's ranges lie on one side, and the engine's draws
+// within them keep each child's place in the measure.
+constexpr std::int32_t kLongTermAgeLimitMonths = 16 * 12;
+constexpr std::int32_t kLongTermMonthsInCare = 30;
+constexpr std::int32_t kLongTermMonthsInPlacement = 24;
+
+// 0: aged 16 or over; 1: under 16, in care under 2.5 years; 2: counted, not stable; 3: counted
+// and stable. Each class is a box in (age, time in care, time in placement), so the box of any
+// group within it lies inside it too.
+int long_term_class(const MonthlyChild& child) {
+  if (child.age_months >= kLongTermAgeLimitMonths) return 0;
+  if (child.months_in_care < kLongTermMonthsInCare) return 1;
+  return child.months_in_placement >= kLongTermMonthsInPlacement ? 3 : 2;
+}
+constexpr int kLongTermClassCount = 4;
+
 class Partitioner {
  public:
   Partitioner(const Members& everyone, int k) : k_(k) {
@@ -141,27 +162,54 @@ std::vector<StartingGroup> group_starting_children(const std::vector<StartingChi
   std::sort(everyone.begin(), everyone.end(),
             [](const MonthlyChild& a, const MonthlyChild& b) { return sort_key(a) < sort_key(b); });
 
-  // Parts: each category with at least k children, and one pool of the rest. A pool smaller
-  // than k joins the largest part.
-  std::map<Category, Members> by_category;
-  for (const MonthlyChild& child : everyone) by_category[child.category].push_back(child);
-  std::vector<Members> parts;
-  Members pool;
-  for (auto& [category, members] : by_category) {
+  const auto largest_of = [](std::vector<Members>& parts) {
+    return std::max_element(parts.begin(), parts.end(),
+                            [](const Members& a, const Members& b) { return a.size() < b.size(); });
+  };
+  // Classes of the long-term stability measure first (above); a class of fewer than k joins the
+  // largest, in class order so that the result does not depend on ties.
+  std::vector<Members> classes(kLongTermClassCount);
+  for (const MonthlyChild& child : everyone) classes[static_cast<std::size_t>(long_term_class(child))].push_back(child);
+  std::vector<Members> measure_parts;
+  Members small_classes;
+  for (Members& members : classes) {
     if (static_cast<int>(members.size()) >= k) {
-      parts.push_back(std::move(members));
+      measure_parts.push_back(std::move(members));
     } else {
-      pool.insert(pool.end(), members.begin(), members.end());
+      small_classes.insert(small_classes.end(), members.begin(), members.end());
     }
   }
-  if (!pool.empty()) {
-    if (static_cast<int>(pool.size()) >= k || parts.empty()) {
-      parts.push_back(std::move(pool));
-    } else {
-      auto largest = std::max_element(parts.begin(), parts.end(),
-                                       [](const Members& a, const Members& b) { return a.size() < b.size(); });
-      largest->insert(largest->end(), pool.begin(), pool.end());
+  if (measure_parts.empty()) {
+    measure_parts.push_back(std::move(small_classes));
+  } else {
+    const auto largest = largest_of(measure_parts);
+    largest->insert(largest->end(), small_classes.begin(), small_classes.end());
+  }
+
+  // Within each, parts: each category with at least k children, and one pool of the rest. A pool
+  // smaller than k joins the largest part.
+  std::vector<Members> parts;
+  for (const Members& measure_part : measure_parts) {
+    std::map<Category, Members> by_category;
+    for (const MonthlyChild& child : measure_part) by_category[child.category].push_back(child);
+    std::vector<Members> category_parts;
+    Members pool;
+    for (auto& [category, members] : by_category) {
+      if (static_cast<int>(members.size()) >= k) {
+        category_parts.push_back(std::move(members));
+      } else {
+        pool.insert(pool.end(), members.begin(), members.end());
+      }
     }
+    if (!pool.empty()) {
+      if (static_cast<int>(pool.size()) >= k || category_parts.empty()) {
+        category_parts.push_back(std::move(pool));
+      } else {
+        const auto largest = largest_of(category_parts);
+        largest->insert(largest->end(), pool.begin(), pool.end());
+      }
+    }
+    for (Members& part : category_parts) parts.push_back(std::move(part));
   }
 
   std::vector<StartingGroup> groups;

@@ -10,7 +10,11 @@
 //
 // Categories with at least k children keep their own groups, so the stock by category at the
 // origin stays exact and ages and durations stay tied to their category. Children of categories
-// with fewer than k are pooled into shared groups, which count them by category.
+// with fewer than k are pooled into shared groups, which count them by category. Before either,
+// the children are parted by where they stand in the DfE long-term stability measure (aged 16 or
+// over; under 16 and in care under 2.5 years; counted and in their placement under 2 years;
+// counted and for 2 years or more), wherever a part keeps at least k, so that the measure at the
+// origin comes back exactly from the groups.
 #pragma once
 
 #include <vector>

@@ -147,6 +147,12 @@ struct RateEvidence {
   PerAgeBand<DirichletEvidence<kCategoryCount>> first_placement{};
   PerAgeBand<PerSex<GammaEvidence>> uasc_entries{};
   PerAgeBand<DirichletEvidence<kCategoryCount>> uasc_first_placement{};
+  // How well each stream's trend is known: the standard deviation of its slope on the log scale,
+  // log(1 + annual_growth_rate), a year. Each replication draws the slope from Normal(stated
+  // slope, sd^2), so uncertainty about growth widens intervals with the horizon (by D(t), see
+  // EntryStream) as uncertainty about the level cannot. 0: the growth is taken as known.
+  double entries_growth_sd_log_per_year = 0;
+  double uasc_growth_sd_log_per_year = 0;
 };
 
 // Year-to-year (systemic) variation: multipliers common to every child of a replication that
@@ -189,6 +195,10 @@ struct StatedUncertainty {
   double hazard_child_years = 10;   // time at risk behind each placement-ending hazard cell
   double entry_years = 3;           // years of entries behind each entry rate
   double share_events = 20;         // events behind each destination / first-placement distribution
+  // sd of each entry stream's growth a year, on the log scale, about the stated growth (0 when
+  // none is stated): about what five full years of some 200 entries a year, scattered from year
+  // to year as councils' entries are, give a fitted log-linear trend (0.03 = +/-3% a year).
+  double entry_growth_sd_log_per_year = 0.03;
 };
 
 // A change that starts on a date and grows linearly to its full value by a later date: how

@@ -91,6 +91,7 @@ constexpr ScenarioRange kRanges[] = {
     {"uncertainty.hazard_evidence_child_years", kMinStatedEvidence, kMaxStatedEvidence, "child-years"},
     {"uncertainty.entry_evidence_years", kMinStatedEvidence, kMaxStatedEvidence, "years"},
     {"uncertainty.share_evidence_events", kMinStatedEvidence, kMaxStatedEvidence, "events"},
+    {"uncertainty.entry_growth_sd_log_per_year", 0, kMaxSdLog, kSdLog},
 
     {"supply.in_house_households", 0, 10'000, "carer households"},
     {"supply.places_per_household_probability[]", 0, 1, kProbability},
@@ -160,6 +161,7 @@ constexpr ScenarioRange kRanges[] = {
     {"evidence.*.exposure_years.*.*", 0, kMaxEvidence, kEvidence},
     {"evidence.*.prior_counts.*.*", 0, kMaxEvidence, kEvidence},
     {"evidence.*.prior_exposure_years.*.*", 0, kMaxEvidence, kEvidence},
+    {"evidence.*.growth_sd_log_per_year", 0, kMaxSdLog, kSdLog},
     {"evidence.*.first_placement_counts.*.*", 0, kMaxEvidence, kEvidence},
     {"evidence.*.first_placement_prior_counts.*.*", 0, kMaxEvidence, kEvidence},
 };

@@ -356,6 +356,7 @@ const KeySchema& scenario_schema() {
       {"hazard_evidence_child_years", &value},
       {"entry_evidence_years", &value},
       {"share_evidence_events", &value},
+      {"entry_growth_sd_log_per_year", &value},
   });
 
   // Evidence is written per age band by `carecast calibrate`: no `all`.
@@ -378,6 +379,7 @@ const KeySchema& scenario_schema() {
       {"prior_exposure_years", &sex_pairs_by_band},
       {"first_placement_counts", &categories_by_each_band},
       {"first_placement_prior_counts", &categories_by_each_band},
+      {"growth_sd_log_per_year", &value},
   });
   static const KeySchema evidence = table_of({
       {"placements", &placements_evidence},
@@ -1261,7 +1263,12 @@ void read_placement_evidence(const MergedTable& placements, const PerCategory<Pe
 }
 
 void read_stream_evidence(const MergedTable& stream, PerAgeBand<PerSex<GammaEvidence>>& entries,
-                          PerAgeBand<DirichletEvidence<kCategoryCount>>& first_placement, Reachability& reachability) {
+                          PerAgeBand<DirichletEvidence<kCategoryCount>>& first_placement, double& growth_sd_log_per_year,
+                          Reachability& reachability) {
+  // Optional: scenarios calibrated before the trend's uncertainty was kept take the growth as known.
+  if (const auto e = stream.find("growth_sd_log_per_year")) {
+    growth_sd_log_per_year = read_non_negative(*e, "a standard deviation of a log slope a year (0 or more)");
+  }
   PerAgeBand<Entry> counts;
   for (const auto& [key, field] : kEntryFields) {
     const PerAgeBand<Entry> pairs = entry_for_each_age_band(stream.require_table(key));
@@ -1301,10 +1308,12 @@ void read_evidence(const MergedTable& evidence, const PerCategory<PerAgeBand<std
   scenario.evidence->ending.assign(scenario.ending_hazard_per_year.size(), GammaEvidence{});
   read_placement_evidence(evidence.table("placements"), tables, scenario, reachability);
   if (const MergedTable entries = evidence.table("entries"); entries.present()) {
-    read_stream_evidence(entries, scenario.evidence->entries, scenario.evidence->first_placement, reachability);
+    read_stream_evidence(entries, scenario.evidence->entries, scenario.evidence->first_placement,
+                         scenario.evidence->entries_growth_sd_log_per_year, reachability);
   }
   if (const MergedTable uasc = evidence.table("uasc"); uasc.present()) {
-    read_stream_evidence(uasc, scenario.evidence->uasc_entries, scenario.evidence->uasc_first_placement, reachability);
+    read_stream_evidence(uasc, scenario.evidence->uasc_entries, scenario.evidence->uasc_first_placement,
+                         scenario.evidence->uasc_growth_sd_log_per_year, reachability);
   }
 }
 
@@ -1634,6 +1643,9 @@ StatedUncertainty read_uncertainty(const MergedTable& table, const Scenario& sce
   }
   if (const auto e = table.find("share_evidence_events")) {
     uncertainty.share_events = read_number(*e, "a number of events (a number above 0)");
+  }
+  if (const auto e = table.find("entry_growth_sd_log_per_year")) {
+    uncertainty.entry_growth_sd_log_per_year = read_number(*e, "a standard deviation of a log slope a year (0 or more)");
   }
   return uncertainty;
 }

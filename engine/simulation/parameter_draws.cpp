@@ -1,6 +1,9 @@
 #include "simulation/parameter_draws.hpp"
 
+#include <cmath>
+
 #include <boost/random/gamma_distribution.hpp>
+#include <boost/random/normal_distribution.hpp>
 
 namespace carecast {
 namespace {
@@ -46,6 +49,14 @@ void draw_stream(EntryStream& stream, const PerAgeBand<PerSex<GammaEvidence>>& e
   }
 }
 
+// The growth's log-scale slope from Normal(stated slope, sd^2). Drawn after every other parameter,
+// so that a scenario whose growth is known (sd 0) draws exactly what it drew before.
+void draw_growth(EntryStream& stream, double sd_log_per_year, StreamEngine& engine) {
+  if (sd_log_per_year <= 0) return;
+  const double slope = std::log1p(stream.annual_growth_rate);
+  stream.annual_growth_rate = std::expm1(boost::random::normal_distribution<double>(slope, sd_log_per_year)(engine));
+}
+
 }  // namespace
 
 void draw_parameters_into(const Scenario& scenario, const RateEvidence& evidence, StreamEngine& engine,
@@ -66,6 +77,8 @@ void draw_parameters_into(const Scenario& scenario, const RateEvidence& evidence
   }
   draw_stream(drawn.entries, evidence.entries, evidence.first_placement, engine);
   draw_stream(drawn.uasc, evidence.uasc_entries, evidence.uasc_first_placement, engine);
+  draw_growth(drawn.entries, evidence.entries_growth_sd_log_per_year, engine);
+  draw_growth(drawn.uasc, evidence.uasc_growth_sd_log_per_year, engine);
 }
 
 Scenario draw_parameters(const Scenario& scenario, StreamEngine& engine) {

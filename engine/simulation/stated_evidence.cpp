@@ -41,6 +41,8 @@ RateEvidence stated_evidence(const Scenario& scenario) {
   }
   stated_stream(scenario.entries, stated, evidence.entries, evidence.first_placement);
   stated_stream(scenario.uasc, stated, evidence.uasc_entries, evidence.uasc_first_placement);
+  evidence.entries_growth_sd_log_per_year = stated.entry_growth_sd_log_per_year;
+  evidence.uasc_growth_sd_log_per_year = stated.entry_growth_sd_log_per_year;
   return evidence;
 }
 

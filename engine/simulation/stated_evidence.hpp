@@ -13,7 +13,8 @@ namespace carecast {
 //   - each entry rate (both streams, by age band and sex): Gamma with exposure entry_years and
 //     events rate x years;
 //   - each destination and first-placement distribution: Dirichlet with counts share_events x
-//     probability.
+//     probability;
+//   - each entry stream's growth: a log-scale slope with sd entry_growth_sd_log_per_year.
 // No prior: a stated 0 stays 0, and a share of 0 is never drawn.
 RateEvidence stated_evidence(const Scenario& scenario);
 
