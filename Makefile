@@ -57,8 +57,10 @@ test: build
 # slowest test by far (233 s of the Release suite's run on the shared 2-core machine, four times the
 # next): a statistical check that repeats calibrate-and-forecast rounds over many origins. Under
 # ASan it would take most of CI's time while reaching no code that the calibration tests and the
-# command-line tests running `carecast backtest` (cli_test, personal_data_test) do not.
-ASAN_SKIP ?= ^Backtest\.IntervalsCoverSyntheticTruthAtAboutTheNominalRate$$
+# command-line tests running `carecast backtest` (cli_test, personal_data_test) do not. The same
+# holds for ValidationSuite.SmallSuiteCoversTheTruthWithinBinomialLimits (24 calibrations and
+# forecasts of generated worlds through the command line).
+ASAN_SKIP ?= ^(Backtest\.IntervalsCoverSyntheticTruthAtAboutTheNominalRate|ValidationSuite\.SmallSuiteCoversTheTruthWithinBinomialLimits)$$
 asan-test: deps
 	cmake --preset asan -B $(ASAN_BUILD) >/dev/null
 	cmake --build $(ASAN_BUILD) -j$(JOBS) --target carecast carecast_tests
