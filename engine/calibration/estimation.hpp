@@ -1,5 +1,5 @@
 // The "calibration" stage: a CareHistory (cleaned SSDA903 returns) turned into a complete
-// Scenario whose rates are estimated by exposure (DOMAIN.md §10): events divided by the time
+// Scenario whose rates are estimated by exposure (docs/sources.md, "Estimating rates"): events divided by the time
 // children were at risk of them, never averages of daily ratios. The scenario keeps the counts and
 // exposures behind every rate (Scenario::evidence) so that a run can draw each replication's
 // rates from their posterior.

@@ -162,7 +162,7 @@ void write_header(std::ostream& out, const CalibrationReport& calibration, const
                    " years). Anything the data says after " + format_iso(calibration.as_of) +
                    " is ignored: placements still open then are censored there.");
   out << "#\n";
-  comment(out, "Estimation (DOMAIN.md §10): every rate is events divided by the time at risk of them, in "
+  comment(out, "Estimation (docs/sources.md, \"Estimating rates\"): every rate is events divided by the time at risk of them, in "
                "child-years of 365.25 days, never an average of daily ratios. A date is read as the middle of its "
                "day; age bands change at the start of a birthday; time at risk stops at the 18th birthday, and "
                "leaving care at 18 (or staying put, E17) is not a placement ending. The first placement of a "
@@ -297,7 +297,7 @@ void write_placements(std::ostream& out, const Scenario& scenario) {
                "time-in-placement band (endings / child-years at risk, shrunk). destination_probability: where "
                "children went when a placement ended: the next placement's category (the same category is a move "
                "to new carers of the same kind, including a change of placement with the same carer, RNE T or U), "
-               "or leaving care for the reason its REC gives (DOMAIN.md §4).");
+               "or leaving care for the reason its REC gives (docs/sources.md, \"SSDA903 returns\").");
   const PerCategory<bool> in_use = categories_in_use(scenario);
   const auto duration_bands = static_cast<std::size_t>(scenario.duration_band_count());
   for (std::size_t c = 0; c < kCategoryCount; ++c) {

@@ -285,7 +285,7 @@ struct CommissioningOptions {
   std::vector<Ramp> extra_uasc_per_year;                   // a UASC transfer intake: children a year
 };
 
-// Unit costs (DOMAIN.md §6), in prices of the base financial year (already uprated from each
+// Unit costs (docs/sources.md, "Unit costs"), in prices of the base financial year (already uprated from each
 // item's own price year by the loader). Costs accrue in the simulation clock's months and are
 // inflated by financial year after the base year.
 struct Costs {

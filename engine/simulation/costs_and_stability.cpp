@@ -1,4 +1,4 @@
-// Costs and the DfE stability measures of one replication (DOMAIN.md §5-§6).
+// Costs and the DfE stability measures of one replication (docs/sources.md, "Placement stability measures" and "Unit costs").
 //
 // Costs are booked per stay, not per day: when a placement ends (or at the horizon) its weekly
 // cost / 7 times its days is split across the reporting months it overlaps. Fixed costs (in-house
@@ -111,7 +111,7 @@ void ReplicationRunner::book_one_off(CostCategory category, double amount) {
   cost_by_month_.at(month_, static_cast<int>(category)) += amount;
 }
 
-// At each 31 March (DOMAIN.md §5), before the new collection year's reset:
+// At each 31 March (docs/sources.md, "Placement stability measures"), before the new collection year's reset:
 //  - short term: % of children looked after with 3 or more placements in the year;
 //  - long term: of children under 16 looked after continuously for 2.5 years or more, % in the
 //    same placement for 2 years or more (placed for adoption: with the previous placement).
