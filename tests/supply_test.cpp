@@ -77,11 +77,14 @@ TEST(Supply, CapacityIsNeverExceededEvenWhenEverythingIsShort) {
   EXPECT_GT(in_other, 0);
 }
 
-// Supply so plentiful that it never binds changes nothing: every child meets the same chances.
+// Supply so plentiful that it never binds changes nothing when the draws name the provider: every
+// child meets the same chances. (With kinds of care, plentiful in-house carers take the agency
+// demand too: placement_market_test.cpp.)
 TEST(Supply, UnlimitedCapacityGivesTheUnconstrainedResult) {
   const Scenario unconstrained = mixed_scenario();
   Scenario plentiful = unconstrained;
   plentiful.supply.enabled = true;
+  plentiful.supply.demand = Supply::Demand::placement_category;
   plentiful.supply.in_house_households = 3000;
   plentiful.supply.places_per_household_probability = {0, 0, 0, 1};
   plentiful.supply.approval_ranges = {ApprovalRange{0, 17, 1}};

@@ -33,6 +33,7 @@ enum class Process : std::uint32_t {
   entry_thinning = 11,    // which arrivals edge-of-care work avoids
   placement_cost = 12,    // each placement's weekly cost, drawn from its category's distribution
   systemic_variation = 13,  // the replication's year-to-year multipliers on entries, exits, moves
+  placement_market = 14,    // whether a search of the agency or external-home market finds a place
 };
 
 // Entities that own streams. A child's entity id is its namespace and index, so the k-th child to

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/calendar.hpp"
+#include "core/care_kinds.hpp"
 #include "core/categories.hpp"
 
 namespace carecast {
@@ -274,6 +275,27 @@ struct Supply {
   PerCategory<std::vector<Category>> fallback{};
 
   std::optional<StepDownProgramme> step_down;
+
+  // What a placement draw names. kind_of_care: a kind of care (core/care_kinds.hpp), whose
+  // provider the placement market chooses from what is free, in `preference` order, so the
+  // in-house/agency split responds to supply. placement_category: the provider itself, as drawn.
+  enum class Demand : std::uint8_t { kind_of_care, placement_category };
+  Demand demand = Demand::kind_of_care;
+  // Providers of each kind of care, in the order they are tried. Empty = the default order:
+  // in-house carers then agency carers for family foster care, the council's own homes then
+  // external homes for residential care, the kind's one category for the others.
+  std::array<std::vector<Category>, kCareKindCount> preference{};
+  // The agency and external-home markets: the chance that a search finds a place (when the
+  // market has room), year by year from the origin, the last value holding after; and the real
+  // yearly rise of the market's weekly price above the [costs] inflation.
+  struct Market {
+    std::vector<double> chance_of_place_by_year;  // empty = always 1
+    double price_rise_per_year = 0;
+  };
+  Market agency_market;
+  Market external_home_market;
+  // £ a week of an unregistered placement (nothing registered was free); unset = [costs.weekly] other.
+  std::optional<double> unregistered_weekly_cost;
 };
 
 // Commissioning options layered on a scenario, each phasing in from its start date.

@@ -391,6 +391,14 @@ const KeySchema& scenario_schema() {
   // where they are read.
   static const Vocabulary categories_vocabulary{"category", names_of(kCategoryNames)};
   static const KeySchema fallback = keyed_by(categories_vocabulary, value);
+  static const Vocabulary care_kinds_vocabulary{"kind of care", names_of(kCareKindNames)};
+  static const KeySchema preference = keyed_by(care_kinds_vocabulary, value);
+  static const Vocabulary markets_vocabulary{"market", {"foster_agency", "childrens_home_external"}};
+  static const KeySchema market = table_of({
+      {"chance_of_place_by_year", &value},
+      {"price_rise_per_year", &value},
+  });
+  static const KeySchema markets = keyed_by(markets_vocabulary, market);
   static const KeySchema step_down = table_of({
       {"starts", &value},
       {"minimum_stay_days", &value},
@@ -421,6 +429,10 @@ const KeySchema& scenario_schema() {
       {"external_home_beds", &value},
       {"homes", &value},
       {"fallback", &fallback},
+      {"demand", &value},
+      {"preference", &preference},
+      {"markets", &markets},
+      {"unregistered_weekly_cost", &value},
       {"step_down", &step_down},
   });
   static const KeySchema options = table_of({
@@ -735,6 +747,9 @@ std::vector<Layer> load_layers(const fs::path& file) {
 // Where each category first becomes possible for a child, to check it has a placements table.
 struct Reachability {
   PerCategory<std::optional<InputLocation>> reached_at{};
+  // A child who reaches a category may be placed in these instead: the other providers of its
+  // kind of care, when the placement market chooses the provider.
+  PerCategory<std::vector<Category>> providers_instead{};
 
   bool reached(Category category) const { return reached_at[static_cast<std::size_t>(category)].has_value(); }
   void reach(Category category, InputLocation where) {
@@ -1137,6 +1152,12 @@ void check_reachable_categories_have_placements(
     const std::size_t c = to_visit.back();
     to_visit.pop_back();
     const std::string_view name = kCategoryNames[c];
+    for (const Category provider : reachability.providers_instead[c]) {
+      const auto p = static_cast<std::size_t>(provider);
+      if (reachability.reached_at[p]) continue;
+      reachability.reached_at[p] = reachability.reached_at[c];
+      to_visit.push_back(p);
+    }
     if (!destination_tables[c][0]) {
       throw InputError(*reachability.reached_at[c],
                        "a child can be in category '" + std::string(name) +
@@ -1388,6 +1409,73 @@ StepDownProgramme read_step_down(const MergedTable& table) {
   return programme;
 }
 
+// Kind-of-care demand and the agency and external-home markets (simulation/placement_market.hpp).
+void read_placement_market(const MergedTable& table, Supply& supply, Reachability& reachability) {
+  if (const auto e = table.find("demand")) {
+    const std::string demand = read_string(*e);
+    if (demand == "kind_of_care") {
+      supply.demand = Supply::Demand::kind_of_care;
+    } else if (demand == "placement_category") {
+      supply.demand = Supply::Demand::placement_category;
+    } else {
+      fail(*e, "expected \"kind_of_care\" or \"placement_category\"");
+    }
+  }
+  const MergedTable preference = table.table("preference");
+  for (std::string_view name : preference.keys()) {
+    const Entry entry = *preference.find(name);
+    const CareKind kind = *parse_care_kind(name);
+    std::vector<Category>& order = supply.preference[static_cast<int>(kind)];
+    for (const Entry& element : elements_of(entry, "an array of category ids")) {
+      const auto category = parse_category(read_string(element));
+      if (!category) fail(element, "unknown category; expected one of: " + join_names(std::vector<std::string_view>(kCategoryNames.begin(), kCategoryNames.end())));
+      if (care_kind_of(*category) != kind) {
+        fail(element, "'" + std::string(name_of(*category)) + "' does not provide " + std::string(name) +
+                          " care; a different kind of care belongs in [supply.fallback]");
+      }
+      if (std::find(order.begin(), order.end(), *category) != order.end()) {
+        fail(element, "this category is already in the preference order");
+      }
+      order.push_back(*category);
+    }
+    if (order.empty()) fail(entry, "expected at least one provider");
+  }
+  if (supply.demand == Supply::Demand::kind_of_care) {
+    // A child drawn for one provider of a kind may be placed with any provider of that kind.
+    for (int c = 0; c < kCategoryCount; ++c) {
+      const auto kind = care_kind_of(static_cast<Category>(c));
+      if (!kind) continue;
+      const std::vector<Category>& listed = supply.preference[static_cast<int>(*kind)];
+      for (int p = 0; p < kCategoryCount; ++p) {
+        const auto provider = static_cast<Category>(p);
+        const bool offered = listed.empty() ? care_kind_of(provider) == kind
+                                            : std::find(listed.begin(), listed.end(), provider) != listed.end();
+        // An in-house home is there only when the scenario lists homes (reached where they are read).
+        if (p != c && offered && provider != Category::childrens_home_in_house) {
+          reachability.providers_instead[static_cast<std::size_t>(c)].push_back(provider);
+        }
+      }
+    }
+  }
+  const MergedTable markets = table.table("markets");
+  for (std::string_view name : markets.keys()) {
+    const MergedTable market = markets.table(name);
+    Supply::Market& into = name == "foster_agency" ? supply.agency_market : supply.external_home_market;
+    if (const auto e = market.find("chance_of_place_by_year")) {
+      for (const Entry& element : elements_of(*e, "an array of probabilities, one a year from the origin")) {
+        into.chance_of_place_by_year.push_back(read_probability(element));
+      }
+      if (into.chance_of_place_by_year.empty()) fail(*e, "expected at least one probability");
+    }
+    if (const auto e = market.find("price_rise_per_year")) {
+      into.price_rise_per_year = read_number(*e, "a real price rise (a fraction a year)");
+    }
+  }
+  if (const auto e = table.find("unregistered_weekly_cost")) {
+    supply.unregistered_weekly_cost = read_non_negative(*e, "£ a week (a number, 0 or more)");
+  }
+}
+
 Supply read_supply(const MergedTable& table, Reachability& reachability) {
   constexpr std::string_view kNumber = "a number, 0 or more";
   Supply supply;
@@ -1482,6 +1570,7 @@ Supply read_supply(const MergedTable& table, Reachability& reachability) {
       reachability.reach(*category, location_of(element));
     }
   }
+  read_placement_market(table, supply, reachability);
   if (const MergedTable step_down = table.table("step_down"); step_down.present()) {
     supply.step_down = read_step_down(step_down);
     reachability.reach(Category::foster_in_house, step_down.location());

@@ -42,6 +42,7 @@ void ReplicationRunner::price_placement(std::uint32_t index) {
   const double u = uniform_open01(child.cost_stream);
   const int c = static_cast<int>(child.category);
   double weekly = costs.weekly[c];
+  if (scenario_.supply.enabled) weekly = market_.weekly_price(child.place, weekly, child.placement_start);
   bool varies = costs.coefficient_of_variation[c] > 0;
   child.cost_category = static_cast<std::uint8_t>(c);
   if (child.place.step_down && scenario_.supply.step_down) {

@@ -318,23 +318,23 @@ void ReplicationRunner::admit_group(ReplicationIdentity id, double now, EntityKi
   int siblings_wanting_in_house = 0;
   std::array<int, CompiledModel::kMaxGroupSize> ages{};
   for (int k = 0; k < size; ++k) {
-    if (wanted[k] == Category::foster_in_house) {
+    if (seeks_household(wanted[k])) {
       ages[siblings_wanting_in_house++] = children_[members[k]].age_years_at(now);
     }
   }
   std::optional<PlaceHandle> together;
-  if (scenario_.supply.enabled && siblings_wanting_in_house > 1) {
+  if (siblings_wanting_in_house > 1) {
     together = pool_.reserve(Category::foster_in_house,
                              std::span<const int>(ages.data(), static_cast<std::size_t>(siblings_wanting_in_house)), now);
   }
   std::optional<PlaceHandle> first_in_house;
   bool separated = false;
   for (int k = 0; k < size; ++k) {
-    if (together && wanted[k] == Category::foster_in_house) {
+    if (together && seeks_household(wanted[k])) {
       start_placement(members[k], *together, now);
     } else {
       place(members[k], wanted[k], now);
-      if (scenario_.supply.enabled && siblings_wanting_in_house > 1 && wanted[k] == Category::foster_in_house) {
+      if (siblings_wanting_in_house > 1 && seeks_household(wanted[k])) {
         const PlaceHandle& got = children_[members[k]].place;
         if (!first_in_house) {
           first_in_house = got;
@@ -363,7 +363,7 @@ void ReplicationRunner::start_population(ReplicationIdentity id) {
       // A child whose kind of place is full at the origin (too few carers for the starting
       // population) starts a new placement in a fallback, against preference.
       const int age = added.age_years_at(0.0);
-      added.place = find_place(added.category, std::span<const int>(&age, 1), 0.0);
+      added.place = find_place(added.category, std::span<const int>(&age, 1), 0.0, true);
       list_at_place(index);
       if (added.place.category != added.category) {
         added.category = added.place.category;
@@ -464,6 +464,7 @@ void ReplicationRunner::record_snapshot(int date_index) {
   if (!scenario_.supply.enabled) return;
   const double now = calendar_.times[date_index];
   row[layout_.carer_households] = pool_.active_households();
+  row[layout_.unregistered_placements] = pool_.unregistered();
   for (int r = 0; r < kResourceCount; ++r) {
     if (layout_.places_available[r] < 0) continue;
     const int available = pool_.available(static_cast<Resource>(r), now);

@@ -14,6 +14,7 @@
 #include "scenario/scenario.hpp"
 #include "simulation/compiled_model.hpp"
 #include "simulation/event_queue.hpp"
+#include "simulation/placement_market.hpp"
 #include "simulation/starting_counts_draw.hpp"
 #include "simulation/supply_pool.hpp"
 #include "simulation/systemic_variation.hpp"
@@ -163,8 +164,8 @@ class ReplicationRunner {
   void start_population(ReplicationIdentity id);
   void admit_group(ReplicationIdentity id, double now, EntityKind kind);
   std::uint32_t add_child(const ChildState& child);
-  // Places a child who wants `wanted`: directly without supply; with supply, in the first
-  // category of wanted-then-fallbacks that has a place (see supply_matching.cpp).
+  // Places a child who wants `wanted`: directly without supply; with supply, with the first
+  // provider that has a place, as the placement market orders them (placement_market.hpp).
   void place(std::uint32_t child, Category wanted, double now);
   void start_placement(std::uint32_t child, const PlaceHandle& place, double now);
   void schedule_placement_end(std::uint32_t child, double now);
@@ -185,7 +186,12 @@ class ReplicationRunner {
   bool varies_endings() const { return vary_by_year_ && variation_.varies_endings(); }
 
   // Supply (supply_matching.cpp).
-  PlaceHandle find_place(Category wanted, std::span<const int> ages_years, double now);
+  // `already_placed`: a child of the starting population, keeping its provider while there is room.
+  PlaceHandle find_place(Category wanted, std::span<const int> ages_years, double now, bool already_placed = false);
+  // Whether siblings wanting `wanted` are looked for one in-house household together.
+  bool seeks_household(Category wanted) const {
+    return scenario_.supply.enabled && market_.seeks_household_first(wanted);
+  }
   void start_supply(ReplicationIdentity id);
   void add_household(ReplicationIdentity id, double now, bool starting);
   void schedule_deregistration(std::int32_t household, double now);
@@ -260,6 +266,8 @@ class ReplicationRunner {
 
   // Supply state, used only when the scenario has finite supply or commissioning options.
   SupplyPool pool_;
+  const PlacementMarket market_{scenario_.supply};
+  StreamEngine market_draws_;      // searches of markets whose chance of a place is below 1
   StreamEngine household_draws_;   // make-up of new households, funnel conversions
   StreamEngine enquiry_arrivals_;
   StreamEngine specialist_arrivals_;

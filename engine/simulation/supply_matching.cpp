@@ -61,21 +61,15 @@ void ReplicationRunner::place(std::uint32_t index, Category wanted, double now) 
   start_placement(index, find_place(wanted, std::span<const int>(&age, 1), now), now);
 }
 
-PlaceHandle ReplicationRunner::find_place(Category wanted, std::span<const int> ages_years, double now) {
-  // A council fills its own children's home before buying external beds: not against preference.
-  if (wanted == Category::childrens_home_external) {
-    if (auto home = pool_.reserve(Category::childrens_home_in_house, ages_years, now)) return *home;
+PlaceHandle ReplicationRunner::find_place(Category wanted, std::span<const int> ages_years, double now,
+                                          bool already_placed) {
+  const PlacementMarket::Found found = market_.find(pool_, wanted, ages_years, now, already_placed, market_draws_);
+  if (found.against_preference) {
+    const auto children = static_cast<std::int32_t>(ages_years.size());
+    flow(layout_.unmet_preference_all) += children;
+    flow(layout_.unmet_preference_by_category + static_cast<int>(wanted)) += children;
   }
-  if (auto found = pool_.reserve(wanted, ages_years, now)) return *found;
-  const auto children = static_cast<std::int32_t>(ages_years.size());
-  flow(layout_.unmet_preference_all) += children;
-  flow(layout_.unmet_preference_by_category + static_cast<int>(wanted)) += children;
-  for (Category fallback : scenario_.supply.fallback[static_cast<int>(wanted)]) {
-    if (auto found = pool_.reserve(fallback, ages_years, now)) return *found;
-  }
-  // Nothing anywhere: an unregistered or other arrangement, as councils report when every
-  // registered place is full.
-  return PlaceHandle{Category::other};
+  return found.place;
 }
 
 void ReplicationRunner::start_supply(ReplicationIdentity id) {
@@ -89,6 +83,7 @@ void ReplicationRunner::start_supply(ReplicationIdentity id) {
   entry_thinning_ = replication_stream(13, Process::entry_thinning);
   uasc_transfer_arrivals_ = replication_stream(14, Process::entry_arrivals);
   campaign_arrivals_ = replication_stream(15, Process::households);
+  market_draws_ = replication_stream(16, Process::placement_market);
   household_streams_.clear();
   place_slots_.clear();
   household_slots_.clear();

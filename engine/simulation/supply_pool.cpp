@@ -19,6 +19,7 @@ void SupplyPool::reset(const Supply& supply) {
   for (std::size_t home = 0; home < supply.homes.size(); ++home) track_free_beds(home);
   step_down_places_ = supply.step_down ? supply.step_down->specialist_places : 0;
   occupied_.fill(0);
+  unregistered_ = 0;
 }
 
 std::int32_t SupplyPool::add_household(const Household& household) {
@@ -148,6 +149,10 @@ std::optional<PlaceHandle> SupplyPool::reserve_step_down() {
 void SupplyPool::release(const PlaceHandle& place) {
   if (place.step_down) {
     --occupied_[static_cast<int>(Resource::step_down_carer)];
+    return;
+  }
+  if (place.unregistered) {
+    --unregistered_;
     return;
   }
   switch (place.category) {

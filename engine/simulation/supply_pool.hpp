@@ -39,6 +39,7 @@ struct PlaceHandle {
   Category category = Category::other;
   std::int32_t index = -1;
   bool step_down = false;  // a specialist step-down carer place
+  bool unregistered = false;  // nothing registered was free: an unregistered arrangement (category other)
 };
 
 class SupplyPool {
@@ -58,6 +59,12 @@ class SupplyPool {
   // Returns nothing when there is no such place.
   std::optional<PlaceHandle> reserve(Category category, std::span<const int> ages_years, double now);
   std::optional<PlaceHandle> reserve_step_down();
+  // Where children go when nothing registered is free: always there, and counted.
+  PlaceHandle reserve_unregistered(int children) {
+    unregistered_ += children;
+    return PlaceHandle{Category::other, -1, false, true};
+  }
+  int unregistered() const { return unregistered_; }
   void release(const PlaceHandle& place);
 
   void add_step_down_places(int places) { step_down_places_ += places; }
@@ -97,6 +104,7 @@ class SupplyPool {
   OrderedIndexSet homes_with_free_beds_;
   int step_down_places_ = 0;
   std::array<int, kResourceCount> occupied_{};
+  int unregistered_ = 0;  // children in unregistered arrangements
 
   void track_free_places(std::int32_t index);
   void track_free_beds(std::size_t home);

@@ -71,6 +71,7 @@ TallyLayout::TallyLayout(const Supply* supply, const Costs* costs) {
   unmet_preference_all = add("unmet_preference", "all", MetricKind::flow);
   unmet_preference_by_category = cell_count();
   for (auto name : kCategoryNames) add("unmet_preference", name, MetricKind::flow);
+  unregistered_placements = add("unregistered_placements", "all", MetricKind::stock);
   siblings_separated = add("siblings_separated", "all", MetricKind::flow);
   supply_moves = add("supply_moves", "all", MetricKind::flow);
   if (supply->step_down) {

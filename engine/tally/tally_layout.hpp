@@ -86,6 +86,7 @@ class TallyLayout {
   std::array<int, 5> places_occupied{-1, -1, -1, -1, -1};
   int unmet_preference_all = -1;
   int unmet_preference_by_category = -1;  // + the category wanted
+  int unregistered_placements = -1;  // children in unregistered arrangements: nothing registered was free
   int siblings_separated = -1;
   int supply_moves = -1;  // placement moves forced by a carer deregistering or a home closing
   int step_downs = -1;

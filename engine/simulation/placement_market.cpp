@@ -1,0 +1,108 @@
+#include "simulation/placement_market.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "simulation/compiled_model.hpp"
+
+namespace carecast {
+namespace {
+
+// The providers of a kind of care, in the scenario's order or, where it gives none, the order a
+// council commissions in: its own carers and homes before buying places.
+std::vector<Category> providers_of(const Supply& supply, CareKind kind) {
+  const std::vector<Category>& listed = supply.preference[static_cast<int>(kind)];
+  if (!listed.empty()) return listed;
+  switch (kind) {
+    case CareKind::family_foster:
+      return {Category::foster_in_house, Category::foster_agency};
+    case CareKind::residential:
+      return {Category::childrens_home_in_house, Category::childrens_home_external};
+    default:
+      for (int c = 0; c < kCategoryCount; ++c) {
+        if (care_kind_of(static_cast<Category>(c)) == kind) return {static_cast<Category>(c)};
+      }
+      return {};
+  }
+}
+
+void add_once(std::vector<Category>& providers, Category provider) {
+  if (std::find(providers.begin(), providers.end(), provider) == providers.end()) providers.push_back(provider);
+}
+
+const Supply::Market* market_of(const Supply& supply, Category provider) {
+  if (provider == Category::foster_agency) return &supply.agency_market;
+  if (provider == Category::childrens_home_external) return &supply.external_home_market;
+  return nullptr;
+}
+
+}  // namespace
+
+PlacementMarket::PlacementMarket(const Supply& supply) : supply_(supply) {
+  for (int c = 0; c < kCategoryCount; ++c) {
+    const auto wanted = static_cast<Category>(c);
+    const auto kind = care_kind_of(wanted);
+    Search& entering = entering_[static_cast<std::size_t>(c)];
+    Search& starting = starting_[static_cast<std::size_t>(c)];
+    std::vector<Category> fallback_sources = {wanted};
+    if (supply.demand == Supply::Demand::placement_category || !kind) {
+      // The draw names the provider. A council fills its own children's home before buying
+      // external beds: not against preference.
+      if (wanted == Category::childrens_home_external) entering.providers.push_back(Category::childrens_home_in_house);
+      entering.providers.push_back(wanted);
+      entering.preferred = static_cast<int>(entering.providers.size());
+      starting = entering;
+    } else {
+      entering.providers = providers_of(supply, *kind);
+      entering.preferred = static_cast<int>(entering.providers.size());
+      // A child of the starting population keeps the provider it has at the origin while it has
+      // room for it; only a child beyond its places is placed with another provider.
+      starting.providers = {wanted};
+      for (Category provider : entering.providers) add_once(starting.providers, provider);
+      starting.preferred = static_cast<int>(starting.providers.size());
+      fallback_sources.insert(fallback_sources.end(), entering.providers.begin(), entering.providers.end());
+    }
+    // Then the fallbacks of the category drawn and of each preferred provider, each tried once.
+    for (Search* search : {&entering, &starting}) {
+      for (Category source : fallback_sources) {
+        for (Category fallback : supply.fallback[static_cast<int>(source)]) add_once(search->providers, fallback);
+      }
+    }
+  }
+  for (const Supply::Market* market : {&supply.agency_market, &supply.external_home_market}) {
+    for (double chance : market->chance_of_place_by_year) market_draws_ = market_draws_ || chance < 1;
+  }
+}
+
+bool PlacementMarket::market_has_place(Category provider, double now, StreamEngine& draws) const {
+  if (!market_draws_) return true;
+  const Supply::Market* market = market_of(supply_, provider);
+  if (market == nullptr || market->chance_of_place_by_year.empty()) return true;
+  const auto years = static_cast<std::size_t>(std::max(0.0, now / kDaysPerYear));
+  const double chance = market->chance_of_place_by_year[std::min(years, market->chance_of_place_by_year.size() - 1)];
+  return chance >= 1 || uniform_open01(draws) < chance;
+}
+
+PlacementMarket::Found PlacementMarket::find(SupplyPool& pool, Category wanted, std::span<const int> ages_years,
+                                             double now, bool already_placed, StreamEngine& draws) const {
+  const Search& search = (already_placed ? starting_ : entering_)[static_cast<std::size_t>(wanted)];
+  for (std::size_t i = 0; i < search.providers.size(); ++i) {
+    const Category provider = search.providers[i];
+    if (!market_has_place(provider, now, draws)) continue;
+    if (auto place = pool.reserve(provider, ages_years, now)) {
+      return {*place, static_cast<int>(i) >= search.preferred};
+    }
+  }
+  // Nothing registered anywhere: an unregistered arrangement, as councils report when every
+  // registered place is full.
+  return {pool.reserve_unregistered(static_cast<int>(ages_years.size())), true};
+}
+
+double PlacementMarket::weekly_price(const PlaceHandle& place, double category_weekly, double now) const {
+  if (place.unregistered) return supply_.unregistered_weekly_cost.value_or(category_weekly);
+  const Supply::Market* market = market_of(supply_, place.category);
+  if (market == nullptr || market->price_rise_per_year == 0) return category_weekly;
+  return category_weekly * std::pow(1 + market->price_rise_per_year, std::max(0.0, now) / kDaysPerYear);
+}
+
+}  // namespace carecast

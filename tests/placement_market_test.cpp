@@ -1,0 +1,286 @@
+// The placement market: demand is for a kind of care and the provider is what is free, in the
+// scenario's preference order; finite agency and external markets; unregistered placements.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "scenario/scenario_loader.hpp"
+#include "simulation/compiled_model.hpp"
+#include "simulation/replication.hpp"
+#include "simulation/runner.hpp"
+#include "test_support.hpp"
+
+namespace carecast {
+namespace {
+using namespace carecast::testing;
+namespace fs = std::filesystem;
+
+RunResult run(const Scenario& s, int runs, std::uint64_t seed = 7) {
+  RunOptions options;
+  options.runs = runs;
+  options.seed = seed;
+  options.threads = 2;
+  return run_replications(s, options);
+}
+
+Scenario load_default() { return load_scenario(fs::path(CARECAST_SCENARIO_DIR) / "default.toml"); }
+
+int stock_of(const RunResult& r, Category c) { return r.layout.stock_by_category + static_cast<int>(c); }
+
+// Mean and standard error of option minus base at `date`, run by run (common random numbers).
+std::pair<double, double> paired_difference(const RunResult& base, const RunResult& option, int date, int cell) {
+  double sum = 0, squares = 0;
+  for (int r = 0; r < base.runs; ++r) {
+    const double d = option.value(r, date, cell) - base.value(r, date, cell);
+    sum += d;
+    squares += d * d;
+  }
+  const double mean = sum / base.runs;
+  return {mean, std::sqrt((squares / base.runs - mean * mean) / (base.runs - 1))};
+}
+
+// Checks every placement as it starts: an in-house household's child is within its approval
+// range, and no household or home holds more children than its places.
+class PlacementChecker : public ReplicationObserver {
+ public:
+  explicit PlacementChecker(const ReplicationRunner& runner, const Scenario& scenario)
+      : runner_(runner), scenario_(scenario) {}
+  void admitted(std::uint32_t, const ChildState& state, double now, bool starting) override {
+    check(state, now, starting ? nullptr : &state);
+  }
+  void placement_changed(std::uint32_t, const ChildState& state, Category, double now) override {
+    check(state, now, &state);
+  }
+  void left_care(std::uint32_t, const ChildState&, ExitReason, double) override {}
+
+  int placements_ = 0, in_households_ = 0, new_agency_ = 0, new_in_house_ = 0, unregistered_ = 0, problems_ = 0;
+
+ private:
+  void check(const ChildState& state, double now, const ChildState* new_placement) {
+    ++placements_;
+    const PlaceHandle& place = state.place;
+    if (place.unregistered) {
+      ++unregistered_;
+      if (place.category != Category::other) ++problems_;
+    }
+    if (new_placement != nullptr && !place.step_down) {
+      if (place.category == Category::foster_agency) ++new_agency_;
+      if (place.category == Category::foster_in_house) ++new_in_house_;
+    }
+    if (place.category == Category::foster_in_house && place.index >= 0 && !place.step_down) {
+      ++in_households_;
+      const Household& household = runner_.supply_pool().households()[static_cast<std::size_t>(place.index)];
+      const int age = state.age_years_at(now);
+      if (!household.active || age < household.min_age_years || age > household.max_age_years ||
+          household.occupied > household.places) {
+        ++problems_;
+      }
+    }
+    if (place.category == Category::childrens_home_in_house && place.index >= 0 &&
+        static_cast<int>(runner_.children_listed_at(place).size()) >
+            scenario_.supply.homes[static_cast<std::size_t>(place.index)].beds) {
+      ++problems_;
+    }
+  }
+  const ReplicationRunner& runner_;
+  const Scenario& scenario_;
+};
+
+PlacementChecker check_placements(const Scenario& s, int replications) {
+  const ReportingCalendar calendar = ReportingCalendar::monthly(s.origin, s.horizon_end());
+  const TallyLayout layout(&s.supply, &s.costs);
+  const CompiledModel model = CompiledModel::compile(s, calendar.times.back());
+  ReplicationRunner runner(s, model, layout, calendar);
+  PlacementChecker checker(runner, s);
+  runner.observe(&checker);
+  std::vector<std::int32_t> tally(static_cast<std::size_t>(calendar.date_count()) * layout.cell_count());
+  for (int r = 0; r < replications; ++r) {
+    const ReplicationStats stats = runner.run({3, static_cast<std::uint64_t>(r)}, tally);
+    EXPECT_EQ(stats.capacity_exceeded, 0);
+  }
+  return checker;
+}
+
+// The council's first priority: its own carers. 40 more households at the origin take family
+// foster demand that would otherwise have gone to agencies.
+TEST(PlacementMarket, MoreInHouseHouseholdsGiveFewerAgencyPlacements) {
+  const Scenario base = load_default();
+  Scenario more = base;
+  more.supply.in_house_households += 40;
+  const RunResult a = run(base, 200);
+  const RunResult b = run(more, 200);
+  const int agency = stock_of(a, Category::foster_agency);
+  const int last = a.calendar.date_count() - 1;
+  const auto [mean, se] = paired_difference(a, b, last, agency);
+  EXPECT_LT(mean, -standard_errors_allowed() * se) << "agency placements change by " << mean << " (se " << se << ")";
+  // Most of the 80 or so new places are taken from agencies, not only the few children who found
+  // in-house carers full when the draws named the provider (about 4 fewer at the horizon).
+  EXPECT_LT(mean, -10.0);
+  const auto [in_house, in_house_se] = paired_difference(a, b, last, stock_of(a, Category::foster_in_house));
+  EXPECT_GT(in_house, standard_errors_allowed() * in_house_se);
+}
+
+TEST(PlacementMarket, UnlimitedInHouseCapacitySendsAllFamilyFosterDemandInHouse) {
+  Scenario s = load_default();
+  s.horizon_years = 3;
+  s.supply.in_house_households = 3000;
+  s.supply.places_per_household_probability = {0, 0, 0, 1};
+  s.supply.approval_ranges = {ApprovalRange{0, 17, 1}};
+  s.supply.takes_sibling_groups_probability = 1;
+  const PlacementChecker checker = check_placements(s, 5);
+  EXPECT_EQ(checker.new_agency_, 0);
+  EXPECT_GT(checker.new_in_house_, 500);  // the default's agency demand too, about 100 a year
+  EXPECT_EQ(checker.problems_, 0);
+  EXPECT_EQ(checker.unregistered_, 0);
+}
+
+// Scarce everything: few carers with narrow approval ranges, small capped markets that often
+// find nothing, a small home. Every household's child is approved for their age, no place is
+// over-filled, and the shortfall ends in unregistered placements, counted at each month end.
+TEST(PlacementMarket, PlacesAreNeverOverFilledNorOutsideTheirApprovalAndShortageIsUnregistered) {
+  Scenario s = load_default();
+  s.horizon_years = 3;
+  s.supply.in_house_households = 60;
+  s.supply.approval_ranges = {ApprovalRange{0, 4, 0.5}, ApprovalRange{11, 17, 0.5}};
+  s.supply.agency_places = 120;
+  s.supply.external_home_beds = 20;
+  s.supply.agency_market.chance_of_place_by_year = {0.8, 0.6};
+  s.supply.external_home_market.chance_of_place_by_year = {0.7};
+  s.supply.homes.push_back(InHouseHome{"small home", 3, make_date(2025, 6, 1), make_date(2027, 6, 1), 900000});
+  const PlacementChecker checker = check_placements(s, 4);
+  EXPECT_EQ(checker.problems_, 0);
+  EXPECT_GT(checker.in_households_, 300);
+  EXPECT_GT(checker.unregistered_, 50);
+
+  const RunResult result = run(s, 40);
+  EXPECT_EQ(result.capacity_exceeded, 0);
+  const TallyLayout& l = result.layout;
+  ASSERT_GE(l.unregistered_placements, 0);
+  double unregistered = 0;
+  for (int r = 0; r < result.runs; ++r) {
+    for (int d = 0; d < result.calendar.date_count(); ++d) {
+      for (int k = 0; k < kResourceCount; ++k) {
+        if (l.places_available[k] < 0) continue;
+        ASSERT_LE(result.value(r, d, l.places_occupied[k]), result.value(r, d, l.places_available[k]));
+      }
+      const int in_unregistered = result.value(r, d, l.unregistered_placements);
+      ASSERT_LE(in_unregistered, result.value(r, d, stock_of(result, Category::other)));
+      unregistered += in_unregistered;
+    }
+  }
+  EXPECT_GT(unregistered, 100);
+}
+
+// A market that always finds a place in the first year and never after: no unregistered
+// placement in the first year (nothing else is short), then family foster children beyond the
+// in-house places have nowhere registered to go.
+TEST(PlacementMarket, AMarketsChanceOfAPlaceVariesByYear) {
+  Scenario s = load_default();
+  s.horizon_years = 3;
+  s.supply.agency_market.chance_of_place_by_year = {1.0, 0.0};
+  const RunResult result = run(s, 30);
+  const int unregistered = result.layout.unregistered_placements;
+  const int agency = stock_of(result, Category::foster_agency);
+  double later = 0;
+  for (int r = 0; r < result.runs; ++r) {
+    for (int d = 0; d < result.calendar.date_count(); ++d) {
+      if (result.calendar.times[d] < kDaysPerYear) {
+        ASSERT_EQ(result.value(r, d, unregistered), 0) << "run " << r << " date " << d;
+      } else if (d > 0) {
+        ASSERT_LE(result.value(r, d, agency), result.value(r, d - 1, agency)) << "no agency place is found after year 1";
+      }
+    }
+    later += result.value(r, result.calendar.date_count() - 1, unregistered);
+  }
+  EXPECT_GT(later / result.runs, 5.0);
+}
+
+// A market's price rises above inflation: every agency placement begun after the origin costs
+// more, by at most the rise over the whole horizon (in a run whose agency children all started
+// before the origin, nothing changes); nothing else changes.
+TEST(PlacementMarket, AMarketsPriceRiseRaisesItsCostOnly) {
+  Scenario base = load_default();
+  base.horizon_years = 3;
+  Scenario dearer = base;
+  dearer.supply.agency_market.price_rise_per_year = 0.05;
+  const RunResult a = run(base, 20);
+  const RunResult b = run(dearer, 20);
+  const int agency_cost = a.layout.cell_count() + a.layout.cost_by_category + static_cast<int>(Category::foster_agency);
+  const int in_house_cost = a.layout.cell_count() + a.layout.cost_by_category + static_cast<int>(Category::foster_in_house);
+  const int last = a.calendar.date_count() - 1;
+  const double most = std::pow(1.05, 3.0);
+  double base_total = 0, dearer_total = 0;
+  for (int r = 0; r < a.runs; ++r) {
+    EXPECT_GE(b.number(r, last, agency_cost), a.number(r, last, agency_cost));
+    EXPECT_LE(b.number(r, last, agency_cost), a.number(r, last, agency_cost) * most);
+    EXPECT_EQ(b.number(r, last, in_house_cost), a.number(r, last, in_house_cost));
+    base_total += a.number(r, last, agency_cost);
+    dearer_total += b.number(r, last, agency_cost);
+  }
+  EXPECT_GT(dearer_total, base_total * 1.05);
+}
+
+class PlacementMarketErrors : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("carecast-market-" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  InputError error_for(const std::string& text) {
+    const fs::path file = dir_ / "bad.toml";
+    std::ofstream(file) << "extends = \"" << CARECAST_SCENARIO_DIR << "/default.toml\"\n" << text;
+    try {
+      load_scenario(file);
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("bad.toml"), std::string::npos) << e.what();
+      return e;
+    }
+    ADD_FAILURE() << "no error for:\n" << text;
+    return InputError({}, "");
+  }
+  fs::path dir_;
+};
+
+TEST_F(PlacementMarketErrors, APreferenceOrderNamingAnUnknownKindIsRefused) {
+  const InputError e = error_for("[supply.preference]\nfamily_fostering = [\"foster_in_house\"]\n");
+  EXPECT_EQ(e.where().line, 3);
+  EXPECT_EQ(e.where().field, "supply.preference.family_fostering");
+  EXPECT_NE(e.problem().find("unknown kind of care"), std::string::npos) << e.problem();
+}
+
+TEST_F(PlacementMarketErrors, APreferenceOrderNamingAnotherKindsProviderIsRefused) {
+  const InputError e = error_for("\n[supply.preference]\nfamily_foster = [\"foster_in_house\", \"childrens_home_external\"]\n");
+  EXPECT_EQ(e.where().line, 4);
+  EXPECT_EQ(e.where().field, "supply.preference.family_foster[1]");
+  EXPECT_NE(e.problem().find("does not provide family_foster"), std::string::npos) << e.problem();
+  const InputError unknown = error_for("[supply.preference]\nresidential = [\"childrens_home_mars\"]\n");
+  EXPECT_EQ(unknown.where().field, "supply.preference.residential[0]");
+}
+
+TEST_F(PlacementMarketErrors, ApprovalShareNotSummingToOneIsRefused) {
+  const InputError e = error_for("[supply]\nin_house_households = 10\napproval_ranges = [\n"
+                                 "  { min_age_years = 0, max_age_years = 17, probability = 0.6 },\n"
+                                 "  { min_age_years = 0, max_age_years = 10, probability = 0.3 },\n]\n");
+  EXPECT_EQ(e.where().line, 4);
+  EXPECT_EQ(e.where().field, "supply.approval_ranges");
+  EXPECT_NE(e.problem().find("sum to 0.9"), std::string::npos) << e.problem();
+  const InputError places = error_for("[supply]\nplaces_per_household_probability = [0.5, 0.4]\n");
+  EXPECT_EQ(places.where().field, "supply.places_per_household_probability");
+}
+
+TEST_F(PlacementMarketErrors, BadMarketValuesAreRefused) {
+  const InputError chance = error_for("[supply.markets.foster_agency]\nchance_of_place_by_year = [0.9, 1.2]\n");
+  EXPECT_EQ(chance.where().line, 3);
+  EXPECT_EQ(chance.where().field, "supply.markets.foster_agency.chance_of_place_by_year[1]");
+  const InputError market = error_for("[supply.markets.foster_kinship]\nprice_rise_per_year = 0.1\n");
+  EXPECT_EQ(market.where().field, "supply.markets.foster_kinship");
+  const InputError demand = error_for("[supply]\ndemand = \"provider\"\n");
+  EXPECT_EQ(demand.where().field, "supply.demand");
+  EXPECT_EQ(demand.where().line, 3);
+}
+
+}  // namespace
+}  // namespace carecast
