@@ -1,4 +1,6 @@
+#include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <map>
@@ -8,10 +10,15 @@
 #include "app/commands.hpp"
 #include "core/errors.hpp"
 #include "evaluation/backtest.hpp"
+#include "evaluation/figures_backtest.hpp"
+#include "fitting/fitted_scenario_writer.hpp"
+#include "history/published_figures.hpp"
 #include "history/same_carer_changes.hpp"
+#include "output/figures_backtest_writer.hpp"
 #include "output/forecast_writer.hpp"
 #include "output/output_directory.hpp"
 #include "output/progress.hpp"
+#include "scenario/scenario_loader.hpp"
 
 namespace carecast::app {
 namespace {
@@ -25,6 +32,12 @@ struct BacktestCommand {
   bool replace = false;
   bool quiet = false;
   BacktestOptions options;
+  // From published figures instead of SSDA903 returns.
+  std::string figures;
+  std::string base;
+  int fit_runs = FitOptions{}.runs;
+  // Options of the SSDA903 backtest only, given on the command line: refused with --figures.
+  std::vector<std::string> returns_only_options_given;
 };
 
 std::string number_or_blank(double x) { return std::isnan(x) ? "" : format_number(x); }
@@ -71,7 +84,61 @@ std::vector<Date> resolve_origins(const BacktestCommand& command, const CareHist
   return {*origin};
 }
 
+// `backtest --figures`: fit on the figures up to the origin, forecast, score the later figures.
+void execute_figures(const BacktestCommand& command) {
+  const InputLocation figures_option{"<command line>", 0, 0, "--figures"};
+  if (!command.data.empty()) {
+    throw InputError(figures_option, "give SSDA903 returns or --figures FIGURES.csv, not both");
+  }
+  if (!command.returns_only_options_given.empty()) {
+    throw InputError({"<command line>", 0, 0, command.returns_only_options_given.front()},
+                     "applies to a backtest on SSDA903 returns; --figures scores every figure after the origin");
+  }
+  if (command.origin.empty()) throw InputError({"<command line>", 0, 0, "--origin"}, "--figures needs --origin DATE");
+  const std::optional<Date> origin = parse_date(command.origin);
+  if (!origin || command.origin.find('/') != std::string::npos) {
+    throw InputError({"<command line>", 0, 0, "--origin"}, "expected a date as YYYY-MM-DD");
+  }
+  // Before any work: an unwritable --out is refused at once.
+  StagedOutputDirectory out(command.out, "--out", command.replace ? ExistingOutput::replace : ExistingOutput::refuse);
+  const PublishedFigures figures = read_published_figures(command.figures);
+  const Scenario base =
+      load_scenario(command.base.empty() ? default_scenario_path() : std::filesystem::path(command.base));
+  FiguresBacktestOptions options;
+  options.origin = *origin;
+  options.runs = command.options.runs;
+  options.seed = command.options.seed;
+  options.threads = command.options.threads;
+  options.parameter_uncertainty = command.options.parameter_uncertainty;
+  options.systemic_variation = command.options.systemic_variation;
+  options.fit.seed = command.options.seed;
+  options.fit.threads = command.options.threads;
+  options.fit.runs = command.fit_runs;
+  const auto started = std::chrono::steady_clock::now();
+  const FiguresBacktestResult result = backtest_figures(base, figures, options);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  out.write_file(kFiguresBacktestCsv, [&](std::ostream& s) { s << figures_backtest_csv(result, figures); });
+  out.write_file(kFiguresBacktestSummaryCsv, [&](std::ostream& s) { s << figures_backtest_summary_csv(result); });
+  // The fit on the figures up to the origin, as `carecast fit` reports it.
+  out.write_file("fit-figures.csv", [&](std::ostream& s) { s << fit_figures_csv(result.fit, result.known); });
+  out.write_file("fit-parameters.csv", [&](std::ostream& s) { s << fit_parameters_csv(result.fit); });
+  out.commit();
+
+  std::cout << figures_backtest_text(result, figures) << "\nWrote "
+            << (out.destination() / kFiguresBacktestCsv).string() << ", " << kFiguresBacktestSummaryCsv << ", fit-figures.csv and fit-parameters.csv in " << std::fixed
+            << std::setprecision(1) << seconds << " s (" << result.fit.simulations << " replications to fit, "
+            << result.runs << " to forecast).\n"
+            << std::defaultfloat;
+}
+
 void execute(BacktestCommand& command) {
+  if (!command.figures.empty()) return execute_figures(command);
+  if (!command.base.empty()) throw InputError({"<command line>", 0, 0, "--base"}, "--base needs --figures FIGURES.csv");
+  if (command.data.empty()) {
+    throw InputError({"<command line>", 0, 0, "data"},
+                     "give SSDA903 returns (folders or files) or --figures FIGURES.csv");
+  }
   std::vector<std::filesystem::path> inputs(command.data.begin(), command.data.end());
   // Before any work: an unwritable --out is refused at once.
   StagedOutputDirectory out(command.out, "--out", command.replace ? ExistingOutput::replace : ExistingOutput::refuse);
@@ -116,8 +183,19 @@ void execute(BacktestCommand& command) {
 void setup_backtest(CLI::App& app) {
   auto command = std::make_shared<BacktestCommand>();
   CLI::App* backtest = app.add_subcommand(
-      "backtest", "Calibrate on data before an origin, forecast, and score against what happened, beside two baselines");
-  backtest->add_option("data", command->data, "SSDA903 folders or files")->required()->check(CLI::ExistingPath);
+      "backtest",
+      "Calibrate on data (or fit to published figures) before an origin, forecast, and score against what happened, "
+      "beside baselines");
+  backtest->add_option("data", command->data, "SSDA903 folders or files (or --figures)")->check(CLI::ExistingPath);
+  // Not CLI::ExistingFile: the figures reader refuses a missing file by name with exit 2.
+  backtest->add_option("--figures", command->figures,
+                       "Published-figures CSV: fit --base on the figures up to --origin, forecast, and score every "
+                       "later figure beside persistence");
+  backtest->add_option("--base", command->base,
+                       "With --figures: the scenario the fit scales (default: scenarios/default.toml)");
+  backtest->add_option("--fit-runs", command->fit_runs, "With --figures: replications per round of the fit")
+      ->capture_default_str()
+      ->check(whole_number_between(50, 100000));
   backtest->add_option("--origin", command->origin, "Forecast origin yyyy-mm-dd");
   backtest->add_option("--origins", command->origins, "'yearly': every 31 March with a year of data before it")
       ->check(CLI::IsMember({"yearly"}));
@@ -145,7 +223,15 @@ void setup_backtest(CLI::App& app) {
       ->required();
   backtest->add_flag("--replace", command->replace, kReplaceOptionHelp);
   backtest->add_flag("--quiet", command->quiet, kQuietOptionHelp);
-  backtest->callback([command] { execute(*command); });
+  backtest->callback([command, backtest] {
+    for (const char* name : {"--origins", "--horizon-months", "--la"}) {
+      if (backtest->count(name) > 0) command->returns_only_options_given.emplace_back(name);
+    }
+    if (command->figures.empty() && backtest->count("--fit-runs") > 0) {
+      throw InputError({"<command line>", 0, 0, "--fit-runs"}, "--fit-runs needs --figures FIGURES.csv");
+    }
+    execute(*command);
+  });
 }
 
 }  // namespace carecast::app

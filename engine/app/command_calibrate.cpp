@@ -9,8 +9,11 @@
 #include "app/commands.hpp"
 #include "calibration/cross_validation.hpp"
 #include "calibration/estimation.hpp"
+#include "calibration/figures_check.hpp"
 #include "calibration/scenario_writer.hpp"
+#include "calibration/supply_from_figures.hpp"
 #include "core/errors.hpp"
+#include "history/published_figures.hpp"
 #include "history/same_carer_changes.hpp"
 #include "history/ssda903.hpp"
 #include "output/output_directory.hpp"
@@ -32,6 +35,7 @@ struct CalibrateCommand {
   std::string same_carer_changes = "continue";
   int horizon_years = CalibrationOptions{}.horizon_years;
   bool replace = false;
+  std::string figures;  // published figures: carer supply, and a check of the returns
 };
 
 const InputLocation kHalfLife{{}, 0, 0, "--half-life-years"};
@@ -115,6 +119,9 @@ void execute(const CalibrateCommand& command) {
   require_writable_output_file(command.out);
   refuse_existing_output_files({command.out, starting_groups_csv_path(command.out)}, "--out",
                                command.replace ? ExistingOutput::replace : ExistingOutput::refuse);
+  // Read before the returns, so that a bad figures file stops before any work.
+  const std::optional<PublishedFigures> figures =
+      command.figures.empty() ? std::nullopt : std::optional(read_published_figures(command.figures));
   const std::vector<fs::path> inputs(command.data.begin(), command.data.end());
   const std::optional<std::string> la = command.la.empty() ? std::nullopt : std::optional(command.la);
   CleaningReport cleaning;
@@ -145,8 +152,18 @@ void execute(const CalibrateCommand& command) {
   report.choice_note = "Half-life and trend: " + choice.chosen.label() + ", " + choice.reason + ".";
   report.print(std::cout);
 
+  // What published figures give that the returns do not (carer supply), and what they contradict.
+  std::vector<std::string> figures_notes;
+  if (figures) {
+    figures_notes = describe_figure_checks(*figures, check_figures_against_returns(*figures, history));
+    SupplyFromFigures supply = supply_from_figures(*figures, as_of, scenario);
+    apply_supply(scenario, supply);
+    figures_notes.insert(figures_notes.end(), supply.notes.begin(), supply.notes.end());
+    for (const std::string& note : figures_notes) std::cout << note << "\n";
+  }
+
   const fs::path out(command.out);
-  write_calibrated_scenario(out, scenario, report, cleaning);
+  write_calibrated_scenario(out, scenario, report, cleaning, figures_notes);
   std::cout << "Wrote " << out.string() << " and " << starting_groups_csv_path(out).string() << "\n";
 }
 
@@ -195,6 +212,11 @@ void setup_calibrate(CLI::App& app) {
                    "as the long-term stability measure counts it, or a new placement and a move (count)")
       ->capture_default_str()
       ->check(CLI::IsMember({"continue", "count"}));
+  // Not CLI::ExistingFile: the figures reader refuses a missing file by name with exit 2.
+  calibrate
+      ->add_option("--figures", command->figures,
+                   "Published-figures CSV: in-house carer households (with approvals and deregistrations) give the "
+                   "scenario a [supply] section, and figures the returns contradict are reported");
   calibrate->add_option("--horizon-years", command->horizon_years, "Forecast horizon of the scenario")
       ->capture_default_str()
       ->check(CLI::Range(1, 10));

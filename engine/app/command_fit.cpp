@@ -2,8 +2,6 @@
 // figures (engine/fitting) and writes the fitted scenario, which extends the base, with the fit's
 // report beside it (FITTED-fit-figures.csv, FITTED-fit-parameters.csv). The files are staged and
 // renamed into place only when all are written and the fitted scenario loads.
-#include <unistd.h>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -21,7 +19,7 @@
 #include "fitting/published_fit.hpp"
 #include "history/published_figures.hpp"
 #include "output/output_directory.hpp"
-#include "output/signal_cleanup.hpp"
+#include "output/staged_files.hpp"
 #include "scenario/scenario_loader.hpp"
 
 namespace carecast::app {
@@ -40,43 +38,6 @@ struct FitCommand {
 fs::path beside(const fs::path& toml, const std::string& suffix) {
   return toml.parent_path() / (toml.stem().string() + suffix);
 }
-
-// Files written under temporary names beside their destinations and renamed into place together;
-// anything not committed is removed, on an error or a signal.
-class StagedFiles {
- public:
-  StagedFiles() = default;
-  StagedFiles(const StagedFiles&) = delete;
-  StagedFiles& operator=(const StagedFiles&) = delete;
-  ~StagedFiles() {
-    for (const auto& [temporary, destination] : files_) {
-      std::error_code ignored;
-      fs::remove(temporary, ignored);
-    }
-  }
-  fs::path write(const fs::path& destination, const std::string& text) {
-    fs::path temporary = destination;
-    temporary += ".partial-" + std::to_string(::getpid());
-    files_.emplace_back(temporary, destination);
-    on_signal_.push_back(std::make_unique<RemoveOnSignal>(temporary));
-    const auto writing = hold_off_signal_cleanup();
-    std::ofstream out(temporary, std::ios::binary);
-    out << text;
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write " + temporary.string());
-    return temporary;
-  }
-  void commit() {
-    const auto committing = hold_off_signal_cleanup();
-    for (const auto& [temporary, destination] : files_) fs::rename(temporary, destination);
-    files_.clear();
-    on_signal_.clear();
-  }
-
- private:
-  std::vector<std::pair<fs::path, fs::path>> files_;
-  std::vector<std::unique_ptr<RemoveOnSignal>> on_signal_;
-};
 
 void execute(FitCommand& command) {
   const auto started = std::chrono::steady_clock::now();

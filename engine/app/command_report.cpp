@@ -10,6 +10,8 @@
 #include <sstream>
 
 #include "app/commands.hpp"
+#include "output/figures_backtest_report.hpp"
+#include "output/figures_backtest_writer.hpp"
 #include "output/forecast_writer.hpp"
 #include "output/output_directory.hpp"
 #include "output/report_assumptions.hpp"
@@ -114,8 +116,41 @@ std::string today() {
   return format_long_date(Date{now});
 }
 
+// A backtest from published figures (`backtest --figures`): its charts, one per scored figure, and
+// a page of its scores, added to the folder as a run folder's report is.
+void execute_figures_backtest(const fs::path& folder, bool publish) {
+  if (publish) {
+    throw InputError({folder.string(), 0, 0, "--publish"},
+                     "a backtest from published figures holds only published figures and forecasts of them: report "
+                     "it without --publish");
+  }
+  StagedOutputDirectory out(folder, "folder", ExistingOutput::replace);
+  out.carry_over_existing({"report.html", "charts"});
+  const ScratchFolder scratch;
+  const fs::path charts_folder = scratch.path() / "charts";
+  const std::vector<DrawnChart> charts = draw_charts(plots_folder(), folder, charts_folder, "", "figures_backtest.py");
+  FiguresBacktestPage page{today(), folder / kFiguresBacktestCsv, folder / kFiguresBacktestSummaryCsv, {}, {}};
+  for (const DrawnChart& chart : charts) {
+    if (chart.skipped.empty()) {
+      page.charts.push_back({chart.title, chart.caption, read_bytes(charts_folder / (chart.stem + ".png"))});
+    } else {
+      page.left_out.push_back({chart.title, chart.skipped});
+    }
+  }
+  const std::string html = render_figures_backtest_html(page);
+  out.write_file("report.html", [&](std::ostream& s) { s << html; });
+  for (const auto& entry : fs::directory_iterator(charts_folder)) {
+    const std::string name = entry.path().filename().string();
+    out.write_file("charts/" + name, [&](std::ostream& s) { s << read_bytes(entry.path()); });
+  }
+  out.commit();
+  std::cout << "Wrote " << page.charts.size() << " charts of scored figures in " << (folder / "charts").string()
+            << " (PNG, SVG, PDF).\nBacktest report: " << (folder / "report.html").string() << "\n";
+}
+
 void execute(const ReportCommand& command) {
   const fs::path folder = folder_path(command.folder);
+  if (fs::exists(folder / kFiguresBacktestCsv)) return execute_figures_backtest(folder, command.publish);
   const ReportInputs inputs = read_report_inputs(folder);
   // The whole folder is staged beside it, the run's own files carried over and an earlier
   // report's left out, and swapped into place only once complete: no chart of an earlier report
@@ -215,8 +250,10 @@ void execute(const ReportCommand& command) {
 void setup_report(CLI::App& app) {
   auto command = std::make_shared<ReportCommand>();
   CLI::App* report = app.add_subcommand(
-      "report", "Turn a run or compare folder into a board pack: report.html, forecast.xlsx and charts/");
-  report->add_option("folder", command->folder, "A folder written by `carecast run` (or a compare folder)")
+      "report", "Turn a run or compare folder into a board pack: report.html, forecast.xlsx and charts/ (a backtest "
+             "from published figures: report.html and a chart of each scored figure)");
+  report
+      ->add_option("folder", command->folder, "A folder written by `carecast run` (or compare, or backtest --figures)")
       ->required();
   report->add_flag("--publish", command->publish,
                    "Apply disclosure control: suppress recorded counts of 1-4 (shown as \"c\") and round forecast "

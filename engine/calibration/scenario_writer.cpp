@@ -1,9 +1,8 @@
 #include "calibration/scenario_writer.hpp"
 
-#include "output/signal_cleanup.hpp"
+#include "output/staged_files.hpp"
+#include "output/written_text.hpp"
 #include "scenario/starting_groups_reader.hpp"
-
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -68,24 +67,8 @@ std::string fixed(double x, int decimals) {
 
 std::string percent(double x) { return fixed(100 * x, 1) + "%"; }
 
-// A paragraph as `#` lines of at most about 100 characters.
-void comment(std::ostream& out, std::string_view paragraph) {
-  constexpr std::size_t kWidth = 98;
-  std::size_t line_length = 1;
-  out << '#';
-  for (std::size_t at = 0; at < paragraph.size();) {
-    const std::size_t space = std::min(paragraph.find(' ', at), paragraph.size());
-    const std::string_view word = paragraph.substr(at, space - at);
-    if (line_length > 1 && line_length + 1 + word.size() > kWidth) {
-      out << "\n#";
-      line_length = 1;
-    }
-    out << ' ' << word;
-    line_length += 1 + word.size();
-    at = space + 1;
-  }
-  out << '\n';
-}
+// Wrapped as in every file carecast writes (output/written_text.hpp).
+void comment(std::ostream& out, std::string_view paragraph) { write_toml_comment(out, paragraph); }
 
 std::string outcome_key(int outcome) {
   return outcome_is_exit(outcome) ? std::string(kExitOutcomePrefix).append(outcome_name(outcome))
@@ -455,48 +438,44 @@ std::string groups_csv(const std::vector<StartingGroup>& groups) {
   return out.str();
 }
 
-// ---------------------------------------------------------------------------------------------
-// Files
+// The published figures the calibration drew on (calibrate --figures): what they gave and what
+// the returns contradict.
+void write_figures_notes(std::ostream& out, const std::vector<std::string>& notes) {
+  if (notes.empty()) return;
+  out << "#\n";
+  comment(out, "Published figures, for what the returns do not hold and as a check on them:");
+  for (const std::string& note : notes) comment(out, note);
+}
 
-// Files written under temporary names beside their destinations, then renamed into place in the
-// order given; a failure before that removes them.
-class StagedFiles {
- public:
-  StagedFiles() = default;
-  StagedFiles(const StagedFiles&) = delete;
-  StagedFiles& operator=(const StagedFiles&) = delete;
-  ~StagedFiles() {
-    for (const auto& [temporary, destination] : files_) {
-      std::error_code ignored;
-      fs::remove(temporary, ignored);
+// Carer supply from published figures (calibration/supply_from_figures.hpp): the returns hold no carers.
+void write_supply(std::ostream& out, const Supply& supply) {
+  out << "\n# " << std::string(95, '-') << '\n';
+  comment(out, "Supply: in-house carer households from the published figures given with --figures (see the "
+               "notes at the top: which numbers are figures and which national assumptions).");
+  out << "[supply]\n"
+      << "in_house_households = " << supply.in_house_households << '\n'
+      << "places_per_household_probability = " << array_of(supply.places_per_household_probability) << '\n'
+      << "takes_sibling_groups_probability = " << number(supply.takes_sibling_groups_probability) << '\n'
+      << "enquiries_per_year = " << number(supply.enquiries_per_year) << '\n'
+      << "application_probability = " << number(supply.application_probability) << '\n'
+      << "application_lag_months = " << number(supply.application_lag_months) << '\n'
+      << "approval_probability = " << number(supply.approval_probability) << '\n'
+      << "approval_lag_months = " << number(supply.approval_lag_months) << '\n'
+      << "deregistration_per_year = " << number(supply.deregistration_per_year) << '\n';
+  for (const ApprovalRange& range : supply.approval_ranges) {
+    out << "\n[[supply.approval_ranges]]\nmin_age_years = " << range.min_age_years
+        << "\nmax_age_years = " << range.max_age_years << "\nprobability = " << number(range.probability) << '\n';
+  }
+  out << "\n[supply.fallback]\n";
+  for (std::size_t c = 0; c < kCategoryCount; ++c) {
+    if (supply.fallback[c].empty()) continue;
+    out << kCategoryNames[c] << " = [";
+    for (std::size_t k = 0; k < supply.fallback[c].size(); ++k) {
+      out << (k > 0 ? ", " : "") << '"' << name_of(supply.fallback[c][k]) << '"';
     }
+    out << "]\n";
   }
-
-  void write(const fs::path& destination, const std::string& text) {
-    fs::path temporary = destination;
-    temporary += ".partial-" + std::to_string(::getpid());
-    files_.emplace_back(temporary, destination);
-    // A signal while the files are being written removes them too (output/signal_cleanup.hpp).
-    on_signal_.push_back(std::make_unique<RemoveOnSignal>(temporary));
-    const auto writing = hold_off_signal_cleanup();
-    std::ofstream out(temporary, std::ios::binary);
-    if (!out) throw std::runtime_error("cannot create " + temporary.string());
-    out << text;
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write " + temporary.string());
-  }
-
-  void commit() {
-    const auto committing = hold_off_signal_cleanup();
-    for (const auto& [temporary, destination] : files_) fs::rename(temporary, destination);
-    files_.clear();
-    on_signal_.clear();
-  }
-
- private:
-  std::vector<std::pair<fs::path, fs::path>> files_;  // temporary, destination
-  std::vector<std::unique_ptr<RemoveOnSignal>> on_signal_;
-};
+}
 
 }  // namespace
 
@@ -505,7 +484,8 @@ fs::path starting_groups_csv_path(const fs::path& toml_file) {
 }
 
 void write_calibrated_scenario(const fs::path& toml_file, const Scenario& scenario,
-                               const CalibrationReport& calibration, const CleaningReport& cleaning) {
+                               const CalibrationReport& calibration, const CleaningReport& cleaning,
+                               const std::vector<std::string>& figures_notes) {
   if (scenario.starting_counts || !scenario.starting_children.empty()) {
     // Individual children must never be written: they are real children's records.
     throw std::invalid_argument("write_calibrated_scenario: the starting population must be in groups");
@@ -516,12 +496,14 @@ void write_calibrated_scenario(const fs::path& toml_file, const Scenario& scenar
   const fs::path csv_file = starting_groups_csv_path(toml_file);
   std::ostringstream toml;
   write_header(toml, calibration, cleaning);
+  write_figures_notes(toml, figures_notes);
   write_top(toml, scenario, csv_file.filename(), calibration);
   write_stream(toml, "entries", scenario.entries, calibration.entry_trend, calibration.entries, scenario, calibration);
   write_stream(toml, "uasc", scenario.uasc, calibration.uasc_trend, calibration.uasc_entries, scenario, calibration);
   write_placements(toml, scenario);
   write_leaving_care(toml, scenario, calibration);
   write_variation(toml, scenario, calibration);
+  if (scenario.supply.enabled) write_supply(toml, scenario.supply);
   if (scenario.evidence) write_evidence(toml, scenario);
 
   if (!toml_file.parent_path().empty()) fs::create_directories(toml_file.parent_path());

@@ -9,6 +9,8 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "calibration/estimation.hpp"
 #include "history/ssda903.hpp"
@@ -23,9 +25,12 @@ std::filesystem::path starting_groups_csv_path(const std::filesystem::path& toml
 // Writes `scenario` (a starting population in groups, never individual children or counts;
 // evidence if it has any) to `toml_file` and starting_groups_csv_path(toml_file), replacing them if they exist. The
 // comments describe the data (`cleaning`: files and rows), the window and the estimation
-// (`calibration`). Throws std::invalid_argument for a scenario with starting counts or children, and
+// (`calibration`), and `figures_notes` what published figures gave and contradicted (calibrate
+// --figures). A scenario with supply (from published figures) gets its [supply] section.
+// Throws std::invalid_argument for a scenario with starting counts or children, and
 // std::runtime_error if a file cannot be written.
 void write_calibrated_scenario(const std::filesystem::path& toml_file, const Scenario& scenario,
-                               const CalibrationReport& calibration, const CleaningReport& cleaning);
+                               const CalibrationReport& calibration, const CleaningReport& cleaning,
+                               const std::vector<std::string>& figures_notes = {});
 
 }  // namespace carecast

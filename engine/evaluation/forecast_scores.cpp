@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "tally/summary.hpp"
+
 namespace carecast {
 
 double crps_sorted(const std::vector<double>& sorted_sample, double observed) {
@@ -28,6 +30,25 @@ double median_absolute_percentage_error(const std::vector<double>& forecast, con
   if (errors.size() % 2 == 1) return upper;
   const double lower = *std::max_element(errors.begin(), errors.begin() + static_cast<std::ptrdiff_t>(middle));
   return (lower + upper) / 2;
+}
+
+}  // namespace carecast
+
+namespace carecast {
+
+EnsembleScore score_ensemble(std::vector<double> sample, double observed) {
+  std::sort(sample.begin(), sample.end());
+  EnsembleScore score;
+  score.p05 = quantile_sorted(sample, 0.05);
+  score.p25 = quantile_sorted(sample, 0.25);
+  score.p50 = quantile_sorted(sample, 0.50);
+  score.p75 = quantile_sorted(sample, 0.75);
+  score.p95 = quantile_sorted(sample, 0.95);
+  score.inside_50 = observed >= score.p25 && observed <= score.p75;
+  score.inside_90 = observed >= score.p05 && observed <= score.p95;
+  score.crps = crps_sorted(sample, observed);
+  score.error = score.p50 - observed;
+  return score;
 }
 
 }  // namespace carecast

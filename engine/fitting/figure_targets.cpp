@@ -57,8 +57,15 @@ FigureTarget target_of(const PublishedFigure& f, std::size_t index, const TallyL
       t.columns = {f.metric == FigureMetric::stability_short_term ? layout.stability_short_term
                                                                    : layout.stability_long_term};
       break;
-    default:
-      return not_simulated("carer supply is not simulated by the fit");
+    case FigureMetric::carer_households:
+    case FigureMetric::approvals:
+    case FigureMetric::deregistrations:
+      // Counted only for a scenario with finite supply (the fit leaves supply out).
+      if (layout.carer_households < 0) return not_simulated("carer supply is not simulated by the fit");
+      t.columns = {f.metric == FigureMetric::carer_households ? layout.carer_households
+                   : f.metric == FigureMetric::approvals      ? layout.approvals
+                                                               : layout.deregistrations};
+      break;
   }
   if (is_flow(f.metric)) {
     const int first = date_index(calendar, *f.period_start - std::chrono::days(1));

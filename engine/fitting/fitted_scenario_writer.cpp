@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "output/written_text.hpp"
+
 namespace carecast {
 namespace {
 
@@ -34,30 +36,8 @@ std::string toml_string(const std::string& text) {
   return out + "\"";
 }
 
-// A paragraph as `#` lines of at most about 100 characters.
-void comment(std::ostream& out, const std::string& paragraph) {
-  std::size_t line_length = 1;
-  out << '#';
-  for (std::size_t at = 0; at < paragraph.size();) {
-    const std::size_t space = std::min(paragraph.find(' ', at), paragraph.size());
-    const std::string word = paragraph.substr(at, space - at);
-    if (line_length > 1 && line_length + 1 + word.size() > 98) {
-      out << "\n#";
-      line_length = 1;
-    }
-    out << ' ' << word;
-    line_length += 1 + word.size();
-    at = space + 1;
-  }
-  out << '\n';
-}
-
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (const char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
+// Wrapped as in every file carecast writes (output/written_text.hpp).
+void comment(std::ostream& out, std::string_view paragraph) { write_toml_comment(out, paragraph); }
 
 std::string value_text(double x) { return std::isnan(x) ? "" : fixed(x, 1); }
 

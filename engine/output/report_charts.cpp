@@ -60,8 +60,8 @@ std::vector<DrawnChart> read_index(const fs::path& file) {
 }  // namespace
 
 std::vector<DrawnChart> draw_charts(const fs::path& plots, const fs::path& input, const fs::path& output,
-                                    const std::string& note) {
-  const fs::path script = plots / "board_pack.py";
+                                    const std::string& note, const std::string& script_name) {
+  const fs::path script = plots / script_name;
   if (!fs::exists(script)) {
     throw std::runtime_error("cannot find the chart scripts: " + script.string() +
                              " does not exist (set CARECAST_PLOTS_DIR to carecast's plots folder)");

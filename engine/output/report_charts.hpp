@@ -15,11 +15,13 @@ struct DrawnChart {
   std::string skipped;  // why the chart was left out; empty if drawn
 };
 
-// Runs the chart scripts in `plots` on `input` (a run or compare folder), writing the charts and
-// index.csv into `output`. `note` is added to every chart's footnote. Throws std::runtime_error
-// with the scripts' own message if they fail.
+// Runs the chart script `script` in `plots` (board_pack.py: every chart of a run or compare
+// folder; figures_backtest.py: a backtest from published figures) on `input`, writing the charts
+// and index.csv into `output`. `note` is added to every chart's footnote. Throws
+// std::runtime_error with the scripts' own message if they fail.
 std::vector<DrawnChart> draw_charts(const std::filesystem::path& plots, const std::filesystem::path& input,
-                                    const std::filesystem::path& output, const std::string& note);
+                                    const std::filesystem::path& output, const std::string& note,
+                                    const std::string& script = "board_pack.py");
 
 // The Python that has Debian's python3-matplotlib: CARECAST_PYTHON if set and not empty, else
 // /usr/bin/python3 where it exists (a python3 earlier on PATH, such as a pyenv shim, may lack

@@ -1,0 +1,32 @@
+#include "output/written_text.hpp"
+
+#include <algorithm>
+
+namespace carecast {
+
+void write_toml_comment(std::ostream& out, std::string_view paragraph) {
+  constexpr std::size_t kWidth = 98;
+  std::size_t line_length = 1;
+  out << '#';
+  for (std::size_t at = 0; at < paragraph.size();) {
+    const std::size_t space = std::min(paragraph.find(' ', at), paragraph.size());
+    const std::string_view word = paragraph.substr(at, space - at);
+    if (line_length > 1 && line_length + 1 + word.size() > kWidth) {
+      out << "\n#";
+      line_length = 1;
+    }
+    out << ' ' << word;
+    line_length += 1 + word.size();
+    at = space + 1;
+  }
+  out << '\n';
+}
+
+std::string csv_field(std::string_view text) {
+  if (text.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (const char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+}  // namespace carecast
