@@ -222,6 +222,62 @@ TEST(PlacementMarket, AMarketsPriceRiseRaisesItsCostOnly) {
   EXPECT_GT(dearer_total, base_total * 1.05);
 }
 
+// A campaign that ends: until its end it is the campaign that never ends; once its last
+// enquiries have been through the funnel (8 months in the default), approvals are the council's
+// usual ones, as without a campaign (campaign enquiries draw from their own stream).
+TEST(RecruitmentCampaign, EndsOnItsEndDate) {
+  const Scenario none = load_default();
+  Scenario endless = none;
+  endless.options.extra_enquiries_per_year = {Ramp{make_date(2025, 7, 1), make_date(2025, 7, 1), 150}};
+  Scenario ending = endless;
+  const Date end = make_date(2026, 7, 1);
+  ending.options.extra_enquiries_per_year[0].end = end;
+  const RunResult a = run(none, 40), b = run(endless, 40), c = run(ending, 40);
+  const int approvals = a.layout.approvals;
+  const Date funnel_done = make_date(2027, 3, 31);  // the end plus 8 months, at a month end
+  double during = 0, campaign_after = 0;
+  for (int r = 0; r < a.runs; ++r) {
+    for (int d = 1; d < a.calendar.date_count(); ++d) {
+      if (a.calendar.dates[d] < end) {
+        ASSERT_EQ(c.value(r, d, approvals), b.value(r, d, approvals)) << "run " << r << " date " << d;
+        during += c.value(r, d, approvals) - a.value(r, d, approvals);
+      } else if (a.calendar.dates[d] > funnel_done) {
+        ASSERT_EQ(c.value(r, d, approvals), a.value(r, d, approvals)) << "run " << r << " date " << d;
+        campaign_after += b.value(r, d, approvals) - a.value(r, d, approvals);
+      }
+    }
+  }
+  EXPECT_GT(during, 0);
+  EXPECT_GT(campaign_after, 0);  // the endless campaign goes on approving
+}
+
+// "20 more households over two years": the campaign's own approvals number 20 on average, within
+// k standard errors over paired runs (the council's usual approvals are the same in both).
+TEST(RecruitmentCampaign, NMoreHouseholdsOverYearsApprovesAboutN) {
+  const fs::path dir = fs::temp_directory_path() / ("carecast-campaign-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "campaign.toml") << "extends = \"" << CARECAST_SCENARIO_DIR << "/default.toml\"\n"
+                                       << "[[options.recruitment_campaigns]]\nstart = 2025-07-01\nfull = 2025-10-01\n"
+                                       << "end = 2027-07-01\nextra_households = 20\n";
+  const Scenario campaign = load_scenario(dir / "campaign.toml");
+  fs::remove_all(dir);
+  ASSERT_EQ(campaign.options.extra_enquiries_per_year.size(), 1U);
+  const RunResult a = run(load_default(), 200);
+  const RunResult b = run(campaign, 200);
+  const int approvals = a.layout.approvals;
+  double sum = 0, squares = 0;
+  for (int r = 0; r < a.runs; ++r) {
+    double extra = 0;
+    for (int d = 1; d < a.calendar.date_count(); ++d) extra += b.value(r, d, approvals) - a.value(r, d, approvals);
+    sum += extra;
+    squares += extra * extra;
+  }
+  const double mean = sum / a.runs;
+  const double se = std::sqrt((squares / a.runs - mean * mean) / (a.runs - 1));
+  EXPECT_LT(std::abs(mean - 20), standard_errors_allowed() * se) << "mean " << mean << " se " << se;
+  EXPECT_GT(se, 0);
+}
+
 class PlacementMarketErrors : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -280,6 +336,20 @@ TEST_F(PlacementMarketErrors, BadMarketValuesAreRefused) {
   const InputError demand = error_for("[supply]\ndemand = \"provider\"\n");
   EXPECT_EQ(demand.where().field, "supply.demand");
   EXPECT_EQ(demand.where().line, 3);
+}
+
+TEST_F(PlacementMarketErrors, ACampaignEndingBeforeItStartsIsRefused) {
+  const InputError e = error_for("[[options.recruitment_campaigns]]\nstart = 2026-01-01\nend = 2025-06-01\n"
+                                 "extra_enquiries_per_year = 50\n");
+  EXPECT_EQ(e.where().line, 4);
+  EXPECT_EQ(e.where().field, "options.recruitment_campaigns[0].end");
+  EXPECT_NE(e.problem().find("must end after it starts"), std::string::npos) << e.problem();
+  const InputError households = error_for("[[options.recruitment_campaigns]]\nstart = 2026-01-01\nextra_households = 20\n");
+  EXPECT_EQ(households.where().field, "options.recruitment_campaigns[0].extra_households");
+  EXPECT_NE(households.problem().find("end"), std::string::npos) << households.problem();
+  const InputError both = error_for("[[options.recruitment_campaigns]]\nstart = 2026-01-01\nend = 2027-01-01\n"
+                                    "extra_households = 20\nextra_enquiries_per_year = 50\n");
+  EXPECT_EQ(both.where().field, "options.recruitment_campaigns[0]");
 }
 
 }  // namespace

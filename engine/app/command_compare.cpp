@@ -31,9 +31,9 @@ struct CompareCommand {
 };
 
 const ComparisonRow* find_row(const std::vector<ComparisonRow>& rows, const std::string& option,
-                              const std::string& metric, Date date) {
+                              const std::string& metric, Date date, const std::string& category = "all") {
   for (const ComparisonRow& row : rows) {
-    if (row.option == option && row.metric == metric && row.category == "all" && row.date == date) return &row;
+    if (row.option == option && row.metric == metric && row.category == category && row.date == date) return &row;
   }
   return nullptr;
 }
@@ -102,8 +102,9 @@ void execute(const CompareCommand& command) {
             << format_long_date(horizon) << " (option minus base: median, 90% interval):\n";
   for (std::size_t i = 1; i < scenarios.size(); ++i) {
     std::cout << "  " << scenarios[i].name << "\n";
-    auto line = [&](const std::string& label, const std::string& metric, auto format) {
-      if (const ComparisonRow* r = find_row(rows, scenarios[i].name, metric, horizon)) {
+    auto line = [&](const std::string& label, const std::string& metric, auto format,
+                    const std::string& category = "all") {
+      if (const ComparisonRow* r = find_row(rows, scenarios[i].name, metric, horizon, category)) {
         std::cout << "    " << label << ": " << format(r->p50) << " (" << format(r->p05) << " to " << format(r->p95)
                   << ")\n";
       }
@@ -116,6 +117,10 @@ void execute(const CompareCommand& command) {
     line("cost to the horizon", "cost_cumulative", money);
     line("children reaching 3 placements in a year", "children_reaching_3_placements_total", count);
     line("children placed against preference", "unmet_preference_total", count);
+    // What the council's own carers and homes buy: fewer children placed with agencies.
+    line("children with agency carers at the horizon", "children_looked_after", count, "foster_agency");
+    line("in-house carer households at the horizon", "carer_households", count, "foster_in_house");
+    line("children in unregistered placements at the horizon", "unregistered_placements", count);
     probability("probability cheaper", "probability_cheaper");
     probability("probability of fewer children with 3+ placements", "probability_fewer_3plus_placements");
     probability("probability of fewer placed against preference", "probability_fewer_unmet_preference");

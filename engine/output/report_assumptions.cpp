@@ -325,8 +325,14 @@ AssumptionTable carers(const AssumptionContext& c) {
     table.rows.push_back({text("Recruitment campaign"),
                           text(format_fixed(campaign.full_value, 0) + " more enquiries a year from " +
                                format_long_date(campaign.full) + ", building up from " +
-                               format_long_date(campaign.start))});
+                               format_long_date(campaign.start) +
+                               (campaign.end ? ", until " + format_long_date(*campaign.end) : std::string()))});
   }
+  table.rows.push_back({text("Who provides care"),
+                        text(s.demand == Supply::Demand::kind_of_care
+                                 ? "the first provider of the kind of care with a free place, in the scenario's "
+                                   "order (by default in-house carers before agencies, own homes before external)"
+                                 : "as drawn: in-house or agency, own or external home, by fixed shares")});
   table.rows.push_back({text("Agency foster places"),
                         text(s.agency_places ? std::to_string(*s.agency_places) : std::string("not limited"))});
   table.rows.push_back(

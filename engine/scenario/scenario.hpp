@@ -208,6 +208,7 @@ struct Ramp {
   Date start;
   Date full;  // on or after start; equal to start for a change that takes effect at once
   double full_value = 0;
+  std::optional<Date> end;  // the change stops at the start of this day (after `start`); none = never
 };
 
 // An in-house children's home: beds from an opening date to an optional closing date, at a fixed

@@ -126,6 +126,7 @@ constexpr ScenarioRange kRanges[] = {
     {"supply.step_down.weekly_cost", 0, kMaxWeeklyCost, "£ a week"},
 
     {"options.recruitment_campaigns[].extra_enquiries_per_year", 0, kMaxPerYear, "enquiries a year"},
+    {"options.recruitment_campaigns[].extra_households", 0, 10'000, "carer households"},
     {"options.retention[].deregistration_reduction", 0, 1, "a fraction"},
     {"options.edge_of_care[].entry_reduction", 0, 1, "a fraction"},
     {"options.uasc_transfer[].extra_uasc_per_year", 0, kMaxPerYear, "children a year"},

@@ -1380,8 +1380,8 @@ double read_multiplier(const Entry& entry) {
 }
 
 // A ramp: `start`, optional `full` (default: start) and the value named `value_key`.
-Ramp read_ramp(const Entry& element, std::string_view value_key, bool fraction) {
-  const auto members = members_of(element, {"start", "full", value_key}, {"start", value_key});
+// A ramp's dates: `start`, optional `full` and optional `end`.
+Ramp read_ramp_dates(const std::map<std::string, Entry, std::less<>>& members) {
   Ramp ramp;
   ramp.start = read_date(members.at("start"));
   ramp.full = ramp.start;
@@ -1389,8 +1389,46 @@ Ramp read_ramp(const Entry& element, std::string_view value_key, bool fraction) 
     ramp.full = read_date(full->second);
     if (ramp.full < ramp.start) fail(full->second, "the ramp must reach its full value on or after its start");
   }
+  if (const auto end = members.find("end"); end != members.end()) {
+    ramp.end = read_date(end->second);
+    if (*ramp.end <= ramp.start) fail(end->second, "it must end after it starts (" + format_iso(ramp.start) + ")");
+  }
+  return ramp;
+}
+
+Ramp read_ramp(const Entry& element, std::string_view value_key, bool fraction) {
+  const auto members = members_of(element, {"start", "full", "end", value_key}, {"start", value_key});
+  Ramp ramp = read_ramp_dates(members);
   const Entry& value = members.find(value_key)->second;
   ramp.full_value = fraction ? read_probability(value) : read_non_negative(value, "a number, 0 or more");
+  return ramp;
+}
+
+// A recruitment campaign: extra enquiries a year, or "N more households" approved from the
+// enquiries it brings in between its start and end, which the scenario's funnel (the share of
+// enquiries approved) turns into enquiries a year over the campaign's time at full strength (a
+// build-up counts half).
+Ramp read_recruitment_campaign(const Entry& element, const Supply& supply) {
+  const auto members = members_of(element, {"start", "full", "end", "extra_enquiries_per_year", "extra_households"},
+                                  {"start"});
+  Ramp ramp = read_ramp_dates(members);
+  const auto enquiries = members.find("extra_enquiries_per_year");
+  const auto households = members.find("extra_households");
+  if ((enquiries == members.end()) == (households == members.end())) {
+    fail(element, "expected one of extra_enquiries_per_year and extra_households");
+  }
+  if (enquiries != members.end()) {
+    ramp.full_value = read_non_negative(enquiries->second, "a number, 0 or more");
+    return ramp;
+  }
+  const double wanted = read_non_negative(households->second, "a number of households, 0 or more");
+  if (!ramp.end) fail(households->second, "N more households needs the campaign's `end` date");
+  const double conversion = supply.application_probability * supply.approval_probability;
+  if (conversion <= 0) fail(households->second, "the [supply] funnel approves no enquiries (application_probability x approval_probability is 0)");
+  const Date full_by = std::min(ramp.full, *ramp.end);
+  const double years_at_full =
+      (days_between(ramp.start, *ramp.end) - 0.5 * days_between(ramp.start, full_by)) / 365.25;
+  ramp.full_value = wanted / (conversion * years_at_full);
   return ramp;
 }
 
@@ -1587,7 +1625,11 @@ CommissioningOptions read_options(const MergedTable& table, const Scenario& scen
       for (const Entry& element : elements_of(*e, "an array of tables")) out.push_back(read_ramp(element, value_key, fraction));
     }
   };
-  ramps("recruitment_campaigns", "extra_enquiries_per_year", false, options.extra_enquiries_per_year);
+  if (const auto e = table.find("recruitment_campaigns")) {
+    for (const Entry& element : elements_of(*e, "an array of tables")) {
+      options.extra_enquiries_per_year.push_back(read_recruitment_campaign(element, scenario.supply));
+    }
+  }
   ramps("retention", "deregistration_reduction", true, options.deregistration_reduction);
   ramps("edge_of_care", "entry_reduction", true, options.entry_reduction);
   ramps("uasc_transfer", "extra_uasc_per_year", false, options.extra_uasc_per_year);

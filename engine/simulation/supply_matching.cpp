@@ -46,6 +46,7 @@ double ReplicationRunner::ramp_total(const std::vector<Ramp>& ramps, double now)
   for (const Ramp& ramp : ramps) {
     const double start = days_between(model_->origin, ramp.start) - 1.0;  // start of its first day
     if (now < start) continue;
+    if (ramp.end && now >= days_between(model_->origin, *ramp.end) - 1.0) continue;  // over
     const double ramp_days = days_between(ramp.start, ramp.full);
     total += ramp_days <= 0 ? ramp.full_value : ramp.full_value * std::min(1.0, (now - start) / ramp_days);
   }
