@@ -211,6 +211,26 @@ TEST(CalibrationByHand, DataAfterTheAsOfDateIsIgnored) {
   EXPECT_EQ(s.origin, as_of);
 }
 
+// The short-term stability measure counts a child's placements during the year, in every period
+// of care: a child who went home in June and came back in January with two placements since has
+// had three since 1 April, not two.
+TEST(CalibrationByHand, PlacementsSinceAprilCountEveryPeriodOfCareInTheYear) {
+  const CareHistory history = history_of({child(
+      Sex::female, day(2011, 2, 3),
+      {period({placement(day(2019, 4, 10), day(2019, 6, 30), Category::foster_in_house)}, ExitReason::returned_home,
+              "E4A"),
+       period({placement(day(2020, 1, 10), day(2020, 2, 10), Category::foster_in_house),
+               placement(day(2020, 2, 10), std::nullopt, Category::foster_agency)})})});
+  CalibrationReport report;
+  const Scenario s = calibrate(history, day(2020, 3, 31), exact_counting(), report);
+  ASSERT_EQ(s.starting_groups.size(), 1u);
+  const StartingGroup& g = s.starting_groups.front();
+  EXPECT_EQ(g.category, Category::foster_agency);
+  EXPECT_EQ(g.placements_since_april, (std::array<std::int32_t, 3>{0, 0, 1}));
+  // Time in care is the current period's: 81 days, 2 whole months.
+  EXPECT_EQ(g.months_in_care.max, 2);
+}
+
 TEST(CalibrationByHand, CareEndsAt18AndStayingPutIsAShareOfFosterExitsAt18) {
   const CareHistory history = history_of({
       // Stays put on the 18th birthday: not a placement ending.

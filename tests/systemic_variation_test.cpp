@@ -16,9 +16,9 @@ namespace carecast {
 namespace {
 using namespace carecast::testing;
 
-// Each year's multiplier has mean 1; log multiplier + v_k / 2 (the AR(1) value z_k) has variance
-// v_k = sd^2 (1 + rho^2 + ... + rho^2k) and covariance rho v_k with the next year's; a process with
-// sd 0 stays at 1. Every check within k standard errors over 20,000 replications' streams.
+// Each year's multiplier has mean 1; log multiplier + v / 2 (the AR(1) value z_k) has the
+// stationary variance v = sd^2 / (1 - rho^2) from the first year on, and covariance rho v with the
+// next year's; a process with sd 0 stays at 1. Every check within k standard errors over 20,000 replications' streams.
 TEST(SystemicVariation, MultipliersHaveMeanOneAndTheAr1Moments) {
   SystemicVariation variation;
   variation.entries_sd_log_per_year = 0.3;
@@ -40,7 +40,7 @@ TEST(SystemicVariation, MultipliersHaveMeanOneAndTheAr1Moments) {
     double v_previous = 0;
     std::vector<double> z_previous;
     for (int year = 0; year < years; ++year) {
-      const double v = rho * rho * v_previous + sd * sd;
+      const double v = sd * sd / (1 - rho * rho);
       double sum = 0, squares = 0;
       std::vector<double> z(static_cast<std::size_t>(n));
       for (int i = 0; i < n; ++i) {

@@ -35,9 +35,13 @@ struct CalibrationCandidate {
 
 // The documented defaults, used when the history is too short to cross-validate (or with
 // --cross-validation off), and the choice that stands unless cross-validation finds a clearly
-// better one: a half-life of 3 years and a trend damped by 0.5 a year.
+// better one: a half-life of 3 years and a trend damped by 0.8 a year. 0.8 is within the range
+// damped-trend forecasting finds robust for yearly series (Gardner and McKenzie); at 0.5 the
+// growth still to come is only one more year's. On the validation worlds (40 x 3 origins), damped
+// trends around this default left the total two years ahead 1.5% short on average, against 3%
+// with a default of 0.5 and flat entries among the candidates.
 inline constexpr double kDefaultHalfLifeYears = 3;
-inline constexpr double kDefaultTrendDamping = 0.5;
+inline constexpr double kDefaultTrendDamping = 0.8;
 CalibrationCandidate default_candidate();
 
 struct CrossValidationOptions {
@@ -49,7 +53,8 @@ struct CrossValidationOptions {
   int minimum_origins = 2;         // fewer: the defaults are used
 };
 
-// Half-lives {1, 2, 3, 5 years, none} x trends {none, damped 0.5, damped 0.8, undamped}, or only
+// Half-lives {1, 2, 3, 5 years, none} x trends {none, damped 0.5, damped 0.8, undamped} (calibrate
+// leaves out "none" unless --trend auto), or only
 // the given half-life and/or trend where they are fixed (nullopt: cross-validated). A fixed trend
 // of nullopt-valued damping means "no trend".
 struct FixedChoice {

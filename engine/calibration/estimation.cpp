@@ -350,10 +350,16 @@ void HistoryCounter::add_starting_child(const ChildHistory& child, const CarePer
                                     [&](const PlacementSpell& p) { return p.start <= as_of_; });
   const Date april = financial_year_start(as_of_);
   // Placements held at some time since 1 April, as the simulation counts them: the one in place
-  // on 1 April and every one begun since.
-  const auto since_april = std::count_if(period.placements.begin(), period.placements.end(), [&](const PlacementSpell& p) {
-    return p.start <= as_of_ && (!p.end || *p.end >= april);
-  });
+  // on 1 April and every one begun since, in every period of care that touches the year (the
+  // Department counts a child's placements during the year, not only in the current period: a
+  // child who went home in June and came back in January has had two or more).
+  std::int64_t since_april = 0;
+  for (const CarePeriod& any : child.periods) {
+    if (any.start > as_of_) continue;
+    since_april += std::count_if(any.placements.begin(), any.placements.end(), [&](const PlacementSpell& p) {
+      return p.start <= as_of_ && (!p.end || *p.end >= april);
+    });
+  }
   StartingChild starting;
   starting.age_days = static_cast<std::int32_t>((as_of_ - child.date_of_birth).count());
   starting.sex = child.sex;
@@ -718,13 +724,14 @@ void yearly_endings(const PlacementCounts& counts, double window_years, ProcessV
   exits.first_year = moves.first_year = std::to_string(years) + " years to the as-of date";
 }
 
-void shrink_variation(ProcessVariation& process, double prior_sd, const CalibrationOptions& options) {
+void shrink_variation(ProcessVariation& process, double prior_sd, double rho, const CalibrationOptions& options) {
   const double prior_variance = prior_sd * prior_sd;
   const double weight = options.variation_prior_years;
   double variance = prior_variance;
   if (process.raw.estimated()) {
     const double years = static_cast<double>(process.raw.years - process.raw.fitted_parameters);
-    variance = (years * process.raw.variance + weight * prior_variance) / (years + weight);
+    process.ar_variance = autocorrelated_variance(process.raw, rho);
+    variance = (years * process.ar_variance + weight * prior_variance) / (years + weight);
   }
   process.marginal_sd = std::sqrt(std::max(0.0, variance));
 }
@@ -744,10 +751,6 @@ void estimate_variation(const HistoryCounter& counter, const CalibrationOptions&
     estimate.exits.raw = extra_poisson_variance(estimate.exits.observed, estimate.exits.expected, 1);
     estimate.moves.raw = extra_poisson_variance(estimate.moves.observed, estimate.moves.expected, 1);
   }
-  shrink_variation(estimate.entries, options.entries_prior_sd_log, options);
-  shrink_variation(estimate.exits, options.exits_prior_sd_log, options);
-  shrink_variation(estimate.moves, options.moves_prior_sd_log, options);
-
   // Autocorrelation, pooled over the three: the lag-1 covariance of the residuals over their
   // variance beyond Poisson noise (which adds nothing to the covariance of consecutive years).
   double covariance = 0, variance = 0;
@@ -771,6 +774,11 @@ void estimate_variation(const HistoryCounter& counter, const CalibrationOptions&
   const double weight = options.autocorrelation_prior_pairs;
   estimate.autocorrelation = (estimate.autocorrelation_pairs * raw + weight * options.autocorrelation_prior) /
                              (estimate.autocorrelation_pairs + weight);
+  // The variances allow for the autocorrelation: detrending a short autocorrelated series hides
+  // much of its variation (on the validation worlds, by about a third of the sd).
+  shrink_variation(estimate.entries, options.entries_prior_sd_log, estimate.autocorrelation, options);
+  shrink_variation(estimate.exits, options.exits_prior_sd_log, estimate.autocorrelation, options);
+  shrink_variation(estimate.moves, options.moves_prior_sd_log, estimate.autocorrelation, options);
   const double stationary = std::sqrt(1 - estimate.autocorrelation * estimate.autocorrelation);
   for (ProcessVariation* process : {&estimate.entries, &estimate.exits, &estimate.moves}) {
     process->innovation_sd = process->marginal_sd * stationary;
@@ -780,6 +788,20 @@ void estimate_variation(const HistoryCounter& counter, const CalibrationOptions&
   scenario.variation.exits_sd_log_per_year = estimate.exits.innovation_sd;
   scenario.variation.moves_sd_log_per_year = estimate.moves.innovation_sd;
   scenario.variation.autocorrelation = estimate.autocorrelation;
+  // The trend's slope was fitted as if years were independent; with autocorrelated years a run of
+  // good ones looks like growth, and the slope is less certain than its regression says.
+  if (scenario.evidence) {
+    RateEvidence& evidence = *scenario.evidence;
+    const auto inflate = [&](double& sd, const TrendEstimate& fitted) {
+      if (!fitted.estimated) return;
+      const double factor = slope_variance_inflation(static_cast<int>(fitted.entries_by_year.size()), estimate.autocorrelation);
+      sd *= std::sqrt(std::max(1.0, factor));
+    };
+    inflate(evidence.entries_growth_sd_log_per_year, report.entry_trend);
+    inflate(evidence.uasc_growth_sd_log_per_year, report.uasc_trend);
+    estimate.slope_sd_inflation = std::sqrt(std::max(
+        1.0, slope_variance_inflation(static_cast<int>(report.entry_trend.entries_by_year.size()), estimate.autocorrelation)));
+  }
 }
 
 std::string format_share(double x) {
@@ -822,6 +844,7 @@ ExtraPoissonVariance extra_poisson_variance(const std::vector<double>& observed,
     if (fitted_parameters > 1) x(y, 1) = static_cast<double>(y) - static_cast<double>(n - 1) / 2;
   }
   noise /= static_cast<double>(n);
+  result.poisson_noise = noise;
   const Eigen::VectorXd e = r - x * (x.transpose() * x).ldlt().solve(x.transpose() * r);
   const double freedom = static_cast<double>(n - fitted_parameters);
   result.residuals.assign(e.data(), e.data() + e.size());
@@ -829,6 +852,49 @@ ExtraPoissonVariance extra_poisson_variance(const std::vector<double>& observed,
   result.standard_error = std::sqrt(2 / freedom) * (std::max(result.variance, 0.0) + noise);
   for (Eigen::Index y = 0; y + 1 < n; ++y) result.lag1_sum += e(y) * e(y + 1);
   return result;
+}
+
+namespace {
+
+// A level, or a level and a centred linear trend, over `years` equally spaced years, as
+// extra_poisson_variance fits them.
+Eigen::MatrixXd yearly_design(int years, int fitted_parameters) {
+  Eigen::MatrixXd x(years, fitted_parameters);
+  for (int y = 0; y < years; ++y) {
+    x(y, 0) = 1;
+    if (fitted_parameters > 1) x(y, 1) = y - static_cast<double>(years - 1) / 2;
+  }
+  return x;
+}
+
+Eigen::MatrixXd ar1_correlation(int years, double rho) {
+  Eigen::MatrixXd r(years, years);
+  for (int i = 0; i < years; ++i) {
+    for (int j = 0; j < years; ++j) r(i, j) = std::pow(rho, std::abs(i - j));
+  }
+  return r;
+}
+
+}  // namespace
+
+double autocorrelated_variance(const ExtraPoissonVariance& raw, double rho) {
+  if (!raw.estimated()) return 0;
+  const int n = raw.years;
+  const int p = raw.fitted_parameters;
+  const Eigen::MatrixXd x = yearly_design(n, p);
+  const Eigen::MatrixXd hat = x * (x.transpose() * x).ldlt().solve(x.transpose());
+  const double trace = ((Eigen::MatrixXd::Identity(n, n) - hat) * ar1_correlation(n, rho)).trace();
+  double squares = 0;
+  for (const double e : raw.residuals) squares += e * e;
+  return (squares - (n - p) * raw.poisson_noise) / trace;
+}
+
+double slope_variance_inflation(int years, double rho) {
+  if (years < 3) return 1;
+  const Eigen::MatrixXd x = yearly_design(years, 2);
+  const Eigen::MatrixXd inverse = (x.transpose() * x).inverse();
+  const Eigen::MatrixXd sandwich = inverse * x.transpose() * ar1_correlation(years, rho) * x * inverse;
+  return sandwich(1, 1) / inverse(1, 1);
 }
 
 void CalibrationOptions::validate() const {
@@ -909,7 +975,8 @@ void CalibrationReport::print(std::ostream& out) const {
   if (variation.estimated) {
     out << std::setprecision(3) << "  Year-to-year variation (sd of log multipliers a year, innovation): entries "
         << variation.entries.innovation_sd << ", exits " << variation.exits.innovation_sd << ", moves "
-        << variation.moves.innovation_sd << "; autocorrelation " << variation.autocorrelation << '\n'
+        << variation.moves.innovation_sd << "; autocorrelation " << variation.autocorrelation
+        << "; entry trend's slope sd widened x" << variation.slope_sd_inflation << " for it\n"
         << std::setprecision(1);
   }
   out << "  Leaving care at 18 from foster care: " << foster_exits_at_18 << ", of whom " << staying_put

@@ -127,16 +127,30 @@ struct ExtraPoissonVariance {
   double variance = 0;
   double standard_error = 0;
   double lag1_sum = 0;  // sum of e_y e_(y+1): for the autocorrelation
+  double poisson_noise = 0;  // mean 1 / (expected + 0.5): Poisson noise's share of each e_y^2
   bool estimated() const { return years > fitted_parameters + 1; }
 };
 ExtraPoissonVariance extra_poisson_variance(const std::vector<double>& observed, const std::vector<double>& expected,
                                             int fitted_parameters);
+
+// The marginal variance of an AR(1) departure with autocorrelation rho, from the residuals of
+// `raw`. Fitting a level (and trend) absorbs part of a slowly moving departure, so the residuals'
+// sum of squares has expectation variance x tr((I - H) R(rho)) + Poisson noise x (n - p), where H
+// is the fit's hat matrix and R(rho) the AR(1) correlation matrix; dividing by n - p, as
+// extra_poisson_variance does, is right only for rho = 0 and underestimates more the higher rho is.
+double autocorrelated_variance(const ExtraPoissonVariance& raw, double rho);
+
+// How many times an AR(1) error with autocorrelation rho inflates the variance of a
+// least-squares slope fitted over `years` equally spaced years, against independent errors:
+// [(X'X)^-1 X'R(rho)X (X'X)^-1]_11 / [(X'X)^-1]_11 (about (1 + rho) / (1 - rho) for long series).
+double slope_variance_inflation(int years, double rho);
 
 // One process's yearly history and its estimated variation.
 struct ProcessVariation {
   std::string first_year;  // label of the oldest year used
   std::vector<double> observed, expected;
   ExtraPoissonVariance raw;
+  double ar_variance = 0;  // the residuals' marginal variance allowing for the autocorrelation
   double marginal_sd = 0;  // shrunk towards the prior: sqrt of the posterior-mean variance
   double innovation_sd = 0;  // written as *_sd_log_per_year: marginal_sd x sqrt(1 - autocorrelation^2)
 };
@@ -148,6 +162,7 @@ struct VariationEstimate {
   ProcessVariation moves;    // placement endings into another placement, per year back
   double raw_autocorrelation = 0;  // pooled lag-1 autocorrelation beyond Poisson noise (NaN: none)
   int autocorrelation_pairs = 0;
+  double slope_sd_inflation = 1;  // the entry trend's slope sd, times this for the autocorrelation
   double autocorrelation = 0;      // shrunk towards the prior
 };
 

@@ -324,7 +324,7 @@ void write_variation(std::ostream& out, const Scenario& scenario, const Calibrat
       text += "O " + yearly_list(p.observed, 0) + "; E " + yearly_list(p.expected, 1) + ". ";
       text += p.raw.estimated() ? "Variance beyond Poisson " + fixed(p.raw.variance, 4) + " (standard error " +
                                       fixed(p.raw.standard_error, 4) + ") from " + std::to_string(p.raw.years) +
-                                      " years"
+                                      " years, " + fixed(p.ar_variance, 4) + " allowing for the autocorrelation"
                                 : "Too few years to estimate: the prior";
     }
     text += "; prior sd " + number(prior_sd) + "; marginal sd " + fixed(p.marginal_sd, 3) + ", innovation sd " +
@@ -359,7 +359,8 @@ void write_evidence_stream(std::ostream& out, std::string_view table, const PerA
                            const PerAgeBand<DirichletEvidence<kCategoryCount>>& first_placement,
                            double growth_sd_log_per_year) {
   out << "\n[evidence." << table << "]\n";
-  out << "# sd of the trend's log slope a year (its standard error from the fit; 0: no trend used)\n";
+  out << "# sd of the trend's log slope a year (its standard error from the fit, widened for autocorrelated years\n"
+         "# when year-to-year variation is estimated; 0: no trend estimated)\n";
   out << "growth_sd_log_per_year = " << number(growth_sd_log_per_year) << '\n';
   const std::array<std::pair<std::string_view, double GammaEvidence::*>, 4> fields = {{
       {"counts", &GammaEvidence::events},

@@ -160,10 +160,11 @@ struct RateEvidence {
 // change from one year to the next (court delays, policy, a pandemic). Year k of a replication is
 // [k, k+1) years of 365.25 days after the origin. For each process p (entries, exits, moves) a
 // log-scale AR(1) path is drawn once per replication on its own stream:
-//   z_0 = e_0,  z_k = autocorrelation * z_{k-1} + e_k,  e_k ~ Normal(0, sd_p^2),
-// and the multiplier in year k is exp(z_k - v_k / 2), where v_k = Var(z_k), so that its mean is 1.
-// z starts afresh at the origin because rates are estimated for the origin: the first year can
-// already differ from them by one year's innovation.
+//   z_0 ~ Normal(0, v),  z_k = autocorrelation * z_{k-1} + e_k,  e_k ~ Normal(0, sd_p^2),
+// with v = sd_p^2 / (1 - autocorrelation^2) the stationary variance, and the multiplier in year k
+// is exp(z_k - v / 2), so that its mean is 1. z starts stationary because a scenario's rates are
+// those of a typical year (calibration averages several), and the year the origin falls in is as
+// likely to be a good or a bad one as any other.
 //   - entries: multiplies the expected entries of both streams (and UASC);
 //   - exits: multiplies the hazard of a placement ending with the child leaving care;
 //   - moves: multiplies the hazard of a placement ending with a move to another placement.

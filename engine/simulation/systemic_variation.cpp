@@ -18,12 +18,16 @@ void draw_systemic_multipliers(const SystemicVariation& variation, int years, St
   std::array<double, 3> z{};
   std::array<double, 3> v{};
   boost::random::normal_distribution<double> standard_normal(0.0, 1.0);
+  // The path starts from its stationary distribution, variance sd^2 / (1 - rho^2): a scenario's
+  // rates describe a typical year (calibration averages several, weighted by recency), not the
+  // state of the year the origin falls in, which is as unknown as any later year's. Starting at
+  // one innovation's spread made the first years' intervals too narrow on the validation worlds.
+  const double stationary = 1 / (1 - rho * rho);
   for (std::size_t k = 0; k < count; ++k) {
     for (std::size_t p = 0; p < paths.size(); ++p) {
       const double innovation = sd[p] * standard_normal(engine);
-      // z_0 = e_0: the path starts afresh at the origin, where the rates were estimated.
-      z[p] = k == 0 ? innovation : rho * z[p] + innovation;
-      v[p] = k == 0 ? sd[p] * sd[p] : rho * rho * v[p] + sd[p] * sd[p];
+      z[p] = k == 0 ? innovation * std::sqrt(stationary) : rho * z[p] + innovation;
+      v[p] = sd[p] * sd[p] * stationary;
       (*paths[p])[k] = std::exp(z[p] - v[p] / 2);
     }
   }

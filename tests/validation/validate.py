@@ -39,6 +39,9 @@ TREND_POINTS = 5  # 31 Marches (the origin and up to 4 before it) behind the lin
 TREND_MIN_POINTS = 3
 
 
+# world_generator.py writes percentages rounded to 4 decimals.
+TRUTH_ROUNDING = 0.5e-4
+
 def crps_from_quantiles(quantiles, y):
     total = 0.0
     for tau, w, q in zip(QUANTILES, QUANTILE_WEIGHTS, quantiles):
@@ -216,7 +219,9 @@ def summarise_origin(cases):
                      "mean_truth": statistics.fmean(c["truth"] for c in g),
                      "mean_forecast_median": statistics.fmean(c["p50"] for c in g),
                      "mean_difference": statistics.fmean(c["p50"] - c["truth"] for c in g),
-                     "coverage_90": sum(1 for c in g if c["p05"] <= c["truth"] <= c["p95"]) / len(g)})
+                     # The truth's percentages are written to 4 decimals: within that rounding is inside.
+                     "coverage_90": sum(1 for c in g if c["p05"] - TRUTH_ROUNDING <= c["truth"]
+                                        <= c["p95"] + TRUTH_ROUNDING) / len(g)})
     return rows
 
 
