@@ -751,24 +751,16 @@ void estimate_variation(const HistoryCounter& counter, const CalibrationOptions&
     estimate.exits.raw = extra_poisson_variance(estimate.exits.observed, estimate.exits.expected, 1);
     estimate.moves.raw = extra_poisson_variance(estimate.moves.observed, estimate.moves.expected, 1);
   }
-  // Autocorrelation, pooled over the three: the lag-1 covariance of the residuals over their
-  // variance beyond Poisson noise (which adds nothing to the covariance of consecutive years).
-  double covariance = 0, variance = 0;
+  // Autocorrelation, pooled over the three: the rho at which the residuals' expected lag-1 sums,
+  // given each series' variance at that rho, equal the observed ones (pooled_autocorrelation).
+  std::vector<const ExtraPoissonVariance*> used;
   int pairs = 0;
   for (const ProcessVariation* process : {&estimate.entries, &estimate.exits, &estimate.moves}) {
-    if (!process->raw.estimated() || process->raw.variance <= 0) continue;
-    covariance += process->raw.lag1_sum;
-    variance += (process->raw.years - 1) * process->raw.variance;
+    if (!process->raw.estimated() || process->raw.variance <= 0 || process->raw.years < 7) continue;
+    used.push_back(&process->raw);
     pairs += process->raw.years - 1;
   }
-  // Removing each series' level (and trend) biases the lag-1 autocorrelation of a short series
-  // down, by about (1 + 4 rho) / n (Kendall): corrected with n the mean length of the series used.
-  int series = 0;
-  for (const ProcessVariation* process : {&estimate.entries, &estimate.exits, &estimate.moves}) {
-    if (process->raw.estimated() && process->raw.variance > 0) ++series;
-  }
-  const double years = series > 0 ? static_cast<double>(pairs) / series + 1 : 0;
-  estimate.raw_autocorrelation = variance > 0 && years > 6 ? (years * covariance / variance + 1) / (years - 4) : NAN;
+  estimate.raw_autocorrelation = used.empty() ? NAN : pooled_autocorrelation(used);
   estimate.autocorrelation_pairs = std::isnan(estimate.raw_autocorrelation) ? 0 : pairs;
   const double raw = estimate.autocorrelation_pairs > 0 ? std::clamp(estimate.raw_autocorrelation, 0.0, 0.95) : 0;
   const double weight = options.autocorrelation_prior_pairs;
@@ -887,6 +879,55 @@ double autocorrelated_variance(const ExtraPoissonVariance& raw, double rho) {
   double squares = 0;
   for (const double e : raw.residuals) squares += e * e;
   return (squares - (n - p) * raw.poisson_noise) / trace;
+}
+
+double pooled_autocorrelation(const std::vector<const ExtraPoissonVariance*>& series) {
+  // For residuals e = M r of a fit (M = I - H) to an AR(1) departure of variance s^2 plus Poisson
+  // noise of variance v a year: E[e'e] = s^2 tr(M R) + v tr(M) and
+  // E[sum e_t e_(t+1)] = s^2 tr(L M R M) + v tr(L M), L the lag matrix. Given rho, the first gives
+  // each series' s^2 (autocorrelated_variance); the rho whose second matches the observed lag-1
+  // sums, pooled over the series, is the estimate. Unlike the ratio of the sample moments it is
+  // not biased down by fitting the level and trend, which in 8-12 years is most of the signal.
+  struct Terms {
+    Eigen::MatrixXd m;
+    double squares;
+  };
+  std::vector<Terms> terms;
+  double observed = 0;
+  for (const ExtraPoissonVariance* raw : series) {
+    const Eigen::MatrixXd x = yearly_design(raw->years, raw->fitted_parameters);
+    Terms t{Eigen::MatrixXd::Identity(raw->years, raw->years) - x * (x.transpose() * x).ldlt().solve(x.transpose()), 0};
+    for (const double e : raw->residuals) t.squares += e * e;
+    observed += raw->lag1_sum;
+    terms.push_back(std::move(t));
+  }
+  const auto expected_lag = [&](double rho) {
+    double total = 0;
+    for (std::size_t k = 0; k < terms.size(); ++k) {
+      const Eigen::MatrixXd& m = terms[k].m;
+      const auto n = m.rows();
+      const Eigen::MatrixXd r = ar1_correlation(static_cast<int>(n), rho);
+      const double noise = series[k]->poisson_noise;
+      const double variance = std::max(0.0, (terms[k].squares - noise * m.trace()) / (m * r).trace());
+      const Eigen::MatrixXd mrm = m * r * m;
+      double lag_of_mrm = 0, lag_of_m = 0;
+      for (Eigen::Index t = 0; t + 1 < n; ++t) {
+        lag_of_mrm += mrm(t, t + 1);
+        lag_of_m += m(t, t + 1);
+      }
+      total += variance * lag_of_mrm + noise * lag_of_m;
+    }
+    return total;
+  };
+  // The expected lag-1 sum rises with rho; bisect within [0, 0.95], the range kept.
+  double low = 0, high = 0.95;
+  if (observed <= expected_lag(low)) return low;
+  if (observed >= expected_lag(high)) return high;
+  for (int i = 0; i < 50; ++i) {
+    const double mid = (low + high) / 2;
+    (expected_lag(mid) < observed ? low : high) = mid;
+  }
+  return (low + high) / 2;
 }
 
 double slope_variance_inflation(int years, double rho) {

@@ -145,6 +145,11 @@ double autocorrelated_variance(const ExtraPoissonVariance& raw, double rho);
 // [(X'X)^-1 X'R(rho)X (X'X)^-1]_11 / [(X'X)^-1]_11 (about (1 + rho) / (1 - rho) for long series).
 double slope_variance_inflation(int years, double rho);
 
+// The autocorrelation of AR(1) departures common to `series` (each of 7 or more years), from
+// their residuals' lag-1 sums, allowing for what fitting each series' level (and trend) and
+// Poisson noise do to them; within [0, 0.95].
+double pooled_autocorrelation(const std::vector<const ExtraPoissonVariance*>& series);
+
 // One process's yearly history and its estimated variation.
 struct ProcessVariation {
   std::string first_year;  // label of the oldest year used
