@@ -83,6 +83,20 @@ class OutputFolders : public ::testing::Test {
 // ---------------------------------------------------------------------------------------------
 // The staging class
 
+// A bare folder name is a folder in the working folder: it has no parent path to create (this
+// failed with "Invalid argument" before).
+TEST_F(OutputFolders, ABareFolderNameIsWrittenInTheWorkingFolder) {
+  const fs::path working = fs::current_path();
+  fs::current_path(dir_);
+  {
+    StagedOutputDirectory out("rr");
+    out.write_file("a.csv", [](std::ostream& o) { o << "x\n"; });
+    EXPECT_NO_THROW(out.commit());
+  }
+  fs::current_path(working);
+  EXPECT_EQ(read_file(dir_ / "rr" / "a.csv"), "x\n");
+}
+
 TEST_F(OutputFolders, AFolderHoldingFilesIsRefusedBeforeAnyWorkAndAnEmptyOneIsUsed) {
   const fs::path full = earlier_output("full");
   try {

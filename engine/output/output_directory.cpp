@@ -220,7 +220,7 @@ void StagedOutputDirectory::commit() {
     }
     // The new folder keeps the old one's permissions (a folder shared with a team stays shared).
     fs::permissions(staging_, old_status.permissions(), error);
-  } else {
+  } else if (destination_.has_parent_path()) {  // a bare name ("rr") is made in the working folder
     fs::create_directories(destination_.parent_path(), error);
     if (error) throw std::runtime_error("cannot write " + shown + ": " + error.message());
   }
