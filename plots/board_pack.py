@@ -19,11 +19,12 @@ import cost
 import fan_chart
 import foster_capacity
 import option_comparison
+import option_cost_drivers
 import placement_mix
 import stability
 
 CHART_FUNCTIONS = (fan_chart.CHARTS + placement_mix.CHARTS + foster_capacity.CHARTS + stability.CHARTS + cost.CHARTS
-                   + option_comparison.CHARTS)
+                   + option_comparison.CHARTS + option_cost_drivers.CHARTS)
 
 
 def main():

@@ -59,42 +59,87 @@ def finding(metric, date, rows):
     return f"No option makes a clear difference to {label} {when(metric, date)}: every 90% interval includes no change"
 
 
+def unchanged(rows):
+    """No option moves the measure in 90% of runs: a panel of dots on zero says nothing."""
+    return all(p.p05 == 0 and p.p95 == 0 for _, p in rows)
+
+
+def panels_to_draw(folder):
+    """The measures drawn, in the board's order, each with its date and rows, and the measures left
+    out because no option changes them."""
+    metrics = list(dict.fromkeys(m for (_, m, c) in folder.comparison if c == "all"))
+    metrics = sorted(metrics, key=lambda m: PRIORITY.index(m) if m in PRIORITY else len(PRIORITY))
+    drawn, unchanged_metrics = [], []
+    for metric in metrics:
+        date = comparison_date(folder, metric)
+        rows = differences(folder, metric, date)
+        if not rows:
+            continue
+        if cc.metric_unit(metric) == "probability":
+            continue  # a share of runs, not a difference with an interval
+        if unchanged(rows):
+            if metric in PRIORITY:
+                unchanged_metrics.append(metric)
+        elif len(drawn) < MAXIMUM_PANELS:
+            drawn.append((metric, date, rows))
+    return drawn, unchanged_metrics
+
+
+def headline(panels):
+    """The clearest difference in the first measure that has one, so that the title never denies
+    a difference another panel shows."""
+    for metric, date, rows in panels:
+        if any(p.p05 > 0 or p.p95 < 0 for _, p in rows):
+            return finding(metric, date, rows)
+    return "No option makes a clear difference to these measures: every 90% interval includes no change"
+
+
 def option_comparison(folder, note):
     """Options compared with the base scenario."""
     if not folder.comparison:
         raise cc.Skip("the folder has no comparison.csv")
-    metrics = list(dict.fromkeys(m for (_, m, c) in folder.comparison if c == "all"))
-    metrics = sorted(metrics, key=lambda m: PRIORITY.index(m) if m in PRIORITY else len(PRIORITY))[:MAXIMUM_PANELS]
-    if not metrics:
-        raise cc.Skip("comparison.csv has no rows for category 'all'")
-    panels = [(m, comparison_date(folder, m)) for m in metrics]
-    title = finding(panels[0][0], panels[0][1], differences(folder, *panels[0]))
+    panels, unchanged_metrics = panels_to_draw(folder)
+    if not panels:
+        raise cc.Skip("no option changes any measure in 90% of runs" if unchanged_metrics
+                      else "comparison.csv has no rows for category 'all'")
+    title = headline(panels)
     options = folder.options()
-    figure, [axes] = cc.new_figure(
+    # Two panels a row, so that each panel's title has room: four side by side overlapped.
+    columns = min(2, len(panels))
+    rows_of_panels = (len(panels) + columns - 1) // columns
+    names_width = 0.25 + 0.075 * max(len(option) for option in options)
+    figure, axes = cc.new_figure(
         title, "Difference each option makes against the base scenario, run on the same simulated children: "
                "median and 90% interval. Left of the line: the option lowers the measure.",
-        columns=len(panels), height=2.8 + 0.45 * len(options), wspace=0.12,
-        left=0.25 + 0.075 * max(len(option) for option in options))
-    for index, ((metric, date), ax) in enumerate(zip(panels, axes)):
-        rows = differences(folder, metric, date)
-        position = {option: len(options) - 1 - i for i, option in enumerate(options)}
+        rows=rows_of_panels, columns=columns, height=1.9 + rows_of_panels * (1.5 + 0.4 * len(options)),
+        wspace=0.12 + names_width / 4, hspace=0.75, left=names_width)
+    position = {option: len(options) - 1 - i for i, option in enumerate(options)}
+    for index, (metric, date, rows) in enumerate(panels):
+        ax = axes[index // columns][index % columns]
         cc.interval_bars(ax, [position[o] for o, _ in rows], [p for _, p in rows], horizontal=True)
         unit = cc.metric_unit(metric)
         for option, p in rows:
             ax.annotate(cc.exact(p.p50, unit), (p.p50, position[option]), xytext=(0, 6), textcoords="offset points",
                         ha="center", fontsize=7, color=cc.FAN)
         ax.axvline(0, color=cc.RECORDED, linewidth=0.9)
-        # Options are named once, on the first panel; the others share its rows.
-        ax.set_yticks(range(len(options)), list(reversed(options)) if index == 0 else [""] * len(options))
+        # Options are named on every panel: with two panels a row, a reader should not have to look
+        # across to find which row is which.
+        ax.set_yticks(range(len(options)), list(reversed(options)))
         ax.set_ylim(-0.6, len(options) - 0.4)
-        ax.set_title(cc.textwrap.fill(f"{measure(metric)} {when(metric, date)}", 34), fontsize=8.5)
+        ax.set_title(cc.textwrap.fill(f"{measure(metric)} {when(metric, date)}", 44), fontsize=8.5)
         cc.value_axis(ax, unit, axis="x")
         ax.xaxis.set_major_locator(cc.mticker.MaxNLocator(nbins=4, steps=[1, 2, 5, 10], symmetric=True))
         ax.grid(axis="x", alpha=0.25)
-        span = max([abs(p.p05) for _, p in rows] + [abs(p.p95) for _, p in rows] + [1e-9])
-        ax.set_xlim(-span * 1.25, span * 1.25)
+        span = max([abs(p.p05) for _, p in rows] + [abs(p.p95) for _, p in rows])
+        # Whole units at least, so that a small difference never gets ticks that round alike ("-0 0 0").
+        ax.set_xlim(-max(span * 1.25, 1.0), max(span * 1.25, 1.0))
+    for index in range(len(panels), rows_of_panels * columns):
+        axes[index // columns][index % columns].set_visible(False)
     chart_note = ("Differences from the base scenario on the same simulated children (common random numbers), so "
-                  "chance variation shared by both cancels. Dots: median difference; bars: 90% of runs.")
+                  "chance variation shared by both cancels. Dots: median difference; bars: 90% of runs." + (
+                      " Not drawn, as no option changes them in 90% of runs: " +
+                      ", ".join(dict.fromkeys(measure(m).lower() for m in unchanged_metrics)) + "."
+                      if unchanged_metrics else ""))
     cc.footnote(figure, folder, chart_note, note)
     return cc.Chart("option_comparison", figure, title, chart_note)
 

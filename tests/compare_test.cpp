@@ -127,6 +127,21 @@ TEST(Compare, ACompareFolderMakesOneBoardPackWhoseOptionsMatchTheCsv) {
   const testing::CommandOutcome options = testing::run_carecast_command(
       report::shell_quote(report::python_interpreter()) + " " + checks + " options " + (dir / "options").string());
   EXPECT_EQ(options.exit_code, 0) << options.output;
+  // The base's cost by financial year beside its budget: the probability and the expected overspend.
+  const testing::CommandOutcome finance = testing::run_carecast_command(
+      report::shell_quote(report::python_interpreter()) + " " + checks + " finance " + (dir / "options").string());
+  EXPECT_EQ(finance.exit_code, 0) << finance.output;
+  // The option chart as drawn for the report: panel titles clear of each other and of the edge,
+  // distinct tick labels, no panel of unchanged measures, a headline true to its panels.
+  const testing::CommandOutcome chart = testing::run_carecast_command(
+      report::shell_quote(report::python_interpreter()) + " " + checks + " option-chart " +
+      (dir / "options").string());
+  EXPECT_EQ(chart.exit_code, 0) << chart.output;
+  // What drives each option's net cost: its cost lines, adding up to its mean net cost.
+  const testing::CommandOutcome drivers = testing::run_carecast_command(
+      report::shell_quote(report::python_interpreter()) + " " + checks + " cost-drivers " +
+      (dir / "options").string());
+  EXPECT_EQ(drivers.exit_code, 0) << drivers.output;
   const testing::CommandOutcome workbook = testing::run_carecast_command(
       report::shell_quote(report::python_interpreter()) + " " + checks + " workbook " + (dir / "options").string());
   EXPECT_EQ(workbook.exit_code, 0) << workbook.output;

@@ -86,6 +86,10 @@ TEST(Costs, FinancialYearsSplitOnFirstAprilAndInflateByYear) {
   EXPECT_DOUBLE_EQ(measure(r, 0, make_date(2025, 3, 31), "budget_exceedance_probability", "all"), 1);
   EXPECT_DOUBLE_EQ(measure(r, 0, make_date(2026, 3, 31), "budget_exceedance_probability", "all"), 0);
   EXPECT_DOUBLE_EQ(measure(r, 0, make_date(2027, 2, 28), "budget_exceedance_probability", "all"), 1);
+  // The overspend is the cost above the budget, and none (not a negative) in a year within it.
+  EXPECT_NEAR(measure(r, 0, make_date(2025, 3, 31), "budget_overspend", "all"), 3100 - 3000, 1e-6);
+  EXPECT_DOUBLE_EQ(measure(r, 0, make_date(2026, 3, 31), "budget_overspend", "all"), 0);
+  EXPECT_NEAR(measure(r, 0, make_date(2027, 2, 28), "budget_overspend", "all"), 33400 * 1.21 - 30000, 1e-6);
 }
 
 TEST(Costs, FixedCostsAccrueWithNoChildrenPlaced) {

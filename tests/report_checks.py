@@ -179,6 +179,8 @@ def check_finance(book, forecast, origin):
         fail("no Finance sheet, though the forecast has costs")
     over = {r["date"]: float(r["mean"]) for r in forecast
             if r["metric"] == "budget_exceedance_probability" and r["category"] == "all"}
+    overspend = {r["date"]: float(r["mean"]) for r in forecast
+                 if r["metric"] == "budget_overspend" and r["category"] == "all"}
     expected = {(financial_year(dt.date.fromisoformat(r["date"]), origin), r["category"]): r for r in costs}
     rows = list(book["Finance"].iter_rows())
     header = [cell.value for cell in rows[0]]
@@ -209,6 +211,13 @@ def check_finance(book, forecast, origin):
                 fail(f"Finance {key}: probability over budget {probability.value}, forecast.csv {over[line['date']]}")
             if probability.number_format != FORMATS["probability"]:
                 fail(f"Finance {key}: probability in format {probability.number_format!r}")
+            expected_overspend = row[column["Expected overspend"]]
+            if (expected_overspend.value is None
+                    or not math.isclose(expected_overspend.value, overspend[line["date"]], abs_tol=1e-6)):
+                fail(f"Finance {key}: expected overspend {expected_overspend.value}, forecast.csv "
+                     f"{overspend.get(line['date'])}")
+            if expected_overspend.number_format != FORMATS["pounds"]:
+                fail(f"Finance {key}: expected overspend in format {expected_overspend.number_format!r}")
 
 
 def check_workbook(folder, publish):
@@ -320,6 +329,12 @@ def financial_year(date, origin):
     return label + (f" ({months} month{'s' if months != 1 else ''})" if months < 12 else "")
 
 
+# The paired difference whose sign each probability counts.
+PAIRED_DIFFERENCE = {"probability_cheaper": "cost_cumulative",
+                     "probability_fewer_3plus_placements": "children_reaching_3_placements_total",
+                     "probability_fewer_unmet_preference": "unmet_preference_total"}
+
+
 def check_options(folder):
     rows = read_csv(folder / "comparison.csv")
     origin = dt.date.fromisoformat(json.loads((folder / "run.json").read_text())["origin_date"])
@@ -400,6 +415,10 @@ def check_options(folder):
                 fail(f"{option}: {text!r} states a probability near even")
             if ("only" in text) != (p <= 0.2):
                 fail(f"{option}: {text!r} misreads the probability {p}")
+            # "Fewer in only 0% of runs" where the option changes nothing would mislead.
+            difference = index.get((option, PAIRED_DIFFERENCE[attrs["data-metric"]], "all", attrs["data-date"]))
+            if difference is not None and float(difference["p05"]) == 0 and float(difference["p95"]) == 0:
+                fail(f"{option}: {text!r}, though at least 90% of paired runs show no change")
         else:
             found = re.search(rf"(higher|lower) than the base's: median ({NUMBER}), 90% interval ({NUMBER}) to "
                               rf"({NUMBER})\.$", text)
@@ -461,9 +480,128 @@ def check_not_blank(path):
     print(f"{path}: {inked:.1%} of pixels inked, {colours} colours")
 
 
+def check_finance_page(folder):
+    """The page's cost by financial year against the forecast it reports (a compare folder's base):
+    every year, part years marked, the budget, the probability of overspending and the expected
+    overspend as the CSV gives them."""
+    run = json.loads((folder / "run.json").read_text())
+    origin = dt.date.fromisoformat(run["origin_date"])
+    forecast_path = folder / "forecast.csv"
+    if not forecast_path.exists():
+        forecast_path = folder / run["compared_scenarios"][0]["folder"] / "forecast.csv"
+    forecast = read_csv(forecast_path)
+    page = (folder / "report.html").read_text()
+    table = re.search(r'<table class="finance">(.*?)</table>', page, re.S)
+    if not table:
+        fail("no cost by financial year on the page")
+    header = [h for h in re.findall(r"<th>(.*?)</th>", table.group(1))]
+    shown = {}
+    for year, cells in re.findall(r'<tr data-year="(.*?)">(.*?)</tr>', table.group(1), re.S):
+        shown[html.unescape(year)] = dict(zip(header, (html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", cells))))
+    def rows_of(metric):
+        return {financial_year(dt.date.fromisoformat(r["date"]), origin): r for r in forecast
+                if r["metric"] == metric and r["category"] == "all" and r["date"] > origin.isoformat()}
+    costs, over, overspend = rows_of("cost_financial_year"), rows_of("budget_exceedance_probability"), \
+        rows_of("budget_overspend")
+    if list(shown) != list(costs):
+        fail(f"financial years on the page {list(shown)}, forecast.csv gives {list(costs)}")
+    if over and "Expected overspend" not in header:
+        fail("budgets without an expected overspend on the page")
+    for year, cells in shown.items():
+        agrees(cells["Forecast cost (median)"], float(costs[year]["p50"]), f"{year} cost")
+        if year in over:
+            agrees(cells["Probability of spending more than the budget"], float(over[year]["mean"]),
+                   f"{year} probability over budget")
+            agrees(cells["Expected overspend"], float(overspend[year]["mean"]), f"{year} expected overspend")
+    print(f"{folder / 'report.html'}: {len(shown)} financial years match {forecast_path.name}")
+
+
+def check_option_chart(folder):
+    """The option comparison chart drawn at the report's size: panel titles inside the figure and
+    clear of each other, no axis whose tick labels repeat ("-0 0 0"), no panel where no option
+    changes anything, and a headline that never denies a difference a panel shows."""
+    plots = pathlib.Path(__file__).resolve().parent.parent / "plots"
+    sys.path.insert(0, str(plots))
+    import carecast_charts as cc
+    import option_comparison
+    chart = option_comparison.option_comparison(cc.Folder(folder), "")
+    figure = chart.figure
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    bounds = figure.bbox
+    axes = [ax for ax in figure.axes if ax.get_visible()]
+    # A panel's title sits left, centre or right (the style sets where): whichever has text.
+    titles = [(text.get_text(), text.get_window_extent(renderer)) for ax in axes
+              for text in (ax.title, ax._left_title, ax._right_title) if text.get_text()]
+    if len(titles) != len(axes):
+        fail(f"{len(axes)} panels but {len(titles)} panel titles")
+    for text, box in titles:
+        if box.x0 < bounds.x0 - 1 or box.x1 > bounds.x1 + 1:
+            fail(f"panel title {text!r} is cut off by the figure's edge")
+    for i, (text, box) in enumerate(titles):
+        for other, other_box in titles[i + 1:]:
+            if box.overlaps(other_box):
+                fail(f"panel titles {text!r} and {other!r} overlap")
+    clear = False
+    for ax in axes:
+        shown = [t.get_text() for t in ax.get_xticklabels() if t.get_text()
+                 and ax.get_xlim()[0] <= t.get_position()[0] <= ax.get_xlim()[1]]
+        if len(shown) != len(set(shown)):
+            fail(f"a panel's tick labels repeat: {shown}")
+    rows = read_csv(folder / "comparison.csv")
+    for metric, date, panel_rows in option_comparison.panels_to_draw(cc.Folder(folder))[0]:
+        csv_rows = [r for r in rows if r["metric"] == metric and r["category"] == "all" and r["date"] == date.isoformat()]
+        if all(float(r["p05"]) == 0 and float(r["p95"]) == 0 for r in csv_rows):
+            fail(f"a panel for {metric}, which no option changes")
+        clear = clear or any(float(r["p05"]) > 0 or float(r["p95"]) < 0 for r in csv_rows)
+    if clear and chart.title.startswith("No option"):
+        fail(f"the headline {chart.title!r} denies a difference a panel shows")
+    print(f"{folder}: option chart with {len(axes)} panels, titles clear, ticks distinct")
+
+
+def check_cost_drivers(folder):
+    """The cost-driver chart of a reported compare folder: drawn, and for each option its cost lines
+    are comparison.csv's mean differences summed over the financial years, adding up to the mean
+    net cost to the horizon."""
+    plots = pathlib.Path(__file__).resolve().parent.parent / "plots"
+    sys.path.insert(0, str(plots))
+    import carecast_charts as cc
+    import option_cost_drivers
+    index = {r["chart"]: r for r in read_csv(folder / "charts" / "index.csv")}
+    if index.get("option_cost_drivers", {}).get("skipped", "missing") != "":
+        fail(f"the cost-driver chart was not drawn: {index.get('option_cost_drivers')}")
+    rows = read_csv(folder / "comparison.csv")
+    origin = json.loads((folder / "run.json").read_text())["origin_date"]
+    drivers = option_cost_drivers.drivers(cc.Folder(folder))
+    for option in dict.fromkeys(r["option"] for r in rows):
+        expected = {}
+        for r in rows:
+            if (r["option"] == option and r["metric"] == "cost_financial_year" and r["category"] != "all"
+                    and r["date"] > origin):
+                expected[r["category"]] = expected.get(r["category"], 0.0) + float(r["mean"])
+        shown = dict(drivers.get(option, []))
+        if set(shown) != set(expected):
+            fail(f"{option}: cost lines {sorted(shown)}, comparison.csv has {sorted(expected)}")
+        for line, value in expected.items():
+            if not math.isclose(shown[line], value, rel_tol=1e-9, abs_tol=1e-6):
+                fail(f"{option} {line}: {shown[line]}, comparison.csv sums to {value}")
+        cumulative = max((r for r in rows if r["option"] == option and r["metric"] == "cost_cumulative"
+                          and r["category"] == "all"), key=lambda r: r["date"])
+        if not math.isclose(sum(shown.values()), float(cumulative["mean"]), rel_tol=1e-6, abs_tol=1.0):
+            fail(f"{option}: cost lines add up to {sum(shown.values())}, the mean net cost to the horizon is "
+                 f"{cumulative['mean']}")
+    print(f"{folder}: cost drivers of {len(drivers)} options match comparison.csv")
+
+
 def main(argv):
     if argv[0] == "workbook":
         check_workbook(pathlib.Path(argv[1]), "--publish" in argv)
+    elif argv[0] == "finance":
+        check_finance_page(pathlib.Path(argv[1]))
+    elif argv[0] == "option-chart":
+        check_option_chart(pathlib.Path(argv[1]))
+    elif argv[0] == "cost-drivers":
+        check_cost_drivers(pathlib.Path(argv[1]))
     elif argv[0] == "options":
         check_options(pathlib.Path(argv[1]))
     elif argv[0] == "dpi":

@@ -238,7 +238,8 @@ TEST_F(BoardPack, ReportWithEveryMetricDrawsEveryChartAndItsWorkbookMatchesTheCs
   const Outcome outcome = carecast("report " + run.string());
   ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
   expect_chart_files(run / "charts", {"children_looked_after", "children_looked_after_by_placement", "placement_mix",
-                                      "foster_capacity", "stability", "cost_by_financial_year", "option_comparison"});
+                                      "foster_capacity", "stability", "cost_by_financial_year", "option_comparison",
+                                      "option_cost_drivers"});
   const std::string html = read_file(run / "report.html");
   EXPECT_EQ(html.find("Charts not drawn"), std::string::npos);
   EXPECT_NE(html.find("Options against the base scenario"), std::string::npos);
@@ -321,7 +322,8 @@ TEST_F(BoardPack, EachPlotScriptProducesItsFilesFromAFixtureFolder) {
       {"foster_capacity.py", {"foster_capacity"}},
       {"stability.py", {"stability"}},
       {"cost.py", {"cost_by_financial_year"}},
-      {"option_comparison.py", {"option_comparison"}}};
+      {"option_comparison.py", {"option_comparison"}},
+      {"option_cost_drivers.py", {"option_cost_drivers"}}};
   for (const auto& [script, stems] : scripts) {
     const fs::path out = dir_ / script;
     const Outcome outcome =

@@ -21,8 +21,11 @@ std::vector<FinanceYear> finance_by_year(const Table& forecast, Date origin, con
     if (index >= 0 && index < static_cast<int>(budgets.size())) {
       year.budget = format_value(budgets[static_cast<std::size_t>(index)], Unit::pounds);
       for (const TableRow& over : forecast.rows) {
-        if (over.metric == "budget_exceedance_probability" && over.category == "all" && over.date == row.date) {
+        if (over.category != "all" || over.date != row.date) continue;
+        if (over.metric == "budget_exceedance_probability") {
           year.probability_over = format_value(over.values[mean], Unit::probability);
+        } else if (over.metric == "budget_overspend") {
+          year.expected_overspend = format_value(over.values[mean], Unit::pounds);
         }
       }
     }

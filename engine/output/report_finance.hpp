@@ -1,5 +1,6 @@
 // The forecast's cost by financial year beside the budget, for finance: each year's cost (median
-// and 90% interval), the budget, and the probability of spending more than it. A year the
+// and 90% interval), the budget, the probability of spending more than it and the expected
+// overspend (the mean over runs of the cost above the budget, a run within it counting as none). A year the
 // forecast covers only in part is marked so ("2029-30 (11 months)"): its cost is for those
 // months, while the budget is the whole year's.
 #pragma once
@@ -19,9 +20,10 @@ struct FinanceYear {
   std::string interval;          // "£14.2m-£16.0m"
   std::string budget;            // "£15.0m", or empty without one
   std::string probability_over;  // "0.42", or empty without a budget
+  std::string expected_overspend;  // "£1.2m", or empty without a budget
 };
 
-// From the forecast's cost_financial_year (all) and budget_exceedance_probability rows;
+// From the forecast's cost_financial_year (all), budget_exceedance_probability and budget_overspend rows;
 // `budgets` are the scenario's, from the forecast start's financial year on. Empty without costs.
 std::vector<FinanceYear> finance_by_year(const Table& forecast, Date origin, const std::vector<double>& budgets);
 

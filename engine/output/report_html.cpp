@@ -108,13 +108,16 @@ void finance_table(std::ostream& out, const std::vector<FinanceYear>& years) {
   const bool budgets = std::any_of(years.begin(), years.end(), [](const FinanceYear& y) { return !y.budget.empty(); });
   out << "<h3 id=\"finance\">Cost by financial year</h3>\n<table class=\"finance\">\n<tr><th>Financial year</th>"
          "<th>Forecast cost (median)</th><th>90% interval</th>"
-      << (budgets ? "<th>Budget</th><th>Probability of spending more than the budget</th>" : "") << "</tr>\n";
+      << (budgets ? "<th>Budget</th><th>Probability of spending more than the budget</th><th>Expected overspend</th>"
+                  : "")
+      << "</tr>\n";
   for (const FinanceYear& year : years) {
-    out << "<tr><td>" << escape_html(year.year) << "</td><td class=\"number\">" << escape_html(year.cost)
+    out << "<tr data-year=\"" << escape_html(year.year) << "\"><td>" << escape_html(year.year) << "</td><td class=\"number\">" << escape_html(year.cost)
         << "</td><td class=\"number\">" << escape_html(year.interval) << "</td>";
     if (budgets) {
       out << "<td class=\"number\">" << escape_html(year.budget) << "</td><td class=\"number\">"
-          << escape_html(year.probability_over) << "</td>";
+          << escape_html(year.probability_over) << "</td><td class=\"number\">" << escape_html(year.expected_overspend)
+          << "</td>";
     }
     out << "</tr>\n";
   }
@@ -122,7 +125,9 @@ void finance_table(std::ostream& out, const std::vector<FinanceYear>& years) {
          "each year's prices. A year marked with months is covered only in part: its cost is for those months "
          "alone, so it is not comparable with a whole year"
       << (budgets ? ", while its budget is the whole year's. The probability of spending more than the budget is "
-                    "the share of runs whose cost for the year is above it"
+                    "the share of runs whose cost for the year is above it; the expected overspend is the mean "
+                    "over runs of the cost above the budget, a run within the budget counting as none, so it "
+                    "weighs how far a year may go over as well as how likely that is"
                   : "")
       << ". The cost assumptions are under Assumptions.</p>\n";
 }
@@ -170,7 +175,9 @@ void option_appraisal(std::ostream& out, const OptionAppraisals& appraisals) {
   out << "<h3>Differences that matter</h3>\n";
   paragraph(out, "Only differences whose 90% interval lies wholly above or below zero, and probabilities of " +
                      format_value(kClearlyUnlikely, Unit::probability) + " or less or " +
-                     format_value(kClearlyLikely, Unit::probability) + " or more, are stated.");
+                     format_value(kClearlyLikely, Unit::probability) +
+                     " or more, are stated; a probability of fewer children or lower cost is not stated where at "
+                     "least 90% of paired runs show no change in that measure at all.");
   out << "<ul class=\"key options\">\n";
   for (const OptionAppraisal& option : appraisals.options) {
     if (option.sentences.empty()) {

@@ -57,6 +57,16 @@ std::optional<Date> paid_back_from(const std::vector<const TableRow*>& cumulativ
   return cumulative.front()->date;
 }
 
+// A paired difference that is zero from its 5th to its 95th percentile: at least 90% of paired
+// runs show no change at all.
+bool unchanged_in_nine_runs_of_ten(const TableRow* difference, const Statistics& s) {
+  if (!difference) return false;
+  const auto zero = [&](std::size_t statistic) {
+    return difference->values[statistic] && *difference->values[statistic] == 0.0;
+  };
+  return zero(s.p05) && zero(s.p95);
+}
+
 std::string lower_first(std::string text) {
   if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
   return text;
@@ -116,14 +126,16 @@ OptionAppraisals appraise_options(const Table& comparison, Date origin, const La
   };
   struct Probability {
     std::string metric;
-    std::string event;  // "costs less than the base to 28 February 2030"
+    std::string event;       // "costs less than the base to 28 February 2030"
+    std::string difference;  // the paired difference whose sign the probability counts
   };
   const std::vector<Probability> probabilities = {
-      {"probability_cheaper", "costs less than the base to " + to_horizon},
+      {"probability_cheaper", "costs less than the base to " + to_horizon, "cost_cumulative"},
       {"probability_fewer_3plus_placements",
-       "has fewer children reaching 3 placements in a year than the base (to " + to_horizon + ")"},
+       "has fewer children reaching 3 placements in a year than the base (to " + to_horizon + ")",
+       "children_reaching_3_placements_total"},
       {"probability_fewer_unmet_preference",
-       "places fewer children against preference than the base (to " + to_horizon + ")"},
+       "places fewer children against preference than the base (to " + to_horizon + ")", "unmet_preference_total"},
   };
 
   OptionAppraisals result;
@@ -203,6 +215,9 @@ OptionAppraisals appraise_options(const Table& comparison, Date origin, const La
       if (!row || !row->values[s.mean]) continue;
       const double p = *row->values[s.mean];
       if (p > kClearlyUnlikely && p < kClearlyLikely) continue;
+      // "Fewer in only 0% of runs" is true but misleads where the option changes nothing: a
+      // probability far from even says something only if the difference it counts moves.
+      if (unchanged_in_nine_runs_of_ten(at(series, probability.difference, "all", horizon), s)) continue;
       const std::string share = std::to_string(std::lround(100 * p)) + "%";
       appraisal.sentences.push_back({probability.metric, "all", horizon,
                                      "'" + option + "' " + probability.event + " in " +

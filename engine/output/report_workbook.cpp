@@ -149,15 +149,17 @@ void table_sheet(lxw_workbook* book, const Formats& f, const std::string& name, 
 }
 
 // One row per financial year and cost line (placement category, carer support, fees, ...), the
-// total first in each year with its budget and the probability of spending more than it.
+// total first in each year with its budget, the probability of spending more than it and the
+// expected overspend.
 void finance_sheet(lxw_workbook* book, const Formats& f, const WorkbookContent& content) {
   const Table& forecast = *content.forecast;
   const std::size_t mean = forecast.statistic("mean"), p05 = forecast.statistic("p05"),
                     p50 = forecast.statistic("p50"), p95 = forecast.statistic("p95");
-  std::map<Date, const TableRow*> over_budget;
+  std::map<Date, const TableRow*> over_budget, overspend;
   std::vector<const TableRow*> rows;
   for (const TableRow& row : forecast.rows) {
     if (row.metric == "budget_exceedance_probability" && row.category == "all") over_budget[row.date] = &row;
+    if (row.metric == "budget_overspend" && row.category == "all") overspend[row.date] = &row;
     if (row.metric == "cost_financial_year" && row.date > content.origin) rows.push_back(&row);
   }
   // Year by year, the total first.
@@ -168,7 +170,7 @@ void finance_sheet(lxw_workbook* book, const Formats& f, const WorkbookContent& 
   header_row(sheet, f,
              {{"Financial year", 20}, {"Cost line", 34}, {"Median", 14}, {"Mean", 14}, {"5th percentile", 14},
               {"95th percentile", 14}, {"Budget", 14}, {"Probability of spending more than the budget", 18},
-              {"Metric id", 22}, {"Category id", 22}});
+              {"Expected overspend", 14}, {"Metric id", 22}, {"Category id", 22}});
   const int first_year = static_cast<int>(std::chrono::year_month_day{financial_year_start(content.origin)}.year());
   for (std::size_t r = 0; r < rows.size(); ++r) {
     const TableRow& row = *rows[r];
@@ -189,11 +191,14 @@ void finance_sheet(lxw_workbook* book, const Formats& f, const WorkbookContent& 
       if (const auto it = over_budget.find(row.date); it != over_budget.end() && it->second->values[mean]) {
         worksheet_write_number(sheet, at, 7, *it->second->values[mean], f.quantile.at(Unit::probability));
       }
+      if (const auto it = overspend.find(row.date); it != overspend.end() && it->second->values[mean]) {
+        worksheet_write_number(sheet, at, 8, *it->second->values[mean], f.quantile.at(Unit::pounds));
+      }
     }
-    worksheet_write_string(sheet, at, 8, row.metric.c_str(), nullptr);
-    worksheet_write_string(sheet, at, 9, row.category.c_str(), nullptr);
+    worksheet_write_string(sheet, at, 9, row.metric.c_str(), nullptr);
+    worksheet_write_string(sheet, at, 10, row.category.c_str(), nullptr);
   }
-  worksheet_autofilter(sheet, 0, 0, row_at(std::max<std::size_t>(rows.size(), 1)), 9);
+  worksheet_autofilter(sheet, 0, 0, row_at(std::max<std::size_t>(rows.size(), 1)), 10);
 }
 
 void about_sheet(lxw_workbook* book, const Formats& f, const WorkbookContent& content,
@@ -274,8 +279,10 @@ void write_workbook(const std::filesystem::path& file, const WorkbookContent& co
       content.forecast && std::any_of(content.forecast->rows.begin(), content.forecast->rows.end(),
                                       [](const TableRow& row) { return row.metric == "cost_financial_year"; });
   if (finance) {
-    sheets.emplace_back("Finance", "Cost by financial year and cost line, with the budget and the probability of "
-                                   "spending more than it; a year covered in part is marked with its months");
+    sheets.emplace_back("Finance", "Cost by financial year and cost line, with the budget, the probability of "
+                                   "spending more than it and the expected overspend (the mean over runs of the "
+                                   "cost above the budget, a run within it counting as none); a year covered in "
+                                   "part is marked with its months");
   }
   if (content.comparison) sheets.emplace_back("Option comparison", "Each option's difference from the base scenario");
   if (content.history) sheets.emplace_back("Recorded", "Recorded figures before the forecast");

@@ -5,6 +5,7 @@
 // homes, carer households' support) are booked the same way over the days they are open, and
 // one-off costs in the month they happen. Everything is in base-year prices until the end of the
 // run, when each month is inflated by its financial year.
+#include <algorithm>
 #include <array>
 #include <boost/math/special_functions/erf.hpp>
 #include <cmath>
@@ -218,7 +219,11 @@ void ReplicationRunner::finish_measures() {
     }
     at(d, layout_.cost_financial_year_all) = year_all;
     if (layout_.budget_exceedance >= 0 && financial_year < costs.budget_per_financial_year.size()) {
-      at(d, layout_.budget_exceedance) = year_all > costs.budget_per_financial_year[financial_year] ? 1.0 : 0.0;
+      const double budget = costs.budget_per_financial_year[financial_year];
+      at(d, layout_.budget_exceedance) = year_all > budget ? 1.0 : 0.0;
+      // Finance needs how much as well as how likely: the mean of this over runs is the expected
+      // overspend, in which a run within its budget counts as none.
+      at(d, layout_.budget_overspend) = std::max(year_all - budget, 0.0);
     }
     year_total.fill(0);
     ++financial_year;

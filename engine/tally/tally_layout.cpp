@@ -32,6 +32,7 @@ TallyLayout::TallyLayout(const Supply* supply, const Costs* costs) {
     cost_npv = add_measure("cost_npv", "all", MetricKind::flow);
     if (!costs->budget_per_financial_year.empty()) {
       budget_exceedance = add_measure("budget_exceedance_probability", "all", MetricKind::flow, true);
+      budget_overspend = add_measure("budget_overspend", "all", MetricKind::flow);
     }
   }
 

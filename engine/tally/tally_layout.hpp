@@ -103,6 +103,7 @@ class TallyLayout {
   int cost_cumulative = -1;        // £ from the origin to the date
   int cost_npv = -1;               // £ discounted to the origin, at the horizon
   int budget_exceedance = -1;      // at each financial year end with a budget
+  int budget_overspend = -1;       // £ above the budget (0 if within it); its mean is the expected overspend
 
  private:
   int add(std::string_view metric, std::string_view category, MetricKind kind);

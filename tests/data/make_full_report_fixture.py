@@ -112,6 +112,11 @@ def main(source, target):
                     centre = saving * min(1.0, 2 * share)
                     writer.writerow([option, "cost_financial_year", "all", date.isoformat(), f"{centre:.6g}",
                                      f"{centre - 0.5e6:.6g}", f"{centre:.6g}", f"{centre + 0.5e6:.6g}"])
+                    # Two cost lines adding up to the total, for the chart of what drives it.
+                    for category, part in (("foster_agency", 1.4), ("foster_in_house", -0.4)):
+                        line = centre * part
+                        writer.writerow([option, "cost_financial_year", category, date.isoformat(), f"{line:.6g}",
+                                         f"{line - 0.3e6:.6g}", f"{line:.6g}", f"{line + 0.3e6:.6g}"])
 
 
 if __name__ == "__main__":
