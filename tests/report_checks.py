@@ -593,6 +593,58 @@ def check_cost_drivers(folder):
     print(f"{folder}: cost drivers of {len(drivers)} options match comparison.csv")
 
 
+def check_backtest_page(folder):
+    """A reported SSDA903 backtest: every category's scores on the page as backtest_summary.csv gives
+    them, the sentence on the total true to it, and the total's chart drawn with the counts of month
+    ends inside its intervals that backtest.csv gives."""
+    summary = {(r["method"], r["category"]): r for r in read_csv(folder / "backtest_summary.csv")}
+    page = (folder / "report.html").read_text()
+    shown_rows = re.findall(r'<tr data-category="(.*?)">(.*?)</tr>', page, re.S)
+    categories = [c for m, c in summary if m == "carecast"]
+    if [html.unescape(c) for c, _ in shown_rows] != categories:
+        fail(f"categories on the page {[c for c, _ in shown_rows]}, backtest_summary.csv has {categories}")
+
+    def as_number(text):
+        return None if text in ("-", "n/a") else float(text.rstrip("%"))
+
+    for category, cells in shown_rows:
+        values = [html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", cells)]
+        carecast = summary[("carecast", category)]
+        expected = [(values[1], float(carecast["forecasts"]), 0.5),
+                    (values[2], 100 * float(carecast["coverage_50"]), 0.5),
+                    (values[3], 100 * float(carecast["coverage_90"]), 0.5),
+                    (values[4], float(carecast["median_absolute_percentage_error"]), 0.05),
+                    (values[5], float(carecast["mean_crps"]), 0.05 * max(1.0, float(carecast["mean_crps"])))]
+        for method, shown in (("persistence", values[6]), ("mean_rate", values[7])):
+            crps = float(summary[(method, category)]["mean_crps"])
+            expected.append((shown, crps, 0.05 * max(1.0, crps)))
+        for shown, value, tolerance in expected:
+            number = as_number(shown)
+            if number is None or abs(number - value) > tolerance + 1e-9:
+                fail(f"{category}: the page shows {shown!r}, backtest_summary.csv gives {value}")
+    total = summary[("carecast", "all")]
+    finding = re.search(r'<p class="finding" data-category="all">(.*?)</p>', page, re.S)
+    if not finding:
+        fail("no sentence on the total")
+    text = html.unescape(finding.group(1))
+    found = re.search(r"inside carecast's 90% interval in (\d+)% .* inside its 50% interval in (\d+)%", text)
+    if not found or int(found.group(1)) != round(100 * float(total["coverage_90"])) \
+            or int(found.group(2)) != round(100 * float(total["coverage_50"])):
+        fail(f"the sentence {text!r} misstates the coverage {total['coverage_90']}, {total['coverage_50']}")
+    carecast_crps, persistence_crps = float(total["mean_crps"]), float(summary[("persistence", "all")]["mean_crps"])
+    verdict = ("better than" if carecast_crps < 0.95 * persistence_crps else
+               "worse than" if carecast_crps > 1.05 * persistence_crps else "about as well as")
+    if verdict + " assuming no change" not in text:
+        fail(f"the sentence {text!r} does not say carecast forecast {verdict} persistence")
+    rows = [r for r in read_csv(folder / "backtest.csv") if r["method"] == "carecast" and r["category"] == "all"]
+    in_90 = sum(float(r["p05"]) <= float(r["truth"]) <= float(r["p95"]) for r in rows)
+    index = {r["chart"]: r for r in read_csv(folder / "charts" / "index.csv")}
+    title = index.get("backtest_all", {}).get("title", "")
+    if f"in {in_90} of {len(rows)} months" not in title:
+        fail(f"the total's chart {title!r} does not give {in_90} of {len(rows)} months inside the 90% interval")
+    print(f"{folder / 'report.html'}: {len(shown_rows)} categories match backtest_summary.csv")
+
+
 def main(argv):
     if argv[0] == "workbook":
         check_workbook(pathlib.Path(argv[1]), "--publish" in argv)
@@ -602,6 +654,8 @@ def main(argv):
         check_option_chart(pathlib.Path(argv[1]))
     elif argv[0] == "cost-drivers":
         check_cost_drivers(pathlib.Path(argv[1]))
+    elif argv[0] == "backtest":
+        check_backtest_page(pathlib.Path(argv[1]))
     elif argv[0] == "options":
         check_options(pathlib.Path(argv[1]))
     elif argv[0] == "dpi":

@@ -314,6 +314,32 @@ TEST_F(BoardPack, MissingRunJsonOrForecastIsABadInput) {
   EXPECT_FALSE(fs::exists(run / "report.html"));
 }
 
+// A backtest from SSDA903 returns becomes a page of how well the model forecast before: its scores
+// by category as backtest_summary.csv gives them, a true sentence on the total, the total's chart.
+// It holds recorded counts by month, so it is never published.
+TEST_F(BoardPack, BacktestFolderBecomesAPageOfHowWellTheModelForecastBefore) {
+  const fs::path folder = dir_ / "backtest";
+  const Outcome backtest = carecast("backtest " + (kData / "ssda903-sample").string() +
+                                    " --origin 2020-03-31 --horizon-months 12 --runs 20 --seed 3 --quiet --out " +
+                                    folder.string());
+  ASSERT_EQ(backtest.exit_code, 0) << backtest.output;
+  const Outcome outcome = carecast("report " + folder.string());
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
+  EXPECT_NE(outcome.output.find("Backtest report: " + (folder / "report.html").string()), std::string::npos)
+      << outcome.output;
+  const std::string html = read_file(folder / "report.html");
+  EXPECT_NE(html.find("How well has this model forecast before?"), std::string::npos);
+  EXPECT_NE(html.find("src=\"data:image/png;base64,"), std::string::npos);
+  expect_chart_files(folder / "charts", {"backtest_all"});
+  const Outcome page = python(shell_quote(kChecks.string()) + " backtest " + folder.string());
+  EXPECT_EQ(page.exit_code, 0) << page.output;
+
+  const Outcome published = carecast("report " + folder.string() + " --publish");
+  EXPECT_EQ(published.exit_code, 2) << published.output;
+  EXPECT_NE(published.output.find("--publish"), std::string::npos) << published.output;
+  expect_no_staging_folder();
+}
+
 // Each chart script on its own, from a fixture folder: its files, or a clean skip.
 TEST_F(BoardPack, EachPlotScriptProducesItsFilesFromAFixtureFolder) {
   const std::vector<std::pair<std::string, std::vector<std::string>>> scripts = {

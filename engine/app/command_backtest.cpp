@@ -14,6 +14,7 @@
 #include "fitting/fitted_scenario_writer.hpp"
 #include "history/published_figures.hpp"
 #include "history/same_carer_changes.hpp"
+#include "output/backtest_report.hpp"
 #include "output/figures_backtest_writer.hpp"
 #include "output/forecast_writer.hpp"
 #include "output/output_directory.hpp"
@@ -158,8 +159,8 @@ void execute(BacktestCommand& command) {
   const BacktestResult result = run_backtest(history, command.options);
   progress.finish();
 
-  out.write_file("backtest.csv", [&](std::ostream& s) { write_rows(s, result.rows); });
-  out.write_file("backtest_summary.csv", [&](std::ostream& s) { write_summary(s, result.summary); });
+  out.write_file(report::kBacktestCsv, [&](std::ostream& s) { write_rows(s, result.rows); });
+  out.write_file(report::kBacktestSummaryCsv, [&](std::ostream& s) { write_summary(s, result.summary); });
   out.commit();
 
   std::cout << "Backtest of children looked after from " << command.options.origins.size() << " origin(s), up to "
@@ -174,8 +175,8 @@ void execute(BacktestCommand& command) {
               << std::setw(10) << std::fixed << std::setprecision(1) << s.median_absolute_percentage_error
               << std::setw(10) << s.mean_crps << std::defaultfloat << "\n";
   }
-  std::cout << "Wrote " << (out.destination() / "backtest.csv").string() << " and "
-            << (out.destination() / "backtest_summary.csv").string() << "\n";
+  std::cout << "Wrote " << (out.destination() / report::kBacktestCsv).string() << " and "
+            << (out.destination() / report::kBacktestSummaryCsv).string() << "\n";
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "app/commands.hpp"
+#include "output/backtest_report.hpp"
 #include "output/figures_backtest_report.hpp"
 #include "output/figures_backtest_writer.hpp"
 #include "output/forecast_writer.hpp"
@@ -148,9 +149,46 @@ void execute_figures_backtest(const fs::path& folder, bool publish) {
             << " (PNG, SVG, PDF).\nBacktest report: " << (folder / "report.html").string() << "\n";
 }
 
+// A backtest from SSDA903 returns (`backtest`): "how well has this model forecast before?", its
+// scores in words and by category, and the forecast bands against what happened.
+void execute_backtest(const fs::path& folder, bool publish) {
+  if (publish) {
+    // Its rows hold the recorded counts of every month, small categories included: nothing here has
+    // been through disclosure control.
+    throw InputError({folder.string(), 0, 0, "--publish"},
+                     "a backtest holds recorded counts by month, which disclosure control has not been applied to: "
+                     "report it without --publish, for internal use");
+  }
+  StagedOutputDirectory out(folder, "folder", ExistingOutput::replace);
+  out.carry_over_existing({"report.html", "charts"});
+  const ScratchFolder scratch;
+  const fs::path charts_folder = scratch.path() / "charts";
+  const fs::path plots = plots_folder();
+  const std::vector<DrawnChart> charts = draw_charts(plots, folder, charts_folder, "", "backtest.py");
+  BacktestPage page{today(), folder / kBacktestCsv, folder / kBacktestSummaryCsv, {}, {}};
+  for (const DrawnChart& chart : charts) {
+    if (chart.skipped.empty()) {
+      page.charts.push_back({chart.title, chart.caption, read_bytes(charts_folder / (chart.stem + ".png"))});
+    } else {
+      page.left_out.push_back({chart.title, chart.skipped});
+    }
+  }
+  const std::string html = render_backtest_html(page, Labels::read(plots));
+  out.write_file("report.html", [&](std::ostream& s) { s << html; });
+  for (const auto& entry : fs::directory_iterator(charts_folder)) {
+    const std::string name = entry.path().filename().string();
+    out.write_file("charts/" + name, [&](std::ostream& s) { s << read_bytes(entry.path()); });
+  }
+  out.commit();
+  std::cout << "Wrote " << page.charts.size() << " charts of forecasts against what happened in "
+            << (folder / "charts").string() << " (PNG, SVG, PDF).\nBacktest report: "
+            << (folder / "report.html").string() << "\n";
+}
+
 void execute(const ReportCommand& command) {
   const fs::path folder = folder_path(command.folder);
   if (fs::exists(folder / kFiguresBacktestCsv)) return execute_figures_backtest(folder, command.publish);
+  if (fs::exists(folder / kBacktestCsv)) return execute_backtest(folder, command.publish);
   const ReportInputs inputs = read_report_inputs(folder);
   // The whole folder is staged beside it, the run's own files carried over and an earlier
   // report's left out, and swapped into place only once complete: no chart of an earlier report
@@ -251,9 +289,9 @@ void setup_report(CLI::App& app) {
   auto command = std::make_shared<ReportCommand>();
   CLI::App* report = app.add_subcommand(
       "report", "Turn a run or compare folder into a board pack: report.html, forecast.xlsx and charts/ (a backtest "
-             "from published figures: report.html and a chart of each scored figure)");
+             "folder: report.html, how well the model forecast before, and its charts)");
   report
-      ->add_option("folder", command->folder, "A folder written by `carecast run` (or compare, or backtest --figures)")
+      ->add_option("folder", command->folder, "A folder written by `carecast run` (or compare, or backtest)")
       ->required();
   report->add_flag("--publish", command->publish,
                    "Apply disclosure control: suppress recorded counts of 1-4 (shown as \"c\") and round forecast "
