@@ -90,5 +90,19 @@ TEST_F(ProgressOnTheCommandLine, CompareAndBacktestReportTheirRuns) {
   EXPECT_EQ(quiet.output.find("Backtesting"), std::string::npos) << quiet.output;
 }
 
+// fit runs (rounds + 1) x runs replications: 3 rounds and the posterior's, 50 runs each.
+TEST_F(ProgressOnTheCommandLine, FitReportsItsReplicationsAndNothingWhenQuiet) {
+  const std::string fit = "fit " + std::string(CARECAST_SCENARIO_DIR) + "/default-figures.csv --base " +
+                          std::string(CARECAST_SCENARIO_DIR) + "/default.toml --runs 50 --threads 1 --out ";
+  const CommandOutcome log = in_a_log(fit + (dir_ / "a.toml").string());
+  ASSERT_EQ(log.exit_code, 0) << log.output;
+  EXPECT_NE(log.output.find("Fitting: 100 of 200 runs (50%) after "), std::string::npos) << log.output;
+  EXPECT_NE(log.output.find("Fitting: 200 of 200 runs (100%)"), std::string::npos) << log.output;
+
+  const CommandOutcome quiet = in_a_log(fit + (dir_ / "b.toml").string() + " --quiet");
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.output;
+  EXPECT_EQ(quiet.output.find("Fitting"), std::string::npos) << quiet.output;
+}
+
 }  // namespace
 }  // namespace carecast

@@ -19,6 +19,7 @@
 #include "fitting/published_fit.hpp"
 #include "history/published_figures.hpp"
 #include "output/output_directory.hpp"
+#include "output/progress.hpp"
 #include "output/staged_files.hpp"
 #include "scenario/scenario_loader.hpp"
 
@@ -32,6 +33,7 @@ struct FitCommand {
   std::string base;
   std::string out;
   std::string origin;
+  bool quiet = false;
   FitOptions options;
 };
 
@@ -52,7 +54,12 @@ void execute(FitCommand& command) {
   }
   const PublishedFigures figures = read_published_figures(command.figures);
   const Scenario base = load_scenario(command.base);
+  // Each round of the fit and its posterior run `runs` replications: several minutes with many runs.
+  ProgressReporter progress(static_cast<std::int64_t>(command.options.rounds + 1) * command.options.runs, "Fitting",
+                            "runs", ProgressReporter::for_stderr(command.quiet));
+  command.options.runs_done = [&progress](int runs) { progress.advance(runs); };
   const FitResult fit = fit_to_figures(base, figures, command.options);
+  progress.finish();
 
   const fs::path folder = fs::absolute(out).parent_path();
   const std::string base_reference = fs::relative(fs::absolute(command.base), folder).generic_string();
@@ -90,6 +97,7 @@ void setup_fit(CLI::App& app) {
                   "reported, not fitted");
   fit->add_option("--seed", command->options.seed, "Random seed: the same seed gives the same fit")
       ->capture_default_str();
+  fit->add_flag("--quiet", command->quiet, kQuietOptionHelp);
   fit->add_option("--runs", command->options.runs, "Replications per round of the fit, and for its report")
       ->capture_default_str()
       ->check(CLI::Range(50, 100000));

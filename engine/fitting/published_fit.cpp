@@ -7,6 +7,7 @@
 #include <boost/random/normal_distribution.hpp>
 #include <cmath>
 #include <exception>
+#include <functional>
 #include <limits>
 #include <mutex>
 #include <numeric>
@@ -65,7 +66,8 @@ struct Simulated {
 // replication whichever thread runs it, so a seed gives the same fit for any thread count.
 Simulated simulate(const Scenario& start, std::span<const FitParameter> kinds, const Eigen::MatrixXd& thetas,
                    const std::vector<FigureTarget>& targets, const TallyLayout& layout,
-                   const ReportingCalendar& calendar, int origin_index, std::uint64_t seed, int round, int threads) {
+                   const ReportingCalendar& calendar, int origin_index, std::uint64_t seed, int round, int threads,
+                   const std::function<void(int)>& runs_done) {
   const auto runs = static_cast<int>(thetas.rows());
   Simulated out;
   out.figures = Eigen::MatrixXd::Constant(runs, static_cast<Eigen::Index>(targets.size()), kNaN);
@@ -105,6 +107,7 @@ Simulated simulate(const Scenario& start, std::span<const FitParameter> kinds, c
         const std::size_t measure_row = static_cast<std::size_t>(origin_index) * layout.measure_count();
         state[kCategoryCount + kAgeBandCount + 1] = measures[measure_row + layout.stability_short_term];
         state[kCategoryCount + kAgeBandCount + 2] = measures[measure_row + layout.stability_long_term];
+        if (runs_done) runs_done(1);
       }
     } catch (...) {
       stop = true;
@@ -477,7 +480,8 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
   for (int round = 0; round < options.rounds && p > 0 && !fitted_columns.empty(); ++round) {
     const Eigen::MatrixXd thetas = draw_thetas(posterior.mean, proposal, limit, runs, options.seed, round);
     const Simulated simulated =
-        simulate(start, kinds, thetas, targets, layout, calendar, origin_index, options.seed, round, threads);
+        simulate(start, kinds, thetas, targets, layout, calendar, origin_index, options.seed, round, threads,
+                 options.runs_done);
     result.simulations += runs;
     // A stability measure undefined in some runs (no child under 16 in care 2.5 years) is given its
     // mean there; one undefined in every run cannot be fitted.
@@ -505,7 +509,8 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
                                                      options.rounds)
                                        : Eigen::MatrixXd(runs, 0);
   const Simulated predictive =
-      simulate(start, kinds, thetas, targets, layout, calendar, origin_index, options.seed, options.rounds, threads);
+      simulate(start, kinds, thetas, targets, layout, calendar, origin_index, options.seed, options.rounds, threads,
+               options.runs_done);
   result.simulations += runs;
 
   const boost::math::normal standard;

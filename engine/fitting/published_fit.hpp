@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@ struct FitOptions {
   int rounds = 3;      // rounds of the synthetic likelihood (the first from the prior)
   int threads = 0;     // 0 = every core
   std::optional<Date> origin;  // default: the figures' last date
+  // Called (from any worker thread) as each replication ends, for progress; may be empty. A fit
+  // runs about (rounds + 1) x runs replications.
+  std::function<void(int runs)> runs_done;
 };
 
 struct ParameterEstimate {
