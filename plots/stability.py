@@ -13,6 +13,18 @@ def year_ends(points):
     return [p for p in points if cc.is_31_march(p.date)]
 
 
+def year_label(folder, metric, year_end):
+    """'2024-25', or '2024-25' over '(1 month)' for moves in a financial year the forecast covers only in
+    part: moves per child-year there come from those months alone, so the year is not a whole one.
+    The DfE measures are counted over the whole year, recorded months included."""
+    label = cc.financial_year_label(year_end.year - 1)
+    origin = folder.origin()
+    if metric == "moves_per_child_year" and origin is not None and origin >= cc.dt.date(year_end.year - 1, 4, 1):
+        months = (year_end.year - origin.year) * 12 + year_end.month - origin.month
+        label += f"\n({months} month{'s' if months != 1 else ''})"
+    return label
+
+
 def stability(folder, note):
     """Placement stability at each 31 March."""
     measures = [m for m in MEASURES if year_ends(folder.series(m))]
@@ -46,8 +58,8 @@ def stability(folder, note):
         cc.interval_bars(ax, [position[p.date.year] for p in points], points)
         for d, v in history:
             ax.plot([position[d.year]], [v], "D", markerfacecolor="none", markeredgecolor=cc.RECORDED, markersize=6)
-        ax.set_xticks(range(len(years)), [cc.financial_year_label(y - 1) for y in years], fontsize=7.5,
-                      rotation=45 if len(years) > 5 else 0)
+        labels = [year_label(folder, metric, cc.dt.date(y, 3, 31)) for y in years]
+        ax.set_xticks(range(len(years)), labels, fontsize=7.5, rotation=45 if len(years) > 5 else 0)
         end = points[-1]
         ax.set_title(cc.textwrap.fill(cc.metric_label(metric), 36) +
                      f"\n{cc.financial_year_label(end.date.year - 1)}: {cc.exact(end.p50, cc.metric_unit(metric))} "

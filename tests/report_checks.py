@@ -645,6 +645,42 @@ def check_backtest_page(folder):
     print(f"{folder / 'report.html'}: {len(shown_rows)} categories match backtest_summary.csv")
 
 
+def check_part_years(folder):
+    """No part financial year charted as a whole one: on the stability chart, moves per child-year
+    in a financial year that began before the forecast start are labelled with their months; the
+    cost chart draws whole years only and names the part years it leaves out."""
+    plots = pathlib.Path(__file__).resolve().parent.parent / "plots"
+    sys.path.insert(0, str(plots))
+    import carecast_charts as cc
+    import cost
+    import stability
+    run = cc.Folder(folder)
+    origin = run.origin()
+    chart = stability.stability(run, "")
+    moves = [ax for ax in chart.figure.axes if "moves" in ax.get_title(loc="left").lower()
+             or "moves" in ax.get_title().lower()]
+    if not moves:
+        fail("the stability chart has no moves panel")
+    checked = 0
+    for tick in moves[0].get_xticklabels():
+        label = tick.get_text()
+        if not label:
+            continue
+        start = dt.date(int(label[:4]), 4, 1)
+        part = start <= origin
+        if part != ("month" in label):
+            fail(f"moves per child-year: the year {label!r} is {'a part' if part else 'a whole'} year")
+        checked += 1
+    cost_chart = cost.cost(run, "")
+    whole = [t.get_text() for t in cost_chart.figure.axes[0].get_xticklabels() if t.get_text()]
+    for label in whole:
+        if dt.date(int(label[:4]), 4, 1) <= origin:
+            fail(f"the cost chart draws {label!r}, which began before the forecast start")
+    if "Part years left out" not in cost_chart.caption:
+        fail(f"the cost chart does not name the part years it leaves out: {cost_chart.caption!r}")
+    print(f"{folder}: {checked} years of moves and {len(whole)} whole years of cost labelled as they are")
+
+
 def main(argv):
     if argv[0] == "workbook":
         check_workbook(pathlib.Path(argv[1]), "--publish" in argv)
@@ -656,6 +692,8 @@ def main(argv):
         check_cost_drivers(pathlib.Path(argv[1]))
     elif argv[0] == "backtest":
         check_backtest_page(pathlib.Path(argv[1]))
+    elif argv[0] == "part-years":
+        check_part_years(pathlib.Path(argv[1]))
     elif argv[0] == "options":
         check_options(pathlib.Path(argv[1]))
     elif argv[0] == "dpi":
