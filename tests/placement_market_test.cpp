@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "scenario/scenario_loader.hpp"
 #include "simulation/compiled_model.hpp"
@@ -122,6 +123,29 @@ TEST(PlacementMarket, MoreInHouseHouseholdsGiveFewerAgencyPlacements) {
   EXPECT_GT(in_house, standard_errors_allowed() * in_house_se);
 }
 
+// The default council's mix of in-house and agency carers holds through its first year, as a
+// council's does: free in-house places are not all filled at once (filling them moved about 25
+// children from agency to in-house carers by 31 March 2026). Mean change from the origin, over
+// 200 runs, within 8 children for each.
+TEST(PlacementMarket, TheDefaultKeepsItsInHouseAndAgencyMixThroughTheFirstYear) {
+  Scenario s = load_default();
+  s.horizon_years = 2;
+  const RunResult result = run(s, 200);
+  int year_end = -1;
+  for (int d = 0; d < result.calendar.date_count(); ++d) {
+    if (result.calendar.dates[d] == make_date(2026, 3, 31)) year_end = d;
+  }
+  ASSERT_GE(year_end, 0);
+  for (Category c : {Category::foster_in_house, Category::foster_agency}) {
+    double change = 0;
+    for (int r = 0; r < result.runs; ++r) {
+      change += result.value(r, year_end, stock_of(result, c)) - result.value(r, 0, stock_of(result, c));
+    }
+    change /= result.runs;
+    EXPECT_LT(std::abs(change), 8.0) << kCategoryNames[static_cast<int>(c)] << " changes by " << change << " on average";
+  }
+}
+
 TEST(PlacementMarket, UnlimitedInHouseCapacitySendsAllFamilyFosterDemandInHouse) {
   Scenario s = load_default();
   s.horizon_years = 3;
@@ -134,6 +158,79 @@ TEST(PlacementMarket, UnlimitedInHouseCapacitySendsAllFamilyFosterDemandInHouse)
   EXPECT_GT(checker.new_in_house_, 500);  // the default's agency demand too, about 100 a year
   EXPECT_EQ(checker.problems_, 0);
   EXPECT_EQ(checker.unregistered_, 0);
+}
+
+// Matching: each free household approved for a child suits them on its own with the match
+// chance q, households being approached in index order. Among k such households the child finds
+// one with chance 1 - (1 - q)^k, and it is the (j+1)th approached with chance q (1 - q)^j.
+// Households not approved for the child's age, or full, are never counted nor chosen. Chi-squared
+// over where each of many searches ends, for several k.
+TEST(PlacementMarket, EachFreeApprovedHouseholdSuitsAChildWithTheMatchChance) {
+  Supply supply;
+  supply.enabled = true;
+  supply.match_chance_per_household = 0.15;
+  const PlacementMarket market(supply);
+  const std::array<int, 1> age{8};
+  StreamEngine matching(11, 0, entity_id(EntityKind::replication, 17), Process::placement_market);
+  for (int k : {1, 4, 12}) {
+    SupplyPool pool;
+    pool.reset(supply);
+    std::map<std::int32_t, int> rank;  // household index -> its place in the order approached
+    for (int h = 0; h < k; ++h) {
+      pool.add_household(Household{1, 0, 11, 17});  // not approved for an 8-year-old
+      pool.add_household(Household{2, 2, 0, 17});   // full
+      rank[pool.add_household(Household{static_cast<std::uint8_t>(1 + h % 2), 0, 0, 17})] = h;
+    }
+    ASSERT_EQ(pool.suitable_households(age), k);
+    const int searches = 20000;
+    std::vector<double> observed(static_cast<std::size_t>(k) + 1, 0), expected(observed.size(), 0);
+    for (int n = 0; n < searches; ++n) {
+      const std::optional<PlaceHandle> place = market.match_household(pool, age, 0.0, matching);
+      if (!place) {
+        ++observed[static_cast<std::size_t>(k)];
+        continue;
+      }
+      ASSERT_TRUE(rank.contains(place->index)) << "household " << place->index << " is not free and approved";
+      ++observed[static_cast<std::size_t>(rank[place->index])];
+      pool.release(*place);
+    }
+    const double q = supply.match_chance_per_household;
+    for (int j = 0; j < k; ++j) expected[static_cast<std::size_t>(j)] = searches * q * std::pow(1 - q, j);
+    expected[static_cast<std::size_t>(k)] = searches * std::pow(1 - q, k);
+    EXPECT_LT(chi_squared_statistic(observed, expected), chi_squared_critical(k)) << k << " households";
+  }
+}
+
+// Every new in-house placement is a match: with no chance that a household suits a child, nobody
+// new is placed with in-house carers, whether alone, as siblings together, or moved when carers
+// leave; the starting children keep theirs. A lower chance keeps fewer children in-house and more
+// with agencies than a certain match, paired run by run, by more than k standard errors, from the
+// same origin.
+TEST(PlacementMarket, NoNewInHousePlacementWithoutAMatchAndFewerMatchesMeanMoreAgency) {
+  Scenario none = load_default();
+  none.horizon_years = 2;
+  none.supply.match_chance_per_household = 0;
+  const PlacementChecker checker = check_placements(none, 3);
+  EXPECT_EQ(checker.new_in_house_, 0);
+  EXPECT_GT(checker.new_agency_, 100);
+  EXPECT_GT(checker.in_households_, 300);  // the starting children
+  EXPECT_EQ(checker.problems_, 0);
+
+  Scenario certain = load_default();
+  certain.horizon_years = 2;
+  certain.supply.match_chance_per_household = 1;
+  Scenario seldom = certain;
+  seldom.supply.match_chance_per_household = 0.02;
+  const RunResult a = run(certain, 200);
+  const RunResult b = run(seldom, 200);
+  const int last = a.calendar.date_count() - 1;
+  const auto [in_house, in_house_se] = paired_difference(a, b, last, stock_of(a, Category::foster_in_house));
+  EXPECT_LT(in_house, -standard_errors_allowed() * in_house_se) << in_house << " (se " << in_house_se << ")";
+  const auto [agency, agency_se] = paired_difference(a, b, last, stock_of(a, Category::foster_agency));
+  EXPECT_GT(agency, standard_errors_allowed() * agency_se) << agency << " (se " << agency_se << ")";
+  for (int r = 0; r < a.runs; ++r) {
+    ASSERT_EQ(a.value(r, 0, stock_of(a, Category::foster_in_house)), b.value(r, 0, stock_of(b, Category::foster_in_house)));
+  }
 }
 
 // Scarce everything: few carers with narrow approval ranges, small capped markets that often
@@ -331,6 +428,9 @@ TEST_F(PlacementMarketErrors, BadMarketValuesAreRefused) {
   const InputError chance = error_for("[supply.markets.foster_agency]\nchance_of_place_by_year = [0.9, 1.2]\n");
   EXPECT_EQ(chance.where().line, 3);
   EXPECT_EQ(chance.where().field, "supply.markets.foster_agency.chance_of_place_by_year[1]");
+  const InputError match = error_for("[supply]\nmatch_chance_per_household = 1.5\n");
+  EXPECT_EQ(match.where().line, 3);
+  EXPECT_EQ(match.where().field, "supply.match_chance_per_household");
   const InputError market = error_for("[supply.markets.foster_kinship]\nprice_rise_per_year = 0.1\n");
   EXPECT_EQ(market.where().field, "supply.markets.foster_kinship");
   const InputError demand = error_for("[supply]\ndemand = \"provider\"\n");

@@ -265,6 +265,38 @@ TEST(Supply, EachHouseholdAndHomeListsExactlyTheChildrenPlacedThere) {
   EXPECT_EQ(checker.mismatches_, 0);
 }
 
+// The households a match can choose from: only active ones with room for every sibling, approved
+// for every age, taking sibling groups when there are several; the nth of them is counted in index
+// order across households of different kinds, and filling or freeing places updates the count.
+TEST(Supply, SuitableHouseholdsAreThoseWithRoomAndApprovalCountedInIndexOrder) {
+  Supply supply;
+  supply.enabled = true;
+  SupplyPool pool;
+  pool.reset(supply);
+  pool.add_household(Household{3, 0, 0, 17, false});      // 0: no sibling groups
+  pool.add_household(Household{2, 0, 0, 10, true});       // 1: suitable for 3 and 9
+  pool.add_household(Household{2, 1, 0, 17, true});       // 2: one free place only
+  pool.add_household(Household{4, 0, 5, 17, true});       // 3: not approved for a 3-year-old
+  pool.add_household(Household{3, 0, 0, 17, true});       // 4: suitable
+  const std::int32_t leaving = pool.add_household(Household{2, 0, 0, 17, true});  // 5: suitable, then leaves
+  pool.add_household(Household{2, 0, 0, 12, true});       // 6: suitable
+  const std::array<int, 2> siblings{3, 9};
+  EXPECT_EQ(pool.suitable_households(siblings), 4);
+  pool.deregister(leaving);
+  ASSERT_EQ(pool.suitable_households(siblings), 3);
+  EXPECT_EQ(pool.reserve_suitable_household(siblings, 1).index, 4);
+  EXPECT_EQ(pool.household(4).occupied, 2);
+  EXPECT_EQ(pool.suitable_households(siblings), 2);  // household 4 has one place left
+  EXPECT_EQ(pool.reserve_suitable_household(siblings, 1).index, 6);
+  EXPECT_EQ(pool.reserve_suitable_household(siblings, 0).index, 1);
+  EXPECT_EQ(pool.suitable_households(siblings), 0);
+  const std::array<int, 1> one{3};
+  EXPECT_EQ(pool.suitable_households(one), 3);  // households 0, 2 and 4
+  EXPECT_EQ(pool.reserve_suitable_household(one, 1).index, 2);
+  pool.release(PlaceHandle{Category::foster_in_house, 6});
+  EXPECT_EQ(pool.suitable_households(one), 3);  // 0, 4 and 6
+}
+
 class SupplyErrors : public ::testing::Test {
  protected:
   void SetUp() override {

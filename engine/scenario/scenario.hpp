@@ -251,6 +251,12 @@ struct Supply {
   std::vector<double> places_per_household_probability = {1.0};  // index 0 = 1 place
   std::vector<ApprovalRange> approval_ranges = {ApprovalRange{}};
   double takes_sibling_groups_probability = 0;
+  // Matching: the chance that one household with a free place approved for a child (age range,
+  // siblings) suits that child (the carers' skills, the children already there, distance, the
+  // carers' own choice). Each such household suits independently, so a child finds an in-house
+  // carer with chance 1 - (1 - q)^k when k households are free and approved for them: more
+  // households, more matches. 1 = the first free approved household always takes the child.
+  double match_chance_per_household = 1;
 
   // Flows: recruitment funnel and deregistration.
   double enquiries_per_year = 0;

@@ -99,6 +99,7 @@ constexpr ScenarioRange kRanges[] = {
     {"supply.approval_ranges[].max_age_years", 0, 17, "an age in years"},
     {"supply.approval_ranges[].probability", 0, 1, kProbability},
     {"supply.takes_sibling_groups_probability", 0, 1, kProbability},
+    {"supply.match_chance_per_household", 0, 1, kProbability},
     {"supply.enquiries_per_year", 0, kMaxPerYear, "enquiries a year"},
     {"supply.application_probability", 0, 1, kProbability},
     {"supply.application_lag_months", 0, kMaxMonths, "months"},

@@ -415,6 +415,7 @@ const KeySchema& scenario_schema() {
       {"places_per_household_probability", &value},
       {"approval_ranges", &value},
       {"takes_sibling_groups_probability", &value},
+      {"match_chance_per_household", &value},
       {"enquiries_per_year", &value},
       {"application_probability", &value},
       {"application_lag_months", &value},
@@ -1550,6 +1551,7 @@ Supply read_supply(const MergedTable& table, Reachability& reachability) {
     if (const auto e = table.find(key)) out = read_non_negative(*e, kNumber);
   };
   probability("takes_sibling_groups_probability", supply.takes_sibling_groups_probability);
+  probability("match_chance_per_household", supply.match_chance_per_household);
   number("enquiries_per_year", supply.enquiries_per_year);
   probability("application_probability", supply.application_probability);
   number("application_lag_months", supply.application_lag_months);

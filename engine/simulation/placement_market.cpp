@@ -83,15 +83,36 @@ bool PlacementMarket::market_has_place(Category provider, double now, StreamEngi
   return chance >= 1 || uniform_open01(draws) < chance;
 }
 
+// The council approaches its free approved households in a fixed order (index order: longest
+// approved first), each suiting the child independently with chance q, and the first that suits
+// takes the child. How many unsuitable households come first is geometric, drawn with one
+// uniform, so no household is looked at beyond the one that takes the child; the child finds one
+// with chance 1 - (1 - q)^k among k free approved households.
+std::optional<PlaceHandle> PlacementMarket::match_household(SupplyPool& pool, std::span<const int> ages_years,
+                                                            double now, StreamEngine& matching) const {
+  const double q = supply_.match_chance_per_household;
+  if (q >= 1) return pool.reserve(Category::foster_in_house, ages_years, now);
+  const int suitable = pool.suitable_households(ages_years);
+  if (suitable == 0 || q <= 0) return std::nullopt;
+  const double passed_over = std::floor(std::log(uniform_open01(matching)) / std::log1p(-q));
+  if (passed_over >= suitable) return std::nullopt;
+  return pool.reserve_suitable_household(ages_years, static_cast<int>(passed_over));
+}
+
 PlacementMarket::Found PlacementMarket::find(SupplyPool& pool, Category wanted, std::span<const int> ages_years,
-                                             double now, bool already_placed, StreamEngine& draws) const {
+                                             double now, bool already_placed, StreamEngine& draws,
+                                             StreamEngine& matching) const {
   const Search& search = (already_placed ? starting_ : entering_)[static_cast<std::size_t>(wanted)];
   for (std::size_t i = 0; i < search.providers.size(); ++i) {
     const Category provider = search.providers[i];
     if (!market_has_place(provider, now, draws)) continue;
-    if (auto place = pool.reserve(provider, ages_years, now)) {
-      return {*place, static_cast<int>(i) >= search.preferred};
-    }
+    // A child of the starting population already lives with the carers it has at the origin:
+    // no match to make.
+    const bool keeps_own = already_placed && i == 0;
+    auto place = provider == Category::foster_in_house && !keeps_own
+                     ? match_household(pool, ages_years, now, matching)
+                     : pool.reserve(provider, ages_years, now);
+    if (place) return {*place, static_cast<int>(i) >= search.preferred};
   }
   // Nothing registered anywhere: an unregistered arrangement, as councils report when every
   // registered place is full.

@@ -30,8 +30,14 @@ class PlacementMarket {
   // A child (or siblings, all together) of the given ages needing the care `wanted` names.
   // `already_placed`: a child of the starting population, whose provider at the origin is tried
   // first. `draws` decides whether a search of a market with chances below 1 finds a place.
+  // `matching` decides which free in-house household, if any, suits the child.
   Found find(SupplyPool& pool, Category wanted, std::span<const int> ages_years, double now, bool already_placed,
-             StreamEngine& draws) const;
+             StreamEngine& draws, StreamEngine& matching) const;
+  // An in-house household that suits children of these ages (all together), reserved; nothing
+  // when none of the free households approved for them suits them. Every new in-house placement
+  // is matched here.
+  std::optional<PlaceHandle> match_household(SupplyPool& pool, std::span<const int> ages_years, double now,
+                                             StreamEngine& matching) const;
   // Whether a child wanting `wanted` is looked for in-house carers first: siblings wanting such
   // care are placed together in one household when one can take them all.
   bool seeks_household_first(Category wanted) const {

@@ -324,8 +324,9 @@ void ReplicationRunner::admit_group(ReplicationIdentity id, double now, EntityKi
   }
   std::optional<PlaceHandle> together;
   if (siblings_wanting_in_house > 1) {
-    together = pool_.reserve(Category::foster_in_house,
-                             std::span<const int>(ages.data(), static_cast<std::size_t>(siblings_wanting_in_house)), now);
+    together = market_.match_household(
+        pool_, std::span<const int>(ages.data(), static_cast<std::size_t>(siblings_wanting_in_house)), now,
+        match_draws_);
   }
   std::optional<PlaceHandle> first_in_house;
   bool separated = false;

@@ -268,6 +268,7 @@ class ReplicationRunner {
   SupplyPool pool_;
   const PlacementMarket market_{scenario_.supply};
   StreamEngine market_draws_;      // searches of markets whose chance of a place is below 1
+  StreamEngine match_draws_;       // which free in-house household, if any, suits a child
   StreamEngine household_draws_;   // make-up of new households, funnel conversions
   StreamEngine enquiry_arrivals_;
   StreamEngine specialist_arrivals_;

@@ -64,7 +64,8 @@ void ReplicationRunner::place(std::uint32_t index, Category wanted, double now) 
 
 PlaceHandle ReplicationRunner::find_place(Category wanted, std::span<const int> ages_years, double now,
                                           bool already_placed) {
-  const PlacementMarket::Found found = market_.find(pool_, wanted, ages_years, now, already_placed, market_draws_);
+  const PlacementMarket::Found found =
+      market_.find(pool_, wanted, ages_years, now, already_placed, market_draws_, match_draws_);
   if (found.against_preference) {
     const auto children = static_cast<std::int32_t>(ages_years.size());
     flow(layout_.unmet_preference_all) += children;
@@ -85,6 +86,7 @@ void ReplicationRunner::start_supply(ReplicationIdentity id) {
   uasc_transfer_arrivals_ = replication_stream(14, Process::entry_arrivals);
   campaign_arrivals_ = replication_stream(15, Process::households);
   market_draws_ = replication_stream(16, Process::placement_market);
+  match_draws_ = replication_stream(17, Process::placement_market);
   household_streams_.clear();
   place_slots_.clear();
   household_slots_.clear();

@@ -1,6 +1,7 @@
 #include "simulation/supply_pool.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace carecast {
 
@@ -11,6 +12,7 @@ void SupplyPool::reset(const Supply& supply) {
   listed_free_.clear();
   for (HouseholdKind& kind : kinds_) {
     for (OrderedIndexSet& set : kind.with_free) set.clear();
+    std::fill(kind.count_with_free.begin(), kind.count_with_free.end(), 0);
   }
   active_households_ = 0;
   active_places_ = 0;
@@ -35,7 +37,10 @@ std::int32_t SupplyPool::add_household(const Household& household) {
     kinds_.push_back({household.min_age_years, household.max_age_years, household.takes_sibling_groups, {}});
     kind = kinds_.end() - 1;
   }
-  if (kind->with_free.size() < household.places) kind->with_free.resize(household.places);
+  if (kind->with_free.size() < household.places) {
+    kind->with_free.resize(household.places);
+    kind->count_with_free.resize(household.places, 0);
+  }
   kind_of_.push_back(static_cast<std::uint16_t>(kind - kinds_.begin()));
   listed_free_.push_back(0);
   track_free_places(index);
@@ -50,9 +55,15 @@ void SupplyPool::track_free_places(std::int32_t index) {
   const Household& h = households_[i];
   const int free = h.active ? h.places - h.occupied : 0;
   const int listed = listed_free_[i];
-  std::vector<OrderedIndexSet>& with_free = kinds_[kind_of_[i]].with_free;
-  for (int f = listed + 1; f <= free; ++f) with_free[static_cast<std::size_t>(f - 1)].insert(static_cast<std::uint32_t>(index));
-  for (int f = free + 1; f <= listed; ++f) with_free[static_cast<std::size_t>(f - 1)].erase(static_cast<std::uint32_t>(index));
+  HouseholdKind& kind = kinds_[kind_of_[i]];
+  for (int f = listed + 1; f <= free; ++f) {
+    kind.with_free[static_cast<std::size_t>(f - 1)].insert(static_cast<std::uint32_t>(index));
+    ++kind.count_with_free[static_cast<std::size_t>(f - 1)];
+  }
+  for (int f = free + 1; f <= listed; ++f) {
+    kind.with_free[static_cast<std::size_t>(f - 1)].erase(static_cast<std::uint32_t>(index));
+    --kind.count_with_free[static_cast<std::size_t>(f - 1)];
+  }
   listed_free_[i] = static_cast<std::uint8_t>(free);
 }
 
@@ -80,28 +91,16 @@ std::optional<PlaceHandle> SupplyPool::reserve(Category category, std::span<cons
   auto& occupied = occupied_;
   switch (category) {
     case Category::foster_in_house: {
-      // The first household in index order with room for all the children, approved for every
-      // age, and taking sibling groups if there is more than one child.
+      // The first household in index order that takes them all.
       if (children < 1) return std::nullopt;
       std::int64_t first = -1;
       for (const HouseholdKind& kind : kinds_) {
-        if ((children > 1 && !kind.takes_sibling_groups) || kind.with_free.size() < static_cast<std::size_t>(children)) {
-          continue;
-        }
-        const bool ages_fit = std::all_of(ages_years.begin(), ages_years.end(), [&](int age) {
-          return age >= kind.min_age_years && age <= kind.max_age_years;
-        });
-        if (!ages_fit) continue;
+        if (!kind.takes(ages_years)) continue;
         const std::int64_t candidate = kind.with_free[static_cast<std::size_t>(children - 1)].first();
         if (candidate >= 0 && (first < 0 || candidate < first)) first = candidate;
       }
       if (first < 0) return std::nullopt;
-      const auto index = static_cast<std::int32_t>(first);
-      Household& h = households_[static_cast<std::size_t>(index)];
-      h.occupied = static_cast<std::uint8_t>(h.occupied + children);
-      occupied[static_cast<int>(Resource::foster_in_house)] += children;
-      track_free_places(index);
-      return PlaceHandle{category, index};
+      return fill_household(static_cast<std::int32_t>(first), children);
     }
     case Category::childrens_home_in_house: {
       // The first open home in index order with the beds; homes not yet open are passed over,
@@ -134,6 +133,51 @@ std::optional<PlaceHandle> SupplyPool::reserve(Category category, std::span<cons
     }
     default:
       return PlaceHandle{category, -1};  // not modelled as finite
+  }
+}
+
+bool SupplyPool::HouseholdKind::takes(std::span<const int> ages_years) const {
+  const std::size_t children = ages_years.size();
+  if (children < 1 || (children > 1 && !takes_sibling_groups) || with_free.size() < children) return false;
+  return std::all_of(ages_years.begin(), ages_years.end(),
+                     [&](int age) { return age >= min_age_years && age <= max_age_years; });
+}
+
+PlaceHandle SupplyPool::fill_household(std::int32_t index, int children) {
+  Household& h = households_[static_cast<std::size_t>(index)];
+  h.occupied = static_cast<std::uint8_t>(h.occupied + children);
+  occupied_[static_cast<int>(Resource::foster_in_house)] += children;
+  track_free_places(index);
+  return PlaceHandle{Category::foster_in_house, index};
+}
+
+int SupplyPool::suitable_households(std::span<const int> ages_years) const {
+  int suitable = 0;
+  for (const HouseholdKind& kind : kinds_) {
+    if (kind.takes(ages_years)) suitable += kind.count_with_free[ages_years.size() - 1];
+  }
+  return suitable;
+}
+
+// Each household is of exactly one kind, so walking the suitable kinds' sets together, smallest
+// index first, visits every suitable household once, in index order.
+PlaceHandle SupplyPool::reserve_suitable_household(std::span<const int> ages_years, int n) {
+  const std::size_t free_needed = ages_years.size() - 1;
+  kind_cursors_.assign(kinds_.size(), -1);
+  for (std::size_t k = 0; k < kinds_.size(); ++k) {
+    if (kinds_[k].takes(ages_years)) kind_cursors_[k] = kinds_[k].with_free[free_needed].first();
+  }
+  for (int visited = 0;; ++visited) {
+    std::size_t smallest = kinds_.size();
+    for (std::size_t k = 0; k < kinds_.size(); ++k) {
+      if (kind_cursors_[k] >= 0 && (smallest == kinds_.size() || kind_cursors_[k] < kind_cursors_[smallest])) {
+        smallest = k;
+      }
+    }
+    if (smallest == kinds_.size()) throw std::logic_error("fewer suitable households than the one asked for");
+    const std::int64_t index = kind_cursors_[smallest];
+    if (visited == n) return fill_household(static_cast<std::int32_t>(index), static_cast<int>(ages_years.size()));
+    kind_cursors_[smallest] = kinds_[smallest].with_free[free_needed].next(static_cast<std::uint64_t>(index) + 1);
   }
 }
 

@@ -58,6 +58,12 @@ class SupplyPool {
   // places whose approval range covers every age, and that takes sibling groups if more than one.
   // Returns nothing when there is no such place.
   std::optional<PlaceHandle> reserve(Category category, std::span<const int> ages_years, double now);
+  // In-house households that could take children of these ages together now: active, with
+  // enough free places, approved for every age, taking sibling groups if more than one child.
+  int suitable_households(std::span<const int> ages_years) const;
+  // Reserves the `n`th (from 0, in index order) of those suitable households; `n` must be below
+  // suitable_households(ages_years). Looks at n + 1 households, not at every household.
+  PlaceHandle reserve_suitable_household(std::span<const int> ages_years, int n);
   std::optional<PlaceHandle> reserve_step_down();
   // Where children go when nothing registered is free: always there, and counted.
   PlaceHandle reserve_unregistered(int children) {
@@ -85,8 +91,10 @@ class SupplyPool {
     std::uint8_t min_age_years;
     std::uint8_t max_age_years;
     bool takes_sibling_groups;
-    // with_free[f - 1]: active households of this kind with at least f free places.
+    // with_free[f - 1]: active households of this kind with at least f free places, and how many.
     std::vector<OrderedIndexSet> with_free;
+    std::vector<int> count_with_free;
+    bool takes(std::span<const int> ages_years) const;
   };
 
   const Supply* supply_ = nullptr;
@@ -106,7 +114,9 @@ class SupplyPool {
   std::array<int, kResourceCount> occupied_{};
   int unregistered_ = 0;  // children in unregistered arrangements
 
+  std::vector<std::int64_t> kind_cursors_;  // reserve_suitable_household's walk, one per kind
   void track_free_places(std::int32_t index);
+  PlaceHandle fill_household(std::int32_t index, int children);
   void track_free_beds(std::size_t home);
 };
 
