@@ -31,7 +31,8 @@ TEST(SystemicVariation, MultipliersHaveMeanOneAndTheAr1Moments) {
   for (int i = 0; i < n; ++i) {
     StreamEngine engine(11, static_cast<std::uint64_t>(i), entity_id(EntityKind::replication, 3),
                         Process::systemic_variation);
-    draw_systemic_multipliers(variation, years, engine, draws[static_cast<std::size_t>(i)]);
+    StreamEngine drift(11, static_cast<std::uint64_t>(i), entity_id(EntityKind::replication, 3), Process::systemic_drift);
+    draw_systemic_multipliers(variation, years, engine, drift, draws[static_cast<std::size_t>(i)]);
   }
   const double k = standard_errors_allowed();
   const double rho = variation.autocorrelation;
@@ -73,6 +74,82 @@ TEST(SystemicVariation, MultipliersHaveMeanOneAndTheAr1Moments) {
   }
 }
 
+// With a drift d on top of the AR(1), log multiplier + Var / 2 (the value z_k + w_k) has variance
+// v + (k + 1) d^2 in year k and covariance rho v + k d^2 with year k - 1 (the random walk's steps
+// are shared), and each multiplier still has mean 1; a process with a drift and no AR(1) varies by
+// the drift alone. Within k standard errors over 20,000 replications' streams.
+TEST(SystemicVariation, DriftAddsARandomWalkWhoseSpreadGrowsWithTheYear) {
+  SystemicVariation variation;
+  variation.entries_sd_log_per_year = 0.2;
+  variation.entries_drift_sd_log_per_year = 0.1;
+  variation.exits_drift_sd_log_per_year = 0.15;
+  variation.autocorrelation = 0.5;
+  const int years = 4;
+  const int n = 20000;
+  std::vector<SystemicMultipliers> draws(n);
+  for (int i = 0; i < n; ++i) {
+    StreamEngine engine(12, static_cast<std::uint64_t>(i), entity_id(EntityKind::replication, 3),
+                        Process::systemic_variation);
+    StreamEngine drift(12, static_cast<std::uint64_t>(i), entity_id(EntityKind::replication, 3), Process::systemic_drift);
+    draw_systemic_multipliers(variation, years, engine, drift, draws[static_cast<std::size_t>(i)]);
+  }
+  const double k = standard_errors_allowed();
+  const double rho = variation.autocorrelation;
+  struct Case {
+    double sd, drift;
+    std::vector<double> SystemicMultipliers::*path;
+  };
+  for (const Case& c : {Case{variation.entries_sd_log_per_year, variation.entries_drift_sd_log_per_year,
+                             &SystemicMultipliers::entries},
+                        Case{0.0, variation.exits_drift_sd_log_per_year, &SystemicMultipliers::exits}}) {
+    const double stationary = c.sd * c.sd / (1 - rho * rho);
+    std::vector<double> previous;
+    double v_previous = 0;
+    for (int year = 0; year < years; ++year) {
+      const double v = stationary + c.drift * c.drift * (year + 1);
+      double sum = 0, squares = 0;
+      std::vector<double> x(static_cast<std::size_t>(n));
+      for (int i = 0; i < n; ++i) {
+        const double m = (draws[static_cast<std::size_t>(i)].*c.path)[static_cast<std::size_t>(year)];
+        sum += m;
+        x[static_cast<std::size_t>(i)] = std::log(m) + v / 2;
+        squares += x[static_cast<std::size_t>(i)] * x[static_cast<std::size_t>(i)];
+      }
+      EXPECT_NEAR(sum / n, 1.0, k * std::sqrt(std::expm1(v) / n)) << "year " << year;
+      EXPECT_NEAR(squares / n, v, k * v * std::sqrt(2.0 / n)) << "year " << year;
+      if (year > 0) {
+        double cross = 0;
+        for (int i = 0; i < n; ++i) cross += previous[static_cast<std::size_t>(i)] * x[static_cast<std::size_t>(i)];
+        const double covariance = rho * stationary + c.drift * c.drift * year;
+        EXPECT_NEAR(cross / n, covariance, k * std::sqrt((v_previous * v + covariance * covariance) / n))
+            << "year " << year;
+      }
+      previous = std::move(x);
+      v_previous = v;
+    }
+  }
+}
+
+// Without a drift the drift stream is never used: the paths are the AR(1)'s whatever it holds, so
+// scenarios without a drift give the results they gave before drifts existed.
+TEST(SystemicVariation, WithoutADriftTheDriftStreamIsUnused) {
+  SystemicVariation variation;
+  variation.entries_sd_log_per_year = 0.2;
+  variation.exits_sd_log_per_year = 0.1;
+  variation.autocorrelation = 0.5;
+  SystemicMultipliers first, second, drifting;
+  StreamEngine engine_a(5), engine_b(5), engine_c(5), drift_a(6), drift_b(7), drift_c(7);
+  draw_systemic_multipliers(variation, 5, engine_a, drift_a, first);
+  draw_systemic_multipliers(variation, 5, engine_b, drift_b, second);
+  EXPECT_EQ(first.entries, second.entries);
+  EXPECT_EQ(first.exits, second.exits);
+  variation.moves_drift_sd_log_per_year = 0.1;
+  draw_systemic_multipliers(variation, 5, engine_c, drift_c, drifting);
+  EXPECT_NE(first.moves, drifting.moves);
+  // The AR(1) part is the same stream: entries differ only by the drift's own factor, which is 1.
+  EXPECT_EQ(first.entries, drifting.entries);
+}
+
 // Changing one process's sd leaves the other processes' paths exactly as they were, and a longer
 // horizon extends the paths without changing their earlier years.
 TEST(SystemicVariation, PathsAreStableAcrossOtherSdsAndHorizons) {
@@ -83,10 +160,10 @@ TEST(SystemicVariation, PathsAreStableAcrossOtherSdsAndHorizons) {
   SystemicVariation b = a;
   b.exits_sd_log_per_year = 0.4;
   SystemicMultipliers first, second, longer;
-  StreamEngine engine_a(5), engine_b(5), engine_c(5);
-  draw_systemic_multipliers(a, 4, engine_a, first);
-  draw_systemic_multipliers(b, 4, engine_b, second);
-  draw_systemic_multipliers(a, 7, engine_c, longer);
+  StreamEngine engine_a(5), engine_b(5), engine_c(5), drift_a(6), drift_b(6), drift_c(6);
+  draw_systemic_multipliers(a, 4, engine_a, drift_a, first);
+  draw_systemic_multipliers(b, 4, engine_b, drift_b, second);
+  draw_systemic_multipliers(a, 7, engine_c, drift_c, longer);
   EXPECT_EQ(first.entries, second.entries);
   EXPECT_NE(first.exits, second.exits);
   for (std::size_t k = 0; k < 4; ++k) {
@@ -104,8 +181,8 @@ TEST(SystemicVariation, TablesReweightExitsAgainstMoves) {
   s.variation.autocorrelation = 0.4;
   const CompiledModel model = CompiledModel::compile(s, 3 * 365.25 + 1);
   YearlyVariation variation;
-  StreamEngine engine(3);
-  variation.draw(s.variation, model, engine);
+  StreamEngine engine(3), drift(4);
+  variation.draw(s.variation, model, engine, drift);
   ASSERT_EQ(variation.years(), 4);
   ASSERT_TRUE(variation.varies_endings());
   const int c = static_cast<int>(Category::foster_in_house);

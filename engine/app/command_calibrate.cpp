@@ -13,6 +13,7 @@
 #include "calibration/scenario_writer.hpp"
 #include "calibration/supply_from_figures.hpp"
 #include "core/errors.hpp"
+#include "calibration/drift_estimation.hpp"
 #include "history/published_figures.hpp"
 #include "history/same_carer_changes.hpp"
 #include "history/ssda903.hpp"
@@ -32,6 +33,7 @@ struct CalibrateCommand {
   std::string half_life = "auto";
   std::string trend_damping = "auto";
   std::string cross_validation = "on";
+  bool drift = true;  // size [variation]'s drift by backtests on the returns (--drift off: none)
   std::string same_carer_changes = "continue";
   int horizon_years = CalibrationOptions{}.horizon_years;
   bool replace = false;
@@ -159,6 +161,15 @@ void execute(const CalibrateCommand& command) {
   Scenario scenario = calibrate(history, as_of, options, report);
   report.choice_note = "Half-life and trend: " + choice.chosen.label() + ", " + choice.reason + ".";
   report.print(std::cout);
+  if (command.drift) {
+    // Backtested from the cross-validation's origins, or the same rule's when it did not run.
+    const std::vector<Date> origins =
+        choice.performed ? choice.origins : cross_validation_origins(history, as_of, CrossValidationOptions{});
+    const DriftEstimate drift = estimate_drift(history, as_of, origins, options);
+    drift.print(std::cout);
+    apply_drift(drift, scenario.variation);
+    report.drift_note = drift.reason;
+  }
 
   // What published figures give that the returns do not (carer supply), and what they contradict.
   std::vector<std::string> figures_notes;
@@ -212,6 +223,14 @@ void setup_calibrate(CLI::App& app) {
                    "Choose the half-life and trend by rolling-origin cross-validation on the data (on), or use the "
                    "documented defaults (off: half-life 3 years, trend damped 0.8 a year) for what is not given")
       ->capture_default_str()
+      ->check(CLI::IsMember({"on", "off"}));
+  calibrate
+      ->add_option_function<std::string>(
+          "--drift", [command](const std::string& value) { command->drift = value == "on"; },
+          "Size a drift of entries, exits and moves (a random walk beyond the history window) from how far "
+          "forecasts from earlier 31 Marches missed (on, the default), or leave it out (off): intervals then hold "
+          "only year-to-year variation about the calibrated rates")
+      ->default_str("on")
       ->check(CLI::IsMember({"on", "off"}));
   calibrate
       ->add_option("--same-carer-changes", command->same_carer_changes,

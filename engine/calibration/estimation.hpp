@@ -201,6 +201,8 @@ struct CalibrationReport {
   // Why the half-life and trend were chosen (cross-validation or a default), for the scenario's
   // comments; empty when the caller set them without saying why.
   std::string choice_note;
+  // How the drift of [variation] was sized (calibration/drift_estimation.hpp); empty: no drift.
+  std::string drift_note;
 
   std::size_t foster_exits_at_18 = 0;  // left care at 18 (or with E17) from a foster placement
   std::size_t staying_put = 0;         // of those, E17

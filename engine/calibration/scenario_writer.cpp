@@ -334,7 +334,7 @@ void write_variation(std::ostream& out, const Scenario& scenario, const Calibrat
   describe("Entries", estimate.entries, options.entries_prior_sd_log, "not UASC, per full collection year about the fitted trend");
   describe("Exits", estimate.exits, options.exits_prior_sd_log, "placement endings leaving care, per year back");
   describe("Moves", estimate.moves, options.moves_prior_sd_log, "placement endings into another placement, per year back");
-  comment(out, "Autocorrelation: pooled lag-1 (corrected for the bias of removing each series' level, Kendall) " +
+  comment(out, "Autocorrelation: the pooled lag-1 moment estimate allowing for each series' fitted level and trend " +
                    (estimate.autocorrelation_pairs > 0 ? fixed(estimate.raw_autocorrelation, 3) + " from " +
                                                             std::to_string(estimate.autocorrelation_pairs) + " pairs of years"
                                                       : std::string("not estimable (no variation beyond Poisson, or under 7 years)")) +
@@ -344,6 +344,14 @@ void write_variation(std::ostream& out, const Scenario& scenario, const Calibrat
   out << "exits_sd_log_per_year = " << number(scenario.variation.exits_sd_log_per_year) << '\n';
   out << "moves_sd_log_per_year = " << number(scenario.variation.moves_sd_log_per_year) << '\n';
   out << "autocorrelation = " << number(scenario.variation.autocorrelation) << '\n';
+  if (!calibration.drift_note.empty() || scenario.variation.drifts()) {
+    comment(out, "A drift on top (a random walk of the log multipliers, scenarios/REFERENCE.md): the part of the "
+                 "council's change that its history window does not predict. " +
+                     (calibration.drift_note.empty() ? std::string("Set by hand.") : calibration.drift_note));
+    out << "entries_drift_sd_log_per_year = " << number(scenario.variation.entries_drift_sd_log_per_year) << '\n';
+    out << "exits_drift_sd_log_per_year = " << number(scenario.variation.exits_drift_sd_log_per_year) << '\n';
+    out << "moves_drift_sd_log_per_year = " << number(scenario.variation.moves_drift_sd_log_per_year) << '\n';
+  }
 }
 
 void write_leaving_care(std::ostream& out, const Scenario& scenario, const CalibrationReport& calibration) {

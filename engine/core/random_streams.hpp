@@ -34,6 +34,7 @@ enum class Process : std::uint32_t {
   placement_cost = 12,    // each placement's weekly cost, drawn from its category's distribution
   systemic_variation = 13,  // the replication's year-to-year multipliers on entries, exits, moves
   placement_market = 14,    // whether a search of the agency or external-home market finds a place
+  systemic_drift = 20,      // the replication's random-walk drift of the same three multipliers
 };
 
 // Entities that own streams. A child's entity id is its namespace and index, so the k-th child to

@@ -171,13 +171,31 @@ struct RateEvidence {
 // Exit and move hazards are a placement-ending hazard times the destination's probability, so the
 // simulation scales the ending hazard of (category, age band) by
 // P(exit) * m_exits + P(move) * m_moves and re-weights the destinations to match.
+// On top of the AR(1), each process may drift: a random walk w with w_0 ~ Normal(0, d_p^2) and
+// w_k = w_{k-1} + Normal(0, d_p^2), drawn on a stream of its own, so the multiplier of year k is
+// exp(z_k + w_k - (v + (k+1) d_p^2) / 2). The AR(1) returns to the typical year; a drift does not:
+// it is the part of a council's change that no history window predicts (a new court practice, a
+// change of director, a regime shift), whose spread grows with the horizon. `carecast calibrate`
+// sizes it from how far the council's own past forecasts missed (calibration/drift_estimation.hpp).
 // All sds 0 (the default) = no systemic variation.
 struct SystemicVariation {
   double entries_sd_log_per_year = 0;  // sd of the yearly innovation, natural-log scale
   double exits_sd_log_per_year = 0;
   double moves_sd_log_per_year = 0;
   double autocorrelation = 0;  // per year, in [0, 1)
-  bool any() const { return entries_sd_log_per_year > 0 || exits_sd_log_per_year > 0 || moves_sd_log_per_year > 0; }
+  double entries_drift_sd_log_per_year = 0;  // sd of the random walk's yearly step, natural-log scale
+  double exits_drift_sd_log_per_year = 0;
+  double moves_drift_sd_log_per_year = 0;
+  bool drifts() const {
+    return entries_drift_sd_log_per_year > 0 || exits_drift_sd_log_per_year > 0 || moves_drift_sd_log_per_year > 0;
+  }
+  bool varies_endings() const {
+    return exits_sd_log_per_year > 0 || moves_sd_log_per_year > 0 || exits_drift_sd_log_per_year > 0 ||
+           moves_drift_sd_log_per_year > 0;
+  }
+  bool any() const {
+    return entries_sd_log_per_year > 0 || exits_sd_log_per_year > 0 || moves_sd_log_per_year > 0 || drifts();
+  }
 };
 
 // Parameter uncertainty for rates written by hand (a scenario without calibration evidence): each

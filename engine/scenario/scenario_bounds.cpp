@@ -43,6 +43,8 @@ constexpr double kMinDamping = 0.01;
 // make the path a random walk with no settled level: at most 0.99.
 constexpr double kMaxSdLog = 1;
 constexpr double kMaxAutocorrelation = 0.99;
+// A drift's step accumulates: 0.5 a year moves a rate by a factor of about 3 (one sd) in 4 years.
+constexpr double kMaxDriftSdLog = 0.5;
 // Stated evidence behind a hand-written rate: 0.01 is all but no evidence (draws of any size), a
 // million is a rate taken as known.
 constexpr double kMinStatedEvidence = 0.01;
@@ -88,6 +90,9 @@ constexpr ScenarioRange kRanges[] = {
     {"variation.exits_sd_log_per_year", 0, kMaxSdLog, kSdLog},
     {"variation.moves_sd_log_per_year", 0, kMaxSdLog, kSdLog},
     {"variation.autocorrelation", 0, kMaxAutocorrelation, "an autocorrelation a year"},
+    {"variation.entries_drift_sd_log_per_year", 0, kMaxDriftSdLog, kSdLog},
+    {"variation.exits_drift_sd_log_per_year", 0, kMaxDriftSdLog, kSdLog},
+    {"variation.moves_drift_sd_log_per_year", 0, kMaxDriftSdLog, kSdLog},
     {"uncertainty.hazard_evidence_child_years", kMinStatedEvidence, kMaxStatedEvidence, "child-years"},
     {"uncertainty.entry_evidence_years", kMinStatedEvidence, kMaxStatedEvidence, "years"},
     {"uncertainty.share_evidence_events", kMinStatedEvidence, kMaxStatedEvidence, "events"},

@@ -350,6 +350,9 @@ const KeySchema& scenario_schema() {
       {"exits_sd_log_per_year", &value},
       {"moves_sd_log_per_year", &value},
       {"autocorrelation", &value},
+      {"entries_drift_sd_log_per_year", &value},
+      {"exits_drift_sd_log_per_year", &value},
+      {"moves_drift_sd_log_per_year", &value},
   });
   static const KeySchema uncertainty = table_of({
       {"parameter_uncertainty", &value},
@@ -1756,6 +1759,9 @@ SystemicVariation read_variation(const MergedTable& table) {
   if (const auto e = table.find("autocorrelation")) {
     variation.autocorrelation = read_number(*e, "an autocorrelation a year (a number from 0, below 1)");
   }
+  if (const auto e = table.find("entries_drift_sd_log_per_year")) variation.entries_drift_sd_log_per_year = read_number(*e, kSd);
+  if (const auto e = table.find("exits_drift_sd_log_per_year")) variation.exits_drift_sd_log_per_year = read_number(*e, kSd);
+  if (const auto e = table.find("moves_drift_sd_log_per_year")) variation.moves_drift_sd_log_per_year = read_number(*e, kSd);
   return variation;
 }
 

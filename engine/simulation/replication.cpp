@@ -501,7 +501,8 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
   if (vary_by_year_) {
     // Drawn before anything else uses the tables, on the replication's own stream.
     StreamEngine systemic(id.seed, id.replication, entity_id(EntityKind::replication, 3), Process::systemic_variation);
-    variation_.draw(scenario_.variation, *model_, systemic);
+    StreamEngine drift(id.seed, id.replication, entity_id(EntityKind::replication, 3), Process::systemic_drift);
+    variation_.draw(scenario_.variation, *model_, systemic, drift);
   }
   if (scenario_.supply.enabled || !scenario_.options.entry_reduction.empty() ||
       !scenario_.options.extra_uasc_per_year.empty()) {

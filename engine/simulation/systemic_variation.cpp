@@ -6,17 +6,21 @@
 namespace carecast {
 
 void draw_systemic_multipliers(const SystemicVariation& variation, int years, StreamEngine& engine,
-                               SystemicMultipliers& multipliers) {
+                               StreamEngine& drift_engine, SystemicMultipliers& multipliers) {
   const auto count = static_cast<std::size_t>(years);
   multipliers.entries.resize(count);
   multipliers.exits.resize(count);
   multipliers.moves.resize(count);
   const std::array<double, 3> sd = {variation.entries_sd_log_per_year, variation.exits_sd_log_per_year,
                                     variation.moves_sd_log_per_year};
+  const std::array<double, 3> drift_sd = {variation.entries_drift_sd_log_per_year,
+                                          variation.exits_drift_sd_log_per_year,
+                                          variation.moves_drift_sd_log_per_year};
   const std::array<std::vector<double>*, 3> paths = {&multipliers.entries, &multipliers.exits, &multipliers.moves};
   const double rho = variation.autocorrelation;
+  const bool drifts = variation.drifts();
   std::array<double, 3> z{};
-  std::array<double, 3> v{};
+  std::array<double, 3> w{};
   boost::random::normal_distribution<double> standard_normal(0.0, 1.0);
   // The path starts from its stationary distribution, variance sd^2 / (1 - rho^2): a scenario's
   // rates describe a typical year (calibration averages several, weighted by recency), not the
@@ -27,18 +31,26 @@ void draw_systemic_multipliers(const SystemicVariation& variation, int years, St
     for (std::size_t p = 0; p < paths.size(); ++p) {
       const double innovation = sd[p] * standard_normal(engine);
       z[p] = k == 0 ? innovation * std::sqrt(stationary) : rho * z[p] + innovation;
-      v[p] = sd[p] * sd[p] * stationary;
-      (*paths[p])[k] = std::exp(z[p] - v[p] / 2);
+      double variance = sd[p] * sd[p] * stationary;
+      // The drift has taken k + 1 steps by year k: the rates calibration gives are already a year
+      // or more old at the origin (they average recent years). Its own stream, drawn only when
+      // some process drifts, so that without a drift the paths are those of the AR(1) alone.
+      if (drifts) {
+        w[p] += drift_sd[p] * standard_normal(drift_engine);
+        variance += drift_sd[p] * drift_sd[p] * static_cast<double>(k + 1);
+      }
+      (*paths[p])[k] = std::exp(z[p] + w[p] - variance / 2);
     }
   }
 }
 
 int variation_years(double horizon_time) { return static_cast<int>(horizon_time / kDaysPerYear) + 1; }
 
-void YearlyVariation::draw(const SystemicVariation& variation, const CompiledModel& model, StreamEngine& engine) {
+void YearlyVariation::draw(const SystemicVariation& variation, const CompiledModel& model, StreamEngine& engine,
+                           StreamEngine& drift_engine) {
   years_ = variation_years(model.horizon_time);
-  draw_systemic_multipliers(variation, years_, engine, multipliers_);
-  varies_endings_ = variation.exits_sd_log_per_year > 0 || variation.moves_sd_log_per_year > 0;
+  draw_systemic_multipliers(variation, years_, engine, drift_engine, multipliers_);
+  varies_endings_ = variation.varies_endings();
   if (!varies_endings_) return;
   const std::size_t cells = static_cast<std::size_t>(years_) * kCategoryCount * kAgeBandCount;
   hazard_scale_.resize(cells);

@@ -15,20 +15,21 @@
 
 namespace carecast {
 
-// The multipliers of years 0 .. years-1, each exp(z_k - v_k / 2) for the AR(1) path z of its
-// process (v_k = Var z_k, so each has mean 1).
+// The multipliers of years 0 .. years-1, each exp(z_k + w_k - v_k / 2) for the AR(1) path z and
+// the drift w of its process (v_k = Var(z_k + w_k), so each has mean 1).
 struct SystemicMultipliers {
   std::vector<double> entries;
   std::vector<double> exits;
   std::vector<double> moves;
 };
 
-// Draws the three paths from `engine`, year by year (entries, exits, moves within a year), so that
-// a longer horizon extends the paths without changing their earlier years, and a process with sd 0
-// still takes its draws: changing one process's sd leaves the others' paths as they were. Reuses
-// the vectors' memory.
+// Draws the three AR(1) paths from `engine` and their drifts from `drift_engine`, year by year
+// (entries, exits, moves within a year), so that a longer horizon extends the paths without
+// changing their earlier years, and a process with sd 0 still takes its draws: changing one
+// process's sd leaves the others' paths as they were. The drift engine is used only when some
+// process drifts. Reuses the vectors' memory.
 void draw_systemic_multipliers(const SystemicVariation& variation, int years, StreamEngine& engine,
-                               SystemicMultipliers& multipliers);
+                               StreamEngine& drift_engine, SystemicMultipliers& multipliers);
 
 // Years of a replication that end at `horizon_time` (clock days): every year k with
 // k * kDaysPerYear <= horizon_time.
@@ -38,10 +39,12 @@ int variation_years(double horizon_time);
 // one replication to the next on a thread.
 class YearlyVariation {
  public:
-  // Draws the multipliers on `engine` and builds the tables for `model`'s hazards and destinations.
-  void draw(const SystemicVariation& variation, const CompiledModel& model, StreamEngine& engine);
+  // Draws the multipliers on `engine` (drifts on `drift_engine`) and builds the tables for
+  // `model`'s hazards and destinations.
+  void draw(const SystemicVariation& variation, const CompiledModel& model, StreamEngine& engine,
+            StreamEngine& drift_engine);
 
-  // Whether the endings vary (exits or moves have an sd above 0); otherwise every hazard scale is 1
+  // Whether the endings vary (exits or moves have an sd or a drift above 0); otherwise every hazard scale is 1
   // and the destinations are the model's.
   bool varies_endings() const { return varies_endings_; }
   int years() const { return years_; }
