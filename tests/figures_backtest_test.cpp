@@ -197,6 +197,7 @@ TEST_F(FiguresBacktestTest, CommandWritesScoresAndRefusesBadUse) {
       " --origin 2017-03-31",                      // nothing before it to fit
       " --origin 2020-03-15",                      // not a month end
       " --origin 2020-03-31 --horizon-months 12",  // SSDA903 backtest's option
+      " --origin 2020-03-31 --drift off",          // SSDA903 backtest's calibration choice
       " --origin 2020-03-31 " + (fs::path(CARECAST_TEST_DATA_DIR) / "ssda903-sample").string(),  // both kinds of input
   };
   for (const std::string& refusal : refusals) {

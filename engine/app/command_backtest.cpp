@@ -220,12 +220,27 @@ void setup_backtest(CLI::App& app) {
                   "[variation]) (on) or keep every year's rates as the scenario gives them (off)")
       ->transform(CLI::CheckedTransformer(std::map<std::string, bool>{{"on", true}, {"off", false}}))
       ->default_str("on");
+  backtest
+      ->add_option_function<std::string>(
+          "--cross-validation",
+          [command](const std::string& value) { command->options.calibration.cross_validation = value == "on"; },
+          "Calibrate each origin as calibrate does, choosing the half-life and trend by cross-validation on the data "
+          "before it (on), or with the documented defaults (off)")
+      ->default_str("on")
+      ->check(CLI::IsMember({"on", "off"}));
+  backtest
+      ->add_option_function<std::string>(
+          "--drift", [command](const std::string& value) { command->options.calibration.drift = value == "on"; },
+          "Size each origin's drift from backtests on the data before it, as calibrate does (on), or leave it out "
+          "(off)")
+      ->default_str("on")
+      ->check(CLI::IsMember({"on", "off"}));
   backtest->add_option("--out", command->out, "Output folder (refused if it already holds files, unless --replace)")
       ->required();
   backtest->add_flag("--replace", command->replace, kReplaceOptionHelp);
   backtest->add_flag("--quiet", command->quiet, kQuietOptionHelp);
   backtest->callback([command, backtest] {
-    for (const char* name : {"--origins", "--horizon-months", "--la"}) {
+    for (const char* name : {"--origins", "--horizon-months", "--la", "--cross-validation", "--drift"}) {
       if (backtest->count(name) > 0) command->returns_only_options_given.emplace_back(name);
     }
     if (command->figures.empty() && backtest->count("--fit-runs") > 0) {

@@ -13,7 +13,7 @@
 #include "calibration/scenario_writer.hpp"
 #include "calibration/supply_from_figures.hpp"
 #include "core/errors.hpp"
-#include "calibration/drift_estimation.hpp"
+#include "calibration/calibration_choices.hpp"
 #include "history/published_figures.hpp"
 #include "history/same_carer_changes.hpp"
 #include "history/ssda903.hpp"
@@ -89,17 +89,6 @@ FixedChoice fixed_choice(const CalibrateCommand& command) {
 }
 
 // The choice made without cross-validation: what is fixed, else the documented default.
-CalibrationCandidate default_for(const FixedChoice& fixed) {
-  CalibrationCandidate candidate = default_candidate();
-  if (fixed.half_life_years) candidate.half_life_years = *fixed.half_life_years;
-  if (fixed.trend == false) candidate.trend = false;
-  if (fixed.damping) {
-    candidate.trend = fixed.damping->has_value();
-    candidate.trend_damping_per_year = fixed.damping->value_or(1);
-  }
-  return candidate;
-}
-
 const InputLocation kAsOf{{}, 0, 0, "--as-of"};
 
 Date parse_as_of(const std::string& text) {
@@ -144,32 +133,17 @@ void execute(const CalibrateCommand& command) {
   }
   check_within_data(as_of, history);
 
-  CalibrationOptions options;
-  options.horizon_years = command.horizon_years;
-  options.estimate_variation = true;
-  const CalibrationCandidate fallback = default_for(fixed);
-  CrossValidationResult choice;
-  if (command.cross_validation == "on") {
-    choice = cross_validate(history, as_of, options, candidates_for(fixed), fallback, CrossValidationOptions{});
-  } else {
-    choice.chosen = fallback;
-    choice.reason = "the documented default or as given (--cross-validation off)";
-  }
-  choice.print(std::cout);
-  choice.chosen.apply(options);
-  CalibrationReport report;
-  Scenario scenario = calibrate(history, as_of, options, report);
-  report.choice_note = "Half-life and trend: " + choice.chosen.label() + ", " + choice.reason + ".";
-  report.print(std::cout);
-  if (command.drift) {
-    // Backtested from the cross-validation's origins, or the same rule's when it did not run.
-    const std::vector<Date> origins =
-        choice.performed ? choice.origins : cross_validation_origins(history, as_of, CrossValidationOptions{});
-    const DriftEstimate drift = estimate_drift(history, as_of, origins, options);
-    drift.print(std::cout);
-    apply_drift(drift, scenario.variation);
-    report.drift_note = drift.reason;
-  }
+  CalibrationChoices choices;
+  choices.fixed = fixed;
+  choices.cross_validation = command.cross_validation == "on";
+  choices.drift = command.drift;
+  choices.horizon_years = command.horizon_years;
+  ChosenCalibration calibrated = calibrate_with_choices(history, as_of, choices);
+  calibrated.choice.print(std::cout);
+  calibrated.report.print(std::cout);
+  if (calibrated.drift) calibrated.drift->print(std::cout);
+  Scenario& scenario = calibrated.scenario;
+  const CalibrationReport& report = calibrated.report;
 
   // What published figures give that the returns do not (carer supply), and what they contradict.
   std::vector<std::string> figures_notes;

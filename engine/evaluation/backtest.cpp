@@ -52,9 +52,10 @@ BacktestRow point_row(Date origin, const char* method, const std::string& catego
 
 void forecast_from(const CareHistory& history, Date origin, const BacktestOptions& options,
                    std::vector<BacktestRow>& rows) {
-  CalibrationOptions calibration = options.calibration;
+  CalibrationChoices calibration = options.calibration;
   calibration.horizon_years = std::clamp((options.horizon_months + 11) / 12, 1, 10);
-  const Scenario scenario = calibrate(history, origin, calibration);
+  calibration.threads = options.threads;
+  const Scenario scenario = calibrate_with_choices(history, origin, calibration).scenario;
 
   RunOptions run;
   run.runs = options.runs;

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "calibration/estimation.hpp"
+#include "calibration/calibration_choices.hpp"
 #include "history/ssda903.hpp"
 
 namespace carecast {
@@ -22,7 +22,10 @@ struct BacktestOptions {
   int threads = 0;
   bool parameter_uncertainty = true;
   bool systemic_variation = true;  // the calibrated scenario's year-to-year variation, if it has any
-  CalibrationOptions calibration;
+  // Each origin is calibrated as `carecast calibrate` would on the data up to it (half-life and
+  // trend by cross-validation, year-to-year variation, drift), so the backtest judges the model a
+  // council gets. Its horizon and threads are set from the options above.
+  CalibrationChoices calibration;
   // If given, called after each block of runs with the number it held (for progress).
   std::function<void(int runs)> runs_done;
 };

@@ -1,0 +1,47 @@
+#include "calibration/calibration_choices.hpp"
+
+namespace carecast {
+
+CalibrationCandidate default_for(const FixedChoice& fixed) {
+  CalibrationCandidate candidate = default_candidate();
+  if (fixed.half_life_years) candidate.half_life_years = *fixed.half_life_years;
+  if (fixed.trend == false) candidate.trend = false;
+  if (fixed.damping) {
+    candidate.trend = fixed.damping->has_value();
+    candidate.trend_damping_per_year = fixed.damping->value_or(1);
+  }
+  return candidate;
+}
+
+ChosenCalibration calibrate_with_choices(const CareHistory& history, Date as_of, const CalibrationChoices& choices) {
+  ChosenCalibration result;
+  CalibrationOptions options;
+  options.horizon_years = choices.horizon_years;
+  options.estimate_variation = true;
+  const CalibrationCandidate fallback = default_for(choices.fixed);
+  if (choices.cross_validation) {
+    CrossValidationOptions cross_validation;
+    cross_validation.threads = choices.threads;
+    result.choice = cross_validate(history, as_of, options, candidates_for(choices.fixed), fallback, cross_validation);
+  } else {
+    result.choice.chosen = fallback;
+    result.choice.reason = "the documented default or as given (--cross-validation off)";
+  }
+  result.choice.chosen.apply(options);
+  result.scenario = calibrate(history, as_of, options, result.report);
+  result.report.choice_note = "Half-life and trend: " + result.choice.chosen.label() + ", " + result.choice.reason + ".";
+  if (choices.drift) {
+    // Backtested from the cross-validation's origins, or the same rule's when it did not run.
+    CrossValidationOptions rule;
+    const std::vector<Date> origins =
+        result.choice.performed ? result.choice.origins : cross_validation_origins(history, as_of, rule);
+    DriftOptions drift;
+    drift.threads = choices.threads;
+    result.drift = estimate_drift(history, as_of, origins, options, drift);
+    apply_drift(*result.drift, result.scenario.variation);
+    result.report.drift_note = result.drift->reason;
+  }
+  return result;
+}
+
+}  // namespace carecast

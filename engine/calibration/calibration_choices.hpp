@@ -1,0 +1,42 @@
+// Calibration as `carecast calibrate` does it, in one place, so that `backtest` judges the very
+// model a council would get: the recency half-life and entry trend chosen by rolling-origin
+// cross-validation (cross_validation.hpp), the rates and year-to-year variation estimated with
+// that choice (estimation.hpp), and the drift sized from the council's own record of forecast
+// errors (drift_estimation.hpp). Before this, backtests calibrated with no recency weighting, no
+// trend and no year-to-year variation: a different, narrower model than the one calibrate writes.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "calibration/cross_validation.hpp"
+#include "calibration/drift_estimation.hpp"
+#include "calibration/estimation.hpp"
+#include "history/ssda903.hpp"
+
+namespace carecast {
+
+struct CalibrationChoices {
+  FixedChoice fixed;             // what the user fixed (--half-life-years, --trend, --trend-damping)
+  bool cross_validation = true;  // off: the documented default for what is not fixed
+  bool drift = true;             // off: no drift
+  int horizon_years = 5;
+  int threads = 0;               // 0 = every core; results do not depend on it
+};
+
+// The default candidate with what `fixed` fixes: the choice when cross-validation is off or the
+// history too short.
+CalibrationCandidate default_for(const FixedChoice& fixed);
+
+struct ChosenCalibration {
+  Scenario scenario;
+  CalibrationReport report;            // its choice_note and drift_note filled in
+  CrossValidationResult choice;
+  std::optional<DriftEstimate> drift;  // when sized
+};
+
+// Calibrates on `history` as of `as_of` (which becomes the origin) with every choice calibrate
+// makes. Throws as calibrate does.
+ChosenCalibration calibrate_with_choices(const CareHistory& history, Date as_of, const CalibrationChoices& choices);
+
+}  // namespace carecast
