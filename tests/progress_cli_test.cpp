@@ -90,6 +90,23 @@ TEST_F(ProgressOnTheCommandLine, CompareAndBacktestReportTheirRuns) {
   EXPECT_EQ(quiet.output.find("Backtesting"), std::string::npos) << quiet.output;
 }
 
+// calibrate simulates cross-validation's candidates and the drift's backtests at each earlier 31
+// March: the sample returns give a few origins, so it reports its runs to 100%, and nothing with
+// --quiet; the scenario is written either way.
+TEST_F(ProgressOnTheCommandLine, CalibrateReportsItsRunsAndNothingWhenQuiet) {
+  const std::string calibrate = "calibrate " + std::string(CARECAST_TEST_DATA_DIR) +
+                                "/ssda903-sample --as-of 2022-03-31 --out ";
+  const CommandOutcome log = in_a_log(calibrate + (dir_ / "a.toml").string());
+  ASSERT_EQ(log.exit_code, 0) << log.output;
+  EXPECT_NE(log.output.find("Calibrating: "), std::string::npos) << log.output;
+  EXPECT_NE(log.output.find(" runs (100%)"), std::string::npos) << log.output;
+  EXPECT_TRUE(fs::exists(dir_ / "a.toml"));
+  const CommandOutcome quiet = in_a_log(calibrate + (dir_ / "b.toml").string() + " --quiet");
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.output;
+  EXPECT_EQ(quiet.output.find("Calibrating"), std::string::npos) << quiet.output;
+  EXPECT_TRUE(fs::exists(dir_ / "b.toml"));
+}
+
 // fit runs (rounds + 1) x runs replications: 3 rounds and the posterior's, 50 runs each.
 TEST_F(ProgressOnTheCommandLine, FitReportsItsReplicationsAndNothingWhenQuiet) {
   const std::string fit = "fit " + std::string(CARECAST_SCENARIO_DIR) + "/default-figures.csv --base " +

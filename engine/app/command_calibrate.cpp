@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <iostream>
@@ -7,17 +8,18 @@
 #include <vector>
 
 #include "app/commands.hpp"
+#include "calibration/calibration_choices.hpp"
 #include "calibration/cross_validation.hpp"
 #include "calibration/estimation.hpp"
 #include "calibration/figures_check.hpp"
 #include "calibration/scenario_writer.hpp"
 #include "calibration/supply_from_figures.hpp"
 #include "core/errors.hpp"
-#include "calibration/calibration_choices.hpp"
 #include "history/published_figures.hpp"
 #include "history/same_carer_changes.hpp"
 #include "history/ssda903.hpp"
 #include "output/output_directory.hpp"
+#include "output/progress.hpp"
 
 namespace carecast::app {
 namespace {
@@ -33,7 +35,8 @@ struct CalibrateCommand {
   std::string half_life = "auto";
   std::string trend_damping = "auto";
   std::string cross_validation = "on";
-  bool drift = true;  // size [variation]'s drift by backtests on the returns (--drift off: none)
+  bool drift = true;
+  bool quiet = false;  // size [variation]'s drift by backtests on the returns (--drift off: none)
   std::string same_carer_changes = "continue";
   int horizon_years = CalibrationOptions{}.horizon_years;
   bool replace = false;
@@ -138,7 +141,15 @@ void execute(const CalibrateCommand& command) {
   choices.cross_validation = command.cross_validation == "on";
   choices.drift = command.drift;
   choices.horizon_years = command.horizon_years;
+  // Cross-validation and the drift's backtests simulate each candidate at each earlier 31 March:
+  // from seconds on a small council to minutes on a large one.
+  // What was printed so far goes out first, so that a log holding both streams keeps its lines whole.
+  std::cout.flush();
+  ProgressReporter progress(std::max<std::int64_t>(1, calibration_runs(history, as_of, choices)), "Calibrating",
+                            "runs", ProgressReporter::for_stderr(command.quiet));
+  choices.runs_done = [&progress](int runs) { progress.advance(runs); };
   ChosenCalibration calibrated = calibrate_with_choices(history, as_of, choices);
+  progress.finish();
   calibrated.choice.print(std::cout);
   calibrated.report.print(std::cout);
   if (calibrated.drift) calibrated.drift->print(std::cout);
@@ -198,6 +209,7 @@ void setup_calibrate(CLI::App& app) {
                    "documented defaults (off: half-life 3 years, trend damped 0.8 a year) for what is not given")
       ->capture_default_str()
       ->check(CLI::IsMember({"on", "off"}));
+  calibrate->add_flag("--quiet", command->quiet, kQuietOptionHelp);
   calibrate
       ->add_option_function<std::string>(
           "--drift", [command](const std::string& value) { command->drift = value == "on"; },

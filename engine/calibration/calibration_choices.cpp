@@ -13,6 +13,19 @@ CalibrationCandidate default_for(const FixedChoice& fixed) {
   return candidate;
 }
 
+std::int64_t calibration_runs(const CareHistory& history, Date as_of, const CalibrationChoices& choices) {
+  const CrossValidationOptions cross_validation;
+  const auto origins = static_cast<std::int64_t>(cross_validation_origins(history, as_of, cross_validation).size());
+  const auto candidates = static_cast<std::int64_t>(candidates_for(choices.fixed).size());
+  std::int64_t runs = 0;
+  // cross_validate simulates only with several candidates and enough origins.
+  if (choices.cross_validation && candidates > 1 && origins >= cross_validation.minimum_origins) {
+    runs += origins * candidates * cross_validation.runs;
+  }
+  if (choices.drift) runs += origins * 2 * DriftOptions{}.runs;
+  return runs;
+}
+
 ChosenCalibration calibrate_with_choices(const CareHistory& history, Date as_of, const CalibrationChoices& choices) {
   ChosenCalibration result;
   CalibrationOptions options;
@@ -22,6 +35,7 @@ ChosenCalibration calibrate_with_choices(const CareHistory& history, Date as_of,
   if (choices.cross_validation) {
     CrossValidationOptions cross_validation;
     cross_validation.threads = choices.threads;
+    cross_validation.runs_done = choices.runs_done;
     result.choice = cross_validate(history, as_of, options, candidates_for(choices.fixed), fallback, cross_validation);
   } else {
     result.choice.chosen = fallback;
@@ -37,6 +51,7 @@ ChosenCalibration calibrate_with_choices(const CareHistory& history, Date as_of,
         result.choice.performed ? result.choice.origins : cross_validation_origins(history, as_of, rule);
     DriftOptions drift;
     drift.threads = choices.threads;
+    drift.runs_done = choices.runs_done;
     result.drift = estimate_drift(history, as_of, origins, options, drift);
     apply_drift(*result.drift, result.scenario.variation);
     result.report.drift_note = result.drift->reason;

@@ -6,6 +6,8 @@
 // trend and no year-to-year variation: a different, narrower model than the one calibrate writes.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -22,7 +24,14 @@ struct CalibrationChoices {
   bool drift = true;             // off: no drift
   int horizon_years = 5;
   int threads = 0;               // 0 = every core; results do not depend on it
+  // If given, called after each simulation of cross-validation and of the drift's backtests with
+  // its number of runs (for progress; calibration_runs gives the total).
+  std::function<void(int runs)> runs_done;
 };
+
+// How many runs calibrate_with_choices will simulate on this history: cross-validation's
+// candidates at each origin, and the drift's two simulations at each. 0 when it simulates nothing.
+std::int64_t calibration_runs(const CareHistory& history, Date as_of, const CalibrationChoices& choices);
 
 // The default candidate with what `fixed` fixes: the choice when cross-validation is off or the
 // history too short.

@@ -131,6 +131,7 @@ CrossValidationResult cross_validate(const CareHistory& history, Date as_of, con
       CalibrationReport report;
       const Scenario scenario = calibrate(counts, calibration, report);
       const RunResult runs = run_replications(scenario, run);
+      if (options.runs_done) options.runs_done(run.runs);
       for (int h = 0; h < horizons; ++h) {
         const int d = date_index(runs.calendar, add_years(origin, h + 1));
         if (d < 0) continue;

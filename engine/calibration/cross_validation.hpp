@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -51,6 +52,8 @@ struct CrossValidationOptions {
   int minimum_years_before = 3;    // of data before an origin
   int maximum_origins = 5;         // the most recent
   int minimum_origins = 2;         // fewer: the defaults are used
+  // If given, called after each candidate's runs at each origin with their number (for progress).
+  std::function<void(int runs)> runs_done;
 };
 
 // Half-lives {1, 2, 3, 5 years, none} x trends {none, damped 0.5, damped 0.8, undamped} (calibrate

@@ -75,10 +75,12 @@ DriftEstimate estimate_drift(const CareHistory& history, Date as_of, const std::
     // The same seed for both: the drift has a stream of its own, so the two runs share every
     // other draw and differ by the drift alone.
     const RunResult without = run_replications(scenario, run);
+    if (options.runs_done) options.runs_done(run.runs);
     scenario.variation.entries_drift_sd_log_per_year = options.reference_sd;
     scenario.variation.exits_drift_sd_log_per_year = options.reference_sd;
     scenario.variation.moves_drift_sd_log_per_year = options.reference_sd;
     const RunResult with = run_replications(scenario, run);
+    if (options.runs_done) options.runs_done(run.runs);
     bool scored = false;
     for (int h = 0; h < static_cast<int>(truth.size()); ++h) {
       const Date date = add_years(origin, h + 1);

@@ -25,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -46,6 +47,8 @@ struct DriftOptions {
   double prior_sd = 0.04;
   double prior_origins = 2;
   double maximum_sd = 0.3;          // a cap on the raw estimate, against a single wild origin
+  // If given, called after each simulation with its number of runs (for progress).
+  std::function<void(int runs)> runs_done;
 };
 
 // One origin and horizon of the backtest.
