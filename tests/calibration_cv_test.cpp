@@ -5,7 +5,6 @@
 
 #include <boost/random/exponential_distribution.hpp>
 #include <boost/random/mersenne_twister.hpp>
-#include <boost/random/uniform_real_distribution.hpp>
 #include <unistd.h>
 
 #include <filesystem>
@@ -16,6 +15,7 @@
 #include "calibration/cross_validation.hpp"
 #include "calibration/estimation.hpp"
 #include "history/ssda903.hpp"
+#include "test_histories.hpp"
 #include "test_support.hpp"
 
 namespace carecast {
@@ -30,7 +30,6 @@ CareHistory history_with_exit_rates(double entries_per_year, double hazard_befor
                                     std::uint32_t seed) {
   boost::random::mt19937 generator(seed);
   boost::random::exponential_distribution<> exponential(1);
-  boost::random::uniform_real_distribution<> uniform(0, 1);
   const Date first = day(2010, 4, 1);
   const Date last = day(2020, 3, 31);
   CareHistory history;
@@ -56,24 +55,9 @@ CareHistory history_with_exit_rates(double entries_per_year, double hazard_befor
     if (e >= 0) at += e * 365.25 / hazard_after;
     Date end = first + std::chrono::days{static_cast<int>(at)};
     if (end <= start) end = start + std::chrono::days{1};
-    const bool ended = end <= last;
-    ChildHistory child;
-    child.sex = uniform(generator) < 0.5 ? Sex::male : Sex::female;
-    child.date_of_birth = start - std::chrono::days{static_cast<int>(365.25 * (5 + 4 * uniform(generator)))};
-    CarePeriod period;
-    period.start = start;
-    if (ended) {
-      period.end = end;
-      period.exit_reason = ExitReason::returned_home;
-      period.exit_code = "E4A";
-    }
-    period.placements = {{start, ended ? std::optional(end) : std::nullopt, Category::foster_in_house, "U4", false}};
-    child.periods = {period};
-    history.children.push_back(child);
+    history.children.push_back(testing::child_in_one_foster_placement(start, end, last, generator));
   }
-  history.first_date = first;
-  history.observed_from = first;
-  history.last_date = last;
+  testing::observe(history, first, last);
   return history;
 }
 

@@ -9,11 +9,11 @@
 #include <boost/random/exponential_distribution.hpp>
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/normal_distribution.hpp>
-#include <boost/random/uniform_real_distribution.hpp>
 #include <cmath>
 
 #include "calibration/cross_validation.hpp"
 #include "evaluation/backtest.hpp"
+#include "test_histories.hpp"
 
 namespace carecast {
 namespace {
@@ -76,7 +76,6 @@ TEST(DriftSizing, OneWildOriginIsCapped) {
 CareHistory history_with_wandering_entries(double step, std::uint32_t seed) {
   boost::random::mt19937 generator(seed);
   boost::random::exponential_distribution<> exponential(1);
-  boost::random::uniform_real_distribution<> uniform(0, 1);
   boost::random::normal_distribution<> normal(0, 1);
   const Date first = make_date(2008, 4, 1);
   const Date last = make_date(2020, 3, 31);
@@ -92,25 +91,10 @@ CareHistory history_with_wandering_entries(double step, std::uint32_t seed) {
       if (t >= 365) break;
       const Date start = year_start + std::chrono::days{static_cast<int>(t)};
       const Date end = start + std::chrono::days{1 + static_cast<int>(exponential(generator) * 365.25 / 0.6)};
-      const bool ended = end <= last;
-      ChildHistory child;
-      child.sex = uniform(generator) < 0.5 ? Sex::male : Sex::female;
-      child.date_of_birth = start - std::chrono::days{static_cast<int>(365.25 * (5 + 4 * uniform(generator)))};
-      CarePeriod period;
-      period.start = start;
-      if (ended) {
-        period.end = end;
-        period.exit_reason = ExitReason::returned_home;
-        period.exit_code = "E4A";
-      }
-      period.placements = {{start, ended ? std::optional(end) : std::nullopt, Category::foster_in_house, "U4", false}};
-      child.periods = {period};
-      history.children.push_back(child);
+      history.children.push_back(testing::child_in_one_foster_placement(start, end, last, generator));
     }
   }
-  history.first_date = first;
-  history.observed_from = first;
-  history.last_date = last;
+  testing::observe(history, first, last);
   return history;
 }
 
