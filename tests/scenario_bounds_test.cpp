@@ -29,7 +29,9 @@ namespace fs = std::filesystem;
 static_assert(kMaxSiblingGroupSize == CompiledModel::kMaxGroupSize,
               "the loader must refuse sibling groups the simulation cannot hold");
 
-const fs::path kDefault = fs::path(CARECAST_SCENARIO_DIR) / "default.toml";
+// The hand-written base of the default, whose keys these cases override (the fitted default states
+// every age band's hazards, which an `.all` key would not reach).
+const fs::path kDefault = fs::path(CARECAST_SCENARIO_DIR) / "default-base.toml";
 
 // A fresh directory for the files a test writes, removed afterwards.
 class TempDir {

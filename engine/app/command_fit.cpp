@@ -64,7 +64,12 @@ void execute(FitCommand& command) {
   const fs::path folder = fs::absolute(out).parent_path();
   const std::string base_reference = fs::relative(fs::absolute(command.base), folder).generic_string();
   StagedFiles files;
-  const fs::path staged_toml = files.write(out, fitted_scenario_toml(fit, base, base_reference, figures));
+  std::string command_line = "carecast fit " + command.figures + " --base " + command.base + " --out " + command.out +
+                             " --seed " + std::to_string(command.options.seed) + " --runs " +
+                             std::to_string(command.options.runs);
+  if (!command.origin.empty()) command_line += " --origin " + command.origin;
+  const fs::path staged_toml =
+      files.write(out, fitted_scenario_toml(fit, base, base_reference, figures, command_line));
   files.write(beside(out, "-fit-figures.csv"), fit_figures_csv(fit, figures));
   files.write(beside(out, "-fit-parameters.csv"), fit_parameters_csv(fit));
   // What was written must load as a scenario before it is put in place.

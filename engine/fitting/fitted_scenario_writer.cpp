@@ -70,10 +70,17 @@ void write_counts(std::ostream& out, const std::string& table, const PerCategory
 }  // namespace
 
 std::string fitted_scenario_toml(const FitResult& fit, const Scenario& base, const std::string& base_reference,
-                                 const PublishedFigures& figures) {
+                                 const PublishedFigures& figures, const std::string& command_line) {
   const Scenario& s = fit.fitted;
   std::ostringstream out;
   out << "# carecast scenario fitted to published figures by `carecast fit`.\n#\n";
+  if (!command_line.empty()) {
+    out << "# Written by the command below; edit its base or figures and run it again rather than edit this file:\n"
+        << "#   ";
+    // A control character in a path must not end the comment and start a TOML line.
+    for (const char c : command_line) out << (static_cast<unsigned char>(c) < 0x20 ? '?' : c);
+    out << "\n#\n";
+  }
   comment(out, "It extends the base scenario and states only what the fit changed: the origin, the children looked "
                "after there, entry rates, placement-ending hazards and destinations, and [uncertainty]. Everything "
                "else (first placements, supply, costs, options, year-to-year variation) is the base's.");

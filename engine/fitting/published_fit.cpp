@@ -35,6 +35,9 @@ constexpr double kProposalLimitPriorSds = 4.0;
 // fades (at 0.5 a year the rate settles at about exp(1.44 x log growth) of the origin's) rather
 // than compounding.
 constexpr double kFittedTrendDamping = 0.5;
+// Recency weighting of the figures: calibrate's documented default half-life (its cross-validation
+// chooses among 1, 2, 3 and 5 years on SSDA903; a figures file is too short to choose by backtest).
+constexpr double kFitHalfLifeYears = 3;
 // Days in placement assumed for a category the base has no children in but the fit puts some.
 constexpr double kDefaultMeanDaysInPlacement = 365;
 
@@ -200,8 +203,10 @@ std::vector<int> whole_numbers(const std::vector<double>& values, int total) {
 // Starting counts at the origin: the base's mix of ages and sexes within each category, scaled to
 // the simulated children of each category and raked to the simulated age bands, then to every
 // children-looked-after figure published at the origin.
+// `simulated` is the fit's state at the origin, or (`from_base`) the base's own children there.
 StartingCounts origin_counts(const StartingCounts& shape, const PublishedFigures& figures, Date origin,
-                             const std::array<double, kOriginStateSize>& simulated, std::vector<std::string>& notes) {
+                             const std::array<double, kOriginStateSize>& simulated, bool from_base,
+                             std::vector<std::string>& notes) {
   // Cell weights [category][band][sex], with a category the base leaves empty given the base's
   // overall profile.
   PerCategory<PerAgeBand<PerSex<double>>> cell{};
@@ -343,10 +348,15 @@ StartingCounts origin_counts(const StartingCounts& shape, const PublishedFigures
         const double scaled = base_uasc > 0 ? shape.uasc_count[c][b][x] * uasc_target / base_uasc : 0;
         counts.uasc_count[c][b][x] = std::min(counts.count[c][b][x], static_cast<int>(std::lround(scaled)));
       }
-  notes.push_back("Starting population at " + format_iso(origin) +
-                  ": children by category from the fit's simulated children there (posterior mean), scaled to the "
-                  "children-looked-after figures published at that date; ages and sexes within a category keep the "
-                  "base's mix, raked to the simulated age bands (and any age-band figures there); UASC placed as in the base, scaled to " +
+  const std::string source =
+      from_base ? "the base's children (the base states its council's position at this same date, which the figures "
+                  "file may hold only in part)"
+                : "the fit's simulated children there (posterior mean)";
+  const std::string bands = from_base ? "the base's age bands" : "the simulated age bands";
+  notes.push_back("Starting population at " + format_iso(origin) + ": children by category from " + source +
+                  ", scaled to the children-looked-after figures published at that date; ages and sexes within a "
+                  "category keep the base's mix, raked to " + bands +
+                  " (and any age-band figures there); UASC placed as in the base, scaled to " +
                   std::to_string(static_cast<int>(std::lround(uasc_target))) +
                   "; days in placement and in care before it are the base's.");
   return counts;
@@ -427,6 +437,12 @@ FitStart fit_start(const Scenario& base, const PublishedFigures& figures, Date o
   return begun;
 }
 
+double figure_recency_weight(const PublishedFigure& figure, Date origin) {
+  const Date middle_from = figure.period_start.value_or(figure.date);
+  const double days_before = days_between(middle_from, origin) - days_between(middle_from, figure.date) / 2.0;
+  return std::exp2(-std::max(0.0, days_before) / kDaysPerYear / kFitHalfLifeYears);
+}
+
 FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, const FitOptions& options) {
   FitResult result;
   result.origin = options.origin.value_or(figures.last_day);
@@ -498,7 +514,16 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
     }
     const Eigen::MatrixXd used = matrix(Eigen::all, keep);
     const Eigen::VectorXd used_observed = observed(keep);
-    const LinearEmulator emulator = fit_linear_emulator(thetas, used);
+    LinearEmulator emulator = fit_linear_emulator(thetas, used);
+    // Recent figures count more: a likelihood raised to the power w is, for a Gaussian, one whose
+    // covariance is divided by w, so each figure's row and column are scaled by 1 / sqrt(w).
+    Eigen::VectorXd scale(static_cast<Eigen::Index>(keep.size()));
+    for (std::size_t k = 0; k < keep.size(); ++k) {
+      const PublishedFigure& f =
+          figures.figures[static_cast<std::size_t>(fitted_columns[static_cast<std::size_t>(keep[k])])];
+      scale(static_cast<Eigen::Index>(k)) = 1.0 / std::sqrt(figure_recency_weight(f, result.origin));
+    }
+    emulator.covariance = scale.asDiagonal() * emulator.covariance * scale.asDiagonal();
     posterior = linear_gaussian_posterior(emulator, used_observed, prior_sd);
     posterior.mean = posterior.mean.cwiseMax(-limit).cwiseMin(limit);
     proposal = kProposalWidening * kProposalWidening * posterior.covariance;
@@ -608,11 +633,31 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
     mean_state[static_cast<std::size_t>(k)] = defined > 0 ? sum / defined : kNaN;
   }
   const StartingCounts shape = base_counts(base);
-  StartingCounts origin = origin_counts(shape, figures, result.origin, mean_state, result.notes);
-  std::optional<double> short_term = std::isnan(mean_state[kCategoryCount + kAgeBandCount + 1])
+  // A base that starts at the origin already says where the council's children are there, from more
+  // than a figures file holds (for example shares of the stock published only as rounded
+  // percentages, such as the default council's 42% with in-house carers): its children are kept,
+  // and only scaled where a published figure at the origin says otherwise. Otherwise the fit's
+  // simulated children at the origin give the mix.
+  const bool base_at_origin = base.origin == result.origin;
+  std::array<double, kOriginStateSize> origin_state = mean_state;
+  if (base_at_origin) {
+    for (int c = 0; c < kCategoryCount; ++c) {
+      double children = 0;
+      for (int b = 0; b < kAgeBandCount; ++b) children += shape.count[c][b][0] + shape.count[c][b][1];
+      origin_state[static_cast<std::size_t>(c)] = children;
+    }
+    for (int b = 0; b < kAgeBandCount; ++b) {
+      double children = 0;
+      for (int c = 0; c < kCategoryCount; ++c) children += shape.count[c][b][0] + shape.count[c][b][1];
+      origin_state[static_cast<std::size_t>(kCategoryCount + b)] = children;
+    }
+    origin_state[kCategoryCount + kAgeBandCount] = total_children(shape, true);
+  }
+  StartingCounts origin = origin_counts(shape, figures, result.origin, origin_state, base_at_origin, result.notes);
+  std::optional<double> short_term = std::isnan(mean_state[kCategoryCount + kAgeBandCount + 1]) || base_at_origin
                                          ? shape.short_term_stability_percent
                                          : std::optional<double>(mean_state[kCategoryCount + kAgeBandCount + 1]);
-  std::optional<double> long_term = std::isnan(mean_state[kCategoryCount + kAgeBandCount + 2])
+  std::optional<double> long_term = std::isnan(mean_state[kCategoryCount + kAgeBandCount + 2]) || base_at_origin
                                         ? shape.long_term_stability_percent
                                         : std::optional<double>(mean_state[kCategoryCount + kAgeBandCount + 2]);
   bool short_term_at_origin = false;

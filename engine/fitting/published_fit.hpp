@@ -78,6 +78,11 @@ struct FitStart {
 };
 FitStart fit_start(const Scenario& base, const PublishedFigures& figures, Date origin);
 
+// How much a figure counts in the fit, as calibrate weights recent returns: its likelihood is raised
+// to the power 2^(-age / 3 years), its age the years from its date (a flow's middle) to the origin;
+// a figure at or after the origin counts whole.
+double figure_recency_weight(const PublishedFigure& figure, Date origin);
+
 // A base whose starting population is groups (as calibrate writes) is first turned into counts
 // (starting_counts_from_groups.hpp). Throws InputError for a base of individual children, an origin before the
 // figures begin or not at a month end, or figures spanning more than 10 years.
