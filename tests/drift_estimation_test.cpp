@@ -9,6 +9,8 @@
 #include <boost/random/exponential_distribution.hpp>
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/normal_distribution.hpp>
+#include <boost/random/uniform_real_distribution.hpp>
+#include <algorithm>
 #include <cmath>
 
 #include "calibration/cross_validation.hpp"
@@ -18,20 +20,26 @@
 namespace carecast {
 namespace {
 
-DriftEstimate sums(double excess, double gain, int origins) {
-  DriftEstimate estimate;
-  estimate.excess_variance = excess;
-  estimate.reference_gain = gain;
-  estimate.origins = origins;
-  return estimate;
+DriftSize sums(double excess, double gain, int origins) {
+  DriftSize size;
+  size.excess_variance = excess;
+  size.reference_gain = gain;
+  size.origins = origins;
+  return size;
+}
+
+const DriftOptions kOptions;
+
+void size(DriftSize& estimate, const std::vector<Date>& origins) {
+  size_drift(estimate, kOptions, origins, "Drift of entries and exits", "the total's squared log errors");
 }
 
 const std::vector<Date> kOrigins = {make_date(2015, 3, 31), make_date(2019, 3, 31)};
 
 TEST(DriftSizing, TheMomentEstimateIsShrunkTowardsThePrior) {
-  DriftEstimate estimate = sums(0.02, 2.0, 5);  // d^2 = 0.01
-  size_drift(estimate, kOrigins);
-  const DriftOptions& o = estimate.options;
+  DriftSize estimate = sums(0.02, 2.0, 5);  // d^2 = 0.01
+  size(estimate, kOrigins);
+  const DriftOptions& o = kOptions;
   EXPECT_DOUBLE_EQ(estimate.raw_variance, 0.01);
   const double expected = std::sqrt((o.prior_origins * o.prior_sd * o.prior_sd + 5 * 0.01) / (o.prior_origins + 5));
   EXPECT_DOUBLE_EQ(estimate.sd, expected);
@@ -43,28 +51,28 @@ TEST(DriftSizing, TheMomentEstimateIsShrunkTowardsThePrior) {
 // Errors the forecasts already allowed for give no drift of their own: the prior, worth its
 // origins against the council's, is all that is left.
 TEST(DriftSizing, ErrorsWithinTheForecastsSpreadGiveLessThanThePrior) {
-  DriftEstimate estimate = sums(-0.01, 2.0, 6);
-  size_drift(estimate, kOrigins);
-  const DriftOptions& o = estimate.options;
+  DriftSize estimate = sums(-0.01, 2.0, 6);
+  size(estimate, kOrigins);
+  const DriftOptions& o = kOptions;
   EXPECT_DOUBLE_EQ(estimate.raw_variance, 0.0);
   EXPECT_DOUBLE_EQ(estimate.sd, o.prior_sd * std::sqrt(o.prior_origins / (o.prior_origins + 6)));
   EXPECT_NE(estimate.reason.find("less than"), std::string::npos) << estimate.reason;
 }
 
 TEST(DriftSizing, OneOriginOrNoResponseFallsBackToThePrior) {
-  DriftEstimate one = sums(0.5, 2.0, 1);
-  size_drift(one, kOrigins);
-  EXPECT_DOUBLE_EQ(one.sd, one.options.prior_sd);
+  DriftSize one = sums(0.5, 2.0, 1);
+  size(one, kOrigins);
+  EXPECT_DOUBLE_EQ(one.sd, kOptions.prior_sd);
   EXPECT_TRUE(std::isnan(one.raw_variance));
-  DriftEstimate flat = sums(0.5, 0.0, 4);
-  size_drift(flat, kOrigins);
-  EXPECT_DOUBLE_EQ(flat.sd, flat.options.prior_sd);
+  DriftSize flat = sums(0.5, 0.0, 4);
+  size(flat, kOrigins);
+  EXPECT_DOUBLE_EQ(flat.sd, kOptions.prior_sd);
 }
 
 TEST(DriftSizing, OneWildOriginIsCapped) {
-  DriftEstimate estimate = sums(10.0, 1.0, 3);
-  size_drift(estimate, kOrigins);
-  const DriftOptions& o = estimate.options;
+  DriftSize estimate = sums(10.0, 1.0, 3);
+  size(estimate, kOrigins);
+  const DriftOptions& o = kOptions;
   const double cap = o.maximum_sd * o.maximum_sd;
   EXPECT_DOUBLE_EQ(estimate.sd, std::sqrt((o.prior_origins * o.prior_sd * o.prior_sd + 3 * cap) / (o.prior_origins + 3)));
   EXPECT_NE(estimate.reason.find("capped"), std::string::npos);
@@ -116,11 +124,75 @@ DriftEstimate drift_of(const CareHistory& history) {
 TEST(DriftEstimation, WanderingEntriesGiveADriftAboveThePriorAndSteadyOnesDoNot) {
   const DriftEstimate wandering = drift_of(history_with_wandering_entries(0.3, 7));
   const DriftEstimate steady = drift_of(history_with_wandering_entries(0.0, 7));
-  ASSERT_GE(wandering.origins, 4);
-  ASSERT_GE(steady.origins, 4);
-  EXPECT_GT(wandering.sd, wandering.options.prior_sd) << wandering.reason;
-  EXPECT_LT(steady.sd, steady.options.prior_sd) << steady.reason;
-  EXPECT_GT(wandering.raw_variance, 4 * steady.raw_variance + 0.001) << wandering.reason << "\n" << steady.reason;
+  ASSERT_GE(wandering.level.origins, 4);
+  ASSERT_GE(steady.level.origins, 4);
+  EXPECT_GT(wandering.level.sd, kOptions.prior_sd) << wandering.level.reason;
+  EXPECT_LT(steady.level.sd, kOptions.prior_sd) << steady.level.reason;
+  EXPECT_GT(wandering.level.raw_variance, 4 * steady.level.raw_variance + 0.001)
+      << wandering.level.reason << "\n" << steady.level.reason;
+}
+
+// Twelve collection years from 1 April 2008. 150 children a year, aged 5 to 9, enter care and
+// stay a while (they go home at 0.35 a year, and before turning 18), moving between in-house foster carers at 0.5 a
+// year times exp(w) in the calendar year the move falls in, w a random walk with yearly steps of
+// sd `step` (0: steady). Moves are drawn by thinning against the largest rate of the twelve years.
+CareHistory history_with_wandering_moves(double step, std::uint32_t seed) {
+  boost::random::mt19937 generator(seed);
+  boost::random::exponential_distribution<> exponential(1);
+  boost::random::normal_distribution<> normal(0, 1);
+  boost::random::uniform_real_distribution<> uniform(0, 1);
+  const Date first = make_date(2008, 4, 1);
+  const Date last = make_date(2020, 3, 31);
+  constexpr int kYears = 12;
+  std::vector<double> move_rate(kYears);
+  double w = 0;
+  for (double& rate : move_rate) {
+    w += step * normal(generator);
+    rate = 0.5 * std::exp(w);
+  }
+  const double fastest = *std::max_element(move_rate.begin(), move_rate.end());
+  const auto day = [&](double years) { return first + std::chrono::days{static_cast<int>(years * 365.25)}; };
+  CareHistory history;
+  for (double entry = exponential(generator) / 150; entry < kYears; entry += exponential(generator) / 150) {
+    ChildHistory child =
+        testing::child_in_one_foster_placement(day(entry), day(entry + exponential(generator) / 0.35), last, generator);
+    CarePeriod& period = child.periods.front();
+    // Nobody is looked after past 17: one who would be goes home the day before turning 18.
+    const Date adult = add_years(child.date_of_birth, 18) - std::chrono::days{1};
+    if (adult <= last && (!period.end || *period.end > adult)) {
+      period.end = period.placements.front().end = adult;
+      period.exit_reason = ExitReason::returned_home;
+      period.exit_code = "E4A";
+    }
+    const std::optional<Date> end = period.end;
+    const double leave = end ? (*end - first).count() / 365.25 : double{kYears};
+    for (double t = entry + exponential(generator) / fastest; t < leave; t += exponential(generator) / fastest) {
+      if (uniform(generator) * fastest >= move_rate[static_cast<std::size_t>(t)]) continue;
+      const Date moved = day(t);
+      if (moved <= period.placements.back().start || (end && moved >= *end)) continue;
+      period.placements.back().end = moved;
+      period.placements.push_back({moved, end, Category::foster_in_house, "U4", false});
+    }
+    history.children.push_back(std::move(child));
+  }
+  testing::observe(history, first, last);
+  return history;
+}
+
+// Moves whose rate wanders by 30% a year leave errors in the stability indicators the calibrated
+// forecasts did not allow for, so the council's own record pulls the drift of moves above the
+// prior; steady moves do not. Each drift is judged where it shows: the wandering moves leave the
+// total alone, so its drift of entries and exits stays far below the drift of moves. Fixed seeds.
+TEST(DriftEstimation, WanderingMovesGiveADriftOfMovesAboveThePriorAndSteadyOnesDoNot) {
+  const DriftEstimate wandering = drift_of(history_with_wandering_moves(0.3, 11));
+  const DriftEstimate steady = drift_of(history_with_wandering_moves(0.0, 11));
+  ASSERT_GE(wandering.moves.origins, 3);
+  ASSERT_GE(steady.moves.origins, 3);
+  EXPECT_GT(wandering.moves.sd, kOptions.prior_sd) << wandering.moves.reason;
+  EXPECT_LT(steady.moves.sd, kOptions.prior_sd) << steady.moves.reason;
+  EXPECT_GT(wandering.moves.raw_variance, 4 * steady.moves.raw_variance + 0.001)
+      << wandering.moves.reason << "\n" << steady.moves.reason;
+  EXPECT_GT(wandering.moves.sd, 2 * wandering.level.sd) << wandering.moves.reason << "\n" << wandering.level.reason;
 }
 
 // `backtest` judges the model calibrate writes: each origin is calibrated with calibrate's choices,

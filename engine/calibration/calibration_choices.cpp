@@ -22,7 +22,7 @@ std::int64_t calibration_runs(const CareHistory& history, Date as_of, const Cali
   if (choices.cross_validation && candidates > 1 && origins >= cross_validation.minimum_origins) {
     runs += origins * candidates * cross_validation.runs;
   }
-  if (choices.drift) runs += origins * 2 * DriftOptions{}.runs;
+  if (choices.drift) runs += origins * 3 * DriftOptions{}.runs;
   return runs;
 }
 
@@ -54,7 +54,7 @@ ChosenCalibration calibrate_with_choices(const CareHistory& history, Date as_of,
     drift.runs_done = choices.runs_done;
     result.drift = estimate_drift(history, as_of, origins, options, drift);
     apply_drift(*result.drift, result.scenario.variation);
-    result.report.drift_note = result.drift->reason;
+    result.report.drift_note = result.drift->reason();
   }
   return result;
 }

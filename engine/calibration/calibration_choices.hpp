@@ -30,7 +30,7 @@ struct CalibrationChoices {
 };
 
 // How many runs calibrate_with_choices will simulate on this history: cross-validation's
-// candidates at each origin, and the drift's two simulations at each. 0 when it simulates nothing.
+// candidates at each origin, and the drift's three simulations at each. 0 when it simulates nothing.
 std::int64_t calibration_runs(const CareHistory& history, Date as_of, const CalibrationChoices& choices);
 
 // The default candidate with what `fixed` fixes: the choice when cross-validation is off or the

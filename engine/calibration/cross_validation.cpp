@@ -23,11 +23,6 @@ std::string short_number(double x) {
   return text.str();
 }
 
-// Index of `date` among the reporting dates, or -1.
-int date_index(const ReportingCalendar& calendar, Date date) {
-  const auto found = std::find(calendar.dates.begin(), calendar.dates.end(), date);
-  return found == calendar.dates.end() ? -1 : static_cast<int>(found - calendar.dates.begin());
-}
 
 }  // namespace
 
@@ -133,7 +128,7 @@ CrossValidationResult cross_validate(const CareHistory& history, Date as_of, con
       const RunResult runs = run_replications(scenario, run);
       if (options.runs_done) options.runs_done(run.runs);
       for (int h = 0; h < horizons; ++h) {
-        const int d = date_index(runs.calendar, add_years(origin, h + 1));
+        const int d = runs.calendar.index_of(add_years(origin, h + 1));
         if (d < 0) continue;
         const PerCategory<int>& later = truth[static_cast<std::size_t>(h)];
         double crps = 0;

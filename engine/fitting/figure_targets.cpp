@@ -15,10 +15,6 @@ std::vector<int> member_columns(int first_column, std::uint32_t members, int cou
   return columns;
 }
 
-int date_index(const ReportingCalendar& calendar, Date date) {
-  const auto found = std::find(calendar.dates.begin(), calendar.dates.end(), date);
-  return found == calendar.dates.end() ? -1 : static_cast<int>(found - calendar.dates.begin());
-}
 
 FigureTarget target_of(const PublishedFigure& f, std::size_t index, const TallyLayout& layout,
                        const ReportingCalendar& calendar) {
@@ -68,15 +64,15 @@ FigureTarget target_of(const PublishedFigure& f, std::size_t index, const TallyL
       break;
   }
   if (is_flow(f.metric)) {
-    const int first = date_index(calendar, *f.period_start - std::chrono::days(1));
-    const int last = date_index(calendar, f.date);
+    const int first = calendar.index_of(*f.period_start - std::chrono::days(1));
+    const int last = calendar.index_of(f.date);
     if (first < 0 || last < 0) {
       return not_simulated("the period does not run from a month's first day to a month end within the fit");
     }
     t.first_date = first + 1;  // row d counts the month ending on date d
     t.last_date = last;
   } else {
-    const int at = date_index(calendar, f.date);
+    const int at = calendar.index_of(f.date);
     if (at < 0) return not_simulated("not a month end within the fit (the simulation reports at month ends)");
     t.first_date = t.last_date = at;
   }

@@ -1,5 +1,7 @@
 #include "tally/tally_layout.hpp"
 
+#include <algorithm>
+
 #include "scenario/scenario.hpp"
 #include "simulation/supply_pool.hpp"
 
@@ -89,6 +91,11 @@ int TallyLayout::find(std::string_view metric, std::string_view category) const 
     if (measures_[i].metric == metric && measures_[i].category == category) return cell_count() + i;
   }
   return -1;
+}
+
+int ReportingCalendar::index_of(Date date) const {
+  const auto found = std::find(dates.begin(), dates.end(), date);
+  return found == dates.end() ? -1 : static_cast<int>(found - dates.begin());
 }
 
 ReportingCalendar ReportingCalendar::monthly(Date origin, Date horizon_end) {

@@ -119,6 +119,8 @@ struct ReportingCalendar {
   std::vector<double> times; // days since the origin: end of each date
   static ReportingCalendar monthly(Date origin, Date horizon_end);
   int date_count() const { return static_cast<int>(dates.size()); }
+  // The index of `date` among the dates, or -1 if it is not a reporting date.
+  int index_of(Date date) const;
 };
 
 }  // namespace carecast
