@@ -112,6 +112,48 @@ TEST(StartingGroups, NoGroupStraddlesTheLongTermStabilityMeasure) {
   EXPECT_EQ(grouped_stable, stable);
 }
 
+// A child placed for adoption counts as stable in the DfE long-term measure when the adoptive
+// placement and the one before it have lasted 2 years together, however new the adoptive one is.
+// Such children are kept in the stable class and counted in their groups, and the engine's draws
+// give each of them a placement before that began 24 months or more before the origin: the
+// measure comes back exactly. Before, they were drawn as unstable (their adoptive placement alone
+// is under 2 years), and on the validation worlds the measure started 1.3 points low.
+TEST(StartingGroups, ChildrenPlacedForAdoptionKeepThePlacementBeforeInTheLongTermMeasure) {
+  std::vector<StartingChild> children = population(300, 41);
+  std::mt19937_64 random(43);
+  for (int i = 0; i < 24; ++i) {
+    StartingChild c;
+    c.category = Category::placed_for_adoption;
+    c.days_in_care = 950 + static_cast<std::int32_t>(random() % 400);
+    c.age_days = c.days_in_care + static_cast<std::int32_t>(random() % 1500);
+    c.days_in_placement = 30 + static_cast<std::int32_t>(random() % 300);
+    // Two thirds were with their carers (fostering for adoption) 2 years or more before.
+    c.days_since_previous_placement = i % 3 == 0 ? c.days_in_placement + 200 : 760 + static_cast<std::int32_t>(random() % 150);
+    children.push_back(c);
+  }
+  const auto measure = [](const std::vector<StartingChild>& all) {
+    std::pair<int, int> counted_stable{0, 0};
+    for (const StartingChild& c : all) {
+      if (whole_months(c.age_days) >= 192 || whole_months(c.days_in_care) < 30) continue;
+      ++counted_stable.first;
+      const std::int32_t placed = std::max(c.days_in_placement, c.days_since_previous_placement);
+      counted_stable.second += whole_months(placed) >= 24 ? 1 : 0;
+    }
+    return counted_stable;
+  };
+  const std::vector<StartingGroup> groups = group_starting_children(children);
+  int kept = 0;
+  for (const StartingGroup& g : groups) kept += g.placed_for_adoption_2_years_with_previous;
+  EXPECT_EQ(kept, 16);
+  std::vector<StartingChild> drawn;
+  StreamEngine draws(7, 0, 0, Process::starting_population);
+  for (const StartingGroup& g : groups) {
+    for (int n = 0; n < g.children; ++n) drawn.push_back(draw_group_child(g, n, make_date(2025, 3, 31), draws));
+  }
+  EXPECT_EQ(measure(drawn), measure(children));
+  EXPECT_GT(measure(children).second, 16);
+}
+
 TEST(StartingGroups, TheGroupsDoNotDependOnTheOrderOfTheChildren) {
   std::vector<StartingChild> children = population(200, 5);
   const std::vector<StartingGroup> before = group_starting_children(children);

@@ -368,6 +368,10 @@ void HistoryCounter::add_starting_child(const ChildHistory& child, const CarePer
   starting.days_in_care = static_cast<std::int32_t>((as_of_ - period.start).count());
   starting.placements_since_april = static_cast<std::int32_t>(since_april);
   starting.uasc = child.uasc && (!child.uasc_ceased || *child.uasc_ceased > as_of_);
+  // current is a reverse iterator: the placement before it is the next one down the period.
+  if (current->category == Category::placed_for_adoption && std::next(current) != period.placements.rend()) {
+    starting.days_since_previous_placement = static_cast<std::int32_t>((as_of_ - std::next(current)->start).count());
+  }
   starting_children_.push_back(starting);
 }
 

@@ -442,7 +442,8 @@ std::string groups_csv(const std::vector<StartingGroup>& groups) {
     out << name_of(g.category) << ',' << g.children << ',' << g.male << ',' << g.uasc << ',' << g.age_months.min << ','
         << g.age_months.max << ',' << g.months_in_care.min << ',' << g.months_in_care.max << ','
         << g.months_in_placement.min << ',' << g.months_in_placement.max << ',' << g.placements_since_april[0] << ','
-        << g.placements_since_april[1] << ',' << g.placements_since_april[2] << '\n';
+        << g.placements_since_april[1] << ',' << g.placements_since_april[2] << ','
+        << g.placed_for_adoption_2_years_with_previous << '\n';
   }
   return out.str();
 }

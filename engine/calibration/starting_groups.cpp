@@ -57,7 +57,7 @@ constexpr std::int32_t kLongTermMonthsInPlacement = 24;
 int long_term_class(const MonthlyChild& child) {
   if (child.age_months >= kLongTermAgeLimitMonths) return 0;
   if (child.months_in_care < kLongTermMonthsInCare) return 1;
-  return child.months_in_placement >= kLongTermMonthsInPlacement ? 3 : 2;
+  return child.months_in_placement >= kLongTermMonthsInPlacement || child.adoptive_2_years_with_previous ? 3 : 2;
 }
 constexpr int kLongTermClassCount = 4;
 
@@ -134,6 +134,7 @@ class Partitioner {
       if (m.male) ++row.male;
       if (m.uasc) ++row.uasc;
       ++row.placements_since_april[static_cast<std::size_t>(m.placements_since_april - 1)];
+      if (m.adoptive_2_years_with_previous) ++row.placed_for_adoption_2_years_with_previous;
     }
     for (const auto& [category, row] : by_category) groups.push_back(row);
   }
@@ -156,7 +157,8 @@ std::vector<StartingGroup> group_starting_children(const std::vector<StartingChi
   for (const StartingChild& child : children) {
     everyone.push_back(MonthlyChild{child.category, child.sex == Sex::male, child.uasc, whole_months(child.age_days),
                                     whole_months(child.days_in_care), whole_months(child.days_in_placement),
-                                    std::clamp(child.placements_since_april, 1, kPlacementsSinceAprilCap)});
+                                    std::clamp(child.placements_since_april, 1, kPlacementsSinceAprilCap),
+                                    whole_months(child.days_since_previous_placement) >= kLongTermMonthsInPlacement});
   }
   // Sorted first, so the groups do not depend on the order of the input (which follows identifiers).
   std::sort(everyone.begin(), everyone.end(),

@@ -31,6 +31,8 @@ struct MonthlyChild {
   std::int32_t months_in_care = 0;
   std::int32_t months_in_placement = 0;
   std::int32_t placements_since_april = 1;  // capped at kPlacementsSinceAprilCap
+  // Placed for adoption, and 2 years or more in placement counting the one before it.
+  bool adoptive_2_years_with_previous = false;
 };
 
 // Whole months (of kDaysPerMonth days) in `days`, rounded down.

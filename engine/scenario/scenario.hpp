@@ -36,6 +36,9 @@ struct StartingChild {
   std::int32_t days_in_care = 0;       // >= days_in_placement
   std::int32_t placements_since_april = 1;  // placements in the current collection year, incl. this one
   bool uasc = false;
+  // Placed for adoption after another placement in the same period of care: days since that one
+  // began, which the DfE long-term stability measure counts with the adoptive placement. 0 = none.
+  std::int32_t days_since_previous_placement = 0;
 };
 
 // Starting children described only as a group, the form `carecast calibrate` writes: the
@@ -64,6 +67,10 @@ struct StartingGroup {
   // current one: kept exactly, because the DfE short-term stability measure at the origin is the
   // share with 3 or more. Sums to children.
   std::array<std::int32_t, kPlacementsSinceAprilCap> placements_since_april{};
+  // How many are placed for adoption and, with the placement before it, have been in the same
+  // placement for 2 years or more, as the DfE long-term measure counts them: the ranges above say
+  // only how long the adoptive placement itself has lasted. Kept exactly, as the counts above.
+  std::int32_t placed_for_adoption_2_years_with_previous = 0;
 };
 
 // The largest age in days a child looked after at `origin` can have: one day short of 18.

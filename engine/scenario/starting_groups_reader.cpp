@@ -10,7 +10,7 @@ const std::vector<std::string_view> kStartingGroupColumns = {
     "uasc",               "age_months_min",     "age_months_max",
     "months_in_care_min", "months_in_care_max", "months_in_placement_min",
     "months_in_placement_max", "placements_since_april_1", "placements_since_april_2",
-    "placements_since_april_3_or_more"};
+    "placements_since_april_3_or_more", "placed_for_adoption_2_years_with_previous"};
 
 namespace {
 
@@ -36,7 +36,14 @@ std::vector<StartingGroup> read_starting_groups(
     }
   }
   std::vector<std::size_t> at;
-  for (std::string_view name : kStartingGroupColumns) at.push_back(csv.require_column(name));
+  // The last column came later: files written before it have none (and no such children).
+  const std::string_view optional_column = kStartingGroupColumns.back();
+  for (std::string_view name : kStartingGroupColumns) {
+    if (name != optional_column) at.push_back(csv.require_column(name));
+  }
+  const auto& header = csv.columns();
+  const auto optional_at = std::find(header.begin(), header.end(), optional_column);
+  const bool has_optional = optional_at != header.end();
 
   // Values are never quoted back: the file describes real children, even if only in groups.
   auto read = [&csv](std::size_t row, std::size_t column, std::int32_t low, std::int32_t high, std::string_view what) {
@@ -80,6 +87,16 @@ std::vector<StartingGroup> read_starting_groups(
       throw InputError(csv.location(row, at[12]),
                        "the three placements_since_april counts must add up to children: every child has had 1, 2, "
                        "or 3 or more placements since 1 April");
+    }
+    if (has_optional) {
+      const auto column = static_cast<std::size_t>(optional_at - header.begin());
+      group.placed_for_adoption_2_years_with_previous = read(row, column, 0, group.children, "a number of children, at most children");
+      if (group.placed_for_adoption_2_years_with_previous > 0 &&
+          (group.category != Category::placed_for_adoption || group.months_in_care.max < 24)) {
+        throw InputError(csv.location(row, column),
+                         "must be 0 unless the category is placed_for_adoption and the children have been in care 24 "
+                         "months or more");
+      }
     }
     // Ranges some child can satisfy: placement within care, care within age.
     if (group.months_in_placement.min > group.months_in_care.max) {

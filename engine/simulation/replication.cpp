@@ -371,7 +371,9 @@ void ReplicationRunner::start_population(ReplicationIdentity id) {
         added.placement_start = 0.0;
       }
     }
-    added.previous_placement_start = added.placement_start;  // unknown before the origin
+    // Known only for a child placed for adoption after another placement (the DfE long-term measure
+    // counts the two together); otherwise the placement before is not needed.
+    added.previous_placement_start = std::min(added.previous_placement_start, added.placement_start);
     added.placements_in_care = 1;
     price_placement(index);
     ++stock_[static_cast<int>(added.category)];
@@ -389,6 +391,7 @@ void ReplicationRunner::start_population(ReplicationIdentity id) {
     child.birth_time = days_between(model_->origin, dob) - 1.0;
     child.placement_start = -record.days_in_placement;
     child.care_start = -record.days_in_care;
+    child.previous_placement_start = -std::max(record.days_in_placement, record.days_since_previous_placement);
     child.placements_this_year = static_cast<std::uint16_t>(record.placements_since_april);
     child.category = record.category;
     admit_starting(child, entity++);

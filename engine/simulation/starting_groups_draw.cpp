@@ -46,6 +46,13 @@ StartingChild draw_group_child(const StartingGroup& group, int index, Date origi
       break;
     }
   }
+  // The first children placed for adoption are those whose placement before counts with it for 2
+  // years or more (the group lies in the DfE long-term measure's stable class): the placement
+  // before began in care, 24 whole months or more before the origin.
+  if (index < group.placed_for_adoption_2_years_with_previous) {
+    const std::int32_t earliest = std::max(first_day_of_month(24), child.days_in_placement + 1);
+    child.days_since_previous_placement = uniform_integer(std::min(earliest, child.days_in_care), child.days_in_care, draws);
+  }
   const auto days_since_april = static_cast<std::int32_t>((origin - financial_year_start(origin)).count());
   if (child.days_in_placement < days_since_april && child.days_in_care > days_since_april) {
     child.placements_since_april = std::max(child.placements_since_april, 2);
