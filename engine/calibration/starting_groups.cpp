@@ -57,7 +57,10 @@ constexpr std::int32_t kLongTermMonthsInPlacement = 24;
 int long_term_class(const MonthlyChild& child) {
   if (child.age_months >= kLongTermAgeLimitMonths) return 0;
   if (child.months_in_care < kLongTermMonthsInCare) return 1;
-  return child.months_in_placement >= kLongTermMonthsInPlacement || child.adoptive_2_years_with_previous ? 3 : 2;
+  // A child placed for adoption who is stable only with the placement before stays in class 2 by
+  // its own placement's months, so that no group's ranges straddle 24 months; its row counts it
+  // (placed_for_adoption_2_years_with_previous) and the engine draws the placement before.
+  return child.months_in_placement >= kLongTermMonthsInPlacement ? 3 : 2;
 }
 constexpr int kLongTermClassCount = 4;
 
