@@ -35,6 +35,7 @@ enum class Process : std::uint32_t {
   systemic_variation = 13,  // the replication's year-to-year multipliers on entries, exits, moves
   placement_market = 14,    // whether a search of the agency or external-home market finds a place
   systemic_drift = 20,      // the replication's random-walk drift of the same three multipliers
+  placement_location = 21,  // each placement's location band, and each carer household's
 };
 
 // Entities that own streams. A child's entity id is its namespace and index, so the k-th child to

@@ -123,6 +123,8 @@ OptionAppraisals appraise_options(const Table& comparison, Date origin, const La
        "children in external children's homes at " + to_horizon},
       {"children_looked_after", "childrens_home_in_house", "In-house children's home placements at " + to_horizon,
        "children in the council's own children's homes at " + to_horizon},
+      {"children_placed_over_20_miles", "all", "Children far from home (over 20 miles) at " + to_horizon,
+       "children placed more than 20 miles from home at " + to_horizon},
   };
   struct Probability {
     std::string metric;

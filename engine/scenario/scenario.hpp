@@ -15,6 +15,7 @@
 
 #include "core/calendar.hpp"
 #include "core/care_kinds.hpp"
+#include "core/location_bands.hpp"
 #include "core/categories.hpp"
 
 namespace carecast {
@@ -329,6 +330,10 @@ struct Supply {
   Market external_home_market;
   // £ a week of an unregistered placement (nothing registered was free); unset = [costs.weekly] other.
   std::optional<double> unregistered_weekly_cost;
+  // Distance from home ([supply.location]): each provider's shares of placements inside the
+  // council's area, outside it within 20 miles, and further (core/location_bands.hpp); unregistered
+  // arrangements take `other`'s. Unset: no locations are drawn and no distance metrics written.
+  std::optional<PerCategory<std::array<double, kLocationBandCount>>> location_shares;
 };
 
 // Commissioning options layered on a scenario, each phasing in from its start date.

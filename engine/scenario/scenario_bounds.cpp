@@ -120,6 +120,7 @@ constexpr ScenarioRange kRanges[] = {
     {"supply.markets.*.chance_of_place_by_year[]", 0, 1, kProbability},
     {"supply.markets.*.price_rise_per_year", kMinRate, kMaxRate, "a real price rise, a fraction a year"},
     {"supply.unregistered_weekly_cost", 0, kMaxWeeklyCost, "£ a week"},
+    {"supply.location.*.*", 0, 1, kProbability},
     {"supply.homes[].beds", 0, 100, "beds in one home"},
     {"supply.homes[].annual_cost", 0, kMaxHomeCost, "£ a year"},
     {"supply.step_down.minimum_stay_days", 0, kMaxDays, "days"},

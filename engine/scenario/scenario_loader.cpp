@@ -29,6 +29,8 @@ namespace fs = std::filesystem;
 
 constexpr double kProbabilitySumTolerance = 1e-9;
 constexpr std::string_view kAllAgeBands = "all";
+// [supply.location]: the shares of every provider not given a table of its own.
+constexpr std::string_view kAnyOtherProvider = "any_other_provider";
 constexpr std::int64_t kMaxInt32 = std::numeric_limits<std::int32_t>::max();
 constexpr int kEarliestYear = 1900;
 constexpr int kLatestYear = 2200;
@@ -402,6 +404,14 @@ const KeySchema& scenario_schema() {
       {"price_rise_per_year", &value},
   });
   static const KeySchema markets = keyed_by(markets_vocabulary, market);
+  static const Vocabulary location_providers_vocabulary{"provider", [] {
+                                                          std::vector<std::string> names = names_of(kCategoryNames);
+                                                          names.emplace_back(kAnyOtherProvider);
+                                                          return names;
+                                                        }()};
+  static const Vocabulary location_bands_vocabulary{"location band", names_of(kLocationBandNames)};
+  static const KeySchema location_shares = keyed_by(location_bands_vocabulary, value);
+  static const KeySchema location = keyed_by(location_providers_vocabulary, location_shares);
   static const KeySchema step_down = table_of({
       {"starts", &value},
       {"minimum_stay_days", &value},
@@ -437,6 +447,7 @@ const KeySchema& scenario_schema() {
       {"preference", &preference},
       {"markets", &markets},
       {"unregistered_weekly_cost", &value},
+      {"location", &location},
       {"step_down", &step_down},
   });
   static const KeySchema options = table_of({
@@ -1518,6 +1529,42 @@ void read_placement_market(const MergedTable& table, Supply& supply, Reachabilit
   }
 }
 
+// Where each provider's placements are (simulation/placement_location.hpp): a table of shares by
+// band for each provider, or for `any_other_provider`; every provider must have shares.
+void read_locations(const MergedTable& table, Supply& supply) {
+  const MergedTable location = table.table("location");
+  if (!location.present()) return;
+  using Shares = std::array<double, kLocationBandCount>;
+  const auto band_index = [](std::string_view name) { return static_cast<std::size_t>(*parse_location_band(name)); };
+  PerCategory<std::optional<Shares>> given{};
+  std::optional<Shares> any_other;
+  for (std::string_view name : location.keys()) {
+    const Shares shares = read_probability_table<kLocationBandCount>(*location.find(name), band_index);
+    if (name == kAnyOtherProvider) {
+      any_other = shares;
+    } else {
+      given[category_index(name)] = shares;
+    }
+  }
+  PerCategory<Shares> shares{};
+  std::vector<std::string_view> missing;
+  for (int c = 0; c < kCategoryCount; ++c) {
+    if (given[c]) {
+      shares[c] = *given[c];
+    } else if (any_other) {
+      shares[c] = *any_other;
+    } else {
+      missing.push_back(kCategoryNames[c]);
+    }
+  }
+  if (!missing.empty()) {
+    throw InputError(location.location(location.key()),
+                     "no location shares for " + join_names(missing) + "; give each provider a table, or give [" +
+                         location.key() + "." + std::string(kAnyOtherProvider) + "] for every provider not listed");
+  }
+  supply.location_shares = shares;
+}
+
 Supply read_supply(const MergedTable& table, Reachability& reachability) {
   constexpr std::string_view kNumber = "a number, 0 or more";
   Supply supply;
@@ -1614,6 +1661,7 @@ Supply read_supply(const MergedTable& table, Reachability& reachability) {
     }
   }
   read_placement_market(table, supply, reachability);
+  read_locations(table, supply);
   if (const MergedTable step_down = table.table("step_down"); step_down.present()) {
     supply.step_down = read_step_down(step_down);
     reachability.reach(Category::foster_in_house, step_down.location());

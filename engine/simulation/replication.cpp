@@ -101,6 +101,10 @@ std::uint32_t ReplicationRunner::add_child(const ChildState& child) {
   added.in_care_slot = static_cast<std::uint32_t>(in_care_.size());
   added.cost_stream = StreamEngine(id_.seed, id_.replication, entity_id(added.entity_kind, added.entity),
                                    Process::placement_cost);
+  if (locations_.enabled()) {
+    added.location_stream = StreamEngine(id_.seed, id_.replication, entity_id(added.entity_kind, added.entity),
+                                         Process::placement_location);
+  }
   in_care_.push_back(index);
   if (added.uasc) ++uasc_stock_;
   ++stats_.children_simulated;
@@ -117,6 +121,7 @@ void ReplicationRunner::start_placement(std::uint32_t index, const PlaceHandle& 
   child.placement_start = now;
   price_placement(index);
   ++stock_[static_cast<int>(place.category)];
+  locate_placement(index);
   schedule_placement_end(index, now);
 }
 
@@ -232,6 +237,7 @@ void ReplicationRunner::end_current_placement(std::uint32_t index, double now) {
     accrue(cost_by_month_, child.cost_category, child.cost_per_day, child.placement_start, now);
   }
   --stock_[static_cast<int>(child.category)];
+  if (locations_.enabled()) locations_.leave(child.location);
   if (scenario_.supply.enabled) {
     unlist_from_place(index);
     pool_.release(child.place);
@@ -377,6 +383,7 @@ void ReplicationRunner::start_population(ReplicationIdentity id) {
     added.placements_in_care = 1;
     price_placement(index);
     ++stock_[static_cast<int>(added.category)];
+    locate_placement(index);
     if (observer_ != nullptr) observer_->admitted(index, added, 0.0, true);
     schedule_placement_end(index, 0.0);  // the placement may have begun before the origin
   };
@@ -477,6 +484,7 @@ void ReplicationRunner::record_snapshot(int date_index) {
     row[layout_.places_occupied[r]] = occupied;
     if (occupied > available) ++stats_.capacity_exceeded;
   }
+  record_locations(date_index, total);
 }
 
 ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::int32_t> tally,
@@ -487,6 +495,7 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
   age_band_changes_.assign(static_cast<std::size_t>(calendar_.date_count()) + 1, PerAgeBand<std::int32_t>{});
   queue_.reset(model_->horizon_time);
   stock_.fill(0);
+  locations_.clear();
   uasc_stock_ = 0;
   next_entering_child_ = next_uasc_child_ = next_sibling_group_ = 0;
   stats_ = ReplicationStats{};

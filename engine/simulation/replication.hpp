@@ -14,6 +14,7 @@
 #include "scenario/scenario.hpp"
 #include "simulation/compiled_model.hpp"
 #include "simulation/event_queue.hpp"
+#include "simulation/placement_location.hpp"
 #include "simulation/placement_market.hpp"
 #include "simulation/starting_counts_draw.hpp"
 #include "simulation/supply_pool.hpp"
@@ -70,6 +71,8 @@ struct ChildState {
   StreamEngine cost_stream;                 // each placement's cost draw
   double cost_per_day = 0;                  // £ a day of the current placement, in base-year prices
   std::uint8_t cost_category = 0;           // CostCategory the current placement is booked under
+  LocationBand location = LocationBand::inside_council;  // the current placement's, with [supply.location]
+  StreamEngine location_stream;             // each placement's location band
 
   // Whole years of age, for carers' approval ranges. Years of 365.25 days can put a child a day
   // early or late over an inner birthday, which approval ranges do not need; but a child is never
@@ -204,6 +207,9 @@ class ReplicationRunner {
   void consider_step_down(std::uint32_t child, double now);
   void step_down(std::uint32_t child, double now);
   void close_home(std::size_t home, double now);
+  // Distance from home: the new placement's band, counted while it lasts (placement_location.hpp).
+  void locate_placement(std::uint32_t child);
+  void record_locations(int date_index, std::int32_t children_in_care);
   // Each in-house household and home keeps the children placed there in a slot per place, so
   // that a deregistration or closure finds them without scanning every child in care.
   std::span<std::uint32_t> slots_of(const PlaceHandle& place);
@@ -267,6 +273,7 @@ class ReplicationRunner {
   // Supply state, used only when the scenario has finite supply or commissioning options.
   SupplyPool pool_;
   const PlacementMarket market_{scenario_.supply};
+  PlacementLocations locations_{scenario_.supply};
   StreamEngine market_draws_;      // searches of markets whose chance of a place is below 1
   StreamEngine match_draws_;       // which free in-house household, if any, suits a child
   StreamEngine household_draws_;   // make-up of new households, funnel conversions

@@ -144,7 +144,8 @@ void ReplicationRunner::start_supply(ReplicationIdentity id) {
 
 void ReplicationRunner::add_household(ReplicationIdentity id, double now, bool starting) {
   const Supply& supply = scenario_.supply;
-  StreamEngine stream(id.seed, id.replication, entity_id(EntityKind::household, next_household_++), Process::households);
+  const std::uint32_t number = next_household_++;
+  StreamEngine stream(id.seed, id.replication, entity_id(EntityKind::household, number), Process::households);
   Household household;
   household.places = static_cast<std::uint8_t>(pick(supply.places_per_household_probability, uniform_open01(stream)) + 1);
   std::vector<double> range_weights;
@@ -155,6 +156,11 @@ void ReplicationRunner::add_household(ReplicationIdentity id, double now, bool s
   household.takes_sibling_groups = uniform_open01(stream) < supply.takes_sibling_groups_probability;
   household.mockingbird = mockingbird_members_ < mockingbird_members_wanted_;
   if (household.mockingbird) ++mockingbird_members_;
+  if (locations_.enabled()) {
+    // A stream of its own, so that where carers live changes none of the household's other draws.
+    StreamEngine where(id.seed, id.replication, entity_id(EntityKind::household, number), Process::placement_location);
+    household.location = locations_.household_band(where);
+  }
   const std::int32_t index = pool_.add_household(household);
   household_streams_.push_back(stream);
   household_slots_.push_back(static_cast<std::uint32_t>(place_slots_.size()));
@@ -309,6 +315,25 @@ void ReplicationRunner::close_home(std::size_t home, double now) {
     ++flow(layout_.supply_moves);
     move(index, Category::childrens_home_external, now);
   }
+}
+
+void ReplicationRunner::locate_placement(std::uint32_t index) {
+  if (!locations_.enabled()) return;
+  ChildState& child = children_[index];
+  child.location = locations_.band_of(child.place, pool_, child.location_stream);
+  locations_.arrive(child.location);
+}
+
+void ReplicationRunner::record_locations(int date_index, std::int32_t children_in_care) {
+  if (!locations_.enabled()) return;
+  std::int32_t* row = tally_.data() + static_cast<std::size_t>(date_index) * row_width_;
+  row[layout_.placed_outside_council_count] = locations_.outside_council();
+  row[layout_.placed_over_20_miles_count] = locations_.over_20_miles();
+  if (measures_.empty() || children_in_care == 0) return;
+  double* measured =
+      measures_.data() + static_cast<std::size_t>(date_index) * static_cast<std::size_t>(layout_.measure_count());
+  measured[layout_.placed_outside_council] = 100.0 * locations_.outside_council() / children_in_care;
+  measured[layout_.placed_over_20_miles] = 100.0 * locations_.over_20_miles() / children_in_care;
 }
 
 std::span<std::uint32_t> ReplicationRunner::slots_of(const PlaceHandle& place) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/categories.hpp"
+#include "core/location_bands.hpp"
 #include "scenario/scenario.hpp"
 #include "simulation/ordered_index_set.hpp"
 
@@ -31,6 +32,7 @@ struct Household {
   bool takes_sibling_groups = false;
   bool mockingbird = false;
   bool active = true;
+  LocationBand location = LocationBand::inside_council;  // where the carers live: their children's band
 };
 
 // Where a child is placed: the category and, for in-house foster care and in-house homes, which

@@ -81,6 +81,13 @@ TallyLayout::TallyLayout(const Supply* supply, const Costs* costs) {
     step_downs = add("step_downs", "all", MetricKind::flow);
     step_down_breakdowns = add("step_down_breakdowns", "all", MetricKind::flow);
   }
+  if (supply->location_shares) {
+    placed_outside_council_count = add("children_placed_outside_council", "all", MetricKind::stock);
+    placed_over_20_miles_count = add("children_placed_over_20_miles", "all", MetricKind::stock);
+    // As councils publish them: a share of the children looked after at the date.
+    placed_outside_council = add_measure("placed_outside_council", "all", MetricKind::stock);
+    placed_over_20_miles = add_measure("placed_over_20_miles", "all", MetricKind::stock);
+  }
 }
 
 int TallyLayout::find(std::string_view metric, std::string_view category) const {

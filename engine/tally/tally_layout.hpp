@@ -91,6 +91,10 @@ class TallyLayout {
   int supply_moves = -1;  // placement moves forced by a carer deregistering or a home closing
   int step_downs = -1;
   int step_down_breakdowns = -1;
+  // Distance from home: children looked after placed outside the council's area, and more than 20
+  // miles from home, at the date; -1 without [supply.location].
+  int placed_outside_council_count = -1;
+  int placed_over_20_miles_count = -1;
 
   // Measures (indices into the measure table, not the tally).
   int stability_short_term = -1;   // % of children looked after at 31 March with 3+ placements in the year
@@ -104,6 +108,8 @@ class TallyLayout {
   int cost_npv = -1;               // £ discounted to the origin, at the horizon
   int budget_exceedance = -1;      // at each financial year end with a budget
   int budget_overspend = -1;       // £ above the budget (0 if within it); its mean is the expected overspend
+  int placed_outside_council = -1;  // % of children looked after placed outside the council's area
+  int placed_over_20_miles = -1;    // % of children looked after placed more than 20 miles from home
 
  private:
   int add(std::string_view metric, std::string_view category, MetricKind kind);
