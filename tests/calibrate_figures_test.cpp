@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -191,6 +192,10 @@ TEST_F(CalibrateFiguresTest, SupplyComesFromCarerFiguresUpToTheAsOfDate) {
   EXPECT_NEAR(supply.enquiries_per_year, 18 / (731 / 365.25) / 0.06, 1e-9);
   EXPECT_EQ(supply.fallback[static_cast<int>(Category::foster_in_house)],
             std::vector<Category>{Category::foster_agency});
+  // Matching as in the default council (120 households at 0.06 each): a child among all 100
+  // households finds a match as often as one among the default's 120, so each suits a little more.
+  EXPECT_NEAR(std::pow(1 - supply.match_chance_per_household, 100), std::pow(0.94, 120), 1e-12);
+  EXPECT_GT(supply.match_chance_per_household, 0.06);
 
   // Without approvals, recruitment replaces deregistrations; without households, no supply.
   const SupplyFromFigures steady = supply_from_figures(figures("carer_households,foster_in_house,,2021-03-31,100\n"),
@@ -234,6 +239,8 @@ TEST_F(CalibrateFiguresTest, CalibrateWritesSupplyAndReportsContradictions) {
   EXPECT_EQ(scenario.supply.in_house_households, 64);
   EXPECT_NEAR(scenario.supply.deregistration_per_year, 8 / (365 / 365.25 * 64), 1e-12);
   EXPECT_NEAR(scenario.supply.enquiries_per_year, 9 / (365 / 365.25) / 0.06, 1e-9);
+  // Written, not left at 1 (every free place filled at once: a jump in the first year).
+  EXPECT_DOUBLE_EQ(scenario.supply.match_chance_per_household, 1 - std::pow(0.94, 120.0 / 64));
 
   // A bad figures file stops before any output.
   std::ofstream(dir_ / "bad.csv") << "metric,category,period_start,date,value\ncarer_households,all,,2022-"

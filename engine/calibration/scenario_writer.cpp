@@ -466,6 +466,7 @@ void write_supply(std::ostream& out, const Supply& supply) {
       << "in_house_households = " << supply.in_house_households << '\n'
       << "places_per_household_probability = " << array_of(supply.places_per_household_probability) << '\n'
       << "takes_sibling_groups_probability = " << number(supply.takes_sibling_groups_probability) << '\n'
+      << "match_chance_per_household = " << number(supply.match_chance_per_household) << '\n'
       << "enquiries_per_year = " << number(supply.enquiries_per_year) << '\n'
       << "application_probability = " << number(supply.application_probability) << '\n'
       << "application_lag_months = " << number(supply.application_lag_months) << '\n'

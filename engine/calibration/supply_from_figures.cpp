@@ -15,6 +15,18 @@ constexpr double kApprovalLagMonths = 6;                 // approval takes 4-8 m
 constexpr double kNationalDeregistrationPerYear = 0.14;  // Ofsted 2022-23: 5,125 of about 35,000 households
 constexpr double kTakesSiblingGroupsProbability = 0.40;  // [assumption]
 const std::vector<double> kPlacesPerHousehold = {0.30, 0.45, 0.20, 0.05};  // 1-4 places [assumption]
+// Matching: the shipped default's 120 households with a match chance of 0.06 each hold that council's
+// in-house/agency mix through its first year (scenarios/default.toml). The chance belongs to a council's size
+// (a child finds a carer with chance 1 - (1 - q)^k among k free approved households, and k grows with the
+// council), so another council is given the q at which a child finds a match as often as in the default:
+// (1 - q)^households = 0.94^120.
+constexpr double kDefaultMatchChance = 0.06;
+constexpr double kDefaultHouseholds = 120;
+
+double match_chance_for(int households) {
+  if (households <= 0) return kDefaultMatchChance;  // no household to match with: the value does nothing
+  return 1 - std::pow(1 - kDefaultMatchChance, kDefaultHouseholds / households);
+}
 
 constexpr double kDaysInYear = 365.25;
 
@@ -75,6 +87,7 @@ SupplyFromFigures supply_from_figures(const PublishedFigures& figures, Date as_o
   supply.places_per_household_probability = kPlacesPerHousehold;
   supply.approval_ranges = {{0, 17, 0.35}, {0, 10, 0.30}, {5, 17, 0.20}, {11, 17, 0.15}};
   supply.takes_sibling_groups_probability = kTakesSiblingGroupsProbability;
+  supply.match_chance_per_household = match_chance_for(supply.in_house_households);
   supply.application_probability = kApplicationProbability;
   supply.application_lag_months = kApplicationLagMonths;
   supply.approval_probability = kApprovalProbability;
@@ -132,6 +145,12 @@ SupplyFromFigures supply_from_figures(const PublishedFigures& figures, Date as_o
       "sibling groups; approval age ranges as "
       "the shipped default; a child who finds no in-house "
       "place goes to agency foster care.");
+  out.notes.push_back("Matching: each free approved household suits a child with chance " +
+                      fixed(supply.match_chance_per_household, 4) +
+                      " (match_chance_per_household), so that a child finds an in-house carer as often as in "
+                      "the shipped default, whose 120 households at 0.06 hold its in-house/agency mix through "
+                      "the first year: 1 - (1 - 0.06)^(120 / " + std::to_string(supply.in_house_households) +
+                      ") [assumption: the default council's matching, scaled to this council's households].");
   out.supply = std::move(supply);
   return out;
 }
