@@ -12,7 +12,7 @@ JOBS ?= $(shell nproc)
 # Seconds each fuzzing harness runs in `make fuzz`, and in `make test`.
 FUZZ_SECONDS ?= 300
 TEST_FUZZ_SECONDS ?= 20
-FUZZ_HARNESSES = csv_reader ssda903_calibration scenario_loader
+FUZZ_HARNESSES = csv_reader ssda903_calibration scenario_loader published_figures
 # clang and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes for clang) for the fuzzing
 # harnesses; gcc's own ASan and UBSan runtimes come with g++.
 APT_PACKAGES = g++ cmake make pkg-config libeigen3-dev libboost-dev libcli11-dev libtomlplusplus-dev \
