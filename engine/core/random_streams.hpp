@@ -36,6 +36,7 @@ enum class Process : std::uint32_t {
   placement_market = 14,    // whether a search of the agency or external-home market finds a place
   systemic_drift = 20,      // the replication's random-walk drift of the same three multipliers
   placement_location = 21,  // each placement's location band, and each carer household's
+  child_needs = 22,         // a child's needs level and its changes; a household's approval for levels
 };
 
 // Entities that own streams. A child's entity id is its namespace and index, so the k-th child to

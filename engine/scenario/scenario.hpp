@@ -16,6 +16,7 @@
 #include "core/calendar.hpp"
 #include "core/care_kinds.hpp"
 #include "core/location_bands.hpp"
+#include "core/needs_levels.hpp"
 #include "core/categories.hpp"
 
 namespace carecast {
@@ -268,6 +269,27 @@ struct StepDownProgramme {
   double weekly_cost = 0;              // £ a week per specialist placement
 };
 
+// Children's needs ([supply.needs]; simulation/child_needs.hpp): each child's assessed level,
+// drawn at entry (and at the origin) by age band, moving up or down a level at yearly hazards; and
+// which places are approved for each level. A place approved for a level takes every lower level.
+struct Needs {
+  PerAgeBand<std::array<double, kNeedsLevelCount>> shares_at_entry{};  // by age band, summing to 1
+  double escalation_per_year = 0;    // hazard of moving up a level (none above very_complex)
+  double deescalation_per_year = 0;  // hazard of moving down a level (none below standard)
+  // Shares of in-house carer households approved up to each level (the highest level they take),
+  // drawn once when a household is approved. Unset in a scenario: every household takes every level.
+  std::array<double, kNeedsLevelCount> households_approved_up_to = {0, 0, 1};
+  // Per provider (except in-house carers, approved household by household): the chance that a
+  // search of it finds a place approved for a child of each level (0 = never approved for that
+  // level, as a home that takes no very complex needs). Unlisted providers take every level.
+  PerCategory<std::array<double, kNeedsLevelCount>> chance_of_place{};
+  // Multiplier on a placement's weekly cost, by the child's level, for every provider.
+  std::array<double, kNeedsLevelCount> weekly_cost_multiplier = {1, 1, 1};
+  Needs() {
+    for (auto& chances : chance_of_place) chances.fill(1);
+  }
+};
+
 // Finite supply: carer households and beds. Without it (enabled = false) a place always exists.
 struct Supply {
   bool enabled = false;
@@ -334,6 +356,9 @@ struct Supply {
   // council's area, outside it within 20 miles, and further (core/location_bands.hpp); unregistered
   // arrangements take `other`'s. Unset: no locations are drawn and no distance metrics written.
   std::optional<PerCategory<std::array<double, kLocationBandCount>>> location_shares;
+  // Children's needs levels and the places approved for them. Unset: no levels are drawn, every
+  // place takes every child, and no needs metrics are written.
+  std::optional<Needs> needs;
 };
 
 // Commissioning options layered on a scenario, each phasing in from its start date.

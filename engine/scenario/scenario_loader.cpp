@@ -412,6 +412,18 @@ const KeySchema& scenario_schema() {
   static const Vocabulary location_bands_vocabulary{"location band", names_of(kLocationBandNames)};
   static const KeySchema location_shares = keyed_by(location_bands_vocabulary, value);
   static const KeySchema location = keyed_by(location_providers_vocabulary, location_shares);
+  static const Vocabulary needs_levels_vocabulary{"needs level", names_of(kNeedsLevelNames)};
+  static const KeySchema value_by_needs_level = keyed_by(needs_levels_vocabulary, value);
+  static const KeySchema needs_levels_by_band = keyed_by(age_bands_or_all, value_by_needs_level);
+  static const KeySchema needs_levels_by_provider = keyed_by(categories_vocabulary, value_by_needs_level);
+  static const KeySchema needs = table_of({
+      {"shares_at_entry", &needs_levels_by_band},
+      {"escalation_per_year", &value},
+      {"deescalation_per_year", &value},
+      {"households_approved_up_to", &value_by_needs_level},
+      {"chance_of_place", &needs_levels_by_provider},
+      {"weekly_cost_multiplier", &value_by_needs_level},
+  });
   static const KeySchema step_down = table_of({
       {"starts", &value},
       {"minimum_stay_days", &value},
@@ -448,6 +460,7 @@ const KeySchema& scenario_schema() {
       {"markets", &markets},
       {"unregistered_weekly_cost", &value},
       {"location", &location},
+      {"needs", &needs},
       {"step_down", &step_down},
   });
   static const KeySchema options = table_of({
@@ -1565,6 +1578,64 @@ void read_locations(const MergedTable& table, Supply& supply) {
   supply.location_shares = shares;
 }
 
+// A table giving a value for every needs level. A level left out is refused rather than read as
+// 0: a share or chance of 0 must be written, so that a forgotten level is never taken for one.
+template <typename Read>
+std::array<double, kNeedsLevelCount> read_per_needs_level(const Entry& table, Read read) {
+  const toml::table* members = table.node->as_table();
+  if (members == nullptr) fail_type(table, "a table with a value for each needs level");
+  for (std::string_view level : kNeedsLevelNames) {
+    if (members->get(level) == nullptr) {
+      throw InputError(location_of(table.node->source(), *table.layer, join_key(table.key, level)),
+                       "no value for needs level '" + std::string(level) +
+                           "'; give every level: " + join_names({kNeedsLevelNames.begin(), kNeedsLevelNames.end()}));
+    }
+  }
+  std::array<double, kNeedsLevelCount> values{};
+  for_each_member(table, [&](std::string_view name, const Entry& member) {
+    values[static_cast<std::size_t>(*parse_needs_level(name))] = read(member);
+  });
+  return values;
+}
+
+std::array<double, kNeedsLevelCount> read_needs_shares(const Entry& table) {
+  const std::array<double, kNeedsLevelCount> shares = read_per_needs_level(table, read_probability);
+  double sum = 0;
+  for (double share : shares) sum += share;
+  check_sums_to_one(table, sum);
+  return shares;
+}
+
+// Children's needs and the places approved for them (simulation/child_needs.hpp).
+void read_needs(const MergedTable& table, Supply& supply) {
+  const MergedTable section = table.table("needs");
+  if (!section.present()) return;
+  Needs needs;
+  const PerAgeBand<Entry> shares = entries_for_every_age_band(section.require_table("shares_at_entry"));
+  for (int band = 0; band < kAgeBandCount; ++band) needs.shares_at_entry[band] = read_needs_shares(shares[band]);
+  if (const auto e = section.find("escalation_per_year")) {
+    needs.escalation_per_year = read_non_negative(*e, "a hazard a year (a number, 0 or more)");
+  }
+  if (const auto e = section.find("deescalation_per_year")) {
+    needs.deescalation_per_year = read_non_negative(*e, "a hazard a year (a number, 0 or more)");
+  }
+  if (const auto e = section.find("households_approved_up_to")) needs.households_approved_up_to = read_needs_shares(*e);
+  const MergedTable chances = section.table("chance_of_place");
+  for (std::string_view name : chances.keys()) {
+    const Entry entry = *chances.find(name);
+    if (name == name_of(Category::foster_in_house)) {
+      fail(entry, "in-house carers are approved household by household: give " + section.key() +
+                      ".households_approved_up_to instead");
+    }
+    needs.chance_of_place[category_index(name)] = read_per_needs_level(entry, read_probability);
+  }
+  if (const auto e = section.find("weekly_cost_multiplier")) {
+    needs.weekly_cost_multiplier =
+        read_per_needs_level(*e, [](const Entry& m) { return read_non_negative(m, "a factor (a number, 0 or more)"); });
+  }
+  supply.needs = needs;
+}
+
 Supply read_supply(const MergedTable& table, Reachability& reachability) {
   constexpr std::string_view kNumber = "a number, 0 or more";
   Supply supply;
@@ -1662,6 +1733,7 @@ Supply read_supply(const MergedTable& table, Reachability& reachability) {
   }
   read_placement_market(table, supply, reachability);
   read_locations(table, supply);
+  read_needs(table, supply);
   if (const MergedTable step_down = table.table("step_down"); step_down.present()) {
     supply.step_down = read_step_down(step_down);
     reachability.reach(Category::foster_in_house, step_down.location());

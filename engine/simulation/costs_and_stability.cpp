@@ -44,6 +44,7 @@ void ReplicationRunner::price_placement(std::uint32_t index) {
   const int c = static_cast<int>(child.category);
   double weekly = costs.weekly[c];
   if (scenario_.supply.enabled) weekly = market_.weekly_price(child.place, weekly, child.placement_start);
+  if (needs_.enabled()) weekly *= needs_.cost_multiplier(child.needs_level);
   bool varies = costs.coefficient_of_variation[c] > 0;
   child.cost_category = static_cast<std::uint8_t>(c);
   if (child.place.step_down && scenario_.supply.step_down) {

@@ -89,34 +89,48 @@ bool PlacementMarket::market_has_place(Category provider, double now, StreamEngi
 // uniform, so no household is looked at beyond the one that takes the child; the child finds one
 // with chance 1 - (1 - q)^k among k free approved households.
 std::optional<PlaceHandle> PlacementMarket::match_household(SupplyPool& pool, std::span<const int> ages_years,
-                                                            double now, StreamEngine& matching) const {
+                                                            double now, StreamEngine& matching, NeedsLevel needs) const {
   const double q = supply_.match_chance_per_household;
-  if (q >= 1) return pool.reserve(Category::foster_in_house, ages_years, now);
-  const int suitable = pool.suitable_households(ages_years);
+  if (q >= 1) return pool.reserve(Category::foster_in_house, ages_years, now, needs);
+  const int suitable = pool.suitable_households(ages_years, needs);
   if (suitable == 0 || q <= 0) return std::nullopt;
   const double passed_over = std::floor(std::log(uniform_open01(matching)) / std::log1p(-q));
   if (passed_over >= suitable) return std::nullopt;
-  return pool.reserve_suitable_household(ages_years, static_cast<int>(passed_over));
+  return pool.reserve_suitable_household(ages_years, static_cast<int>(passed_over), needs);
 }
 
 PlacementMarket::Found PlacementMarket::find(SupplyPool& pool, Category wanted, std::span<const int> ages_years,
                                              double now, bool already_placed, StreamEngine& draws,
-                                             StreamEngine& matching) const {
+                                             StreamEngine& matching, const NeedsSearch* needs) const {
   const Search& search = (already_placed ? starting_ : entering_)[static_cast<std::size_t>(wanted)];
+  const NeedsLevel level = needs != nullptr ? needs->level : NeedsLevel::standard;
+  bool passed_over_for_needs = false;
   for (std::size_t i = 0; i < search.providers.size(); ++i) {
     const Category provider = search.providers[i];
     if (!market_has_place(provider, now, draws)) continue;
+    const bool in_house_carers = provider == Category::foster_in_house;
+    if (needs != nullptr && !in_house_carers && !needs->rules->provider_takes(provider, level, *needs->draws)) {
+      passed_over_for_needs = true;
+      continue;
+    }
     // A child of the starting population already lives with the carers it has at the origin:
-    // no match to make.
+    // no match to make (but only carers approved for the child's level are the child's own).
     const bool keeps_own = already_placed && i == 0;
-    auto place = provider == Category::foster_in_house && !keeps_own
-                     ? match_household(pool, ages_years, now, matching)
-                     : pool.reserve(provider, ages_years, now);
-    if (place) return {*place, static_cast<int>(i) >= search.preferred};
+    auto place = in_house_carers && !keeps_own ? match_household(pool, ages_years, now, matching, level)
+                                               : pool.reserve(provider, ages_years, now, level);
+    if (place) {
+      const bool against = static_cast<int>(i) >= search.preferred;
+      return {*place, against, against && passed_over_for_needs};
+    }
+    // Households with room for the child but none approved for their level: passed over for needs.
+    if (in_house_carers && level > NeedsLevel::standard && pool.suitable_households(ages_years, level) == 0 &&
+        pool.suitable_households(ages_years) > 0) {
+      passed_over_for_needs = true;
+    }
   }
   // Nothing registered anywhere: an unregistered arrangement, as councils report when every
   // registered place is full.
-  return {pool.reserve_unregistered(static_cast<int>(ages_years.size())), true};
+  return {pool.reserve_unregistered(static_cast<int>(ages_years.size())), true, passed_over_for_needs};
 }
 
 double PlacementMarket::weekly_price(const PlaceHandle& place, double category_weekly, double now) const {

@@ -14,6 +14,7 @@
 
 #include "core/random_streams.hpp"
 #include "scenario/scenario.hpp"
+#include "simulation/child_needs.hpp"
 #include "simulation/supply_pool.hpp"
 
 namespace carecast {
@@ -26,18 +27,29 @@ class PlacementMarket {
   struct Found {
     PlaceHandle place;
     bool against_preference = false;  // placed outside the kind's (or category's) preferred providers
+    // Against preference after some provider was passed over because no place of it was approved
+    // for the child's needs level (child_needs.hpp): a placement that does not meet assessed need.
+    bool unmet_need = false;
+  };
+  // With [supply.needs]: the child's assessed level, the rules that say which places take it, and
+  // the child's own stream for the searches whose chance of an approved place is below 1.
+  struct NeedsSearch {
+    NeedsLevel level;
+    const ChildNeeds* rules;
+    StreamEngine* draws;
   };
   // A child (or siblings, all together) of the given ages needing the care `wanted` names.
   // `already_placed`: a child of the starting population, whose provider at the origin is tried
   // first. `draws` decides whether a search of a market with chances below 1 finds a place.
-  // `matching` decides which free in-house household, if any, suits the child.
+  // `matching` decides which free in-house household, if any, suits the child. `needs` (nullptr
+  // without [supply.needs]) passes over every place not approved for the child's level.
   Found find(SupplyPool& pool, Category wanted, std::span<const int> ages_years, double now, bool already_placed,
-             StreamEngine& draws, StreamEngine& matching) const;
+             StreamEngine& draws, StreamEngine& matching, const NeedsSearch* needs = nullptr) const;
   // An in-house household that suits children of these ages (all together), reserved; nothing
-  // when none of the free households approved for them suits them. Every new in-house placement
-  // is matched here.
+  // when none of the free households approved for them (ages, siblings, `needs`: the highest
+  // level among them) suits them. Every new in-house placement is matched here.
   std::optional<PlaceHandle> match_household(SupplyPool& pool, std::span<const int> ages_years, double now,
-                                             StreamEngine& matching) const;
+                                             StreamEngine& matching, NeedsLevel needs = NeedsLevel::standard) const;
   // Whether a child wanting `wanted` is looked for in-house carers first: siblings wanting such
   // care are placed together in one household when one can take them all.
   bool seeks_household_first(Category wanted) const {

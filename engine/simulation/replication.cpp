@@ -105,6 +105,12 @@ std::uint32_t ReplicationRunner::add_child(const ChildState& child) {
     added.location_stream = StreamEngine(id_.seed, id_.replication, entity_id(added.entity_kind, added.entity),
                                          Process::placement_location);
   }
+  if (needs_.enabled()) {
+    added.needs_stream =
+        StreamEngine(id_.seed, id_.replication, entity_id(added.entity_kind, added.entity), Process::child_needs);
+    added.needs_assessed = std::max(added.care_start, 0.0);
+    added.needs_level = needs_.level_at_entry(added.age_band_at(added.needs_assessed), added.needs_stream);
+  }
   in_care_.push_back(index);
   if (added.uasc) ++uasc_stock_;
   ++stats_.children_simulated;
@@ -122,6 +128,7 @@ void ReplicationRunner::start_placement(std::uint32_t index, const PlaceHandle& 
   price_placement(index);
   ++stock_[static_cast<int>(place.category)];
   locate_placement(index);
+  count_needs_arrival(index);
   schedule_placement_end(index, now);
 }
 
@@ -238,6 +245,8 @@ void ReplicationRunner::end_current_placement(std::uint32_t index, double now) {
   }
   --stock_[static_cast<int>(child.category)];
   if (locations_.enabled()) locations_.leave(child.location);
+  if (needs_.enabled()) needs_.leave(child.needs_level, child.unmet_need);
+  child.unmet_need = false;
   if (scenario_.supply.enabled) {
     unlist_from_place(index);
     pool_.release(child.place);
@@ -323,16 +332,18 @@ void ReplicationRunner::admit_group(ReplicationIdentity id, double now, EntityKi
   // Siblings who all want in-house foster care go to one household that can take them together.
   int siblings_wanting_in_house = 0;
   std::array<int, CompiledModel::kMaxGroupSize> ages{};
+  NeedsLevel highest_needs = NeedsLevel::standard;  // their household must be approved for each of them
   for (int k = 0; k < size; ++k) {
     if (seeks_household(wanted[k])) {
       ages[siblings_wanting_in_house++] = children_[members[k]].age_years_at(now);
+      highest_needs = std::max(highest_needs, children_[members[k]].needs_level);
     }
   }
   std::optional<PlaceHandle> together;
   if (siblings_wanting_in_house > 1) {
     together = market_.match_household(
         pool_, std::span<const int>(ages.data(), static_cast<std::size_t>(siblings_wanting_in_house)), now,
-        match_draws_);
+        match_draws_, highest_needs);
   }
   std::optional<PlaceHandle> first_in_house;
   bool separated = false;
@@ -370,7 +381,7 @@ void ReplicationRunner::start_population(ReplicationIdentity id) {
       // A child whose kind of place is full at the origin (too few carers for the starting
       // population) starts a new placement in a fallback, against preference.
       const int age = added.age_years_at(0.0);
-      added.place = find_place(added.category, std::span<const int>(&age, 1), 0.0, true);
+      added.place = find_place(added.category, std::span<const int>(&age, 1), 0.0, true, index);
       list_at_place(index);
       if (added.place.category != added.category) {
         added.category = added.place.category;
@@ -384,6 +395,7 @@ void ReplicationRunner::start_population(ReplicationIdentity id) {
     price_placement(index);
     ++stock_[static_cast<int>(added.category)];
     locate_placement(index);
+    count_needs_arrival(index);
     if (observer_ != nullptr) observer_->admitted(index, added, 0.0, true);
     schedule_placement_end(index, 0.0);  // the placement may have begun before the origin
   };
@@ -485,6 +497,7 @@ void ReplicationRunner::record_snapshot(int date_index) {
     if (occupied > available) ++stats_.capacity_exceeded;
   }
   record_locations(date_index, total);
+  record_needs(date_index);
 }
 
 ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::int32_t> tally,
@@ -496,6 +509,7 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
   queue_.reset(model_->horizon_time);
   stock_.fill(0);
   locations_.clear();
+  needs_.clear();
   uasc_stock_ = 0;
   next_entering_child_ = next_uasc_child_ = next_sibling_group_ = 0;
   stats_ = ReplicationStats{};

@@ -12,6 +12,7 @@
 
 #include "core/random_streams.hpp"
 #include "scenario/scenario.hpp"
+#include "simulation/child_needs.hpp"
 #include "simulation/compiled_model.hpp"
 #include "simulation/event_queue.hpp"
 #include "simulation/placement_location.hpp"
@@ -73,6 +74,12 @@ struct ChildState {
   std::uint8_t cost_category = 0;           // CostCategory the current placement is booked under
   LocationBand location = LocationBand::inside_council;  // the current placement's, with [supply.location]
   StreamEngine location_stream;             // each placement's location band
+  // With [supply.needs] (child_needs.hpp): the level assessed when the current placement was sought,
+  // when, and whether the placement fails to meet it.
+  NeedsLevel needs_level = NeedsLevel::standard;
+  bool unmet_need = false;
+  double needs_assessed = 0;
+  StreamEngine needs_stream;                // the child's level, its changes, and searches by level
 
   // Whole years of age, for carers' approval ranges. Years of 365.25 days can put a child a day
   // early or late over an inner birthday, which approval ranges do not need; but a child is never
@@ -190,7 +197,14 @@ class ReplicationRunner {
 
   // Supply (supply_matching.cpp).
   // `already_placed`: a child of the starting population, keeping its provider while there is room.
-  PlaceHandle find_place(Category wanted, std::span<const int> ages_years, double now, bool already_placed = false);
+  // `seeker`: the child whose needs level decides which places suit (and who is marked in unmet
+  // need or not), with [supply.needs]; kNoChild for none.
+  PlaceHandle find_place(Category wanted, std::span<const int> ages_years, double now, bool already_placed = false,
+                         std::uint32_t seeker = kNoChild);
+  // Children's needs: the child's level now, and counting the children at each level and in unmet need.
+  void reassess_needs(std::uint32_t child, double now);
+  void count_needs_arrival(std::uint32_t child);
+  void record_needs(int date_index);
   // Whether siblings wanting `wanted` are looked for one in-house household together.
   bool seeks_household(Category wanted) const {
     return scenario_.supply.enabled && market_.seeks_household_first(wanted);
@@ -274,6 +288,7 @@ class ReplicationRunner {
   SupplyPool pool_;
   const PlacementMarket market_{scenario_.supply};
   PlacementLocations locations_{scenario_.supply};
+  ChildNeeds needs_{scenario_.supply};
   StreamEngine market_draws_;      // searches of markets whose chance of a place is below 1
   StreamEngine match_draws_;       // which free in-house household, if any, suits a child
   StreamEngine household_draws_;   // make-up of new households, funnel conversions

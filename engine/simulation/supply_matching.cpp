@@ -59,13 +59,20 @@ void ReplicationRunner::place(std::uint32_t index, Category wanted, double now) 
     return;
   }
   const int age = children_[index].age_years_at(now);
-  start_placement(index, find_place(wanted, std::span<const int>(&age, 1), now), now);
+  start_placement(index, find_place(wanted, std::span<const int>(&age, 1), now, false, index), now);
 }
 
 PlaceHandle ReplicationRunner::find_place(Category wanted, std::span<const int> ages_years, double now,
-                                          bool already_placed) {
-  const PlacementMarket::Found found =
-      market_.find(pool_, wanted, ages_years, now, already_placed, market_draws_, match_draws_);
+                                          bool already_placed, std::uint32_t seeker) {
+  std::optional<PlacementMarket::NeedsSearch> needs;
+  if (needs_.enabled() && seeker != kNoChild) {
+    reassess_needs(seeker, now);
+    ChildState& child = children_[seeker];
+    needs = PlacementMarket::NeedsSearch{child.needs_level, &needs_, &child.needs_stream};
+  }
+  const PlacementMarket::Found found = market_.find(pool_, wanted, ages_years, now, already_placed, market_draws_,
+                                                    match_draws_, needs ? &*needs : nullptr);
+  if (needs) children_[seeker].unmet_need = found.unmet_need;
   if (found.against_preference) {
     const auto children = static_cast<std::int32_t>(ages_years.size());
     flow(layout_.unmet_preference_all) += children;
@@ -160,6 +167,11 @@ void ReplicationRunner::add_household(ReplicationIdentity id, double now, bool s
     // A stream of its own, so that where carers live changes none of the household's other draws.
     StreamEngine where(id.seed, id.replication, entity_id(EntityKind::household, number), Process::placement_location);
     household.location = locations_.household_band(where);
+  }
+  if (needs_.enabled()) {
+    // Likewise the levels the carers are approved for.
+    StreamEngine approval(id.seed, id.replication, entity_id(EntityKind::household, number), Process::child_needs);
+    household.approved_up_to = needs_.household_approval(approval);
   }
   const std::int32_t index = pool_.add_household(household);
   household_streams_.push_back(stream);
@@ -334,6 +346,28 @@ void ReplicationRunner::record_locations(int date_index, std::int32_t children_i
       measures_.data() + static_cast<std::size_t>(date_index) * static_cast<std::size_t>(layout_.measure_count());
   measured[layout_.placed_outside_council] = 100.0 * locations_.outside_council() / children_in_care;
   measured[layout_.placed_over_20_miles] = 100.0 * locations_.over_20_miles() / children_in_care;
+}
+
+void ReplicationRunner::reassess_needs(std::uint32_t index, double now) {
+  ChildState& child = children_[index];
+  if (now <= child.needs_assessed) return;
+  child.needs_level = needs_.reassess(child.needs_level, child.needs_assessed, now, child.needs_stream);
+  child.needs_assessed = now;
+}
+
+void ReplicationRunner::count_needs_arrival(std::uint32_t index) {
+  if (!needs_.enabled()) return;
+  const ChildState& child = children_[index];
+  needs_.arrive(child.needs_level, child.unmet_need);
+}
+
+void ReplicationRunner::record_needs(int date_index) {
+  if (!needs_.enabled()) return;
+  std::int32_t* row = tally_.data() + static_cast<std::size_t>(date_index) * row_width_;
+  row[layout_.unmet_need] = needs_.unmet();
+  for (int level = 0; level < kNeedsLevelCount; ++level) {
+    row[layout_.children_by_needs_level + level] = needs_.placed_at(static_cast<NeedsLevel>(level));
+  }
 }
 
 std::span<std::uint32_t> ReplicationRunner::slots_of(const PlaceHandle& place) {

@@ -31,10 +31,11 @@ std::int32_t SupplyPool::add_household(const Household& household) {
   const auto index = static_cast<std::int32_t>(households_.size()) - 1;
   auto kind = std::find_if(kinds_.begin(), kinds_.end(), [&](const HouseholdKind& k) {
     return k.min_age_years == household.min_age_years && k.max_age_years == household.max_age_years &&
-           k.takes_sibling_groups == household.takes_sibling_groups;
+           k.takes_sibling_groups == household.takes_sibling_groups && k.approved_up_to == household.approved_up_to;
   });
   if (kind == kinds_.end()) {
-    kinds_.push_back({household.min_age_years, household.max_age_years, household.takes_sibling_groups, {}});
+    kinds_.push_back({household.min_age_years, household.max_age_years, household.takes_sibling_groups,
+                      household.approved_up_to, {}});
     kind = kinds_.end() - 1;
   }
   if (kind->with_free.size() < household.places) {
@@ -86,7 +87,8 @@ void SupplyPool::deregister(std::int32_t index) {
   track_free_places(index);
 }
 
-std::optional<PlaceHandle> SupplyPool::reserve(Category category, std::span<const int> ages_years, double now) {
+std::optional<PlaceHandle> SupplyPool::reserve(Category category, std::span<const int> ages_years, double now,
+                                               NeedsLevel needs) {
   const int children = static_cast<int>(ages_years.size());
   auto& occupied = occupied_;
   switch (category) {
@@ -95,7 +97,7 @@ std::optional<PlaceHandle> SupplyPool::reserve(Category category, std::span<cons
       if (children < 1) return std::nullopt;
       std::int64_t first = -1;
       for (const HouseholdKind& kind : kinds_) {
-        if (!kind.takes(ages_years)) continue;
+        if (!kind.takes(ages_years, needs)) continue;
         const std::int64_t candidate = kind.with_free[static_cast<std::size_t>(children - 1)].first();
         if (candidate >= 0 && (first < 0 || candidate < first)) first = candidate;
       }
@@ -136,9 +138,10 @@ std::optional<PlaceHandle> SupplyPool::reserve(Category category, std::span<cons
   }
 }
 
-bool SupplyPool::HouseholdKind::takes(std::span<const int> ages_years) const {
+bool SupplyPool::HouseholdKind::takes(std::span<const int> ages_years, NeedsLevel needs) const {
   const std::size_t children = ages_years.size();
   if (children < 1 || (children > 1 && !takes_sibling_groups) || with_free.size() < children) return false;
+  if (needs > approved_up_to) return false;
   return std::all_of(ages_years.begin(), ages_years.end(),
                      [&](int age) { return age >= min_age_years && age <= max_age_years; });
 }
@@ -151,21 +154,21 @@ PlaceHandle SupplyPool::fill_household(std::int32_t index, int children) {
   return PlaceHandle{Category::foster_in_house, index};
 }
 
-int SupplyPool::suitable_households(std::span<const int> ages_years) const {
+int SupplyPool::suitable_households(std::span<const int> ages_years, NeedsLevel needs) const {
   int suitable = 0;
   for (const HouseholdKind& kind : kinds_) {
-    if (kind.takes(ages_years)) suitable += kind.count_with_free[ages_years.size() - 1];
+    if (kind.takes(ages_years, needs)) suitable += kind.count_with_free[ages_years.size() - 1];
   }
   return suitable;
 }
 
 // Each household is of exactly one kind, so walking the suitable kinds' sets together, smallest
 // index first, visits every suitable household once, in index order.
-PlaceHandle SupplyPool::reserve_suitable_household(std::span<const int> ages_years, int n) {
+PlaceHandle SupplyPool::reserve_suitable_household(std::span<const int> ages_years, int n, NeedsLevel needs) {
   const std::size_t free_needed = ages_years.size() - 1;
   kind_cursors_.assign(kinds_.size(), -1);
   for (std::size_t k = 0; k < kinds_.size(); ++k) {
-    if (kinds_[k].takes(ages_years)) kind_cursors_[k] = kinds_[k].with_free[free_needed].first();
+    if (kinds_[k].takes(ages_years, needs)) kind_cursors_[k] = kinds_[k].with_free[free_needed].first();
   }
   for (int visited = 0;; ++visited) {
     std::size_t smallest = kinds_.size();

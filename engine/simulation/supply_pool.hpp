@@ -13,6 +13,7 @@
 
 #include "core/categories.hpp"
 #include "core/location_bands.hpp"
+#include "core/needs_levels.hpp"
 #include "scenario/scenario.hpp"
 #include "simulation/ordered_index_set.hpp"
 
@@ -33,6 +34,8 @@ struct Household {
   bool mockingbird = false;
   bool active = true;
   LocationBand location = LocationBand::inside_council;  // where the carers live: their children's band
+  // The highest needs level the household is approved for ([supply.needs]); without needs, every level.
+  NeedsLevel approved_up_to = NeedsLevel::very_complex;
 };
 
 // Where a child is placed: the category and, for in-house foster care and in-house homes, which
@@ -59,13 +62,16 @@ class SupplyPool {
   // placement), all together. For in-house foster care that needs one household with enough free
   // places whose approval range covers every age, and that takes sibling groups if more than one.
   // Returns nothing when there is no such place.
-  std::optional<PlaceHandle> reserve(Category category, std::span<const int> ages_years, double now);
+  // In-house households must also be approved for `needs` (the highest level among the children).
+  std::optional<PlaceHandle> reserve(Category category, std::span<const int> ages_years, double now,
+                                     NeedsLevel needs = NeedsLevel::standard);
   // In-house households that could take children of these ages together now: active, with
-  // enough free places, approved for every age, taking sibling groups if more than one child.
-  int suitable_households(std::span<const int> ages_years) const;
+  // enough free places, approved for every age and for `needs`, taking sibling groups if more
+  // than one child.
+  int suitable_households(std::span<const int> ages_years, NeedsLevel needs = NeedsLevel::standard) const;
   // Reserves the `n`th (from 0, in index order) of those suitable households; `n` must be below
-  // suitable_households(ages_years). Looks at n + 1 households, not at every household.
-  PlaceHandle reserve_suitable_household(std::span<const int> ages_years, int n);
+  // suitable_households(ages_years, needs). Looks at n + 1 households, not at every household.
+  PlaceHandle reserve_suitable_household(std::span<const int> ages_years, int n, NeedsLevel needs = NeedsLevel::standard);
   std::optional<PlaceHandle> reserve_step_down();
   // Where children go when nothing registered is free: always there, and counted.
   PlaceHandle reserve_unregistered(int children) {
@@ -87,16 +93,17 @@ class SupplyPool {
   int occupied(Resource resource) const { return occupied_[static_cast<int>(resource)]; }
 
  private:
-  // Households that take the same children: the same approval range and sibling rule. A
-  // scenario has a handful of kinds, whatever the number of households.
+  // Households that take the same children: the same approval range, sibling rule and needs
+  // levels. A scenario has a handful of kinds, whatever the number of households.
   struct HouseholdKind {
     std::uint8_t min_age_years;
     std::uint8_t max_age_years;
     bool takes_sibling_groups;
+    NeedsLevel approved_up_to;
     // with_free[f - 1]: active households of this kind with at least f free places, and how many.
     std::vector<OrderedIndexSet> with_free;
     std::vector<int> count_with_free;
-    bool takes(std::span<const int> ages_years) const;
+    bool takes(std::span<const int> ages_years, NeedsLevel needs) const;
   };
 
   const Supply* supply_ = nullptr;

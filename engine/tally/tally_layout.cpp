@@ -88,6 +88,11 @@ TallyLayout::TallyLayout(const Supply* supply, const Costs* costs) {
     placed_outside_council = add_measure("placed_outside_council", "all", MetricKind::stock);
     placed_over_20_miles = add_measure("placed_over_20_miles", "all", MetricKind::stock);
   }
+  if (supply->needs) {
+    unmet_need = add("unmet_need", "all", MetricKind::stock);
+    children_by_needs_level = cell_count();
+    for (auto name : kNeedsLevelNames) add("children_by_needs_level", name, MetricKind::stock);
+  }
 }
 
 int TallyLayout::find(std::string_view metric, std::string_view category) const {

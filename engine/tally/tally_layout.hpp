@@ -95,6 +95,10 @@ class TallyLayout {
   // miles from home, at the date; -1 without [supply.location].
   int placed_outside_council_count = -1;
   int placed_over_20_miles_count = -1;
+  // Children's needs: children in a placement that does not meet their assessed needs level, and
+  // children by level, at the date; -1 without [supply.needs].
+  int unmet_need = -1;
+  int children_by_needs_level = -1;  // + needs level
 
   // Measures (indices into the measure table, not the tally).
   int stability_short_term = -1;   // % of children looked after at 31 March with 3+ placements in the year
