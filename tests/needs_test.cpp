@@ -19,7 +19,7 @@ namespace {
 using namespace carecast::testing;
 namespace fs = std::filesystem;
 
-Scenario load_example() { return load_scenario(fs::path(CARECAST_SCENARIO_DIR) / "example_needs.toml"); }
+// The default council has [supply.needs] (scenarios/default-base.toml).
 Scenario load_default() { return load_scenario(fs::path(CARECAST_SCENARIO_DIR) / "default.toml"); }
 
 RunResult run(const Scenario& s, int runs, std::uint64_t seed = 17) {
@@ -86,7 +86,7 @@ class ApprovalChecker : public ReplicationObserver {
 // their level into a fallback or an unregistered arrangement are the ones counted, and the metrics
 // equal a hand count of the children in care at the last month end.
 TEST(Needs, NoChildIsPlacedWhereThePlaceIsNotApprovedForTheirLevel) {
-  Scenario s = load_example();
+  Scenario s = load_default();
   s.horizon_years = 2;
   Needs& needs = *s.supply.needs;
   needs.chance_of_place[static_cast<int>(Category::foster_agency)] = {1, 0.5, 0};  // never very complex
@@ -124,7 +124,7 @@ TEST(Needs, NoChildIsPlacedWhereThePlaceIsNotApprovedForTheirLevel) {
 // With no place anywhere approved above standard, every child assessed above standard at a search
 // ends in an unregistered arrangement, in unmet need; and the month-end count is exactly them.
 TEST(Needs, WithNoComplexApprovedPlacesComplexChildrenAllEndUnmetAndUnregistered) {
-  Scenario s = load_example();
+  Scenario s = load_default();
   s.horizon_years = 1;
   Needs& needs = *s.supply.needs;
   needs.households_approved_up_to = {1, 0, 0};
@@ -162,7 +162,7 @@ class EntryLevels : public ReplicationObserver {
 };
 
 TEST(Needs, LevelsAtEntryFallInTheirAgeBandsShares) {
-  Scenario s = load_example();
+  Scenario s = load_default();
   s.horizon_years = 2;
   ObservedRuns o(s);
   EntryLevels levels;
@@ -216,7 +216,7 @@ class Escalations : public ReplicationObserver {
 };
 
 TEST(Needs, LevelsEscalateAtTheirYearlyHazard) {
-  Scenario s = load_example();
+  Scenario s = load_default();
   s.horizon_years = 3;
   Needs& needs = *s.supply.needs;
   for (auto& shares : needs.shares_at_entry) shares = {1, 0, 0};
@@ -238,7 +238,7 @@ TEST(Needs, LevelsEscalateAtTheirYearlyHazard) {
 // More in-house households approved for complex and very complex needs: fewer children in
 // unregistered arrangements and in unmet need (paired runs, by more than k standard errors).
 TEST(Needs, MoreComplexApprovedHouseholdsGiveFewerUnregistered) {
-  Scenario base = load_example();
+  Scenario base = load_default();
   base.horizon_years = 2;
   Scenario more = base;
   more.supply.needs->households_approved_up_to = {0.4, 0.4, 0.2};
@@ -263,7 +263,7 @@ TEST(Needs, MoreComplexApprovedHouseholdsGiveFewerUnregistered) {
 // Costs vary by level: the weekly multipliers raise the cost and change nothing else (the same
 // children in the same places, run by run).
 TEST(Needs, CostMultipliersRaiseTheCostAndChangeNothingElse) {
-  Scenario flat = load_example();
+  Scenario flat = load_default();
   flat.horizon_years = 1;
   flat.supply.needs->weekly_cost_multiplier = {1, 1, 1};
   Scenario dearer = flat;
@@ -281,11 +281,11 @@ TEST(Needs, CostMultipliersRaiseTheCostAndChangeNothingElse) {
 // Needs draw only on streams of their own: a [supply.needs] under which every place takes every
 // level at the same cost gives every other figure exactly as without the section, run by run.
 TEST(Needs, NeutralNeedsChangeNothingElse) {
-  Scenario without = load_default();
-  without.horizon_years = 1;
-  ASSERT_FALSE(without.supply.needs);
-  Scenario with = without;
-  with.supply.needs = load_example().supply.needs;
+  Scenario with = load_default();
+  with.horizon_years = 1;
+  ASSERT_TRUE(with.supply.needs);
+  Scenario without = with;
+  without.supply.needs.reset();
   with.supply.needs->households_approved_up_to = {0, 0, 1};
   for (auto& chances : with.supply.needs->chance_of_place) chances = {1, 1, 1};
   with.supply.needs->weekly_cost_multiplier = {1, 1, 1};
