@@ -35,7 +35,7 @@ std::int32_t SupplyPool::add_household(const Household& household) {
   });
   if (kind == kinds_.end()) {
     kinds_.push_back({household.min_age_years, household.max_age_years, household.takes_sibling_groups,
-                      household.approved_up_to, {}});
+                      household.approved_up_to, {}, {}});
     kind = kinds_.end() - 1;
   }
   if (kind->with_free.size() < household.places) {
@@ -163,24 +163,37 @@ int SupplyPool::suitable_households(std::span<const int> ages_years, NeedsLevel 
 }
 
 // Each household is of exactly one kind, so walking the suitable kinds' sets together, smallest
-// index first, visits every suitable household once, in index order.
+// index first, visits every suitable household once, in index order. Only the kinds with a
+// suitable household left are walked: needs levels multiply the kinds, and most take no child.
 PlaceHandle SupplyPool::reserve_suitable_household(std::span<const int> ages_years, int n, NeedsLevel needs) {
   const std::size_t free_needed = ages_years.size() - 1;
-  kind_cursors_.assign(kinds_.size(), -1);
+  walked_kinds_.clear();
+  kind_cursors_.clear();
   for (std::size_t k = 0; k < kinds_.size(); ++k) {
-    if (kinds_[k].takes(ages_years, needs)) kind_cursors_[k] = kinds_[k].with_free[free_needed].first();
+    if (!kinds_[k].takes(ages_years, needs)) continue;
+    const std::int64_t first = kinds_[k].with_free[free_needed].first();
+    if (first < 0) continue;
+    walked_kinds_.push_back(static_cast<std::uint16_t>(k));
+    kind_cursors_.push_back(first);
   }
   for (int visited = 0;; ++visited) {
-    std::size_t smallest = kinds_.size();
-    for (std::size_t k = 0; k < kinds_.size(); ++k) {
-      if (kind_cursors_[k] >= 0 && (smallest == kinds_.size() || kind_cursors_[k] < kind_cursors_[smallest])) {
-        smallest = k;
-      }
+    if (kind_cursors_.empty()) throw std::logic_error("fewer suitable households than the one asked for");
+    std::size_t smallest = 0;
+    for (std::size_t w = 1; w < kind_cursors_.size(); ++w) {
+      if (kind_cursors_[w] < kind_cursors_[smallest]) smallest = w;
     }
-    if (smallest == kinds_.size()) throw std::logic_error("fewer suitable households than the one asked for");
     const std::int64_t index = kind_cursors_[smallest];
     if (visited == n) return fill_household(static_cast<std::int32_t>(index), static_cast<int>(ages_years.size()));
-    kind_cursors_[smallest] = kinds_[smallest].with_free[free_needed].next(static_cast<std::uint64_t>(index) + 1);
+    const std::int64_t next =
+        kinds_[walked_kinds_[smallest]].with_free[free_needed].next(static_cast<std::uint64_t>(index) + 1);
+    if (next >= 0) {
+      kind_cursors_[smallest] = next;
+    } else {  // this kind has no suitable household left: stop walking it
+      kind_cursors_[smallest] = kind_cursors_.back();
+      kind_cursors_.pop_back();
+      walked_kinds_[smallest] = walked_kinds_.back();
+      walked_kinds_.pop_back();
+    }
   }
 }
 

@@ -123,7 +123,9 @@ class SupplyPool {
   std::array<int, kResourceCount> occupied_{};
   int unregistered_ = 0;  // children in unregistered arrangements
 
-  std::vector<std::int64_t> kind_cursors_;  // reserve_suitable_household's walk, one per kind
+  // reserve_suitable_household's walk: the kinds walked, and each one's next suitable household.
+  std::vector<std::uint16_t> walked_kinds_;
+  std::vector<std::int64_t> kind_cursors_;
   void track_free_places(std::int32_t index);
   PlaceHandle fill_household(std::int32_t index, int children);
   void track_free_beds(std::size_t home);
