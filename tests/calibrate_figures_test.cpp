@@ -22,21 +22,13 @@ namespace {
 namespace fs = std::filesystem;
 using testing::run_carecast;
 
-class CalibrateFiguresTest : public ::testing::Test {
+class CalibrateFiguresTest : public testing::TemporaryFolderTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("carecast-calibrate-figures-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   PublishedFigures figures(const std::string& rows) {
     const fs::path file = dir_ / "figures.csv";
     std::ofstream(file) << "metric,category,period_start,date,value\n" << rows;
     return read_published_figures(file);
   }
-  fs::path dir_;
 };
 
 std::string read_text(const fs::path& file) {

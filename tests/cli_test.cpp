@@ -30,21 +30,7 @@ std::string read_file(const fs::path& path) {
   return text.str();
 }
 
-class CommandLine : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("carecast-cli-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_ / name) << text;
-    return dir_ / name;
-  }
-  fs::path dir_;
-};
+class CommandLine : public carecast::testing::TemporaryFolderTest {};
 
 TEST_F(CommandLine, ForecastIsByteIdenticalForOneAndTwoThreads) {
   const Outcome one = run_carecast("run --runs 1000 --seed 1 --threads 1 --out " + (dir_ / "one").string());

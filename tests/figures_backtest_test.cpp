@@ -23,21 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::run_carecast;
 
-class FiguresBacktestTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("carecast-figures-backtest-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_ / name) << text;
-    return dir_ / name;
-  }
-  fs::path dir_;
-};
+class FiguresBacktestTest : public testing::TemporaryFolderTest {};
 
 std::string read_text(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);

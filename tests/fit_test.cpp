@@ -35,26 +35,14 @@ std::string read_text(const fs::path& file) {
   return text.str();
 }
 
-class FitTest : public ::testing::Test {
+class FitTest : public testing::TemporaryFolderTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("carecast-fit-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_ / name) << text;
-    return dir_ / name;
-  }
   std::vector<std::string> files() const {
     std::vector<std::string> names;
     for (const auto& entry : fs::directory_iterator(dir_)) names.push_back(entry.path().filename().string());
     std::sort(names.begin(), names.end());
     return names;
   }
-  fs::path dir_;
 };
 
 // The figures of the recovery test: four collection years from 31 March 2019, each with the
@@ -372,29 +360,15 @@ TEST_F(FitTest, ShippedDefaultRunAgreesWithTheCouncilAtItsOriginAndItsFirstYearD
   const testing::CommandOutcome outcome =
       run_carecast("run " + (scenarios / "default.toml").string() + " --runs 400 --seed 1 --quiet --out " + out.string());
   ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
-  struct Row {
-    double mean, p05, p50, p95;
-  };
-  std::map<std::string, Row> rows;
-  std::ifstream in(out / "forecast.csv");
-  std::string line;
-  std::getline(in, line);  // metric,category,date,mean,p05,p25,p50,p75,p95
-  while (std::getline(in, line)) {
-    std::vector<std::string> fields;
-    std::stringstream split(line);
-    for (std::string field; std::getline(split, field, ',');) fields.push_back(field);
-    if (fields.size() < 9) continue;
-    rows[fields[0] + "," + fields[1] + "," + fields[2]] = {std::stod(fields[3]), std::stod(fields[4]),
-                                                           std::stod(fields[6]), std::stod(fields[8])};
-  }
+  std::map<std::string, testing::ForecastCsvRow> rows = testing::read_forecast_csv(out / "forecast.csv");
   const auto inside = [&](const std::string& key, double value) {
     ASSERT_TRUE(rows.count(key)) << key;
-    const Row& row = rows.at(key);
+    const testing::ForecastCsvRow& row = rows.at(key);
     EXPECT_LE(row.p05, value) << key;
     EXPECT_GE(row.p95, value) << key;
   };
   // At the origin every run starts from the council's children.
-  const Row& origin = rows.at("children_looked_after,all,2025-02-28");
+  const testing::ForecastCsvRow& origin = rows.at("children_looked_after,all,2025-02-28");
   EXPECT_EQ(origin.p05, 433);
   EXPECT_EQ(origin.p95, 433);
   double residential_at_origin = 0;
@@ -410,7 +384,7 @@ TEST_F(FitTest, ShippedDefaultRunAgreesWithTheCouncilAtItsOriginAndItsFirstYearD
   // rounds to its figure. (The short-term measure can only have grown in March: the origin's 61
   // children with 3+ placements mostly stay, and March's moves add to them.)
   const auto reaches = [&](const std::string& key, double published) {
-    const Row& row = rows.at(key);
+    const testing::ForecastCsvRow& row = rows.at(key);
     EXPECT_LE(row.p05, published + 0.5) << key;
     EXPECT_GE(row.p95, published - 0.5) << key;
   };
@@ -433,7 +407,7 @@ TEST_F(FitTest, ShippedDefaultRunAgreesWithTheCouncilAtItsOriginAndItsFirstYearD
         largest_swing = std::max(largest_swing, std::abs(b.value - a.value));
     }
   ASSERT_GT(largest_swing, 0);
-  const Row& year_on = rows.at("children_looked_after,all,2026-03-31");
+  const testing::ForecastCsvRow& year_on = rows.at("children_looked_after,all,2026-03-31");
   EXPECT_LE(std::abs(year_on.p50 - 433), largest_swing);
   inside("children_looked_after,all,2026-03-31", 433);
 }

@@ -29,16 +29,8 @@ std::string read_file(const fs::path& path) {
   return text.str();
 }
 
-class OutputFolders : public ::testing::Test {
+class OutputFolders : public testing::TemporaryFolderTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("carecast-outputs-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   // A folder holding an earlier output: a file every verb would leave alone if it wrote file by file.
   fs::path earlier_output(const std::string& name) {
     const fs::path folder = dir_ / name;
@@ -76,8 +68,6 @@ class OutputFolders : public ::testing::Test {
       EXPECT_EQ(entry.path().filename().string().find(".partial-"), std::string::npos) << entry.path();
     }
   }
-
-  fs::path dir_;
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -212,27 +212,7 @@ TEST(PlacementLocation, LocationsChangeNothingElse) {
   EXPECT_GT(compared, 10000);
 }
 
-class PlacementLocationErrors : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("carecast-location-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  InputError error_for(const std::string& text) {
-    const fs::path file = dir_ / "bad.toml";
-    std::ofstream(file) << "extends = \"" << CARECAST_SCENARIO_DIR << "/default.toml\"\n" << text;
-    try {
-      load_scenario(file);
-    } catch (const InputError& e) {
-      EXPECT_NE(std::string(e.what()).find("bad.toml"), std::string::npos) << e.what();
-      return e;
-    }
-    ADD_FAILURE() << "no error for:\n" << text;
-    return InputError({}, "");
-  }
-  fs::path dir_;
-};
+class PlacementLocationErrors : public testing::ScenarioRefusalTest {};
 
 TEST_F(PlacementLocationErrors, AnUnknownProviderOrBandIsRefused) {
   const InputError provider = error_for("[supply.location.foster_mars]\ninside_council = 1\n");

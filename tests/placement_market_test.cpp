@@ -379,27 +379,7 @@ TEST(RecruitmentCampaign, NMoreHouseholdsOverYearsApprovesAboutN) {
   EXPECT_GT(se, 0);
 }
 
-class PlacementMarketErrors : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("carecast-market-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  InputError error_for(const std::string& text) {
-    const fs::path file = dir_ / "bad.toml";
-    std::ofstream(file) << "extends = \"" << CARECAST_SCENARIO_DIR << "/default.toml\"\n" << text;
-    try {
-      load_scenario(file);
-    } catch (const InputError& e) {
-      EXPECT_NE(std::string(e.what()).find("bad.toml"), std::string::npos) << e.what();
-      return e;
-    }
-    ADD_FAILURE() << "no error for:\n" << text;
-    return InputError({}, "");
-  }
-  fs::path dir_;
-};
+class PlacementMarketErrors : public testing::ScenarioRefusalTest {};
 
 TEST_F(PlacementMarketErrors, APreferenceOrderNamingAnUnknownKindIsRefused) {
   const InputError e = error_for("[supply.preference]\nfamily_fostering = [\"foster_in_house\"]\n");

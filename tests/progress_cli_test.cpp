@@ -17,21 +17,13 @@ namespace fs = std::filesystem;
 using testing::CommandOutcome;
 using testing::run_carecast_command;
 
-class ProgressOnTheCommandLine : public ::testing::Test {
+class ProgressOnTheCommandLine : public testing::TemporaryFolderTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("carecast-progress-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   // The verb with output to a pipe (as in a log or CI), reporting at every block.
   CommandOutcome in_a_log(const std::string& arguments) {
     return run_carecast_command("env -u CI CARECAST_PROGRESS_SECONDS=0 " + std::string(CARECAST_BINARY) + " " +
                                 arguments);
   }
-  fs::path dir_;
 };
 
 TEST_F(ProgressOnTheCommandLine, RunPrintsALineAtEachBlockInALogAndNothingWhenQuiet) {

@@ -21,6 +21,7 @@
 #include "output/report_format.hpp"
 #include "output/report_html.hpp"
 #include "output/report_options.hpp"
+#include "test_support.hpp"
 
 namespace carecast::report {
 namespace {
@@ -128,16 +129,8 @@ TEST(Html, Base64AndEscaping) {
 // ---------------------------------------------------------------------------------------------
 // The board pack
 
-class BoardPack : public ::testing::Test {
+class BoardPack : public testing::TemporaryFolderTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("carecast-report-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   // A copy of a fixture whose run.json names this source tree's default scenario (the fixture
   // names it relative to its own folder, which the copy is not in).
   fs::path copy_fixture(const std::string& name) {
@@ -156,8 +149,6 @@ class BoardPack : public ::testing::Test {
       EXPECT_EQ(entry.path().filename().string().find(".partial"), std::string::npos) << entry.path();
     }
   }
-
-  fs::path dir_;
 };
 
 void expect_chart_files(const fs::path& charts, const std::vector<std::string>& stems) {

@@ -245,24 +245,7 @@ TEST(StartingCounts, ReportsFiguresItCannotHonour) {
 // ---------------------------------------------------------------------------------------------
 // The default scenario, run as a user runs it
 
-// metric,category,date -> mean, p05, p95 of forecast.csv.
-struct Row {
-  double mean, p05, p95;
-};
-std::map<std::string, Row> read_forecast(const fs::path& file) {
-  std::map<std::string, Row> rows;
-  std::ifstream in(file);
-  std::string line;
-  std::getline(in, line);  // metric,category,date,mean,p05,p25,p50,p75,p95
-  while (std::getline(in, line)) {
-    std::vector<std::string> fields;
-    std::stringstream split(line);
-    for (std::string field; std::getline(split, field, ',');) fields.push_back(field);
-    if (fields.size() < 9) continue;
-    rows[fields[0] + "," + fields[1] + "," + fields[2]] = {std::stod(fields[3]), std::stod(fields[4]), std::stod(fields[8])};
-  }
-  return rows;
-}
+using Row = testing::ForecastCsvRow;
 
 fs::path run_scenario(const fs::path& scenario, int runs, const std::string& name) {
   const fs::path out = fs::temp_directory_path() / ("carecast_starting_counts_" + name + "_" + std::to_string(::getpid()));
@@ -287,7 +270,7 @@ TEST(StartingCounts, TheDefaultStartsFromTheCouncilsPublishedMeasures) {
                           << "\"\norigin_date = 2025-03-31\n";
   constexpr int kRuns = 200;
   const fs::path out = run_scenario(scenario, kRuns, "31_march");
-  const auto rows = read_forecast(out / "forecast.csv");
+  const auto rows = testing::read_forecast_csv(out / "forecast.csv");
   const Row& short_term = rows.at("stability_short_term,all,2025-03-31");
   EXPECT_NEAR(short_term.mean, 100.0 * 61 / 433, 1e-9);
   EXPECT_NEAR(short_term.p05, 100.0 * 61 / 433, 1e-9);
@@ -305,7 +288,7 @@ TEST(StartingCounts, TheDefaultStartsFromTheCouncilsPublishedMeasures) {
 TEST(StartingCounts, TheDefaultsFirst31MarchReportsTheCouncilsShortTermMeasure) {
   constexpr int kRuns = 200;
   const fs::path out = run_scenario(fs::path(CARECAST_SCENARIO_DIR) / "default.toml", kRuns, "default");
-  const auto rows = read_forecast(out / "forecast.csv");
+  const auto rows = testing::read_forecast_csv(out / "forecast.csv");
   const Row& short_term = rows.at("stability_short_term,all,2025-03-31");
   EXPECT_GT(short_term.mean, 14 - testing::standard_errors_allowed() * standard_error_from_spread(short_term, kRuns));
   fs::remove_all(out);

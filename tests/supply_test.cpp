@@ -297,26 +297,7 @@ TEST(Supply, SuitableHouseholdsAreThoseWithRoomAndApprovalCountedInIndexOrder) {
   EXPECT_EQ(pool.suitable_households(one), 3);  // 0, 4 and 6
 }
 
-class SupplyErrors : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("carecast-supply-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  InputError error_for(const std::string& text) {
-    const fs::path file = dir_ / "bad.toml";
-    std::ofstream(file) << "extends = \"" << CARECAST_SCENARIO_DIR << "/default.toml\"\n" << text;
-    try {
-      load_scenario(file);
-    } catch (const InputError& e) {
-      return e;
-    }
-    ADD_FAILURE() << "no error for:\n" << text;
-    return InputError({}, "");
-  }
-  fs::path dir_;
-};
+class SupplyErrors : public testing::ScenarioRefusalTest {};
 
 TEST_F(SupplyErrors, NegativePlacesAreRefused) {
   const InputError e = error_for("[supply]\nin_house_households = -3\n");

@@ -497,17 +497,7 @@ TEST(SyntheticReturns, AGirlInAMotherAndBabyUnitIsRecordedAsAMother) {
 // ---------------------------------------------------------------------------------------------
 // Round trip through the SSDA903 loader
 
-class SyntheticReturnsOnDisk : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("carecast-synth-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
-};
+class SyntheticReturnsOnDisk : public testing::TemporaryFolderTest {};
 
 TEST_F(SyntheticReturnsOnDisk, LoadWithNoRowDroppedOrChanged) {
   const SyntheticReturns& returns = default_returns();

@@ -2,16 +2,25 @@
 // false-alarm rate (the seed is fixed, so a check that passes once passes always).
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <string>
+#include <system_error>
 #include <vector>
 
+#include "core/csv_reader.hpp"
+#include "core/errors.hpp"
 #include "scenario/scenario.hpp"
+#include "scenario/scenario_loader.hpp"
 
 namespace carecast::testing {
 
@@ -39,6 +48,82 @@ inline CommandOutcome run_carecast(const std::string& arguments) {
 inline CommandOutcome run_carecast_with_timeout(const std::string& arguments, int seconds) {
   return run_carecast_command("timeout -s KILL " + std::to_string(seconds) + " " + std::string(CARECAST_BINARY) +
                               " " + arguments);
+}
+
+// A fixture giving each test a fresh folder of its own, dir_, removed with everything in it afterwards. The
+// folder's name holds the test's name and the process id, since ctest runs the tests in parallel processes.
+class TemporaryFolderTest : public ::testing::Test {
+ protected:
+  TemporaryFolderTest() : dir_(folder_for_current_test()) {
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  ~TemporaryFolderTest() override {
+    std::error_code ignored;  // a destructor must not throw; what is left lies in the system's temporary folder
+    std::filesystem::remove_all(dir_, ignored);
+  }
+
+  // Writes `text` to the file `name` in the folder and gives its path.
+  std::filesystem::path write(const std::string& name, const std::string& text) const {
+    const std::filesystem::path file = dir_ / name;
+    std::ofstream(file, std::ios::binary) << text;
+    return file;
+  }
+
+  const std::filesystem::path dir_;
+
+ private:
+  static std::filesystem::path folder_for_current_test() {
+    const ::testing::TestInfo* test = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = "carecast-" + std::string(test->test_suite_name()) + "-" + test->name() + "-" +
+                       std::to_string(::getpid());
+    for (char& c : name) {
+      if (c == '/') c = '_';  // parameterised tests' names hold slashes
+    }
+    return std::filesystem::temp_directory_path() / name;
+  }
+};
+
+// A fixture for checks that a scenario value is refused: error_for(text) loads a scenario extending the shipped
+// default whose lines after the first are `text`, so that line numbers in `text` count from 2, and gives the
+// InputError, which must name the file.
+class ScenarioRefusalTest : public TemporaryFolderTest {
+ protected:
+  InputError error_for(const std::string& text) const {
+    const std::filesystem::path file = write("bad.toml", "extends = \"" CARECAST_SCENARIO_DIR "/default.toml\"\n" + text);
+    try {
+      load_scenario(file);
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("bad.toml"), std::string::npos) << e.what();
+      return e;
+    }
+    ADD_FAILURE() << "no error for:\n" << text;
+    return InputError({}, "");
+  }
+};
+
+// A line of a run's forecast.csv: one metric for one category at one date, over the replications.
+struct ForecastCsvRow {
+  double mean, p05, p25, p50, p75, p95;
+};
+// The rows of a forecast.csv, by "metric,category,date".
+inline std::map<std::string, ForecastCsvRow> read_forecast_csv(const std::filesystem::path& file) {
+  const CsvTable csv = CsvTable::read(file);
+  std::vector<std::size_t> at;
+  for (const char* name : {"metric", "category", "date", "mean", "p05", "p25", "p50", "p75", "p95"}) {
+    at.push_back(csv.require_column(name));
+  }
+  const auto number = [&](std::size_t row, std::size_t k) {
+    const std::string_view text = csv.field(row, at[k]);
+    return text.empty() ? std::nan("") : std::stod(std::string(text));  // empty: a measure with no value then
+  };
+  std::map<std::string, ForecastCsvRow> rows;
+  for (std::size_t row = 0; row < csv.row_count(); ++row) {
+    const std::string key = std::string(csv.field(row, at[0])) + "," + std::string(csv.field(row, at[1])) + "," +
+                            std::string(csv.field(row, at[2]));
+    rows[key] = {number(row, 3), number(row, 4), number(row, 5), number(row, 6), number(row, 7), number(row, 8)};
+  }
+  return rows;
 }
 
 inline constexpr double kFalseAlarmRate = 1e-6;

@@ -11,6 +11,7 @@
 #include "evaluation/backtest.hpp"
 #include "history/published_figures.hpp"
 #include "history/returns_figures.hpp"
+#include "output/written_text.hpp"
 #include "simulation/runner.hpp"
 
 namespace carecast {
@@ -52,12 +53,6 @@ std::optional<double> stability_in_returns(const CareHistory& history, FigureMet
   figure.metric = metric;
   figure.date = date;
   return figure_from_returns(history, figure).value;
-}
-
-std::string format(double x, int decimals) {
-  std::ostringstream text;
-  text << std::fixed << std::setprecision(decimals) << x;
-  return text.str();
 }
 
 }  // namespace
@@ -161,14 +156,14 @@ void size_drift(DriftSize& size, const DriftOptions& options, const std::vector<
     size.sd = std::sqrt((options.prior_origins * prior + m * capped) / (options.prior_origins + m));
     reason << drift << ": backtested from " << size.origins << " origins (31 March "
            << format_iso(origins.front()).substr(0, 4) << " to " << format_iso(origins.back()).substr(0, 4) << "), "
-           << errors << " summed " << format(std::abs(size.excess_variance), 4)
+           << errors << " summed " << fixed_decimals(std::abs(size.excess_variance), 4)
            << (size.excess_variance > 0 ? " more" : " less") << " than the forecasts' own variance allowed (over "
            << size.errors.size() << " forecasts scored), and a drift of " << options.reference_sd << " a year adds "
-           << format(size.reference_gain * options.reference_sd * options.reference_sd, 4)
-           << " to them: a drift sd of " << format(std::sqrt(size.raw_variance), 3);
+           << fixed_decimals(size.reference_gain * options.reference_sd * options.reference_sd, 4)
+           << " to them: a drift sd of " << fixed_decimals(std::sqrt(size.raw_variance), 3);
     if (size.raw_variance > capped) reason << " (capped at " << options.maximum_sd << ")";
     reason << ", shrunk towards the prior " << options.prior_sd << " worth " << options.prior_origins
-           << " origins, gives " << format(size.sd, 3) << " a year.";
+           << " origins, gives " << fixed_decimals(size.sd, 3) << " a year.";
   } else {
     size.raw_variance = std::numeric_limits<double>::quiet_NaN();
     size.sd = options.prior_sd;
@@ -199,11 +194,12 @@ void DriftEstimate::print(std::ostream& out) const {
       }
       const bool log_scale = errors == &level.errors;  // the total's error and spreads are of logs
       out << "  " << format_iso(e.origin) << "  " << std::setw(7) << e.horizon_years << "  " << std::left
-          << std::setw(21) << e.measure << std::right << "  " << std::setw(5) << format(e.truth, log_scale ? 0 : 1)
-          << "  " << std::setw(15) << format(e.forecast_median, log_scale ? 0 : 1) << "  " << std::setw(5)
-          << format(e.error, log_scale ? 3 : 1) << "  " << std::setw(10)
-          << format(std::sqrt(e.variance_without), log_scale ? 3 : 1) << "  " << std::setw(17)
-          << format(std::sqrt(e.variance_reference), log_scale ? 3 : 1) << "\n";
+          << std::setw(21) << e.measure << std::right << "  " << std::setw(5)
+          << fixed_decimals(e.truth, log_scale ? 0 : 1) << "  " << std::setw(15)
+          << fixed_decimals(e.forecast_median, log_scale ? 0 : 1) << "  " << std::setw(5)
+          << fixed_decimals(e.error, log_scale ? 3 : 1) << "  " << std::setw(10)
+          << fixed_decimals(std::sqrt(e.variance_without), log_scale ? 3 : 1) << "  " << std::setw(17)
+          << fixed_decimals(std::sqrt(e.variance_reference), log_scale ? 3 : 1) << "\n";
     }
   }
   out << "  " << level.reason << "\n  " << moves.reason << "\n";

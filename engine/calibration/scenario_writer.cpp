@@ -59,13 +59,7 @@ std::string toml_string(std::string_view text) {
   return out + "\"";
 }
 
-std::string fixed(double x, int decimals) {
-  std::ostringstream text;
-  text << std::fixed << std::setprecision(decimals) << x;
-  return text.str();
-}
-
-std::string percent(double x) { return fixed(100 * x, 1) + "%"; }
+std::string percent(double x) { return fixed_decimals(100 * x, 1) + "%"; }
 
 // Wrapped as in every file carecast writes (output/written_text.hpp).
 void comment(std::ostream& out, std::string_view paragraph) { write_toml_comment(out, paragraph); }
@@ -141,7 +135,7 @@ void write_header(std::ostream& out, const CalibrationReport& calibration, const
                    std::to_string(cleaning.periods) + " periods of care, " + std::to_string(cleaning.placements) +
                    " placements. `carecast calibrate` prints every cleaning rule with its count.");
   comment(out, "Window: events and time at risk from " + format_iso(calibration.window_start) + " to the end of " +
-                   format_iso(calibration.as_of) + " (" + fixed(calibration.window_years, 2) +
+                   format_iso(calibration.as_of) + " (" + fixed_decimals(calibration.window_years, 2) +
                    " years). Anything the data says after " + format_iso(calibration.as_of) +
                    " is ignored: placements still open then are censored there.");
   out << "#\n";
@@ -166,9 +160,9 @@ void write_header(std::ostream& out, const CalibrationReport& calibration, const
                          ") at t years before the end of the as-of date (constant within each month counted back "
                          "from it), for placement endings, destinations, entries and first placements; the evidence "
                          "holds these weighted (effective) counts. Effective: " +
-                         fixed(calibration.weighted_child_years_at_risk, 1) + " child-years at risk, " +
-                         fixed(calibration.weighted_placement_endings, 1) + " placement endings, " +
-                         fixed(calibration.weighted_entries, 1) + " entries."
+                         fixed_decimals(calibration.weighted_child_years_at_risk, 1) + " child-years at risk, " +
+                         fixed_decimals(calibration.weighted_placement_endings, 1) + " placement endings, " +
+                         fixed_decimals(calibration.weighted_entries, 1) + " entries."
                    : "Recency: none; every day of the window counts the same.");
   if (!calibration.choice_note.empty()) comment(out, calibration.choice_note);
   comment(out, "Uncertainty: [evidence] at the end keeps the counts and the time at risk behind every rate, and "
@@ -226,10 +220,11 @@ void write_trend_comment(std::ostream& out, const TrendEstimate& trend, bool use
   }
   std::string counts;
   for (const std::int64_t n : trend.entries_by_year) counts.append(counts.empty() ? "" : ", ").append(std::to_string(n));
-  comment(out, "Trend: Poisson regression of entries per full collection year (from " + std::to_string(trend.first_year) +
-                   ": " + counts + ") on the year gives " + (trend.growth >= 0 ? "+" : "") + percent(trend.growth) +
-                   " a year, standard error " + percent(trend.standard_error) +
-                   (trend.dispersion > 1 ? " (widened for counts varying " + fixed(trend.dispersion, 2) +
+  comment(out, "Trend: Poisson regression of entries per full collection year (from " +
+                   std::to_string(trend.first_year) + ": " + counts + ") on the year gives " +
+                   (trend.growth >= 0 ? "+" : "") + percent(trend.growth) + " a year, standard error " +
+                   percent(trend.standard_error) +
+                   (trend.dispersion > 1 ? " (widened for counts varying " + fixed_decimals(trend.dispersion, 2) +
                                                " times as much as Poisson)"
                                          : "") +
                    ". " +
@@ -301,7 +296,7 @@ void write_placements(std::ostream& out, const Scenario& scenario) {
 
 std::string yearly_list(const std::vector<double>& values, int decimals) {
   std::string text;
-  for (const double x : values) text.append(text.empty() ? "" : ", ").append(fixed(x, decimals));
+  for (const double x : values) text.append(text.empty() ? "" : ", ").append(fixed_decimals(x, decimals));
   return text;
 }
 
@@ -322,22 +317,24 @@ void write_variation(std::ostream& out, const Scenario& scenario, const Calibrat
       text += "no full year in the window, so the prior";
     } else {
       text += "O " + yearly_list(p.observed, 0) + "; E " + yearly_list(p.expected, 1) + ". ";
-      text += p.raw.estimated() ? "Variance beyond Poisson " + fixed(p.raw.variance, 4) + " (standard error " +
-                                      fixed(p.raw.standard_error, 4) + ") from " + std::to_string(p.raw.years) +
-                                      " years, " + fixed(p.ar_variance, 4) + " allowing for the autocorrelation"
-                                : "Too few years to estimate: the prior";
+      text += p.raw.estimated()
+                  ? "Variance beyond Poisson " + fixed_decimals(p.raw.variance, 4) + " (standard error " +
+                        fixed_decimals(p.raw.standard_error, 4) + ") from " + std::to_string(p.raw.years) + " years, " +
+                        fixed_decimals(p.ar_variance, 4) + " allowing for the autocorrelation"
+                  : "Too few years to estimate: the prior";
     }
-    text += "; prior sd " + number(prior_sd) + "; marginal sd " + fixed(p.marginal_sd, 3) + ", innovation sd " +
-            fixed(p.innovation_sd, 3) + ".";
+    text += "; prior sd " + number(prior_sd) + "; marginal sd " + fixed_decimals(p.marginal_sd, 3) +
+            ", innovation sd " + fixed_decimals(p.innovation_sd, 3) + ".";
     comment(out, text);
   };
   describe("Entries", estimate.entries, options.entries_prior_sd_log, "not UASC, per full collection year about the fitted trend");
   describe("Exits", estimate.exits, options.exits_prior_sd_log, "placement endings leaving care, per year back");
   describe("Moves", estimate.moves, options.moves_prior_sd_log, "placement endings into another placement, per year back");
   comment(out, "Autocorrelation: the pooled lag-1 moment estimate allowing for each series' fitted level and trend " +
-                   (estimate.autocorrelation_pairs > 0 ? fixed(estimate.raw_autocorrelation, 3) + " from " +
-                                                            std::to_string(estimate.autocorrelation_pairs) + " pairs of years"
-                                                      : std::string("not estimable (no variation beyond Poisson, or under 7 years)")) +
+                   (estimate.autocorrelation_pairs > 0
+                        ? fixed_decimals(estimate.raw_autocorrelation, 3) + " from " +
+                              std::to_string(estimate.autocorrelation_pairs) + " pairs of years"
+                        : std::string("not estimable (no variation beyond Poisson, or under 7 years)")) +
                    ", shrunk towards " + number(options.autocorrelation_prior) + " worth " +
                    number(options.autocorrelation_prior_pairs) + " pairs (kept within 0 to 0.95).");
   out << "entries_sd_log_per_year = " << number(scenario.variation.entries_sd_log_per_year) << '\n';

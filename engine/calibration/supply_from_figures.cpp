@@ -4,6 +4,8 @@
 #include <iomanip>
 #include <sstream>
 
+#include "output/written_text.hpp"
+
 namespace carecast {
 namespace {
 
@@ -29,12 +31,6 @@ double match_chance_for(int households) {
 }
 
 constexpr double kDaysInYear = 365.25;
-
-std::string fixed(double x, int decimals) {
-  std::ostringstream text;
-  text << std::fixed << std::setprecision(decimals) << x;
-  return text.str();
-}
 
 double years_of(const PublishedFigure& f) { return (days_between(*f.period_start, f.date) + 1) / kDaysInYear; }
 
@@ -104,8 +100,9 @@ SupplyFromFigures supply_from_figures(const PublishedFigures& figures, Date as_o
       household_years += years_of(*f) * households_at(f->date);
     }
     supply.deregistration_per_year = household_years > 0 ? events / household_years : kNationalDeregistrationPerYear;
-    out.notes.push_back("Deregistration hazard " + fixed(supply.deregistration_per_year, 3) + " a year: " +
-                        fixed(events, 0) + " deregistrations published over " + fixed(household_years, 1) +
+    out.notes.push_back("Deregistration hazard " + fixed_decimals(supply.deregistration_per_year, 3) +
+                        " a year: " + fixed_decimals(events, 0) + " deregistrations published over " +
+                        fixed_decimals(household_years, 1) +
                         " household-years (each period's households from the carer_households "
                         "figure nearest its end).");
   } else {
@@ -125,8 +122,9 @@ SupplyFromFigures supply_from_figures(const PublishedFigures& figures, Date as_o
     }
     const double per_year = years > 0 ? events / years : 0;
     supply.enquiries_per_year = per_year / conversion;
-    out.notes.push_back("Recruitment: " + fixed(per_year, 1) + " approvals a year (" + fixed(events, 0) +
-                        " published over " + fixed(years, 2) + " years), from " + fixed(supply.enquiries_per_year, 0) +
+    out.notes.push_back("Recruitment: " + fixed_decimals(per_year, 1) + " approvals a year (" +
+                        fixed_decimals(events, 0) + " published over " + fixed_decimals(years, 2) + " years), from " +
+                        fixed_decimals(supply.enquiries_per_year, 0) +
                         " enquiries a year through the national funnel.");
   } else {
     const double per_year = supply.deregistration_per_year * supply.in_house_households;
@@ -134,7 +132,7 @@ SupplyFromFigures supply_from_figures(const PublishedFigures& figures, Date as_o
     out.notes.push_back(
         "Recruitment: no approvals figure, so approvals are taken to replace "
         "deregistrations (" +
-        fixed(per_year, 1) + " a year, keeping the households steady) [assumption].");
+        fixed_decimals(per_year, 1) + " a year, keeping the households steady) [assumption].");
   }
   out.notes.push_back(
       "Assumed, as no figure gives them: 12% of enquiries "
@@ -146,10 +144,11 @@ SupplyFromFigures supply_from_figures(const PublishedFigures& figures, Date as_o
       "the shipped default; a child who finds no in-house "
       "place goes to agency foster care.");
   out.notes.push_back("Matching: each free approved household suits a child with chance " +
-                      fixed(supply.match_chance_per_household, 4) +
+                      fixed_decimals(supply.match_chance_per_household, 4) +
                       " (match_chance_per_household), so that a child finds an in-house carer as often as in "
                       "the shipped default, whose 120 households at 0.06 hold its in-house/agency mix through "
-                      "the first year: 1 - (1 - 0.06)^(120 / " + std::to_string(supply.in_house_households) +
+                      "the first year: 1 - (1 - 0.06)^(120 / " +
+                      std::to_string(supply.in_house_households) +
                       ") [assumption: the default council's matching, scaled to this council's households].");
   out.supply = std::move(supply);
   return out;

@@ -57,12 +57,7 @@ void forecast_from(const CareHistory& history, Date origin, const BacktestOption
   calibration.threads = options.threads;
   const Scenario scenario = calibrate_with_choices(history, origin, calibration).scenario;
 
-  RunOptions run;
-  run.runs = options.runs;
-  run.seed = options.seed;
-  run.threads = options.threads;
-  run.parameter_uncertainty = options.parameter_uncertainty;
-  run.systemic_variation = options.systemic_variation;
+  const RunOptions run = options.run_options();
   // Simulated a block at a time, keeping of each run only what is scored: the stock, all and by
   // category, at each reporting date to the horizon (4 bytes each), not every run's whole tally.
   ReplicationBlocks blocks(scenario, run);

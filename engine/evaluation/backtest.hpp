@@ -10,18 +10,14 @@
 #include <vector>
 
 #include "calibration/calibration_choices.hpp"
+#include "evaluation/forecast_run_settings.hpp"
 #include "history/ssda903.hpp"
 
 namespace carecast {
 
-struct BacktestOptions {
+struct BacktestOptions : ForecastRunSettings {
   std::vector<Date> origins;
   int horizon_months = 12;
-  int runs = 500;
-  std::uint64_t seed = 1;
-  int threads = 0;
-  bool parameter_uncertainty = true;
-  bool systemic_variation = true;  // the calibrated scenario's year-to-year variation, if it has any
   // Each origin is calibrated as `carecast calibrate` would on the data up to it (half-life and
   // trend by cross-validation, year-to-year variation, drift), so the backtest judges the model a
   // council gets. Its horizon and threads are set from the options above.

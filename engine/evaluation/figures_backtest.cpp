@@ -27,12 +27,7 @@ int forecast_years(Date from, Date to) {
 // so that memory does not grow with the runs.
 std::vector<std::vector<double>> forecast_figures(const Scenario& scenario, const std::vector<FigureTarget>& targets,
                                                   const FiguresBacktestOptions& options) {
-  RunOptions run;
-  run.runs = options.runs;
-  run.seed = options.seed;
-  run.threads = options.threads;
-  run.parameter_uncertainty = options.parameter_uncertainty;
-  run.systemic_variation = options.systemic_variation;
+  const RunOptions run = options.run_options();
   ReplicationBlocks blocks(scenario, run);
   const int threads = resolve_thread_count(options.threads);
   const int block = runs_per_block(run, threads);

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "evaluation/forecast_run_settings.hpp"
 #include "evaluation/forecast_scores.hpp"
 #include "fitting/published_fit.hpp"
 #include "history/published_figures.hpp"
@@ -29,14 +30,9 @@ PublishedFigures figures_known_at(const PublishedFigures& figures, Date origin);
 // known.
 std::optional<double> persistence_forecast(const PublishedFigures& known, const PublishedFigure& later);
 
-struct FiguresBacktestOptions {
+struct FiguresBacktestOptions : ForecastRunSettings {  // its runs: replications of the fitted scenario's forecast
   Date origin;
   FitOptions fit;  // how the fit is made (its origin is set to `origin`)
-  int runs = 500;  // replications of the fitted scenario's forecast
-  std::uint64_t seed = 1;
-  int threads = 0;  // 0 = every core
-  bool parameter_uncertainty = true;
-  bool systemic_variation = true;
 };
 
 // One figure dated after the origin.

@@ -20,12 +20,6 @@ std::string number(double x) {
   return std::string(buffer.data(), result.ptr);
 }
 
-std::string fixed(double x, int decimals) {
-  std::ostringstream text;
-  text << std::fixed << std::setprecision(decimals) << x;
-  return text.str();
-}
-
 std::string toml_string(const std::string& text) {
   std::string out = "\"";
   for (const char c : text) {
@@ -39,7 +33,7 @@ std::string toml_string(const std::string& text) {
 // Wrapped as in every file carecast writes (output/written_text.hpp).
 void comment(std::ostream& out, std::string_view paragraph) { write_toml_comment(out, paragraph); }
 
-std::string value_text(double x) { return std::isnan(x) ? "" : fixed(x, 1); }
+std::string value_text(double x) { return std::isnan(x) ? "" : fixed_decimals(x, 1); }
 
 std::string outcome_key(int outcome) {
   return outcome_is_exit(outcome) ? std::string(kExitOutcomePrefix).append(outcome_name(outcome))
@@ -91,7 +85,8 @@ std::string fitted_scenario_toml(const FitResult& fit, const Scenario& base, con
   for (const ParameterEstimate& p : fit.parameters) {
     out << "#   " << std::left << std::setw(22) << info_of(p.parameter).name;
     if (p.free) {
-      out << "median " << fixed(p.median, 3) << ", 90% " << fixed(p.low, 3) << " to " << fixed(p.high, 3) << '\n';
+      out << "median " << fixed_decimals(p.median, 3) << ", 90% " << fixed_decimals(p.low, 3) << " to "
+          << fixed_decimals(p.high, 3) << '\n';
     } else {
       out << "kept from the base: " << p.reason << '\n';
     }
@@ -195,8 +190,8 @@ std::string fit_report_text(const FitResult& fit, const PublishedFigures& figure
   for (const ParameterEstimate& p : fit.parameters) {
     out << "  " << std::left << std::setw(22) << info_of(p.parameter).name;
     if (p.free) {
-      out << std::right << std::setw(7) << fixed(p.median, 3) << "  (" << fixed(p.low, 3) << " to "
-          << fixed(p.high, 3) << ")  from " << p.reason << '\n';
+      out << std::right << std::setw(7) << fixed_decimals(p.median, 3) << "  (" << fixed_decimals(p.low, 3) << " to "
+          << fixed_decimals(p.high, 3) << ")  from " << p.reason << '\n';
     } else {
       out << "kept from the base: " << p.reason << '\n';
     }
@@ -210,7 +205,7 @@ std::string fit_report_text(const FitResult& fit, const PublishedFigures& figure
     if (category.size() > 33) category = category.substr(0, 30) + "...";
     const std::string when = f.period_start ? format_iso(*f.period_start) + ".." + format_iso(f.date) : format_iso(f.date);
     out << std::left << std::setw(22) << name_of(f.metric) << std::setw(34) << category << std::setw(24) << when
-        << std::right << std::setw(7) << fixed(f.value, 0) << std::setw(9)
+        << std::right << std::setw(7) << fixed_decimals(f.value, 0) << std::setw(9)
         << (row.simulated ? value_text(row.median) : "-") << std::setw(18)
         << (row.simulated ? value_text(row.low) + " to " + value_text(row.high) : "-") << "  "
         << (row.flagged ? "FLAG: " : "") << row.note << '\n';

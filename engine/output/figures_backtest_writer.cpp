@@ -17,12 +17,6 @@ std::string share(int part, int whole) {
   return std::to_string(static_cast<int>(std::lround(100.0 * part / whole))) + "%";
 }
 
-std::string fixed(double x, int decimals) {
-  std::ostringstream text;
-  text << std::fixed << std::setprecision(decimals) << x;
-  return text.str();
-}
-
 }  // namespace
 
 std::string figures_backtest_csv(const FiguresBacktestResult& result, const PublishedFigures& figures) {
@@ -89,14 +83,14 @@ std::string figures_backtest_text(const FiguresBacktestResult& result, const Pub
         << std::right << std::setw(8) << format_number(f.value);
     if (s.scored) {
       const EnsembleScore& e = s.forecast;
-      out << std::setw(8) << fixed(e.p50, 1) << std::setw(16) << (fixed(e.p05, 1) + "-" + fixed(e.p95, 1))
-          << std::setw(6) << (e.inside_50 ? "in" : "out") << std::setw(6) << (e.inside_90 ? "in" : "out")
-          << std::setw(8) << fixed(e.crps, 2);
+      out << std::setw(8) << fixed_decimals(e.p50, 1) << std::setw(16)
+          << (fixed_decimals(e.p05, 1) + "-" + fixed_decimals(e.p95, 1)) << std::setw(6) << (e.inside_50 ? "in" : "out")
+          << std::setw(6) << (e.inside_90 ? "in" : "out") << std::setw(8) << fixed_decimals(e.crps, 2);
     } else {
       out << std::setw(8) << "-" << std::setw(16) << "-" << std::setw(6) << "" << std::setw(6) << "" << std::setw(8)
           << "";
     }
-    out << std::setw(9) << (s.persistence ? fixed(*s.persistence, 1) : std::string("-"));
+    out << std::setw(9) << (s.persistence ? fixed_decimals(*s.persistence, 1) : std::string("-"));
     if (!s.scored) out << "  not scored: " << s.note;
     out << '\n';
   }
@@ -107,11 +101,11 @@ std::string figures_backtest_text(const FiguresBacktestResult& result, const Pub
   for (const FiguresBacktestSummary& s : result.summary) {
     out << std::left << std::setw(22) << s.metric << std::right << std::setw(8) << s.scored << std::setw(11)
         << share(s.inside_50, s.scored) << std::setw(11) << share(s.inside_90, s.scored) << std::setw(11)
-        << (s.scored > 0 ? fixed(s.mean_crps, 2) : "-") << std::setw(28)
+        << (s.scored > 0 ? fixed_decimals(s.mean_crps, 2) : "-") << std::setw(28)
         << (s.with_persistence > 0
-                ? std::to_string(s.with_persistence) + ": CRPS " + fixed(s.mean_crps_where_persistence, 2)
+                ? std::to_string(s.with_persistence) + ": CRPS " + fixed_decimals(s.mean_crps_where_persistence, 2)
                 : "-")
-        << std::setw(18) << (s.with_persistence > 0 ? fixed(s.persistence_mean_crps, 2) : "-") << '\n';
+        << std::setw(18) << (s.with_persistence > 0 ? fixed_decimals(s.persistence_mean_crps, 2) : "-") << '\n';
   }
   return out.str();
 }

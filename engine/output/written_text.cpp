@@ -1,8 +1,16 @@
 #include "output/written_text.hpp"
 
 #include <algorithm>
+#include <iomanip>
+#include <sstream>
 
 namespace carecast {
+
+std::string fixed_decimals(double x, int decimals) {
+  std::ostringstream text;
+  text << std::fixed << std::setprecision(decimals) << x;
+  return text.str();
+}
 
 void write_toml_comment(std::ostream& out, std::string_view paragraph) {
   constexpr std::size_t kWidth = 98;
