@@ -311,27 +311,7 @@ TEST(Needs, NeutralNeedsChangeNothingElse) {
   for (int run = 0; run < a.runs; ++run) EXPECT_EQ(a.value(run, a.calendar.date_count() - 1, a.layout.unmet_need), 0);
 }
 
-class NeedsErrors : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("carecast-needs-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  InputError error_for(const std::string& text) {
-    const fs::path file = dir_ / "bad.toml";
-    std::ofstream(file) << "extends = \"" << CARECAST_SCENARIO_DIR << "/default.toml\"\n" << text;
-    try {
-      load_scenario(file);
-    } catch (const InputError& e) {
-      EXPECT_NE(std::string(e.what()).find("bad.toml"), std::string::npos) << e.what();
-      return e;
-    }
-    ADD_FAILURE() << "no error for:\n" << text;
-    return InputError({}, "");
-  }
-  fs::path dir_;
-};
+class NeedsErrors : public testing::ScenarioRefusalTest {};
 
 TEST_F(NeedsErrors, ALevelWithNoProbabilityIsRefused) {
   const InputError e = error_for("[supply.needs.shares_at_entry.all]\nstandard = 0.9\ncomplex = 0.1\n");
