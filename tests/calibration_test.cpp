@@ -42,9 +42,12 @@ Date day(int y, unsigned m, unsigned d) { return make_date(y, m, d); }
 double years(double days) { return days / kDaysPerYear; }
 
 // Tests that count time at risk by hand see it exact; what calibrate writes is rounded to months.
+// Their hand counts are the hazards of category, age and time in placement alone: time in care is
+// fitted beside them (TimeInCareCalibration below), and moves the rates it is fitted with.
 CalibrationOptions exact_counting() {
   CalibrationOptions options;
   options.exact_time_at_risk = true;
+  options.estimate_time_in_care = false;
   return options;
 }
 

@@ -369,5 +369,32 @@ TEST_F(VariationLoader, ShippedScenariosLoadAndTheDefaultStatesTheCouncilsFigure
   EXPECT_TRUE(s.variation.any());
 }
 
+
+// [time_in_care]: read whole, and refused with its file, line and key when its arrays disagree.
+TEST_F(VariationLoader, ReadsTimeInCare) {
+  const Scenario s = load_scenario(base_with(
+      "[time_in_care]\nband_starts_months = [0, 12, 36]\nexit_hazard_multiplier = [1.2, 0.8, 0.3]\n"
+      "move_hazard_multiplier = [1, 1, 0.9]\n"));
+  EXPECT_EQ(s.time_in_care.band_starts_months, (std::vector<std::int32_t>{0, 12, 36}));
+  EXPECT_EQ(s.time_in_care.exit_hazard_multiplier, (std::vector<double>{1.2, 0.8, 0.3}));
+  EXPECT_EQ(s.time_in_care.move_hazard_multiplier, (std::vector<double>{1, 1, 0.9}));
+  EXPECT_FALSE(load_scenario(base_with("")).time_in_care.enabled());
+}
+
+TEST_F(VariationLoader, RefusesTimeInCareArraysThatDisagree) {
+  const std::string moves = "move_hazard_multiplier = [1, 1]\n";
+  expect_refused("[time_in_care]\nband_starts_months = [0, 12]\nexit_hazard_multiplier = [1, 0.5, 0.2]\n" + moves,
+                 "exit_hazard_multiplier", "time_in_care.exit_hazard_multiplier", "one multiplier for each of the 2");
+  expect_refused("[time_in_care]\nband_starts_months = [3, 12]\nexit_hazard_multiplier = [1, 0.5]\n" + moves,
+                 "band_starts_months", "time_in_care.band_starts_months[0]", "first band must start at 0");
+  expect_refused("[time_in_care]\nband_starts_months = [0, 12, 12]\nexit_hazard_multiplier = [1, 0.5, 1]\n"
+                 "move_hazard_multiplier = [1, 1, 1]\n",
+                 "band_starts_months", "time_in_care.band_starts_months[2]", "strictly increasing");
+  expect_refused("[time_in_care]\nband_starts_months = [0, 12]\nexit_hazard_multiplier = [1, 25]\n" + moves,
+                 "exit_hazard_multiplier", "time_in_care.exit_hazard_multiplier[1]", "at most 20");
+  expect_refused("[time_in_care]\nband_starts_months = [0, 240]\nexit_hazard_multiplier = [1, 0.5]\n" + moves,
+                 "band_starts_months", "time_in_care.band_starts_months[1]", "at most 216");
+}
+
 }  // namespace
 }  // namespace carecast

@@ -194,8 +194,8 @@ TEST(SystemicVariation, TablesReweightExitsAgainstMoves) {
       double p_exit = 0;
       for (int o = 0; o < kOutcomeCount; ++o) p_exit += outcome_is_exit(o) ? p[o] : 0.0;
       const double scale = p_exit * exits + (1 - p_exit) * moves;
-      EXPECT_NEAR(variation.hazard_scale(year, c, b), scale, 1e-12);
-      const CumulativeTable<kOutcomeCount>& table = variation.destination(year, c, b);
+      EXPECT_NEAR(variation.hazard_scale(year, c, b, 0), scale, 1e-12);
+      const CumulativeTable<kOutcomeCount>& table = variation.destination(year, c, b, 0);
       double before = 0;
       for (int o = 0; o < kOutcomeCount; ++o) {
         const double expected = p[o] * (outcome_is_exit(o) ? exits : moves) / scale;

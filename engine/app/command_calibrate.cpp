@@ -36,6 +36,7 @@ struct CalibrateCommand {
   std::string trend_damping = "auto";
   std::string cross_validation = "on";
   bool drift = true;
+  bool time_in_care = true;
   bool quiet = false;  // size [variation]'s drift by backtests on the returns (--drift off: none)
   std::string same_carer_changes = "continue";
   int horizon_years = CalibrationOptions{}.horizon_years;
@@ -140,6 +141,7 @@ void execute(const CalibrateCommand& command) {
   choices.fixed = fixed;
   choices.cross_validation = command.cross_validation == "on";
   choices.drift = command.drift;
+  choices.time_in_care = command.time_in_care;
   choices.horizon_years = command.horizon_years;
   // Cross-validation and the drift's backtests simulate each candidate at each earlier 31 March:
   // from seconds on a small council to minutes on a large one.
@@ -216,6 +218,13 @@ void setup_calibrate(CLI::App& app) {
           "Size a drift of entries, exits and moves (a random walk beyond the history window) from how far "
           "forecasts from earlier 31 Marches missed (on, the default), or leave it out (off): intervals then hold "
           "only year-to-year variation about the calibrated rates")
+      ->default_str("on")
+      ->check(CLI::IsMember({"on", "off"}));
+  calibrate
+      ->add_option_function<std::string>(
+          "--time-in-care", [command](const std::string& value) { command->time_in_care = value == "on"; },
+          "Let the hazards of leaving care and of moving depend on months since care began, as the returns show "
+          "([time_in_care]; on, the default), or only on age and time in the placement (off)")
       ->default_str("on")
       ->check(CLI::IsMember({"on", "off"}));
   calibrate

@@ -50,6 +50,10 @@ void execute(const ExpectCommand& command) {
     std::cout << "Note: the expectation is of demand alone; the scenario's finite supply (fallbacks when places "
                  "run out) is not projected.\n";
   }
+  if (scenario.time_in_care.enabled()) {
+    std::cout << "Note: the expectation follows time in placement, not time in care; the scenario's "
+                 "[time_in_care] multipliers are left out of it.\n";
+  }
   const ExpectedSeries series = project_expectation(scenario, command.projection);
 
   out.write_file("expected.csv", [&](std::ostream& s) { write_expected_csv(s, series); });

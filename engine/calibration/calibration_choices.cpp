@@ -31,6 +31,7 @@ ChosenCalibration calibrate_with_choices(const CareHistory& history, Date as_of,
   CalibrationOptions options;
   options.horizon_years = choices.horizon_years;
   options.estimate_variation = true;
+  options.estimate_time_in_care = choices.time_in_care;
   const CalibrationCandidate fallback = default_for(choices.fixed);
   if (choices.cross_validation) {
     CrossValidationOptions cross_validation;

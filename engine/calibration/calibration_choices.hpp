@@ -22,6 +22,7 @@ struct CalibrationChoices {
   FixedChoice fixed;             // what the user fixed (--half-life-years, --trend, --trend-damping)
   bool cross_validation = true;  // off: the documented default for what is not fixed
   bool drift = true;             // off: no drift
+  bool time_in_care = true;      // off: hazards do not depend on time in care ([time_in_care])
   int horizon_years = 5;
   int threads = 0;               // 0 = every core; results do not depend on it
   // If given, called after each simulation of cross-validation and of the drift's backtests with

@@ -40,6 +40,12 @@ Date next_day(Date d) { return d + std::chrono::days{1}; }
 // that any half-life is a weighted sum of them.
 constexpr double kHalfDaysPerMonth = kHalfDaysPerYear / 12;
 
+// Time in care (Scenario::time_in_care): the bands calibration estimates multipliers for, in
+// months since the period of care began. The first months hold the quick returns home; by one to
+// two years the plans for permanence (adoption, special guardianship) mostly conclude; children
+// still looked after after four years mostly stay to 18.
+constexpr std::array<std::int32_t, 5> kTimeInCareBandStartMonths = {0, 3, 12, 24, 48};
+
 class MonthClock {
  public:
   MonthClock(HalfDay end, double window_years)
@@ -116,7 +122,26 @@ struct PlacementCounts {
         moves_by_month(exposure_by_month.size(), 0),
         destinations_by_month(static_cast<std::size_t>(kCategoryCount) * kAgeBandCount * kOutcomeCount *
                                   static_cast<std::size_t>(clock.months()),
-                              0) {}
+                              0),
+        care_exposure_by_month(exposure_by_month.size() * kTimeInCareBandStartMonths.size(), 0),
+        care_exits_by_month(kTimeInCareBandStartMonths.size() * months(), 0),
+        care_moves_by_month(care_exits_by_month.size(), 0) {}
+
+  static int care_band_count() { return static_cast<int>(kTimeInCareBandStartMonths.size()); }
+  // Where care band `band` of a period of care begun at `care_start` starts.
+  static HalfDay care_band_start(HalfDay care_start, int band) {
+    return care_start +
+           std::llround(kTimeInCareBandStartMonths[static_cast<std::size_t>(band)] * kHalfDaysPerMonth);
+  }
+  static int care_band_at(HalfDay care_start, HalfDay t) {
+    int band = 0;
+    while (band + 1 < care_band_count() && care_band_start(care_start, band + 1) <= t) ++band;
+    return band;
+  }
+  const double* care_cell_months(std::size_t cell, int care_band) const {
+    return care_exposure_by_month.data() +
+           (cell * kTimeInCareBandStartMonths.size() + static_cast<std::size_t>(care_band)) * months();
+  }
 
   std::size_t months() const { return static_cast<std::size_t>(clock.months()); }
   const double* cell_months(const std::vector<double>& by_month, std::size_t cell) const {
@@ -142,32 +167,45 @@ struct PlacementCounts {
     return band;
   }
 
-  // Adds the time from `from` to `to` of a placement begun on `start` to the cells it passes through.
-  void add_exposure(Category category, Date start, const AgeBandStarts& ages, HalfDay from, HalfDay to) {
+  // Adds the time from `from` to `to` of a placement begun on `start`, in a period of care begun at
+  // `care_start`, to the cells (and care bands) it passes through.
+  void add_exposure(Category category, Date start, HalfDay care_start, const AgeBandStarts& ages, HalfDay from,
+                    HalfDay to) {
     int age_band = age_band_at(ages, from);
     int duration_band = duration_band_at(start, from);
+    int care_band = care_band_at(care_start, from);
     for (HalfDay t = from; t < to;) {
       HalfDay next = to;
       if (age_band + 1 < kAgeBandCount) next = std::min(next, ages[age_band + 1]);
       if (duration_band + 1 < duration_band_count()) next = std::min(next, duration_band_start(start, duration_band + 1));
+      if (care_band + 1 < care_band_count()) next = std::min(next, care_band_start(care_start, care_band + 1));
       const std::size_t c = cell(static_cast<int>(category), age_band, duration_band);
       exposure[c] += next - t;
       clock.spread(t, next, exposure_by_month.data() + c * months());
+      clock.spread(t, next,
+                   care_exposure_by_month.data() +
+                       (c * kTimeInCareBandStartMonths.size() + static_cast<std::size_t>(care_band)) * months());
       t = next;
       while (age_band + 1 < kAgeBandCount && ages[age_band + 1] <= t) ++age_band;
       while (duration_band + 1 < duration_band_count() && duration_band_start(start, duration_band + 1) <= t) {
         ++duration_band;
       }
+      while (care_band + 1 < care_band_count() && care_band_start(care_start, care_band + 1) <= t) ++care_band;
     }
   }
 
   // An ending at `at`, in the cell holding the moment just before it.
-  void add_ending(Category category, Date start, const AgeBandStarts& ages, HalfDay at, int outcome) {
+  void add_ending(Category category, Date start, HalfDay care_start, const AgeBandStarts& ages, HalfDay at,
+                  int outcome) {
     const int age_band = age_band_at(ages, at - 1);
     const std::size_t c = cell(static_cast<int>(category), age_band, duration_band_at(start, at - 1));
     ++endings[c];
     const auto month = static_cast<std::size_t>(clock.month_before(at));
     (outcome_is_exit(outcome) ? exits_by_month : moves_by_month)[c * months() + month] += 1;
+    (outcome_is_exit(outcome) ? care_exits_by_month : care_moves_by_month)[static_cast<std::size_t>(
+                                                                               care_band_at(care_start, at - 1)) *
+                                                                               months() +
+                                                                           month] += 1;
     destinations_by_month[((static_cast<std::size_t>(category) * kAgeBandCount + static_cast<std::size_t>(age_band)) *
                                kOutcomeCount +
                            static_cast<std::size_t>(outcome)) *
@@ -185,6 +223,11 @@ struct PlacementCounts {
   std::vector<double> moves_by_month;
   // By [category][age band][outcome][month back].
   std::vector<double> destinations_by_month;
+  // Time in care (Scenario::time_in_care): years at risk by [cell][care band][month back], and
+  // endings leaving care and into another placement by [care band][month back].
+  std::vector<double> care_exposure_by_month;
+  std::vector<double> care_exits_by_month;
+  std::vector<double> care_moves_by_month;
   // Categories some child was in during the window (before their 18th birthday): each gets a
   // placements table, since a child can be in it.
   PerCategory<bool> seen{};
@@ -300,10 +343,13 @@ void HistoryCounter::count_placements(const CarePeriod& period, const AgeBandSta
     if (last && period.exit_reason && leaves_at_18(*period.exit_reason)) ending_counts = false;
 
     const HalfDay from = std::max(middle_of(placement.start), start_of(window_start_));
-    placements_.add_exposure(placement.category, placement.start, ages, from, to);
+    // A period the data joins part-way began before its recorded start: its time in care is at
+    // least what the data show, and counted as that.
+    const HalfDay care_start = middle_of(period.start);
+    placements_.add_exposure(placement.category, placement.start, care_start, ages, from, to);
     if (!ending_counts) continue;
     const int outcome = last ? outcome_of(*period.exit_reason) : outcome_of(period.placements[i + 1].category);
-    placements_.add_ending(placement.category, placement.start, ages, to, outcome);
+    placements_.add_ending(placement.category, placement.start, care_start, ages, to, outcome);
   }
 }
 
@@ -437,31 +483,18 @@ double posterior_mean(const GammaEvidence& evidence) {
   return evidence.rate() > 0 ? evidence.shape() / evidence.rate() : 0;
 }
 
-void estimate_placements(const PlacementCounts& counts, const CalibrationOptions& options, Scenario& scenario,
-                         CalibrationReport& report) {
+using DestinationCounts = PerCategory<PerAgeBand<std::array<double, kOutcomeCount>>>;
+
+// Each cell's hazard and each (category, age band)'s destinations, shrunk as CalibrationOptions
+// says, from time at risk (already rounded), endings and destination counts.
+void fit_placement_rates(const PlacementCounts& counts, const std::vector<double>& exposure_years,
+                         const std::vector<double>& cell_endings, const DestinationCounts& destinations,
+                         const CalibrationOptions& options, Scenario& scenario, CalibrationReport& report) {
   const int duration_bands = counts.duration_band_count();
   const double k = options.hazard_prior_child_years;
   RateEvidence& evidence = *scenario.evidence;
   evidence.ending.assign(counts.exposure.size(), GammaEvidence{});
   scenario.ending_hazard_per_year.assign(counts.exposure.size(), 0.0);
-
-  const bool weighted = options.half_life_years > 0;
-  const std::vector<double> weights = month_weights(static_cast<int>(counts.months()), options.half_life_years);
-  // Time at risk is kept only to the nearest child-month (weighted, when recency-weighted): a cell
-  // with one child in it would otherwise give back that child's days, and with them their care dates.
-  std::vector<double> exposure_years(counts.exposure.size());
-  std::vector<double> cell_endings(counts.exposure.size());
-  for (std::size_t cell = 0; cell < counts.exposure.size(); ++cell) {
-    const double exact = weighted ? weighted_sum(counts.cell_months(counts.exposure_by_month, cell), weights)
-                                  : years_of(counts.exposure[cell]);
-    exposure_years[cell] = options.exact_time_at_risk ? exact : std::round(exact * 12.0) / 12.0;
-    cell_endings[cell] = weighted ? weighted_sum(counts.cell_months(counts.exits_by_month, cell), weights) +
-                                        weighted_sum(counts.cell_months(counts.moves_by_month, cell), weights)
-                                  : static_cast<double>(counts.endings[cell]);
-    report.weighted_child_years_at_risk += exposure_years[cell];
-    report.weighted_placement_endings += cell_endings[cell];
-  }
-  PerCategory<PerAgeBand<std::array<double, kOutcomeCount>>> destinations{};
   PerCategory<double> category_endings{};
   PerCategory<double> category_exposure{};
   PerCategory<std::array<double, kOutcomeCount>> category_destinations{};
@@ -474,8 +507,7 @@ void estimate_placements(const PlacementCounts& counts, const CalibrationOptions
         category_exposure[c] += exposure_years[cell];
       }
       for (std::size_t o = 0; o < kOutcomeCount; ++o) {
-        const double n = weighted_sum(counts.destination_months(c, static_cast<std::size_t>(a), o), weights);
-        destinations[c][static_cast<std::size_t>(a)][o] = n;
+        const double n = destinations[c][static_cast<std::size_t>(a)][o];
         category_destinations[c][o] += n;
         all_destinations[o] += n;
       }
@@ -516,6 +548,181 @@ void estimate_placements(const PlacementCounts& counts, const CalibrationOptions
           shrink_shares<kOutcomeCount>(destinations[c][band], pooled_shares, options.share_prior_events);
       scenario.destination_probability[c][band] = posterior_mean(evidence.destination[c][band]);
     }
+  }
+}
+
+// Time at risk is kept only to the nearest child-month (weighted, when recency-weighted): a cell
+// with one child in it would otherwise give back that child's days, and with them their care dates.
+double rounded_time_at_risk(double exact, const CalibrationOptions& options) {
+  return options.exact_time_at_risk ? exact : std::round(exact * 12.0) / 12.0;
+}
+
+// The time-in-care multipliers (Scenario::time_in_care) and the rates beside them, by iterative
+// proportional fitting of a Poisson model whose exit and move hazards are
+//   base hazard (category, age band, time in placement) x P(exit or move | category, age band)
+//     x multiplier (care band, exit or move):
+// in turn, the base hazards from each cell's time at risk weighted by its mix of care bands'
+// multipliers; the destinations from their counts, each divided by the mean multiplier of its
+// kind (exit or move) over the (category, age band)'s time at risk; and each care band's
+// multipliers as observed over expected endings, shrunk towards 1 by a prior worth
+// time_in_care_prior_events events. The multipliers are scaled together so that the endings they
+// expect over the whole history are those of multipliers of 1: the base hazards keep their level.
+// Each step matches its own margin; 40 rounds settle them to well under a percent.
+void fit_time_in_care(const PlacementCounts& counts, const std::vector<double>& exact_years,
+                      const std::vector<double>& cell_endings, const DestinationCounts& destinations,
+                      const std::vector<double>& weights, const CalibrationOptions& options, Scenario& scenario,
+                      CalibrationReport& report) {
+  const int bands = PlacementCounts::care_band_count();
+  const auto band_count = static_cast<std::size_t>(bands);
+  const std::size_t cells = counts.exposure.size();
+  std::vector<double> care_years(cells * band_count);
+  for (std::size_t cell = 0; cell < cells; ++cell) {
+    for (int b = 0; b < bands; ++b) care_years[cell * band_count + static_cast<std::size_t>(b)] = weighted_sum(counts.care_cell_months(cell, b), weights);
+  }
+  std::vector<double> observed_exits(band_count);
+  std::vector<double> observed_moves(band_count);
+  for (std::size_t b = 0; b < band_count; ++b) {
+    observed_exits[b] = weighted_sum(counts.care_exits_by_month.data() + b * counts.months(), weights);
+    observed_moves[b] = weighted_sum(counts.care_moves_by_month.data() + b * counts.months(), weights);
+  }
+  std::vector<double> exit_multiplier(band_count, 1.0);
+  std::vector<double> move_multiplier(band_count, 1.0);
+  std::vector<double> expected_exits(band_count);
+  std::vector<double> expected_moves(band_count);
+  std::vector<double> effective_years(cells);
+  DestinationCounts adjusted{};
+  CalibrationReport scratch;
+  const int duration_bands = counts.duration_band_count();
+  constexpr int kRounds = 40;
+  for (int round = 0; round <= kRounds; ++round) {
+    const bool last = round == kRounds;
+    // The base hazards and destinations given the multipliers (the first round: none).
+    for (int c = 0; c < kCategoryCount; ++c) {
+      for (int a = 0; a < kAgeBandCount; ++a) {
+        const auto& p = scenario.destination_probability[static_cast<std::size_t>(c)][static_cast<std::size_t>(a)];
+        double exit_share = 0;
+        for (int o = 0; o < kOutcomeCount; ++o) {
+          if (outcome_is_exit(o)) exit_share += p[static_cast<std::size_t>(o)];
+        }
+        double exposure_hazard = 0;
+        double exposure_hazard_exit = 0;
+        double exposure_hazard_move = 0;
+        for (int d = 0; d < duration_bands; ++d) {
+          const std::size_t cell = counts.cell(c, a, d);
+          double all = 0;
+          double mixed = 0;
+          const double hazard = round == 0 ? 0 : scenario.ending_hazard_per_year[cell];
+          for (std::size_t b = 0; b < band_count; ++b) {
+            const double x = care_years[cell * band_count + b];
+            all += x;
+            mixed += x * (round == 0 ? 1.0 : exit_share * exit_multiplier[b] + (1 - exit_share) * move_multiplier[b]);
+            exposure_hazard += x * hazard;
+            exposure_hazard_exit += x * hazard * exit_multiplier[b];
+            exposure_hazard_move += x * hazard * move_multiplier[b];
+          }
+          effective_years[cell] = rounded_time_at_risk(all > 0 ? exact_years[cell] * mixed / all : exact_years[cell], options);
+        }
+        const double exit_mean = exposure_hazard > 0 ? exposure_hazard_exit / exposure_hazard : 1.0;
+        const double move_mean = exposure_hazard > 0 ? exposure_hazard_move / exposure_hazard : 1.0;
+        const auto& observed = destinations[static_cast<std::size_t>(c)][static_cast<std::size_t>(a)];
+        auto& fitted = adjusted[static_cast<std::size_t>(c)][static_cast<std::size_t>(a)];
+        double observed_total = 0;
+        double fitted_total = 0;
+        for (int o = 0; o < kOutcomeCount; ++o) {
+          const auto at = static_cast<std::size_t>(o);
+          fitted[at] = observed[at] / (outcome_is_exit(o) ? exit_mean : move_mean);
+          observed_total += observed[at];
+          fitted_total += fitted[at];
+        }
+        // The same number of events as observed, so the share prior keeps its weight.
+        if (fitted_total > 0) {
+          for (double& n : fitted) n *= observed_total / fitted_total;
+        }
+      }
+    }
+    fit_placement_rates(counts, effective_years, cell_endings, adjusted, options, scenario, last ? report : scratch);
+    if (last) break;
+    // Each care band's expected exits and moves under the base rates alone.
+    std::fill(expected_exits.begin(), expected_exits.end(), 0.0);
+    std::fill(expected_moves.begin(), expected_moves.end(), 0.0);
+    for (int c = 0; c < kCategoryCount; ++c) {
+      for (int a = 0; a < kAgeBandCount; ++a) {
+        const auto& p = scenario.destination_probability[static_cast<std::size_t>(c)][static_cast<std::size_t>(a)];
+        double exit_share = 0;
+        for (int o = 0; o < kOutcomeCount; ++o) {
+          if (outcome_is_exit(o)) exit_share += p[static_cast<std::size_t>(o)];
+        }
+        for (int d = 0; d < duration_bands; ++d) {
+          const std::size_t cell = counts.cell(c, a, d);
+          const double hazard = scenario.ending_hazard_per_year[cell];
+          for (std::size_t b = 0; b < band_count; ++b) {
+            const double expected = care_years[cell * band_count + b] * hazard;
+            expected_exits[b] += expected * exit_share;
+            expected_moves[b] += expected * (1 - exit_share);
+          }
+        }
+      }
+    }
+    const double prior = options.time_in_care_prior_events;
+    double expected_total = 0;
+    double scaled_total = 0;
+    for (std::size_t b = 0; b < band_count; ++b) {
+      exit_multiplier[b] = (observed_exits[b] + prior) / (expected_exits[b] + prior);
+      move_multiplier[b] = (observed_moves[b] + prior) / (expected_moves[b] + prior);
+      expected_total += expected_exits[b] + expected_moves[b];
+      scaled_total += expected_exits[b] * exit_multiplier[b] + expected_moves[b] * move_multiplier[b];
+    }
+    if (scaled_total > 0) {
+      for (std::size_t b = 0; b < band_count; ++b) {
+        exit_multiplier[b] *= expected_total / scaled_total;
+        move_multiplier[b] *= expected_total / scaled_total;
+      }
+    }
+  }
+  TimeInCare& care = scenario.time_in_care;
+  care.band_starts_months.assign(kTimeInCareBandStartMonths.begin(), kTimeInCareBandStartMonths.end());
+  care.exit_hazard_multiplier = exit_multiplier;
+  care.move_hazard_multiplier = move_multiplier;
+  TimeInCareEstimate& estimate = report.time_in_care;
+  estimate.estimated = true;
+  estimate.band_starts_months = care.band_starts_months;
+  estimate.observed_exits = observed_exits;
+  estimate.expected_exits = expected_exits;
+  estimate.observed_moves = observed_moves;
+  estimate.expected_moves = expected_moves;
+  estimate.exit_multiplier = exit_multiplier;
+  estimate.move_multiplier = move_multiplier;
+}
+
+void estimate_placements(const PlacementCounts& counts, const CalibrationOptions& options, Scenario& scenario,
+                         CalibrationReport& report) {
+  const bool weighted = options.half_life_years > 0;
+  const std::vector<double> weights = month_weights(static_cast<int>(counts.months()), options.half_life_years);
+  std::vector<double> exact_years(counts.exposure.size());
+  std::vector<double> exposure_years(counts.exposure.size());
+  std::vector<double> cell_endings(counts.exposure.size());
+  for (std::size_t cell = 0; cell < counts.exposure.size(); ++cell) {
+    exact_years[cell] = weighted ? weighted_sum(counts.cell_months(counts.exposure_by_month, cell), weights)
+                                 : years_of(counts.exposure[cell]);
+    exposure_years[cell] = rounded_time_at_risk(exact_years[cell], options);
+    cell_endings[cell] = weighted ? weighted_sum(counts.cell_months(counts.exits_by_month, cell), weights) +
+                                        weighted_sum(counts.cell_months(counts.moves_by_month, cell), weights)
+                                  : static_cast<double>(counts.endings[cell]);
+    report.weighted_child_years_at_risk += exposure_years[cell];
+    report.weighted_placement_endings += cell_endings[cell];
+  }
+  DestinationCounts destinations{};
+  for (std::size_t c = 0; c < kCategoryCount; ++c) {
+    for (std::size_t a = 0; a < kAgeBandCount; ++a) {
+      for (std::size_t o = 0; o < kOutcomeCount; ++o) {
+        destinations[c][a][o] = weighted_sum(counts.destination_months(c, a, o), weights);
+      }
+    }
+  }
+  if (options.estimate_time_in_care) {
+    fit_time_in_care(counts, exact_years, cell_endings, destinations, weights, options, scenario, report);
+  } else {
+    fit_placement_rates(counts, exposure_years, cell_endings, destinations, options, scenario, report);
   }
   std::int64_t endings = 0;
   for (const std::int64_t n : counts.endings) endings += n;
@@ -956,6 +1163,10 @@ void CalibrationOptions::validate() const {
     throw std::invalid_argument("CalibrationOptions::hazard_prior_child_years must be above 0, is " +
                                 std::to_string(hazard_prior_child_years));
   }
+  if (!(time_in_care_prior_events > 0) || !std::isfinite(time_in_care_prior_events)) {
+    throw std::invalid_argument("CalibrationOptions::time_in_care_prior_events must be above 0, is " +
+                                std::to_string(time_in_care_prior_events));
+  }
   if (!(share_prior_events > 0) || !std::isfinite(share_prior_events)) {
     throw std::invalid_argument("CalibrationOptions::share_prior_events must be above 0, is " +
                                 std::to_string(share_prior_events));
@@ -1023,6 +1234,18 @@ void CalibrationReport::print(std::ostream& out) const {
         << variation.moves.innovation_sd << "; autocorrelation " << variation.autocorrelation
         << "; entry trend's slope sd widened x" << variation.slope_sd_inflation << " for it\n"
         << std::setprecision(1);
+  }
+  if (time_in_care.estimated) {
+    out << "  Time in care (months since care began: exit, move hazard multipliers; observed/expected endings):\n";
+    const std::size_t bands = time_in_care.band_starts_months.size();
+    for (std::size_t b = 0; b < bands; ++b) {
+      out << "    " << time_in_care.band_starts_months[b]
+          << (b + 1 < bands ? "-" + std::to_string(time_in_care.band_starts_months[b + 1]) : std::string("+")) << ": "
+          << std::setprecision(2) << time_in_care.exit_multiplier[b] << ", " << time_in_care.move_multiplier[b]
+          << std::setprecision(1) << " (exits " << time_in_care.observed_exits[b] << "/"
+          << time_in_care.expected_exits[b] << ", moves " << time_in_care.observed_moves[b] << "/"
+          << time_in_care.expected_moves[b] << ")\n";
+    }
   }
   out << "  Leaving care at 18 from foster care: " << foster_exits_at_18 << ", of whom " << staying_put
       << " stayed put (E17)\n";

@@ -87,6 +87,13 @@ struct CalibrationOptions {
   double autocorrelation_prior = 0.6;
   double autocorrelation_prior_pairs = 4;
 
+  // Whether placement endings also depend on time in care (Scenario::time_in_care): multipliers
+  // of the exit and move hazards by months since the period of care began (0-3, 3-12, 12-24,
+  // 24-48, 48+), each observed over expected endings shrunk towards 1 by a prior worth this many
+  // events (estimation.cpp, fit_time_in_care). Off, the scenario has no such section.
+  bool estimate_time_in_care = true;
+  double time_in_care_prior_events = 10;
+
   int horizon_years = 5;  // of the calibrated scenario: 1 to 10
 
   // Time at risk is rounded to the nearest child-month in each cell before any rate is formed,
@@ -171,6 +178,15 @@ struct VariationEstimate {
   double autocorrelation = 0;      // shrunk towards the prior
 };
 
+// The time-in-care multipliers and the (recency-weighted) endings behind them, by care band:
+// observed, and expected of the base rates alone (multipliers of 1).
+struct TimeInCareEstimate {
+  bool estimated = false;
+  std::vector<std::int32_t> band_starts_months;
+  std::vector<double> observed_exits, expected_exits, observed_moves, expected_moves;
+  std::vector<double> exit_multiplier, move_multiplier;
+};
+
 // What calibration did, for the command's summary and the scenario file's comments.
 struct CalibrationReport {
   CalibrationOptions options;
@@ -198,6 +214,7 @@ struct CalibrationReport {
   double weighted_placement_endings = 0;
   double weighted_entries = 0;
   VariationEstimate variation;
+  TimeInCareEstimate time_in_care;
   // Why the half-life and trend were chosen (cross-validation or a default), for the scenario's
   // comments; empty when the caller set them without saying why.
   std::string choice_note;

@@ -351,6 +351,23 @@ void write_variation(std::ostream& out, const Scenario& scenario, const Calibrat
   }
 }
 
+void write_time_in_care(std::ostream& out, const Scenario& scenario, const CalibrationReport& calibration) {
+  const TimeInCareEstimate& estimate = calibration.time_in_care;
+  if (!scenario.time_in_care.enabled() || !estimate.estimated) return;
+  out << "\n[time_in_care]\n";
+  comment(out, "How the hazards of leaving care and of moving change with months since the period of care began, "
+               "beyond what age and time in the placement say (scenarios/REFERENCE.md). Each band's multiplier is "
+               "its observed (O) over expected (E) endings (E: the rates below with multipliers of 1), shrunk towards "
+               "1 by a prior worth " + number(calibration.options.time_in_care_prior_events) +
+               " events, fitted together with the rates, and scaled so that the history's endings keep their total.");
+  comment(out, "Exits O " + yearly_list(estimate.observed_exits, 1) + "; E " + yearly_list(estimate.expected_exits, 1) +
+                   ". Moves O " + yearly_list(estimate.observed_moves, 1) + "; E " +
+                   yearly_list(estimate.expected_moves, 1) + ".");
+  out << "band_starts_months = " << array_of(scenario.time_in_care.band_starts_months) << '\n';
+  out << "exit_hazard_multiplier = " << array_of(scenario.time_in_care.exit_hazard_multiplier) << '\n';
+  out << "move_hazard_multiplier = " << array_of(scenario.time_in_care.move_hazard_multiplier) << '\n';
+}
+
 void write_leaving_care(std::ostream& out, const Scenario& scenario, const CalibrationReport& calibration) {
   out << "\n[leaving_care]\n";
   comment(out, "Of " + std::to_string(calibration.foster_exits_at_18) +
@@ -510,6 +527,7 @@ void write_calibrated_scenario(const fs::path& toml_file, const Scenario& scenar
   write_stream(toml, "uasc", scenario.uasc, calibration.uasc_trend, calibration.uasc_entries, scenario, calibration);
   write_placements(toml, scenario);
   write_leaving_care(toml, scenario, calibration);
+  write_time_in_care(toml, scenario, calibration);
   write_variation(toml, scenario, calibration);
   if (scenario.supply.enabled) write_supply(toml, scenario.supply);
   if (scenario.evidence) write_evidence(toml, scenario);

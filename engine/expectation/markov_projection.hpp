@@ -6,7 +6,8 @@
 // Scope: the unconstrained model of that section, with the scenario's rates taken as known. It
 // ignores finite supply (Scenario::supply: with it enabled, children placed against preference
 // make the simulation non-linear), commissioning options, per-replication rate draws (from
-// Scenario::evidence or the stated uncertainty) and year-to-year variation (Scenario::variation);
+// Scenario::evidence or the stated uncertainty), time in care (Scenario::time_in_care: its state
+// follows time in placement, not in care) and year-to-year variation (Scenario::variation);
 // for a scenario using them it is the expectation without them. Entries follow the damped trend
 // of EntryStream.
 //

@@ -57,6 +57,22 @@ AssumptionTable general(const AssumptionContext& c) {
                   "year to the next, so intervals widen with the horizon."
                 : "Not included: every year has the scenario's rates, so intervals leave out years that are busier "
                   "or quieter for the whole system (court delays, policy, a pandemic).")});
+  if (s.time_in_care.enabled()) {
+    const TimeInCare& care = s.time_in_care;
+    std::string bands;
+    for (std::size_t b = 0; b < care.band_starts_months.size(); ++b) {
+      const std::string span = std::to_string(care.band_starts_months[b]) +
+                               (b + 1 < care.band_starts_months.size()
+                                    ? " to " + std::to_string(care.band_starts_months[b + 1]) + " months"
+                                    : "+ months");
+      bands += (b ? "; " : "") + span + ": leaving care x" + format_fixed(care.exit_hazard_multiplier[b], 2) +
+               ", moves x" + format_fixed(care.move_hazard_multiplier[b], 2);
+    }
+    table.rows.push_back({text("Time in care"),
+                          text("The chances of leaving care and of moving change with how long a child has been "
+                               "looked after, beyond their age and time in the placement (" +
+                               bands + ").")});
+  }
   table.rows.push_back({text("Staying put at 18"),
                         text(percent(s.staying_put_probability) +
                              " of young people in foster care on their 18th birthday stay with their carers; care "

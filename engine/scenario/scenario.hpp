@@ -207,6 +207,27 @@ struct SystemicVariation {
   }
 };
 
+// Time in care: how the hazards of leaving care and of moving change with how long the child has
+// been looked after in this period of care, beyond what the time in the current placement and age
+// already say. A council's children still in care after two or three years are mostly those whose
+// plan is to stay until 18, so their chance of leaving care is lower than their age and placement
+// alone suggest; a forecast without it lets long stayers leave too soon (and counts their
+// placements as ending too soon for long-term stability). Band b covers
+// [band_starts_months[b], band_starts_months[b+1]) months since the period of care began (a month
+// is a twelfth of 365.25 days); the last band is open-ended. In band b the hazard of a placement
+// ending with an exit is multiplied by exit_hazard_multiplier[b] and with a move by
+// move_hazard_multiplier[b], so the ending hazard of (category, age band) is scaled by
+// P(exit) * exit + P(move) * move and the destinations are re-weighted, as the year-to-year
+// multipliers are (SystemicVariation). `carecast calibrate` estimates the multipliers as observed
+// over expected endings in each band (calibration/estimation.cpp). Empty = no effect.
+struct TimeInCare {
+  std::vector<std::int32_t> band_starts_months;
+  std::vector<double> exit_hazard_multiplier;
+  std::vector<double> move_hazard_multiplier;
+  bool enabled() const { return !band_starts_months.empty(); }
+  int band_count() const { return enabled() ? static_cast<int>(band_starts_months.size()) : 1; }
+};
+
 // Parameter uncertainty for rates written by hand (a scenario without calibration evidence): each
 // rate is taken as if estimated from this much data, and each replication draws it from the
 // matching posterior (Gamma for rates, Dirichlet for shares), centred on the stated value. A
@@ -434,6 +455,7 @@ struct Scenario {
   double staying_put_probability = 0;
 
   SystemicVariation variation;
+  TimeInCare time_in_care;
   StatedUncertainty stated_uncertainty;  // used only when `evidence` is absent
 
   Supply supply;

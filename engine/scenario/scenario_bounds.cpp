@@ -50,7 +50,13 @@ constexpr double kMaxDriftSdLog = 0.5;
 constexpr double kMinStatedEvidence = 0.01;
 constexpr double kMaxStatedEvidence = 1'000'000;
 
+// Time in care: bands start within a childhood (18 years), and a band's hazard is at most 20 times
+// the rest's (calibrate shrinks its estimates towards 1; a history gives nothing near that).
+constexpr double kMaxMonthsInCare = 216;
+constexpr double kMaxTimeInCareMultiplier = 20;
+
 constexpr std::string_view kHazard = "a hazard a year";
+constexpr std::string_view kMultiplier = "a hazard multiplier";
 constexpr std::string_view kProbability = "a probability";
 constexpr std::string_view kEvidence = "a count or exposure";
 constexpr std::string_view kPercent = "a percentage";
@@ -86,6 +92,9 @@ constexpr ScenarioRange kRanges[] = {
     {"placements.*.destination_probability.*.*", 0, 1, kProbability},
     {"leaving_care.staying_put_probability", 0, 1, kProbability},
 
+    {"time_in_care.band_starts_months[]", 0, kMaxMonthsInCare, "months since care began"},
+    {"time_in_care.exit_hazard_multiplier[]", 0, kMaxTimeInCareMultiplier, kMultiplier},
+    {"time_in_care.move_hazard_multiplier[]", 0, kMaxTimeInCareMultiplier, kMultiplier},
     {"variation.entries_sd_log_per_year", 0, kMaxSdLog, kSdLog},
     {"variation.exits_sd_log_per_year", 0, kMaxSdLog, kSdLog},
     {"variation.moves_sd_log_per_year", 0, kMaxSdLog, kSdLog},

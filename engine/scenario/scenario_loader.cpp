@@ -317,6 +317,9 @@ const KeySchema& scenario_schema() {
   static const KeySchema placement_counts_by_category = keyed_by(categories, placement_counts);
 
   static const KeySchema bands = table_of({{"placement_duration_band_starts_days", &value}});
+  static const KeySchema time_in_care = table_of({{"band_starts_months", &value},
+                                                  {"exit_hazard_multiplier", &value},
+                                                  {"move_hazard_multiplier", &value}});
   static const KeySchema starting_population = table_of({
       {"children_csv", &value},
       {"groups_csv", &value},
@@ -499,6 +502,7 @@ const KeySchema& scenario_schema() {
       {"placements", &placements},
       {"leaving_care", &leaving_care},
       {"variation", &variation},
+      {"time_in_care", &time_in_care},
       {"uncertainty", &uncertainty},
       {"evidence", &evidence},
       {"supply", &supply},
@@ -1885,6 +1889,36 @@ SystemicVariation read_variation(const MergedTable& table) {
   return variation;
 }
 
+// Time in care (scenario.hpp TimeInCare): band starts in months, first 0 and increasing, and a
+// multiplier of the exit and of the move hazard for each band. The three are replaced together by
+// a more derived file, so every one is required once the section is given.
+TimeInCare read_time_in_care(const MergedTable& table) {
+  TimeInCare result;
+  const Entry starts = table.require("band_starts_months");
+  constexpr std::string_view kStarts = "an array of band starts in months since care began (integers: first 0, increasing)";
+  const toml::array& start_array = read_array(starts, kStarts);
+  if (start_array.empty()) fail(starts, "expected " + std::string(kStarts) + ", found an empty array");
+  for (std::size_t i = 0; i < start_array.size(); ++i) {
+    const Entry start = element(starts, i);
+    const int months = read_bounded_integer(start, "an integer number of months");
+    if (i == 0 && months != 0) fail(start, "the first band must start at 0 months");
+    if (i > 0 && months <= result.band_starts_months.back()) fail(start, "band starts must be strictly increasing");
+    result.band_starts_months.push_back(months);
+  }
+  const auto read_multipliers = [&](std::string_view key, std::vector<double>& out) {
+    const Entry entry = table.require(key);
+    const toml::array& array = read_array(entry, "an array of hazard multipliers, one a band");
+    if (array.size() != start_array.size()) {
+      fail(entry, "expected one multiplier for each of the " + std::to_string(start_array.size()) +
+                      " bands of time_in_care.band_starts_months, found " + std::to_string(array.size()));
+    }
+    for (std::size_t i = 0; i < array.size(); ++i) out.push_back(read_number(element(entry, i), "a hazard multiplier"));
+  };
+  read_multipliers("exit_hazard_multiplier", result.exit_hazard_multiplier);
+  read_multipliers("move_hazard_multiplier", result.move_hazard_multiplier);
+  return result;
+}
+
 // Stated parameter uncertainty for hand-written rates (scenario.hpp StatedUncertainty). A
 // calibrated scenario's [evidence] already says how well each rate is known.
 StatedUncertainty read_uncertainty(const MergedTable& table, const Scenario& scenario) {
@@ -1951,6 +1985,9 @@ Scenario load_scenario(const fs::path& file) {
   if (const MergedTable costs = root.table("costs"); costs.present()) scenario.costs = read_costs(costs, scenario.origin);
   if (const MergedTable stability = root.table("stability"); stability.present()) {
     scenario.stability = read_stability(stability, scenario);
+  }
+  if (const MergedTable time_in_care = root.table("time_in_care"); time_in_care.present()) {
+    scenario.time_in_care = read_time_in_care(time_in_care);
   }
   if (const MergedTable variation = root.table("variation"); variation.present()) {
     scenario.variation = read_variation(variation);

@@ -164,7 +164,45 @@ CompiledModel CompiledModel::compile(const Scenario& scenario, double horizon_ti
   model.entries = compile_stream(scenario.entries, scenario.sibling_group_size_probability);
   model.uasc = compile_stream(scenario.uasc, {1.0});
   model.staying_put_probability = scenario.staying_put_probability;
+  if (const TimeInCare& care = scenario.time_in_care; care.enabled()) {
+    // A month is a twelfth of the engine's year, as calibration counts it.
+    for (const std::int32_t months : care.band_starts_months) model.care_band_start.push_back(months * kDaysPerYear / 12);
+    model.care_exit_multiplier = care.exit_hazard_multiplier;
+    model.care_move_multiplier = care.move_hazard_multiplier;
+    const auto cells = static_cast<std::size_t>(kCategoryCount) * kAgeBandCount * care.band_starts_months.size();
+    model.care_hazard_scale.resize(cells);
+    model.care_destination.resize(cells);
+    for (int c = 0; c < kCategoryCount; ++c) {
+      for (int b = 0; b < kAgeBandCount; ++b) {
+        for (int k = 0; k < model.care_band_count(); ++k) {
+          const std::size_t cell = model.care_cell(c, b, k);
+          model.care_hazard_scale[cell] =
+              reweight_endings(model.destination_probability[c][b], model.care_exit_multiplier[static_cast<std::size_t>(k)],
+                               model.care_move_multiplier[static_cast<std::size_t>(k)], model.care_destination[cell]);
+        }
+      }
+    }
+  }
   return model;
+}
+
+double reweight_endings(const std::array<double, kOutcomeCount>& probability, double exit_factor, double move_factor,
+                        CumulativeTable<kOutcomeCount>& table) {
+  std::array<double, kOutcomeCount> weighted{};
+  double scale = 0;
+  double total = 0;
+  for (int o = 0; o < kOutcomeCount; ++o) {
+    weighted[o] = probability[o] * (outcome_is_exit(o) ? exit_factor : move_factor);
+    scale += weighted[o];
+    total += probability[o];
+  }
+  if (scale > 0) {
+    // CumulativeTable::from normalises, dividing by the scale.
+    table = CumulativeTable<kOutcomeCount>::from(weighted);
+    return scale;
+  }
+  table = CumulativeTable<kOutcomeCount>::from(probability);
+  return total > 0 ? 0.0 : 1.0;
 }
 
 template struct CumulativeTable<kCategoryCount>;

@@ -68,6 +68,14 @@ struct CompiledEntryStream {
                       double horizon) const;
 };
 
+// Exits weighted by `exit_factor` and moves by `move_factor`: the hazards of exits and of moves
+// are the ending hazard times the destination's probability, so scaling them scales the ending
+// hazard by the returned mixture sum_o P(o) * factor(o) and re-weights the destinations into
+// `table`. A cell with no destinations (a category never used) keeps its hazard (scale 1) and its
+// table; factors of 0 for every outcome it has give a scale of 0, and the table is then never read.
+double reweight_endings(const std::array<double, kOutcomeCount>& probability, double exit_factor, double move_factor,
+                        CumulativeTable<kOutcomeCount>& table);
+
 struct CompiledModel {
   static constexpr int kMaxGroupSize = 8;
 
@@ -84,6 +92,30 @@ struct CompiledModel {
   CompiledEntryStream entries;
   CompiledEntryStream uasc;
   double staying_put_probability = 0;
+  // Time in care (Scenario::time_in_care): where each band starts, in days since care began (empty:
+  // no effect, one band), each band's exit and move multipliers, and by [category][age band][care
+  // band] the ending hazard's scale and the destinations re-weighted by them.
+  std::vector<double> care_band_start;
+  std::vector<double> care_exit_multiplier;
+  std::vector<double> care_move_multiplier;
+  std::vector<double> care_hazard_scale;
+  std::vector<CumulativeTable<kOutcomeCount>> care_destination;
+
+  bool varies_with_time_in_care() const { return !care_band_start.empty(); }
+  int care_band_count() const { return care_band_start.empty() ? 1 : static_cast<int>(care_band_start.size()); }
+  // The care band of a child whose care began at `care_start`, at clock time t.
+  int care_band_at(double care_start, double t) const {
+    int band = 0;
+    while (band + 1 < care_band_count() && care_start + care_band_start[static_cast<std::size_t>(band) + 1] <= t) {
+      ++band;
+    }
+    return band;
+  }
+  std::size_t care_cell(int category, int age_band, int care_band) const {
+    return (static_cast<std::size_t>(category) * kAgeBandCount + static_cast<std::size_t>(age_band)) *
+               static_cast<std::size_t>(care_band_count()) +
+           static_cast<std::size_t>(care_band);
+  }
 
   double hazard(int category, int age_band, int duration_band) const {
     return hazard_per_day[(static_cast<std::size_t>(category) * kAgeBandCount + age_band) * duration_band_count +

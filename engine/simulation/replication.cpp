@@ -150,9 +150,13 @@ void ReplicationRunner::schedule_placement_end(std::uint32_t index, double now) 
     ++duration_band;
   }
   // With year-to-year variation the hazard is also piecewise constant by year: the walk breaks at
-  // each year's end, where the hazard's scale changes.
+  // each year's end, where the hazard's scale changes. With a time-in-care effect it breaks where
+  // the child's time in care enters a new band.
   const bool yearly = varies_endings();
   int year = yearly ? variation_.year_at(now) : 0;
+  const bool by_care = model_->varies_with_time_in_care();
+  const int last_care_band = model_->care_band_count() - 1;
+  int care_band = by_care ? model_->care_band_at(child.care_start, now) : 0;
   double t = now;
   while (t < limit) {
     double next = limit;
@@ -160,10 +164,15 @@ void ReplicationRunner::schedule_placement_end(std::uint32_t index, double now) 
     if (duration_band < last_duration_band) {
       next = std::min(next, child.placement_start + model_->duration_band_start[duration_band + 1]);
     }
+    if (care_band < last_care_band) {
+      next = std::min(next, child.care_start + model_->care_band_start[static_cast<std::size_t>(care_band) + 1]);
+    }
     double rate = model_->hazard(static_cast<int>(category), band, duration_band);
     if (yearly) {
       if (year + 1 < variation_.years()) next = std::min(next, variation_.year_start(year + 1));
-      rate *= variation_.hazard_scale(year, static_cast<int>(category), band);
+      rate *= variation_.hazard_scale(year, static_cast<int>(category), band, care_band);
+    } else if (by_care) {
+      rate *= model_->care_hazard_scale[model_->care_cell(static_cast<int>(category), band, care_band)];
     }
     const double exposure = rate * (next - t);
     if (exposure > 0 && exposure >= remaining) {
@@ -180,6 +189,10 @@ void ReplicationRunner::schedule_placement_end(std::uint32_t index, double now) 
       ++duration_band;
     }
     if (yearly && year + 1 < variation_.years() && variation_.year_start(year + 1) <= t) ++year;
+    while (care_band < last_care_band &&
+           child.care_start + model_->care_band_start[static_cast<std::size_t>(care_band) + 1] <= t) {
+      ++care_band;
+    }
   }
   child.placement_end = end_of_care;
   if (end_of_care <= model_->horizon_time) {
@@ -214,9 +227,12 @@ void ReplicationRunner::end_placement(std::uint32_t index, double now) {
   ChildState& child = children_[index];
   const int band = child.age_band_at(now);
   const int from = static_cast<int>(child.category);
-  // The ending's year decides how exits and moves are weighted.
+  // The ending's year, and the child's time in care, decide how exits and moves are weighted.
+  const int care_band = model_->varies_with_time_in_care() ? model_->care_band_at(child.care_start, now) : 0;
   const CumulativeTable<kOutcomeCount>& destination =
-      varies_endings() ? variation_.destination(variation_.year_at(now), from, band) : model_->destination[from][band];
+      varies_endings()                      ? variation_.destination(variation_.year_at(now), from, band, care_band)
+      : model_->varies_with_time_in_care() ? model_->care_destination[model_->care_cell(from, band, care_band)]
+                                            : model_->destination[from][band];
   const int outcome = destination.pick(uniform_open01(child.destination_stream));
   if (outcome_is_exit(outcome)) {
     leave_care(index, static_cast<ExitReason>(outcome - kCategoryCount), now);

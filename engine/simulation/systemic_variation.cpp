@@ -52,27 +52,25 @@ void YearlyVariation::draw(const SystemicVariation& variation, const CompiledMod
   draw_systemic_multipliers(variation, years_, engine, drift_engine, multipliers_);
   varies_endings_ = variation.varies_endings();
   if (!varies_endings_) return;
-  const std::size_t cells = static_cast<std::size_t>(years_) * kCategoryCount * kAgeBandCount;
+  care_bands_ = model.care_band_count();
+  const std::size_t cells =
+      static_cast<std::size_t>(years_) * kCategoryCount * kAgeBandCount * static_cast<std::size_t>(care_bands_);
   hazard_scale_.resize(cells);
   destination_.resize(cells);
-  std::array<double, kOutcomeCount> weighted{};
+  const bool by_care = model.varies_with_time_in_care();
   for (int year = 0; year < years_; ++year) {
     const double exits = multipliers_.exits[static_cast<std::size_t>(year)];
     const double moves = multipliers_.moves[static_cast<std::size_t>(year)];
     for (int c = 0; c < kCategoryCount; ++c) {
       for (int b = 0; b < kAgeBandCount; ++b) {
-        // An exit's hazard is the ending hazard times P(exit): scaling exits by m_exits and moves
-        // by m_moves scales the ending hazard by the mixture and re-weights where endings lead.
-        const auto& probability = model.destination_probability[c][b];
-        double scale = 0;
-        for (int o = 0; o < kOutcomeCount; ++o) {
-          weighted[o] = probability[o] * (outcome_is_exit(o) ? exits : moves);
-          scale += weighted[o];
+        for (int k = 0; k < care_bands_; ++k) {
+          const auto band = static_cast<std::size_t>(k);
+          const double exit_factor = by_care ? exits * model.care_exit_multiplier[band] : exits;
+          const double move_factor = by_care ? moves * model.care_move_multiplier[band] : moves;
+          const std::size_t at = cell(year, c, b, k);
+          hazard_scale_[at] =
+              reweight_endings(model.destination_probability[c][b], exit_factor, move_factor, destination_[at]);
         }
-        // A cell with no destinations (a category never used) keeps its hazard as it is.
-        hazard_scale_[cell(year, c, b)] = scale > 0 ? scale : 1.0;
-        // CumulativeTable::from normalises, dividing by the scale.
-        destination_[cell(year, c, b)] = CumulativeTable<kOutcomeCount>::from(weighted);
       }
     }
   }

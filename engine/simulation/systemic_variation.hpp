@@ -56,20 +56,25 @@ class YearlyVariation {
   double year_start(int year) const { return year * kDaysPerYear; }
   std::span<const double> entry_multipliers() const { return multipliers_.entries; }
   const SystemicMultipliers& multipliers() const { return multipliers_; }
-  // P(exit) * m_exits + P(move) * m_moves of the year, for (category, age band).
-  double hazard_scale(int year, int category, int age_band) const {
-    return hazard_scale_[cell(year, category, age_band)];
+  // P(exit) * m_exits + P(move) * m_moves of the year, for (category, age band, care band); with a
+  // time-in-care effect (CompiledModel::care_band_start) each multiplier is also times the care
+  // band's, otherwise the care band is always 0.
+  double hazard_scale(int year, int category, int age_band, int care_band) const {
+    return hazard_scale_[cell(year, category, age_band, care_band)];
   }
   // Destinations given a placement ends in that year: exits weighted by m_exits, moves by m_moves.
-  const CumulativeTable<kOutcomeCount>& destination(int year, int category, int age_band) const {
-    return destination_[cell(year, category, age_band)];
+  const CumulativeTable<kOutcomeCount>& destination(int year, int category, int age_band, int care_band) const {
+    return destination_[cell(year, category, age_band, care_band)];
   }
 
  private:
-  static std::size_t cell(int year, int category, int age_band) {
-    return (static_cast<std::size_t>(year) * kCategoryCount + static_cast<std::size_t>(category)) * kAgeBandCount +
-           static_cast<std::size_t>(age_band);
+  std::size_t cell(int year, int category, int age_band, int care_band) const {
+    return ((static_cast<std::size_t>(year) * kCategoryCount + static_cast<std::size_t>(category)) * kAgeBandCount +
+            static_cast<std::size_t>(age_band)) *
+               static_cast<std::size_t>(care_bands_) +
+           static_cast<std::size_t>(care_band);
   }
+  int care_bands_ = 1;
   SystemicMultipliers multipliers_;
   std::vector<double> hazard_scale_;
   std::vector<CumulativeTable<kOutcomeCount>> destination_;
