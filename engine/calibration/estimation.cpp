@@ -557,6 +557,15 @@ double rounded_time_at_risk(double exact, const CalibrationOptions& options) {
   return options.exact_time_at_risk ? exact : std::round(exact * 12.0) / 12.0;
 }
 
+// P(exit | a placement ends): the exit outcomes' share of the destinations.
+double exit_share_of(const std::array<double, kOutcomeCount>& destination) {
+  double share = 0;
+  for (int o = 0; o < kOutcomeCount; ++o) {
+    if (outcome_is_exit(o)) share += destination[static_cast<std::size_t>(o)];
+  }
+  return share;
+}
+
 // The time-in-care multipliers (Scenario::time_in_care) and the rates beside them, by iterative
 // proportional fitting of a Poisson model whose exit and move hazards are
 //   base hazard (category, age band, time in placement) x P(exit or move | category, age band)
@@ -599,11 +608,8 @@ void fit_time_in_care(const PlacementCounts& counts, const std::vector<double>& 
     // The base hazards and destinations given the multipliers (the first round: none).
     for (int c = 0; c < kCategoryCount; ++c) {
       for (int a = 0; a < kAgeBandCount; ++a) {
-        const auto& p = scenario.destination_probability[static_cast<std::size_t>(c)][static_cast<std::size_t>(a)];
-        double exit_share = 0;
-        for (int o = 0; o < kOutcomeCount; ++o) {
-          if (outcome_is_exit(o)) exit_share += p[static_cast<std::size_t>(o)];
-        }
+        const double exit_share = exit_share_of(
+            scenario.destination_probability[static_cast<std::size_t>(c)][static_cast<std::size_t>(a)]);
         double exposure_hazard = 0;
         double exposure_hazard_exit = 0;
         double exposure_hazard_move = 0;
@@ -647,11 +653,8 @@ void fit_time_in_care(const PlacementCounts& counts, const std::vector<double>& 
     std::fill(expected_moves.begin(), expected_moves.end(), 0.0);
     for (int c = 0; c < kCategoryCount; ++c) {
       for (int a = 0; a < kAgeBandCount; ++a) {
-        const auto& p = scenario.destination_probability[static_cast<std::size_t>(c)][static_cast<std::size_t>(a)];
-        double exit_share = 0;
-        for (int o = 0; o < kOutcomeCount; ++o) {
-          if (outcome_is_exit(o)) exit_share += p[static_cast<std::size_t>(o)];
-        }
+        const double exit_share = exit_share_of(
+            scenario.destination_probability[static_cast<std::size_t>(c)][static_cast<std::size_t>(a)]);
         for (int d = 0; d < duration_bands; ++d) {
           const std::size_t cell = counts.cell(c, a, d);
           const double hazard = scenario.ending_hazard_per_year[cell];
