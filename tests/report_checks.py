@@ -203,6 +203,13 @@ def check_finance(book, forecast, origin):
         if budget.value is not None:
             if line["category"] != "all" or budget.number_format != FORMATS["pounds"]:
                 fail(f"Finance {key}: budget {budget.value!r} in format {budget.number_format!r}")
+            if "month" in key[0]:
+                # A part year is not set against the whole year's budget: that would show a false saving.
+                for name in ("Probability of spending more than the budget", "Expected overspend"):
+                    if row[column[name]].value != "not compared: part year":
+                        fail(f"Finance {key}: a part year compared with the whole year's budget: "
+                             f"{name} {row[column[name]].value!r}")
+                continue
             if line["date"] not in over:
                 if probability.value is not None:
                     fail(f"Finance {key}: a probability over budget {probability.value} forecast.csv does not give")
@@ -509,7 +516,11 @@ def check_finance_page(folder):
         fail("budgets without an expected overspend on the page")
     for year, cells in shown.items():
         agrees(cells["Forecast cost (median)"], float(costs[year]["p50"]), f"{year} cost")
-        if year in over:
+        if year in over and "month" in year:
+            for name in ("Probability of spending more than the budget", "Expected overspend"):
+                if cells[name] != "not compared: part year":
+                    fail(f"{year}: a part year compared with the whole year's budget: {name} {cells[name]!r}")
+        elif year in over:
             agrees(cells["Probability of spending more than the budget"], float(over[year]["mean"]),
                    f"{year} probability over budget")
             agrees(cells["Expected overspend"], float(overspend[year]["mean"]), f"{year} expected overspend")

@@ -19,7 +19,13 @@ std::vector<FinanceYear> finance_by_year(const Table& forecast, Date origin, con
     year.interval = format_value(row.values[p05], Unit::pounds) + "-" + format_value(row.values[p95], Unit::pounds);
     const int index = static_cast<int>(std::chrono::year_month_day{financial_year_start(row.date)}.year()) - first_year;
     if (index >= 0 && index < static_cast<int>(budgets.size())) {
-      year.budget = format_value(budgets[static_cast<std::size_t>(index)], Unit::pounds);
+      const double budget = budgets[static_cast<std::size_t>(index)];
+      year.budget = format_value(budget, Unit::pounds);
+      if (year.part_year) {
+        year.probability_over = year.expected_overspend = kPartYearNotCompared;
+        years.push_back(std::move(year));
+        continue;
+      }
       for (const TableRow& over : forecast.rows) {
         if (over.category != "all" || over.date != row.date) continue;
         if (over.metric == "budget_exceedance_probability") {

@@ -81,13 +81,17 @@ struct Measure {
 
 }  // namespace
 
-std::string financial_year_label(Date date, Date origin) {
+int financial_year_months(Date date, Date origin) {
   const Date start = financial_year_start(date);
+  // Months simulated: from the forecast start (a month end) or from 1 April.
+  return start <= origin ? months_from(origin, date) : months_from(start, date) + 1;
+}
+
+std::string financial_year_label(Date date, Date origin) {
   const int end_year = year_of(financial_year_end(date));
   const std::string next = std::to_string(end_year % 100);
   std::string label = std::to_string(end_year - 1) + "-" + (next.size() < 2 ? "0" : "") + next;
-  // Months simulated: from the forecast start (a month end) or from 1 April.
-  const int months = start <= origin ? months_from(origin, date) : months_from(start, date) + 1;
+  const int months = financial_year_months(date, origin);
   if (months < 12) label += " (" + std::to_string(months) + (months == 1 ? " month)" : " months)");
   return label;
 }

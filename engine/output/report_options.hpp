@@ -59,4 +59,7 @@ OptionAppraisals appraise_options(const Table& comparison, Date origin, const La
 // simulated when the forecast covers only part of it: "2024-25 (1 month)", "2029-30 (11 months)".
 std::string financial_year_label(Date date, Date origin);
 
+// The months of that financial year the forecast covers: 12 for a whole year.
+int financial_year_months(Date date, Date origin);
+
 }  // namespace carecast::report

@@ -7,6 +7,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "output/report_finance.hpp"
 #include "output/report_options.hpp"
 
 namespace carecast::report {
@@ -188,11 +189,17 @@ void finance_sheet(lxw_workbook* book, const Formats& f, const WorkbookContent& 
     if (row.category == "all" && year >= 0 && year < static_cast<int>(content.budgets.size())) {
       worksheet_write_number(sheet, at, 6, content.budgets[static_cast<std::size_t>(year)],
                              f.quantile.at(Unit::pounds));
-      if (const auto it = over_budget.find(row.date); it != over_budget.end() && it->second->values[mean]) {
-        worksheet_write_number(sheet, at, 7, *it->second->values[mean], f.quantile.at(Unit::probability));
-      }
-      if (const auto it = overspend.find(row.date); it != overspend.end() && it->second->values[mean]) {
-        worksheet_write_number(sheet, at, 8, *it->second->values[mean], f.quantile.at(Unit::pounds));
+      // A part year is not compared with the whole year's budget (see report_finance.hpp).
+      if (financial_year_months(row.date, content.origin) < 12) {
+        worksheet_write_string(sheet, at, 7, kPartYearNotCompared, nullptr);
+        worksheet_write_string(sheet, at, 8, kPartYearNotCompared, nullptr);
+      } else {
+        if (const auto it = over_budget.find(row.date); it != over_budget.end() && it->second->values[mean]) {
+          worksheet_write_number(sheet, at, 7, *it->second->values[mean], f.quantile.at(Unit::probability));
+        }
+        if (const auto it = overspend.find(row.date); it != overspend.end() && it->second->values[mean]) {
+          worksheet_write_number(sheet, at, 8, *it->second->values[mean], f.quantile.at(Unit::pounds));
+        }
       }
     }
     worksheet_write_string(sheet, at, 9, row.metric.c_str(), nullptr);
@@ -282,7 +289,7 @@ void write_workbook(const std::filesystem::path& file, const WorkbookContent& co
     sheets.emplace_back("Finance", "Cost by financial year and cost line, with the budget, the probability of "
                                    "spending more than it and the expected overspend (the mean over runs of the "
                                    "cost above the budget, a run within it counting as none); a year covered in "
-                                   "part is marked with its months");
+                                   "part is marked with its months and not compared with the whole year's budget");
   }
   if (content.comparison) sheets.emplace_back("Option comparison", "Each option's difference from the base scenario");
   if (content.history) sheets.emplace_back("Recorded", "Recorded figures before the forecast");
