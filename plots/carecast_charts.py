@@ -366,8 +366,10 @@ def footnote(figure, folder, chart_note, extra=""):
                 va="bottom", ha="left")
 
 
-def financial_year_axis(ax, first, last):
-    """Gridlines at each 1 April and the financial year ("2025-26") written across its span."""
+def financial_year_axis(ax, first, last, max_labels=None):
+    """Gridlines at each 1 April and the financial year ("2025-26") written across its span; in a
+    narrow panel, with more years than `max_labels`, only every second (third, ...) year is written,
+    so that the labels do not run into each other."""
     ax.set_xlim(first, last)
     boundaries = [dt.date(y, 4, 1) for y in range(first.year - 1, last.year + 2)]
     ax.xaxis.set_major_locator(mticker.FixedLocator([mdates.date2num(d) for d in boundaries]))
@@ -375,7 +377,11 @@ def financial_year_axis(ax, first, last):
     middles = [dt.date(y, 10, 1) for y in range(first.year - 1, last.year + 1)]
     middles = [d for d in middles if first <= d <= last]
     ax.xaxis.set_minor_locator(mticker.FixedLocator([mdates.date2num(d) for d in middles]))
-    ax.xaxis.set_minor_formatter(mticker.FixedFormatter([financial_year_label(d.year) for d in middles]))
+    step = math.ceil(len(middles) / max_labels) if max_labels and len(middles) > max_labels else 1
+    # Counted back from the last year, so that the forecast's last year is always written.
+    labels = [financial_year_label(d.year) if (len(middles) - 1 - i) % step == 0 else ""
+              for i, d in enumerate(middles)]
+    ax.xaxis.set_minor_formatter(mticker.FixedFormatter(labels))
     ax.tick_params(axis="x", which="minor", length=0)
     ax.tick_params(axis="x", which="major", length=4)
     ax.grid(axis="x", which="major", alpha=0.35)

@@ -26,12 +26,17 @@ def total_chart(folder, note):
     cc.fan(ax, points)
     cc.recorded(ax, history)
     ax.plot([end.date], [end.p50], "o", color=cc.FAN, markersize=5)
+    # At the chart's right edge (the last 31 March is the horizon) the label goes to the left of its
+    # point, so that it is not cut off.
+    at_edge = end.date == points[-1].date
     ax.annotate(f"{cc.long_date(end.date)}\nmedian {end.p50:,.0f}\n90%: {cc.interval(end)}", (end.date, end.p50),
-                xytext=(8, 14), textcoords="offset points", fontsize=8, color=cc.FAN)
+                xytext=(-8 if at_edge else 8, 14), textcoords="offset points", fontsize=8, color=cc.FAN,
+                ha="right" if at_edge else "left")
     first = min([points[0].date] + [d for d, _ in history])
     cc.financial_year_axis(ax, first, points[-1].date)
     cc.value_axis(ax, "count")
-    ax.set_ylim(bottom=0, top=max(p.p95 for p in points) * 1.15)
+    # Recorded figures above the forecast's spread (a falling history) stay in view.
+    ax.set_ylim(bottom=0, top=max([p.p95 for p in points] + [v for _, v in history]) * 1.15)
     ax.set_ylabel("Children looked after")
     ax.legend(loc="lower left", ncol=4, fontsize=8)
     cc.footnote(figure, folder, cc.BANDS_NOTE, note)
@@ -71,10 +76,10 @@ def by_placement_chart(folder, note):
         ax.set_title(f"{cc.category_label(category)}\n{cc.month_year(point.date)}: median {point.p50:,.0f} "
                      f"(90%: {cc.interval(point)})", fontsize=8.5)
         first = min([points[0].date] + [d for d, _ in history])
-        cc.financial_year_axis(ax, first, points[-1].date)
+        cc.financial_year_axis(ax, first, points[-1].date, max_labels=5)
         ax.tick_params(axis="x", which="minor", labelsize=7)
         cc.value_axis(ax, "count")
-        ax.set_ylim(bottom=0, top=max(max(p.p95 for p in points), 1) * 1.1)
+        ax.set_ylim(bottom=0, top=max([p.p95 for p in points] + [v for _, v in history] + [1]) * 1.1)
     for index in range(len(categories), rows * columns):
         axes[index // columns][index % columns].set_visible(False)
     shown = [cc.category_label(c) for c in categories]

@@ -20,6 +20,8 @@
 #include "history/ssda903.hpp"
 #include "output/output_directory.hpp"
 #include "output/progress.hpp"
+#include "output/recorded_history.hpp"
+#include "output/staged_files.hpp"
 
 namespace carecast::app {
 namespace {
@@ -120,7 +122,8 @@ void execute(const CalibrateCommand& command) {
   const FixedChoice fixed = fixed_choice(command);
   // Before reading any data: an unwritable --out is refused at once.
   require_writable_output_file(command.out);
-  refuse_existing_output_files({command.out, starting_groups_csv_path(command.out)}, "--out",
+  refuse_existing_output_files({command.out, starting_groups_csv_path(command.out), recorded_history_csv_path(command.out)},
+                               "--out",
                                command.replace ? ExistingOutput::replace : ExistingOutput::refuse);
   // Read before the returns, so that a bad figures file stops before any work.
   const std::optional<PublishedFigures> figures =
@@ -168,9 +171,20 @@ void execute(const CalibrateCommand& command) {
     for (const std::string& note : figures_notes) std::cout << note << "\n";
   }
 
+  // What the returns (and figures) recorded before the origin, for the charts of runs of this scenario.
+  std::vector<RecordedFigure> recorded = recorded_history_from_returns(history, as_of);
+  if (figures) recorded = merge_recorded_history(std::move(recorded), recorded_history_from_figures(*figures, as_of));
   const fs::path out(command.out);
+  const fs::path history_csv = recorded_history_csv_path(out);
+  StagedFiles history_file;
+  if (!recorded.empty()) history_file.write(history_csv, recorded_history_csv(recorded));
   write_calibrated_scenario(out, scenario, report, cleaning, figures_notes);
-  std::cout << "Wrote " << out.string() << " and " << starting_groups_csv_path(out).string() << "\n";
+  // A history left by an earlier calibration (under --replace) would belong to other data.
+  if (recorded.empty()) fs::remove(history_csv);
+  history_file.commit();
+  std::cout << "Wrote " << out.string() << " and " << starting_groups_csv_path(out).string();
+  if (!recorded.empty()) std::cout << " and " << history_csv.string();
+  std::cout << "\n";
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "output/forecast_writer.hpp"
 #include "output/output_directory.hpp"
 #include "output/progress.hpp"
+#include "output/recorded_history.hpp"
 #include "scenario/scenario_loader.hpp"
 #include "simulation/runner.hpp"
 #include "tally/summary.hpp"
@@ -67,6 +68,8 @@ void execute(const CompareCommand& command) {
     }
   }
   check_memory_limit(scenarios, command.options, command.max_memory_gb);
+  // What calibrate or fit recorded before the base's origin: the options share the base's past.
+  const std::vector<RecordedFigure> recorded = read_recorded_history_beside(command.scenarios[0], scenarios[0].origin);
   // Before any work, so that an --out that cannot be written is refused at once.
   StagedOutputDirectory out(command.out, "--out", command.replace ? ExistingOutput::replace : ExistingOutput::refuse);
 
@@ -80,6 +83,10 @@ void execute(const CompareCommand& command) {
   progress.finish();
   const std::vector<ComparisonRow>& rows = compared.rows;
   out.write_file("comparison.csv", [&](std::ostream& s) { write_comparison_csv(s, rows); });
+  const auto write_history = [&](const std::string& name) {
+    if (!recorded.empty()) out.write_file(name, [&](std::ostream& s) { s << recorded_history_csv(recorded); });
+  };
+  write_history("history.csv");
   // Each scenario's folder is a run folder of its own (forecast.csv and run.json, so `report`
   // works on it too); the compare folder's run.json describes the base and lists them all.
   RunDescription description{command.scenarios[0], content_hash(scenarios[0].source_files), command.options.seed, {}};
@@ -91,6 +98,7 @@ void execute(const CompareCommand& command) {
       write_run_json(s, scenarios[i], compared.infos[i],
                      {command.scenarios[i], content_hash(scenarios[i].source_files), command.options.seed, {}});
     });
+    write_history(folder + "/history.csv");
     description.compared.push_back({scenarios[i].name, folder, command.scenarios[i]});
   }
   out.write_file("run.json",

@@ -20,6 +20,7 @@
 #include "history/published_figures.hpp"
 #include "output/output_directory.hpp"
 #include "output/progress.hpp"
+#include "output/recorded_history.hpp"
 #include "output/staged_files.hpp"
 #include "scenario/scenario_loader.hpp"
 
@@ -73,14 +74,19 @@ void execute(FitCommand& command) {
   files.write(beside(out, "-fit-figures.csv"), fit_figures_csv(fit, figures));
   files.write(beside(out, "-fit-parameters.csv"), fit_parameters_csv(fit));
   // What was written must load as a scenario before it is put in place.
-  load_scenario(staged_toml);
+  const Scenario fitted = load_scenario(staged_toml);
+  // The figures before the origin, for the charts of runs of the fitted scenario.
+  const std::vector<RecordedFigure> recorded = recorded_history_from_figures(figures, fitted.origin);
+  const fs::path history_csv = recorded_history_csv_path(out);
+  if (!recorded.empty()) files.write(history_csv, recorded_history_csv(recorded));
   files.commit();
+  if (recorded.empty()) fs::remove(history_csv);
 
   std::cout << fit_report_text(fit, figures);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::cout << "\nWrote " << out.string() << " (extends " << base_reference << "), "
             << beside(out, "-fit-figures.csv").string() << " and " << beside(out, "-fit-parameters.csv").string()
-            << "; " << fit.simulations << " replications in " << std::fixed << std::setprecision(1) << seconds
+            << (recorded.empty() ? "" : " and " + history_csv.string()) << "; " << fit.simulations << " replications in " << std::fixed << std::setprecision(1) << seconds
             << " s.\n";
 }
 

@@ -7,6 +7,7 @@
 #include "output/forecast_writer.hpp"
 #include "output/output_directory.hpp"
 #include "output/progress.hpp"
+#include "output/recorded_history.hpp"
 #include "scenario/scenario_loader.hpp"
 #include "simulation/runner.hpp"
 #include "tally/streaming_summary.hpp"
@@ -30,6 +31,8 @@ void execute(const RunCommand& command) {
   if (command.years > 0) scenario.horizon_years = command.years;
 
   check_memory_limit(std::span<const Scenario>(&scenario, 1), command.options, command.max_memory_gb);
+  // What calibrate or fit recorded before the origin, for the report's charts; read before any work.
+  const std::vector<RecordedFigure> recorded = read_recorded_history_beside(path, scenario.origin);
   // Before any work, so that an --out that cannot be written is refused at once.
   StagedOutputDirectory out(command.out, "--out", command.replace ? ExistingOutput::replace : ExistingOutput::refuse);
 
@@ -47,6 +50,9 @@ void execute(const RunCommand& command) {
   out.write_file("run.json", [&](std::ostream& s) {
     write_run_json(s, scenario, result, {path.string(), content_hash(scenario.source_files), command.options.seed, {}});
   });
+  if (!recorded.empty()) {
+    out.write_file("history.csv", [&](std::ostream& s) { s << recorded_history_csv(recorded); });
+  }
   out.commit();
 
   write_plain_summary(std::cout, scenario, result, rows);
