@@ -411,11 +411,23 @@ def fan(ax, points, colour=FAN, label_prefix=""):
     ax.plot(dates, [p.p50 for p in points], color=colour, linewidth=1.8, label=f"{label_prefix}median")
 
 
+# Recorded points further apart than this are not joined: published series have gaps (no figure for
+# some years), and a straight line across one would show a steady path nobody recorded.
+RECORDED_GAP = dt.timedelta(days=400)
+
+
 def recorded(ax, points, label="Recorded"):
     if not points:
         return
-    dates, values = zip(*points)
-    ax.plot(dates, values, color=RECORDED, linewidth=1.2, marker="o", markersize=3.5, label=label, zorder=5)
+    runs = [[points[0]]]
+    for previous, point in zip(points, points[1:]):
+        if point[0] - previous[0] > RECORDED_GAP:
+            runs.append([])
+        runs[-1].append(point)
+    for index, run in enumerate(runs):
+        dates, values = zip(*run)
+        ax.plot(dates, values, color=RECORDED, linewidth=1.2, marker="o", markersize=3.5,
+                label=label if index == 0 else None, zorder=5)
 
 
 def interval_bars(ax, positions, points, colour=FAN, horizontal=False):

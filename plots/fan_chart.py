@@ -3,6 +3,7 @@
 
     python3 plots/fan_chart.py RUN_FOLDER [--out DIR] [--note TEXT]
 """
+import datetime as dt
 import math
 
 import carecast_charts as cc
@@ -11,6 +12,8 @@ METRIC = "children_looked_after"
 # A category is drawn when its 95th percentile reaches this many children at some date: smaller
 # ones would be panels of noise around zero.
 MAIN_CATEGORY_MINIMUM = 5
+# Years of recorded figures before the forecast drawn in each placement category's panel.
+PANEL_HISTORY_YEARS = 2
 
 
 def total_chart(folder, note):
@@ -26,9 +29,10 @@ def total_chart(folder, note):
     cc.fan(ax, points)
     cc.recorded(ax, history)
     ax.plot([end.date], [end.p50], "o", color=cc.FAN, markersize=5)
-    # At the chart's right edge (the last 31 March is the horizon) the label goes to the left of its
-    # point, so that it is not cut off.
-    at_edge = end.date == points[-1].date
+    # Near the chart's right edge (the last 31 March is at or close to the horizon) the label goes to
+    # the left of its point, so that it is not cut off.
+    first_shown = min([points[0].date] + [d for d, _ in history])
+    at_edge = (points[-1].date - end.date) < (points[-1].date - first_shown) * 0.2
     ax.annotate(f"{cc.long_date(end.date)}\nmedian {end.p50:,.0f}\n90%: {cc.interval(end)}", (end.date, end.p50),
                 xytext=(-8 if at_edge else 8, 14), textcoords="offset points", fontsize=8, color=cc.FAN,
                 ha="right" if at_edge else "left")
@@ -66,16 +70,25 @@ def by_placement_chart(folder, note):
     figure, axes = cc.new_figure(
         title, "Children looked after by placement category at each month end. Each panel has its own scale.",
         rows=rows, columns=columns, height=1.9 + 2.1 * rows, hspace=0.55, wspace=0.22)
+    # One time span for every panel, so that they line up although a figures file may record only some
+    # categories: the forecast and the recorded figures of the last PANEL_HISTORY_YEARS before it (in
+    # a small panel a longer past would squeeze the forecast; the total's chart shows all of it).
+    forecast_start = min(folder.series(METRIC, c)[0].date for c in categories)
+    history_from = forecast_start - dt.timedelta(days=round(365.25 * PANEL_HISTORY_YEARS))
+
+    def panel_history(category):
+        return [(d, v) for d, v in folder.recorded(METRIC, category) if d >= history_from]
+
+    first = min([forecast_start] + [d for c in categories for d, _ in panel_history(c)])
     for index, category in enumerate(categories):
         ax = axes[index // columns][index % columns]
         points = folder.series(METRIC, category)
         point = cc.last_31_march(points)
         cc.fan(ax, points)
-        history = folder.recorded(METRIC, category)
+        history = panel_history(category)
         cc.recorded(ax, history)
         ax.set_title(f"{cc.category_label(category)}\n{cc.month_year(point.date)}: median {point.p50:,.0f} "
                      f"(90%: {cc.interval(point)})", fontsize=8.5)
-        first = min([points[0].date] + [d for d, _ in history])
         cc.financial_year_axis(ax, first, points[-1].date, max_labels=5)
         ax.tick_params(axis="x", which="minor", labelsize=7)
         cc.value_axis(ax, "count")
@@ -84,10 +97,13 @@ def by_placement_chart(folder, note):
         axes[index // columns][index % columns].set_visible(False)
     shown = [cc.category_label(c) for c in categories]
     left_out = [cc.category_label(c) for c in folder.categories(METRIC) if c not in categories]
-    chart_note = cc.BANDS_NOTE + (f" Not shown (fewer than {MAIN_CATEGORY_MINIMUM} children in 95% of runs "
+    older = any(d < history_from for c in categories for d, _ in folder.recorded(METRIC, c))
+    history_note = (f" Recorded figures from {PANEL_HISTORY_YEARS} years before the forecast; earlier ones are on "
+                    f"the chart of the total." if older else "")
+    chart_note = cc.BANDS_NOTE + history_note + (f" Not shown (fewer than {MAIN_CATEGORY_MINIMUM} children in 95% of runs "
                                   f"throughout): {', '.join(left_out)}." if left_out else "")
     cc.footnote(figure, folder, chart_note, note)
-    caption = f"{cc.BANDS_NOTE} Panels: {', '.join(shown)}." + (
+    caption = f"{cc.BANDS_NOTE}{history_note} Panels: {', '.join(shown)}." + (
         f" Categories with fewer than {MAIN_CATEGORY_MINIMUM} children throughout are left out." if left_out else "")
     return cc.Chart("children_looked_after_by_placement", figure, title, caption)
 

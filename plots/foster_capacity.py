@@ -40,7 +40,9 @@ def preference_finding(folder):
     if end.p95 == 0:
         return (f"children are rarely placed against preference (none in {cc.month_year(end.date)} in 95% of "
                 f"runs)")
-    return (f"about {cc.about(end.p50)} children a month (90% interval {cc.interval(end)}) are expected to be placed "
+    about = cc.about(end.p50)
+    children = "child a month (90% interval {}) is" if about == "1" else "children a month (90% interval {}) are"
+    return (f"about {about} {children.format(cc.interval(end))} expected to be placed "
             f"against preference by {cc.month_year(end.date)}")
 
 

@@ -124,6 +124,7 @@ TEST(Compare, ACompareFolderMakesOneBoardPackWhoseOptionsMatchTheCsv) {
   EXPECT_NE(html.find("Children looked after at the start"), std::string::npos) << "the base's own figures";
   // The forecast's last month end is 31 January 2028: April 2027 to January 2028 is 10 months.
   EXPECT_NE(html.find("2027-28 (10 months)"), std::string::npos) << "the part year is marked";
+  EXPECT_EQ(html.find("about 1 children"), std::string::npos) << "one child is a child";
   EXPECT_NE(html.find("lower than the base&#39;s: median"), std::string::npos) << "no clear difference was stated";
   const std::string checks = (fs::path(CARECAST_TEST_DATA_DIR).parent_path() / "report_checks.py").string();
   const testing::CommandOutcome options = testing::run_carecast_command(

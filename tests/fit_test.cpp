@@ -17,6 +17,7 @@
 #include "fitting/fit_parameters.hpp"
 #include "fitting/published_fit.hpp"
 #include "history/published_figures.hpp"
+#include "output/recorded_history.hpp"
 #include "scenario/scenario_loader.hpp"
 #include "simulation/compiled_model.hpp"
 #include "simulation/runner.hpp"
@@ -222,7 +223,10 @@ TEST_F(FitTest, WritesAFittedScenarioThatStartsFromTheOriginFigures) {
                                                        default_scenario_path().string() + " --out " + out.string() +
                                                        " --runs 60 --seed 3");
   ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
-  EXPECT_EQ(files(), (std::vector<std::string>{"fitted-fit-figures.csv", "fitted-fit-parameters.csv", "fitted.toml"}));
+  EXPECT_EQ(files(), (std::vector<std::string>{"fitted-fit-figures.csv", "fitted-fit-parameters.csv",
+                                               "fitted-history.csv", "fitted.toml"}));
+  // The figures before the origin, for the charts of its runs: small.csv's one earlier total.
+  EXPECT_EQ(read_text(dir_ / "fitted-history.csv"), "metric,category,date,value\nchildren_looked_after,all,2023-03-31,425\n");
   const Scenario fitted = load_scenario(out);
   EXPECT_EQ(fitted.origin, make_date(2024, 3, 31));
   ASSERT_TRUE(fitted.starting_counts);
@@ -258,6 +262,19 @@ TEST_F(FitTest, WritesAFittedScenarioThatStartsFromTheOriginFigures) {
   EXPECT_NE(report.find("children_looked_after,male,,2024-03-31,240,no,,,,flag,the simulation does not count children by sex"),
             std::string::npos)
       << report;
+
+  // Stale outputs: a second fit into the same files is refused (exit 2, naming --replace) and leaves them as they
+  // were; with --replace it writes them anew.
+  const std::string scenario_text = read_text(out);
+  const std::string again = "fit " + figures.string() + " --base " + default_scenario_path().string() + " --out " +
+                            out.string() + " --runs 60 --seed 4";
+  const testing::CommandOutcome refused = run_carecast(again);
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_NE(refused.output.find("--replace"), std::string::npos) << refused.output;
+  EXPECT_EQ(read_text(out), scenario_text);
+  const testing::CommandOutcome replaced = run_carecast(again + " --replace");
+  EXPECT_EQ(replaced.exit_code, 0) << replaced.output;
+  EXPECT_NE(read_text(out), scenario_text) << "another seed, another fit";
 }
 
 // Figures after --origin are forecast and reported, not fitted; those up to it are fitted.
@@ -346,6 +363,9 @@ TEST_F(FitTest, ShippedDefaultIsWhatFitWritesFromTheShippedFiguresAndBase) {
   EXPECT_EQ(fitted_scenario_toml(fit, base, "default-base.toml", figures, command_line), shipped);
   EXPECT_EQ(fit_figures_csv(fit, figures), read_text(scenarios / "default-fit-figures.csv"));
   EXPECT_EQ(fit_parameters_csv(fit), read_text(scenarios / "default-fit-parameters.csv"));
+  // The recorded history `fit` writes beside it, which runs of the default carry to their charts.
+  EXPECT_EQ(recorded_history_csv(recorded_history_from_figures(figures, load_scenario(scenarios / "default.toml").origin)),
+            read_text(scenarios / "default-history.csv"));
 }
 
 // A run of the shipped default agrees with the council's own position (issue 11): at the origin

@@ -35,6 +35,7 @@ struct FitCommand {
   std::string out;
   std::string origin;
   bool quiet = false;
+  bool replace = false;
   FitOptions options;
 };
 
@@ -46,6 +47,10 @@ void execute(FitCommand& command) {
   const auto started = std::chrono::steady_clock::now();
   const fs::path out = command.out;
   require_writable_output_file(out);
+  // As every verb: an earlier fit's files are not overwritten unasked (they would sit beside a new scenario).
+  refuse_existing_output_files({out, beside(out, "-fit-figures.csv"), beside(out, "-fit-parameters.csv"),
+                                recorded_history_csv_path(out)},
+                               "--out", command.replace ? ExistingOutput::replace : ExistingOutput::refuse);
   if (!command.origin.empty()) {
     const std::optional<Date> origin = parse_date(command.origin);
     if (!origin || command.origin.find('/') != std::string::npos) {
@@ -103,6 +108,8 @@ void setup_fit(CLI::App& app) {
   fit->add_option("--out", command->out, "Fitted scenario to write (FILE.toml; FILE-fit-figures.csv and "
                                          "FILE-fit-parameters.csv beside it)")
       ->required();
+  fit->add_flag("--replace", command->replace,
+                "If FITTED.toml or the files beside it exist, replace them");
   fit->add_option("--origin", command->origin,
                   "Origin of the fitted scenario, a month end (default: the figures' last date); later figures are "
                   "reported, not fitted");
