@@ -176,6 +176,8 @@ void execute(const CalibrateCommand& command) {
   if (figures) recorded = merge_recorded_history(std::move(recorded), recorded_history_from_figures(*figures, as_of));
   const fs::path out(command.out);
   const fs::path history_csv = recorded_history_csv_path(out);
+  // The scenario writer makes the folders above --out; the history is staged beside it first.
+  if (!out.parent_path().empty()) fs::create_directories(out.parent_path());
   StagedFiles history_file;
   if (!recorded.empty()) history_file.write(history_csv, recorded_history_csv(recorded));
   write_calibrated_scenario(out, scenario, report, cleaning, figures_notes);

@@ -3,8 +3,8 @@
 // overspend (the mean over runs of the cost above the budget, a run within it counting as none). A year the
 // forecast covers only in part is marked so ("2029-30 (11 months)"): its cost is for those
 // months, so it is not compared with the budget: the forecast's probability and expected overspend
-// for it set those months against the budget the scenario gives for the year (the whole year's, as
-// REFERENCE.md defines it), which would show a false saving.
+// for it set those months against the budget the scenario gives for the year, which, if it is the
+// whole year's, would show a false saving.
 #pragma once
 
 #include <optional>
