@@ -10,6 +10,7 @@
 #include <string>
 
 #include "calibration/figures_check.hpp"
+#include "calibration/location_shares.hpp"
 #include "calibration/supply_from_figures.hpp"
 #include "history/published_figures.hpp"
 #include "history/returns_figures.hpp"
@@ -233,6 +234,12 @@ TEST_F(CalibrateFiguresTest, CalibrateWritesSupplyAndReportsContradictions) {
   EXPECT_NEAR(scenario.supply.enquiries_per_year, 9 / (365 / 365.25) / 0.06, 1e-9);
   // Written, not left at 1 (every free place filled at once: a jump in the first year).
   EXPECT_DOUBLE_EQ(scenario.supply.match_chance_per_household, 1 - std::pow(0.94, 120.0 / 64));
+  // The sample returns have no PL_LOCATION or PL_DISTANCE: every provider keeps the shipped
+  // default's location shares, and the scenario says so.
+  ASSERT_TRUE(scenario.supply.location_shares.has_value());
+  EXPECT_EQ(*scenario.supply.location_shares, shipped_default_location_shares());
+  EXPECT_NE(toml.find("[supply.location.foster_agency]"), std::string::npos);
+  EXPECT_NE(toml.find("the returns give no placement's PL_LOCATION"), std::string::npos);
 
   // A bad figures file stops before any output.
   std::ofstream(dir_ / "bad.csv") << "metric,category,period_start,date,value\ncarer_households,all,,2022-"

@@ -61,6 +61,24 @@ std::string episodes(const std::vector<EpisodeRow>& rows) {
   return text;
 }
 
+// Episodes with the optional PL_LOCATION and PL_DISTANCE columns after the usual ones.
+struct LocatedRow {
+  EpisodeRow episode;
+  std::string_view location{};
+  std::string_view distance{};
+};
+
+std::string located_episodes(const std::vector<LocatedRow>& rows) {
+  std::string text = kEpisodeColumns;
+  text.insert(text.size() - 1, ",PL_LOCATION,PL_DISTANCE");
+  for (const LocatedRow& row : rows) {
+    std::string line = episode_row(row.episode);
+    line.insert(line.size() - 1, "," + std::string(row.location) + "," + std::string(row.distance));
+    text += line;
+  }
+  return text;
+}
+
 // Every date, category and flag of a history, one line per child, period and placement, so two
 // histories can be compared at a glance.
 std::string summary(const CareHistory& history) {
@@ -713,6 +731,69 @@ TEST_F(Ssda903Test, UnknownCodesAreNamedAndQuotedOnlyWhenTheyLookLikeCodes) {
   const InputError provider = error_loading({dir_});
   expect_error_at(provider, file, 2, 7, "PLACE_PROVIDER");
   EXPECT_NE(provider.problem().find("blank"), std::string::npos) << provider.what();
+}
+
+// PL_LOCATION and PL_DISTANCE (optional): IN is inside the council's area whatever the distance;
+// OUT splits at 20 miles, exactly 20 being within; a blank location, or OUT without a distance,
+// leaves the band unknown. A change of legal status only keeps the placement's band.
+TEST_F(Ssda903Test, LocationAndDistanceGiveEachPlacementItsBand) {
+  write("2019-header.csv", kHeaderColumns + header_row(kChild));
+  write("2019-episodes.csv",
+        located_episodes({
+            {{.start = "01/05/2019", .reason = "S", .end = "01/06/2019", .end_reason = "X1"}, "IN", "3.2"},
+            {{.start = "01/06/2019", .reason = "P", .provider = "PR4", .end = "01/07/2019", .end_reason = "X1"},
+             "OUT",
+             "12"},
+            {{.start = "01/07/2019", .reason = "L", .provider = "PR4", .end = "15/07/2019", .end_reason = "X1"},
+             "OUT",
+             "40"},
+            {{.start = "15/07/2019", .reason = "P", .end = "01/08/2019", .end_reason = "X1"}, " OUT ", "20"},
+            {{.start = "01/08/2019", .reason = "P", .end = "01/09/2019", .end_reason = "X1"}, "OUT", "20.01"},
+            {{.start = "01/09/2019", .reason = "P", .end = "01/10/2019", .end_reason = "X1"}, "IN", "25"},
+            {{.start = "01/10/2019", .reason = "P", .end = "01/11/2019", .end_reason = "X1"}, "", "30"},
+            {{.start = "01/11/2019", .reason = "P"}, "OUT", ""},
+        }));
+  const CarePeriod period = only_period(load());
+  using enum LocationBand;
+  const std::vector<std::optional<LocationBand>> expected = {
+      inside_council, outside_council_within_20_miles, outside_council_within_20_miles,
+      outside_council_over_20_miles, inside_council, std::nullopt, std::nullopt};
+  ASSERT_EQ(period.placements.size(), expected.size()) << summary(load());
+  for (std::size_t p = 0; p < expected.size(); ++p) EXPECT_EQ(period.placements[p].location, expected[p]) << p;
+}
+
+TEST_F(Ssda903Test, ReturnsWithoutLocationColumnsGiveNoBands) {
+  write_year(2019, {{.start = "01/06/2019", .reason = "S"}});
+  EXPECT_FALSE(only_period(load()).placements[0].location.has_value());
+}
+
+// A distance that is not a number of miles, or is negative, and a location other than IN, OUT or
+// blank are refused with the file, line and column, before anything is calibrated; a distance is
+// never repeated back (with the home postcode it narrows down where a child lives).
+TEST_F(Ssda903Test, BadLocationOrDistanceIsRefusedWithFileLineAndColumn) {
+  write("2019-header.csv", kHeaderColumns + header_row(kChild));
+  const EpisodeRow first{.start = "01/05/2019", .reason = "S", .end = "01/06/2019", .end_reason = "X1"};
+  const EpisodeRow second{.start = "01/06/2019", .reason = "P"};
+  const auto refused = [&](std::string_view location, std::string_view distance, std::string_view field,
+                           int column, std::string_view problem) {
+    const fs::path file =
+        write("2019-episodes.csv", located_episodes({{first, "IN", "1.5"}, {second, location, distance}}));
+    const InputError error = error_loading({dir_});
+    expect_error_at(error, file, 3, column, field);
+    EXPECT_NE(error.problem().find(problem), std::string::npos) << error.what();
+    if (field == "PL_DISTANCE" && !distance.empty()) {
+      EXPECT_EQ(error.problem().find(distance), std::string::npos) << error.what();
+    }
+  };
+  refused("OUT", "-0.5", "PL_DISTANCE", 15, "negative distance");
+  refused("OUT", "12 miles", "PL_DISTANCE", 15, "unreadable distance");
+  refused("OUT", "twelve", "PL_DISTANCE", 15, "unreadable distance");
+  refused("OUT", "inf", "PL_DISTANCE", 15, "unreadable distance");
+  refused("OUT", "nan", "PL_DISTANCE", 15, "unreadable distance");
+  refused("NEAR", "3", "PL_LOCATION", 14, "expected IN or OUT");
+  refused("in", "3", "PL_LOCATION", 14, "unknown code 'in'");
+  // A bad distance is refused even where the band needs none.
+  refused("IN", "-3", "PL_DISTANCE", 15, "negative distance");
 }
 
 TEST_F(Ssda903Test, UnknownSexIsNamed) {

@@ -12,6 +12,7 @@
 #include "calibration/cross_validation.hpp"
 #include "calibration/estimation.hpp"
 #include "calibration/figures_check.hpp"
+#include "calibration/location_shares.hpp"
 #include "calibration/scenario_writer.hpp"
 #include "calibration/supply_from_figures.hpp"
 #include "core/errors.hpp"
@@ -171,6 +172,18 @@ void execute(const CalibrateCommand& command) {
     for (const std::string& note : figures_notes) std::cout << note << "\n";
   }
 
+  // Distance from home: shares by provider from PL_LOCATION and PL_DISTANCE where the returns give
+  // them, the shipped default's otherwise. They belong to [supply], which only --figures makes.
+  const LocationShareEstimate locations = estimate_location_shares(
+      history, as_of, shipped_default_location_shares(), {.half_life_years = report.options.half_life_years});
+  for (const std::string& note : locations.notes) std::cout << note << "\n";
+  if (scenario.supply.enabled) {
+    scenario.supply.location_shares = locations.shares;
+  } else {
+    std::cout << "Location bands not written: the scenario has no [supply] section (--figures with the in-house "
+                 "carer households makes one).\n";
+  }
+
   // What the returns (and figures) recorded before the origin, for the charts of runs of this scenario.
   std::vector<RecordedFigure> recorded = recorded_history_from_returns(history, as_of);
   if (figures) recorded = merge_recorded_history(std::move(recorded), recorded_history_from_figures(*figures, as_of));
@@ -180,7 +193,7 @@ void execute(const CalibrateCommand& command) {
   if (!out.parent_path().empty()) fs::create_directories(out.parent_path());
   StagedFiles history_file;
   if (!recorded.empty()) history_file.write(history_csv, recorded_history_csv(recorded));
-  write_calibrated_scenario(out, scenario, report, cleaning, figures_notes);
+  write_calibrated_scenario(out, scenario, report, cleaning, figures_notes, locations.notes);
   // A history left by an earlier calibration (under --replace) would belong to other data.
   if (recorded.empty()) fs::remove(history_csv);
   history_file.commit();

@@ -472,7 +472,7 @@ void write_figures_notes(std::ostream& out, const std::vector<std::string>& note
 }
 
 // Carer supply from published figures (calibration/supply_from_figures.hpp): the returns hold no carers.
-void write_supply(std::ostream& out, const Supply& supply) {
+void write_supply(std::ostream& out, const Supply& supply, const std::vector<std::string>& location_notes) {
   out << "\n# " << std::string(95, '-') << '\n';
   comment(out, "Supply: in-house carer households from the published figures given with --figures (see the "
                "notes at the top: which numbers are figures and which national assumptions).");
@@ -500,6 +500,17 @@ void write_supply(std::ostream& out, const Supply& supply) {
     }
     out << "]\n";
   }
+  if (!supply.location_shares) return;
+  out << '\n';
+  comment(out, "Distance from home: each provider's shares of placements inside the council's area, outside it within "
+               "20 miles, and further.");
+  for (const std::string& note : location_notes) comment(out, note);
+  for (std::size_t c = 0; c < kCategoryCount; ++c) {
+    out << "[supply.location." << kCategoryNames[c] << "]\n";
+    for (std::size_t b = 0; b < kLocationBandCount; ++b) {
+      out << kLocationBandNames[b] << " = " << number((*supply.location_shares)[c][b]) << '\n';
+    }
+  }
 }
 
 }  // namespace
@@ -510,7 +521,8 @@ fs::path starting_groups_csv_path(const fs::path& toml_file) {
 
 void write_calibrated_scenario(const fs::path& toml_file, const Scenario& scenario,
                                const CalibrationReport& calibration, const CleaningReport& cleaning,
-                               const std::vector<std::string>& figures_notes) {
+                               const std::vector<std::string>& figures_notes,
+                               const std::vector<std::string>& location_notes) {
   if (scenario.starting_counts || !scenario.starting_children.empty()) {
     // Individual children must never be written: they are real children's records.
     throw std::invalid_argument("write_calibrated_scenario: the starting population must be in groups");
@@ -529,7 +541,7 @@ void write_calibrated_scenario(const fs::path& toml_file, const Scenario& scenar
   write_leaving_care(toml, scenario, calibration);
   write_time_in_care(toml, scenario, calibration);
   write_variation(toml, scenario, calibration);
-  if (scenario.supply.enabled) write_supply(toml, scenario.supply);
+  if (scenario.supply.enabled) write_supply(toml, scenario.supply, location_notes);
   if (scenario.evidence) write_evidence(toml, scenario);
 
   if (!toml_file.parent_path().empty()) fs::create_directories(toml_file.parent_path());

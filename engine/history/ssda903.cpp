@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <cmath>
 #include <compare>
 #include <deque>
 #include <functional>
@@ -97,6 +99,15 @@ struct ProviderCode {
 };
 constexpr auto kProviderCodes = std::to_array<ProviderCode>({{"PR0"}, {"PR1"}, {"PR2"}, {"PR3"}, {"PR4"}, {"PR5"}});
 constexpr std::string_view kInHouseProvider = "PR1";
+
+// PL_LOCATION: the placement inside or outside the council's own area.
+struct LocationCode {
+  std::string_view code;
+};
+constexpr auto kLocationCodes = std::to_array<LocationCode>({{"IN"}, {"OUT"}});
+constexpr std::uint8_t kInsideCouncil = 0;
+// PL_DISTANCE above this many miles is "more than 20 miles from home", as DfE reports it.
+constexpr double kNearHomeMiles = 20;
 constexpr std::string_view kParentsProvider = "PR0";
 
 // REC; X1 alone does not end care (a new episode starts the same day).
@@ -246,6 +257,32 @@ Date require_date(const CsvTable& table, std::size_t row, std::size_t column) {
 std::optional<Date> optional_date(const CsvTable& table, std::size_t row, std::size_t column) {
   if (field(table, row, column).empty()) return std::nullopt;
   return require_date(table, row, column);
+}
+
+// PL_DISTANCE: miles from home, a decimal 0 or more; nullopt when blank. Never repeated back: with
+// the home postcode known, a distance narrows down where a child lives.
+std::optional<double> optional_miles(const CsvTable& table, std::size_t row, std::size_t column) {
+  const std::string_view text = field(table, row, column);
+  if (text.empty()) return std::nullopt;
+  double miles = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), miles);
+  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(miles) || miles < 0) {
+    throw InputError(table.location(row, column),
+                     std::string(error == std::errc() && end == text.data() + text.size() && miles < 0
+                                     ? "negative distance"
+                                     : "unreadable distance") +
+                         ", expected miles from home as a number, 0 or more (such as 12.4), or blank");
+  }
+  return miles;
+}
+
+// A placement's location band from PL_LOCATION and PL_DISTANCE (PlacementSpell::location).
+std::optional<LocationBand> location_band(CodeIndex location, std::optional<double> miles) {
+  if (location == kNoCode) return std::nullopt;
+  if (location == kInsideCouncil) return LocationBand::inside_council;
+  if (!miles) return std::nullopt;
+  return *miles > kNearHomeMiles ? LocationBand::outside_council_over_20_miles
+                                 : LocationBand::outside_council_within_20_miles;
 }
 
 std::string_view require_child(const CsvTable& table, std::size_t row, std::size_t column) {
@@ -531,13 +568,15 @@ struct Episode {
   CodeIndex end_reason = kNoCode;
   Category category = Category::other;
   std::string_view home_postcode;  // into the file's CsvTable, kept alive while loading
+  std::optional<LocationBand> location;  // from PL_LOCATION and PL_DISTANCE
 
   bool temporary() const { return kPlaceCodes[place].temporary; }
   bool same_place_as(const Episode& other) const { return place == other.place && provider == other.provider; }
   // The same content in another return: the fields this loader uses, other than child and start.
   bool same_content_as(const Episode& other) const {
     return end == other.end && reason == other.reason && legal_status == other.legal_status &&
-           same_place_as(other) && end_reason == other.end_reason && home_postcode == other.home_postcode;
+           same_place_as(other) && end_reason == other.end_reason && home_postcode == other.home_postcode &&
+           location == other.location;
   }
 };
 
@@ -751,6 +790,8 @@ void Ssda903Loader::read_episodes(const CsvTable& table, const InputFile& file) 
   const std::size_t end_column = table.require_column("DEC");
   const std::size_t end_reason_column = table.require_column("REC");
   const auto postcode_column = table.find_column("HOME_POST");
+  const auto location_column = table.find_column("PL_LOCATION");
+  const auto distance_column = table.find_column("PL_DISTANCE");
   const auto la = la_column(table);
   const auto year = table.find_column("YEAR");
   episodes_.reserve(episodes_.size() + table.row_count());
@@ -782,6 +823,10 @@ void Ssda903Loader::read_episodes(const CsvTable& table, const InputFile& file) 
       episode.category = place.in_house;
     }
     if (postcode_column) episode.home_postcode = field(table, row, *postcode_column);
+    // Both read (and so checked) whenever present, even where the band needs only one.
+    const CodeIndex location = location_column ? optional_code(table, row, *location_column, kLocationCodes) : kNoCode;
+    const std::optional<double> miles = distance_column ? optional_miles(table, row, *distance_column) : std::nullopt;
+    episode.location = location_band(location, miles);
 
     if (episode.start < kEarliestDate || episode.start > latest_plausible_date(episode.order.year)) {
       count_field(Rule::start_implausible, table, row, start_column);
@@ -898,8 +943,8 @@ bool continues_period(const Episode& previous, const Episode& next) {
 
 void start_placement(CarePeriod& period, Date start, const Episode& episode, bool same_carer) {
   if (!period.placements.empty()) period.placements.back().end = start;
-  period.placements.push_back(
-      {start, std::nullopt, episode.category, std::string(kPlaceCodes[episode.place].code), same_carer});
+  period.placements.push_back({start, std::nullopt, episode.category, std::string(kPlaceCodes[episode.place].code),
+                               same_carer, episode.location});
 }
 
 void Ssda903Loader::add_periods(std::span<const Episode> episodes, ChildHistory& child) {
@@ -962,7 +1007,7 @@ void Ssda903Loader::finish_period(CarePeriod& period, const Episode& last) {
   if (period.placements.empty()) {
     ++counter(Rule::temporary_at_period_start);
     period.placements.push_back({period.start, std::nullopt, Category::other,
-                                 std::string(kPlaceCodes[last.place].code), false});
+                                 std::string(kPlaceCodes[last.place].code), false, std::nullopt});
   }
   period.end = last.end;
   period.placements.back().end = last.end;

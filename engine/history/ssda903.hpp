@@ -19,6 +19,7 @@
 
 #include "core/calendar.hpp"
 #include "core/categories.hpp"
+#include "core/location_bands.hpp"
 
 namespace carecast {
 
@@ -31,6 +32,11 @@ struct PlacementSpell {
   std::string place_code;  // SSDA903 PLACE of the episode that started it
   // Started by RNE T or U: a change of placement with the carer of the one before.
   bool same_carer_as_previous = false;
+  // Where the placement is, from the optional PL_LOCATION and PL_DISTANCE of the episode that
+  // started it: IN is inside the council's area; OUT with PL_DISTANCE over 20 miles is over 20
+  // miles, OUT with 20 or less within 20 miles. nullopt when PL_LOCATION is blank or absent, or
+  // OUT without a distance.
+  std::optional<LocationBand> location;
 };
 
 // From starting to be looked after to leaving care: contiguous episodes (each ending the day the
@@ -122,7 +128,9 @@ struct CleaningReport {
 // in several returns, the latest return wins: the YEAR column if present, else the year the file
 // name starts with, else the later input. With `la`, only rows whose LA column equals it are
 // used, and every file must have an LA column; without it, rows for more than one LA are an error.
-// Columns not used here (REASON_PLACE_CHANGE, PL_POST, URN, ETHNIC, ...) are ignored.
+// The episodes file's PL_LOCATION (IN or OUT) and PL_DISTANCE (miles, a decimal 0 or more) are
+// optional, and either may be blank. Columns not used here (REASON_PLACE_CHANGE, PL_POST, URN,
+// ETHNIC, ...) are ignored.
 // Throws InputError naming the file, line and column of anything unreadable.
 CareHistory load_ssda903(const std::vector<std::filesystem::path>& inputs, const std::optional<std::string>& la,
                          CleaningReport& report);

@@ -157,6 +157,28 @@ StreamEngine return_codes_stream(std::uint64_t seed, const ChildState& child) {
                       kReturnCodesSalt);
 }
 
+// Distances from home come from a stream of their own (the next 64 bits of pi's fraction), so
+// that adding them left every other code of the returns as it was.
+constexpr std::uint64_t kDistancesSalt = 0x13198a2e03707344ULL;
+
+StreamEngine distances_stream(std::uint64_t seed, const ChildState& child) {
+  return StreamEngine(stream_key(seed, 0, entity_id(child.entity_kind, child.entity), Process::child_attributes) ^
+                      kDistancesSalt);
+}
+
+// PL_DISTANCE within a band, in miles to one decimal: up to 6 inside the council's area (a
+// borough's width), 0.1 to 20 outside it within 20 miles, and 20.1 to 100 further.
+double miles_within(LocationBand band, StreamEngine& stream) {
+  const double u = uniform_open01(stream);
+  double miles = 0;
+  switch (band) {
+    case LocationBand::inside_council: miles = 6 * u; break;
+    case LocationBand::outside_council_within_20_miles: miles = 0.1 + 19.9 * u; break;
+    case LocationBand::outside_council_over_20_miles: miles = 20.1 + 79.9 * u; break;
+  }
+  return std::round(miles * 10) / 10;
+}
+
 std::string zero_padded(std::uint64_t number, int width) {
   char text[24];
   std::snprintf(text, sizeof text, "%0*llu", width, static_cast<unsigned long long>(number));
@@ -246,6 +268,7 @@ class HistoryRecorder final : public ReplicationObserver {
   struct Record {
     SyntheticChild child;
     StreamEngine codes;
+    StreamEngine distances;
     Date care_start;
     std::string_view entry_legal_status;
   };
@@ -261,6 +284,8 @@ class HistoryRecorder final : public ReplicationObserver {
   SyntheticEpisode open_episode(Record& record, Category category, Date start, const SyntheticEpisode* previous,
                                 const Setting* shared);
   void move(Record& record, Category to, Date on);
+  // The simulation's band of the child's current placement, with miles drawn within it.
+  void locate(Record& record, const ChildState& state, SyntheticEpisode& episode);
 
   // The sibling group being admitted. Siblings enter one after another and share a home; those
   // placed in the same category share the placement too.
@@ -407,6 +432,12 @@ SyntheticEpisode HistoryRecorder::open_episode(Record& record, Category category
   return episode;
 }
 
+void HistoryRecorder::locate(Record& record, const ChildState& state, SyntheticEpisode& episode) {
+  if (!scenario_.supply.enabled || !scenario_.supply.location_shares) return;
+  episode.location = state.location;
+  episode.miles_from_home = miles_within(state.location, record.distances);
+}
+
 void HistoryRecorder::move(Record& record, Category to, Date on) {
   std::vector<SyntheticEpisode>& episodes = record.child.episodes;
   SyntheticEpisode next = open_episode(record, to, on, &episodes.back(), nullptr);
@@ -429,6 +460,7 @@ void HistoryRecorder::admitted(std::uint32_t child, const ChildState& state, dou
   if (records_.size() <= child) records_.resize(child + 1);
   Record& record = records_[child];
   record.codes = return_codes_stream(seed_, state);
+  record.distances = distances_stream(seed_, state);
   SyntheticChild& synthetic = record.child;
   synthetic.id = child_id(child);
   synthetic.sex = state.sex;
@@ -456,6 +488,7 @@ void HistoryRecorder::admitted(std::uint32_t child, const ChildState& state, dou
     } else {
       synthetic.episodes.push_back(open_episode(record, state.category, placement_start, nullptr, nullptr));
     }
+    locate(record, state, synthetic.episodes.back());
     return;
   }
 
@@ -471,6 +504,7 @@ void HistoryRecorder::admitted(std::uint32_t child, const ChildState& state, dou
                                        Setting{first.place, first.provider, first.placement_postcode, first.urn});
   }
   synthetic.episodes.push_back(std::move(first));
+  locate(record, state, synthetic.episodes.back());
 }
 
 void HistoryRecorder::placement_changed(std::uint32_t child, const ChildState& state, Category, double now) {
@@ -484,10 +518,12 @@ void HistoryRecorder::placement_changed(std::uint32_t child, const ChildState& s
     episodes.pop_back();
     if (began_care) {
       episodes.push_back(open_episode(record, state.category, on, nullptr, nullptr));
+      locate(record, state, episodes.back());
       return;
     }
   }
   move(record, state.category, on);
+  locate(record, state, episodes.back());
 }
 
 void HistoryRecorder::left_care(std::uint32_t child, const ChildState&, ExitReason reason, double now) {
@@ -544,7 +580,15 @@ void write_episode_row(std::ostream& out, const SyntheticChild& child, const Syn
   } else {
     out << ",,";
   }
-  out << ',' << child.home_postcode << ',' << episode.placement_postcode << ',' << episode.urn << '\n';
+  out << ',' << child.home_postcode << ',' << episode.placement_postcode << ',' << episode.urn << ',';
+  if (episode.location) {
+    char miles[16];
+    std::snprintf(miles, sizeof miles, "%.1f", episode.miles_from_home);
+    out << (*episode.location == LocationBand::inside_council ? "IN" : "OUT") << ',' << miles;
+  } else {
+    out << ',';
+  }
+  out << '\n';
 }
 
 std::string readme(const SyntheticHistory& history, const std::vector<int>& years) {
@@ -577,7 +621,11 @@ std::string readme(const SyntheticHistory& history, const std::vector<int>& year
        << "- Who is looked after, when, in which placement category and why they leave come from the\n"
        << "  scenario's rates. The other codes (legal status, category of need, ethnicity, PLACE within a\n"
        << "  category, provider, reason for a move) are drawn from fixed plausible mixes, not estimates.\n"
-       << "- Each child has one period of care: the simulation does not model returns to care.\n";
+       << "- Each child has one period of care: the simulation does not model returns to care.\n"
+       << "- PL_LOCATION and PL_DISTANCE give the simulation's location band of each placement (IN: inside the\n"
+       << "  council's area; OUT with PL_DISTANCE over 20 miles, or 20 or less), with miles drawn within it;\n"
+       << "  blank for a scenario without [supply.location] and for the placement invented before a starting\n"
+       << "  child's current one.\n";
   return text.str();
 }
 
@@ -642,7 +690,8 @@ SyntheticReturns render_synthetic_returns(const SyntheticHistory& history) {
     const ReturnPeriod year = collection_year(start_year);
     std::ostringstream header, episodes, uasc;
     header << "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n";
-    episodes << "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n";
+    episodes << "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN,"
+                "PL_LOCATION,PL_DISTANCE\n";
     uasc << "CHILD,SEX,DOB,DUC\n";
     for (const SyntheticChild& child : history.children) {
       bool in_year = false;

@@ -19,6 +19,7 @@
 
 #include "core/calendar.hpp"
 #include "core/categories.hpp"
+#include "core/location_bands.hpp"
 #include "scenario/scenario.hpp"
 
 namespace carecast {
@@ -36,6 +37,11 @@ struct SyntheticEpisode {
   std::string placement_postcode;  // PL_POST
   std::string urn;                 // Ofsted URN of a children's home or secure unit, else empty
   Category category = Category::other;  // the simulation's category
+  // PL_LOCATION and PL_DISTANCE: the simulation's band for the placement (with [supply.location])
+  // and miles from home drawn within it; nullopt, written blank, without locations and for the
+  // placement invented before a starting child's current one.
+  std::optional<LocationBand> location;
+  double miles_from_home = 0;
 };
 
 struct SyntheticChild {

@@ -6,8 +6,10 @@
 // Input format, kept simple so that the fuzzer can reach every file: parts separated by a line
 // "##" (the separator "\n##\n"). Parts 1, 2 and 3 are 2020-header.csv, 2020-episodes.csv and
 // 2020-uasc.csv; parts 4, 5 and 6 the same files for 2021 (to reach "the latest return wins");
-// later parts are ignored, and a file with no part is absent.
+// later parts are ignored, and a file with no part is absent. An episodes file may have the optional
+// PL_LOCATION and PL_DISTANCE columns, whose location shares are checked too.
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -20,6 +22,7 @@
 #include <vector>
 
 #include "calibration/estimation.hpp"
+#include "calibration/location_shares.hpp"
 #include "core/calendar.hpp"
 #include "core/errors.hpp"
 #include "fuzz_support.hpp"
@@ -101,6 +104,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const carecast::Date window_start = history.observed_from.value_or(*history.first_date);
     const carecast::Date as_of = *history.last_date;
     if (as_of < window_start) return 0;
+
+    // Location bands from PL_LOCATION and PL_DISTANCE, as calibrate writes them: shares in [0, 1]
+    // summing to 1 for every provider, and the fallback's wherever a provider has too few bands.
+    const carecast::LocationShares fallback = carecast::shipped_default_location_shares();
+    const carecast::LocationShareEstimate locations =
+        carecast::estimate_location_shares(history, as_of, fallback, {.half_life_years = 3});
+    for (int c = 0; c < carecast::kCategoryCount; ++c) {
+      double sum = 0;
+      for (const double share : locations.shares[c]) {
+        require(share >= 0 && share <= 1, "a location share is a probability");
+        sum += share;
+      }
+      require(std::abs(sum - 1) < 1e-9, "a provider's location shares sum to 1");
+      require(locations.from_returns[c] || locations.shares[c] == fallback[c], "a provider not estimated keeps the fallback");
+    }
 
     carecast::CalibrationReport report;
     const carecast::Scenario scenario = carecast::calibrate(history, as_of, {}, report);
