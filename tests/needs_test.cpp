@@ -278,6 +278,37 @@ TEST(Needs, CostMultipliersRaiseTheCostAndChangeNothingElse) {
   }
 }
 
+// Costs by kind and level, by hand: two kinship children who never move, £700 a week (£100 a
+// day) each, one assessed standard and one complex (the levels are drawn at the origin by age band:
+// the 5-9s are all standard, the 10-15s all complex, and no level changes), complex costing 1.4
+// times as much. Each month is 100 x days x (1 + 1.4), the same in every run; a third, very
+// complex, level at 2.2 would add nothing as nobody has it.
+TEST(Needs, WeeklyCostIsTheKindsCostTimesTheLevelsMultiplier) {
+  Scenario s = single_category_scenario(0.0, 2, 0, 1);
+  s.starting_children[0].age_days = 7 * 365;
+  s.starting_children[1].age_days = 12 * 365;
+  for (StartingChild& child : s.starting_children) child.category = Category::foster_kinship;
+  s.costs.enabled = true;
+  s.costs.base_year = 2024;
+  s.costs.weekly[static_cast<int>(Category::foster_kinship)] = 700;
+  s.supply.enabled = true;  // no in-house households: kinship places are not capped
+  Needs needs;
+  for (auto& shares : needs.shares_at_entry) shares = {1, 0, 0};
+  needs.shares_at_entry[static_cast<int>(AgeBand::from_10_to_15)] = {0, 1, 0};
+  needs.weekly_cost_multiplier = {1, 1.4, 2.2};
+  s.supply.needs = needs;
+  const RunResult r = run(s, 3);
+  const int cost = r.layout.cell_count() + r.layout.cost_all;
+  const int kinship_cost = r.layout.cell_count() + r.layout.cost_by_category + static_cast<int>(Category::foster_kinship);
+  const int by_level = r.layout.children_by_needs_level;
+  for (int k = 0; k < r.runs; ++k) {
+    ASSERT_EQ(r.value(k, 1, by_level + static_cast<int>(NeedsLevel::standard)), 1);
+    ASSERT_EQ(r.value(k, 1, by_level + static_cast<int>(NeedsLevel::complex)), 1);
+    EXPECT_NEAR(r.number(k, 1, cost), 100 * 31 * 2.4, 1e-6);          // March 2025
+    EXPECT_NEAR(r.number(k, 2, kinship_cost), 100 * 30 * 2.4, 1e-6);  // April 2025
+  }
+}
+
 // Needs draw only on streams of their own: a [supply.needs] under which every place takes every
 // level at the same cost gives every other figure exactly as without the section, run by run.
 TEST(Needs, NeutralNeedsChangeNothingElse) {
