@@ -129,6 +129,7 @@ void execute(const CompareCommand& command) {
     line("children with agency carers at the horizon", "children_looked_after", count, "foster_agency");
     line("in-house carer households at the horizon", "carer_households", count, "foster_in_house");
     line("children in unregistered placements at the horizon", "unregistered_placements", count);
+    line("children whose placement does not meet their needs at the horizon", "unmet_need", count);
     line("children placed more than 20 miles from home at the horizon", "children_placed_over_20_miles", count);
     probability("probability cheaper", "probability_cheaper");
     probability("probability of fewer children with 3+ placements", "probability_fewer_3plus_placements");

@@ -129,6 +129,10 @@ OptionAppraisals appraise_options(const Table& comparison, Date origin, const La
        "children in the council's own children's homes at " + to_horizon},
       {"children_placed_over_20_miles", "all", "Children far from home (over 20 miles) at " + to_horizon,
        "children placed more than 20 miles from home at " + to_horizon},
+      {"unregistered_placements", "all", "Children in unregistered placements at " + to_horizon,
+       "children in unregistered placements at " + to_horizon},
+      {"unmet_need", "all", "Children whose placement does not meet their needs at " + to_horizon,
+       "children whose placement does not meet their needs at " + to_horizon},
   };
   struct Probability {
     std::string metric;
