@@ -83,13 +83,20 @@ TEST(Costs, FinancialYearsSplitOnFirstAprilAndInflateByYear) {
   const double npv = measure(r, 0, make_date(2027, 2, 28), "cost_npv", "all");
   EXPECT_LT(npv, 3100 + 36500 * 1.1 + 33400 * 1.21);
   EXPECT_GT(npv, (3100 + 36500 * 1.1 + 33400 * 1.21) / std::pow(1.035, 2.0));
-  EXPECT_DOUBLE_EQ(measure(r, 0, make_date(2025, 3, 31), "budget_exceedance_probability", "all"), 1);
+  // Only the whole financial year is compared with its budget (£40,150 against £41,000: within it).
   EXPECT_DOUBLE_EQ(measure(r, 0, make_date(2026, 3, 31), "budget_exceedance_probability", "all"), 0);
-  EXPECT_DOUBLE_EQ(measure(r, 0, make_date(2027, 2, 28), "budget_exceedance_probability", "all"), 1);
-  // The overspend is the cost above the budget, and none (not a negative) in a year within it.
-  EXPECT_NEAR(measure(r, 0, make_date(2025, 3, 31), "budget_overspend", "all"), 3100 - 3000, 1e-6);
   EXPECT_DOUBLE_EQ(measure(r, 0, make_date(2026, 3, 31), "budget_overspend", "all"), 0);
-  EXPECT_NEAR(measure(r, 0, make_date(2027, 2, 28), "budget_overspend", "all"), 33400 * 1.21 - 30000, 1e-6);
+  // The origin's year (one month) and the horizon's (11 months) are part years: against their budgets (£3,000
+  // and £30,000) they would show an overspend of £100 and £10,414, but they are not compared (no value).
+  for (const Date part_year_end : {make_date(2025, 3, 31), make_date(2027, 2, 28)}) {
+    EXPECT_TRUE(std::isnan(measure(r, 0, part_year_end, "budget_exceedance_probability", "all")));
+    EXPECT_TRUE(std::isnan(measure(r, 0, part_year_end, "budget_overspend", "all")));
+  }
+  // A whole year over its budget: the overspend is the cost above it, and the run counts as exceeding it.
+  s.costs.budget_per_financial_year = {3000, 36000, 30000};
+  const RunResult over = run(s, 2);
+  EXPECT_DOUBLE_EQ(measure(over, 0, make_date(2026, 3, 31), "budget_exceedance_probability", "all"), 1);
+  EXPECT_NEAR(measure(over, 0, make_date(2026, 3, 31), "budget_overspend", "all"), 36500 * 1.1 - 36000, 1e-6);
 }
 
 TEST(Costs, FixedCostsAccrueWithNoChildrenPlaced) {

@@ -219,7 +219,12 @@ void ReplicationRunner::finish_measures() {
       year_all += year_total[static_cast<std::size_t>(c)];
     }
     at(d, layout_.cost_financial_year_all) = year_all;
-    if (layout_.budget_exceedance >= 0 && financial_year < costs.budget_per_financial_year.size()) {
+    // A financial year the forecast covers only in part (the origin's, unless the origin is a 31 March, and the
+    // horizon's, unless it ends on one) is not compared with its budget: its cost is for part of the year, and
+    // against the year's budget it would show a saving (or, for a budget given for the part, one of unclear
+    // meaning). The report and workbook show such a year's budget as not compared.
+    const bool whole_year = is_31_march(date) && (financial_year > 0 || is_31_march(calendar_.dates[0]));
+    if (whole_year && layout_.budget_exceedance >= 0 && financial_year < costs.budget_per_financial_year.size()) {
       const double budget = costs.budget_per_financial_year[financial_year];
       at(d, layout_.budget_exceedance) = year_all > budget ? 1.0 : 0.0;
       // Finance needs how much as well as how likely: the mean of this over runs is the expected
