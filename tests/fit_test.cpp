@@ -277,16 +277,17 @@ TEST_F(FitTest, WritesAFittedScenarioThatStartsFromTheOriginFigures) {
   EXPECT_NE(read_text(out), scenario_text) << "another seed, another fit";
 }
 
-// Figures after --origin are forecast and reported, not fitted; those up to it are fitted.
+// Figures after --origin are forecast and reported, not fitted; those up to it are fitted. The --out folder does
+// not exist yet: fit makes it, as calibrate does.
 TEST_F(FitTest, FiguresAfterTheOriginAreReportedNotFitted) {
   const fs::path figures = fs::path(CARECAST_SCENARIO_DIR) / "default-figures.csv";
-  const fs::path out = dir_ / "fitted.toml";
+  const fs::path out = dir_ / "new" / "folder" / "fitted.toml";
   const testing::CommandOutcome outcome =
       run_carecast("fit " + figures.string() + " --base " + default_scenario_path().string() + " --out " +
                    out.string() + " --runs 60 --origin 2024-03-31");
   ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
   EXPECT_EQ(load_scenario(out).origin, make_date(2024, 3, 31));
-  std::istringstream report(read_text(dir_ / "fitted-fit-figures.csv"));
+  std::istringstream report(read_text(out.parent_path() / "fitted-fit-figures.csv"));
   std::string line;
   std::getline(report, line);
   int after = 0;

@@ -69,6 +69,8 @@ void execute(FitCommand& command) {
 
   const fs::path folder = fs::absolute(out).parent_path();
   const std::string base_reference = fs::relative(fs::absolute(command.base), folder).generic_string();
+  // Staging writes beside --out, so its folder must exist (as calibrate makes it).
+  if (!out.parent_path().empty()) fs::create_directories(out.parent_path());
   StagedFiles files;
   std::string command_line = "carecast fit " + command.figures + " --base " + command.base + " --out " + command.out +
                              " --seed " + std::to_string(command.options.seed) + " --runs " +
