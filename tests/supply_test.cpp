@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 
 #include "scenario/scenario_loader.hpp"
 #include "simulation/compiled_model.hpp"
@@ -265,6 +266,67 @@ TEST(Supply, EachHouseholdAndHomeListsExactlyTheChildrenPlacedThere) {
   EXPECT_EQ(checker.mismatches_, 0);
 }
 
+// Carers who stop between children (leaves_when_last_child_leaves_probability, as calibrate's capacity from the
+// returns writes, with no deregistration hazard): households leave, nobody moves because of it, the lists stay
+// exact; with the chance 0 nobody leaves.
+TEST(Supply, CarersWhoLeaveWhenTheirLastChildLeavesMoveNobody) {
+  Scenario s = load_shipped("option_in_house_home.toml");
+  s.horizon_years = 2;
+  s.supply.deregistration_per_year = 0;
+  s.supply.leaves_when_last_child_leaves_probability = 1;
+  const ReportingCalendar calendar = ReportingCalendar::monthly(s.origin, s.horizon_end());
+  const TallyLayout layout(&s.supply, &s.costs);
+  auto simulate = [&](const Scenario& scenario, double& supply_moves, double& deregistrations, int& mismatches) {
+    const CompiledModel model = CompiledModel::compile(scenario, calendar.times.back());
+    ReplicationRunner runner(scenario, model, layout, calendar);
+    PlaceListChecker checker(runner);
+    checker.homes_ = static_cast<std::int32_t>(scenario.supply.homes.size());
+    runner.observe(&checker);
+    std::vector<std::int32_t> tally(static_cast<std::size_t>(calendar.date_count()) * layout.cell_count());
+    for (std::uint64_t r = 0; r < 3; ++r) {
+      runner.run({11, r}, tally);
+      for (int d = 1; d < calendar.date_count(); ++d) {
+        const auto row = static_cast<std::size_t>(d) * layout.cell_count();
+        supply_moves += tally[row + layout.supply_moves];
+        deregistrations += tally[row + layout.deregistrations];
+      }
+    }
+    mismatches = checker.mismatches_;
+  };
+  double supply_moves = 0, deregistrations = 0;
+  int mismatches = 0;
+  simulate(s, supply_moves, deregistrations, mismatches);
+  EXPECT_GT(deregistrations, 30);
+  EXPECT_EQ(supply_moves, 0);
+  EXPECT_EQ(mismatches, 0);
+  s.supply.leaves_when_last_child_leaves_probability = 0;
+  double none_moves = 0, none_left = 0;
+  simulate(s, none_moves, none_left, mismatches);
+  EXPECT_EQ(none_left, 0);
+}
+
+// The council's own homes not modelled as finite: a bed is always found, and counted while it is used.
+TEST(Supply, UnlimitedInHouseHomesAlwaysHaveABed) {
+  Supply supply;
+  supply.enabled = true;
+  supply.in_house_homes_unlimited = true;
+  SupplyPool pool;
+  pool.reset(supply);
+  const std::array<int, 3> ages{14, 15, 16};
+  const std::optional<PlaceHandle> bed = pool.reserve(Category::childrens_home_in_house, ages, 10.0);
+  ASSERT_TRUE(bed.has_value());
+  EXPECT_EQ(bed->category, Category::childrens_home_in_house);
+  EXPECT_EQ(bed->index, -1);
+  EXPECT_EQ(pool.occupied(Resource::childrens_home_in_house), 3);
+  pool.release(*bed);
+  EXPECT_EQ(pool.occupied(Resource::childrens_home_in_house), 2);
+  // Without the flag and with no homes listed there is none.
+  supply.in_house_homes_unlimited = false;
+  SupplyPool none;
+  none.reset(supply);
+  EXPECT_FALSE(none.reserve(Category::childrens_home_in_house, ages, 10.0).has_value());
+}
+
 // The households a match can choose from: only active ones with room for every sibling, approved
 // for every age, taking sibling groups when there are several; the nth of them is counted in index
 // order across households of different kinds, and filling or freeing places updates the count.
@@ -322,6 +384,17 @@ TEST_F(SupplyErrors, AFallbackNamingAnUnknownCategoryIsRefused) {
   EXPECT_NE(e.problem().find("unknown category"), std::string::npos);
   const InputError key = error_for("[supply.fallback]\nfoster_mars = [\"foster_agency\"]\n");
   EXPECT_EQ(key.where().field, "supply.fallback.foster_mars");
+}
+
+TEST_F(SupplyErrors, UnlimitedHomesBesideListedHomesAndBadLeavingChancesAreRefused) {
+  const InputError both = error_for("[supply]\nin_house_homes_unlimited = true\n\n[[supply.homes]]\nname = \"x\"\n"
+                                    "beds = 4\nopens = 2026-01-01\n");
+  EXPECT_EQ(both.where().field, "supply.in_house_homes_unlimited");
+  EXPECT_NE(both.problem().find("no [[supply.homes]]"), std::string::npos) << both.what();
+  EXPECT_EQ(error_for("[supply]\nin_house_homes_unlimited = 1\n").where().field, "supply.in_house_homes_unlimited");
+  const InputError chance = error_for("[supply]\nleaves_when_last_child_leaves_probability = 1.5\n");
+  EXPECT_EQ(chance.where().line, 3);
+  EXPECT_EQ(chance.where().field, "supply.leaves_when_last_child_leaves_probability");
 }
 
 TEST_F(SupplyErrors, MultipliersAboveOneAndUnknownKeysAreRefused) {

@@ -40,6 +40,7 @@ struct CalibrateCommand {
   std::string cross_validation = "on";
   bool drift = true;
   bool time_in_care = true;
+  bool in_house_capacity = true;
   bool quiet = false;  // size [variation]'s drift by backtests on the returns (--drift off: none)
   std::string same_carer_changes = "continue";
   int horizon_years = CalibrationOptions{}.horizon_years;
@@ -146,6 +147,7 @@ void execute(const CalibrateCommand& command) {
   choices.cross_validation = command.cross_validation == "on";
   choices.drift = command.drift;
   choices.time_in_care = command.time_in_care;
+  choices.in_house_capacity = command.in_house_capacity;
   choices.horizon_years = command.horizon_years;
   // Cross-validation and the drift's backtests simulate each candidate at each earlier 31 March:
   // from seconds on a small council to minutes on a large one.
@@ -160,28 +162,32 @@ void execute(const CalibrateCommand& command) {
   calibrated.report.print(std::cout);
   if (calibrated.drift) calibrated.drift->print(std::cout);
   Scenario& scenario = calibrated.scenario;
-  const CalibrationReport& report = calibrated.report;
+  CalibrationReport& report = calibrated.report;
 
   // What published figures give that the returns do not (carer supply), and what they contradict.
   std::vector<std::string> figures_notes;
   if (figures) {
     figures_notes = describe_figure_checks(*figures, check_figures_against_returns(*figures, history));
     SupplyFromFigures supply = supply_from_figures(*figures, as_of, scenario);
+    // The council's own households replace the capacity the returns show.
+    if (supply.supply) report.supply_notes.clear();
     apply_supply(scenario, supply);
     figures_notes.insert(figures_notes.end(), supply.notes.begin(), supply.notes.end());
     for (const std::string& note : figures_notes) std::cout << note << "\n";
   }
 
+  for (const std::string& note : report.supply_notes) std::cout << note << "\n";
+
   // Distance from home: shares by provider from PL_LOCATION and PL_DISTANCE where the returns give
-  // them, the shipped default's otherwise. They belong to [supply], which only --figures makes.
+  // them, the shipped default's otherwise. They belong to [supply], which
+  // --figures or the in-house capacity makes.
   const LocationShareEstimate locations = estimate_location_shares(
       history, as_of, shipped_default_location_shares(), {.half_life_years = report.options.half_life_years});
   for (const std::string& note : locations.notes) std::cout << note << "\n";
   if (scenario.supply.enabled) {
     scenario.supply.location_shares = locations.shares;
   } else {
-    std::cout << "Location bands not written: the scenario has no [supply] section (--figures with the in-house "
-                 "carer households makes one).\n";
+    std::cout << "Location bands not written: the scenario has no [supply] section.\n";
   }
 
   // What the returns (and figures) recorded before the origin, for the charts of runs of this scenario.
@@ -254,6 +260,14 @@ void setup_calibrate(CLI::App& app) {
           "--time-in-care", [command](const std::string& value) { command->time_in_care = value == "on"; },
           "Let the hazards of leaving care and of moving depend on months since care began, as the returns show "
           "([time_in_care]; on, the default), or only on age and time in the placement (off)")
+      ->default_str("on")
+      ->check(CLI::IsMember({"on", "off"}));
+  calibrate
+      ->add_option_function<std::string>(
+          "--in-house-capacity", [command](const std::string& value) { command->in_house_capacity = value == "on"; },
+          "Limit in-house foster places to the children the council's own carers look after on the as-of date, so "
+          "that children beyond them go to agency carers (on, the default; a carer_households "
+          "figure in --figures replaces it), or keep the in-house and agency shares the returns give (off)")
       ->default_str("on")
       ->check(CLI::IsMember({"on", "off"}));
   calibrate

@@ -1,5 +1,7 @@
 #include "calibration/calibration_choices.hpp"
 
+#include "calibration/supply_from_returns.hpp"
+
 namespace carecast {
 
 CalibrationCandidate default_for(const FixedChoice& fixed) {
@@ -56,6 +58,11 @@ ChosenCalibration calibrate_with_choices(const CareHistory& history, Date as_of,
     result.drift = estimate_drift(history, as_of, origins, options, drift);
     apply_drift(*result.drift, result.scenario.variation);
     result.report.drift_note = result.drift->reason();
+  }
+  if (choices.in_house_capacity) {
+    SupplyFromFigures capacity = in_house_capacity_from_returns(history, as_of, result.scenario);
+    apply_supply(result.scenario, capacity);
+    result.report.supply_notes = std::move(capacity.notes);
   }
   return result;
 }

@@ -23,6 +23,8 @@ struct CalibrationChoices {
   bool cross_validation = true;  // off: the documented default for what is not fixed
   bool drift = true;             // off: no drift
   bool time_in_care = true;      // off: hazards do not depend on time in care ([time_in_care])
+  // off: in-house and agency foster care keep the shares the returns give, with no limit on in-house places
+  bool in_house_capacity = true;
   int horizon_years = 5;
   int threads = 0;               // 0 = every core; results do not depend on it
   // If given, called after each simulation of cross-validation and of the drift's backtests with
@@ -46,7 +48,7 @@ struct ChosenCalibration {
 };
 
 // Calibrates on `history` as of `as_of` (which becomes the origin) with every choice calibrate
-// makes. Throws as calibrate does.
+// makes, the in-house carers' capacity included (supply_from_returns.hpp). Throws as calibrate does.
 ChosenCalibration calibrate_with_choices(const CareHistory& history, Date as_of, const CalibrationChoices& choices);
 
 }  // namespace carecast

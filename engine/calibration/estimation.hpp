@@ -220,6 +220,8 @@ struct CalibrationReport {
   std::string choice_note;
   // How the drift of [variation] was sized (calibration/drift_estimation.hpp); empty: no drift.
   std::string drift_note;
+  // Where the in-house carers' capacity came from (calibration/supply_from_returns.hpp); empty: no [supply].
+  std::vector<std::string> supply_notes;
 
   std::size_t foster_exits_at_18 = 0;  // left care at 18 (or with E17) from a foster placement
   std::size_t staying_put = 0;         // of those, E17

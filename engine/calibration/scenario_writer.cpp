@@ -471,11 +471,17 @@ void write_figures_notes(std::ostream& out, const std::vector<std::string>& note
   for (const std::string& note : notes) comment(out, note);
 }
 
-// Carer supply from published figures (calibration/supply_from_figures.hpp): the returns hold no carers.
-void write_supply(std::ostream& out, const Supply& supply, const std::vector<std::string>& location_notes) {
+// Carer supply: from published figures (calibration/supply_from_figures.hpp), or the in-house capacity the
+// returns show (calibration/supply_from_returns.hpp).
+void write_supply(std::ostream& out, const Supply& supply, const std::vector<std::string>& capacity_notes,
+                  const std::vector<std::string>& location_notes) {
   out << "\n# " << std::string(95, '-') << '\n';
-  comment(out, "Supply: in-house carer households from the published figures given with --figures (see the "
-               "notes at the top: which numbers are figures and which national assumptions).");
+  if (capacity_notes.empty()) {
+    comment(out, "Supply: in-house carer households from the published figures given with --figures (see the "
+                 "notes at the top: which numbers are figures and which national assumptions).");
+  } else {
+    for (const std::string& note : capacity_notes) comment(out, "Supply: " + note);
+  }
   out << "[supply]\n"
       << "in_house_households = " << supply.in_house_households << '\n'
       << "places_per_household_probability = " << array_of(supply.places_per_household_probability) << '\n'
@@ -486,7 +492,10 @@ void write_supply(std::ostream& out, const Supply& supply, const std::vector<std
       << "application_lag_months = " << number(supply.application_lag_months) << '\n'
       << "approval_probability = " << number(supply.approval_probability) << '\n'
       << "approval_lag_months = " << number(supply.approval_lag_months) << '\n'
-      << "deregistration_per_year = " << number(supply.deregistration_per_year) << '\n';
+      << "deregistration_per_year = " << number(supply.deregistration_per_year) << '\n'
+      << "leaves_when_last_child_leaves_probability = " << number(supply.leaves_when_last_child_leaves_probability)
+      << '\n'
+      << "in_house_homes_unlimited = " << (supply.in_house_homes_unlimited ? "true" : "false") << '\n';
   for (const ApprovalRange& range : supply.approval_ranges) {
     out << "\n[[supply.approval_ranges]]\nmin_age_years = " << range.min_age_years
         << "\nmax_age_years = " << range.max_age_years << "\nprobability = " << number(range.probability) << '\n';
@@ -541,7 +550,7 @@ void write_calibrated_scenario(const fs::path& toml_file, const Scenario& scenar
   write_leaving_care(toml, scenario, calibration);
   write_time_in_care(toml, scenario, calibration);
   write_variation(toml, scenario, calibration);
-  if (scenario.supply.enabled) write_supply(toml, scenario.supply, location_notes);
+  if (scenario.supply.enabled) write_supply(toml, scenario.supply, calibration.supply_notes, location_notes);
   if (scenario.evidence) write_evidence(toml, scenario);
 
   if (!toml_file.parent_path().empty()) fs::create_directories(toml_file.parent_path());

@@ -4,17 +4,14 @@
 #include <iomanip>
 #include <sstream>
 
+#include "calibration/national_carer_assumptions.hpp"
 #include "output/written_text.hpp"
 
 namespace carecast {
 namespace {
 
-// National assumptions for what figures do not give (the shipped default's, with its sources).
-constexpr double kApplicationProbability = 0.12;  // LAs convert about 12% of enquiries (Ofsted 2022-23)
-constexpr double kApprovalProbability = 0.50;     // about half of applications approved [assumption]
-constexpr double kApplicationLagMonths = 2;
-constexpr double kApprovalLagMonths = 6;                 // approval takes 4-8 months
-constexpr double kNationalDeregistrationPerYear = 0.14;  // Ofsted 2022-23: 5,125 of about 35,000 households
+// National assumptions for what figures do not give (the shipped default's, with its sources):
+// calibration/national_carer_assumptions.hpp, and these.
 constexpr double kTakesSiblingGroupsProbability = 0.40;  // [assumption]
 const std::vector<double> kPlacesPerHousehold = {0.30, 0.45, 0.20, 0.05};  // 1-4 places [assumption]
 // Matching: the shipped default's 120 households with a match chance of 0.06 each hold that council's

@@ -334,6 +334,10 @@ struct Supply {
   double approval_probability = 0;     // of an application
   double approval_lag_months = 0;       // application to approval
   double deregistration_per_year = 0;   // hazard per household
+  // The chance that a household leaves when the last child placed with it leaves (carers who stop between
+  // children), on top of deregistration_per_year. Nobody moves because of it. calibrate's capacity from the
+  // returns uses it instead of the hazard, since the returns' move rates already hold every move that happened.
+  double leaves_when_last_child_leaves_probability = 0;
 
   // Mockingbird: members' deregistration and placement moves are scaled by these factors.
   int mockingbird_constellations = 0;
@@ -345,6 +349,9 @@ struct Supply {
   std::optional<int> agency_places;
   std::optional<int> external_home_beds;
   std::vector<InHouseHome> homes;
+  // With no `homes` listed: true, the council's own children's homes are not finite (a child who needs one always
+  // finds a bed, as calibrate writes when the returns show such placements but no beds); false, there are none.
+  bool in_house_homes_unlimited = false;
 
   // Where to look, in order, when the wanted category has no place. The child is placed against
   // preference. If nothing in the list has a place, the child goes to `other` (an unregistered

@@ -120,6 +120,7 @@ constexpr ScenarioRange kRanges[] = {
     {"supply.approval_probability", 0, 1, kProbability},
     {"supply.approval_lag_months", 0, kMaxMonths, "months"},
     {"supply.deregistration_per_year", 0, kMaxHazardPerYear, kHazard},
+    {"supply.leaves_when_last_child_leaves_probability", 0, 1, kProbability},
     {"supply.mockingbird_constellations", 0, 1'000, "constellations"},
     {"supply.households_per_constellation", 0, 100, "households"},
     {"supply.mockingbird_deregistration_multiplier", 0, 1, "a factor"},

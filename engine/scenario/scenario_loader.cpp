@@ -450,6 +450,8 @@ const KeySchema& scenario_schema() {
       {"approval_probability", &value},
       {"approval_lag_months", &value},
       {"deregistration_per_year", &value},
+      {"leaves_when_last_child_leaves_probability", &value},
+      {"in_house_homes_unlimited", &value},
       {"mockingbird_constellations", &value},
       {"households_per_constellation", &value},
       {"mockingbird_deregistration_multiplier", &value},
@@ -1683,6 +1685,8 @@ Supply read_supply(const MergedTable& table, Reachability& reachability) {
   probability("approval_probability", supply.approval_probability);
   number("approval_lag_months", supply.approval_lag_months);
   number("deregistration_per_year", supply.deregistration_per_year);
+  probability("leaves_when_last_child_leaves_probability", supply.leaves_when_last_child_leaves_probability);
+  if (const auto e = table.find("in_house_homes_unlimited")) supply.in_house_homes_unlimited = read_bool(*e);
   if (const auto e = table.find("mockingbird_constellations")) {
     supply.mockingbird_constellations = read_non_negative_integer(*e, "a number of constellations (an integer, 0 or more)");
   }
@@ -1717,6 +1721,10 @@ Supply read_supply(const MergedTable& table, Reachability& reachability) {
       supply.homes.push_back(home);
       reachability.reach(Category::childrens_home_in_house, location_of(element));
     }
+  }
+  if (const auto e = table.find("in_house_homes_unlimited"); e && supply.in_house_homes_unlimited) {
+    if (!supply.homes.empty()) fail(*e, "true only when no [[supply.homes]] are listed: listed homes have their beds");
+    reachability.reach(Category::childrens_home_in_house, location_of(*e));
   }
   const MergedTable fallback = table.table("fallback");
   for (std::string_view name : fallback.keys()) {

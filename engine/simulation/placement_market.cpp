@@ -45,10 +45,16 @@ PlacementMarket::PlacementMarket(const Supply& supply) : supply_(supply) {
     Search& entering = entering_[static_cast<std::size_t>(c)];
     Search& starting = starting_[static_cast<std::size_t>(c)];
     std::vector<Category> fallback_sources = {wanted};
-    if (supply.demand == Supply::Demand::placement_category || !kind) {
+    // In-house homes not modelled as finite (in_house_homes_unlimited) would take every child needing residential
+    // care if tried first: the draw names the home's provider instead, as the returns show the split.
+    const bool homes_unlimited = supply.in_house_homes_unlimited && supply.homes.empty();
+    if (supply.demand == Supply::Demand::placement_category || !kind ||
+        (homes_unlimited && *kind == CareKind::residential)) {
       // The draw names the provider. A council fills its own children's home before buying
       // external beds: not against preference.
-      if (wanted == Category::childrens_home_external) entering.providers.push_back(Category::childrens_home_in_house);
+      if (wanted == Category::childrens_home_external && !homes_unlimited) {
+        entering.providers.push_back(Category::childrens_home_in_house);
+      }
       entering.providers.push_back(wanted);
       entering.preferred = static_cast<int>(entering.providers.size());
       starting = entering;

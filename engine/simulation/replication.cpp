@@ -266,6 +266,7 @@ void ReplicationRunner::end_current_placement(std::uint32_t index, double now) {
   if (scenario_.supply.enabled) {
     unlist_from_place(index);
     pool_.release(child.place);
+    leave_if_last_child(child.place, now);
   }
   child.place = PlaceHandle{};
 }

@@ -213,6 +213,7 @@ class ReplicationRunner {
   void add_household(ReplicationIdentity id, double now, bool starting);
   void schedule_deregistration(std::int32_t household, double now);
   void deregister(std::int32_t household, double now);
+  void leave_if_last_child(const PlaceHandle& place, double now);
   void schedule_enquiry(double now);
   void schedule_campaign_enquiry(double now);
   void handle_enquiry(double now, bool from_campaign);

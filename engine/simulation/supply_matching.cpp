@@ -215,6 +215,16 @@ void ReplicationRunner::deregister(std::int32_t household, double now) {
   add_constellations(0);  // a new approval may take the leaver's place in a constellation
 }
 
+// Carers who stop between children: when the last child placed with an in-house household leaves, the household
+// leaves with the scenario's chance, drawn on its own stream (so scenarios without it draw nothing more).
+void ReplicationRunner::leave_if_last_child(const PlaceHandle& place, double now) {
+  const double chance = scenario_.supply.leaves_when_last_child_leaves_probability;
+  if (chance <= 0 || place.category != Category::foster_in_house || place.index < 0 || place.step_down) return;
+  const Household& household = pool_.household(place.index);
+  if (!household.active || household.occupied > 0) return;
+  if (uniform_open01(household_streams_[static_cast<std::size_t>(place.index)]) < chance) deregister(place.index, now);
+}
+
 // Fills constellations with the active households that are not yet members, in index order.
 void ReplicationRunner::add_constellations(int constellations) {
   mockingbird_members_wanted_ += constellations * scenario_.supply.households_per_constellation;

@@ -105,6 +105,10 @@ std::optional<PlaceHandle> SupplyPool::reserve(Category category, std::span<cons
       return fill_household(static_cast<std::int32_t>(first), children);
     }
     case Category::childrens_home_in_house: {
+      if (supply_->in_house_homes_unlimited && supply_->homes.empty()) {
+        occupied[static_cast<int>(Resource::childrens_home_in_house)] += children;
+        return PlaceHandle{Category::childrens_home_in_house, -1};
+      }
       // The first open home in index order with the beds; homes not yet open are passed over,
       // and closed ones dropped from the index (only their last children's releases list them
       // again, once).
@@ -225,6 +229,10 @@ void SupplyPool::release(const PlaceHandle& place) {
       return;
     }
     case Category::childrens_home_in_house:
+      if (place.index < 0) {  // a bed of homes not modelled as finite (in_house_homes_unlimited)
+        --occupied_[static_cast<int>(Resource::childrens_home_in_house)];
+        return;
+      }
       --home_occupied_[static_cast<std::size_t>(place.index)];
       --occupied_[static_cast<int>(Resource::childrens_home_in_house)];
       track_free_beds(static_cast<std::size_t>(place.index));
