@@ -15,10 +15,13 @@
 #include "history/published_figures.hpp"
 #include "history/returns_figures.hpp"
 #include "scenario/scenario_loader.hpp"
+#include "test_histories.hpp"
 #include "test_support.hpp"
 
 namespace carecast {
 namespace {
+
+using testing::placement_spell;
 
 namespace fs = std::filesystem;
 using testing::run_carecast;
@@ -39,14 +42,6 @@ std::string read_text(const fs::path& file) {
   return text.str();
 }
 
-PlacementSpell spell(Date start, std::optional<Date> end, Category category) {
-  PlacementSpell s;
-  s.start = start;
-  s.end = end;
-  s.category = category;
-  return s;
-}
-
 // Four children, returns from 1 April 2017 to 31 March 2021. At 31 March 2020 three are looked after: A (9, a
 // girl, her 3rd placement of the year), B (15, in the same placement since 2016, UASC until 1 January 2020) and
 // D (12, placed for adoption since 2019 after 18 months with agency carers). C entered and was adopted in
@@ -61,9 +56,9 @@ CareHistory hand_history() {
   a.date_of_birth = make_date(2010, 6, 15);
   CarePeriod a_period;
   a_period.start = make_date(2019, 5, 1);
-  a_period.placements = {spell(make_date(2019, 5, 1), make_date(2019, 9, 1), Category::foster_in_house),
-                         spell(make_date(2019, 9, 1), make_date(2020, 1, 10), Category::foster_agency),
-                         spell(make_date(2020, 1, 10), std::nullopt, Category::childrens_home_external)};
+  a_period.placements = {placement_spell(make_date(2019, 5, 1), make_date(2019, 9, 1), Category::foster_in_house),
+                         placement_spell(make_date(2019, 9, 1), make_date(2020, 1, 10), Category::foster_agency),
+                         placement_spell(make_date(2020, 1, 10), std::nullopt, Category::childrens_home_external)};
   a.periods = {a_period};
   ChildHistory b;
   b.sex = Sex::male;
@@ -73,7 +68,7 @@ CareHistory hand_history() {
   CarePeriod b_period;
   b_period.start = make_date(2016, 1, 1);
   b_period.starts_before_data = true;
-  b_period.placements = {spell(make_date(2016, 1, 1), std::nullopt, Category::foster_in_house)};
+  b_period.placements = {placement_spell(make_date(2016, 1, 1), std::nullopt, Category::foster_in_house)};
   b.periods = {b_period};
   ChildHistory c;
   c.sex = Sex::male;
@@ -82,15 +77,15 @@ CareHistory hand_history() {
   c_period.start = make_date(2019, 7, 15);
   c_period.end = make_date(2020, 2, 20);
   c_period.exit_reason = ExitReason::adoption;
-  c_period.placements = {spell(make_date(2019, 7, 15), make_date(2020, 2, 20), Category::foster_kinship)};
+  c_period.placements = {placement_spell(make_date(2019, 7, 15), make_date(2020, 2, 20), Category::foster_kinship)};
   c.periods = {c_period};
   ChildHistory d;
   d.sex = Sex::female;
   d.date_of_birth = make_date(2008, 2, 2);
   CarePeriod d_period;
   d_period.start = make_date(2017, 6, 1);
-  d_period.placements = {spell(make_date(2017, 6, 1), make_date(2019, 1, 1), Category::foster_agency),
-                         spell(make_date(2019, 1, 1), std::nullopt, Category::placed_for_adoption)};
+  d_period.placements = {placement_spell(make_date(2017, 6, 1), make_date(2019, 1, 1), Category::foster_agency),
+                         placement_spell(make_date(2019, 1, 1), std::nullopt, Category::placed_for_adoption)};
   d.periods = {d_period};
   history.children = {a, b, c, d};
   return history;

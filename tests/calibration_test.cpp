@@ -29,10 +29,13 @@
 #include "scenario/scenario_loader.hpp"
 #include "simulation/compiled_model.hpp"
 #include "simulation/runner.hpp"
+#include "test_histories.hpp"
 #include "test_support.hpp"
 
 namespace carecast {
 namespace {
+
+using testing::placement_spell;
 
 namespace fs = std::filesystem;
 
@@ -80,10 +83,6 @@ class TempDir {
 
 // ---------------------------------------------------------------------------------------------
 // Histories built by hand
-
-PlacementSpell placement(Date start, std::optional<Date> end, Category category) {
-  return {start, end, category, "U4", false};
-}
 
 CarePeriod period(std::vector<PlacementSpell> placements, std::optional<ExitReason> exit = std::nullopt,
                   std::string exit_code = {}, std::string home_postcode = {}) {
@@ -135,7 +134,7 @@ TEST(CalibrationByHand, ExposureIsSplitAcrossDurationBandsAndTheEndingCountsWher
   const Date end = start + std::chrono::days{365};
   const CareHistory history = history_of({child(
       Sex::female, day(2010, 6, 15),
-      {period({placement(start, end, Category::foster_in_house)}, ExitReason::returned_home, "E4A")})});
+      {period({placement_spell(start, end, Category::foster_in_house)}, ExitReason::returned_home, "E4A")})});
   CalibrationReport report;
   const Scenario s = calibrate(history, day(2020, 3, 31), exact_counting(), report);
 
@@ -177,8 +176,8 @@ TEST(CalibrationByHand, DataAfterTheAsOfDateIsIgnored) {
   const Date start = day(2018, 1, 10);
   const CareHistory history = history_of({child(
       Sex::male, day(2010, 6, 15),
-      {period({placement(start, day(2019, 1, 10), Category::foster_in_house)}, ExitReason::returned_home, "E4A"),
-       period({placement(day(2019, 6, 1), std::nullopt, Category::foster_agency)})})});
+      {period({placement_spell(start, day(2019, 1, 10), Category::foster_in_house)}, ExitReason::returned_home, "E4A"),
+       period({placement_spell(day(2019, 6, 1), std::nullopt, Category::foster_agency)})})});
   const Date as_of = day(2018, 6, 30);
   CalibrationReport report;
   const Scenario s = calibrate(history, as_of, exact_counting(), report);
@@ -220,10 +219,10 @@ TEST(CalibrationByHand, DataAfterTheAsOfDateIsIgnored) {
 TEST(CalibrationByHand, PlacementsSinceAprilCountEveryPeriodOfCareInTheYear) {
   const CareHistory history = history_of({child(
       Sex::female, day(2011, 2, 3),
-      {period({placement(day(2019, 4, 10), day(2019, 6, 30), Category::foster_in_house)}, ExitReason::returned_home,
+      {period({placement_spell(day(2019, 4, 10), day(2019, 6, 30), Category::foster_in_house)}, ExitReason::returned_home,
               "E4A"),
-       period({placement(day(2020, 1, 10), day(2020, 2, 10), Category::foster_in_house),
-               placement(day(2020, 2, 10), std::nullopt, Category::foster_agency)})})});
+       period({placement_spell(day(2020, 1, 10), day(2020, 2, 10), Category::foster_in_house),
+               placement_spell(day(2020, 2, 10), std::nullopt, Category::foster_agency)})})});
   CalibrationReport report;
   const Scenario s = calibrate(history, day(2020, 3, 31), exact_counting(), report);
   ASSERT_EQ(s.starting_groups.size(), 1u);
@@ -238,17 +237,17 @@ TEST(CalibrationByHand, CareEndsAt18AndStayingPutIsAShareOfFosterExitsAt18) {
   const CareHistory history = history_of({
       // Stays put on the 18th birthday: not a placement ending.
       child(Sex::male, day(2000, 5, 20),
-            {period({placement(day(2017, 6, 1), day(2018, 5, 20), Category::foster_agency)}, ExitReason::staying_put,
+            {period({placement_spell(day(2017, 6, 1), day(2018, 5, 20), Category::foster_agency)}, ExitReason::staying_put,
                     "E17")}),
       // Leaves on the birthday for another reason.
       child(Sex::female, day(2000, 9, 1),
-            {period({placement(day(2018, 1, 1), day(2018, 9, 1), Category::foster_agency)}, ExitReason::other, "E8")}),
+            {period({placement_spell(day(2018, 1, 1), day(2018, 9, 1), Category::foster_agency)}, ExitReason::other, "E8")}),
       // Recorded in care after 18: time at risk stops at the birthday.
       child(Sex::female, day(2001, 2, 1),
-            {period({placement(day(2018, 8, 1), day(2019, 3, 1), Category::foster_agency)}, ExitReason::other, "E8")}),
+            {period({placement_spell(day(2018, 8, 1), day(2019, 3, 1), Category::foster_agency)}, ExitReason::other, "E8")}),
       // Not in foster care at 18: no part of the staying-put share.
       child(Sex::male, day(2000, 7, 1),
-            {period({placement(day(2018, 1, 1), day(2018, 7, 1), Category::childrens_home_external)}, ExitReason::other,
+            {period({placement_spell(day(2018, 1, 1), day(2018, 7, 1), Category::childrens_home_external)}, ExitReason::other,
                     "E8")}),
   });
   CalibrationReport report;
@@ -274,8 +273,8 @@ TEST(CalibrationByHand, MovesAreEndingsWithTheNextCategoryAndBirthdaysSplitExpos
   const Date start = day(2018, 2, 1);
   const CareHistory history = history_of({child(
       Sex::female, day(2017, 8, 1),
-      {period({placement(start, day(2018, 9, 1), Category::foster_in_house),
-               placement(day(2018, 9, 1), day(2019, 2, 1), Category::foster_agency)},
+      {period({placement_spell(start, day(2018, 9, 1), Category::foster_in_house),
+               placement_spell(day(2018, 9, 1), day(2019, 2, 1), Category::foster_agency)},
               ExitReason::adoption, "E11")})});
   const Scenario s = calibrate(history, day(2020, 3, 31), exact_counting());
   const Category in_house = Category::foster_in_house;
@@ -300,14 +299,14 @@ TEST(CalibrationByHand, EntriesSiblingGroupsUascAndPeriodsSeenFromTheMiddle) {
   std::vector<ChildHistory> children;
   for (const Date born : {day(2010, 1, 1), day(2012, 1, 1), day(2016, 1, 1)}) {
     children.push_back(child(Sex::male, born,
-                             {period({placement(together, std::nullopt, Category::foster_in_house)}, {}, {}, "RM9 4")}));
+                             {period({placement_spell(together, std::nullopt, Category::foster_in_house)}, {}, {}, "RM9 4")}));
   }
   children.push_back(child(Sex::female, day(2011, 3, 3),
-                           {period({placement(together, std::nullopt, Category::foster_agency)}, {}, {}, "RM10 7")}));
+                           {period({placement_spell(together, std::nullopt, Category::foster_agency)}, {}, {}, "RM10 7")}));
   children.push_back(child(Sex::female, day(2011, 3, 3),
-                           {period({placement(day(2018, 7, 7), std::nullopt, Category::foster_agency)})}));
+                           {period({placement_spell(day(2018, 7, 7), std::nullopt, Category::foster_agency)})}));
   ChildHistory uasc = child(Sex::male, day(2002, 2, 2),
-                            {period({placement(day(2018, 8, 8), std::nullopt, Category::supported_accommodation)})});
+                            {period({placement_spell(day(2018, 8, 8), std::nullopt, Category::supported_accommodation)})});
   uasc.uasc = true;
   uasc.uasc_ceased = day(2020, 2, 2);
   children.push_back(uasc);
@@ -315,8 +314,8 @@ TEST(CalibrationByHand, EntriesSiblingGroupsUascAndPeriodsSeenFromTheMiddle) {
   // placement is unknown, so only the placement after it is used for hazards.
   ChildHistory seen_from_middle =
       child(Sex::male, day(2008, 4, 4),
-            {period({placement(day(2017, 4, 1), day(2018, 4, 1), Category::foster_kinship),
-                     placement(day(2018, 4, 1), std::nullopt, Category::foster_kinship)})});
+            {period({placement_spell(day(2017, 4, 1), day(2018, 4, 1), Category::foster_kinship),
+                     placement_spell(day(2018, 4, 1), std::nullopt, Category::foster_kinship)})});
   seen_from_middle.periods.front().starts_before_data = true;
   children.push_back(seen_from_middle);
 
@@ -385,7 +384,7 @@ TEST(CalibrationByHand, TrendInEntriesIsEstimatedAndUsedOnlyWhenAskedFor) {
     for (int i = 0; i < per_year[y]; ++i) {
       const Date start = april + std::chrono::days{(i * 365) / per_year[y]};
       children.push_back(
-          child(Sex::female, day(2012, 1, 1), {period({placement(start, std::nullopt, Category::foster_in_house)})}));
+          child(Sex::female, day(2012, 1, 1), {period({placement_spell(start, std::nullopt, Category::foster_in_house)})}));
     }
   }
   const CareHistory history = history_of(std::move(children));
@@ -420,7 +419,7 @@ TEST(CalibrationByHand, TrendInEntriesIsEstimatedAndUsedOnlyWhenAskedFor) {
 
 TEST(CalibrationByHand, BadOptionsAndDatesAreRefused) {
   const CareHistory history = history_of({child(
-      Sex::female, day(2010, 6, 15), {period({placement(day(2018, 1, 1), std::nullopt, Category::foster_in_house)})})});
+      Sex::female, day(2010, 6, 15), {period({placement_spell(day(2018, 1, 1), std::nullopt, Category::foster_in_house)})})});
   EXPECT_THROW(calibrate(history, day(2017, 3, 31)), std::invalid_argument);
   CalibrationOptions options;
   options.hazard_prior_child_years = 0;

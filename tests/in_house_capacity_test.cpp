@@ -10,21 +10,16 @@
 
 #include "calibration/supply_from_returns.hpp"
 #include "scenario/scenario_loader.hpp"
+#include "test_histories.hpp"
 #include "test_support.hpp"
 
 namespace carecast {
 namespace {
 
+using testing::placement_spell;
+
 namespace fs = std::filesystem;
 using testing::run_carecast;
-
-PlacementSpell spell(Date start, std::optional<Date> end, Category category) {
-  PlacementSpell s;
-  s.start = start;
-  s.end = end;
-  s.category = category;
-  return s;
-}
 
 ChildHistory child_with(std::vector<PlacementSpell> spells) {
   ChildHistory child;
@@ -49,13 +44,13 @@ CareHistory hand_history() {
   history.last_date = make_date(2021, 3, 31);
   const Date march_31 = make_date(2020, 3, 31);
   history.children = {
-      child_with({spell(make_date(2019, 6, 1), std::nullopt, Category::foster_in_house)}),
-      child_with({spell(make_date(2019, 7, 1), make_date(2020, 1, 15), Category::foster_agency),
-                  spell(make_date(2020, 1, 15), std::nullopt, Category::foster_in_house)}),
-      child_with({spell(make_date(2019, 9, 1), make_date(2020, 4, 1), Category::foster_in_house)}),
-      child_with({spell(make_date(2019, 8, 1), march_31, Category::foster_in_house)}),
-      child_with({spell(make_date(2019, 5, 1), make_date(2020, 2, 1), Category::foster_in_house),
-                  spell(make_date(2020, 2, 1), std::nullopt, Category::foster_agency)}),
+      child_with({placement_spell(make_date(2019, 6, 1), std::nullopt, Category::foster_in_house)}),
+      child_with({placement_spell(make_date(2019, 7, 1), make_date(2020, 1, 15), Category::foster_agency),
+                  placement_spell(make_date(2020, 1, 15), std::nullopt, Category::foster_in_house)}),
+      child_with({placement_spell(make_date(2019, 9, 1), make_date(2020, 4, 1), Category::foster_in_house)}),
+      child_with({placement_spell(make_date(2019, 8, 1), march_31, Category::foster_in_house)}),
+      child_with({placement_spell(make_date(2019, 5, 1), make_date(2020, 2, 1), Category::foster_in_house),
+                  placement_spell(make_date(2020, 2, 1), std::nullopt, Category::foster_agency)}),
   };
   return history;
 }

@@ -9,17 +9,16 @@
 
 #include "calibration/estimation.hpp"
 #include "history/ssda903.hpp"
+#include "test_histories.hpp"
 
 namespace carecast {
 namespace {
 
+using testing::placement_spell;
+
 Date day(int y, unsigned m, unsigned d) { return make_date(y, m, d); }
 
 constexpr double kMonthDays = 365.25 / 12;
-
-PlacementSpell placement(Date start, std::optional<Date> end, Category category) {
-  return {start, end, category, "U4", false};
-}
 
 ChildHistory child(Sex sex, Date born, std::vector<PlacementSpell> placements,
                    std::optional<ExitReason> exit = std::nullopt) {
@@ -67,7 +66,7 @@ double weighted_years(double from, double to, double half_life) {
 // at risk runs from 182.5 to 107.5 days before it, and the entry is 182.5 days before it.
 TEST(RecencyWeighting, WeightsCountedByHandOnOnePlacement) {
   const CareHistory history = history_of(
-      {child(Sex::female, day(2012, 6, 15), {placement(day(2019, 10, 1), day(2019, 12, 15), Category::foster_in_house)},
+      {child(Sex::female, day(2012, 6, 15), {placement_spell(day(2019, 10, 1), day(2019, 12, 15), Category::foster_in_house)},
              ExitReason::returned_home)},
       2017, 2019);
   CalibrationOptions options;
@@ -108,7 +107,7 @@ TEST(RecencyWeighting, EvidenceIsTheEffectiveCountsAndStaysInWholeChildMonths) {
     const Date start = day(2017, 4, 1) + std::chrono::days{(i * 1000) / 600};
     const Date end = start + std::chrono::days{60 + (i * 37) % 200};
     children.push_back(child(i % 2 ? Sex::male : Sex::female, day(2009, 1, 1),
-                             {placement(start, end <= day(2020, 3, 31) ? std::optional(end) : std::nullopt,
+                             {placement_spell(start, end <= day(2020, 3, 31) ? std::optional(end) : std::nullopt,
                                         Category::foster_in_house)},
                              end <= day(2020, 3, 31) ? std::optional(ExitReason::returned_home) : std::nullopt));
   }
@@ -143,7 +142,7 @@ TEST(RecencyWeighting, GrowingEntriesGetAPositiveTrendAndAHigherLevelAtTheOrigin
     const Date april = day(2017 + static_cast<int>(y), 4, 1);
     for (int i = 0; i < per_year[y]; ++i) {
       const Date start = april + std::chrono::days{(i * 365) / per_year[y]};
-      children.push_back(child(Sex::male, day(2012, 1, 1), {placement(start, std::nullopt, Category::foster_in_house)}));
+      children.push_back(child(Sex::male, day(2012, 1, 1), {placement_spell(start, std::nullopt, Category::foster_in_house)}));
     }
   }
   const CareHistory history = history_of(std::move(children), 2017, 2019);

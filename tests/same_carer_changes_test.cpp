@@ -7,14 +7,13 @@
 #include <filesystem>
 #include <regex>
 
+#include "test_histories.hpp"
 #include "test_support.hpp"
 
 namespace carecast {
 namespace {
 
-PlacementSpell spell(Date start, std::optional<Date> end, Category category, bool same_carer) {
-  return PlacementSpell{start, end, category, "U4", same_carer};
-}
+using testing::placement_spell;
 
 TEST(SameCarerChanges, ParsesBothRulesAndNothingElse) {
   EXPECT_EQ(parse_same_carer_changes("continue"), SameCarerChanges::continue_placement);
@@ -28,12 +27,12 @@ TEST(SameCarerChanges, JoinsOnlySameCategorySameCarerChanges) {
   CarePeriod period;
   period.start = make_date(2020, 1, 10);
   period.placements = {
-      spell(make_date(2020, 1, 10), make_date(2020, 6, 1), Category::foster_in_house, false),
-      spell(make_date(2020, 6, 1), make_date(2021, 2, 3), Category::foster_in_house, true),   // joined
-      spell(make_date(2021, 2, 3), make_date(2021, 5, 5), Category::foster_in_house, true),   // joined again
-      spell(make_date(2021, 5, 5), make_date(2021, 8, 8), Category::foster_agency, false),    // a move
-      spell(make_date(2021, 8, 8), make_date(2022, 1, 1), Category::foster_in_house, true),   // category changes
-      spell(make_date(2022, 1, 1), std::nullopt, Category::foster_in_house, true),            // joined, open
+      placement_spell(make_date(2020, 1, 10), make_date(2020, 6, 1), Category::foster_in_house, false),
+      placement_spell(make_date(2020, 6, 1), make_date(2021, 2, 3), Category::foster_in_house, true),   // joined
+      placement_spell(make_date(2021, 2, 3), make_date(2021, 5, 5), Category::foster_in_house, true),   // joined again
+      placement_spell(make_date(2021, 5, 5), make_date(2021, 8, 8), Category::foster_agency, false),    // a move
+      placement_spell(make_date(2021, 8, 8), make_date(2022, 1, 1), Category::foster_in_house, true),   // category changes
+      placement_spell(make_date(2022, 1, 1), std::nullopt, Category::foster_in_house, true),            // joined, open
   };
   CareHistory history;
   history.children.push_back(ChildHistory{});

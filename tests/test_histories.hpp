@@ -9,6 +9,13 @@
 
 namespace carecast::testing {
 
+// One placement from `start` to `end` (open while looked after), with a placement type of the
+// category's usual kind ("U4") unless a test needs another.
+inline PlacementSpell placement_spell(Date start, std::optional<Date> end, Category category,
+                                      bool same_carer = false) {
+  return {start, end, category, "U4", same_carer};
+}
+
 // A child aged 5 to 9 (uniformly) who enters care at `start` into one in-house foster placement
 // and goes home at `end`, or is still looked after when `end` falls after `last` (the data's last
 // day). Draws the sex, then the age, from `generator`: tests' seeded histories depend on that order.
