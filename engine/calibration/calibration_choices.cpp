@@ -39,6 +39,7 @@ ChosenCalibration calibrate_with_choices(const CareHistory& history, Date as_of,
     CrossValidationOptions cross_validation;
     cross_validation.threads = choices.threads;
     cross_validation.runs_done = choices.runs_done;
+    cross_validation.in_house_capacity = choices.in_house_capacity;
     result.choice = cross_validate(history, as_of, options, candidates_for(choices.fixed), fallback, cross_validation);
   } else {
     result.choice.chosen = fallback;
@@ -55,6 +56,7 @@ ChosenCalibration calibrate_with_choices(const CareHistory& history, Date as_of,
     DriftOptions drift;
     drift.threads = choices.threads;
     drift.runs_done = choices.runs_done;
+    drift.in_house_capacity = choices.in_house_capacity;
     result.drift = estimate_drift(history, as_of, origins, options, drift);
     apply_drift(*result.drift, result.scenario.variation);
     result.report.drift_note = result.drift->reason();

@@ -8,6 +8,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "calibration/supply_from_returns.hpp"
 #include "evaluation/backtest.hpp"
 #include "evaluation/forecast_scores.hpp"
 #include "simulation/runner.hpp"
@@ -124,7 +125,11 @@ CrossValidationResult cross_validate(const CareHistory& history, Date as_of, con
       score.candidate.apply(calibration);
       calibration.horizon_years = horizons;
       CalibrationReport report;
-      const Scenario scenario = calibrate(counts, calibration, report);
+      Scenario scenario = calibrate(counts, calibration, report);
+      if (options.in_house_capacity) {
+        SupplyFromFigures capacity = in_house_capacity_from_returns(history, origin, scenario);
+        apply_supply(scenario, capacity);
+      }
       const RunResult runs = run_replications(scenario, run);
       if (options.runs_done) options.runs_done(run.runs);
       for (int h = 0; h < horizons; ++h) {

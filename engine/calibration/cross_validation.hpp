@@ -52,6 +52,10 @@ struct CrossValidationOptions {
   int minimum_years_before = 3;    // of data before an origin
   int maximum_origins = 5;         // the most recent
   int minimum_origins = 2;         // fewer: the defaults are used
+  // Give each origin's scenario the in-house carers' capacity the returns show then
+  // (supply_from_returns.hpp), as calibrate gives the final one, so candidates are judged on the
+  // forecasts calibrate will make.
+  bool in_house_capacity = false;
   // If given, called after each candidate's runs at each origin with their number (for progress).
   std::function<void(int runs)> runs_done;
 };

@@ -8,6 +8,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "calibration/supply_from_returns.hpp"
 #include "evaluation/backtest.hpp"
 #include "history/published_figures.hpp"
 #include "history/returns_figures.hpp"
@@ -83,6 +84,10 @@ DriftEstimate estimate_drift(const CareHistory& history, Date as_of, const std::
     const CalibrationCounts counts(history, origin, calibration.duration_band_start_days);
     CalibrationReport report;
     Scenario scenario = calibrate(counts, calibration, report);
+    if (options.in_house_capacity) {
+      SupplyFromFigures capacity = in_house_capacity_from_returns(history, origin, scenario);
+      apply_supply(scenario, capacity);
+    }
     // The same seed for all three: the drift has a stream of its own, so the runs share every
     // other draw and differ by the drift alone.
     SystemicVariation& variation = scenario.variation;

@@ -51,6 +51,10 @@ struct DriftOptions {
   double prior_sd = 0.04;
   double prior_origins = 2;
   double maximum_sd = 0.3;          // a cap on the raw estimate, against a single wild origin
+  // Give each origin's scenario the in-house carers' capacity the returns show then
+  // (supply_from_returns.hpp), as calibrate gives the final one: a finite capacity changes the
+  // spread of the categories and of moves that the drift is sized against.
+  bool in_house_capacity = false;
   // If given, called after each simulation with its number of runs (for progress).
   std::function<void(int runs)> runs_done;
 };
