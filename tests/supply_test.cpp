@@ -237,14 +237,17 @@ class PlaceListChecker : public ReplicationObserver {
   std::int32_t homes_ = 0;
 };
 
-TEST(Supply, EachHouseholdAndHomeListsExactlyTheChildrenPlacedThere) {
-  // Carers leave often and a home closes, so children move out of households and homes as well
-  // as in; ages and sibling groups fill households unevenly.
-  Scenario s = load_shipped("option_in_house_home.toml");
-  s.horizon_years = 2;
-  s.supply.deregistration_per_year = 0.6;
-  ASSERT_FALSE(s.supply.homes.empty());
-  s.supply.homes[0].closes = s.origin + std::chrono::days{600};  // opens at day 397
+// Three replications of `s` seeded 11 with a PlaceListChecker watching: what the lists held and
+// what the tallies counted.
+struct CheckedPlaceLists {
+  double supply_moves = 0;
+  double deregistrations = 0;
+  int checks = 0;
+  int children_found_at_places = 0;
+  int mismatches = 0;
+};
+
+CheckedPlaceLists run_with_place_lists_checked(const Scenario& s) {
   const ReportingCalendar calendar = ReportingCalendar::monthly(s.origin, s.horizon_end());
   const TallyLayout layout(&s.supply, &s.costs);
   const CompiledModel model = CompiledModel::compile(s, calendar.times.back());
@@ -253,17 +256,34 @@ TEST(Supply, EachHouseholdAndHomeListsExactlyTheChildrenPlacedThere) {
   checker.homes_ = static_cast<std::int32_t>(s.supply.homes.size());
   runner.observe(&checker);
   std::vector<std::int32_t> tally(static_cast<std::size_t>(calendar.date_count()) * layout.cell_count());
-  double supply_moves = 0;
+  CheckedPlaceLists result;
   for (std::uint64_t r = 0; r < 3; ++r) {
     runner.run({11, r}, tally);
     for (int d = 1; d < calendar.date_count(); ++d) {
-      supply_moves += tally[static_cast<std::size_t>(d) * layout.cell_count() + layout.supply_moves];
+      const auto row = static_cast<std::size_t>(d) * layout.cell_count();
+      result.supply_moves += tally[row + layout.supply_moves];
+      result.deregistrations += tally[row + layout.deregistrations];
     }
   }
-  EXPECT_GT(supply_moves, 50);  // the lists were emptied by deregistrations and the closure many times
-  EXPECT_GT(checker.checks_, 1000);
-  EXPECT_GT(checker.children_found_at_places_, 10000);
-  EXPECT_EQ(checker.mismatches_, 0);
+  result.checks = checker.checks_;
+  result.children_found_at_places = checker.children_found_at_places_;
+  result.mismatches = checker.mismatches_;
+  return result;
+}
+
+TEST(Supply, EachHouseholdAndHomeListsExactlyTheChildrenPlacedThere) {
+  // Carers leave often and a home closes, so children move out of households and homes as well
+  // as in; ages and sibling groups fill households unevenly.
+  Scenario s = load_shipped("option_in_house_home.toml");
+  s.horizon_years = 2;
+  s.supply.deregistration_per_year = 0.6;
+  ASSERT_FALSE(s.supply.homes.empty());
+  s.supply.homes[0].closes = s.origin + std::chrono::days{600};  // opens at day 397
+  const CheckedPlaceLists checked = run_with_place_lists_checked(s);
+  EXPECT_GT(checked.supply_moves, 50);  // the lists were emptied by deregistrations and the closure many times
+  EXPECT_GT(checked.checks, 1000);
+  EXPECT_GT(checked.children_found_at_places, 10000);
+  EXPECT_EQ(checked.mismatches, 0);
 }
 
 // Carers who stop between children (leaves_when_last_child_leaves_probability, as calibrate's capacity from the
@@ -274,35 +294,15 @@ TEST(Supply, CarersWhoLeaveWhenTheirLastChildLeavesMoveNobody) {
   s.horizon_years = 2;
   s.supply.deregistration_per_year = 0;
   s.supply.leaves_when_last_child_leaves_probability = 1;
-  const ReportingCalendar calendar = ReportingCalendar::monthly(s.origin, s.horizon_end());
-  const TallyLayout layout(&s.supply, &s.costs);
-  auto simulate = [&](const Scenario& scenario, double& supply_moves, double& deregistrations, int& mismatches) {
-    const CompiledModel model = CompiledModel::compile(scenario, calendar.times.back());
-    ReplicationRunner runner(scenario, model, layout, calendar);
-    PlaceListChecker checker(runner);
-    checker.homes_ = static_cast<std::int32_t>(scenario.supply.homes.size());
-    runner.observe(&checker);
-    std::vector<std::int32_t> tally(static_cast<std::size_t>(calendar.date_count()) * layout.cell_count());
-    for (std::uint64_t r = 0; r < 3; ++r) {
-      runner.run({11, r}, tally);
-      for (int d = 1; d < calendar.date_count(); ++d) {
-        const auto row = static_cast<std::size_t>(d) * layout.cell_count();
-        supply_moves += tally[row + layout.supply_moves];
-        deregistrations += tally[row + layout.deregistrations];
-      }
-    }
-    mismatches = checker.mismatches_;
-  };
-  double supply_moves = 0, deregistrations = 0;
-  int mismatches = 0;
-  simulate(s, supply_moves, deregistrations, mismatches);
-  EXPECT_GT(deregistrations, 30);
-  EXPECT_EQ(supply_moves, 0);
-  EXPECT_EQ(mismatches, 0);
+  const CheckedPlaceLists leaving = run_with_place_lists_checked(s);
+  EXPECT_GT(leaving.deregistrations, 30);
+  EXPECT_EQ(leaving.supply_moves, 0);
+  EXPECT_GT(leaving.children_found_at_places, 1000);
+  EXPECT_EQ(leaving.mismatches, 0);
   s.supply.leaves_when_last_child_leaves_probability = 0;
-  double none_moves = 0, none_left = 0;
-  simulate(s, none_moves, none_left, mismatches);
-  EXPECT_EQ(none_left, 0);
+  const CheckedPlaceLists staying = run_with_place_lists_checked(s);
+  EXPECT_EQ(staying.deregistrations, 0);
+  EXPECT_EQ(staying.mismatches, 0);
 }
 
 // The council's own homes not modelled as finite: a bed is always found, and counted while it is used.
