@@ -33,6 +33,15 @@ double years_of(const PublishedFigure& f) { return (days_between(*f.period_start
 
 }  // namespace
 
+bool agency_foster_in_use(const Scenario& calibrated) {
+  for (const auto& band : calibrated.destination_probability[static_cast<int>(Category::foster_agency)]) {
+    for (const double p : band) {
+      if (p > 0) return true;
+    }
+  }
+  return false;
+}
+
 SupplyFromFigures supply_from_figures(const PublishedFigures& figures, Date as_of, const Scenario& calibrated) {
   SupplyFromFigures out;
   std::vector<const PublishedFigure*> households, approvals, deregistrations;
@@ -52,11 +61,7 @@ SupplyFromFigures supply_from_figures(const PublishedFigures& figures, Date as_o
     }
     return out;
   }
-  bool agency_in_use = false;
-  for (const auto& band : calibrated.destination_probability[static_cast<int>(Category::foster_agency)]) {
-    for (const double p : band) agency_in_use = agency_in_use || p > 0;
-  }
-  if (!agency_in_use) {
+  if (!agency_foster_in_use(calibrated)) {
     out.notes.push_back(
         "No [supply] written: the returns show no agency "
         "foster placements for a child who finds no "

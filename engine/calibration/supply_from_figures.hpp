@@ -24,6 +24,10 @@ struct SupplyFromFigures {
 // care, which it must have a placements table for.
 SupplyFromFigures supply_from_figures(const PublishedFigures& figures, Date as_of, const Scenario& calibrated);
 
+// Whether the calibrated rates place any child with agency foster carers: without them a child who finds no
+// in-house carer has nowhere to fall back on, so no in-house capacity is imposed.
+bool agency_foster_in_use(const Scenario& calibrated);
+
 // Gives `calibrated` the supply made (if any). A scenario with supply needs placement rates for an `other`
 // arrangement, where a child goes when nothing has a place; with agency places uncapped no child does, so a
 // scenario whose returns show no such placement gets agency foster care's rates there as a stand-in, and a note

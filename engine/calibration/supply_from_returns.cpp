@@ -11,15 +11,6 @@
 namespace carecast {
 namespace {
 
-bool agency_foster_in_use(const Scenario& calibrated) {
-  for (const auto& band : calibrated.destination_probability[static_cast<int>(Category::foster_agency)]) {
-    for (const double p : band) {
-      if (p > 0) return true;
-    }
-  }
-  return false;
-}
-
 struct InHouseTurnover {
   double placements_ended = 0;  // in-house foster placements ending in the year to the as-of date
   double child_years = 0;       // children's time in them over that year
