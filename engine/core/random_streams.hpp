@@ -37,6 +37,7 @@ enum class Process : std::uint32_t {
   systemic_drift = 20,      // the replication's random-walk drift of the same three multipliers
   placement_location = 21,  // each placement's location band, and each carer household's
   child_needs = 22,         // a child's needs level and its changes; a household's approval for levels
+  care_leaver = 30,         // a care leaver's support, first status and moves between statuses
 };
 
 // Entities that own streams. A child's entity id is its namespace and index, so the k-th child to
@@ -48,6 +49,7 @@ enum class EntityKind : std::uint32_t {
   replication = 3,
   household = 4,
   transferred_uasc_child = 5,
+  starting_care_leaver = 6,  // care leavers at the origin ([care_leavers] starting_count)
 };
 
 constexpr std::uint64_t splitmix64_mix(std::uint64_t z) {

@@ -15,6 +15,7 @@
 
 #include "core/calendar.hpp"
 #include "core/care_kinds.hpp"
+#include "core/care_leaver_statuses.hpp"
 #include "core/location_bands.hpp"
 #include "core/needs_levels.hpp"
 #include "core/categories.hpp"
@@ -415,6 +416,33 @@ struct Costs {
   std::vector<double> budget_per_financial_year;  // £, from the origin's financial year on
 };
 
+// Care leavers from 18 to 25 ([care_leavers], simulation/care_leavers.hpp). Absent: carecast stops
+// at the 18th birthday.
+struct CareLeaverSettings {
+  bool enabled = false;
+  // Chance that a care leaver declines support after 21 (support then ends at the 21st birthday,
+  // otherwise at the 25th).
+  double support_ends_at_21_probability = 0;
+  // Chance that a young person leaving a children's home at 18 stays close.
+  double staying_close_probability = 0;
+  // Status on leaving care of a young person who neither stays put nor stays close; only statuses
+  // reachable_after_leaving are non-zero. Sums to 1.
+  std::array<double, kCareLeaverStatusCount> first_status_probability{};
+  // Hazard a year of moving from status [from] to status [to]; 0 on the diagonal and into staying
+  // put or staying close. Staying put ends at 21: the young person then moves as the staying-put
+  // row's hazards share it out (to independent if they are all 0).
+  std::array<std::array<double, kCareLeaverStatusCount>, kCareLeaverStatusCount> hazard_per_year{};
+  // Care leavers at the origin, by [status][age band] (18 to 20, 21 to 25); each replication draws
+  // each one's age uniformly within the band. Staying put only in the 18 to 20 band.
+  std::array<std::array<int, kCareLeaverAgeBandCount>, kCareLeaverStatusCount> starting_count{};
+  // Costs, in [costs] base-year prices, booked (with [costs]) under the cost category care_leavers.
+  std::array<double, kCareLeaverStatusCount> weekly_cost{};  // £ a week by status (e.g. the staying-put allowance)
+  double personal_adviser_per_year = 0;    // £ a year for each care leaver
+  double setting_up_home_allowance = 0;    // £ once, when a care leaver first lives independently
+  double higher_education_bursary = 0;     // £ once, on becoming a care leaver, for those going to higher education
+  double higher_education_probability = 0;
+};
+
 // Levers on placement stability: placement-ending hazards scaled by category and age band.
 struct StabilityLevers {
   PerCategory<PerAgeBand<double>> hazard_multiplier = [] {
@@ -469,6 +497,7 @@ struct Scenario {
   CommissioningOptions options;
   Costs costs;
   StabilityLevers stability;
+  CareLeaverSettings care_leavers;
 
   // Present for calibrated scenarios: the evidence behind the rates above (which are its point
   // estimates).

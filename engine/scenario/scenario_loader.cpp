@@ -487,6 +487,23 @@ const KeySchema& scenario_schema() {
       {"recruitment_per_approval", &value},
       {"step_down_support_package", &value},
   });
+  static const Vocabulary care_leaver_statuses{"care leaver status", names_of(kCareLeaverStatusNames)};
+  static const KeySchema value_by_care_leaver_status = keyed_by(care_leaver_statuses, value);
+  static const KeySchema hazards_by_care_leaver_status = keyed_by(care_leaver_statuses, value_by_care_leaver_status);
+  static const KeySchema care_leaver_age_bands = table_of({{"18_to_20", &value}, {"21_to_25", &value}});
+  static const KeySchema counts_by_care_leaver_status = keyed_by(care_leaver_statuses, care_leaver_age_bands);
+  static const KeySchema care_leavers = table_of({
+      {"support_ends_at_21_probability", &value},
+      {"staying_close_probability", &value},
+      {"first_status_probability", &value_by_care_leaver_status},
+      {"transition_hazard_per_year", &hazards_by_care_leaver_status},
+      {"starting_count", &counts_by_care_leaver_status},
+      {"weekly_cost", &value_by_care_leaver_status},
+      {"personal_adviser_per_year", &value},
+      {"setting_up_home_allowance", &value},
+      {"higher_education_bursary", &value},
+      {"higher_education_probability", &value},
+  });
   static const KeySchema multipliers_by_category = keyed_by(categories_vocabulary, value_by_band);
   static const KeySchema stability = table_of({{"hazard_multiplier", &multipliers_by_category}});
 
@@ -511,6 +528,7 @@ const KeySchema& scenario_schema() {
       {"options", &options},
       {"costs", &costs},
       {"stability", &stability},
+      {"care_leavers", &care_leavers},
   });
   return root;
 }
@@ -1951,6 +1969,71 @@ StatedUncertainty read_uncertainty(const MergedTable& table, const Scenario& sce
   return uncertainty;
 }
 
+// Care leavers from 18 to 25 (scenario.hpp CareLeaverSettings). Staying put and staying close are
+// arrangements made as care ends, so no care leaver can move into them later.
+CareLeaverSettings read_care_leavers(const MergedTable& table) {
+  const auto status_index = [](std::string_view name) {
+    return static_cast<std::size_t>(*parse_care_leaver_status(name));
+  };
+  const auto refuse_arrangement = [](const Entry& entry, std::string_view status) {
+    fail(entry, "'" + std::string(status) +
+                    "' begins only as care ends (staying put from foster care, through "
+                    "leaving_care.staying_put_probability; staying close from a children's home, through "
+                    "care_leavers.staying_close_probability): it must be 0 here");
+  };
+  CareLeaverSettings settings;
+  settings.enabled = true;
+  settings.support_ends_at_21_probability = read_probability(table.require("support_ends_at_21_probability"));
+  settings.staying_close_probability = read_probability(table.require("staying_close_probability"));
+  const Entry first = table.require("first_status_probability");
+  settings.first_status_probability = read_probability_table<kCareLeaverStatusCount>(first, status_index);
+  for_each_member(first, [&](std::string_view name, const Entry& member) {
+    if (!reachable_after_leaving(*parse_care_leaver_status(name)) && read_probability(member) > 0) {
+      refuse_arrangement(member, name);
+    }
+  });
+  const MergedTable hazards = table.table("transition_hazard_per_year");
+  // Merged key by key, so a file can change one hazard of its base's.
+  for (std::string_view from : hazards.keys()) {
+    const MergedTable row = hazards.table(from);
+    for (std::string_view to : row.keys()) {
+      const Entry member = *row.find(to);
+      const double hazard = read_non_negative(member, "a hazard a year (a number, 0 or more)");
+      if (hazard == 0) continue;
+      if (to == from) fail(member, "a care leaver cannot move from a status to the same status: it must be 0");
+      if (!reachable_after_leaving(*parse_care_leaver_status(to))) refuse_arrangement(member, to);
+      settings.hazard_per_year[status_index(from)][status_index(to)] = hazard;
+    }
+  }
+  const MergedTable starting = table.table("starting_count");
+  for (std::string_view status : starting.keys()) {
+    const MergedTable bands = starting.table(status);
+    for (std::string_view band : bands.keys()) {
+      const Entry member = *bands.find(band);
+      const int count = read_bounded_integer(member, "a number of care leavers (an integer, 0 or more)");
+      const std::size_t b = band == kCareLeaverAgeBandNames[0] ? 0 : 1;
+      if (count > 0 && b == 1 && *parse_care_leaver_status(status) == CareLeaverStatus::staying_put) {
+        fail(member, "staying put ends at 21: no care leaver aged 21 to 25 is staying put");
+      }
+      settings.starting_count[status_index(status)][b] = count;
+    }
+  }
+  const MergedTable weekly = table.table("weekly_cost");
+  for (std::string_view status : weekly.keys()) {
+    settings.weekly_cost[status_index(status)] = read_non_negative(*weekly.find(status), "£ a week (a number, 0 or more)");
+  }
+  const auto money = [&](std::string_view key, double& out) {
+    if (const auto e = table.find(key)) out = read_non_negative(*e, "an amount in £ (a number, 0 or more)");
+  };
+  money("personal_adviser_per_year", settings.personal_adviser_per_year);
+  money("setting_up_home_allowance", settings.setting_up_home_allowance);
+  money("higher_education_bursary", settings.higher_education_bursary);
+  if (const auto e = table.find("higher_education_probability")) {
+    settings.higher_education_probability = read_probability(*e);
+  }
+  return settings;
+}
+
 Scenario load_scenario(const fs::path& file) {
   std::vector<Layer> layers = load_layers(file);
   // Every layer is checked whole first, so that a misspelt key is refused even where it is removed.
@@ -1993,6 +2076,9 @@ Scenario load_scenario(const fs::path& file) {
   if (const MergedTable costs = root.table("costs"); costs.present()) scenario.costs = read_costs(costs, scenario.origin);
   if (const MergedTable stability = root.table("stability"); stability.present()) {
     scenario.stability = read_stability(stability, scenario);
+  }
+  if (const MergedTable care_leavers = root.table("care_leavers"); care_leavers.present()) {
+    scenario.care_leavers = read_care_leavers(care_leavers);
   }
   if (const MergedTable time_in_care = root.table("time_in_care"); time_in_care.present()) {
     scenario.time_in_care = read_time_in_care(time_in_care);

@@ -149,6 +149,7 @@ void ReplicationRunner::record_stability(int date_index) {
 void ReplicationRunner::finish_measures() {
   const Costs& costs = scenario_.costs;
   const double horizon = model_->horizon_time;
+  if (follows_care_leavers()) care_leavers_.finish();
   for (std::uint32_t index : in_care_) {
     const ChildState& child = children_[index];
     if (costs.enabled) accrue(cost_by_month_, child.cost_category, child.cost_per_day, child.placement_start, horizon);

@@ -31,6 +31,7 @@ enum class EventKind : std::uint8_t {
   constellations_added,   // more Mockingbird constellations start
   home_closes,
   uasc_transfer_arrives,
+  care_leaver_changes,  // a care leaver moves, turns 21 or reaches the end of support (care_leavers.hpp)
 };
 
 struct Event {

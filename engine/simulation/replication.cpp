@@ -207,6 +207,12 @@ void ReplicationRunner::leave_care(std::uint32_t index, ExitReason reason, doubl
   end_current_placement(index, now);
   if (!care_days_by_month_.empty()) accrue(care_days_by_month_, 0, 1.0, child.care_start, now);
   if (reason == ExitReason::adoption) book_one_off(CostCategory::adoption_fee, scenario_.costs.adoption_fee);
+  if (follows_care_leavers()) {
+    care_leavers_.young_person_left_care(
+        YoungPersonLeaving{now, child.birth_time, child.care_start, entity_id(child.entity_kind, child.entity),
+                           child.category, reason},
+        queue_);
+  }
   child.in_care = false;
   if (child.uasc) --uasc_stock_;
   // Swap-remove from the list of children in care.
@@ -501,6 +507,16 @@ void ReplicationRunner::record_snapshot(int date_index) {
   }
   row[layout_.stock_all] = total;
   row[layout_.uasc_stock] = uasc_stock_;
+  if (follows_care_leavers()) {
+    row[layout_.care_leavers_all] = care_leavers_.count_all();
+    for (int s = 0; s < kCareLeaverStatusCount; ++s) {
+      row[layout_.care_leavers_by_status + s] = care_leavers_.count(static_cast<CareLeaverStatus>(s));
+    }
+    for (int b = 0; b < kCareLeaverAgeBandCount; ++b) {
+      row[layout_.care_leavers_by_age_band + b] = care_leavers_.count_in_age_band(b);
+    }
+    row[layout_.staying_put] = care_leavers_.count(CareLeaverStatus::staying_put);
+  }
   if (!scenario_.supply.enabled) return;
   const double now = calendar_.times[date_index];
   row[layout_.carer_households] = pool_.active_households();
@@ -551,6 +567,10 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
       !scenario_.options.extra_uasc_per_year.empty()) {
     start_supply(id);
   }
+  if (follows_care_leavers()) {
+    care_leavers_.start(id.seed, id.replication, model_->horizon_time, queue_,
+                        scenario_.costs.enabled ? &care_leaver_costs_ : nullptr);
+  }
   start_population(id);
   StreamEngine entry_arrivals(id.seed, id.replication, entity_id(EntityKind::replication, 0), Process::entry_arrivals);
   StreamEngine uasc_arrivals(id.seed, id.replication, entity_id(EntityKind::replication, 1), Process::entry_arrivals);
@@ -587,6 +607,9 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
         case EventKind::uasc_arrives:
           admit_group(id, event.time, EntityKind::uasc_child);
           schedule_next_arrival(uasc_arrivals, model_->uasc, EventKind::uasc_arrives, event.time);
+          break;
+        case EventKind::care_leaver_changes:
+          care_leavers_.handle(event, queue_);
           break;
         default:
           handle_supply_event(event);

@@ -12,6 +12,7 @@
 
 #include "core/random_streams.hpp"
 #include "scenario/scenario.hpp"
+#include "simulation/care_leavers.hpp"
 #include "simulation/child_needs.hpp"
 #include "simulation/compiled_model.hpp"
 #include "simulation/event_queue.hpp"
@@ -142,6 +143,9 @@ class ReplicationRunner {
  public:
   ReplicationRunner(const Scenario& scenario, const CompiledModel& model, const TallyLayout& layout,
                     const ReportingCalendar& calendar);
+  // Its members point into it (care_leaver_costs_), so it is never copied.
+  ReplicationRunner(const ReplicationRunner&) = delete;
+  ReplicationRunner& operator=(const ReplicationRunner&) = delete;
 
   // Writes the replication's tally: calendar.date_count() rows of layout.cell_count() columns.
   // and, if `measures` is not empty, its measures: calendar.date_count() rows of
@@ -290,6 +294,22 @@ class ReplicationRunner {
   const PlacementMarket market_{scenario_.supply};
   PlacementLocations locations_{scenario_.supply};
   ChildNeeds needs_{scenario_.supply};
+  // Care leavers aged 18 to 25, followed when the tally counts them (care_leavers.hpp).
+  CareLeavers care_leavers_{scenario_.care_leavers, scenario_.origin};
+  bool follows_care_leavers() const { return layout_.care_leavers_all >= 0; }
+  // Books care leavers' costs in this replication's cost book, under the category care_leavers.
+  struct CareLeaverCosts final : CareLeaverCostBook {
+    explicit CareLeaverCosts(ReplicationRunner& runner) : runner_(runner) {}
+    void book_stay(double per_day, double from, double to) override {
+      runner_.accrue(runner_.cost_by_month_, static_cast<int>(CostCategory::care_leavers), per_day, from, to);
+    }
+    // Booked in the month being simulated, as every one-off cost is.
+    void book_one_off(double amount, double /*now*/) override { runner_.book_one_off(CostCategory::care_leavers, amount); }
+
+   private:
+    ReplicationRunner& runner_;
+  };
+  CareLeaverCosts care_leaver_costs_{*this};
   StreamEngine market_draws_;      // searches of markets whose chance of a place is below 1
   StreamEngine match_draws_;       // which free in-house household, if any, suits a child
   StreamEngine household_draws_;   // make-up of new households, funnel conversions

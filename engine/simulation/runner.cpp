@@ -56,7 +56,7 @@ struct ReplicationBlocks::Worker {
 
 ReplicationBlocks::ReplicationBlocks(const Scenario& scenario, const RunOptions& options)
     : scenario_(scenario), options_(options), started_(std::chrono::steady_clock::now()) {
-  info_.layout = TallyLayout(&scenario.supply, &scenario.costs);
+  info_.layout = TallyLayout(&scenario.supply, &scenario.costs, &scenario.care_leavers);
   info_.calendar = ReportingCalendar::monthly(scenario.origin, scenario.horizon_end());
   info_.runs = 0;
   info_.threads = std::min(resolve_thread_count(options.threads), std::max(options.runs, 1));

@@ -17,7 +17,7 @@ int TallyLayout::add_measure(std::string_view metric, std::string_view category,
   return static_cast<int>(measures_.size()) - 1;
 }
 
-TallyLayout::TallyLayout(const Supply* supply, const Costs* costs) {
+TallyLayout::TallyLayout(const Supply* supply, const Costs* costs, const CareLeaverSettings* care_leavers) {
   stability_short_term = add_measure("stability_short_term", "all", MetricKind::stock);
   stability_long_term = add_measure("stability_long_term", "all", MetricKind::stock);
   moves_per_child_year = add_measure("moves_per_child_year", "all", MetricKind::flow);
@@ -58,6 +58,15 @@ TallyLayout::TallyLayout(const Supply* supply, const Costs* costs) {
   moves_by_category = cell_count();
   for (auto name : kCategoryNames) add("placement_moves", name, MetricKind::flow);
   three_plus_placements = add("children_reaching_3_placements", "all", MetricKind::flow);
+
+  if (care_leavers != nullptr && care_leavers->enabled) {
+    care_leavers_all = add("care_leavers", "all", MetricKind::stock);
+    care_leavers_by_status = cell_count();
+    for (auto name : kCareLeaverStatusNames) add("care_leavers", name, MetricKind::stock);
+    care_leavers_by_age_band = cell_count();
+    for (auto name : kCareLeaverAgeBandNames) add("care_leavers", name, MetricKind::stock);
+    staying_put = add("staying_put", "all", MetricKind::stock);
+  }
 
   if (supply == nullptr || !supply->enabled) return;
   carer_households = add("carer_households", "foster_in_house", MetricKind::stock);

@@ -32,9 +32,9 @@ struct MetricCell {
 
 // What costs are booked under: each placement category's weekly costs (and, for
 // childrens_home_in_house, the fixed cost of the council's own homes), then these.
-inline constexpr int kExtraCostCount = 5;
+inline constexpr int kExtraCostCount = 6;
 inline constexpr std::array<std::string_view, kExtraCostCount> kExtraCostNames = {
-    "carer_support", "step_down_specialist", "adoption_fee", "recruitment", "step_down_package"};
+    "carer_support", "step_down_specialist", "adoption_fee", "recruitment", "step_down_package", "care_leavers"};
 inline constexpr int kCostCategoryCount = kCategoryCount + kExtraCostCount;
 enum class CostCategory : int {
   carer_support = kCategoryCount,
@@ -42,18 +42,22 @@ enum class CostCategory : int {
   adoption_fee,
   recruitment,
   step_down_package,
+  care_leavers,  // care leavers aged 18 to 25 (simulation/care_leavers.hpp)
 };
 
 // Column indices of every cell. The order is the order of forecast.csv.
 struct Supply;
 struct Costs;
+struct CareLeaverSettings;
 
 class TallyLayout {
  public:
   // With finite supply, the supply metrics are added; a resource's places are reported only where
   // the scenario makes it finite.
   // With costs, the cost measures are added. Stability measures are always there.
-  explicit TallyLayout(const Supply* supply = nullptr, const Costs* costs = nullptr);
+  // With care leavers, their counts are added, and a replication follows care leavers only then.
+  explicit TallyLayout(const Supply* supply = nullptr, const Costs* costs = nullptr,
+                       const CareLeaverSettings* care_leavers = nullptr);
 
   int cell_count() const { return static_cast<int>(cells_.size()); }
   // Measures are numbered after the tally's cells: cell(cell_count() + m) is measure m.
@@ -99,6 +103,12 @@ class TallyLayout {
   // children by level, at the date; -1 without [supply.needs].
   int unmet_need = -1;
   int children_by_needs_level = -1;  // + needs level
+  // Care leavers aged 18 to 25 at the date, in all, by status and by age band (18 to 20, 21 to 25),
+  // and those staying put; -1 without [care_leavers].
+  int care_leavers_all = -1;
+  int care_leavers_by_status = -1;    // + CareLeaverStatus
+  int care_leavers_by_age_band = -1;  // + care-leaver age band
+  int staying_put = -1;
 
   // Measures (indices into the measure table, not the tally).
   int stability_short_term = -1;   // % of children looked after at 31 March with 3+ placements in the year

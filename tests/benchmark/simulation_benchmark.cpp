@@ -68,7 +68,8 @@ void BM_DefaultScenarioReplication(benchmark::State& state) {
   if (state.range(0) == 0) scenario.supply = Supply{};
   scenario.variation = SystemicVariation{};
   if (state.range(0) == 2) scenario.variation = SystemicVariation{0.1, 0.1, 0.1, 0.5};
-  const TallyLayout layout(&scenario.supply);
+  // Care leavers are followed, as in a forecast, since the default has [care_leavers].
+  const TallyLayout layout(&scenario.supply, nullptr, &scenario.care_leavers);
   const ReportingCalendar calendar = ReportingCalendar::monthly(scenario.origin, scenario.horizon_end());
   const CompiledModel model = CompiledModel::compile(scenario, calendar.times.back());
   ReplicationRunner runner(scenario, model, layout, calendar);
