@@ -54,6 +54,10 @@ void execute(const ExpectCommand& command) {
     std::cout << "Note: the expectation follows time in placement, not time in care; the scenario's "
                  "[time_in_care] multipliers are left out of it.\n";
   }
+  if (scenario.population && scenario.population->uasc_cap_share) {
+    std::cout << "Note: the expectation leaves out the UASC cap ([population] uasc_cap_share_of_population): it "
+                 "depends on each run's own UASC looked after.\n";
+  }
   const ExpectedSeries series = project_expectation(scenario, command.projection);
 
   out.write_file("expected.csv", [&](std::ostream& s) { write_expected_csv(s, series); });

@@ -13,6 +13,7 @@
 
 #include "core/random_streams.hpp"
 #include "simulation/compiled_model.hpp"
+#include "simulation/population_entries.hpp"
 #include "simulation/starting_groups_draw.hpp"
 
 namespace carecast {
@@ -479,6 +480,8 @@ struct Timeline {
 
     const std::array<const EntryStream*, kStreamCount> streams = {&scenario.entries, &scenario.uasc};
     cumulative_entries.assign(static_cast<std::size_t>(last_day) + 1, 0.0);
+    // Entries a rate per 10,000 children grow with the population, year by year as simulated.
+    const std::vector<std::array<double, kAgeBandCount>> population_growth = entry_growth_by_age_band(scenario, last_day);
     for (int day = 1; day <= last_day; ++day) {
       std::array<double, kEntryKindCount> on_day{};
       for (int s = 0; s < kStreamCount; ++s) {
@@ -500,7 +503,13 @@ struct Timeline {
         }
         for (int b = 0; b < kAgeBandCount; ++b) {
           const auto& per_sex = stream.expected_per_year[b];
-          on_day[static_cast<std::size_t>(entry_kind(s, b))] = (per_sex[0] + per_sex[1]) / kDaysPerYear * day_integral;
+          const double growth_with_population =
+              s == 0 && !population_growth.empty()
+                  ? population_growth[std::min(static_cast<std::size_t>((day - 0.5) / kDaysPerYear),
+                                               population_growth.size() - 1)][static_cast<std::size_t>(b)]
+                  : 1.0;
+          on_day[static_cast<std::size_t>(entry_kind(s, b))] =
+              (per_sex[0] + per_sex[1]) / kDaysPerYear * day_integral * growth_with_population;
         }
       }
       std::array<std::pair<int, int>, kAgeBandCount> births{};

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/errors.hpp"
 #include "output/written_text.hpp"
 
 namespace carecast {
@@ -45,6 +46,21 @@ void write_stream(std::ostream& out, const std::string& table, const EntryStream
   for (int b = 0; b < kAgeBandCount; ++b) {
     out << kAgeBandNames[b] << " = { male = " << number(stream.expected_per_year[b][0])
         << ", female = " << number(stream.expected_per_year[b][1]) << " }\n";
+  }
+}
+
+// Entries as the base gives them, a rate per 10,000 children of its [population] (which the fitted
+// scenario inherits): the fitted children a year at the origin over the population there.
+void write_rates_per_10000(std::ostream& out, const EntryStream& stream, const ChildPopulation& population, Date origin) {
+  if (!population.table.covers(origin)) {
+    throw InputError({population.table.file.string(), 0, 0, "population"},
+                     "does not cover the fitted origin " + format_iso(origin) + ": give the years either side of it");
+  }
+  const PopulationCells at_origin = population.table.at(origin);
+  out << "\n[entries.per_10000_children]\n";
+  for (int b = 0; b < kAgeBandCount; ++b) {
+    out << kAgeBandNames[b] << " = { male = " << number(stream.expected_per_year[b][0] * 10000 / at_origin[b][0])
+        << ", female = " << number(stream.expected_per_year[b][1] * 10000 / at_origin[b][1]) << " }\n";
   }
 }
 
@@ -123,7 +139,11 @@ std::string fitted_scenario_toml(const FitResult& fit, const Scenario& base, con
   out << "\n[entries]\n";
   out << "annual_growth_rate = " << number(s.entries.annual_growth_rate) << '\n';
   out << "trend_damping_per_year = " << number(s.entries.trend_damping_per_year) << '\n';
-  write_stream(out, "entries", s.entries);
+  if (base.population && base.population->entries_per_10000_children) {
+    write_rates_per_10000(out, s.entries, *base.population, s.origin);
+  } else {
+    write_stream(out, "entries", s.entries);
+  }
   write_stream(out, "uasc", s.uasc);
 
   const auto bands = static_cast<std::size_t>(s.duration_band_count());

@@ -390,6 +390,9 @@ FitStart fit_start(const Scenario& base, const PublishedFigures& figures, Date o
     throw InputError({figures.file, 0, 0, "date"}, "the figures span more than 10 years; fit a shorter span");
   }
   start.supply = Supply{};
+  // Entries tied to the child population keep the base's level at its origin over the fitted span
+  // (the fitted trend takes in the population's past growth); the fitted scenario ties them again.
+  start.population.reset();
   start.options = CommissioningOptions{};
   start.costs = Costs{};
   start.evidence.reset();

@@ -19,6 +19,7 @@
 #include "core/location_bands.hpp"
 #include "core/needs_levels.hpp"
 #include "core/categories.hpp"
+#include "scenario/population_table.hpp"
 
 namespace carecast {
 
@@ -477,6 +478,8 @@ struct Scenario {
   // Expected entries count children, so groups arrive at entries/mean group size a year.
   std::vector<double> sibling_group_size_probability = {1.0};
   EntryStream uasc;  // unaccompanied asylum-seeking children: always enter alone
+  // The child population ([population]): entries tied to it and the UASC cap (population_table.hpp).
+  std::optional<ChildPopulation> population;
 
   // Hazard a year that the current placement ends, by [category][age band][duration band].
   // Flattened: index ((category * kAgeBandCount) + band) * duration_band_count() + duration band.

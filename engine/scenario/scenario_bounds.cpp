@@ -83,6 +83,8 @@ constexpr ScenarioRange kRanges[] = {
     {"entries.trend_damping_per_year", kMinDamping, 1, kDamping},
     {"entries.sibling_group_size_probability[]", 0, 1, kProbability},
     {"entries.first_placement_probability.*.*", 0, 1, kProbability},
+    {"entries.per_10000_children.*.*", 0, 10'000, "children a year per 10,000 children"},
+    {"population.uasc_cap_share_of_population", 0, 1, "a share of the child population"},
     {"uasc.expected_per_year.*.*", 0, kMaxPerYear, "children a year"},
     {"uasc.annual_growth_rate", kMinGrowth, kMaxGrowth, "a growth rate, a fraction a year"},
     {"uasc.trend_damping_per_year", kMinDamping, 1, kDamping},

@@ -333,6 +333,7 @@ const KeySchema& scenario_schema() {
   });
   static const KeySchema entries = table_of({
       {"expected_per_year", &sex_pairs_by_band},
+      {"per_10000_children", &sex_pairs_by_band},
       {"annual_growth_rate", &value},
       {"trend_damping_per_year", &value},
       {"sibling_group_size_probability", &value},
@@ -507,6 +508,7 @@ const KeySchema& scenario_schema() {
   static const KeySchema multipliers_by_category = keyed_by(categories_vocabulary, value_by_band);
   static const KeySchema stability = table_of({{"hazard_multiplier", &multipliers_by_category}});
 
+  static const KeySchema population = table_of({{"csv", &value}, {"uasc_cap_share_of_population", &value}});
   static const KeySchema root = table_of({
       {"name", &value},
       {"description", &value},
@@ -518,6 +520,7 @@ const KeySchema& scenario_schema() {
       {"starting_population", &starting_population},
       {"entries", &entries},
       {"uasc", &uasc},
+      {"population", &population},
       {"placements", &placements},
       {"leaving_care", &leaving_care},
       {"variation", &variation},
@@ -859,7 +862,15 @@ std::vector<double> read_sibling_group_sizes(const Entry& entry) {
 
 EntryStream read_entry_stream(const MergedTable& stream, Reachability& reachability) {
   EntryStream entries;
-  const MergedTable expected = stream.require_table("expected_per_year");
+  // Entries per 10,000 children are read into expected_per_year and turned into children a year
+  // by read_population, once the population is known.
+  const bool per_10000 = stream.table("per_10000_children").present();
+  if (per_10000 && stream.table("expected_per_year").present()) {
+    throw InputError(stream.table("per_10000_children").location(),
+                     "give expected_per_year or per_10000_children, not both (a file that extends one giving "
+                     "expected_per_year can remove it: remove = [\"entries.expected_per_year\"])");
+  }
+  const MergedTable expected = stream.require_table(per_10000 ? "per_10000_children" : "expected_per_year");
   for (std::string_view band_name : expected.keys()) {
     const auto band = static_cast<std::size_t>(*parse_age_band(band_name));
     entries.expected_per_year[band] = read_sex_pair<double>(*expected.find(band_name), [](const Entry& e) {
@@ -2034,6 +2045,56 @@ CareLeaverSettings read_care_leavers(const MergedTable& table) {
   return settings;
 }
 
+// [population] and the entries tied to it (scenario/population_table.hpp). Needs the origin, the
+// horizon and the entry streams read.
+static void read_population(const MergedTable& root, Scenario& scenario) {
+  const MergedTable section = root.table("population");
+  const MergedTable rates = root.table("entries").table("per_10000_children");
+  if (!section.present()) {
+    if (rates.present()) throw InputError(rates.location(), "needs a [population] table with csv, the children it is per");
+    return;
+  }
+  const Entry csv = section.require("csv");
+  const fs::path csv_file = (csv.layer->file.parent_path() / read_string(csv)).lexically_normal();
+  if (!canonical_if_file(csv_file)) fail(csv, "the file it names does not exist: " + csv_file.string());
+  scenario.source_files.push_back(csv_file);
+  ChildPopulation population;
+  population.table = read_population_table(CsvTable::read(csv_file));
+  const PopulationTable& table = population.table;
+  for (const Date date : {scenario.origin, scenario.horizon_end()}) {
+    if (table.covers(date)) continue;
+    fail(csv, "the population file covers 30 June " + std::to_string(table.first_year) + " to 30 June " +
+                  std::to_string(table.last_year()) + " but the forecast runs from " + format_iso(scenario.origin) +
+                  " to " + format_iso(scenario.horizon_end()) +
+                  ": give every year whose 30 June is nearest before or after those dates");
+  }
+  if (const auto share = section.find("uasc_cap_share_of_population")) {
+    population.uasc_cap_share = read_number(*share, "a share of the child population (above 0, at most 1)");
+    if (!(*population.uasc_cap_share > 0 && *population.uasc_cap_share <= 1)) {
+      fail(*share, "expected a share of the child population above 0 and at most 1 (0.001 is the national transfer "
+                   "scheme's 0.1%)");
+    }
+  }
+  if (rates.present()) {
+    const PopulationCells at_origin = table.at(scenario.origin);
+    PopulationCells per_10000{};
+    for (int band = 0; band < kAgeBandCount; ++band) {
+      for (int sex = 0; sex < kSexCount; ++sex) {
+        per_10000[band][sex] = scenario.entries.expected_per_year[band][sex];
+        scenario.entries.expected_per_year[band][sex] = per_10000[band][sex] * at_origin[band][sex] / 10000;
+      }
+    }
+    population.entries_per_10000_children = per_10000;
+    if (scenario.entries.total_per_year() > kMaxChildrenPerYear) {
+      throw InputError(rates.location(), "rates times the population give " +
+                                             format_number(scenario.entries.total_per_year()) +
+                                             " children a year; one council's stream must be at most " +
+                                             format_number(kMaxChildrenPerYear) + " a year");
+    }
+  }
+  scenario.population = std::move(population);
+}
+
 Scenario load_scenario(const fs::path& file) {
   std::vector<Layer> layers = load_layers(file);
   // Every layer is checked whole first, so that a misspelt key is refused even where it is removed.
@@ -2062,6 +2123,7 @@ Scenario load_scenario(const fs::path& file) {
   if (const MergedTable uasc = root.table("uasc"); uasc.present()) {
     scenario.uasc = read_entry_stream(uasc, reachability);
   }
+  read_population(root, scenario);
   if (const MergedTable supply = root.table("supply"); supply.present()) {
     scenario.supply = read_supply(supply, reachability);
   }

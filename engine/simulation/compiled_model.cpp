@@ -5,6 +5,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "simulation/population_entries.hpp"
+
 namespace carecast {
 
 template <int N>
@@ -164,6 +166,7 @@ CompiledModel CompiledModel::compile(const Scenario& scenario, double horizon_ti
   model.entries = compile_stream(scenario.entries, scenario.sibling_group_size_probability);
   model.uasc = compile_stream(scenario.uasc, {1.0});
   model.staying_put_probability = scenario.staying_put_probability;
+  tie_entries_to_population(scenario, horizon_time, model);
   if (const TimeInCare& care = scenario.time_in_care; care.enabled()) {
     // A month is a twelfth of the engine's year, as calibration counts it.
     for (const std::int32_t months : care.band_starts_months) model.care_band_start.push_back(months * kDaysPerYear / 12);

@@ -3,6 +3,7 @@
 // per replication when rates are drawn from their posterior), never inside the event loop.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <span>
@@ -50,7 +51,18 @@ struct CompiledEntryStream {
   CumulativeTable<kAgeBandCount * kSexCount> age_band_and_sex;
   PerAgeBand<CumulativeTable<kCategoryCount>> first_placement;
   CumulativeTable<8> group_size;    // index i = size i + 1; UASC always size 1
+  // With entries a rate per 10,000 children (population_entries.hpp), by forecast year: expected
+  // entries relative to the origin's, and the (age band, sex) distribution. Empty otherwise.
+  std::vector<double> population_multiplier_by_year;
+  std::vector<CumulativeTable<kAgeBandCount * kSexCount>> age_band_and_sex_by_year;
   bool active() const { return groups_per_day > 0; }
+  // The (age band, sex) distribution of children entering at clock time t.
+  const CumulativeTable<kAgeBandCount * kSexCount>& age_band_and_sex_at(double t) const {
+    if (age_band_and_sex_by_year.empty()) return age_band_and_sex;
+    const auto year = std::min(static_cast<std::size_t>(std::max(t, 0.0) / kDaysPerYear),
+                               age_band_and_sex_by_year.size() - 1);
+    return age_band_and_sex_by_year[year];
+  }
   // Expected groups a day at clock time t, before any year-to-year multiplier.
   double groups_per_day_at(double t) const;
   // Time of the next arrival after `now`, drawn from `arrivals`, of the Poisson process whose rate
@@ -92,6 +104,9 @@ struct CompiledModel {
   CompiledEntryStream entries;
   CompiledEntryStream uasc;
   double staying_put_probability = 0;
+  // The national transfer scheme's cap on UASC looked after, by forecast year (population_entries.hpp);
+  // empty = no cap.
+  std::vector<double> uasc_cap_by_year;
   // Time in care (Scenario::time_in_care): where each band starts, in days since care began (empty:
   // no effect, one band), each band's exit and move multipliers, and by [category][age band][care
   // band] the ending hazard's scale and the destinations re-weighted by them.

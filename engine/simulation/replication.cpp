@@ -288,12 +288,34 @@ void ReplicationRunner::move(std::uint32_t index, Category wanted, double now) {
   if (observer_ != nullptr) observer_->placement_changed(index, children_[index], from, now);
 }
 
+// Entries a rate per 10,000 children: each year's population multiplier times the year's systemic
+// one, when entries vary (both mean what CompiledEntryStream::next_arrival's multipliers mean).
+void ReplicationRunner::tie_entry_multipliers_to_population() {
+  const std::vector<double>& population = model_->entries.population_multiplier_by_year;
+  entry_year_multiplier_.assign(population.begin(), population.end());
+  if (population.empty() || !vary_by_year_ || scenario_.variation.entries_sd_log_per_year <= 0) return;
+  const std::span<const double> systemic = variation_.entry_multipliers();
+  for (std::size_t year = 0; year < entry_year_multiplier_.size() && !systemic.empty(); ++year) {
+    entry_year_multiplier_[year] *= systemic[std::min(year, systemic.size() - 1)];
+  }
+}
+
+// The national transfer scheme: a UASC arriving while the UASC looked after number at least the
+// year's threshold is transferred to another council, so is never looked after here.
+bool ReplicationRunner::uasc_cap_reached(double now) const {
+  const std::vector<double>& cap = model_->uasc_cap_by_year;
+  if (cap.empty()) return false;
+  const auto year = std::min(static_cast<std::size_t>(std::max(now, 0.0) / kDaysPerYear), cap.size() - 1);
+  return uasc_stock_ >= cap[year];
+}
+
 void ReplicationRunner::schedule_next_arrival(StreamEngine& arrivals, const CompiledEntryStream& stream,
                                               EventKind kind, double now) {
   if (!stream.active()) return;
   const std::span<const double> multipliers =
-      vary_by_year_ && scenario_.variation.entries_sd_log_per_year > 0 ? variation_.entry_multipliers()
-                                                                       : std::span<const double>();
+      &stream == &model_->entries && !entry_year_multiplier_.empty() ? std::span<const double>(entry_year_multiplier_)
+      : vary_by_year_ && scenario_.variation.entries_sd_log_per_year > 0 ? variation_.entry_multipliers()
+                                                                         : std::span<const double>();
   const double next = stream.next_arrival(now, arrivals, multipliers, model_->horizon_time);
   if (next <= model_->horizon_time) queue_.push(Event{next, kind, 0});
 }
@@ -314,6 +336,10 @@ void ReplicationRunner::admit_group(ReplicationIdentity id, double now, EntityKi
   const double shared_placement_draw = uniform_open01(lead);
   // Edge-of-care work avoids a share of entries. The avoided group keeps its children's
   // identities, so every later child is the same child as in the scenario without the option.
+  if (uasc && uasc_cap_reached(now)) {
+    next_child += static_cast<std::uint32_t>(size);
+    return;
+  }
   if (kind == EntityKind::entering_child && !scenario_.options.entry_reduction.empty() &&
       uniform_open01(entry_thinning_) < ramp_total(scenario_.options.entry_reduction, now)) {
     next_child += static_cast<std::uint32_t>(size);
@@ -329,7 +355,7 @@ void ReplicationRunner::admit_group(ReplicationIdentity id, double now, EntityKi
     StreamEngine attributes = k == 0 ? lead
                                      : StreamEngine(id.seed, id.replication, entity_id(kind, entity),
                                                     Process::child_attributes);
-    const int band_and_sex = stream.age_band_and_sex.pick(uniform_open01(attributes));
+    const int band_and_sex = stream.age_band_and_sex_at(now).pick(uniform_open01(attributes));
     const int band = band_and_sex / kSexCount;
     ChildState child;
     child.sex = static_cast<Sex>(band_and_sex % kSexCount);
@@ -563,6 +589,7 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
     StreamEngine drift(id.seed, id.replication, entity_id(EntityKind::replication, 3), Process::systemic_drift);
     variation_.draw(scenario_.variation, *model_, systemic, drift);
   }
+  tie_entry_multipliers_to_population();
   if (scenario_.supply.enabled || !scenario_.options.entry_reduction.empty() ||
       !scenario_.options.extra_uasc_per_year.empty()) {
     start_supply(id);

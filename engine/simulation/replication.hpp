@@ -194,6 +194,8 @@ class ReplicationRunner {
   void finish_measures();
   void move(std::uint32_t child, Category wanted, double now);  // a placement move the model did not draw
   void leave_care(std::uint32_t child, ExitReason reason, double now);
+  void tie_entry_multipliers_to_population();
+  bool uasc_cap_reached(double now) const;
   void schedule_next_arrival(StreamEngine& arrivals, const CompiledEntryStream& stream, EventKind kind,
                              double now);
   // Placement-ending hazards and destinations scaled by this replication's yearly multipliers.
@@ -268,6 +270,9 @@ class ReplicationRunner {
   EventQueue queue_;
   PerCategory<std::int32_t> stock_{};
   std::int32_t uasc_stock_ = 0;
+  // Entries a rate per 10,000 children: each forecast year's multiplier (population times systemic);
+  // empty otherwise. Reused from one replication to the next.
+  std::vector<double> entry_year_multiplier_;
   std::uint32_t next_entering_child_ = 0;
   std::uint32_t next_uasc_child_ = 0;
   std::uint32_t next_sibling_group_ = 0;
