@@ -15,6 +15,7 @@
 #include <tuple>
 #include <utility>
 
+#include "calibration/re_entry_estimation.hpp"
 #include "calibration/starting_groups.hpp"
 
 namespace carecast {
@@ -306,10 +307,12 @@ class HistoryCounter {
 void HistoryCounter::count(const ChildHistory& child) {
   const AgeBandStarts ages = age_band_starts(child.date_of_birth);
   const Date adult = add_years(child.date_of_birth, kCareEndsAtAgeYears);
-  for (const CarePeriod& period : child.periods) {
+  for (std::size_t i = 0; i < child.periods.size(); ++i) {
+    const CarePeriod& period = child.periods[i];
     if (period.start > as_of_) break;  // periods are in time order
     count_placements(period, ages);
-    count_entry(child, period, ages);
+    // A child coming back after a return home or an order is a re-entry ([re_entry]), not a first entry.
+    if (!is_re_entry(child, i)) count_entry(child, period, ages);
     count_leaving_at_18(period, adult);
     if (!period.end || *period.end > as_of_) add_starting_child(child, period, adult);
   }
@@ -1250,6 +1253,8 @@ void CalibrationReport::print(std::ostream& out) const {
           << time_in_care.expected_moves[b] << ")\n";
     }
   }
+  out << "  Re-entry: " << re_entries << " children came back into care after " << exits_home
+      << " returns home or orders (" << re_entry_years_at_risk << " years at risk)\n";
   out << "  Leaving care at 18 from foster care: " << foster_exits_at_18 << ", of whom " << staying_put
       << " stayed put (E17)\n";
   out << "  Starting population: " << starting_children << " children looked after at the end of "
@@ -1262,9 +1267,10 @@ void CalibrationReport::print(std::ostream& out) const {
 
 struct CalibrationCounts::Data {
   Data(Date start, Date as_of, const std::vector<std::int32_t>& duration_band_start_days)
-      : window_start(start), counter(start, as_of, duration_band_start_days) {}
+      : window_start(start), counter(start, as_of, duration_band_start_days), re_entry(start, as_of) {}
   Date window_start;
   HistoryCounter counter;
+  ReEntryCounter re_entry;
   std::vector<StartingGroup> starting_groups;
 };
 
@@ -1281,7 +1287,10 @@ CalibrationCounts::CalibrationCounts(const CareHistory& history, Date as_of,
                                 format_iso(window_start) + ")");
   }
   data_ = std::make_unique<Data>(window_start, as_of, duration_band_start_days);
-  for (const ChildHistory& child : history.children) data_->counter.count(child);
+  for (const ChildHistory& child : history.children) {
+    data_->counter.count(child);
+    data_->re_entry.count(child);
+  }
   // Never the children themselves: groups of at least kMinimumStartingGroupSize in whole months
   // (starting_groups.hpp), drawn into children afresh by every replication.
   data_->starting_groups = group_starting_children(data_->counter.starting_children());
@@ -1321,6 +1330,10 @@ Scenario calibrate(const CalibrationCounts& counts, const CalibrationOptions& op
       report.foster_exits_at_18 > 0
           ? static_cast<double>(report.staying_put) / static_cast<double>(report.foster_exits_at_18)
           : 0;
+  scenario.re_entry = data.re_entry.estimate(options.half_life_years, options.hazard_prior_child_years);
+  report.exits_home = data.re_entry.exits_home();
+  report.re_entries = data.re_entry.re_entries();
+  report.re_entry_years_at_risk = data.re_entry.years_at_risk();
   scenario.starting_groups = data.starting_groups;
   return scenario;
 }

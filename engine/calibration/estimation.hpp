@@ -223,6 +223,13 @@ struct CalibrationReport {
   // Where the in-house carers' capacity came from (calibration/supply_from_returns.hpp); empty: no [supply].
   std::vector<std::string> supply_notes;
 
+  // Re-entry ([re_entry]): periods ending with a return home or a child arrangements order with time at
+  // risk in the window, the children's years at risk until their next period, 18th birthday or the
+  // as-of date, and next periods begun in the window (not counted in `entries`).
+  std::size_t exits_home = 0;
+  std::size_t re_entries = 0;
+  double re_entry_years_at_risk = 0;
+
   std::size_t foster_exits_at_18 = 0;  // left care at 18 (or with E17) from a foster placement
   std::size_t staying_put = 0;         // of those, E17
 

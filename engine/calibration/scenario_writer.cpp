@@ -368,6 +368,25 @@ void write_time_in_care(std::ostream& out, const Scenario& scenario, const Calib
   out << "move_hazard_multiplier = " << array_of(scenario.time_in_care.move_hazard_multiplier) << '\n';
 }
 
+void write_re_entry(std::ostream& out, const Scenario& scenario, const CalibrationReport& calibration) {
+  if (!scenario.re_entry.enabled()) return;
+  out << "\n[re_entry]\n";
+  comment(out, "Coming back into care after a return home or a child arrangements order (scenarios/REFERENCE.md): " +
+                   std::to_string(calibration.re_entries) + " children came back after " +
+                   std::to_string(calibration.exits_home) + " such exits, over " +
+                   number(calibration.re_entry_years_at_risk) +
+                   " years at risk, recency-weighted as the other rates. Each cell's hazard is shrunk towards its "
+                   "band of time since leaving by a prior worth " +
+                   number(calibration.options.hazard_prior_child_years) +
+                   " child-years. Children coming back are not counted in [entries].");
+  out << "band_starts_months = " << array_of(scenario.re_entry.band_starts_months) << '\n';
+  out << "[re_entry.hazard_per_year]\n";
+  for (int b = 0; b < kAgeBandCount; ++b) {
+    out << name_of(static_cast<AgeBand>(b)) << " = " << array_of(scenario.re_entry.hazard_per_year[static_cast<std::size_t>(b)])
+        << '\n';
+  }
+}
+
 void write_leaving_care(std::ostream& out, const Scenario& scenario, const CalibrationReport& calibration) {
   out << "\n[leaving_care]\n";
   comment(out, "Of " + std::to_string(calibration.foster_exits_at_18) +
@@ -549,6 +568,7 @@ void write_calibrated_scenario(const fs::path& toml_file, const Scenario& scenar
   write_placements(toml, scenario);
   write_leaving_care(toml, scenario, calibration);
   write_time_in_care(toml, scenario, calibration);
+  write_re_entry(toml, scenario, calibration);
   write_variation(toml, scenario, calibration);
   if (scenario.supply.enabled) write_supply(toml, scenario.supply, calibration.supply_notes, location_notes);
   if (scenario.evidence) write_evidence(toml, scenario);

@@ -37,6 +37,7 @@ enum class Process : std::uint32_t {
   systemic_drift = 20,      // the replication's random-walk drift of the same three multipliers
   placement_location = 21,  // each placement's location band, and each carer household's
   child_needs = 22,         // a child's needs level and its changes; a household's approval for levels
+  re_entry = 23,            // when a child who left for home comes back into care, and its first placement
   care_leaver = 30,         // a care leaver's support, first status and moves between statuses
 };
 

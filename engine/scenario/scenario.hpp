@@ -20,6 +20,7 @@
 #include "core/needs_levels.hpp"
 #include "core/categories.hpp"
 #include "scenario/population_table.hpp"
+#include "scenario/re_entry.hpp"
 
 namespace carecast {
 
@@ -491,6 +492,8 @@ struct Scenario {
   // Probability that a young person in a foster placement on their 18th birthday stays put
   // (SSDA903 E17) rather than leaving to other arrangements. Both end care.
   double staying_put_probability = 0;
+
+  ReEntry re_entry;  // [re_entry]: none unless given
 
   SystemicVariation variation;
   TimeInCare time_in_care;

@@ -97,6 +97,8 @@ constexpr ScenarioRange kRanges[] = {
     {"time_in_care.band_starts_months[]", 0, kMaxMonthsInCare, "months since care began"},
     {"time_in_care.exit_hazard_multiplier[]", 0, kMaxTimeInCareMultiplier, kMultiplier},
     {"time_in_care.move_hazard_multiplier[]", 0, kMaxTimeInCareMultiplier, kMultiplier},
+    {"re_entry.band_starts_months[]", 0, kMaxMonthsInCare, "months since leaving care"},
+    {"re_entry.hazard_per_year.*[]", 0, kMaxHazardPerYear, kHazard},
     {"variation.entries_sd_log_per_year", 0, kMaxSdLog, kSdLog},
     {"variation.exits_sd_log_per_year", 0, kMaxSdLog, kSdLog},
     {"variation.moves_sd_log_per_year", 0, kMaxSdLog, kSdLog},

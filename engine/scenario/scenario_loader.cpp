@@ -320,6 +320,7 @@ const KeySchema& scenario_schema() {
   static const KeySchema time_in_care = table_of({{"band_starts_months", &value},
                                                   {"exit_hazard_multiplier", &value},
                                                   {"move_hazard_multiplier", &value}});
+  static const KeySchema re_entry = table_of({{"band_starts_months", &value}, {"hazard_per_year", &value_by_band}});
   static const KeySchema starting_population = table_of({
       {"children_csv", &value},
       {"groups_csv", &value},
@@ -523,6 +524,7 @@ const KeySchema& scenario_schema() {
       {"population", &population},
       {"placements", &placements},
       {"leaving_care", &leaving_care},
+      {"re_entry", &re_entry},
       {"variation", &variation},
       {"time_in_care", &time_in_care},
       {"uncertainty", &uncertainty},
@@ -1956,6 +1958,37 @@ TimeInCare read_time_in_care(const MergedTable& table) {
   return result;
 }
 
+// Re-entry into care (scenario.hpp ReEntry): band starts in months since leaving, first 0 and
+// increasing, and for each age band (or `all`) a hazard a year for each band. Both are required
+// once the section is given.
+ReEntry read_re_entry(const MergedTable& table) {
+  ReEntry result;
+  const Entry starts = table.require("band_starts_months");
+  constexpr std::string_view kStarts = "an array of band starts in months since leaving care (integers: first 0, increasing)";
+  const toml::array& start_array = read_array(starts, kStarts);
+  if (start_array.empty()) fail(starts, "expected " + std::string(kStarts) + ", found an empty array");
+  for (std::size_t i = 0; i < start_array.size(); ++i) {
+    const Entry start = element(starts, i);
+    const int months = read_bounded_integer(start, "an integer number of months");
+    if (i == 0 && months != 0) fail(start, "the first band must start at 0 months");
+    if (i > 0 && months <= result.band_starts_months.back()) fail(start, "band starts must be strictly increasing");
+    result.band_starts_months.push_back(months);
+  }
+  const PerAgeBand<Entry> hazards = entries_for_every_age_band(table.require_table("hazard_per_year"));
+  for (std::size_t band = 0; band < kAgeBandCount; ++band) {
+    const toml::array& array = read_array(hazards[band], "an array of hazards a year, one per time-since-leaving band");
+    if (array.size() != start_array.size()) {
+      fail(hazards[band], "has " + std::to_string(array.size()) + " hazards but there are " +
+                              std::to_string(start_array.size()) + " time-since-leaving bands (re_entry.band_starts_months)");
+    }
+    for (std::size_t i = 0; i < array.size(); ++i) {
+      result.hazard_per_year[band].push_back(
+          read_non_negative(element(hazards[band], i), "a hazard a year (a number, 0 or more)"));
+    }
+  }
+  return result;
+}
+
 // Stated parameter uncertainty for hand-written rates (scenario.hpp StatedUncertainty). A
 // calibrated scenario's [evidence] already says how well each rate is known.
 StatedUncertainty read_uncertainty(const MergedTable& table, const Scenario& scenario) {
@@ -2144,6 +2177,9 @@ Scenario load_scenario(const fs::path& file) {
   }
   if (const MergedTable time_in_care = root.table("time_in_care"); time_in_care.present()) {
     scenario.time_in_care = read_time_in_care(time_in_care);
+  }
+  if (const MergedTable re_entry = root.table("re_entry"); re_entry.present()) {
+    scenario.re_entry = read_re_entry(re_entry);
   }
   if (const MergedTable variation = root.table("variation"); variation.present()) {
     scenario.variation = read_variation(variation);

@@ -108,6 +108,11 @@ namespace {
 
 CompiledEntryStream compile_stream(const EntryStream& stream, const std::vector<double>& group_sizes) {
   CompiledEntryStream compiled;
+  // First placements are compiled even for a stream without entries: children coming back into care
+  // ([re_entry]) draw theirs from their stream's.
+  for (int b = 0; b < kAgeBandCount; ++b) {
+    compiled.first_placement[b] = CumulativeTable<kCategoryCount>::from(stream.first_placement_probability[b]);
+  }
   const double children_per_year = stream.total_per_year();
   if (children_per_year <= 0) return compiled;
 
@@ -129,7 +134,6 @@ CompiledEntryStream compile_stream(const EntryStream& stream, const std::vector<
   std::array<double, kAgeBandCount * kSexCount> weights{};
   for (int b = 0; b < kAgeBandCount; ++b) {
     for (int s = 0; s < kSexCount; ++s) weights[b * kSexCount + s] = stream.expected_per_year[b][s];
-    compiled.first_placement[b] = CumulativeTable<kCategoryCount>::from(stream.first_placement_probability[b]);
   }
   compiled.age_band_and_sex = CumulativeTable<kAgeBandCount * kSexCount>::from(weights);
   return compiled;

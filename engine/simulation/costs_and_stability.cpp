@@ -175,6 +175,7 @@ void ReplicationRunner::finish_measures() {
       moves = days = 0;
     }
   }
+  record_repeat_entries();
   if (!costs.enabled) return;
 
   // Fixed costs over the days each is open.

@@ -32,6 +32,7 @@ enum class EventKind : std::uint8_t {
   home_closes,
   uasc_transfer_arrives,
   care_leaver_changes,  // a care leaver moves, turns 21 or reaches the end of support (care_leavers.hpp)
+  re_enters,  // a child who left for home or by a child arrangements order comes back into care
 };
 
 struct Event {

@@ -220,9 +220,11 @@ void ReplicationRunner::leave_care(std::uint32_t index, ExitReason reason, doubl
   in_care_[child.in_care_slot] = moved;
   children_[moved].in_care_slot = child.in_care_slot;
   in_care_.pop_back();
+  // A child who will come back into care keeps its slot and history.
+  const bool comes_back = schedule_re_entry(index, reason, now);
   if (observer_ != nullptr) {
     observer_->left_care(index, child, reason, now);
-  } else {
+  } else if (!comes_back) {
     free_slots_.push_back(index);
   }
   ++flow(layout_.exits_all);
@@ -571,6 +573,7 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
   needs_.clear();
   uasc_stock_ = 0;
   next_entering_child_ = next_uasc_child_ = next_sibling_group_ = 0;
+  latest_april_first_ = -1e300;
   stats_ = ReplicationStats{};
   tally_ = tally;
   std::fill(tally_.begin(), tally_.end(), 0);
@@ -610,7 +613,8 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
     while (!queue_.empty() && queue_.top().time < mark.time) {
       const Event event = queue_.pop();
       const bool about_a_child = event.kind == EventKind::placement_ends || event.kind == EventKind::turns_18 ||
-                                 event.kind == EventKind::step_down || event.kind == EventKind::step_down_breaks_down;
+                                 event.kind == EventKind::step_down || event.kind == EventKind::step_down_breaks_down ||
+                                 event.kind == EventKind::re_enters;
       if (about_a_child && event.generation != children_[event.slot].generation) continue;  // stale
       switch (event.kind) {
         case EventKind::placement_ends:
@@ -638,6 +642,9 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
         case EventKind::care_leaver_changes:
           care_leavers_.handle(event, queue_);
           break;
+        case EventKind::re_enters:
+          re_enter(event.slot, event.time);
+          break;
         default:
           handle_supply_event(event);
           break;
@@ -649,6 +656,7 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
       month_ = mark.date_index + 1;
     } else {
       for (std::uint32_t index : in_care_) children_[index].placements_this_year = 1;
+      latest_april_first_ = mark.time;
     }
   }
   // Children still in care at the horizon are counted to the last reporting date.

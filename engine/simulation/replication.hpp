@@ -81,6 +81,11 @@ struct ChildState {
   bool unmet_need = false;
   double needs_assessed = 0;
   StreamEngine needs_stream;                // the child's level, its changes, and searches by level
+  // With [re_entry]: periods of care begun in the replication (1 for the first), when the child last
+  // left care, and the child's stream for re-entry (begun at its first exit home or by an order).
+  std::uint16_t periods_of_care = 1;
+  double left_care_at = 0;
+  StreamEngine re_entry_stream;
 
   // Whole years of age, for carers' approval ranges. Years of 365.25 days can put a child a day
   // early or late over an inner birthday, which approval ranges do not need; but a child is never
@@ -196,6 +201,11 @@ class ReplicationRunner {
   void leave_care(std::uint32_t child, ExitReason reason, double now);
   void tie_entry_multipliers_to_population();
   bool uasc_cap_reached(double now) const;
+  // Re-entry into care (re_entry.cpp): whether the child leaving comes back (then scheduled), and
+  // its new period of care.
+  bool schedule_re_entry(std::uint32_t child, ExitReason reason, double now);
+  void re_enter(std::uint32_t child, double now);
+  void record_repeat_entries();  // repeat_entry_percent at each 31 March, from the tally's entries
   void schedule_next_arrival(StreamEngine& arrivals, const CompiledEntryStream& stream, EventKind kind,
                              double now);
   // Placement-ending hazards and destinations scaled by this replication's yearly multipliers.
@@ -278,6 +288,7 @@ class ReplicationRunner {
   std::uint32_t next_sibling_group_ = 0;
   std::span<std::int32_t> tally_;
   int month_ = 0;  // row receiving flows: the first reporting date not yet passed
+  double latest_april_first_ = -1e300;  // clock time of the latest 1 April passed (collection year start)
   ReplicationStats stats_;
   ReplicationObserver* observer_ = nullptr;
   ReplicationIdentity id_;

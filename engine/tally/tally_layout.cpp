@@ -21,6 +21,7 @@ TallyLayout::TallyLayout(const Supply* supply, const Costs* costs, const CareLea
   stability_short_term = add_measure("stability_short_term", "all", MetricKind::stock);
   stability_long_term = add_measure("stability_long_term", "all", MetricKind::stock);
   moves_per_child_year = add_measure("moves_per_child_year", "all", MetricKind::flow);
+  repeat_entry_percent = add_measure("repeat_entry_percent", "all", MetricKind::flow);
   if (costs != nullptr && costs->enabled) {
     cost_all = add_measure("cost", "all", MetricKind::flow);
     cost_by_category = measure_count();
@@ -49,6 +50,7 @@ TallyLayout::TallyLayout(const Supply* supply, const Costs* costs, const CareLea
   entries_all = add("entries", "all", MetricKind::flow);
   entries_by_category = cell_count();
   for (auto name : kCategoryNames) add("entries", name, MetricKind::flow);
+  entries_re_entry = add("entries", "re_entry", MetricKind::flow);
 
   exits_all = add("exits", "all", MetricKind::flow);
   exits_by_reason = cell_count();

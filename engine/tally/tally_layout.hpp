@@ -76,6 +76,7 @@ class TallyLayout {
   int uasc_stock;
   int entries_all;
   int entries_by_category;   // + first placement category
+  int entries_re_entry;      // children coming back into care: counted here, not by first placement
   int exits_all;
   int exits_by_reason;       // + exit reason
   int moves_all;
@@ -114,6 +115,7 @@ class TallyLayout {
   int stability_short_term = -1;   // % of children looked after at 31 March with 3+ placements in the year
   int stability_long_term = -1;    // % of under-16s in care 2.5+ years in the same placement 2+ years
   int moves_per_child_year = -1;   // placement moves in the financial year per child-year in care
+  int repeat_entry_percent = -1;   // % of entries in the financial year who were looked after before
   int cost_all = -1;               // £ in the month; -1 without costs
   int cost_by_category = -1;       // + cost category
   int cost_financial_year_all = -1;  // £ in the financial year, at 31 March and the horizon
