@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "calibration/location_shares.hpp"
+#include "calibration/re_entry_estimation.hpp"
 #include "history/ssda903.hpp"
 #include "history/synthetic_returns.hpp"
 #include "scenario/scenario_loader.hpp"
@@ -333,11 +334,15 @@ TEST(SyntheticReturns, SameSeedGivesIdenticalFilesAndAnotherSeedDifferentOnes) {
             file_text(default_returns(), std::to_string(last_year) + "-header.csv"));
 }
 
+// Each period of care is contiguous; a child coming back into care (the default base has
+// [re_entry]) has a new period under the same CHILD, begun by RNE S on or after the day the period
+// before ended with a return home (E4A) or a child arrangements order (E41).
 TEST(SyntheticReturns, PeriodsOfCareAreContiguous) {
   const std::vector<int> years = default_history().collection_years();
   const Date first_day = make_date(years.front(), 4, 1);
   const std::set<std::string> leaving_codes = {"E4A", "E45", "E46", "E47", "E11", "E41", "E5", "E8", "E17"};
   int moves = 0;
+  int re_entries = 0;
   for (const auto& [child, episodes] : episodes_by_child(default_returns(), years)) {
     // A starting child's first episode may have ended before the first year written.
     const EpisodeRecord& first = episodes.front();
@@ -346,6 +351,14 @@ TEST(SyntheticReturns, PeriodsOfCareAreContiguous) {
       const EpisodeRecord& episode = episodes[i];
       const EpisodeRecord& next = episodes[i + 1];
       ASSERT_TRUE(episode.end.has_value()) << child;
+      if (next.reason_new == "S") {
+        EXPECT_TRUE(episode.end_reason == "E4A" || episode.end_reason == "E41") << child << ' ' << episode.end_reason;
+        EXPECT_TRUE(episode.place_change_reason.empty()) << child;
+        EXPECT_GE(next.start, *episode.end) << child;
+        EXPECT_GE(*episode.end, episode.start) << child;
+        ++re_entries;
+        continue;
+      }
       EXPECT_EQ(*episode.end, next.start) << child;
       EXPECT_GT(*episode.end, episode.start) << child;
       EXPECT_EQ(episode.end_reason, "X1") << child;
@@ -359,6 +372,7 @@ TEST(SyntheticReturns, PeriodsOfCareAreContiguous) {
     if (last.end) EXPECT_GE(*last.end, last.start) << child;
   }
   EXPECT_GT(moves, 100);
+  EXPECT_GT(re_entries, 20);
 }
 
 TEST(SyntheticReturns, NoChildAged18OrOverHasAnOpenEpisode) {
@@ -527,7 +541,8 @@ TEST_F(SyntheticReturnsOnDisk, LoadWithNoRowDroppedOrChanged) {
   EXPECT_EQ(report.count("past_18th_birthday"), 0u);
 
   EXPECT_EQ(report.children, returns.children);
-  EXPECT_EQ(report.periods, returns.children);
+  EXPECT_EQ(report.periods, returns.periods);
+  EXPECT_GT(returns.periods, returns.children);  // some children came back into care
   EXPECT_EQ(report.episodes_kept, returns.episodes);
   EXPECT_EQ(report.placements, returns.episodes);
 
@@ -549,19 +564,28 @@ TEST_F(SyntheticReturnsOnDisk, LoadWithNoRowDroppedOrChanged) {
     EXPECT_EQ(child.date_of_birth, synthetic.date_of_birth);
     EXPECT_EQ(child.sex, synthetic.sex);
     EXPECT_EQ(child.uasc, synthetic.uasc);
-    ASSERT_EQ(child.periods.size(), 1u);
-    std::vector<const SyntheticEpisode*> written;
+    // The written episodes, by period of care (a new one at each RNE S).
+    std::vector<std::vector<const SyntheticEpisode*>> written;
+    bool new_period = true;
     for (const SyntheticEpisode& episode : synthetic.episodes) {
-      if ((!episode.end || *episode.end >= first_day) && episode.start <= last_day) written.push_back(&episode);
+      if (episode.reason_new == "S") new_period = true;
+      if ((!episode.end || *episode.end >= first_day) && episode.start <= last_day) {
+        if (new_period) written.emplace_back();
+        new_period = false;
+        written.back().push_back(&episode);
+      }
     }
-    const std::vector<PlacementSpell>& placements = child.periods[0].placements;
-    ASSERT_EQ(placements.size(), written.size()) << synthetic.id;
-    for (std::size_t p = 0; p < placements.size(); ++p) {
-      EXPECT_EQ(placements[p].category, written[p]->category) << synthetic.id;
-      EXPECT_EQ(placements[p].start, written[p]->start) << synthetic.id;
-      const bool ends_within = written[p]->end && *written[p]->end <= last_day;
-      EXPECT_EQ(placements[p].end, ends_within ? written[p]->end : std::nullopt) << synthetic.id;
-      EXPECT_EQ(placements[p].location, written[p]->location) << synthetic.id;
+    ASSERT_EQ(child.periods.size(), written.size()) << synthetic.id;
+    for (std::size_t k = 0; k < written.size(); ++k) {
+      const std::vector<PlacementSpell>& placements = child.periods[k].placements;
+      ASSERT_EQ(placements.size(), written[k].size()) << synthetic.id;
+      for (std::size_t p = 0; p < placements.size(); ++p) {
+        EXPECT_EQ(placements[p].category, written[k][p]->category) << synthetic.id;
+        EXPECT_EQ(placements[p].start, written[k][p]->start) << synthetic.id;
+        const bool ends_within = written[k][p]->end && *written[k][p]->end <= last_day;
+        EXPECT_EQ(placements[p].end, ends_within ? written[k][p]->end : std::nullopt) << synthetic.id;
+        EXPECT_EQ(placements[p].location, written[k][p]->location) << synthetic.id;
+      }
     }
   }
 }
@@ -584,9 +608,11 @@ TEST_F(SyntheticReturnsOnDisk, CalibrateRecoversTheScenariosLocationShares) {
       estimate_location_shares(loaded, as_of, shipped_default_location_shares(), {.prior_placements = 0});
   PerCategory<std::array<double, kLocationBandCount>> counts{};
   for (const ChildHistory& child : loaded.children) {
-    for (const PlacementSpell& placement : child.periods[0].placements) {
-      if (placement.location && placement.start >= *loaded.observed_from) {
-        ++counts[static_cast<int>(placement.category)][static_cast<int>(*placement.location)];
+    for (const CarePeriod& period : child.periods) {
+      for (const PlacementSpell& placement : period.placements) {
+        if (placement.location && placement.start >= *loaded.observed_from) {
+          ++counts[static_cast<int>(placement.category)][static_cast<int>(*placement.location)];
+        }
       }
     }
   }
@@ -611,6 +637,40 @@ TEST_F(SyntheticReturnsOnDisk, CalibrateRecoversTheScenariosLocationShares) {
         << kCategoryNames[c] << ": " << counts[c][0] << ", " << counts[c][1] << ", " << counts[c][2] << " of " << n;
   }
   EXPECT_GE(tested, 4);  // agency carers, kinship carers, supported accommodation, ... have enough
+}
+
+// synth writes a child coming back into care as a new period of care, so calibrate's re-entry count
+// recovers the scenario's hazard from the returns. Under 16 the default base's hazard is the same at
+// every age: in each band of time since leaving, the re-entries counted in the returns are a Poisson
+// count with mean hazard x years at risk, within k standard errors of it.
+TEST_F(SyntheticReturnsOnDisk, CalibrateRecoversTheReEntryHazard) {
+  const SyntheticReturns& returns = default_returns();
+  for (const SyntheticFile& file : returns.files) std::ofstream(dir_ / file.name, std::ios::binary) << file.text;
+  CleaningReport report;
+  const CareHistory loaded = load_ssda903({dir_}, std::nullopt, report);
+  const std::vector<int> years = default_history().collection_years();
+  ReEntryCounter counter(make_date(years.front(), 4, 1), make_date(years.back() + 1, 3, 31));
+  for (const ChildHistory& child : loaded.children) counter.count(child);
+  ASSERT_GT(counter.re_entries(), 20u);
+
+  const ReEntry& truth = default_scenario().re_entry;
+  ASSERT_EQ(truth.band_starts_months, std::vector<std::int32_t>(kReEntryBandStartMonths.begin(),
+                                                                kReEntryBandStartMonths.end()));
+  const int under_16 = static_cast<int>(AgeBand::from_16_to_17);
+  for (int since = 0; since < static_cast<int>(kReEntryBandStartMonths.size()); ++since) {
+    const double hazard = truth.hazard_per_year[0][static_cast<std::size_t>(since)];
+    double events = 0;
+    double years_at_risk = 0;
+    for (int band = 0; band < under_16; ++band) {
+      ASSERT_EQ(truth.hazard_per_year[static_cast<std::size_t>(band)][static_cast<std::size_t>(since)], hazard);
+      events += counter.events(band, since);
+      years_at_risk += counter.years(band, since);
+    }
+    ASSERT_GT(years_at_risk, 20) << "band " << since;
+    const double expected = hazard * years_at_risk;
+    EXPECT_NEAR(events, expected, testing::standard_errors_allowed() * std::sqrt(expected))
+        << "band " << since << ": " << events << " re-entries in " << years_at_risk << " years at risk";
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

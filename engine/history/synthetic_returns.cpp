@@ -286,6 +286,7 @@ class HistoryRecorder final : public ReplicationObserver {
   void move(Record& record, Category to, Date on);
   // The simulation's band of the child's current placement, with miles drawn within it.
   void locate(Record& record, const ChildState& state, SyntheticEpisode& episode);
+  void re_entered(Record& record, const ChildState& state, double now);
 
   // The sibling group being admitted. Siblings enter one after another and share a home; those
   // placed in the same category share the placement too.
@@ -459,6 +460,10 @@ void HistoryRecorder::move(Record& record, Category to, Date on) {
 void HistoryRecorder::admitted(std::uint32_t child, const ChildState& state, double now, bool starting) {
   if (records_.size() <= child) records_.resize(child + 1);
   Record& record = records_[child];
+  if (state.periods_of_care > 1) {
+    re_entered(record, state, now);
+    return;
+  }
   record.codes = return_codes_stream(seed_, state);
   record.distances = distances_stream(seed_, state);
   SyntheticChild& synthetic = record.child;
@@ -507,6 +512,21 @@ void HistoryRecorder::admitted(std::uint32_t child, const ChildState& state, dou
   locate(record, state, synthetic.episodes.back());
 }
 
+// A child coming back into care ([re_entry]) starts a new period of care under the same CHILD, as
+// SSDA903 records it: an episode with RNE S and a legal status of its own, in a placement of its
+// own (a child coming back alone shares none with siblings). Who the child is (identifier, date of
+// birth, ethnicity, home, category of need) is kept, and the child's code stream goes on.
+void HistoryRecorder::re_entered(Record& record, const ChildState& state, double now) {
+  const Date on = date_at(now);
+  record.care_start = on;
+  const CodeMix entry_legal_statuses = age_on(record.child.date_of_birth, on) >= kCriminalResponsibilityAge
+                                           ? CodeMix(kEntryLegalStatusFrom10)
+                                           : CodeMix(kEntryLegalStatusUnder10);
+  record.entry_legal_status = state.uasc ? kAccommodated : pick(entry_legal_statuses, record.codes);
+  record.child.episodes.push_back(open_episode(record, state.category, on, nullptr, nullptr));
+  locate(record, state, record.child.episodes.back());
+}
+
 void HistoryRecorder::placement_changed(std::uint32_t child, const ChildState& state, Category, double now) {
   Record& record = records_[child];
   std::vector<SyntheticEpisode>& episodes = record.child.episodes;
@@ -514,7 +534,7 @@ void HistoryRecorder::placement_changed(std::uint32_t child, const ChildState& s
   // A return cannot hold two episodes of a child starting on the same day, so a placement that
   // ends on the day it began is not written: the day's episode is the placement that follows.
   if (episodes.back().start == on) {
-    const bool began_care = episodes.size() == 1;
+    const bool began_care = episodes.back().reason_new == kStartedCare;
     episodes.pop_back();
     if (began_care) {
       episodes.push_back(open_episode(record, state.category, on, nullptr, nullptr));
@@ -621,7 +641,8 @@ std::string readme(const SyntheticHistory& history, const std::vector<int>& year
        << "- Who is looked after, when, in which placement category and why they leave come from the\n"
        << "  scenario's rates. The other codes (legal status, category of need, ethnicity, PLACE within a\n"
        << "  category, provider, reason for a move) are drawn from fixed plausible mixes, not estimates.\n"
-       << "- Each child has one period of care: the simulation does not model returns to care.\n"
+       << "- A child who comes back into care (with the scenario's [re_entry]) has a new period of care under\n"
+       << "  the same CHILD, starting with RNE S, as in real returns.\n"
        << "- PL_LOCATION and PL_DISTANCE give the simulation's location band of each placement (IN: inside the\n"
        << "  council's area; OUT with PL_DISTANCE over 20 miles, or 20 or less), with miles drawn within it;\n"
        << "  blank for a scenario without [supply.location] and for the placement invented before a starting\n"
@@ -680,9 +701,16 @@ SyntheticReturns render_synthetic_returns(const SyntheticHistory& history) {
 
   const ReturnPeriod all_years{collection_year(years.front()).first_day, collection_year(years.back()).last_day};
   for (const SyntheticChild& child : history.children) {
-    const auto in_returns = std::count_if(child.episodes.begin(), child.episodes.end(),
-                                          [&](const SyntheticEpisode& episode) { return all_years.holds(episode); });
-    returns.episodes += static_cast<std::size_t>(in_returns);
+    std::size_t in_returns = 0;
+    bool period_in_returns = false;  // the current period of care has an episode in the returns
+    for (const SyntheticEpisode& episode : child.episodes) {
+      if (episode.reason_new == kStartedCare) period_in_returns = false;
+      if (!all_years.holds(episode)) continue;
+      ++in_returns;
+      if (!period_in_returns) ++returns.periods;
+      period_in_returns = true;
+    }
+    returns.episodes += in_returns;
     if (in_returns > 0) ++returns.children;
   }
 

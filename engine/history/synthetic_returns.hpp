@@ -55,8 +55,9 @@ struct SyntheticChild {
   std::string home_postcode;          // HOME_POST, shared by siblings
   std::string pupil_number;           // a UPN, used once the child is of school age
   std::optional<Date> first_child_born;  // MC_DOB of a looked-after young mother
-  // One period of care, contiguous, in time order. A starting child's first episode may end
-  // before the first collection year written.
+  // Periods of care in time order, each contiguous and begun by an episode with RNE S (a child
+  // coming back into care has more than one). A starting child's first episode may end before the
+  // first collection year written.
   std::vector<SyntheticEpisode> episodes;
 };
 
@@ -89,6 +90,7 @@ struct SyntheticReturns {
   std::vector<SyntheticFile> files;
   std::size_t children = 0;  // children in at least one return
   std::size_t episodes = 0;  // episodes in at least one return, each counted once
+  std::size_t periods = 0;   // periods of care with an episode in at least one return
 };
 
 // Each year's episodes file holds the episodes open at any time in that collection year; one still

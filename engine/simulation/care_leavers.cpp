@@ -116,6 +116,10 @@ double CareLeavers::birthday(double birth_time, int years) const {
   return days_between(origin_, add_years(born, years)) - 1.0;
 }
 
+double CareLeavers::days_looked_after_since_14(double birth_time, double care_start, double left_at) const {
+  return std::max(0.0, left_at - std::max(care_start, birthday(birth_time, 14)));
+}
+
 CareLeaverStatus CareLeavers::first_status(double u) const {
   double cumulative = 0;
   int last_possible = static_cast<int>(CareLeaverStatus::independent);
@@ -153,7 +157,7 @@ bool CareLeavers::young_person_left_care(const YoungPersonLeaving& person, Event
   const bool may_be_relevant = person.reason == ExitReason::independent_living || person.reason == ExitReason::other;
   if (!at_18 && !may_be_relevant) return false;
   if (!eligible_for_leaving_care(person.care_start, person.leaves_at, birthday(person.birth_time, 14),
-                                 birthday(person.birth_time, 16))) {
+                                 birthday(person.birth_time, 16), person.earlier_days_since_14)) {
     return false;
   }
   const double joins_at = at_18 ? person.leaves_at : birthday(person.birth_time, 18);

@@ -47,6 +47,9 @@ struct YoungPersonLeaving {
   std::uint64_t entity = 0;  // the child's stream entity id
   Category last_placement = Category::foster_in_house;
   ExitReason reason = ExitReason::aged_18;
+  // Days looked after since the 14th birthday in earlier periods of care ([re_entry]): the
+  // leaving-care rules count all time looked after since 14, not only the last period's.
+  double earlier_days_since_14 = 0;
 };
 
 // Where care leavers' costs go: the replication's cost book (base-year prices, category
@@ -82,6 +85,10 @@ class CareLeavers {
   std::int32_t count(CareLeaverStatus status) const;
   std::int32_t count_in_age_band(int band) const;  // 0: 18 to 20, 1: 21 to 25
   std::int32_t count_all() const { return count_in_age_band(0) + count_in_age_band(1); }
+
+  // Days of a period of care from `care_start` to `left_at` that fall on or after the 14th
+  // birthday: what a period that ended adds to a later period's eligibility.
+  double days_looked_after_since_14(double birth_time, double care_start, double left_at) const;
 
  private:
   enum class Next : std::uint8_t { joins, moves, turns_21, support_ends };

@@ -210,7 +210,7 @@ void ReplicationRunner::leave_care(std::uint32_t index, ExitReason reason, doubl
   if (follows_care_leavers()) {
     care_leavers_.young_person_left_care(
         YoungPersonLeaving{now, child.birth_time, child.care_start, entity_id(child.entity_kind, child.entity),
-                           child.category, reason},
+                           child.category, reason, child.earlier_days_since_14},
         queue_);
   }
   child.in_care = false;
@@ -222,6 +222,9 @@ void ReplicationRunner::leave_care(std::uint32_t index, ExitReason reason, doubl
   in_care_.pop_back();
   // A child who will come back into care keeps its slot and history.
   const bool comes_back = schedule_re_entry(index, reason, now);
+  if (comes_back && follows_care_leavers()) {
+    child.earlier_days_since_14 += care_leavers_.days_looked_after_since_14(child.birth_time, child.care_start, now);
+  }
   if (observer_ != nullptr) {
     observer_->left_care(index, child, reason, now);
   } else if (!comes_back) {

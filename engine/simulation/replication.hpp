@@ -85,6 +85,9 @@ struct ChildState {
   // left care, and the child's stream for re-entry (begun at its first exit home or by an order).
   std::uint16_t periods_of_care = 1;
   double left_care_at = 0;
+  // Days looked after since the 14th birthday in the periods of care before this one, which count
+  // towards leaving-care eligibility (care_leavers.hpp); kept only when care leavers are followed.
+  double earlier_days_since_14 = 0;
   StreamEngine re_entry_stream;
 
   // Whole years of age, for carers' approval ranges. Years of 365.25 days can put a child a day
