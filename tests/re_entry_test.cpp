@@ -95,6 +95,24 @@ TEST(ReEntry, PlacementsBeforeTheLatestFirstOfAprilDoNotCarryOver) {
   EXPECT_EQ(total(r, 0, r.layout.three_plus_placements), 0);
 }
 
+// The leaving-care rules count time looked after since the 14th birthday in every period of care: a
+// young person who came back into care 50 days before their 18th birthday is a care leaver at 18 if
+// their earlier period since 14 makes up the 13 weeks (60 days), and not if it does not (20 days).
+TEST(ReEntry, EarlierPeriodsOfCareCountTowardsLeavingCareEligibility) {
+  for (const int earlier_days : {60, 20}) {
+    Scenario s = leaving_at_once(1, 6574 - 50, 1);
+    s.starting_children[0].days_in_care = earlier_days;
+    s.re_entry = constant_re_entry({0}, {1e6});  // comes back at once
+    s.care_leavers.enabled = true;
+    s.care_leavers.first_status_probability[static_cast<int>(CareLeaverStatus::independent)] = 1;
+    const RunResult r = run(s);
+    ASSERT_EQ(total(r, 0, r.layout.entries_re_entry), 1);
+    const int may = date_index(r, make_date(2025, 5, 31));
+    EXPECT_EQ(r.value(0, may, r.layout.stock_all), 0) << earlier_days;  // left care at 18
+    EXPECT_EQ(r.value(0, may, r.layout.care_leavers_all), earlier_days == 60 ? 1 : 0) << earlier_days;
+  }
+}
+
 TEST(ReEntry, ChildrenLeavingAt18OrByAdoptionNeverComeBack) {
   Scenario s = leaving_at_once(20, 10 * 365, 1);
   for (int b = 0; b < kAgeBandCount; ++b) {
