@@ -136,6 +136,33 @@ TEST_F(FiguresFile, RefusesACategoryTheMetricCannotHave) {
   expect_refused("carer_households,all,,2025-02-28,100\n", 2, 2, "category", "foster_in_house only");
 }
 
+// Care leavers (issue 14): a stock of young people 18 to 25, in all or by their own age bands only.
+TEST_F(FiguresFile, ReadsCareLeaversByTheirAgeBandsAndRefusesOtherCategories) {
+  const PublishedFigures figures = read_published_figures(
+      write(kHeader + "care_leavers,all,,2025-02-28,330\ncare_leavers,18_to_20,,2025-02-28,180\n"
+                      "care_leavers,21_to_25,,2025-02-28,150\ncare_leavers,18_to_20+21_to_25,,2024-02-29,307\n"));
+  ASSERT_EQ(figures.figures.size(), 4u);
+  EXPECT_EQ(figures.figures[0].metric, FigureMetric::care_leavers);
+  EXPECT_EQ(figures.figures[0].category.kind, FigureCategory::Kind::all);
+  EXPECT_EQ(figures.figures[1].category, (FigureCategory{FigureCategory::Kind::care_leaver_age_band, 1u}));
+  EXPECT_EQ(figure_category_name(figures.figures[2].category), "21_to_25");
+  EXPECT_EQ(figure_category_name(figures.figures[3].category), "18_to_20+21_to_25");
+  EXPECT_TRUE(find_conflicts(figures).empty());
+  expect_refused("care_leavers,16_to_17,,2025-02-28,30\n", 2, 2, "category", "all, 18_to_20 or 21_to_25");
+  expect_refused("care_leavers,foster_in_house,,2025-02-28,30\n", 2, 2, "category", "not allowed for care_leavers");
+  expect_refused("children_looked_after,18_to_20,,2025-02-28,30\n", 2, 2, "category",
+                 "not allowed for children_looked_after");
+  expect_refused("care_leavers,18_to_20+16_to_17,,2025-02-28,30\n", 2, 2, "category", "one kind");
+  expect_refused("care_leavers,all,2024-04-01,2025-02-28,330\n", 2, 3, "period_start", "must be empty");
+  expect_refused("care_leavers,all,,2025-02-28,330.5\n", 2, 5, "value", "whole number");
+  expect_refused("care_leavers,all,,2025-02-28,-1\n", 2, 5, "value", "cannot be negative");
+  // Parts above the whole are noted, as for every count.
+  const PublishedFigures over = read_published_figures(
+      write(kHeader + "care_leavers,all,,2025-02-28,300\ncare_leavers,18_to_20,,2025-02-28,180\n"
+                      "care_leavers,21_to_25,,2025-02-28,150\n"));
+  EXPECT_EQ(find_conflicts(over).size(), 1u);
+}
+
 TEST_F(FiguresFile, RefusesBadDates) {
   expect_refused("children_looked_after,all,,31/03/2024,436\n", 2, 4, "date", "yyyy-mm-dd");
   expect_refused("children_looked_after,all,,2024-02-30,436\n", 2, 4, "date", "yyyy-mm-dd");

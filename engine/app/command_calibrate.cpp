@@ -9,6 +9,8 @@
 
 #include "app/commands.hpp"
 #include "calibration/calibration_choices.hpp"
+#include "calibration/care_leavers_from_figures.hpp"
+#include "calibration/care_leavers_from_returns.hpp"
 #include "calibration/cross_validation.hpp"
 #include "calibration/estimation.hpp"
 #include "calibration/figures_check.hpp"
@@ -190,6 +192,18 @@ void execute(const CalibrateCommand& command) {
     std::cout << "Location bands not written: the scenario has no [supply] section.\n";
   }
 
+  // Care leavers at the origin: the young people the returns show leaving care eligible, the rest of
+  // [care_leavers] the shipped default's assumptions (calibration/care_leavers_from_returns.hpp).
+  CareLeaversFromReturns care_leavers = care_leavers_from_returns(history, as_of);
+  scenario.care_leavers = care_leavers.settings;
+  // The council's own count at the as-of date, where --figures gives it, replaces the returns'.
+  if (figures) {
+    for (std::string& note : set_care_leavers_from_figures(scenario.care_leavers, *figures, as_of)) {
+      care_leavers.notes.push_back(std::move(note));
+    }
+  }
+  for (const std::string& note : care_leavers.notes) std::cout << note << "\n";
+
   // What the returns (and figures) recorded before the origin, for the charts of runs of this scenario.
   std::vector<RecordedFigure> recorded = recorded_history_from_returns(history, as_of);
   if (figures) recorded = merge_recorded_history(std::move(recorded), recorded_history_from_figures(*figures, as_of));
@@ -199,7 +213,7 @@ void execute(const CalibrateCommand& command) {
   if (!out.parent_path().empty()) fs::create_directories(out.parent_path());
   StagedFiles history_file;
   if (!recorded.empty()) history_file.write(history_csv, recorded_history_csv(recorded));
-  write_calibrated_scenario(out, scenario, report, cleaning, figures_notes, locations.notes);
+  write_calibrated_scenario(out, scenario, report, cleaning, figures_notes, locations.notes, care_leavers.notes);
   // A history left by an earlier calibration (under --replace) would belong to other data.
   if (recorded.empty()) fs::remove(history_csv);
   history_file.commit();
@@ -280,7 +294,8 @@ void setup_calibrate(CLI::App& app) {
   calibrate
       ->add_option("--figures", command->figures,
                    "Published-figures CSV: in-house carer households (with approvals and deregistrations) give the "
-                   "scenario a [supply] section, and figures the returns contradict are reported");
+                   "scenario a [supply] section, care leavers at the as-of date its starting care leavers, and "
+                   "figures the returns contradict are reported");
   calibrate->add_option("--horizon-years", command->horizon_years, "Forecast horizon of the scenario")
       ->capture_default_str()
       ->check(CLI::Range(1, 10));

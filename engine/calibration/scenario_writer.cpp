@@ -396,6 +396,37 @@ void write_leaving_care(std::ostream& out, const Scenario& scenario, const Calib
   out << "staying_put_probability = " << number(scenario.staying_put_probability) << '\n';
 }
 
+// Care leavers from 18 to 25 (calibration/care_leavers_from_returns.hpp): the starting counts from the
+// returns, the rest the shipped default's assumptions, as `notes` say.
+void write_care_leavers(std::ostream& out, const CareLeaverSettings& settings, const std::vector<std::string>& notes) {
+  out << "\n";
+  for (const std::string& note : notes) comment(out, note);
+  out << "[care_leavers]\n"
+      << "support_ends_at_21_probability = " << number(settings.support_ends_at_21_probability) << '\n'
+      << "staying_close_probability = " << number(settings.staying_close_probability) << '\n'
+      << "personal_adviser_per_year = " << number(settings.personal_adviser_per_year) << '\n'
+      << "setting_up_home_allowance = " << number(settings.setting_up_home_allowance) << '\n'
+      << "higher_education_bursary = " << number(settings.higher_education_bursary) << '\n'
+      << "higher_education_probability = " << number(settings.higher_education_probability) << '\n';
+  const auto status_key = [](int s) { return std::string(kCareLeaverStatusNames[static_cast<std::size_t>(s)]); };
+  out << "\n[care_leavers.first_status_probability]\n";
+  probability_lines(out, settings.first_status_probability, status_key);
+  for (int from = 0; from < kCareLeaverStatusCount; ++from) {
+    const auto& row = settings.hazard_per_year[static_cast<std::size_t>(from)];
+    if (std::all_of(row.begin(), row.end(), [](double h) { return h == 0; })) continue;
+    out << "[care_leavers.transition_hazard_per_year." << status_key(from) << "]\n";
+    probability_lines(out, row, status_key);
+  }
+  out << "\n[care_leavers.starting_count]\n";
+  for (int s = 0; s < kCareLeaverStatusCount; ++s) {
+    const auto& bands = settings.starting_count[static_cast<std::size_t>(s)];
+    out << status_key(s) << " = { " << kCareLeaverAgeBandNames[0] << " = " << bands[0] << ", "
+        << kCareLeaverAgeBandNames[1] << " = " << bands[1] << " }\n";
+  }
+  out << "\n[care_leavers.weekly_cost]\n";
+  probability_lines(out, settings.weekly_cost, status_key);
+}
+
 void write_evidence_stream(std::ostream& out, std::string_view table, const PerAgeBand<PerSex<GammaEvidence>>& entries,
                            const PerAgeBand<DirichletEvidence<kCategoryCount>>& first_placement,
                            double growth_sd_log_per_year) {
@@ -550,7 +581,8 @@ fs::path starting_groups_csv_path(const fs::path& toml_file) {
 void write_calibrated_scenario(const fs::path& toml_file, const Scenario& scenario,
                                const CalibrationReport& calibration, const CleaningReport& cleaning,
                                const std::vector<std::string>& figures_notes,
-                               const std::vector<std::string>& location_notes) {
+                               const std::vector<std::string>& location_notes,
+                               const std::vector<std::string>& care_leaver_notes) {
   if (scenario.starting_counts || !scenario.starting_children.empty()) {
     // Individual children must never be written: they are real children's records.
     throw std::invalid_argument("write_calibrated_scenario: the starting population must be in groups");
@@ -571,6 +603,7 @@ void write_calibrated_scenario(const fs::path& toml_file, const Scenario& scenar
   write_re_entry(toml, scenario, calibration);
   write_variation(toml, scenario, calibration);
   if (scenario.supply.enabled) write_supply(toml, scenario.supply, calibration.supply_notes, location_notes);
+  if (scenario.care_leavers.enabled) write_care_leavers(toml, scenario.care_leavers, care_leaver_notes);
   if (scenario.evidence) write_evidence(toml, scenario);
 
   if (!toml_file.parent_path().empty()) fs::create_directories(toml_file.parent_path());

@@ -27,12 +27,14 @@ std::filesystem::path starting_groups_csv_path(const std::filesystem::path& toml
 // comments describe the data (`cleaning`: files and rows), the window and the estimation
 // (`calibration`), and `figures_notes` what published figures gave and contradicted (calibrate
 // --figures). A scenario with supply (from published figures) gets its [supply] section, with
-// [supply.location] when it has location shares, described by `location_notes`.
+// [supply.location] when it has location shares, described by `location_notes`. A scenario with
+// care leavers gets its [care_leavers] section, described by `care_leaver_notes`.
 // Throws std::invalid_argument for a scenario with starting counts or children, and
 // std::runtime_error if a file cannot be written.
 void write_calibrated_scenario(const std::filesystem::path& toml_file, const Scenario& scenario,
                                const CalibrationReport& calibration, const CleaningReport& cleaning,
                                const std::vector<std::string>& figures_notes = {},
-                               const std::vector<std::string>& location_notes = {});
+                               const std::vector<std::string>& location_notes = {},
+                               const std::vector<std::string>& care_leaver_notes = {});
 
 }  // namespace carecast

@@ -62,6 +62,9 @@ FigureTarget target_of(const PublishedFigure& f, std::size_t index, const TallyL
                    : f.metric == FigureMetric::approvals      ? layout.approvals
                                                                : layout.deregistrations};
       break;
+    case FigureMetric::care_leavers:
+      // The fit starts before the origin, where the base's care leavers are not known.
+      return not_simulated("care leavers are not fitted");
   }
   if (is_flow(f.metric)) {
     const int first = calendar.index_of(*f.period_start - std::chrono::days(1));

@@ -171,6 +171,16 @@ std::string fitted_scenario_toml(const FitResult& fit, const Scenario& base, con
     }
   }
 
+  // Care leavers at the origin, when a published figure there set them (calibration/care_leavers_from_figures.hpp).
+  if (s.care_leavers.enabled && s.care_leavers.starting_count != base.care_leavers.starting_count) {
+    out << "\n[care_leavers.starting_count]\n";
+    for (int status = 0; status < kCareLeaverStatusCount; ++status) {
+      const auto& by_band = s.care_leavers.starting_count[static_cast<std::size_t>(status)];
+      out << kCareLeaverStatusNames[static_cast<std::size_t>(status)] << " = { " << kCareLeaverAgeBandNames[0]
+          << " = " << by_band[0] << ", " << kCareLeaverAgeBandNames[1] << " = " << by_band[1] << " }\n";
+    }
+  }
+
   out << "\n[uncertainty]\n";
   out << "parameter_uncertainty = true\n";
   out << "hazard_evidence_child_years = " << number(s.stated_uncertainty.hazard_child_years) << '\n';

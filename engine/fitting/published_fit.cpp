@@ -13,6 +13,7 @@
 #include <numeric>
 #include <thread>
 
+#include "calibration/care_leavers_from_figures.hpp"
 #include "core/errors.hpp"
 #include "core/random_streams.hpp"
 #include "fitting/figure_targets.hpp"
@@ -574,6 +575,10 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
       fit.note = targets[t].reason;
       const bool origin_stability = is_percentage(f.metric) && f.date == result.origin;
       if (origin_stability) fit.note += "; used as the fitted scenario's stability at the origin";
+      if (f.metric == FigureMetric::care_leavers && f.date == result.origin) {
+        fit.note += base.care_leavers.enabled ? "; used as the fitted scenario's care leavers at the origin"
+                                              : "; the base has no [care_leavers]: not used";
+      }
     } else {
       std::vector<double> values(static_cast<std::size_t>(runs));
       for (int i = 0; i < runs; ++i) values[static_cast<std::size_t>(i)] = predictive.figures(i, static_cast<Eigen::Index>(t));
@@ -695,6 +700,9 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
   fitted.starting_counts = origin;
   fitted.starting_children.clear();
   fitted.starting_groups.clear();
+  for (std::string& note : set_care_leavers_from_figures(fitted.care_leavers, figures, result.origin)) {
+    result.notes.push_back(std::move(note));
+  }
 
   // Each replication of `run` draws its rates: stated uncertainty set so that the total of each
   // kind of rate varies between replications as its multiplier's posterior says. The draws are per

@@ -8,6 +8,7 @@
 #include <tuple>
 #include <utility>
 
+#include "core/care_leaver_statuses.hpp"
 #include "core/csv_reader.hpp"
 #include "core/errors.hpp"
 
@@ -35,6 +36,7 @@ std::string_view kind_name(FigureCategory::Kind kind) {
     case FigureCategory::Kind::age_band: return "an age band";
     case FigureCategory::Kind::sex: return "a sex";
     case FigureCategory::Kind::exit_reason: return "an exit reason";
+    case FigureCategory::Kind::care_leaver_age_band: return "a care leavers' age band";
   }
   return "";
 }
@@ -55,6 +57,9 @@ std::vector<Id> ids_named(std::string_view name) {
   for (int r = 0; r < kExitReasonCount; ++r) {
     if (kExitReasonNames[r] == name) ids.push_back({FigureCategory::Kind::exit_reason, r});
   }
+  for (int b = 0; b < kCareLeaverAgeBandCount; ++b) {
+    if (kCareLeaverAgeBandNames[b] == name) ids.push_back({FigureCategory::Kind::care_leaver_age_band, b});
+  }
   return ids;
 }
 
@@ -73,7 +78,7 @@ std::vector<FigureCategory> readings_of(std::string_view text) {
   }
   std::vector<FigureCategory> readings;
   for (auto kind : {FigureCategory::Kind::placement, FigureCategory::Kind::age_band, FigureCategory::Kind::sex,
-                    FigureCategory::Kind::exit_reason}) {
+                    FigureCategory::Kind::exit_reason, FigureCategory::Kind::care_leaver_age_band}) {
     FigureCategory category{kind, 0};
     bool fits = true;
     for (const std::vector<Id>& ids : parts) {
@@ -113,6 +118,7 @@ std::string figure_category_name(const FigureCategory& category) {
       case FigureCategory::Kind::age_band: name += kAgeBandNames[i]; break;
       case FigureCategory::Kind::sex: name += kSexNames[i]; break;
       case FigureCategory::Kind::exit_reason: name += kExitReasonNames[i]; break;
+      case FigureCategory::Kind::care_leaver_age_band: name += kCareLeaverAgeBandNames[i]; break;
     }
   }
   return name.empty() ? "all" : name;
@@ -143,6 +149,7 @@ bool category_allowed(FigureMetric metric, const FigureCategory& category) {
       // Only in-house carers are modelled as households (forecast.csv's carer_households).
       return category.kind == Kind::placement &&
              category.members == std::uint32_t{1} << static_cast<int>(Category::foster_in_house);
+    case FigureMetric::care_leavers: return category.kind == Kind::all || category.kind == Kind::care_leaver_age_band;
   }
   return false;
 }
@@ -197,7 +204,7 @@ PublishedFigures read_published_figures(const std::filesystem::path& file) {
     if (readings.empty()) {
       throw InputError(table.location(row, category_column),
                        "unknown category; expected all, or ids of one kind joined by + (placement categories, age "
-                       "bands, male/female or exit reasons), each at most once");
+                       "bands, male/female, exit reasons or care leavers' 18_to_20/21_to_25), each at most once");
     }
     const auto allowed = std::find_if(readings.begin(), readings.end(),
                                       [&](const FigureCategory& c) { return category_allowed(figure.metric, c); });
@@ -207,7 +214,8 @@ PublishedFigures read_published_figures(const std::filesystem::path& file) {
       problem += figure.metric == FigureMetric::carer_households || figure.metric == FigureMetric::approvals ||
                          figure.metric == FigureMetric::deregistrations
                      ? "; it takes foster_in_house only"
-                     : "";
+                 : figure.metric == FigureMetric::care_leavers ? "; it takes all, 18_to_20 or 21_to_25"
+                                                               : "";
       throw InputError(table.location(row, category_column), problem);
     }
     figure.category = *allowed;
@@ -308,7 +316,7 @@ std::vector<FiguresConflict> find_conflicts(const PublishedFigures& figures) {
                                " is more than the all figure on line " + std::to_string(all.line)});
     }
     for (auto kind : {FigureCategory::Kind::placement, FigureCategory::Kind::age_band, FigureCategory::Kind::sex,
-                      FigureCategory::Kind::exit_reason}) {
+                      FigureCategory::Kind::exit_reason, FigureCategory::Kind::care_leaver_age_band}) {
       std::uint32_t covered = 0;
       double sum = 0;
       int parts = 0;

@@ -3,7 +3,7 @@
 // can be compared with (and later fitted to) them.
 //
 // A figures file is a tidy CSV with exactly the columns `metric,category,period_start,date,value`
-// (any order). A stock figure (children looked after, UASC, carer households) and a stability
+// (any order). A stock figure (children looked after, UASC, carer households, care leavers) and a stability
 // percentage leave `period_start` empty and describe the end of `date`, as forecast.csv does; a
 // flow figure (entries, exits, approvals, deregistrations) counts the events from the start of
 // `period_start` to the end of `date`, so an 11-month figure is simply a shorter period. Any
@@ -39,11 +39,12 @@ enum class FigureMetric : std::uint8_t {
   carer_households,
   approvals,
   deregistrations,
+  care_leavers,  // young people 18 to 25 who were looked after (all, 18_to_20 or 21_to_25), as forecast.csv counts them
 };
-inline constexpr int kFigureMetricCount = 9;
+inline constexpr int kFigureMetricCount = 10;
 inline constexpr std::array<std::string_view, kFigureMetricCount> kFigureMetricNames = {
-    "children_looked_after", "uasc_looked_after",   "entries",          "exits",           "stability_short_term",
-    "stability_long_term",   "carer_households",    "approvals",        "deregistrations",
+    "children_looked_after", "uasc_looked_after", "entries",         "exits",       "stability_short_term",
+    "stability_long_term",   "carer_households",  "approvals",       "deregistrations", "care_leavers",
 };
 
 constexpr std::string_view name_of(FigureMetric m) { return kFigureMetricNames[static_cast<int>(m)]; }
@@ -60,10 +61,12 @@ constexpr bool is_percentage(FigureMetric m) {
 }
 
 // What a figure's category counts: everyone, or the union of some ids of one kind. `members` is a
-// bitmask over the kind's enumeration (bit i is Category i, AgeBand i, Sex i or ExitReason i), so
+// bitmask over the kind's enumeration (bit i is Category i, AgeBand i, Sex i, ExitReason i or care-leaver age
+// band i), so
 // two spellings of one sum ("a+b", "b+a") are the same category.
 struct FigureCategory {
-  enum class Kind : std::uint8_t { all, placement, age_band, sex, exit_reason };
+  // care_leaver_age_band: 18_to_20 or 21_to_25 (core/care_leaver_statuses.hpp), for care_leavers only.
+  enum class Kind : std::uint8_t { all, placement, age_band, sex, exit_reason, care_leaver_age_band };
   Kind kind = Kind::all;
   std::uint32_t members = 0;  // 0 for `all`
 

@@ -6,7 +6,7 @@
 // sex), UASC looked after, entries (all, by age band at entry or first placement) and exits (all, by reason)
 // over a period, and the DfE stability measures at a 31 March. Each needs the returns to cover the date or
 // period: from the first collection year's 1 April to the last one's 31 March (the long-term measure 2.5 years
-// before its 31 March too). Carer households, approvals and deregistrations are not in the returns. As every
+// before its 31 March too). Carer households, approvals, deregistrations and care leavers are not in the returns. As every
 // output drawn from returns, a figure is given only at a month end or over whole months, so that no count can
 // tell the day a child started or left care.
 #pragma once
