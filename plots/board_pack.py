@@ -14,6 +14,7 @@ import csv
 import pathlib
 import sys
 
+import care_leavers
 import carecast_charts as cc
 import cost
 import fan_chart
@@ -24,7 +25,7 @@ import placement_mix
 import stability
 
 CHART_FUNCTIONS = (fan_chart.CHARTS + placement_mix.CHARTS + foster_capacity.CHARTS + stability.CHARTS + cost.CHARTS
-                   + option_comparison.CHARTS + option_cost_drivers.CHARTS)
+                   + care_leavers.CHARTS + option_comparison.CHARTS + option_cost_drivers.CHARTS)
 
 
 def main():

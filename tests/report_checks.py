@@ -7,6 +7,7 @@
                                                     comparison.csv
     report_checks.py dpi PNG...                     each PNG says 200 dpi
     report_checks.py not-blank PNG                  a screenshot shows something
+    report_checks.py care-leavers-chart FOLDER      the care leavers chart's words match forecast.csv
 
 Prints what is wrong and exits 1 on the first failure. The disclosure rule is written out here
 independently of the C++ that applies it, so that the test checks the rule, not the code.
@@ -156,7 +157,7 @@ def check_formats(book, special):
 def check_financial_years(book, origin):
     """Totals over a financial year say how much of it the forecast covers."""
     for name in book.sheetnames:
-        if name in ("About", "Assumptions", "Finance"):  # Finance is checked against the CSV on its own
+        if name in ("About", "Assumptions", "Finance", "Care leavers by year"):  # checked against the CSV on their own
             continue
         for row in sheet_rows(book[name]):
             if row["Metric id"] != "cost_financial_year":
@@ -227,12 +228,92 @@ def check_finance(book, forecast, origin):
                 fail(f"Finance {key}: expected overspend in format {expected_overspend.number_format!r}")
 
 
+def check_care_leavers(book, forecast, origin, publish):
+    """The Care leavers by year sheet: one row per 31 March after the origin with care leavers in
+    forecast.csv, each number that row's (a count rounded to 5 when published), in its unit's format."""
+    def is_year_end(date):
+        return date.endswith("-03-31") and date > origin.isoformat()
+
+    rows = {(r["metric"], r["category"], r["date"]): r for r in forecast
+            if r["metric"] in ("care_leavers", "staying_put", "cost_financial_year") and is_year_end(r["date"])}
+    dates = sorted({d for m, c, d in rows if m == "care_leavers" and c == "all"})
+    if not dates:
+        if "Care leavers by year" in book.sheetnames:
+            fail("a Care leavers by year sheet without care leavers")
+        return
+    if "Care leavers by year" not in book.sheetnames:
+        fail("no Care leavers by year sheet, though the forecast has care leavers")
+    sheet = sheet_rows(book["Care leavers by year"])
+    if len(sheet) != len(dates):
+        fail(f"Care leavers by year: {len(sheet)} rows, forecast.csv has {len(dates)} 31 Marches with care leavers")
+    columns = [("Care leavers: median", "care_leavers", "all", "p50"),
+               ("Care leavers: 5th percentile", "care_leavers", "all", "p05"),
+               ("Care leavers: 95th percentile", "care_leavers", "all", "p95"),
+               ("Aged 18 to 20: median", "care_leavers", "18_to_20", "p50"),
+               ("Aged 21 to 25: median", "care_leavers", "21_to_25", "p50"),
+               ("Staying put: median", "staying_put", "all", "p50"),
+               ("Leaving-care cost in the year: median", "cost_financial_year", "care_leavers", "p50"),
+               ("Leaving-care cost: 5th percentile", "cost_financial_year", "care_leavers", "p05"),
+               ("Leaving-care cost: 95th percentile", "cost_financial_year", "care_leavers", "p95")]
+    cells = list(book["Care leavers by year"].iter_rows())[1:]
+    header = [c.value for c in list(book["Care leavers by year"].iter_rows())[0]]
+    for date, row, line in zip(dates, sheet, cells):
+        shown = row["31 March"].date() if isinstance(row["31 March"], dt.datetime) else row["31 March"]
+        if shown.isoformat() != date or row["Financial year"] != financial_year(dt.date.fromisoformat(date), origin):
+            fail(f"Care leavers by year: row {shown} {row['Financial year']!r}, expected {date}")
+        for name, metric, category, statistic in columns:
+            source = rows.get((metric, category, date))
+            if source is None:
+                if row[name] is not None:
+                    fail(f"Care leavers by year {date} {name}: {row[name]}, forecast.csv has no {metric} {category}")
+                continue
+            value = float(source[statistic])
+            pounds = metric == "cost_financial_year"
+            expected = value if pounds or not publish else round_to_5(value)
+            if row[name] is None or not math.isclose(row[name], expected, rel_tol=1e-12, abs_tol=1e-9):
+                fail(f"Care leavers by year {date} {name}: {row[name]}, forecast.csv {metric} {category} "
+                     f"{statistic} gives {expected}")
+            cell = line[header.index(name)]
+            if pounds and cell.number_format != FORMATS["pounds"]:
+                fail(f"Care leavers by year {date} {name}: format {cell.number_format!r}")
+
+
+def check_care_leavers_chart(folder):
+    """The care leavers chart says what forecast.csv holds: the last 31 March's median and interval,
+    and the last whole financial year's leaving-care cost."""
+    sys.path.insert(0, str(PLOTS))
+    import care_leavers
+    import carecast_charts as cc
+    run = cc.Folder(folder)
+    chart = care_leavers.care_leavers(run, "")
+    forecast = read_csv(folder / "forecast.csv")
+    marches = [r for r in forecast if r["metric"] == "care_leavers" and r["category"] == "all"
+               and r["date"].endswith("-03-31")]
+    end = max(marches, key=lambda r: r["date"])
+    words = (f"median is {float(end['p50']):,.0f} care leavers and 90% of runs lie between "
+             f"{float(end['p05']):,.0f} and {float(end['p95']):,.0f}")
+    if words not in chart.caption:
+        fail(f"care leavers chart: caption {chart.caption!r} does not say {words!r}")
+    if not chart.title.startswith("Care leavers aged 18 to 25"):
+        fail(f"care leavers chart: title {chart.title!r}")
+    origin = run.origin()
+    costs = [r for r in forecast if r["metric"] == "cost_financial_year" and r["category"] == "care_leavers"
+             and r["date"].endswith("-03-31") and dt.date(int(r["date"][:4]) - 1, 4, 1) > origin]
+    if costs:
+        last = max(costs, key=lambda r: r["date"])
+        said = f"median {cc.money(float(last['p50']))} (90% interval {cc.money(float(last['p05']))}-{cc.money(float(last['p95']))})"
+        if said not in chart.caption:
+            fail(f"care leavers chart: caption {chart.caption!r} does not say the cost {said!r}")
+    cc.plt.close(chart.figure)
+    print(f"{folder}: the care leavers chart says {words}")
+
+
 def check_workbook(folder, publish):
     workbook = folder / "published" / "forecast.xlsx" if publish else folder / "forecast.xlsx"
     book = openpyxl.load_workbook(workbook)
     counts = count_metrics()
     origin = dt.date.fromisoformat(json.loads((folder / "run.json").read_text())["origin_date"])
-    special = {"About", "Assumptions", "Option comparison", "Recorded", "Finance"}
+    special = {"About", "Assumptions", "Option comparison", "Recorded", "Finance", "Care leavers by year"}
     for name in book.sheetnames:
         sheet = book[name]
         if name not in ("About", "Assumptions") and sheet.freeze_panes != "A2":
@@ -255,10 +336,11 @@ def check_workbook(folder, publish):
                             counts, "history")
         if publish and not any(v == ["c"] for v in found.values()):
             fail("history: no count was suppressed, though the fixture has counts of 1-4")
-    formatted = check_formats(book, {"About", "Assumptions", "Finance"})
+    formatted = check_formats(book, {"About", "Assumptions", "Finance", "Care leavers by year"})
     check_financial_years(book, origin)
     if forecast.is_file():
         check_finance(book, read_csv(forecast), origin)
+        check_care_leavers(book, read_csv(forecast), origin, publish)
     print(f"{workbook}: {formatted} number formats fit their units; matches the CSV files ({len(book.sheetnames)} sheets)")
 
 
@@ -703,6 +785,8 @@ def main(argv):
         check_cost_drivers(pathlib.Path(argv[1]))
     elif argv[0] == "backtest":
         check_backtest_page(pathlib.Path(argv[1]))
+    elif argv[0] == "care-leavers-chart":
+        check_care_leavers_chart(pathlib.Path(argv[1]))
     elif argv[0] == "part-years":
         check_part_years(pathlib.Path(argv[1]))
     elif argv[0] == "options":

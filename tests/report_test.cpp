@@ -229,14 +229,18 @@ TEST_F(BoardPack, ReportWithEveryMetricDrawsEveryChartAndItsWorkbookMatchesTheCs
   const Outcome outcome = carecast("report " + run.string());
   ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
   expect_chart_files(run / "charts", {"children_looked_after", "children_looked_after_by_placement", "placement_mix",
-                                      "foster_capacity", "stability", "cost_by_financial_year", "option_comparison",
-                                      "option_cost_drivers"});
+                                      "foster_capacity", "stability", "cost_by_financial_year", "care_leavers",
+                                      "option_comparison", "option_cost_drivers"});
   const std::string html = read_file(run / "report.html");
   EXPECT_EQ(html.find("Charts not drawn"), std::string::npos);
   EXPECT_NE(html.find("Options against the base scenario"), std::string::npos);
   EXPECT_NE(html.find("Placement cost in the financial year: in 2025-26: median £"), std::string::npos);
   const Outcome workbook = python(shell_quote(kChecks.string()) + " workbook " + run.string());
   EXPECT_EQ(workbook.exit_code, 0) << workbook.output;
+  // The care leavers chart and the workbook's Care leavers by year sheet (checked with the workbook above) say
+  // what forecast.csv holds.
+  const Outcome care_leavers = python(shell_quote(kChecks.string()) + " care-leavers-chart " + run.string());
+  EXPECT_EQ(care_leavers.exit_code, 0) << care_leavers.output;
   // The forecast starts on 28 February 2025: 2024-25 is one month, never charted as a whole year.
   const Outcome part_years = python(shell_quote(kChecks.string()) + " part-years " + run.string());
   EXPECT_EQ(part_years.exit_code, 0) << part_years.output;
@@ -342,6 +346,7 @@ TEST_F(BoardPack, EachPlotScriptProducesItsFilesFromAFixtureFolder) {
       {"foster_capacity.py", {"foster_capacity"}},
       {"stability.py", {"stability"}},
       {"cost.py", {"cost_by_financial_year"}},
+      {"care_leavers.py", {"care_leavers"}},
       {"option_comparison.py", {"option_comparison"}},
       {"option_cost_drivers.py", {"option_cost_drivers"}}};
   for (const auto& [script, stems] : scripts) {

@@ -208,6 +208,55 @@ void finance_sheet(lxw_workbook* book, const Formats& f, const WorkbookContent& 
   worksheet_autofilter(sheet, 0, 0, row_at(std::max<std::size_t>(rows.size(), 1)), 10);
 }
 
+// Care leavers at each 31 March after the start, in all, by age band and staying put, beside what
+// supporting them costs in the financial year ending then (cost category care_leavers): the figures a
+// leaving-care budget is set from, one row a year.
+void care_leavers_sheet(lxw_workbook* book, const Formats& f, const WorkbookContent& content) {
+  const Table& forecast = *content.forecast;
+  const std::size_t p05 = forecast.statistic("p05"), p50 = forecast.statistic("p50"), p95 = forecast.statistic("p95");
+  std::map<Date, std::map<std::string, const TableRow*>> by_year;  // 31 March -> column key -> row
+  for (const TableRow& row : forecast.rows) {
+    const std::chrono::year_month_day day{row.date};
+    if (row.date <= content.origin || day.month() != std::chrono::March || day.day() != std::chrono::day{31}) continue;
+    if (row.metric == "care_leavers" || row.metric == "staying_put") by_year[row.date][row.metric + ":" + row.category] = &row;
+    if (row.metric == "cost_financial_year" && row.category == "care_leavers") by_year[row.date]["cost"] = &row;
+  }
+  lxw_worksheet* sheet = workbook_add_worksheet(book, "Care leavers by year");
+  header_row(sheet, f,
+             {{"Financial year", 20}, {"31 March", 12}, {"Care leavers: median", 14}, {"Care leavers: 5th percentile", 14},
+              {"Care leavers: 95th percentile", 14}, {"Aged 18 to 20: median", 14}, {"Aged 21 to 25: median", 14},
+              {"Staying put: median", 14}, {"Leaving-care cost in the year: median", 16},
+              {"Leaving-care cost: 5th percentile", 16}, {"Leaving-care cost: 95th percentile", 16}});
+  lxw_row_t at = 1;
+  for (const auto& [date, cells] : by_year) {
+    const auto all = cells.find("care_leavers:all");
+    if (all == cells.end()) continue;
+    worksheet_write_string(sheet, at, 0, financial_year_label(date, content.origin).c_str(), nullptr);
+    lxw_datetime day = excel_date(date);
+    worksheet_write_datetime(sheet, at, 1, &day, f.date);
+    const auto write = [&](lxw_col_t column, const std::string& key, std::size_t statistic, Unit unit) {
+      const auto found = cells.find(key);
+      if (found == cells.end()) return;
+      if (const std::optional<double>& value = found->second->values[statistic]) {
+        worksheet_write_number(sheet, at, column, *value, f.quantile.at(unit));
+      } else {
+        worksheet_write_string(sheet, at, column, kSuppressedText, nullptr);
+      }
+    };
+    write(2, "care_leavers:all", p50, Unit::count);
+    write(3, "care_leavers:all", p05, Unit::count);
+    write(4, "care_leavers:all", p95, Unit::count);
+    write(5, "care_leavers:18_to_20", p50, Unit::count);
+    write(6, "care_leavers:21_to_25", p50, Unit::count);
+    write(7, "staying_put:all", p50, Unit::count);
+    write(8, "cost", p50, Unit::pounds);
+    write(9, "cost", p05, Unit::pounds);
+    write(10, "cost", p95, Unit::pounds);
+    ++at;
+  }
+  worksheet_autofilter(sheet, 0, 0, std::max<lxw_row_t>(at - 1, 1), 10);
+}
+
 void about_sheet(lxw_workbook* book, const Formats& f, const WorkbookContent& content,
                  const std::vector<std::pair<std::string, std::string>>& sheets) {
   lxw_worksheet* sheet = workbook_add_worksheet(book, "About");
@@ -291,12 +340,21 @@ void write_workbook(const std::filesystem::path& file, const WorkbookContent& co
                                    "cost above the budget, a run within it counting as none); a year covered in "
                                    "part is marked with its months and not compared with the whole year's budget");
   }
+  const bool care_leavers =
+      content.forecast && std::any_of(content.forecast->rows.begin(), content.forecast->rows.end(),
+                                      [](const TableRow& row) { return row.metric == "care_leavers"; });
+  if (care_leavers) {
+    sheets.emplace_back("Care leavers by year", "Care leavers at each 31 March (in all, by age and staying put) and the cost "
+                                        "of leaving-care support in the financial year ending then: median and 90% "
+                                        "interval of the runs; a year covered in part is marked with its months");
+  }
   if (content.comparison) sheets.emplace_back("Option comparison", "Each option's difference from the base scenario");
   if (content.history) sheets.emplace_back("Recorded", "Recorded figures before the forecast");
   sheets.emplace_back("Assumptions", "The scenario's assumptions in words");
 
   about_sheet(book, f, content, sheets);
   if (finance) finance_sheet(book, f, content);
+  if (care_leavers) care_leavers_sheet(book, f, content);
   for (const std::string& family : families) {
     table_sheet(book, f, family, *content.forecast, by_family[family], content.labels, content.origin);
   }
