@@ -7,14 +7,15 @@
 #   make fuzz   run each libFuzzer harness in tests/fuzz for FUZZ_SECONDS (default 300) seconds
 BUILD ?= build
 ASAN_BUILD ?= build-asan
-FUZZ_BUILD ?= build-fuzz
+# The sanitizer build also holds the fuzzing harnesses (CMakePresets.json, preset "asan").
+FUZZ_BUILD = $(ASAN_BUILD)
 JOBS ?= $(shell nproc)
 # Seconds each fuzzing harness runs in `make fuzz`, and in `make test`.
 FUZZ_SECONDS ?= 300
 TEST_FUZZ_SECONDS ?= 20
 FUZZ_HARNESSES = csv_reader ssda903_calibration scenario_loader published_figures
-# clang and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes for clang) for the fuzzing
-# harnesses; gcc's own ASan and UBSan runtimes come with g++.
+# clang and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes for clang) for the sanitizer
+# build, which runs the test suite and the fuzzing harnesses.
 APT_PACKAGES = g++ cmake make pkg-config libeigen3-dev libboost-dev libcli11-dev libtomlplusplus-dev \
   libcsv-dev libgtest-dev libbenchmark-dev python3 python3-matplotlib \
   libxlsxwriter-dev nlohmann-json3-dev python3-openpyxl chromium fonts-dejavu-core \
@@ -46,13 +47,14 @@ demo: build
 	./$(BUILD)/carecast report demo-options
 
 # The whole suite on the Release build, then once more under ASan+UBSan, then each fuzzing harness
-# for TEST_FUZZ_SECONDS.
+# for TEST_FUZZ_SECONDS. The last two share one clang build (preset "asan"): the engine is compiled
+# twice in all, not three times.
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 	$(MAKE) --no-print-directory asan-test
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 
-# The GoogleTest suite built with the "asan" preset (CMakePresets.json: ASan+UBSan, assertions on),
+# The GoogleTest suite built with the "asan" preset (CMakePresets.json: clang, ASan+UBSan, assertions on),
 # less the tests in ASAN_SKIP. Backtest.IntervalsCoverSyntheticTruthAtAboutTheNominalRate is the
 # slowest test by far (233 s of the Release suite's run on the shared 2-core machine, four times the
 # next): a statistical check that repeats calibrate-and-forecast rounds over many origins. Under
@@ -71,7 +73,7 @@ ASAN_SKIP ?= ^(Backtest\.IntervalsCoverSyntheticTruthAtAboutTheNominalRate|Valid
 # a first run of the ASan build borrows the Release run's, so that a long test is not left to run alone at the end.
 asan-test: deps
 	cmake --preset asan -B $(ASAN_BUILD) >/dev/null
-	cmake --build $(ASAN_BUILD) -j$(JOBS) --target carecast carecast_tests
+	cmake --build $(ASAN_BUILD) -j$(JOBS) --target carecast carecast_tests carecast_fuzzers
 	@mkdir -p $(ASAN_BUILD)/Testing/Temporary
 	@if [ ! -f $(ASAN_BUILD)/Testing/Temporary/CTestCostData.txt ] && [ -f $(BUILD)/Testing/Temporary/CTestCostData.txt ]; then \
 	  cp $(BUILD)/Testing/Temporary/CTestCostData.txt $(ASAN_BUILD)/Testing/Temporary/; fi
@@ -81,7 +83,7 @@ asan-test: deps
 # growing corpus in $(FUZZ_BUILD)/corpus/<harness>. A crash, sanitizer report, timeout (30 s for
 # one input) or out-of-memory stops it; the input is saved in $(FUZZ_BUILD)/findings/.
 fuzz: deps
-	cmake --preset fuzz -B $(FUZZ_BUILD) >/dev/null
+	cmake --preset asan -B $(FUZZ_BUILD) >/dev/null
 	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target carecast_fuzzers
 	@mkdir -p $(FUZZ_BUILD)/findings
 	@for harness in $(FUZZ_HARNESSES); do \
@@ -107,4 +109,4 @@ validate: build
 	python3 tests/validation/validate.py --carecast $(BUILD)/carecast --jobs 1 --out validate-output
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) demo-output demo-options validate-output
+	rm -rf $(BUILD) $(ASAN_BUILD) demo-output demo-options validate-output

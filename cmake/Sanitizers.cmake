@@ -1,4 +1,4 @@
-# Sanitizer and fuzzing builds (CMakePresets.json: presets "asan" and "fuzz"; Makefile: make test, make fuzz).
+# Sanitizer and fuzzing builds (CMakePresets.json: preset "asan", clang, both on; Makefile: make test, make fuzz).
 #
 # CARECAST_SANITIZE=ON builds every target with AddressSanitizer and UndefinedBehaviorSanitizer
 # (gcc or clang). -fno-sanitize-recover=all makes the first report abort the process, so undefined
