@@ -911,7 +911,8 @@ TEST(CalibrationRecovery, KnownRatesLieWithinTheirPosteriorIntervals) {
                                       std::pair{county.report.uasc_trend, truth.uasc.annual_growth_rate}}) {
     ASSERT_TRUE(trend.estimated);
     EXPECT_EQ(trend.entries_by_year.size(), 10u);
-    checks.add("trend " + std::to_string(growth), [trend, growth](double alpha) {
+    // Init-captures: clang before 16 cannot capture a structured binding by name.
+    checks.add("trend " + std::to_string(growth), [trend = trend, growth = growth](double alpha) {
       return std::abs(trend.growth - growth) <= z_allowed(alpha) * trend.standard_error;
     });
   }
