@@ -22,10 +22,12 @@ import foster_capacity
 import option_comparison
 import option_cost_drivers
 import placement_mix
+import repeat_entries
 import stability
 
-CHART_FUNCTIONS = (fan_chart.CHARTS + placement_mix.CHARTS + foster_capacity.CHARTS + stability.CHARTS + cost.CHARTS
-                   + care_leavers.CHARTS + option_comparison.CHARTS + option_cost_drivers.CHARTS)
+CHART_FUNCTIONS = (fan_chart.CHARTS + placement_mix.CHARTS + foster_capacity.CHARTS + stability.CHARTS
+                   + repeat_entries.CHARTS + cost.CHARTS + care_leavers.CHARTS + option_comparison.CHARTS
+                   + option_cost_drivers.CHARTS)
 
 
 def main():

@@ -1,7 +1,6 @@
 #!/usr/bin/env python3
 """Repeat entries: of the children coming into care in each financial year, the percentage who had
-been looked after before, with its interval (scenarios with [re_entry]). Not yet in the board pack:
-its full-metric test fixture has no repeat_entry_percent.
+been looked after before, with its interval (scenarios with [re_entry]). In the board pack.
 
     python3 plots/repeat_entries.py RUN_FOLDER [--out DIR] [--note TEXT]
 """

@@ -229,7 +229,8 @@ TEST_F(BoardPack, ReportWithEveryMetricDrawsEveryChartAndItsWorkbookMatchesTheCs
   const Outcome outcome = carecast("report " + run.string());
   ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
   expect_chart_files(run / "charts", {"children_looked_after", "children_looked_after_by_placement", "placement_mix",
-                                      "foster_capacity", "stability", "cost_by_financial_year", "care_leavers",
+                                      "foster_capacity", "stability", "repeat_entries", "cost_by_financial_year",
+                                      "care_leavers",
                                       "option_comparison", "option_cost_drivers"});
   const std::string html = read_file(run / "report.html");
   EXPECT_EQ(html.find("Charts not drawn"), std::string::npos);

@@ -4,7 +4,8 @@
     python3 tests/data/make_full_report_fixture.py tests/data/report-fixture tests/data/report-fixture-full
 
 Copies a run folder made by the engine and adds SYNTHETIC rows for each metric the board pack can
-chart that the engine did not write (of carers and places, unmet preference, stability and cost),
+chart that the engine did not write (of carers and places, unmet preference, stability, repeat
+entries and cost),
 a history.csv of recorded figures and a compare folder's comparison.csv. The added numbers are smooth made-up paths with a
 spread that widens with time: they exercise the charts, the report and the workbook, and say
 nothing about any council. Regenerate the fixture from the engine once it writes these metrics.
@@ -59,6 +60,7 @@ def main(source, target):
             added.append(row("stability_short_term", "all", date, 13.5 - 0.3 * years, 0.12, False))
             added.append(row("stability_long_term", "all", date, 61 + 0.8 * years, 0.05, False))
             added.append(row("moves_per_child_year", "all", date, 0.42, 0.08, False))
+            added.append(row("repeat_entry_percent", "all", date, 8 + 2.5 * years, 0.3, False))
     # Costs: the mean stock priced by week, month by month, then by financial year and to date.
     month_costs = {}
     for date in dates[1:]:
