@@ -8,6 +8,7 @@ import datetime as dt
 import carecast_charts as cc
 
 METRIC = "cost_financial_year"
+CARE_LEAVERS = "care_leavers"  # the cost category of leaving-care support, not a placement category
 
 
 def complete_years(folder, points):
@@ -39,20 +40,24 @@ def cost(folder, note):
     if not years:
         raise cc.Skip("the forecast covers no whole financial year")
     first, last = years[0], years[-1]
+    # Since care leavers are simulated, the total holds leaving-care costs as well as placements.
+    with_leavers = CARE_LEAVERS in folder.categories(METRIC)
+    what = "Placement and leaving-care costs" if with_leavers else "Placement costs"
     if last.p25 > first.p50:
-        title = (f"Placement costs are likely to rise from about {cc.money(first.p50)} in {year_label(first)} to "
+        title = (f"{what} are likely to rise from about {cc.money(first.p50)} in {year_label(first)} to "
                  f"about {cc.money(last.p50)} in {year_label(last)} (90% interval {cc.interval(last, 'pounds')})")
     elif last.p75 < first.p50:
-        title = (f"Placement costs are likely to fall from about {cc.money(first.p50)} in {year_label(first)} to "
+        title = (f"{what} are likely to fall from about {cc.money(first.p50)} in {year_label(first)} to "
                  f"about {cc.money(last.p50)} in {year_label(last)} (90% interval {cc.interval(last, 'pounds')})")
     else:
-        title = (f"Placement costs are expected to stay about {cc.money(first.p50)} a year to {year_label(last)} "
+        title = (f"{what} are expected to stay about {cc.money(first.p50)} a year to {year_label(last)} "
                  f"(90% interval in {year_label(last)}: {cc.interval(last, 'pounds')})")
     categories = [c for c in folder.categories(METRIC) if complete_years(folder, folder.series(METRIC, c))]
     columns = 2 if categories else 1
     figure, [axes] = cc.new_figure(
-        title, "Gross placement cost in each whole financial year. Left: median with the middle 50% and 90% of "
-               "runs. Right: the mean split by placement category.", columns=columns, wspace=0.3,
+        title, ("Gross placement and leaving-care cost" if with_leavers else "Gross placement cost")
+        + " in each whole financial year. Left: median with the middle 50% and 90% of runs. Right: the mean split "
+        "by placement category" + (", and care leavers aged 18 to 25." if with_leavers else "."), columns=columns, wspace=0.3,
         **({"width_ratios": [1, 1.25]} if categories else {}))
     ax = axes[0]
     positions = range(len(years))
@@ -68,7 +73,7 @@ def cost(folder, note):
     grouped = []
     if categories:
         grouped = breakdown(axes[1], folder, categories, years)
-        axes[1].set_title("By placement category (mean of runs)")
+        axes[1].set_title("By placement category" + (" and care leavers" if with_leavers else "") + " (mean of runs)")
         cc.value_axis(axes[1], "pounds")
         axes[1].grid(axis="y", alpha=0.25)
     part_years = [part_year_label(folder, p) for p in all_points if p not in years and p.date > folder.origin()]
@@ -89,8 +94,10 @@ def breakdown(ax, folder, categories, years):
         means[category] = [by_date.get(d, 0.0) for d in dates]
     order = sorted(means, key=lambda c: -means[c][-1])
     named = [c for c in order if c in cc.CATEGORY_COLOURS]
-    rest = [c for c in order if c not in cc.CATEGORY_COLOURS]
+    rest = [c for c in order if c not in cc.CATEGORY_COLOURS and c != CARE_LEAVERS]
     segments = [(cc.category_label(c), means[c], cc.CATEGORY_COLOURS[c]) for c in named]
+    if CARE_LEAVERS in means:  # leaving-care costs are not a placement type: their own segment, in dark grey
+        segments.append(("Care leavers (18 to 25)", means[CARE_LEAVERS], cc.MUTED))
     if rest:
         segments.append(("Other placement types", [sum(means[c][i] for c in rest) for i in range(len(dates))],
                          cc.GROUPED_COLOUR))
