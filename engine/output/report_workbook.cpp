@@ -228,7 +228,9 @@ void care_leavers_sheet(lxw_workbook* book, const Formats& f, const WorkbookCont
               {"Staying put: median", 14}, {"Leaving-care cost in the year: median", 16},
               {"Leaving-care cost: 5th percentile", 16}, {"Leaving-care cost: 95th percentile", 16}});
   lxw_row_t at = 1;
-  for (const auto& [date, cells] : by_year) {
+  for (const auto& year : by_year) {
+    const auto& date = year.first;
+    const auto& cells = year.second;  // a plain reference: clang before 16 cannot capture a structured binding
     const auto all = cells.find("care_leavers:all");
     if (all == cells.end()) continue;
     worksheet_write_string(sheet, at, 0, financial_year_label(date, content.origin).c_str(), nullptr);
