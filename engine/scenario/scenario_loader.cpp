@@ -1928,6 +1928,22 @@ SystemicVariation read_variation(const MergedTable& table) {
   return variation;
 }
 
+// Band starts in months (time in care, time since leaving care): an array of integers, first 0,
+// strictly increasing. `what` describes the array in the refusal of an empty one.
+std::vector<std::int32_t> read_band_starts_months(const Entry& starts, const toml::array& start_array,
+                                                  std::string_view what) {
+  if (start_array.empty()) fail(starts, "expected " + std::string(what) + ", found an empty array");
+  std::vector<std::int32_t> band_starts;
+  for (std::size_t i = 0; i < start_array.size(); ++i) {
+    const Entry start = element(starts, i);
+    const int months = read_bounded_integer(start, "an integer number of months");
+    if (i == 0 && months != 0) fail(start, "the first band must start at 0 months");
+    if (i > 0 && months <= band_starts.back()) fail(start, "band starts must be strictly increasing");
+    band_starts.push_back(months);
+  }
+  return band_starts;
+}
+
 // Time in care (scenario.hpp TimeInCare): band starts in months, first 0 and increasing, and a
 // multiplier of the exit and of the move hazard for each band. The three are replaced together by
 // a more derived file, so every one is required once the section is given.
@@ -1936,14 +1952,7 @@ TimeInCare read_time_in_care(const MergedTable& table) {
   const Entry starts = table.require("band_starts_months");
   constexpr std::string_view kStarts = "an array of band starts in months since care began (integers: first 0, increasing)";
   const toml::array& start_array = read_array(starts, kStarts);
-  if (start_array.empty()) fail(starts, "expected " + std::string(kStarts) + ", found an empty array");
-  for (std::size_t i = 0; i < start_array.size(); ++i) {
-    const Entry start = element(starts, i);
-    const int months = read_bounded_integer(start, "an integer number of months");
-    if (i == 0 && months != 0) fail(start, "the first band must start at 0 months");
-    if (i > 0 && months <= result.band_starts_months.back()) fail(start, "band starts must be strictly increasing");
-    result.band_starts_months.push_back(months);
-  }
+  result.band_starts_months = read_band_starts_months(starts, start_array, kStarts);
   const auto read_multipliers = [&](std::string_view key, std::vector<double>& out) {
     const Entry entry = table.require(key);
     const toml::array& array = read_array(entry, "an array of hazard multipliers, one a band");
@@ -1966,14 +1975,7 @@ ReEntry read_re_entry(const MergedTable& table) {
   const Entry starts = table.require("band_starts_months");
   constexpr std::string_view kStarts = "an array of band starts in months since leaving care (integers: first 0, increasing)";
   const toml::array& start_array = read_array(starts, kStarts);
-  if (start_array.empty()) fail(starts, "expected " + std::string(kStarts) + ", found an empty array");
-  for (std::size_t i = 0; i < start_array.size(); ++i) {
-    const Entry start = element(starts, i);
-    const int months = read_bounded_integer(start, "an integer number of months");
-    if (i == 0 && months != 0) fail(start, "the first band must start at 0 months");
-    if (i > 0 && months <= result.band_starts_months.back()) fail(start, "band starts must be strictly increasing");
-    result.band_starts_months.push_back(months);
-  }
+  result.band_starts_months = read_band_starts_months(starts, start_array, kStarts);
   const PerAgeBand<Entry> hazards = entries_for_every_age_band(table.require_table("hazard_per_year"));
   for (std::size_t band = 0; band < kAgeBandCount; ++band) {
     const toml::array& array = read_array(hazards[band], "an array of hazards a year, one per time-since-leaving band");
