@@ -8,6 +8,8 @@
 #include <boost/random/uniform_real_distribution.hpp>
 #include <cmath>
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include "calibration/estimation.hpp"
 #include "calibration/re_entry_estimation.hpp"
@@ -121,6 +123,62 @@ TEST(ReEntryEstimation, OnlyAPeriodAfterAReturnHomeOrAnOrderIsAReEntry) {
   // From 1 March 2018 (the middle of the day) to 1 January 2019 (the middle): 306 days, aged 8.
   EXPECT_NEAR(counter.years_at_risk(), 306 / 365.25, 1e-12);
   EXPECT_EQ(counter.events(static_cast<int>(AgeBand::from_5_to_9), 1), 1.0);  // 6-12 months after leaving
+}
+
+ChildHistory child_with_periods(Date born, std::vector<std::pair<Date, std::optional<Date>>> spans,
+                                std::optional<ExitReason> last_exit) {
+  ChildHistory child;
+  child.date_of_birth = born;
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    CarePeriod period;
+    period.start = spans[i].first;
+    period.end = spans[i].second;
+    if (period.end) period.exit_reason = i + 1 < spans.size() ? ExitReason::returned_home : last_exit;
+    child.periods.push_back(period);
+  }
+  return child;
+}
+
+// The children who may come back at the as-of date (31 March 2021), counted by hand: by age band on
+// that date and time since their latest period of care ended then (bands 0-6, 6-12, 12-24, 24+ months).
+TEST(ReEntryEstimation, ChildrenWhoLeftBeforeTheAsOfDateAreCountedByAgeAndTimeSinceLeaving) {
+  const Date as_of = day(2021, 3, 31);
+  std::vector<ChildHistory> children;
+  // Counted: aged 8, went home on 1 January 2021 (3 months): 5-9, band 0.
+  children.push_back(child_with_periods(day(2012, 6, 1), {{day(2019, 1, 1), day(2021, 1, 1)}}, ExitReason::returned_home));
+  // Counted: aged 12, a child arrangements order on 1 June 2020 (10 months): 10-15, band 1.
+  children.push_back(
+      child_with_periods(day(2008, 6, 1), {{day(2019, 1, 1), day(2020, 6, 1)}}, ExitReason::child_arrangements_order));
+  // Counted: aged 16, a second period ended at home on 1 January 2019 (27 months): 16-17, band 3.
+  children.push_back(child_with_periods(day(2004, 6, 1), {{day(2016, 5, 1), day(2017, 1, 1)}, {day(2018, 1, 1), day(2019, 1, 1)}},
+                                        ExitReason::returned_home));
+  // Counted: aged 12, went home on the as-of date itself: 10-15, band 0.
+  children.push_back(child_with_periods(day(2008, 6, 1), {{day(2020, 1, 1), as_of}}, ExitReason::returned_home));
+  // Counted: aged 12, home on 1 March 2020 (13 months); came back after the as-of date, which is later.
+  children.push_back(child_with_periods(day(2008, 6, 1), {{day(2019, 1, 1), day(2020, 3, 1)}, {day(2021, 5, 1), std::nullopt}},
+                                        std::nullopt));
+  // Not counted: in care at the as-of date, after going home and coming back.
+  children.push_back(child_with_periods(day(2008, 6, 1), {{day(2019, 1, 1), day(2020, 1, 1)}, {day(2020, 6, 1), std::nullopt}},
+                                        std::nullopt));
+  // Not counted: adopted; 18 by the as-of date; left after the as-of date.
+  children.push_back(child_with_periods(day(2015, 6, 1), {{day(2017, 1, 1), day(2019, 1, 1)}}, ExitReason::adoption));
+  children.push_back(child_with_periods(day(2003, 1, 1), {{day(2019, 1, 1), day(2020, 1, 1)}}, ExitReason::returned_home));
+  children.push_back(child_with_periods(day(2008, 6, 1), {{day(2019, 1, 1), day(2021, 4, 1)}}, ExitReason::returned_home));
+
+  ReEntryCounter counter(day(2016, 4, 1), as_of);
+  for (const ChildHistory& child : children) counter.count(child);
+  std::array<std::array<std::int32_t, 4>, kAgeBandCount> expected{};
+  expected[static_cast<int>(AgeBand::from_5_to_9)][0] = 1;
+  expected[static_cast<int>(AgeBand::from_10_to_15)][0] = 1;
+  expected[static_cast<int>(AgeBand::from_10_to_15)][1] = 1;
+  expected[static_cast<int>(AgeBand::from_10_to_15)][2] = 1;
+  expected[static_cast<int>(AgeBand::from_16_to_17)][3] = 1;
+  for (int a = 0; a < kAgeBandCount; ++a) {
+    for (int b = 0; b < 4; ++b) EXPECT_EQ(counter.left_before(a, b), expected[a][b]) << "age band " << a << ", band " << b;
+  }
+  const ReEntry estimated = counter.estimate(0, 0.5);
+  EXPECT_EQ(estimated.left_before_origin[static_cast<int>(AgeBand::from_10_to_15)], (std::vector<std::int32_t>{1, 1, 1, 0}));
+  EXPECT_TRUE(estimated.left_before_origin[static_cast<int>(AgeBand::from_1_to_4)].empty());
 }
 
 }  // namespace

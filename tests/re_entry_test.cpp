@@ -2,7 +2,9 @@
 // care is counted (entries, placements since 1 April, time in care), and refusals of bad values.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "simulation/re_entry.hpp"
@@ -154,7 +156,7 @@ TEST(ReEntry, DrawnTimesFollowTheHazardByTimeSinceLeavingAndAge) {
   std::vector<double> observed(p.size(), 0.0);
   for (int i = 0; i < children; ++i) {
     StreamEngine draws(11, 0, entity_id(EntityKind::entering_child, static_cast<std::uint32_t>(i)), Process::re_entry);
-    const std::optional<double> when = draw_re_entry_time(re_entry, birthday, left, 5000, draws);
+    const std::optional<double> when = draw_re_entry_time(re_entry, birthday, left, left, 5000, draws);
     std::size_t cell = p.size() - 1;
     if (when) {
       ASSERT_GE(*when, left);
@@ -182,7 +184,82 @@ TEST(ReEntry, ReEntriesInARunMatchTheHazardWithinStandardErrors) {
   EXPECT_NEAR(static_cast<double>(re_entries), n * p, standard_errors_allowed() * std::sqrt(n * p * (1 - p)));
 }
 
+// Children who left care before the origin ([re_entry] left_before_origin) come back in the first
+// year with chance 1 - exp(-hazard x a year), taking the hazard of the time-since-leaving band they
+// are in at the origin: those 0-6 months out meet 0.8 throughout (it is 0.8 up to 24 months), those
+// 24 months or more out meet 0.1. Ages 10 to 15 meet no other age band within the year.
+TEST(ReEntry, ChildrenWhoLeftBeforeTheOriginComeBackAtTheHazardOfTheirTimeSinceLeaving) {
+  Scenario s = leaving_at_once(0, 0, 0, 1);
+  s.re_entry = constant_re_entry({0, 6, 12, 24}, {0.8, 0.8, 0.8, 0.1});
+  const int ten_to_fifteen = 3;
+  s.re_entry.left_before_origin[ten_to_fifteen] = {200, 0, 0, 300};
+  const RunResult r = run(s, 20, 13);
+  const double years = r.calendar.times.back() / 365.25;
+  double expected = 0;
+  double variance = 0;
+  for (const auto& [count, hazard] : {std::pair{200.0, 0.8}, std::pair{300.0, 0.1}}) {
+    const double n = count * r.runs;
+    const double p = 1 - std::exp(-hazard * years);
+    expected += n * p;
+    variance += n * p * (1 - p);
+  }
+  std::int64_t re_entries = 0;
+  std::int64_t in_care_at_end = 0;
+  for (int run_index = 0; run_index < r.runs; ++run_index) {
+    re_entries += total(r, run_index, r.layout.entries_re_entry);
+    in_care_at_end += r.value(run_index, r.calendar.date_count() - 1, r.layout.stock_all);
+  }
+  EXPECT_NEAR(static_cast<double>(re_entries), expected, standard_errors_allowed() * std::sqrt(variance));
+  EXPECT_EQ(total(r, 0, r.layout.entries_all), total(r, 0, r.layout.entries_re_entry));
+  EXPECT_EQ(in_care_at_end, re_entries);  // each came back to kinship care and stays
+}
+
+// A pool none of whom comes back (hazard 0) changes nothing: their draws are their own.
+TEST(ReEntry, APoolThatNeverComesBackChangesNothing) {
+  Scenario without = leaving_at_once(50, 8 * 365, 1);
+  for (StartingChild& child : without.starting_children) child.days_in_placement = 0;
+  without.ending_hazard_per_year.assign(without.ending_hazard_per_year.size(), 0.7);
+  without.re_entry = constant_re_entry({0, 6}, {0.5, 0.2});
+  without.re_entry.hazard_per_year[0] = {0.0, 0.0};  // the pool is all under 1 and never comes back
+  Scenario with = without;
+  with.re_entry.left_before_origin[0] = {40, 0};
+  const RunResult a = run(without, 3, 21);
+  const RunResult b = run(with, 3, 21);
+  EXPECT_EQ(a.tallies, b.tallies);
+  EXPECT_GT(total(a, 0, a.layout.entries_re_entry), 0);
+}
+
+class ReEntryPool : public TemporaryFolderTest {};
+
+TEST_F(ReEntryPool, CountsAreReadByAgeBandAndTimeSinceLeaving) {
+  const std::filesystem::path file =
+      write("pool.toml", "extends = \"" CARECAST_SCENARIO_DIR "/default.toml\"\n"
+                         "[re_entry.left_before_origin]\n5_to_9 = [3, 4, 5, 6]\n16_to_17 = [0, 1, 0, 2]\n");
+  const Scenario s = load_scenario(file);
+  EXPECT_EQ(s.re_entry.left_before_origin[2], (std::vector<std::int32_t>{3, 4, 5, 6}));
+  EXPECT_EQ(s.re_entry.left_before_origin[4], (std::vector<std::int32_t>{0, 1, 0, 2}));
+  EXPECT_TRUE(s.re_entry.left_before_origin[0].empty());
+}
+
 class ReEntryErrors : public ScenarioRefusalTest {};
+
+TEST_F(ReEntryErrors, BadPoolCountsAreRefusedWithTheirLineAndKey) {
+  const InputError length = error_for("[re_entry.left_before_origin]\n5_to_9 = [3, 4]\n");
+  EXPECT_EQ(length.where().line, 3);
+  EXPECT_EQ(length.where().field, "re_entry.left_before_origin.5_to_9");
+  EXPECT_NE(length.problem().find("4 time-since-leaving bands"), std::string::npos) << length.problem();
+  const InputError negative = error_for("[re_entry.left_before_origin]\n5_to_9 = [3, -4, 0, 0]\n");
+  EXPECT_EQ(negative.where().field, "re_entry.left_before_origin.5_to_9[1]");
+  const InputError fraction = error_for("[re_entry.left_before_origin]\n5_to_9 = [3, 4.5, 0, 0]\n");
+  EXPECT_EQ(fraction.where().field, "re_entry.left_before_origin.5_to_9[1]");
+  const InputError all = error_for("[re_entry.left_before_origin]\nall = [3, 4, 0, 0]\n");
+  EXPECT_EQ(all.where().line, 3);
+  // Under 1 at the origin: nobody can have left care 12 months or more before.
+  const InputError unborn = error_for("[re_entry.left_before_origin]\n0_to_1 = [3, 4, 1, 0]\n");
+  EXPECT_EQ(unborn.where().field, "re_entry.left_before_origin.0_to_1[2]");
+  EXPECT_NE(unborn.problem().find("12 months"), std::string::npos) << unborn.problem();
+}
+
 
 TEST_F(ReEntryErrors, BadBandsAndHazardsAreRefusedWithTheirLineAndKey) {
   const InputError first = error_for("[re_entry]\nband_starts_months = [1, 6]\nhazard_per_year = { all = [0.1, 0.1] }\n");

@@ -47,9 +47,29 @@ void ReEntryCounter::add_exposure(int age_band, int since_band, double from, dou
   }
 }
 
+// The child's latest period of care begun by the end of the as-of date: if it ended by then with a
+// return home or an order and the child is under 18 on the as-of date, the child is one of those who
+// may come back, counted by age band on the as-of date and time since leaving at its end.
+void ReEntryCounter::count_left_before(const ChildHistory& child, const std::array<double, kAgeBandCount + 1>& band_start) {
+  const CarePeriod* latest = nullptr;
+  for (const CarePeriod& period : child.periods) {
+    if (middle_of(period.start) < end_) latest = &period;
+  }
+  if (latest == nullptr || !latest->end || !latest->exit_reason || !may_re_enter_after(*latest->exit_reason)) return;
+  const double left = middle_of(*latest->end);
+  const double as_of = end_ - 0.5;
+  if (left >= end_ || band_start[kAgeBandCount] <= as_of) return;
+  int age = 0;
+  while (age + 1 < kAgeBandCount && band_start[age + 1] <= as_of) ++age;
+  int since = 0;
+  while (since + 1 < kSinceBands && left + kReEntryBandStartMonths[since + 1] * kDaysPerMonthBack <= as_of) ++since;
+  ++left_before_[static_cast<std::size_t>(age)][static_cast<std::size_t>(since)];
+}
+
 void ReEntryCounter::count(const ChildHistory& child) {
   std::array<double, kAgeBandCount + 1> band_start{};
   for (int b = 0; b <= kAgeBandCount; ++b) band_start[b] = start_of(add_years(child.date_of_birth, kAgeBandStartYears[b]));
+  count_left_before(child, band_start);
   const double adult = band_start[kAgeBandCount];
   for (std::size_t i = 0; i < child.periods.size(); ++i) {
     const CarePeriod& period = child.periods[i];
@@ -130,6 +150,10 @@ ReEntry ReEntryCounter::estimate(double half_life_years, double prior_child_year
       const double band_rate = (band_events[s] + overall * prior_child_years) / (band_years[s] + prior_child_years);
       re_entry.hazard_per_year[a].push_back((events[a][s] + band_rate * prior_child_years) /
                                             (years[a][s] + prior_child_years));
+    }
+    const auto& left_before = left_before_[static_cast<std::size_t>(a)];
+    if (std::any_of(left_before.begin(), left_before.end(), [](std::int32_t count) { return count > 0; })) {
+      re_entry.left_before_origin[static_cast<std::size_t>(a)].assign(left_before.begin(), left_before.end());
     }
   }
   return re_entry;

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "core/calendar.hpp"
@@ -36,11 +37,17 @@ class ReEntryCounter {
   // Unweighted re-entries and years at risk in one cell.
   double events(int age_band, int since_band) const;
   double years(int age_band, int since_band) const;
+  // Children whose latest period of care began by the as-of date and ended by it with a return home
+  // or an order, under 18 then: by age band on the as-of date and time-since-leaving band then.
+  std::int32_t left_before(int age_band, int since_band) const {
+    return left_before_[static_cast<std::size_t>(age_band)][static_cast<std::size_t>(since_band)];
+  }
 
   // The hazard a year by age band and time-since-leaving band: weighted re-entries over weighted years
   // at risk, each cell shrunk towards its time-since-leaving band's rate over all ages by a prior worth
   // `prior_child_years` (and that band's rate towards the overall rate the same way). Disabled (no
-  // bands) when nobody left for home or by an order in the window.
+  // bands) when nobody left for home or by an order in the window. With the counts of children who
+  // left before the as-of date (left_before_origin).
   ReEntry estimate(double half_life_years, double prior_child_years) const;
 
  private:
@@ -49,6 +56,7 @@ class ReEntryCounter {
            months_;
   }
   void add_exposure(int age_band, int since_band, double from, double to);  // days since epoch
+  void count_left_before(const ChildHistory& child, const std::array<double, kAgeBandCount + 1>& band_start);
   int month_back(double t) const;
 
   double window_start_;  // days since epoch, start of the day
@@ -56,6 +64,7 @@ class ReEntryCounter {
   std::size_t months_;
   std::vector<double> years_by_month_;   // [age band][since band][month back]
   std::vector<double> events_by_month_;  // [age band][since band][month back]
+  std::array<std::array<std::int32_t, kReEntryBandStartMonths.size()>, kAgeBandCount> left_before_{};
   std::size_t exits_home_ = 0;
   std::size_t re_entries_ = 0;
   double years_at_risk_ = 0;

@@ -385,6 +385,16 @@ void write_re_entry(std::ostream& out, const Scenario& scenario, const Calibrati
     out << name_of(static_cast<AgeBand>(b)) << " = " << array_of(scenario.re_entry.hazard_per_year[static_cast<std::size_t>(b)])
         << '\n';
   }
+  if (!scenario.re_entry.has_left_before_origin()) return;
+  out << "[re_entry.left_before_origin]\n";
+  comment(out, "Children whose latest period of care ended with a return home or a child arrangements order "
+               "by the as-of date and who are under 18 then, by age band then and time-since-leaving band: they "
+               "may come back. A lower bound for long times since leaving, since leavings before the returns' "
+               "window cannot be seen (the hazard in long bands is low).");
+  for (int b = 0; b < kAgeBandCount; ++b) {
+    const auto& counts = scenario.re_entry.left_before_origin[static_cast<std::size_t>(b)];
+    if (!counts.empty()) out << name_of(static_cast<AgeBand>(b)) << " = " << array_of(counts) << '\n';
+  }
 }
 
 void write_leaving_care(std::ostream& out, const Scenario& scenario, const CalibrationReport& calibration) {

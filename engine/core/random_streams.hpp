@@ -37,7 +37,8 @@ enum class Process : std::uint32_t {
   systemic_drift = 20,      // the replication's random-walk drift of the same three multipliers
   placement_location = 21,  // each placement's location band, and each carer household's
   child_needs = 22,         // a child's needs level and its changes; a household's approval for levels
-  re_entry = 23,            // when a child who left for home comes back into care, and its first placement
+  re_entry = 23,            // when a child who left for home comes back into care, and its first placement;
+                            // for a child who left before the origin, also its age and time since leaving
   care_leaver = 30,         // a care leaver's support, first status and moves between statuses
 };
 
@@ -51,6 +52,7 @@ enum class EntityKind : std::uint32_t {
   household = 4,
   transferred_uasc_child = 5,
   starting_care_leaver = 6,  // care leavers at the origin ([care_leavers] starting_count)
+  left_care_before_origin = 7,  // children who left care before the origin ([re_entry] left_before_origin)
 };
 
 constexpr std::uint64_t splitmix64_mix(std::uint64_t z) {

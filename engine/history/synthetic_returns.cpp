@@ -460,7 +460,9 @@ void HistoryRecorder::move(Record& record, Category to, Date on) {
 void HistoryRecorder::admitted(std::uint32_t child, const ChildState& state, double now, bool starting) {
   if (records_.size() <= child) records_.resize(child + 1);
   Record& record = records_[child];
-  if (state.periods_of_care > 1) {
+  // A child who left care before the origin ([re_entry] left_before_origin) has no earlier period
+  // in the returns: its coming back is recorded as the start of its first.
+  if (state.periods_of_care > 1 && !record.child.episodes.empty()) {
     re_entered(record, state, now);
     return;
   }

@@ -17,8 +17,20 @@ struct ReEntry {
   std::vector<std::int32_t> band_starts_months;
   // Hazard a year of re-entry, by age band, one per time-since-leaving band.
   std::array<std::vector<double>, kAgeBandCount> hazard_per_year;
+  // Children who left care by returning home or by a child arrangements order before the origin and
+  // are under 18 at the origin, by age band at the origin, one count per time-since-leaving band
+  // (time since leaving at the origin). Empty for an age band with none. They may come back.
+  std::array<std::vector<std::int32_t>, kAgeBandCount> left_before_origin;
 
   bool enabled() const { return !band_starts_months.empty(); }
+  bool has_left_before_origin() const {
+    for (const auto& counts : left_before_origin) {
+      for (std::int32_t count : counts) {
+        if (count > 0) return true;
+      }
+    }
+    return false;
+  }
   int band_count() const { return static_cast<int>(band_starts_months.size()); }
   // Months of 365.25 / 12 days.
   double band_start_days(int band) const { return band_starts_months[static_cast<std::size_t>(band)] * (365.25 / 12); }

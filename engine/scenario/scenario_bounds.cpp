@@ -99,6 +99,7 @@ constexpr ScenarioRange kRanges[] = {
     {"time_in_care.move_hazard_multiplier[]", 0, kMaxTimeInCareMultiplier, kMultiplier},
     {"re_entry.band_starts_months[]", 0, kMaxMonthsInCare, "months since leaving care"},
     {"re_entry.hazard_per_year.*[]", 0, kMaxHazardPerYear, kHazard},
+    {"re_entry.left_before_origin.*[]", 0, kMaxChildrenInCell, "children in one age band and time-since-leaving band"},
     {"variation.entries_sd_log_per_year", 0, kMaxSdLog, kSdLog},
     {"variation.exits_sd_log_per_year", 0, kMaxSdLog, kSdLog},
     {"variation.moves_sd_log_per_year", 0, kMaxSdLog, kSdLog},

@@ -320,7 +320,10 @@ const KeySchema& scenario_schema() {
   static const KeySchema time_in_care = table_of({{"band_starts_months", &value},
                                                   {"exit_hazard_multiplier", &value},
                                                   {"move_hazard_multiplier", &value}});
-  static const KeySchema re_entry = table_of({{"band_starts_months", &value}, {"hazard_per_year", &value_by_band}});
+  static const KeySchema value_by_age_band = keyed_by(age_bands, value);
+  static const KeySchema re_entry = table_of({{"band_starts_months", &value},
+                                              {"hazard_per_year", &value_by_band},
+                                              {"left_before_origin", &value_by_age_band}});
   static const KeySchema starting_population = table_of({
       {"children_csv", &value},
       {"groups_csv", &value},
@@ -1986,6 +1989,31 @@ ReEntry read_re_entry(const MergedTable& table) {
     for (std::size_t i = 0; i < array.size(); ++i) {
       result.hazard_per_year[band].push_back(
           read_non_negative(element(hazards[band], i), "a hazard a year (a number, 0 or more)"));
+    }
+  }
+  // Optional: children who left before the origin, by age band at the origin (no `all`: these are
+  // counts), one per time-since-leaving band.
+  if (const MergedTable pool = table.table("left_before_origin"); pool.present()) {
+    for (std::string_view band_name : pool.keys()) {
+      const auto band = static_cast<std::size_t>(*parse_age_band(band_name));
+      const Entry counts = *pool.find(band_name);
+      const toml::array& array = read_array(counts, "an array of numbers of children, one per time-since-leaving band");
+      if (array.size() != start_array.size()) {
+        fail(counts, "has " + std::to_string(array.size()) + " counts but there are " +
+                         std::to_string(start_array.size()) + " time-since-leaving bands (re_entry.band_starts_months)");
+      }
+      for (std::size_t i = 0; i < array.size(); ++i) {
+        const Entry count = element(counts, i);
+        const int children = read_count(count);
+        // A child cannot have left care before being born: the band must begin before the band's
+        // oldest age.
+        if (children > 0 && result.band_starts_months[i] >= 12 * kAgeBandStartYears[band + 1]) {
+          fail(count, std::to_string(children) + " children in age band '" + std::string(band_name) +
+                          "' cannot have left care " + std::to_string(result.band_starts_months[i]) +
+                          " months or more before the origin");
+        }
+        result.left_before_origin[band].push_back(children);
+      }
     }
   }
   return result;

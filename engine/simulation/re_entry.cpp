@@ -12,13 +12,13 @@
 namespace carecast {
 
 std::optional<double> draw_re_entry_time(const ReEntry& re_entry, const std::array<double, kAgeBandCount>& birthday_time,
-                                         double left_at, double limit, StreamEngine& draws) {
+                                         double left_at, double from, double limit, StreamEngine& draws) {
   double remaining = boost::random::exponential_distribution<double>(1.0)(draws);
   limit = std::min(limit, birthday_time[kAgeBandCount - 1]);
   const int last_band = re_entry.band_count() - 1;
   int since_band = 0;
   int age_band = 0;
-  double t = left_at;
+  double t = std::max(left_at, from);
   while (age_band < kAgeBandCount - 1 && birthday_time[static_cast<std::size_t>(age_band)] <= t) ++age_band;
   while (since_band < last_band && left_at + re_entry.band_start_days(since_band + 1) <= t) ++since_band;
   while (t < limit) {
@@ -51,11 +51,69 @@ bool ReplicationRunner::schedule_re_entry(std::uint32_t index, ExitReason reason
         StreamEngine(id_.seed, id_.replication, entity_id(child.entity_kind, child.entity), Process::re_entry);
   }
   const std::optional<double> when =
-      draw_re_entry_time(re_entry, child.birthday_time, now, model_->horizon_time, child.re_entry_stream);
+      draw_re_entry_time(re_entry, child.birthday_time, now, now, model_->horizon_time, child.re_entry_stream);
   if (!when) return false;
   child.left_care_at = now;
   queue_.push(Event{*when, EventKind::re_enters, child.admission, ++child.generation, index});
   return true;
+}
+
+// Children who left care for home or by an order before the origin: each draws, from its own
+// re-entry stream, its date of birth uniformly in its age band at the origin, its time since leaving
+// uniformly in its band (the open last band up to its birth), its sex as the band's first entries',
+// and when (if ever) it comes back given that it had not by the origin. One who comes back before the
+// horizon takes a slot, out of care, with one re_enters event; re_enter then handles it as any child
+// coming back. Placements since 1 April carry over as for a leaver: it had one this collection year
+// if it left since the latest 1 April.
+void ReplicationRunner::start_left_before_origin(ReplicationIdentity id) {
+  const ReEntry& re_entry = scenario_.re_entry;
+  if (!re_entry.enabled() || !re_entry.has_left_before_origin()) return;
+  const std::chrono::year_month_day origin{model_->origin};
+  std::chrono::year_month_day april{origin.year(), std::chrono::April, std::chrono::day{1}};
+  if (std::chrono::sys_days{april} > model_->origin) april = {origin.year() - std::chrono::years{1}, std::chrono::April, std::chrono::day{1}};
+  const double latest_april_first = days_between(model_->origin, std::chrono::sys_days{april}) - 1.0;
+  std::uint32_t entity = 0;
+  for (int band = 0; band < kAgeBandCount; ++band) {
+    const std::vector<std::int32_t>& counts = re_entry.left_before_origin[static_cast<std::size_t>(band)];
+    const PerSex<double>& entries = scenario_.entries.expected_per_year[static_cast<std::size_t>(band)];
+    const double entries_in_band = entries[static_cast<int>(Sex::male)] + entries[static_cast<int>(Sex::female)];
+    const double female_share = entries_in_band > 0 ? entries[static_cast<int>(Sex::female)] / entries_in_band : 0.5;
+    for (int since = 0; since < static_cast<int>(counts.size()); ++since) {
+      for (std::int32_t k = 0; k < counts[static_cast<std::size_t>(since)]; ++k) {
+        const std::uint32_t this_entity = entity++;
+        StreamEngine draws(id.seed, id.replication, entity_id(EntityKind::left_care_before_origin, this_entity),
+                           Process::re_entry);
+        ChildState child;
+        const Date dob = draw_birth_date(model_->origin, band, draws);
+        child.birthday_time = birthday_times(model_->origin, dob);
+        child.birth_time = days_between(model_->origin, dob) - 1.0;
+        const double shortest = re_entry.band_start_days(since);
+        const double longest = std::max(
+            shortest, since + 1 < re_entry.band_count() ? std::min(re_entry.band_start_days(since + 1), -child.birth_time)
+                                                        : -child.birth_time);
+        const double left_at = -(shortest + (longest - shortest) * uniform_open01(draws));
+        child.sex = uniform_open01(draws) < female_share ? Sex::female : Sex::male;
+        const std::optional<double> when =
+            draw_re_entry_time(re_entry, child.birthday_time, left_at, 0.0, model_->horizon_time, draws);
+        if (!when) continue;
+        child.entity = this_entity;
+        child.entity_kind = EntityKind::left_care_before_origin;
+        child.left_care_at = left_at;
+        child.placements_this_year = left_at > latest_april_first ? 1 : 0;
+        child.re_entry_stream = draws;
+        child.duration_stream = StreamEngine(id.seed, id.replication, entity_id(child.entity_kind, this_entity),
+                                             Process::placement_duration);
+        child.destination_stream = StreamEngine(id.seed, id.replication, entity_id(child.entity_kind, this_entity),
+                                                Process::placement_destination);
+        const std::uint32_t index = take_slot(child);
+        ChildState& dormant = children_[index];
+        dormant.in_care = false;
+        dormant.admission = static_cast<std::uint32_t>(stats_.children_simulated++);
+        open_child_streams(dormant);
+        queue_.push(Event{*when, EventKind::re_enters, dormant.admission, ++dormant.generation, index});
+      }
+    }
+  }
 }
 
 // A new period of care for a child looked after before: counted once among entries, as a re-entry.

@@ -11,10 +11,12 @@
 
 namespace carecast {
 
-// Clock time (days) of re-entry for a child who left care at `left_at`, whose age bands begin at
-// `birthday_time` (the last entry is the 18th birthday), or nothing if the draw falls at or after
-// `limit` or the 18th birthday. Draws exactly one number from `draws`.
+// Clock time (days) of re-entry for a child who left care at `left_at` and had not come back by
+// `from` (at or after `left_at`), whose age bands begin at `birthday_time` (the last entry is the
+// 18th birthday), or nothing if the draw falls at or after `limit` or the 18th birthday. The hazard
+// is piecewise constant, so given no return by `from` the time is drawn from `from` on, in the
+// time-since-leaving band reached then. Draws exactly one number from `draws`.
 std::optional<double> draw_re_entry_time(const ReEntry& re_entry, const std::array<double, kAgeBandCount>& birthday_time,
-                                         double left_at, double limit, StreamEngine& draws);
+                                         double left_at, double from, double limit, StreamEngine& draws);
 
 }  // namespace carecast

@@ -16,6 +16,8 @@ double exponential1(StreamEngine& engine) {
   return boost::random::exponential_distribution<double>(1.0)(engine);
 }
 
+}  // namespace
+
 // Clock time at which a child born on `dob` reaches each age-band boundary: the start of the
 // birthday, which is the end of the day before.
 std::array<double, kAgeBandCount> birthday_times(Date origin, Date dob) {
@@ -40,8 +42,6 @@ Date draw_birth_date(Date date, int band, StreamEngine& engine) {
   const int span = static_cast<int>((latest - earliest).count());
   return earliest + std::chrono::days{boost::random::uniform_int_distribution<int>(0, span)(engine)};
 }
-
-}  // namespace
 
 ReplicationRunner::ReplicationRunner(const Scenario& scenario, const CompiledModel& model,
                                      const TallyLayout& layout, const ReportingCalendar& calendar)
@@ -83,7 +83,7 @@ ReplicationRunner::ReplicationRunner(const Scenario& scenario, const CompiledMod
 // numbers children by their slot) its slot is given to the next child: the table of children then
 // grows with the children in care at once, not with every child of the run, and stays in cache
 // longer. The slot's generations go on from the leaver's, so the leaver's stale events stay stale.
-std::uint32_t ReplicationRunner::add_child(const ChildState& child) {
+std::uint32_t ReplicationRunner::take_slot(const ChildState& child) {
   std::uint32_t index = 0;
   if (!free_slots_.empty() && observer_ == nullptr) {
     index = free_slots_.back();
@@ -95,19 +95,31 @@ std::uint32_t ReplicationRunner::add_child(const ChildState& child) {
     index = static_cast<std::uint32_t>(children_.size());
     children_.push_back(child);
   }
+  return index;
+}
+
+// The child's own streams for its placements' costs and locations and its needs.
+void ReplicationRunner::open_child_streams(ChildState& child) const {
+  child.cost_stream = StreamEngine(id_.seed, id_.replication, entity_id(child.entity_kind, child.entity),
+                                   Process::placement_cost);
+  if (locations_.enabled()) {
+    child.location_stream = StreamEngine(id_.seed, id_.replication, entity_id(child.entity_kind, child.entity),
+                                         Process::placement_location);
+  }
+  if (needs_.enabled()) {
+    child.needs_stream =
+        StreamEngine(id_.seed, id_.replication, entity_id(child.entity_kind, child.entity), Process::child_needs);
+  }
+}
+
+std::uint32_t ReplicationRunner::add_child(const ChildState& child) {
+  const std::uint32_t index = take_slot(child);
   ChildState& added = children_[index];
   added.admission = static_cast<std::uint32_t>(stats_.children_simulated);
   added.in_care = true;
   added.in_care_slot = static_cast<std::uint32_t>(in_care_.size());
-  added.cost_stream = StreamEngine(id_.seed, id_.replication, entity_id(added.entity_kind, added.entity),
-                                   Process::placement_cost);
-  if (locations_.enabled()) {
-    added.location_stream = StreamEngine(id_.seed, id_.replication, entity_id(added.entity_kind, added.entity),
-                                         Process::placement_location);
-  }
+  open_child_streams(added);
   if (needs_.enabled()) {
-    added.needs_stream =
-        StreamEngine(id_.seed, id_.replication, entity_id(added.entity_kind, added.entity), Process::child_needs);
     added.needs_assessed = std::max(added.care_start, 0.0);
     added.needs_level = needs_.level_at_entry(added.age_band_at(added.needs_assessed), added.needs_stream);
   }
@@ -605,6 +617,7 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
                         scenario_.costs.enabled ? &care_leaver_costs_ : nullptr);
   }
   start_population(id);
+  start_left_before_origin(id);
   StreamEngine entry_arrivals(id.seed, id.replication, entity_id(EntityKind::replication, 0), Process::entry_arrivals);
   StreamEngine uasc_arrivals(id.seed, id.replication, entity_id(EntityKind::replication, 1), Process::entry_arrivals);
   schedule_next_arrival(entry_arrivals, model_->entries, EventKind::group_arrives, 0.0);

@@ -41,6 +41,11 @@ struct ReplicationStats {
 
 inline constexpr std::uint32_t kNoChild = 0xffffffffU;
 
+// Clock time at which a child born on `dob` reaches each age-band boundary, and a date of birth
+// drawn uniformly among those that make a child of `band` on `date` (replication.cpp).
+std::array<double, kAgeBandCount> birthday_times(Date origin, Date dob);
+Date draw_birth_date(Date date, int band, StreamEngine& engine);
+
 // Compact per-child state. Times are days on the simulation clock (0 = end of the origin date).
 struct ChildState {
   double placement_start = 0;
@@ -186,6 +191,10 @@ class ReplicationRunner {
   void start_population(ReplicationIdentity id);
   void admit_group(ReplicationIdentity id, double now, EntityKind kind);
   std::uint32_t add_child(const ChildState& child);
+  // A slot in the table of children for `child` (a freed one when no observer numbers children by
+  // slot), keeping the slot's generation; and the child's own streams for costs, locations and needs.
+  std::uint32_t take_slot(const ChildState& child);
+  void open_child_streams(ChildState& child) const;
   // Places a child who wants `wanted`: directly without supply; with supply, with the first
   // provider that has a place, as the placement market orders them (placement_market.hpp).
   void place(std::uint32_t child, Category wanted, double now);
@@ -207,6 +216,9 @@ class ReplicationRunner {
   // Re-entry into care (re_entry.cpp): whether the child leaving comes back (then scheduled), and
   // its new period of care.
   bool schedule_re_entry(std::uint32_t child, ExitReason reason, double now);
+  // Children who left care before the origin ([re_entry] left_before_origin): those who come back
+  // before the horizon take a slot, dormant until their re_enters event; the others cost nothing.
+  void start_left_before_origin(ReplicationIdentity id);
   void re_enter(std::uint32_t child, double now);
   void record_repeat_entries();  // repeat_entry_percent at each 31 March, from the tally's entries
   void schedule_next_arrival(StreamEngine& arrivals, const CompiledEntryStream& stream, EventKind kind,
