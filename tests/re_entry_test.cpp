@@ -220,7 +220,9 @@ TEST(ReEntry, APoolThatNeverComesBackChangesNothing) {
   for (StartingChild& child : without.starting_children) child.days_in_placement = 0;
   without.ending_hazard_per_year.assign(without.ending_hazard_per_year.size(), 0.7);
   without.re_entry = constant_re_entry({0, 6}, {0.5, 0.2});
-  without.re_entry.hazard_per_year[0] = {0.0, 0.0};  // the pool is all under 1 and never comes back
+  // The pool is all under 1 and never comes back: under 5 within the two years, the hazard is 0.
+  without.re_entry.hazard_per_year[0] = {0.0, 0.0};
+  without.re_entry.hazard_per_year[1] = {0.0, 0.0};
   Scenario with = without;
   with.re_entry.left_before_origin[0] = {40, 0};
   const RunResult a = run(without, 3, 21);
@@ -255,8 +257,8 @@ TEST_F(ReEntryErrors, BadPoolCountsAreRefusedWithTheirLineAndKey) {
   const InputError all = error_for("[re_entry.left_before_origin]\nall = [3, 4, 0, 0]\n");
   EXPECT_EQ(all.where().line, 3);
   // Under 1 at the origin: nobody can have left care 12 months or more before.
-  const InputError unborn = error_for("[re_entry.left_before_origin]\n0_to_1 = [3, 4, 1, 0]\n");
-  EXPECT_EQ(unborn.where().field, "re_entry.left_before_origin.0_to_1[2]");
+  const InputError unborn = error_for("[re_entry.left_before_origin]\nunder_1 = [3, 4, 1, 0]\n");
+  EXPECT_EQ(unborn.where().field, "re_entry.left_before_origin.under_1[2]");
   EXPECT_NE(unborn.problem().find("12 months"), std::string::npos) << unborn.problem();
 }
 
