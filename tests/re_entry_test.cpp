@@ -240,7 +240,10 @@ TEST_F(ReEntryPool, CountsAreReadByAgeBandAndTimeSinceLeaving) {
   const Scenario s = load_scenario(file);
   EXPECT_EQ(s.re_entry.left_before_origin[2], (std::vector<std::int32_t>{3, 4, 5, 6}));
   EXPECT_EQ(s.re_entry.left_before_origin[4], (std::vector<std::int32_t>{0, 1, 0, 2}));
-  EXPECT_TRUE(s.re_entry.left_before_origin[0].empty());
+  // Age bands the file does not list keep the base's counts, as any table merged over `extends`.
+  const Scenario base = load_scenario(CARECAST_SCENARIO_DIR "/default.toml");
+  EXPECT_EQ(s.re_entry.left_before_origin[0], base.re_entry.left_before_origin[0]);
+  EXPECT_FALSE(base.re_entry.left_before_origin[0].empty());
 }
 
 class ReEntryErrors : public ScenarioRefusalTest {};
