@@ -268,6 +268,26 @@ TEST_F(PopulationRefusals, RatesNeedAPopulationAndReplaceExpectedEntries) {
   EXPECT_EQ(cap.where().field, "population.uasc_cap_share_of_population");
 }
 
+// The shipped population option differs from the default by the population's growth alone: at the
+// origin its rates give the default's first entries, to the 4 decimals they are written with. A
+// refitted default must carry its rates along (the option's comment says how).
+TEST(PopulationOption, AtTheOriginItsRatesGiveTheDefaultsEntries) {
+  const Scenario fixed = load_scenario(CARECAST_SCENARIO_DIR "/default.toml");
+  const Scenario tied = load_scenario(CARECAST_SCENARIO_DIR "/option_population_growth.toml");
+  ASSERT_TRUE(tied.population && tied.population->entries_per_10000_children);
+  ASSERT_EQ(tied.origin, fixed.origin);
+  const PopulationCells children = tied.population->table.at(tied.origin);
+  for (int b = 0; b < kAgeBandCount; ++b) {
+    for (int x = 0; x < kSexCount; ++x) {
+      const double rate = (*tied.population->entries_per_10000_children)[b][x];
+      // Rates are written to 0.0001 per 10,000 children: half of that times the children.
+      const double rounding = 0.00005 * children[b][x] / 10000;
+      EXPECT_NEAR(rate * children[b][x] / 10000, fixed.entries.expected_per_year[b][x], rounding + 1e-9)
+          << kAgeBandNames[b] << ' ' << x;
+    }
+  }
+}
+
 // A bad population file stops `carecast run` with exit 2 and leaves no output folder.
 TEST_F(PopulationRefusals, TheCommandExitsWith2AndWritesNothing) {
   write("population.csv", population_csv(2024, 2030, kFlat) + "2026,1_to_4,male,-5\n");
