@@ -157,7 +157,7 @@ def check_formats(book, special):
 def check_financial_years(book, origin):
     """Totals over a financial year say how much of it the forecast covers."""
     for name in book.sheetnames:
-        if name in ("About", "Assumptions", "Finance", "Care leavers by year"):  # checked against the CSV on their own
+        if name in ("About", "Assumptions", "Finance") + YEAR_SHEETS:  # checked against the CSV on their own
             continue
         for row in sheet_rows(book[name]):
             if row["Metric id"] != "cost_financial_year":
@@ -228,54 +228,92 @@ def check_finance(book, forecast, origin):
                 fail(f"Finance {key}: expected overspend in format {expected_overspend.number_format!r}")
 
 
-def check_care_leavers(book, forecast, origin, publish):
-    """The Care leavers by year sheet: one row per 31 March after the origin with care leavers in
-    forecast.csv, each number that row's (a count rounded to 5 when published), in its unit's format."""
+CARE_LEAVERS_SHEET = "Care leavers by year"
+CARE_LEAVERS_COLUMNS = [("Care leavers: median", "care_leavers", "all", "p50"),
+                        ("Care leavers: 5th percentile", "care_leavers", "all", "p05"),
+                        ("Care leavers: 95th percentile", "care_leavers", "all", "p95"),
+                        ("Aged 18 to 20: median", "care_leavers", "18_to_20", "p50"),
+                        ("Aged 21 to 25: median", "care_leavers", "21_to_25", "p50"),
+                        ("Staying put: median", "staying_put", "all", "p50"),
+                        ("Leaving-care cost in the year: median", "cost_financial_year", "care_leavers", "p50"),
+                        ("Leaving-care cost: 5th percentile", "cost_financial_year", "care_leavers", "p05"),
+                        ("Leaving-care cost: 95th percentile", "cost_financial_year", "care_leavers", "p95")]
+REPEAT_ENTRIES_SHEET = "Repeat entries by year"
+REPEAT_ENTRIES_COLUMNS = [("Repeat entries (% of entries): median", "repeat_entry_percent", "all", "p50"),
+                          ("Repeat entries: 5th percentile", "repeat_entry_percent", "all", "p05"),
+                          ("Repeat entries: 95th percentile", "repeat_entry_percent", "all", "p95"),
+                          ("Coming back into care: median", "entries_financial_year", "re_entry", "p50"),
+                          ("Coming back into care: 5th percentile", "entries_financial_year", "re_entry", "p05"),
+                          ("Coming back into care: 95th percentile", "entries_financial_year", "re_entry", "p95"),
+                          ("Children starting care: median", "entries_financial_year", "all", "p50"),
+                          ("Children starting care: 5th percentile", "entries_financial_year", "all", "p05"),
+                          ("Children starting care: 95th percentile", "entries_financial_year", "all", "p95")]
+YEAR_SHEETS = (CARE_LEAVERS_SHEET, REPEAT_ENTRIES_SHEET)
+
+
+def check_year_sheet(book, forecast, origin, publish, name, columns, expected):
+    """A sheet by financial year: one row per 31 March after the origin with the first column's
+    metric in forecast.csv, each number that row's (a count rounded to 5 when published, a
+    percentage stored as a fraction), in its unit's format. `expected` says whether the sheet should
+    be there."""
     def is_year_end(date):
         return date.endswith("-03-31") and date > origin.isoformat()
 
+    metrics = {metric for _, metric, _, _ in columns}
     rows = {(r["metric"], r["category"], r["date"]): r for r in forecast
-            if r["metric"] in ("care_leavers", "staying_put", "cost_financial_year") and is_year_end(r["date"])}
-    dates = sorted({d for m, c, d in rows if m == "care_leavers" and c == "all"})
-    if not dates:
-        if "Care leavers by year" in book.sheetnames:
-            fail("a Care leavers by year sheet without care leavers")
+            if r["metric"] in metrics and is_year_end(r["date"])}
+    _, first_metric, first_category, _ = columns[0]
+    dates = sorted({d for m, c, d in rows if (m, c) == (first_metric, first_category)})
+    if not expected:
+        if name in book.sheetnames:
+            fail(f"a {name} sheet, though the forecast has nothing for it")
         return
-    if "Care leavers by year" not in book.sheetnames:
-        fail("no Care leavers by year sheet, though the forecast has care leavers")
-    sheet = sheet_rows(book["Care leavers by year"])
+    if name not in book.sheetnames:
+        fail(f"no {name} sheet, though the forecast has {first_metric} {first_category}")
+    sheet = sheet_rows(book[name])
     if len(sheet) != len(dates):
-        fail(f"Care leavers by year: {len(sheet)} rows, forecast.csv has {len(dates)} 31 Marches with care leavers")
-    columns = [("Care leavers: median", "care_leavers", "all", "p50"),
-               ("Care leavers: 5th percentile", "care_leavers", "all", "p05"),
-               ("Care leavers: 95th percentile", "care_leavers", "all", "p95"),
-               ("Aged 18 to 20: median", "care_leavers", "18_to_20", "p50"),
-               ("Aged 21 to 25: median", "care_leavers", "21_to_25", "p50"),
-               ("Staying put: median", "staying_put", "all", "p50"),
-               ("Leaving-care cost in the year: median", "cost_financial_year", "care_leavers", "p50"),
-               ("Leaving-care cost: 5th percentile", "cost_financial_year", "care_leavers", "p05"),
-               ("Leaving-care cost: 95th percentile", "cost_financial_year", "care_leavers", "p95")]
-    cells = list(book["Care leavers by year"].iter_rows())[1:]
-    header = [c.value for c in list(book["Care leavers by year"].iter_rows())[0]]
+        fail(f"{name}: {len(sheet)} rows, forecast.csv has {len(dates)} 31 Marches with {first_metric}")
+    cells = list(book[name].iter_rows())[1:]
+    header = [c.value for c in list(book[name].iter_rows())[0]]
+    if header[2:] != [column for column, _, _, _ in columns]:
+        fail(f"{name}: columns {header}")
     for date, row, line in zip(dates, sheet, cells):
         shown = row["31 March"].date() if isinstance(row["31 March"], dt.datetime) else row["31 March"]
         if shown.isoformat() != date or row["Financial year"] != financial_year(dt.date.fromisoformat(date), origin):
-            fail(f"Care leavers by year: row {shown} {row['Financial year']!r}, expected {date}")
-        for name, metric, category, statistic in columns:
+            fail(f"{name}: row {shown} {row['Financial year']!r}, expected {date}")
+        for column, metric, category, statistic in columns:
             source = rows.get((metric, category, date))
             if source is None:
-                if row[name] is not None:
-                    fail(f"Care leavers by year {date} {name}: {row[name]}, forecast.csv has no {metric} {category}")
+                if row[column] is not None:
+                    fail(f"{name} {date} {column}: {row[column]}, forecast.csv has no {metric} {category}")
                 continue
             value = float(source[statistic])
-            pounds = metric == "cost_financial_year"
-            expected = value if pounds or not publish else round_to_5(value)
-            if row[name] is None or not math.isclose(row[name], expected, rel_tol=1e-12, abs_tol=1e-9):
-                fail(f"Care leavers by year {date} {name}: {row[name]}, forecast.csv {metric} {category} "
-                     f"{statistic} gives {expected}")
-            cell = line[header.index(name)]
-            if pounds and cell.number_format != FORMATS["pounds"]:
-                fail(f"Care leavers by year {date} {name}: format {cell.number_format!r}")
+            unit = UNITS.get(metric, "count")
+            if unit == "percent":
+                expected_value = value / 100
+            elif unit == "count" and publish:
+                expected_value = round_to_5(value)
+            else:
+                expected_value = value
+            if row[column] is None or not math.isclose(row[column], expected_value, rel_tol=1e-12, abs_tol=1e-9):
+                fail(f"{name} {date} {column}: {row[column]}, forecast.csv {metric} {category} "
+                     f"{statistic} gives {expected_value}")
+            cell = line[header.index(column)]
+            if unit in FORMATS and cell.number_format != FORMATS[unit]:
+                fail(f"{name} {date} {column}: format {cell.number_format!r}, expected {FORMATS[unit]!r}")
+
+
+def check_care_leavers(book, forecast, origin, publish):
+    """The Care leavers by year sheet, there when the forecast has care leavers."""
+    expected = any(r["metric"] == "care_leavers" for r in forecast)
+    check_year_sheet(book, forecast, origin, publish, CARE_LEAVERS_SHEET, CARE_LEAVERS_COLUMNS, expected)
+
+
+def check_repeat_entries(book, forecast, origin, publish):
+    """The Repeat entries by year sheet, there when some run has a child coming back into care."""
+    expected = any(r["metric"] == "entries_financial_year" and r["category"] == "re_entry" and float(r["p95"]) > 0
+                   for r in forecast)
+    check_year_sheet(book, forecast, origin, publish, REPEAT_ENTRIES_SHEET, REPEAT_ENTRIES_COLUMNS, expected)
 
 
 def check_care_leavers_chart(folder):
@@ -313,7 +351,7 @@ def check_workbook(folder, publish):
     book = openpyxl.load_workbook(workbook)
     counts = count_metrics()
     origin = dt.date.fromisoformat(json.loads((folder / "run.json").read_text())["origin_date"])
-    special = {"About", "Assumptions", "Option comparison", "Recorded", "Finance", "Care leavers by year"}
+    special = {"About", "Assumptions", "Option comparison", "Recorded", "Finance", *YEAR_SHEETS}
     for name in book.sheetnames:
         sheet = book[name]
         if name not in ("About", "Assumptions") and sheet.freeze_panes != "A2":
@@ -336,11 +374,12 @@ def check_workbook(folder, publish):
                             counts, "history")
         if publish and not any(v == ["c"] for v in found.values()):
             fail("history: no count was suppressed, though the fixture has counts of 1-4")
-    formatted = check_formats(book, {"About", "Assumptions", "Finance", "Care leavers by year"})
+    formatted = check_formats(book, {"About", "Assumptions", "Finance", *YEAR_SHEETS})
     check_financial_years(book, origin)
     if forecast.is_file():
         check_finance(book, read_csv(forecast), origin)
         check_care_leavers(book, read_csv(forecast), origin, publish)
+        check_repeat_entries(book, read_csv(forecast), origin, publish)
     print(f"{workbook}: {formatted} number formats fit their units; matches the CSV files ({len(book.sheetnames)} sheets)")
 
 

@@ -208,55 +208,91 @@ void finance_sheet(lxw_workbook* book, const Formats& f, const WorkbookContent& 
   worksheet_autofilter(sheet, 0, 0, row_at(std::max<std::size_t>(rows.size(), 1)), 10);
 }
 
-// Care leavers at each 31 March after the start, in all, by age band and staying put, beside what
-// supporting them costs in the financial year ending then (cost category care_leavers): the figures a
-// leaving-care budget is set from, one row a year.
-void care_leavers_sheet(lxw_workbook* book, const Formats& f, const WorkbookContent& content) {
+// One column of a sheet by financial year: a statistic of the forecast row (metric, category) at
+// the year's 31 March.
+struct YearColumn {
+  const char* heading;
+  double width;
+  const char* metric;
+  const char* category;
+  const char* statistic;  // "p50", "p05", "p95"
+  Unit unit;
+};
+
+// One row per 31 March after the start that has the first column's row: the financial year, the
+// date, then each column's statistic (the suppression mark where disclosure control withheld it).
+void year_sheet(lxw_workbook* book, const Formats& f, const WorkbookContent& content, const char* name,
+                const std::vector<YearColumn>& columns) {
   const Table& forecast = *content.forecast;
-  const std::size_t p05 = forecast.statistic("p05"), p50 = forecast.statistic("p50"), p95 = forecast.statistic("p95");
-  std::map<Date, std::map<std::string, const TableRow*>> by_year;  // 31 March -> column key -> row
+  std::map<std::pair<std::string, std::string>, std::size_t> wanted;  // (metric, category) -> column
+  for (std::size_t c = 0; c < columns.size(); ++c) wanted.emplace(std::pair{columns[c].metric, columns[c].category}, c);
+  std::map<Date, std::vector<const TableRow*>> by_year;  // 31 March -> each column's row
   for (const TableRow& row : forecast.rows) {
     const std::chrono::year_month_day day{row.date};
     if (row.date <= content.origin || day.month() != std::chrono::March || day.day() != std::chrono::day{31}) continue;
-    if (row.metric == "care_leavers" || row.metric == "staying_put") by_year[row.date][row.metric + ":" + row.category] = &row;
-    if (row.metric == "cost_financial_year" && row.category == "care_leavers") by_year[row.date]["cost"] = &row;
+    const auto found = wanted.find({row.metric, row.category});
+    if (found == wanted.end()) continue;
+    auto& cells = by_year[row.date];
+    cells.resize(columns.size(), nullptr);
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      if (columns[c].metric == row.metric && columns[c].category == row.category) cells[c] = &row;
+    }
   }
-  lxw_worksheet* sheet = workbook_add_worksheet(book, "Care leavers by year");
-  header_row(sheet, f,
-             {{"Financial year", 20}, {"31 March", 12}, {"Care leavers: median", 14}, {"Care leavers: 5th percentile", 14},
-              {"Care leavers: 95th percentile", 14}, {"Aged 18 to 20: median", 14}, {"Aged 21 to 25: median", 14},
-              {"Staying put: median", 14}, {"Leaving-care cost in the year: median", 16},
-              {"Leaving-care cost: 5th percentile", 16}, {"Leaving-care cost: 95th percentile", 16}});
+  lxw_worksheet* sheet = workbook_add_worksheet(book, name);
+  std::vector<std::pair<std::string, double>> headings = {{"Financial year", 20}, {"31 March", 12}};
+  for (const YearColumn& column : columns) headings.emplace_back(column.heading, column.width);
+  header_row(sheet, f, headings);
   lxw_row_t at = 1;
   for (const auto& year : by_year) {
     const auto& date = year.first;
     const auto& cells = year.second;  // a plain reference: clang before 16 cannot capture a structured binding
-    const auto all = cells.find("care_leavers:all");
-    if (all == cells.end()) continue;
+    if (cells.front() == nullptr) continue;
     worksheet_write_string(sheet, at, 0, financial_year_label(date, content.origin).c_str(), nullptr);
     lxw_datetime day = excel_date(date);
     worksheet_write_datetime(sheet, at, 1, &day, f.date);
-    const auto write = [&](lxw_col_t column, const std::string& key, std::size_t statistic, Unit unit) {
-      const auto found = cells.find(key);
-      if (found == cells.end()) return;
-      if (const std::optional<double>& value = found->second->values[statistic]) {
-        worksheet_write_number(sheet, at, column, *value, f.quantile.at(unit));
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      if (cells[c] == nullptr) continue;
+      const lxw_col_t column = col(c + 2);
+      if (const std::optional<double>& value = cells[c]->values[forecast.statistic(columns[c].statistic)]) {
+        worksheet_write_number(sheet, at, column, stored(*value, columns[c].unit), f.quantile.at(columns[c].unit));
       } else {
         worksheet_write_string(sheet, at, column, kSuppressedText, nullptr);
       }
-    };
-    write(2, "care_leavers:all", p50, Unit::count);
-    write(3, "care_leavers:all", p05, Unit::count);
-    write(4, "care_leavers:all", p95, Unit::count);
-    write(5, "care_leavers:18_to_20", p50, Unit::count);
-    write(6, "care_leavers:21_to_25", p50, Unit::count);
-    write(7, "staying_put:all", p50, Unit::count);
-    write(8, "cost", p50, Unit::pounds);
-    write(9, "cost", p05, Unit::pounds);
-    write(10, "cost", p95, Unit::pounds);
+    }
     ++at;
   }
-  worksheet_autofilter(sheet, 0, 0, std::max<lxw_row_t>(at - 1, 1), 10);
+  worksheet_autofilter(sheet, 0, 0, std::max<lxw_row_t>(at - 1, 1), col(headings.size() - 1));
+}
+
+// Care leavers at each 31 March after the start, in all, by age band and staying put, beside what
+// supporting them costs in the financial year ending then (cost category care_leavers): the figures a
+// leaving-care budget is set from, one row a year.
+void care_leavers_sheet(lxw_workbook* book, const Formats& f, const WorkbookContent& content) {
+  year_sheet(book, f, content, "Care leavers by year",
+             {{"Care leavers: median", 14, "care_leavers", "all", "p50", Unit::count},
+              {"Care leavers: 5th percentile", 14, "care_leavers", "all", "p05", Unit::count},
+              {"Care leavers: 95th percentile", 14, "care_leavers", "all", "p95", Unit::count},
+              {"Aged 18 to 20: median", 14, "care_leavers", "18_to_20", "p50", Unit::count},
+              {"Aged 21 to 25: median", 14, "care_leavers", "21_to_25", "p50", Unit::count},
+              {"Staying put: median", 14, "staying_put", "all", "p50", Unit::count},
+              {"Leaving-care cost in the year: median", 16, "cost_financial_year", "care_leavers", "p50", Unit::pounds},
+              {"Leaving-care cost: 5th percentile", 16, "cost_financial_year", "care_leavers", "p05", Unit::pounds},
+              {"Leaving-care cost: 95th percentile", 16, "cost_financial_year", "care_leavers", "p95", Unit::pounds}});
+}
+
+// Repeat entries in each financial year ending at a 31 March after the start: the children coming
+// back into care and their percentage of all who started care, beside all who started care.
+void repeat_entries_sheet(lxw_workbook* book, const Formats& f, const WorkbookContent& content) {
+  year_sheet(book, f, content, "Repeat entries by year",
+             {{"Repeat entries (% of entries): median", 14, "repeat_entry_percent", "all", "p50", Unit::percent},
+              {"Repeat entries: 5th percentile", 14, "repeat_entry_percent", "all", "p05", Unit::percent},
+              {"Repeat entries: 95th percentile", 14, "repeat_entry_percent", "all", "p95", Unit::percent},
+              {"Coming back into care: median", 14, "entries_financial_year", "re_entry", "p50", Unit::count},
+              {"Coming back into care: 5th percentile", 14, "entries_financial_year", "re_entry", "p05", Unit::count},
+              {"Coming back into care: 95th percentile", 14, "entries_financial_year", "re_entry", "p95", Unit::count},
+              {"Children starting care: median", 14, "entries_financial_year", "all", "p50", Unit::count},
+              {"Children starting care: 5th percentile", 14, "entries_financial_year", "all", "p05", Unit::count},
+              {"Children starting care: 95th percentile", 14, "entries_financial_year", "all", "p95", Unit::count}});
 }
 
 void about_sheet(lxw_workbook* book, const Formats& f, const WorkbookContent& content,
@@ -350,6 +386,23 @@ void write_workbook(const std::filesystem::path& file, const WorkbookContent& co
                                         "of leaving-care support in the financial year ending then: median and 90% "
                                         "interval of the runs; a year covered in part is marked with its months");
   }
+  // Repeat entries once the scenario brings children back into care ([re_entry]): some run has one
+  // (or so few that disclosure control withheld the figure).
+  const bool repeat_entries =
+      content.forecast && std::any_of(content.forecast->rows.begin(), content.forecast->rows.end(),
+                                      [&](const TableRow& row) {
+                                        if (row.metric != "entries_financial_year" || row.category != "re_entry") {
+                                          return false;
+                                        }
+                                        const std::optional<double>& most = row.values[content.forecast->statistic("p95")];
+                                        return !most || *most > 0;
+                                      });
+  if (repeat_entries) {
+    sheets.emplace_back("Repeat entries by year",
+                        "Entries of children looked after before, in each financial year ending at a 31 March: "
+                        "their percentage of the children starting care, their number and the number starting "
+                        "care, median and 90% interval of the runs; a year covered in part is marked with its months");
+  }
   if (content.comparison) sheets.emplace_back("Option comparison", "Each option's difference from the base scenario");
   if (content.history) sheets.emplace_back("Recorded", "Recorded figures before the forecast");
   sheets.emplace_back("Assumptions", "The scenario's assumptions in words");
@@ -357,6 +410,7 @@ void write_workbook(const std::filesystem::path& file, const WorkbookContent& co
   about_sheet(book, f, content, sheets);
   if (finance) finance_sheet(book, f, content);
   if (care_leavers) care_leavers_sheet(book, f, content);
+  if (repeat_entries) repeat_entries_sheet(book, f, content);
   for (const std::string& family : families) {
     table_sheet(book, f, family, *content.forecast, by_family[family], content.labels, content.origin);
   }

@@ -175,6 +175,21 @@ void ReplicationRunner::finish_measures() {
       moves = days = 0;
     }
   }
+  // Entries in each financial year (from the origin, for the first) ending at a 31 March, in all
+  // and coming back into care: a year's total, whose spread over runs the monthly counts cannot give.
+  {
+    double entries = 0;
+    double re_entries = 0;
+    for (int d = 1; d < dates; ++d) {
+      const std::size_t row = static_cast<std::size_t>(d) * row_width_;
+      entries += tally_[row + static_cast<std::size_t>(layout_.entries_all)];
+      re_entries += tally_[row + static_cast<std::size_t>(layout_.entries_re_entry)];
+      if (!is_31_march(calendar_.dates[static_cast<std::size_t>(d)])) continue;
+      at(d, layout_.entries_financial_year_all) = entries;
+      at(d, layout_.entries_financial_year_re_entry) = re_entries;
+      entries = re_entries = 0;
+    }
+  }
   record_repeat_entries();
   if (!costs.enabled) return;
 

@@ -22,6 +22,8 @@ TallyLayout::TallyLayout(const Supply* supply, const Costs* costs, const CareLea
   stability_long_term = add_measure("stability_long_term", "all", MetricKind::stock);
   moves_per_child_year = add_measure("moves_per_child_year", "all", MetricKind::flow);
   repeat_entry_percent = add_measure("repeat_entry_percent", "all", MetricKind::flow);
+  entries_financial_year_all = add_measure("entries_financial_year", "all", MetricKind::flow);
+  entries_financial_year_re_entry = add_measure("entries_financial_year", "re_entry", MetricKind::flow);
   if (costs != nullptr && costs->enabled) {
     cost_all = add_measure("cost", "all", MetricKind::flow);
     cost_by_category = measure_count();

@@ -116,6 +116,10 @@ class TallyLayout {
   int stability_long_term = -1;    // % of under-16s in care 2.5+ years in the same placement 2+ years
   int moves_per_child_year = -1;   // placement moves in the financial year per child-year in care
   int repeat_entry_percent = -1;   // % of entries in the financial year who were looked after before
+  // Children who started care in the financial year (from the origin, for the first), at each
+  // 31 March: in all, and those coming back into care ([re_entry]).
+  int entries_financial_year_all = -1;
+  int entries_financial_year_re_entry = -1;
   int cost_all = -1;               // £ in the month; -1 without costs
   int cost_by_category = -1;       // + cost category
   int cost_financial_year_all = -1;  // £ in the financial year, at 31 March and the horizon

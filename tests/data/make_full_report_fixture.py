@@ -61,6 +61,9 @@ def main(source, target):
             added.append(row("stability_long_term", "all", date, 61 + 0.8 * years, 0.05, False))
             added.append(row("moves_per_child_year", "all", date, 0.42, 0.08, False))
             added.append(row("repeat_entry_percent", "all", date, 8 + 2.5 * years, 0.3, False))
+            added.append(row("entries_financial_year", "all", date, 210 + 5 * years, 0.1, True))
+            added.append(row("entries_financial_year", "re_entry", date, (210 + 5 * years) * (8 + 2.5 * years) / 100,
+                             0.3, True))
     # Costs: the mean stock priced by week, month by month, then by financial year and to date.
     month_costs = {}
     for date in dates[1:]:
