@@ -3,12 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <boost/math/distributions/fisher_f.hpp>
 #include <cmath>
 #include <filesystem>
 
 #include "scenario/scenario_loader.hpp"
 #include "simulation/care_leavers.hpp"
+#include "simulation/parameter_draws.hpp"
 #include "simulation/runner.hpp"
+#include "simulation/stated_evidence.hpp"
 #include "test_support.hpp"
 
 namespace carecast {
@@ -316,6 +319,121 @@ TEST(CareLeaverRuns, StartingCareLeaversAreCountedAndCostedExactly) {
     }
     EXPECT_NEAR(by_year, 10 * 10 * days, 1e-6);
   }
+}
+
+// Care leavers with moves in both directions between two statuses, and a little custody.
+CareLeaverSettings moving_between_statuses() {
+  CareLeaverSettings s;
+  s.enabled = true;
+  s.support_ends_at_21_probability = 0.3;
+  s.staying_close_probability = 0.3;
+  s.higher_education_probability = 0.1;
+  s.first_status_probability[at(kSupported)] = 0.6;
+  s.first_status_probability[at(kIndependent)] = 0.4;
+  s.hazard_per_year[at(kSupported)][at(kIndependent)] = 0.4;
+  s.hazard_per_year[at(kSupported)][at(kCustody)] = 0.05;
+  s.hazard_per_year[at(kIndependent)][at(kSupported)] = 0.1;
+  s.hazard_per_year[at(kCustody)][at(kIndependent)] = 0.3;
+  s.weekly_cost[at(kSupported)] = 450;
+  return s;
+}
+
+// Each replication's draw of the care-leaver rates centres on the stated rates: a hazard h from
+// Gamma(h x E, E) with E care_leaver_evidence_years (mean h, variance h / E), a share p from
+// Beta(p x N, (1 - p) x N) with N care_leaver_share_events (mean p, variance p (1 - p) / (N + 1));
+// sample means and the hazard's sample variance within k standard errors. A stated 0 stays 0, and
+// costs are not drawn.
+TEST(CareLeaverParameters, DrawsCentreOnTheStatedRates) {
+  Scenario scenario = single_category_scenario(0.0, 0, 0, 2);
+  scenario.care_leavers = moving_between_statuses();
+  scenario.stated_uncertainty.care_leaver_evidence_years = 30;
+  scenario.stated_uncertainty.care_leaver_share_events = 20;
+  const CareLeaverSettings& stated = scenario.care_leavers;
+  const CareLeaverEvidence evidence = stated_care_leaver_evidence(scenario);
+  const int n = 20000;
+  double hazard = 0, hazard_squares = 0, rare = 0, close = 0, first = 0;
+  CareLeaverSettings drawn = stated;
+  StreamEngine engine(314);
+  for (int i = 0; i < n; ++i) {
+    draw_care_leaver_parameters_into(stated, evidence, engine, drawn);
+    const double h = drawn.hazard_per_year[at(kSupported)][at(kIndependent)];
+    hazard += h;
+    hazard_squares += h * h;
+    rare += drawn.hazard_per_year[at(kSupported)][at(kCustody)];
+    close += drawn.staying_close_probability;
+    first += drawn.first_status_probability[at(kSupported)];
+    ASSERT_EQ(drawn.hazard_per_year[at(kIndependent)][at(kCustody)], 0);
+    ASSERT_EQ(drawn.first_status_probability[at(CareLeaverStatus::staying_put)], 0);
+    ASSERT_EQ(drawn.weekly_cost, stated.weekly_cost);
+  }
+  const double k = standard_errors_allowed();
+  const double years = 30, events = 20;
+  const double mean = hazard / n;
+  EXPECT_NEAR(mean, 0.4, k * std::sqrt(0.4 / years / n));
+  // The sample variance of a Gamma has standard error about sqrt((mu4 - sigma^4) / n).
+  const double shape = 0.4 * years, sigma2 = 0.4 / years;
+  const double mu4 = 3 * shape * (shape + 2) / std::pow(years, 4);
+  EXPECT_NEAR(hazard_squares / n - mean * mean, sigma2, k * std::sqrt((mu4 - sigma2 * sigma2) / n));
+  EXPECT_NEAR(rare / n, 0.05, k * std::sqrt(0.05 / years / n));
+  EXPECT_NEAR(close / n, 0.3, k * std::sqrt(0.3 * 0.7 / (events + 1) / n));
+  EXPECT_NEAR(first / n, 0.6, k * std::sqrt(0.6 * 0.4 / (events + 1) / n));
+}
+
+// With parameter uncertainty the care leavers' rates differ from one replication to the next, so
+// the number in a status a year on varies more across replications than with
+// --parameter-uncertainty off (F test at the false-alarm rate); off, every replication has the
+// stated rates.
+TEST(CareLeaverRuns, ParameterUncertaintyWidensTheSpreadOfCareLeavers) {
+  Scenario s = single_category_scenario(0.0, 0, 0, 2);
+  s.care_leavers = moving_between_statuses();
+  s.care_leavers.starting_count[at(kSupported)] = {100, 50};
+  s.care_leavers.starting_count[at(kIndependent)] = {50, 100};
+  s.stated_uncertainty = StatedUncertainty{};  // the defaults, on
+  RunOptions options;
+  options.runs = 400;
+  options.threads = 2;
+  options.seed = 8;
+  const RunResult on = run_replications(s, options);
+  ASSERT_TRUE(on.parameters_drawn);
+  options.parameter_uncertainty = false;
+  options.seed = 9;
+  const RunResult off = run_replications(s, options);
+  ASSERT_FALSE(off.parameters_drawn);
+
+  const int year_on = 12;  // the month end a year after the origin
+  const int supported = on.layout.care_leavers_by_status + static_cast<int>(kSupported);
+  auto variance = [&](const RunResult& r) {
+    double sum = 0, squares = 0;
+    for (int run = 0; run < r.runs; ++run) sum += r.value(run, year_on, supported);
+    const double mean = sum / r.runs;
+    for (int run = 0; run < r.runs; ++run) squares += std::pow(r.value(run, year_on, supported) - mean, 2);
+    return squares / (r.runs - 1);
+  };
+  const double df = options.runs - 1;
+  const double f_critical = boost::math::quantile(
+      boost::math::complement(boost::math::fisher_f_distribution<double>(df, df), kFalseAlarmRate));
+  EXPECT_GT(variance(on) / variance(off), f_critical);
+}
+
+// A scenario whose [uncertainty] turns parameter uncertainty off draws no care-leaver rates either:
+// every replication meets the same chances as with --parameter-uncertainty off.
+TEST(CareLeaverRuns, StatedUncertaintyOffKeepsTheStatedCareLeaverRates) {
+  Scenario s = single_category_scenario(0.0, 0, 0, 2);
+  s.care_leavers = moving_between_statuses();
+  s.care_leavers.starting_count[at(kSupported)] = {100, 50};
+  s.stated_uncertainty.enabled = false;
+  RunOptions options;
+  options.runs = 20;
+  options.threads = 2;
+  options.seed = 8;
+  const RunResult scenario_off = run_replications(s, options);
+  s.stated_uncertainty.enabled = true;
+  options.parameter_uncertainty = false;
+  const RunResult option_off = run_replications(s, options);
+  EXPECT_EQ(scenario_off.tallies, option_off.tallies);
+  options.parameter_uncertainty = true;
+  const RunResult on = run_replications(s, options);
+  EXPECT_NE(on.tallies, option_off.tallies);
 }
 
 class CareLeaverErrors : public ScenarioRefusalTest {};

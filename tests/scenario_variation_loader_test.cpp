@@ -141,6 +141,8 @@ hazard_evidence_child_years = 25
 entry_evidence_years = 4.5
 share_evidence_events = 12
 entry_growth_sd_log_per_year = 0.045
+care_leaver_evidence_years = 60
+care_leaver_share_events = 35
 )"));
   EXPECT_DOUBLE_EQ(s.entries.trend_damping_per_year, 0.8);
   EXPECT_DOUBLE_EQ(s.uasc.trend_damping_per_year, 0.5);
@@ -153,6 +155,8 @@ entry_growth_sd_log_per_year = 0.045
   EXPECT_DOUBLE_EQ(s.stated_uncertainty.entry_years, 4.5);
   EXPECT_DOUBLE_EQ(s.stated_uncertainty.share_events, 12);
   EXPECT_DOUBLE_EQ(s.stated_uncertainty.entry_growth_sd_log_per_year, 0.045);
+  EXPECT_DOUBLE_EQ(s.stated_uncertainty.care_leaver_evidence_years, 60);
+  EXPECT_DOUBLE_EQ(s.stated_uncertainty.care_leaver_share_events, 35);
 }
 
 // A derived file overrides single keys; the rest come from the file it extends.
@@ -217,6 +221,10 @@ TEST_F(VariationLoader, RefusesValuesOutOfRange) {
                  "uncertainty.entry_evidence_years", "got inf");
   expect_refused("[uncertainty]\nshare_evidence_events = 1e7\n", "share_evidence_events",
                  "uncertainty.share_evidence_events", "between 0.01 and 1000000");
+  expect_refused("[uncertainty]\ncare_leaver_evidence_years = 0\n", "care_leaver_evidence_years",
+                 "uncertainty.care_leaver_evidence_years", "between 0.01 and 1000000");
+  expect_refused("[uncertainty]\ncare_leaver_share_events = -3\n", "care_leaver_share_events",
+                 "uncertainty.care_leaver_share_events", "between 0.01 and 1000000");
 }
 
 TEST_F(VariationLoader, RefusesWrongTypesAndUnknownKeys) {

@@ -252,6 +252,13 @@ struct StatedUncertainty {
   // none is stated): about what five full years of some 200 entries a year, scattered from year
   // to year as councils' entries are, give a fitted log-linear trend (0.03 = +/-3% a year).
   double entry_growth_sd_log_per_year = 0.03;
+  // Care leavers ([care_leavers]), whose rates are hand-written even in a calibrated scenario: the
+  // care-leaver years in each status behind that status's transition hazards, and the young people
+  // behind each share (first status, staying close, support ending at 21, higher education).
+  // About a year of the care leavers a council of some 300 has in one status: the default rates
+  // are assumptions, so they are taken as loosely known.
+  double care_leaver_evidence_years = 30;
+  double care_leaver_share_events = 20;
 };
 
 // A change that starts on a date and grows linearly to its full value by a later date: how
@@ -443,6 +450,18 @@ struct CareLeaverSettings {
   double setting_up_home_allowance = 0;    // £ once, when a care leaver first lives independently
   double higher_education_bursary = 0;     // £ once, on becoming a care leaver, for those going to higher education
   double higher_education_probability = 0;
+};
+
+// How well the care-leaver rates are known (StatedUncertainty: care_leaver_evidence_years and
+// care_leaver_share_events), so each replication can draw them (parameter_draws.hpp): each
+// transition hazard [from][to] a Gamma, the first status a Dirichlet, and each yes-or-no share a
+// Beta, as Dirichlet evidence of {yes, no}.
+struct CareLeaverEvidence {
+  std::array<std::array<GammaEvidence, kCareLeaverStatusCount>, kCareLeaverStatusCount> hazard{};
+  DirichletEvidence<kCareLeaverStatusCount> first_status{};
+  DirichletEvidence<2> support_ends_at_21{};
+  DirichletEvidence<2> staying_close{};
+  DirichletEvidence<2> higher_education{};
 };
 
 // Levers on placement stability: placement-ending hazards scaled by category and age band.

@@ -111,6 +111,8 @@ constexpr ScenarioRange kRanges[] = {
     {"uncertainty.entry_evidence_years", kMinStatedEvidence, kMaxStatedEvidence, "years"},
     {"uncertainty.share_evidence_events", kMinStatedEvidence, kMaxStatedEvidence, "events"},
     {"uncertainty.entry_growth_sd_log_per_year", 0, kMaxSdLog, kSdLog},
+    {"uncertainty.care_leaver_evidence_years", kMinStatedEvidence, kMaxStatedEvidence, "care-leaver years"},
+    {"uncertainty.care_leaver_share_events", kMinStatedEvidence, kMaxStatedEvidence, "young people"},
 
     {"supply.in_house_households", 0, 10'000, "carer households"},
     {"supply.places_per_household_probability[]", 0, 1, kProbability},

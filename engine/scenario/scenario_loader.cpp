@@ -370,6 +370,8 @@ const KeySchema& scenario_schema() {
       {"entry_evidence_years", &value},
       {"share_evidence_events", &value},
       {"entry_growth_sd_log_per_year", &value},
+      {"care_leaver_evidence_years", &value},
+      {"care_leaver_share_events", &value},
   });
 
   // Evidence is written per age band by `carecast calibrate`: no `all`.
@@ -2039,6 +2041,12 @@ StatedUncertainty read_uncertainty(const MergedTable& table, const Scenario& sce
   }
   if (const auto e = table.find("entry_growth_sd_log_per_year")) {
     uncertainty.entry_growth_sd_log_per_year = read_number(*e, "a standard deviation of a log slope a year (0 or more)");
+  }
+  if (const auto e = table.find("care_leaver_evidence_years")) {
+    uncertainty.care_leaver_evidence_years = read_number(*e, "care-leaver years (a number above 0)");
+  }
+  if (const auto e = table.find("care_leaver_share_events")) {
+    uncertainty.care_leaver_share_events = read_number(*e, "a number of young people (a number above 0)");
   }
   return uncertainty;
 }

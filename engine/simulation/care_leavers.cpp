@@ -16,15 +16,21 @@ bool eligible_for_leaving_care(double care_start, double leaves_at, double birth
 }
 
 CareLeavers::CareLeavers(const CareLeaverSettings& settings, Date origin) : settings_(settings), origin_(origin) {
+  use_rates(settings);
+}
+
+void CareLeavers::use_rates(const CareLeaverSettings& rates) {
+  rates_ = &rates;
   for (int from = 0; from < kCareLeaverStatusCount; ++from) {
     double total = 0;
-    for (int to = 0; to < kCareLeaverStatusCount; ++to) total += settings.hazard_per_year[from][to];
+    for (int to = 0; to < kCareLeaverStatusCount; ++to) total += rates.hazard_per_year[from][to];
     leaving_rate_per_day_[from] = total / kDaysPerYear;
   }
 }
 
 void CareLeavers::start(std::uint64_t seed, std::uint64_t replication, double horizon_time, EventQueue& queue,
-                        CareLeaverCostBook* costs) {
+                        CareLeaverCostBook* costs, const CareLeaverSettings* rates) {
+  use_rates(rates != nullptr ? *rates : settings_);
   seed_ = seed;
   replication_ = replication;
   horizon_time_ = horizon_time;
@@ -56,7 +62,7 @@ void CareLeavers::start(std::uint64_t seed, std::uint64_t replication, double ho
         const double birth_time = days_between(origin_, born) - 1.0;
         const double declines_support = uniform_open01(leaver.stream);
         leaver.birthday_21 = birthday(birth_time, 21);
-        leaver.support_ends = band == 0 && declines_support < settings_.support_ends_at_21_probability
+        leaver.support_ends = band == 0 && declines_support < rates_->support_ends_at_21_probability
                                   ? leaver.birthday_21
                                   : birthday(birth_time, 25);
         leaver.status = static_cast<CareLeaverStatus>(status);
@@ -124,7 +130,7 @@ CareLeaverStatus CareLeavers::first_status(double u) const {
   double cumulative = 0;
   int last_possible = static_cast<int>(CareLeaverStatus::independent);
   for (int s = 0; s < kCareLeaverStatusCount; ++s) {
-    const double p = settings_.first_status_probability[static_cast<std::size_t>(s)];
+    const double p = rates_->first_status_probability[static_cast<std::size_t>(s)];
     if (p <= 0) continue;
     last_possible = s;
     cumulative += p;
@@ -134,7 +140,7 @@ CareLeaverStatus CareLeavers::first_status(double u) const {
 }
 
 CareLeaverStatus CareLeavers::destination(CareLeaverStatus from, double u) const {
-  const auto& row = settings_.hazard_per_year[static_cast<std::size_t>(from)];
+  const auto& row = rates_->hazard_per_year[static_cast<std::size_t>(from)];
   double total = 0;
   for (double h : row) total += h;
   if (total <= 0) return CareLeaverStatus::independent;
@@ -170,16 +176,16 @@ bool CareLeavers::young_person_left_care(const YoungPersonLeaving& person, Event
   const double declines_support = uniform_open01(leaver.stream);
   const double stays_close = uniform_open01(leaver.stream);
   const double first = uniform_open01(leaver.stream);
-  leaver.bursary = uniform_open01(leaver.stream) < settings_.higher_education_probability;
+  leaver.bursary = uniform_open01(leaver.stream) < rates_->higher_education_probability;
   leaver.birthday_21 = birthday(person.birth_time, 21);
-  leaver.support_ends = declines_support < settings_.support_ends_at_21_probability
+  leaver.support_ends = declines_support < rates_->support_ends_at_21_probability
                             ? leaver.birthday_21
                             : birthday(person.birth_time, 25);
   const bool from_childrens_home = person.last_placement == Category::childrens_home_in_house ||
                                    person.last_placement == Category::childrens_home_external;
   if (person.reason == ExitReason::staying_put) {
     leaver.status = CareLeaverStatus::staying_put;
-  } else if (at_18 && from_childrens_home && stays_close < settings_.staying_close_probability) {
+  } else if (at_18 && from_childrens_home && stays_close < rates_->staying_close_probability) {
     leaver.status = CareLeaverStatus::staying_close;
   } else {
     leaver.status = first_status(first);

@@ -71,9 +71,11 @@ class CareLeavers {
 
   // Forgets every care leaver of the last replication (keeping storage), then admits the care
   // leavers at the origin, each with an age drawn within their band. Costs go to `costs`
-  // (nullptr: none are booked).
+  // (nullptr: none are booked). The replication's transition hazards and shares are `rates`'s
+  // (its draw of them with parameter uncertainty; nullptr: the settings' own); costs and starting
+  // counts are always the settings'.
   void start(std::uint64_t seed, std::uint64_t replication, double horizon_time, EventQueue& queue,
-             CareLeaverCostBook* costs = nullptr);
+             CareLeaverCostBook* costs = nullptr, const CareLeaverSettings* rates = nullptr);
   // Books the costs of every care leaver still supported at the horizon, up to it.
   void finish();
   // Whether the young person becomes a care leaver (now, or on their 18th birthday if they left
@@ -106,6 +108,7 @@ class CareLeavers {
     bool bursary = false;          // goes to higher education: a bursary on becoming a care leaver
   };
 
+  void use_rates(const CareLeaverSettings& rates);
   double birthday(double birth_time, int years) const;
   CareLeaverStatus first_status(double u) const;
   // Where a care leaver in `from` goes at a move: by the row's hazards, with `u` uniform.
@@ -123,6 +126,7 @@ class CareLeavers {
   }
 
   const CareLeaverSettings& settings_;
+  const CareLeaverSettings* rates_ = &settings_;  // this replication's hazards and shares
   Date origin_;
   CareLeaverCostBook* costs_ = nullptr;
   std::array<double, kCareLeaverStatusCount> leaving_rate_per_day_{};  // total hazard out of each status

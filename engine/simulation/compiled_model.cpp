@@ -145,6 +145,7 @@ CompiledModel CompiledModel::compile(const Scenario& scenario, double horizon_ti
   CompiledModel model;
   model.origin = scenario.origin;
   model.horizon_time = horizon_time;
+  model.care_leavers = scenario.care_leavers;
   model.duration_band_count = scenario.duration_band_count();
   for (auto start : scenario.duration_band_start_days) model.duration_band_start.push_back(start);
   model.hazard_per_day.reserve(scenario.ending_hazard_per_year.size());

@@ -104,6 +104,9 @@ struct CompiledModel {
   CompiledEntryStream entries;
   CompiledEntryStream uasc;
   double staying_put_probability = 0;
+  // Care leavers' rates (transition hazards and shares): the scenario's, or this replication's draw
+  // of them (parameter_draws.hpp).
+  CareLeaverSettings care_leavers;
   // The national transfer scheme's cap on UASC looked after, by forecast year (population_entries.hpp);
   // empty = no cap.
   std::vector<double> uasc_cap_by_year;

@@ -81,6 +81,25 @@ void draw_parameters_into(const Scenario& scenario, const RateEvidence& evidence
   draw_growth(drawn.uasc, evidence.uasc_growth_sd_log_per_year, engine);
 }
 
+void draw_care_leaver_parameters_into(const CareLeaverSettings& stated, const CareLeaverEvidence& evidence,
+                                      StreamEngine& engine, CareLeaverSettings& drawn) {
+  drawn.hazard_per_year = stated.hazard_per_year;
+  drawn.first_status_probability = stated.first_status_probability;
+  for (int from = 0; from < kCareLeaverStatusCount; ++from) {
+    for (int to = 0; to < kCareLeaverStatusCount; ++to) {
+      const GammaEvidence& hazard = evidence.hazard[from][to];
+      if (hazard.rate() > 0) drawn.hazard_per_year[from][to] = draw_rate(hazard, engine);
+    }
+  }
+  if (has_mass(evidence.first_status)) drawn.first_status_probability = draw_dirichlet(evidence.first_status, engine);
+  const auto draw_yes = [&](const DirichletEvidence<2>& yes_no, double stated_probability) {
+    return has_mass(yes_no) ? draw_dirichlet(yes_no, engine)[0] : stated_probability;
+  };
+  drawn.support_ends_at_21_probability = draw_yes(evidence.support_ends_at_21, stated.support_ends_at_21_probability);
+  drawn.staying_close_probability = draw_yes(evidence.staying_close, stated.staying_close_probability);
+  drawn.higher_education_probability = draw_yes(evidence.higher_education, stated.higher_education_probability);
+}
+
 Scenario draw_parameters(const Scenario& scenario, StreamEngine& engine) {
   Scenario drawn = scenario;
   draw_parameters_into(scenario, *scenario.evidence, engine, drawn);

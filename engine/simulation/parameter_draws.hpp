@@ -20,4 +20,13 @@ Scenario draw_parameters(const Scenario& scenario, StreamEngine& engine);
 void draw_parameters_into(const Scenario& scenario, const RateEvidence& evidence, StreamEngine& engine,
                           Scenario& drawn);
 
+// The care-leaver rates of `stated` with every rate that has evidence replaced by a draw, written
+// over the same rates of `drawn` (a copy of `stated`): transition hazards from Gamma(shape, rate),
+// the first status from Dirichlet(counts + prior), and the yes-or-no shares (declining support
+// after 21, staying close, higher education) from Beta. Costs and starting counts are untouched.
+// `engine` is the replication's own care-leaver parameter stream, so these draws move no other
+// parameter's.
+void draw_care_leaver_parameters_into(const CareLeaverSettings& stated, const CareLeaverEvidence& evidence,
+                                      StreamEngine& engine, CareLeaverSettings& drawn);
+
 }  // namespace carecast

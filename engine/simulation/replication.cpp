@@ -614,7 +614,7 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
   }
   if (follows_care_leavers()) {
     care_leavers_.start(id.seed, id.replication, model_->horizon_time, queue_,
-                        scenario_.costs.enabled ? &care_leaver_costs_ : nullptr);
+                        scenario_.costs.enabled ? &care_leaver_costs_ : nullptr, &model_->care_leavers);
   }
   start_population(id);
   start_left_before_origin(id);

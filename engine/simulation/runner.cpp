@@ -69,6 +69,9 @@ ReplicationBlocks::ReplicationBlocks(const Scenario& scenario, const RunOptions&
     evidence_ = std::make_unique<RateEvidence>(stated_evidence(scenario));
   }
   info_.parameters_drawn = evidence_ != nullptr;
+  if (info_.parameters_drawn && scenario.care_leavers.enabled) {
+    care_leaver_evidence_ = std::make_unique<CareLeaverEvidence>(stated_care_leaver_evidence(scenario));
+  }
   info_.systemic_variation = options.systemic_variation && scenario.variation.any();
   point_model_ = std::make_unique<CompiledModel>(CompiledModel::compile(scenario, info_.calendar.times.back()));
 }
@@ -116,6 +119,13 @@ void ReplicationBlocks::run_block(int first, int count, std::span<std::int32_t> 
           StreamEngine parameters(id.seed, id.replication, entity_id(EntityKind::replication, 2), Process::parameters);
           if (!worker.drawn_scenario) worker.drawn_scenario.emplace(scenario_);
           draw_parameters_into(scenario_, *evidence_, parameters, *worker.drawn_scenario);
+          if (care_leaver_evidence_) {
+            // A stream of its own, so that care leavers' rates move none of the others'.
+            StreamEngine care_leaver_parameters(id.seed, id.replication, entity_id(EntityKind::replication, 2),
+                                                Process::care_leaver);
+            draw_care_leaver_parameters_into(scenario_.care_leavers, *care_leaver_evidence_, care_leaver_parameters,
+                                             worker.drawn_scenario->care_leavers);
+          }
           worker.drawn_model = CompiledModel::compile(*worker.drawn_scenario, horizon_time);
           worker.runner.use_model(worker.drawn_model);
         }

@@ -110,6 +110,9 @@ class ReplicationBlocks {
   std::chrono::steady_clock::time_point started_;
   std::unique_ptr<CompiledModel> point_model_;
   std::unique_ptr<RateEvidence> evidence_;  // what parameters are drawn from, when they are
+  // What care leavers' rates are drawn from, when parameters are drawn and the scenario has care
+  // leavers (stated_care_leaver_evidence: hand-written, even in a calibrated scenario).
+  std::unique_ptr<CareLeaverEvidence> care_leaver_evidence_;
   std::vector<std::unique_ptr<Worker>> workers_;  // one per thread, kept from block to block
 };
 

@@ -25,7 +25,28 @@ void stated_stream(const EntryStream& stream, const StatedUncertainty& stated,
   }
 }
 
+DirichletEvidence<2> stated_yes_no(double probability, double events) {
+  return stated_shares<2>({probability, 1 - probability}, events);
+}
+
 }  // namespace
+
+CareLeaverEvidence stated_care_leaver_evidence(const Scenario& scenario) {
+  const StatedUncertainty& stated = scenario.stated_uncertainty;
+  const CareLeaverSettings& care_leavers = scenario.care_leavers;
+  CareLeaverEvidence evidence;
+  for (int from = 0; from < kCareLeaverStatusCount; ++from) {
+    for (int to = 0; to < kCareLeaverStatusCount; ++to) {
+      evidence.hazard[from][to] = stated_rate(care_leavers.hazard_per_year[from][to], stated.care_leaver_evidence_years);
+    }
+  }
+  evidence.first_status =
+      stated_shares<kCareLeaverStatusCount>(care_leavers.first_status_probability, stated.care_leaver_share_events);
+  evidence.support_ends_at_21 = stated_yes_no(care_leavers.support_ends_at_21_probability, stated.care_leaver_share_events);
+  evidence.staying_close = stated_yes_no(care_leavers.staying_close_probability, stated.care_leaver_share_events);
+  evidence.higher_education = stated_yes_no(care_leavers.higher_education_probability, stated.care_leaver_share_events);
+  return evidence;
+}
 
 RateEvidence stated_evidence(const Scenario& scenario) {
   const StatedUncertainty& stated = scenario.stated_uncertainty;

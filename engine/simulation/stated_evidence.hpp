@@ -18,4 +18,15 @@ namespace carecast {
 // No prior: a stated 0 stays 0, and a share of 0 is never drawn.
 RateEvidence stated_evidence(const Scenario& scenario);
 
+// Evidence whose posterior means are the scenario's care-leaver rates ([care_leavers]), using
+// scenario.stated_uncertainty, for every scenario with care leavers (a calibrated one too: no
+// return records moves between care leavers' statuses, so these rates are always hand-written):
+//   - each transition hazard: Gamma with exposure care_leaver_evidence_years and events
+//     hazard x exposure;
+//   - the first status: Dirichlet with counts care_leaver_share_events x probability;
+//   - declining support after 21, staying close and higher education: each a Beta with
+//     care_leaver_share_events x p and x (1 - p).
+// A stated 0 stays 0 and a stated 1 stays 1.
+CareLeaverEvidence stated_care_leaver_evidence(const Scenario& scenario);
+
 }  // namespace carecast
