@@ -2,6 +2,7 @@
 // hand-made counts, calibrate --figures, and fit (its report lists the figure, its scenario starts from it).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -110,6 +111,25 @@ TEST(CareLeaversFromFigures, OnlyFiguresAtTheOriginCountAndAScenarioWithoutCareL
 }
 
 using CareLeaverFigures = TemporaryFolderTest;
+
+// calibrate's care-leaver assumptions are the shipped scenario's own [care_leavers], read from it
+// (default_scenario_path(), which CARECAST_SCENARIO_DIR moves), so they cannot drift from it.
+TEST_F(CareLeaverFigures, ShippedAssumptionsAreReadFromTheShippedScenario) {
+  const CareLeaverSettings shipped = shipped_default_care_leavers();
+  const Scenario scenario = load_scenario(default_scenario_path());
+  EXPECT_EQ(shipped.hazard_per_year, scenario.care_leavers.hazard_per_year);
+  EXPECT_EQ(shipped.starting_count, scenario.care_leavers.starting_count);
+  write("default.toml", "extends = \"" CARECAST_SCENARIO_DIR "/default.toml\"\n"
+                        "[care_leavers]\nstaying_close_probability = 0.45\n"
+                        "[care_leavers.weekly_cost]\nindependent = 120\n");
+  ASSERT_EQ(setenv("CARECAST_SCENARIO_DIR", dir_.c_str(), 1), 0);
+  const CareLeaverSettings moved = shipped_default_care_leavers();
+  ASSERT_EQ(unsetenv("CARECAST_SCENARIO_DIR"), 0);
+  EXPECT_DOUBLE_EQ(moved.staying_close_probability, 0.45);
+  EXPECT_DOUBLE_EQ(moved.weekly_cost[static_cast<std::size_t>(CareLeaverStatus::independent)], 120);
+  EXPECT_NE(shipped.staying_close_probability, 0.45);
+  EXPECT_EQ(moved.starting_count, shipped.starting_count);
+}
 
 TEST_F(CareLeaverFigures, CalibrateTakesTheCouncilsCountAtTheAsOfDate) {
   const fs::path figures = write("figures.csv",

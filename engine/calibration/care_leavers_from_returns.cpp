@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "output/written_text.hpp"
+#include "scenario/scenario_loader.hpp"
 #include "simulation/care_leavers.hpp"
 #include "simulation/compiled_model.hpp"
 
@@ -67,43 +68,7 @@ std::string band_words(int band) { return band == 0 ? "18 to 20" : "21 to 25"; }
 }  // namespace
 
 CareLeaverSettings shipped_default_care_leavers() {
-  using S = CareLeaverStatus;
-  CareLeaverSettings s;
-  s.enabled = true;
-  s.support_ends_at_21_probability = 0.3;
-  s.staying_close_probability = 0.3;
-  s.personal_adviser_per_year = 2000;
-  s.setting_up_home_allowance = 3000;
-  s.higher_education_bursary = 2000;
-  s.higher_education_probability = 0.1;
-  s.first_status_probability[at(S::supported_lodgings_or_semi_independent)] = 0.55;
-  s.first_status_probability[at(S::independent)] = 0.30;
-  s.first_status_probability[at(S::custody_or_not_known)] = 0.15;
-  const auto hazard = [&](S from, S to, double per_year) { s.hazard_per_year[at(from)][at(to)] = per_year; };
-  hazard(S::staying_put, S::supported_lodgings_or_semi_independent, 0.15);
-  hazard(S::staying_put, S::independent, 0.2);
-  hazard(S::staying_put, S::custody_or_not_known, 0.02);
-  hazard(S::staying_close, S::supported_lodgings_or_semi_independent, 0.1);
-  hazard(S::staying_close, S::independent, 0.2);
-  hazard(S::staying_close, S::custody_or_not_known, 0.02);
-  hazard(S::supported_lodgings_or_semi_independent, S::independent, 0.4);
-  hazard(S::supported_lodgings_or_semi_independent, S::custody_or_not_known, 0.05);
-  hazard(S::independent, S::supported_lodgings_or_semi_independent, 0.05);
-  hazard(S::independent, S::custody_or_not_known, 0.05);
-  hazard(S::custody_or_not_known, S::supported_lodgings_or_semi_independent, 0.1);
-  hazard(S::custody_or_not_known, S::independent, 0.3);
-  const auto start = [&](S status, int aged_18_to_20, int aged_21_to_25) {
-    s.starting_count[at(status)] = {aged_18_to_20, aged_21_to_25};
-  };
-  start(S::staying_put, 25, 0);
-  start(S::staying_close, 5, 0);
-  start(S::supported_lodgings_or_semi_independent, 70, 20);
-  start(S::independent, 60, 110);
-  start(S::custody_or_not_known, 20, 20);
-  s.weekly_cost[at(S::staying_put)] = 250;
-  s.weekly_cost[at(S::staying_close)] = 300;
-  s.weekly_cost[at(S::supported_lodgings_or_semi_independent)] = 450;
-  return s;
+  return load_scenario(default_scenario_path()).care_leavers;
 }
 
 std::optional<int> care_leaver_age_band(const ChildHistory& child, Date as_of) {

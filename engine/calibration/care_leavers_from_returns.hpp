@@ -34,8 +34,10 @@
 
 namespace carecast {
 
-// The shipped default's [care_leavers] (scenarios/default-base.toml): the assumptions for what the
-// returns do not hold (costs, hazards, shares) and the status split of the starting counts.
+// The shipped default's [care_leavers], read from the shipped scenario (default_scenario_path(),
+// which takes it from scenarios/default-base.toml): the assumptions for what the returns do not hold
+// (costs, hazards, shares) and the status split of the starting counts. Throws InputError if the
+// shipped scenario cannot be read.
 CareLeaverSettings shipped_default_care_leavers();
 
 // The age band (0: 18 to 20, 1: 21 to 25) in which `child` is a care leaver at the end of `as_of`,
