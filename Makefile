@@ -15,11 +15,12 @@ FUZZ_SECONDS ?= 300
 TEST_FUZZ_SECONDS ?= 20
 FUZZ_HARNESSES = csv_reader ssda903_calibration scenario_loader published_figures
 # clang and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes for clang) for the sanitizer
-# build, which runs the test suite and the fuzzing harnesses.
+# build, which runs the test suite and the fuzzing harnesses. libopenmpi-dev and openmpi-bin for
+# `mpirun -n K carecast run` and its tests (optional for the build; the sanitizer build leaves it out).
 APT_PACKAGES = g++ cmake make pkg-config libeigen3-dev libboost-dev libcli11-dev libtomlplusplus-dev \
   libcsv-dev libgtest-dev libbenchmark-dev python3 python3-matplotlib \
   libxlsxwriter-dev nlohmann-json3-dev python3-openpyxl chromium fonts-dejavu-core \
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev libopenmpi-dev openmpi-bin
 
 # The first sanitizer report fails the test or the harness (the builds also compile with
 # -fno-sanitize-recover=all); leaks count too.

@@ -1,6 +1,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "app/cli_checks.hpp"
 #include "app/commands.hpp"
@@ -8,6 +9,8 @@
 #include "output/output_directory.hpp"
 #include "output/progress.hpp"
 #include "output/recorded_history.hpp"
+#include "parallel/distributed_run.hpp"
+#include "parallel/process_group.hpp"
 #include "scenario/scenario_loader.hpp"
 #include "simulation/runner.hpp"
 #include "tally/streaming_summary.hpp"
@@ -26,39 +29,56 @@ struct RunCommand {
 };
 
 void execute(const RunCommand& command) {
+  // This process alone, unless mpirun started it: then each process simulates a share of the runs
+  // and the first one prints and writes the output. Every step that may fail runs together, so a
+  // failure anywhere stops every process at the same point, with no output left behind.
+  parallel::ProcessGroup& group = parallel::ProcessGroup::world();
   const std::filesystem::path path = command.scenario.empty() ? default_scenario_path() : std::filesystem::path(command.scenario);
-  Scenario scenario = load_scenario(path);
-  if (command.years > 0) scenario.horizon_years = command.years;
-
-  check_memory_limit(std::span<const Scenario>(&scenario, 1), command.options, command.max_memory_gb);
-  // What calibrate or fit recorded before the origin, for the report's charts; read before any work.
-  const std::vector<RecordedFigure> recorded = read_recorded_history_beside(path, scenario.origin);
-  // Before any work, so that an --out that cannot be written is refused at once.
-  StagedOutputDirectory out(command.out, "--out", command.replace ? ExistingOutput::replace : ExistingOutput::refuse);
+  Scenario scenario;
+  std::vector<RecordedFigure> recorded;
+  std::optional<StagedOutputDirectory> out;
+  group.run_together([&] {
+    scenario = load_scenario(path);
+    if (command.years > 0) scenario.horizon_years = command.years;
+    check_memory_limit(std::span<const Scenario>(&scenario, 1), command.options, command.max_memory_gb);
+    // What calibrate or fit recorded before the origin, for the report's charts; read before any work.
+    recorded = read_recorded_history_beside(path, scenario.origin);
+    // Before any work, so that an --out that cannot be written is refused at once.
+    if (group.is_first()) {
+      out.emplace(command.out, "--out", command.replace ? ExistingOutput::replace : ExistingOutput::refuse);
+    }
+  });
 
   // Runs are summarised a block at a time: memory does not grow with --runs.
-  ProgressReporter progress(command.options.runs, "Simulating", "runs", ProgressReporter::for_stderr(command.quiet));
-  const StreamedSummary streamed =
-      run_and_summarise(scenario, command.options, [&progress](int runs) { progress.advance(runs); });
+  ProgressReporter progress(command.options.runs, "Simulating", "runs",
+                            ProgressReporter::for_stderr(command.quiet || !group.is_first()));
+  const StreamedSummary streamed = parallel::run_and_summarise_together(
+      group, scenario, command.options, [&progress](int runs) { progress.advance(runs); });
   progress.finish();
   const RunInfo& result = streamed.info;
-  if (result.children_in_care_aged_18_or_over != 0) {
-    throw std::logic_error("internal error: a child aged 18 or over was counted in care");
-  }
   const std::vector<SummaryRow>& rows = streamed.rows;
-  out.write_file("forecast.csv", [&](std::ostream& s) { write_forecast_csv(s, result, rows); });
-  out.write_file("run.json", [&](std::ostream& s) {
-    write_run_json(s, scenario, result, {path.string(), content_hash(scenario.source_files), command.options.seed, {}});
+  group.run_together([&] {
+    if (!group.is_first()) return;
+    if (result.children_in_care_aged_18_or_over != 0) {
+      throw std::logic_error("internal error: a child aged 18 or over was counted in care");
+    }
+    out->write_file("forecast.csv", [&](std::ostream& s) { write_forecast_csv(s, result, rows); });
+    out->write_file("run.json", [&](std::ostream& s) {
+      write_run_json(s, scenario, result, {path.string(), content_hash(scenario.source_files), command.options.seed, {}});
+    });
+    if (!recorded.empty()) {
+      out->write_file("history.csv", [&](std::ostream& s) { s << recorded_history_csv(recorded); });
+    }
+    out->commit();
   });
-  if (!recorded.empty()) {
-    out.write_file("history.csv", [&](std::ostream& s) { s << recorded_history_csv(recorded); });
-  }
-  out.commit();
+  if (!group.is_first()) return;
 
   write_plain_summary(std::cout, scenario, result, rows);
   std::cout << "Simulated " << result.child_events << " child-events in " << result.wall_seconds << " s on "
-            << result.threads << " thread(s). Wrote " << (out.destination() / "forecast.csv").string() << " and "
-            << (out.destination() / "run.json").string() << "\n";
+            << result.threads << " thread(s)";
+  if (group.size() > 1) std::cout << " in " << group.size() << " processes";
+  std::cout << ". Wrote " << (out->destination() / "forecast.csv").string() << " and "
+            << (out->destination() / "run.json").string() << "\n";
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "app/error_hints.hpp"
 #include "core/errors.hpp"
 #include "output/signal_cleanup.hpp"
+#include "parallel/process_group.hpp"
 
 namespace {
 
@@ -55,6 +56,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : carecast::app::kExitBadInput;
+  } catch (const carecast::parallel::PeerProcessFailed& e) {
+    // Another process of an mpirun job failed first and said why: this one stops quietly.
+    return e.exit_code();
   } catch (const carecast::InputError& e) {
     std::cerr << "error: " << e.what() << "\n";
     if (const std::string hint = carecast::app::date_format_hint(e); !hint.empty()) std::cerr << hint << "\n";
