@@ -199,6 +199,29 @@ TEST_F(FitTest, MultipliersScaleCauseSpecificHazards) {
   EXPECT_GT(checked, 1000);
 }
 
+// UASC numbers follow the national transfer scheme, not the council's other children: the fit's
+// start holds as many UASC as the first UASC figure says, whatever share the base had, and its
+// other children as the first children-looked-after figure says.
+TEST_F(FitTest, TheStartTakesItsUascFromTheFirstUascFigure) {
+  const Scenario base = load_scenario(default_scenario_path());
+  const PublishedFigures figures = read_published_figures(write("uasc.csv", "metric,category,period_start,date,value\n"
+                                                                            "children_looked_after,all,,2021-03-31,420\n"
+                                                                            "uasc_looked_after,all,,2021-03-31,44\n"
+                                                                            "uasc_looked_after,all,,2023-03-31,20\n"));
+  const FitStart start = fit_start(base, figures, figures.last_day);
+  // The default has 25 UASC among 433 children: scaled with the rest (420 / 433) they would be 24.
+  int uasc = 0;
+  const StartingCounts& counts = *start.scenario.starting_counts;
+  for (int c = 0; c < kCategoryCount; ++c)
+    for (int b = 0; b < kAgeBandCount; ++b)
+      for (int x = 0; x < kSexCount; ++x) {
+        EXPECT_LE(counts.uasc_count[c][b][x], counts.count[c][b][x]);
+        uasc += counts.uasc_count[c][b][x];
+      }
+  EXPECT_NEAR(uasc, 44, 2);  // rounded cell by cell
+  EXPECT_NE(start.note.find("their UASC to the first UASC figure (2021-03-31)"), std::string::npos) << start.note;
+}
+
 TEST_F(FitTest, SameSeedGivesTheSameFitForOneAndTwoThreads) {
   const Scenario base = load_scenario(default_scenario_path());
   const PublishedFigures figures = read_published_figures(fs::path(CARECAST_TEST_DATA_DIR) / "fit" / "small.csv");

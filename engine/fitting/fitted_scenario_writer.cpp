@@ -186,6 +186,7 @@ std::string fitted_scenario_toml(const FitResult& fit, const Scenario& base, con
   out << "hazard_evidence_child_years = " << number(s.stated_uncertainty.hazard_child_years) << '\n';
   out << "entry_evidence_years = " << number(s.stated_uncertainty.entry_years) << '\n';
   out << "share_evidence_events = " << number(s.stated_uncertainty.share_events) << '\n';
+  out << "entry_growth_sd_log_per_year = " << number(s.stated_uncertainty.entry_growth_sd_log_per_year) << '\n';
   return out.str();
 }
 

@@ -425,6 +425,22 @@ FitStart fit_start(const Scenario& base, const PublishedFigures& figures, Date o
               std::min(counts.count[c][b][x], static_cast<int>(std::lround(counts.uasc_count[c][b][x] * scale)));
         }
   }
+  // Its UASC, scaled to the first UASC figure rather than with the rest: UASC numbers move with
+  // the national transfer scheme, not with the council's other children (the default council had 44
+  // in 2019 and 25 at its origin). Each cell keeps at most its children.
+  const PublishedFigure* first_uasc = nullptr;
+  for (const PublishedFigure& f : figures.figures) {
+    if (f.metric == FigureMetric::uasc_looked_after && (!first_uasc || f.date < first_uasc->date)) first_uasc = &f;
+  }
+  const int start_uasc = total_children(counts, true);
+  if (first_uasc && start_uasc > 0) {
+    const double scale = first_uasc->value / start_uasc;
+    for (int c = 0; c < kCategoryCount; ++c)
+      for (int b = 0; b < kAgeBandCount; ++b)
+        for (int x = 0; x < kSexCount; ++x)
+          counts.uasc_count[c][b][x] =
+              std::min(counts.count[c][b][x], static_cast<int>(std::lround(counts.uasc_count[c][b][x] * scale)));
+  }
   counts.placements_since_april.reset();
   counts.short_term_stability_percent = short_term_at_start;
   if (first_long_term) counts.long_term_stability_percent = first_long_term->value;
@@ -435,6 +451,8 @@ FitStart fit_start(const Scenario& base, const PublishedFigures& figures, Date o
       " with the base's children " +
       (first_stock ? "scaled to the first children-looked-after figure (" + format_iso(first_stock->date) + ")"
                    : std::string("as they are")) +
+      (first_uasc && start_uasc > 0 ? ", their UASC to the first UASC figure (" + format_iso(first_uasc->date) + ")"
+                                    : std::string()) +
       ", without the base's supply, costs and options (finite supply is not fitted), the long-term stability at the "
       "start taken from the first such figure, and the short-term from a figure at the start or else nobody with 3+.");
   begun.scenario = std::move(start);
@@ -604,6 +622,7 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
   std::vector<double> rate_theta;
   double entry_log_level = 0;
   double growth = base.entries.annual_growth_rate;
+  double uasc_log_level = 0;
   for (Eigen::Index k = 0; k < p; ++k) {
     const FitParameter kind = kinds[static_cast<std::size_t>(k)];
     if (kind == FitParameter::starting_stock) continue;
@@ -613,6 +632,10 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
     }
     if (kind == FitParameter::entry_growth) {
       growth = std::max(-0.5, growth + posterior.mean(k));
+      continue;
+    }
+    if (kind == FitParameter::uasc_level) {
+      uasc_log_level = posterior.mean(k);
       continue;
     }
     rate_kinds.push_back(kind);
@@ -626,6 +649,12 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
     for (int x = 0; x < kSexCount; ++x) fitted.entries.expected_per_year[b][x] = base.entries.expected_per_year[b][x] * level;
   fitted.entries.annual_growth_rate = growth;
   if (growth != base.entries.annual_growth_rate) fitted.entries.trend_damping_per_year = kFittedTrendDamping;
+  // UASC entries the same way, carried by the base's own UASC trend (the fit frees none: with a
+  // level and a trend, the default council's four UASC figures left its UASC at the origin known
+  // only to within a factor of eight, while the level alone matched three of them).
+  const double uasc_level = std::exp(uasc_log_level + std::log1p(base.uasc.annual_growth_rate) * years_to_origin);
+  for (int b = 0; b < kAgeBandCount; ++b)
+    for (int x = 0; x < kSexCount; ++x) fitted.uasc.expected_per_year[b][x] = base.uasc.expected_per_year[b][x] * uasc_level;
   fitted.origin = result.origin;
   fitted.evidence.reset();
 
@@ -721,6 +750,11 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
   if (const auto sd = posterior_sd(FitParameter::entry_level)) {
     uncertainty.entry_years = bounded(1.0 / (*sd * *sd * std::max(1.0, fitted.entries.total_per_year())));
   }
+  // A fitted trend's posterior sd, moved to the slope log(1 + g) that each replication draws.
+  const auto slope_sd = [](double sd, double rate) { return std::min(1.0, sd / (1 + rate)); };
+  if (const auto sd = posterior_sd(FitParameter::entry_growth)) {
+    uncertainty.entry_growth_sd_log_per_year = slope_sd(*sd, fitted.entries.annual_growth_rate);
+  }
   double weighted = 0;
   double weighted_squares = 0;  // sum of n^2 h
   double squared_weights = 0;   // sum of (n h)^2
@@ -751,7 +785,8 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
       "Posterior carried by [uncertainty]: hazard_evidence_child_years, entry_evidence_years and "
       "share_evidence_events are chosen so that the total entries, endings and share of moves vary between "
       "replications about as the fitted multipliers' posterior says (draws are per cell and independent, so this "
-      "holds for totals, not for every cell). Kept from the base: its year-to-year [variation].");
+      "holds for totals, not for every cell); entry_growth_sd_log_per_year is the "
+      "fitted entry trend's posterior sd, where it was fitted. Kept from the base: its year-to-year [variation].");
   result.fitted = std::move(fitted);
   return result;
 }
