@@ -130,6 +130,17 @@ TEST_F(MpiRun, BadInputStopsEveryProcessWithExitTwoOneMessageAndNoOutput) {
   expect_no_staging_folder(dir_);
 }
 
+// Inside a job of two processes (tests/mpi/process_group_check.cpp): a step or a replication that
+// fails on one process stops both, each with the right error, and the group then still gives the
+// one-process summary.
+TEST(MpiProcessGroup, AFailureOnEitherProcessStopsBothAtTheSameStep) {
+  const CommandOutcome outcome = run_carecast_command("timeout -s KILL 300 " CARECAST_MPIEXEC
+                                                      " --allow-run-as-root --oversubscribe -n 2 " CARECAST_PROCESS_GROUP_CHECK);
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
+  EXPECT_NE(outcome.output.find("rank 0: all checks passed"), std::string::npos) << outcome.output;
+  EXPECT_NE(outcome.output.find("rank 1: all checks passed"), std::string::npos) << outcome.output;
+}
+
 }  // namespace
 
 #endif  // CARECAST_MPIEXEC
