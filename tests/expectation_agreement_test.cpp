@@ -81,8 +81,11 @@ TEST(ExpectationAgreement, DefaultScenarioDrawnFromCounts) {
   // The projection is of the unconstrained model: with finite supply a child may be placed in a
   // fallback, which no Markov projection of demand can know.
   scenario.supply = Supply{};
-  // Nor does it follow children after they leave care, so it has no re-entry ([re_entry]).
+  // Nor does it follow children after they leave care, so it has no re-entry ([re_entry]), and it
+  // follows time in placement, not time in care ([time_in_care], which the default has for moves in
+  // the first year of care).
   scenario.re_entry = ReEntry{};
+  scenario.time_in_care = TimeInCare{};
   const Agreement a = compare_with_expectation(scenario, 3000, 12);
   EXPECT_GT(a.comparisons, 300);
   RecordProperty("worst_z", std::to_string(a.worst_z));

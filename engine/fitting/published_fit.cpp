@@ -8,9 +8,11 @@
 #include <cmath>
 #include <exception>
 #include <functional>
+#include <iomanip>
 #include <limits>
 #include <mutex>
 #include <numeric>
+#include <sstream>
 #include <thread>
 
 #include "calibration/care_leavers_from_figures.hpp"
@@ -459,6 +461,67 @@ FitStart fit_start(const Scenario& base, const PublishedFigures& figures, Date o
   return begun;
 }
 
+namespace {
+
+// Where the fitted scenario's first years will move, and why: the children by category it starts
+// from (the council's) against where the fitted rates had them at the origin, and the stability
+// at the origin against the rates' own at the last 31 March fitted. A gap outside the fit's 90%
+// interval is what the forecast closes in its first years; the report names it, so that a fall or
+// rise there has a stated cause instead of looking like a forecast.
+std::vector<std::string> drift_from_origin_notes(const StartingCounts& origin,
+                                                 const std::vector<std::array<double, kOriginStateSize>>& simulated,
+                                                 const FitResult& result, const PublishedFigures& figures) {
+  std::vector<std::string> notes;
+  std::string categories;
+  for (int c = 0; c < kCategoryCount; ++c) {
+    std::vector<double> values;
+    for (const auto& state : simulated) values.push_back(state[static_cast<std::size_t>(c)]);
+    if (values.empty()) break;
+    double children = 0;
+    for (const auto& band : origin.count[c]) children += band[0] + band[1];
+    const double low = quantile(values, 0.05);
+    const double high = quantile(values, 0.95);
+    if (children >= low && children <= high) continue;
+    categories += std::string(categories.empty() ? "" : "; ") + std::string(kCategoryNames[c]) + " " +
+                  std::to_string(std::lround(children)) + " against " +
+                  std::to_string(std::lround(quantile(values, 0.5))) + " (90% " + std::to_string(std::lround(low)) +
+                  " to " + std::to_string(std::lround(high)) + ")";
+  }
+  if (!categories.empty()) {
+    notes.push_back("Children by placement at the origin, outside where the fitted rates had them there: " + categories +
+                    ". The forecast starts from the first number and its first years move towards the second: first "
+                    "placements, where moves lead and how long each kind of placement lasts are the base's, and the "
+                    "figures do not say why the council's mix differs from what they give.");
+  }
+  for (const FigureMetric metric : {FigureMetric::stability_short_term, FigureMetric::stability_long_term}) {
+    const std::optional<double> at_origin = metric == FigureMetric::stability_short_term
+                                                ? origin.short_term_stability_percent
+                                                : origin.long_term_stability_percent;
+    const FigureFit* last = nullptr;
+    for (const FigureFit& fit : result.figures) {
+      const PublishedFigure& f = figures.figures[fit.figure];
+      if (f.metric == metric && fit.fitted && fit.simulated && !std::isnan(fit.median) &&
+          (!last || f.date > figures.figures[last->figure].date))
+        last = &fit;
+    }
+    if (!at_origin || !last || (*at_origin >= last->low && *at_origin <= last->high)) continue;
+    const auto one_decimal = [](double x) {
+      std::ostringstream text;
+      text << std::fixed << std::setprecision(1) << x;
+      return text.str();
+    };
+    notes.push_back(std::string(metric == FigureMetric::stability_short_term ? "Short-term" : "Long-term") +
+                    " stability at the origin is " + one_decimal(*at_origin) + "%, outside what the fitted rates give at " +
+                    format_iso(figures.figures[last->figure].date) + " (" + one_decimal(last->median) + "%, 90% " +
+                    one_decimal(last->low) + " to " + one_decimal(last->high) +
+                    "). The forecast's first full collection year reports the rates' own level: the fit holds one "
+                    "multiplier of moves for the whole series, and the origin's figure departs from what it gives.");
+  }
+  return notes;
+}
+
+}  // namespace
+
 double figure_recency_weight(const PublishedFigure& figure, Date origin) {
   const Date middle_from = figure.period_start.value_or(figure.date);
   const double days_before = days_between(middle_from, origin) - days_between(middle_from, figure.date) / 2.0;
@@ -726,6 +789,9 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
   }
   origin.short_term_stability_percent = short_term;
   origin.long_term_stability_percent = long_term;
+  for (std::string& note : drift_from_origin_notes(origin, predictive.origin_state, result, figures)) {
+    result.notes.push_back(std::move(note));
+  }
   fitted.starting_counts = origin;
   fitted.starting_children.clear();
   fitted.starting_groups.clear();
