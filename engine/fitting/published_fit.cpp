@@ -56,6 +56,18 @@ int total_children(const StartingCounts& counts, bool uasc = false) {
   return total;
 }
 
+// The UASC of `counts`, placed as `shape` places its UASC and scaled to `target` in all; no cell
+// holds more UASC than children. `shape` may be `counts` itself.
+void scale_uasc_to(StartingCounts& counts, const StartingCounts& shape, double target) {
+  const int shape_uasc = total_children(shape, true);
+  for (int c = 0; c < kCategoryCount; ++c)
+    for (int b = 0; b < kAgeBandCount; ++b)
+      for (int x = 0; x < kSexCount; ++x) {
+        const double scaled = shape_uasc > 0 ? shape.uasc_count[c][b][x] * target / shape_uasc : 0;
+        counts.uasc_count[c][b][x] = std::min(counts.count[c][b][x], static_cast<int>(std::lround(scaled)));
+      }
+}
+
 // Whole years from `from` that reach `to`.
 int years_to_reach(Date from, Date to) {
   int years = 1;
@@ -344,13 +356,7 @@ StartingCounts origin_counts(const StartingCounts& shape, const PublishedFigures
   for (const PublishedFigure& f : figures.figures) {
     if (f.metric == FigureMetric::uasc_looked_after && f.date == origin) uasc_target = f.value;
   }
-  const int base_uasc = total_children(shape, true);
-  for (int c = 0; c < kCategoryCount; ++c)
-    for (int b = 0; b < kAgeBandCount; ++b)
-      for (int x = 0; x < kSexCount; ++x) {
-        const double scaled = base_uasc > 0 ? shape.uasc_count[c][b][x] * uasc_target / base_uasc : 0;
-        counts.uasc_count[c][b][x] = std::min(counts.count[c][b][x], static_cast<int>(std::lround(scaled)));
-      }
+  scale_uasc_to(counts, shape, uasc_target);
   const std::string source =
       from_base ? "the base's children (the base states its council's position at this same date, which the figures "
                   "file may hold only in part)"
@@ -435,14 +441,7 @@ FitStart fit_start(const Scenario& base, const PublishedFigures& figures, Date o
     if (f.metric == FigureMetric::uasc_looked_after && (!first_uasc || f.date < first_uasc->date)) first_uasc = &f;
   }
   const int start_uasc = total_children(counts, true);
-  if (first_uasc && start_uasc > 0) {
-    const double scale = first_uasc->value / start_uasc;
-    for (int c = 0; c < kCategoryCount; ++c)
-      for (int b = 0; b < kAgeBandCount; ++b)
-        for (int x = 0; x < kSexCount; ++x)
-          counts.uasc_count[c][b][x] =
-              std::min(counts.count[c][b][x], static_cast<int>(std::lround(counts.uasc_count[c][b][x] * scale)));
-  }
+  if (first_uasc && start_uasc > 0) scale_uasc_to(counts, counts, first_uasc->value);
   counts.placements_since_april.reset();
   counts.short_term_stability_percent = short_term_at_start;
   if (first_long_term) counts.long_term_stability_percent = first_long_term->value;
@@ -473,10 +472,9 @@ std::vector<std::string> drift_from_origin_notes(const StartingCounts& origin,
                                                  const FitResult& result, const PublishedFigures& figures) {
   std::vector<std::string> notes;
   std::string categories;
-  for (int c = 0; c < kCategoryCount; ++c) {
+  for (int c = 0; c < kCategoryCount && !simulated.empty(); ++c) {
     std::vector<double> values;
     for (const auto& state : simulated) values.push_back(state[static_cast<std::size_t>(c)]);
-    if (values.empty()) break;
     double children = 0;
     for (const auto& band : origin.count[c]) children += band[0] + band[1];
     const double low = quantile(values, 0.05);
