@@ -15,30 +15,40 @@ COST = "cost_financial_year"
 def care_leavers(folder, note):
     """Care leavers aged 18 to 25, and what supporting them costs."""
     points = folder.require(METRIC)
-    start = points[0]
+    # Recorded care leavers before the forecast (history.csv), as the children-looked-after chart
+    # draws its history: in all, and each age band's in its colour.
+    history = folder.recorded(METRIC)
+    start = history[-1][1] if history else points[0].p50
     end = cc.last_31_march(points)
-    title = f"Care leavers aged 18 to 25 {cc.trend(start.p50, end)}"
-    bands = [(band, colour, folder.series(METRIC, band)) for band, colour in BANDS]
-    bands = [(band, colour, series) for band, colour, series in bands if series]
+    title = f"Care leavers aged 18 to 25 {cc.trend(start, end)}"
+    # A band's recorded figures before the origin only: its origin value is its forecast's start.
+    bands = [(band, colour, folder.series(METRIC, band),
+              [(d, v) for d, v in folder.recorded(METRIC, band) if d < points[0].date]) for band, colour in BANDS]
+    bands = [(band, colour, series, recorded) for band, colour, series, recorded in bands if series]
     years = cost.complete_years(folder, folder.series(COST, METRIC))
     columns = 2 if years else 1
     figure, [axes] = cc.new_figure(
-        title, "Care leavers at each month end, in all and by age: median, middle 50% and 90% of runs" +
+        title, "Care leavers at each month end, in all and by age: median, middle 50% and 90% of runs, and the "
+               "recorded figures before them" +
                (". Right: the cost of leaving-care support in each whole financial year." if years else "."),
         columns=columns, wspace=0.3)
     ax = axes[0]
     cc.fan(ax, points, label_prefix="All: ")
-    for band, colour, series in bands:
+    cc.recorded(ax, history, label="All: recorded")
+    for band, colour, series, recorded in bands:
         label = cc.category_label(band)
         ax.fill_between([p.date for p in series], [p.p05 for p in series], [p.p95 for p in series], color=colour,
                         alpha=0.14, linewidth=0)
         ax.plot([p.date for p in series], [p.p50 for p in series], color=colour, linewidth=1.4, linestyle="--",
                 label=f"{label}: median and 90%")
+        cc.recorded(ax, recorded, label=f"{label}: recorded", colour=colour, marker="s")
     ax.annotate(f"{cc.long_date(end.date)}\nmedian {end.p50:,.0f}\n90%: {cc.interval(end)}", (end.date, end.p50),
                 xytext=(-8, 14), textcoords="offset points", fontsize=8, color=cc.FAN, ha="right")
-    cc.financial_year_axis(ax, points[0].date, points[-1].date, max_labels=6)
+    first = min([points[0].date] + [d for d, _ in history] + [d for *_, recorded in bands for d, _ in recorded])
+    cc.financial_year_axis(ax, first, points[-1].date, max_labels=6)
     cc.value_axis(ax, "count")
-    ax.set_ylim(bottom=0, top=max(p.p95 for p in points) * 1.2)
+    # Recorded figures above the forecast's spread (a falling history) stay in view.
+    ax.set_ylim(bottom=0, top=max([p.p95 for p in points] + [v for _, v in history]) * 1.2)
     ax.set_ylabel("Care leavers")
     ax.set_title("Care leavers, in all and by age")
     ax.legend(loc="lower left", ncol=2, fontsize=7.5)
@@ -56,7 +66,8 @@ def care_leavers(folder, note):
         bars.set_xlim(-0.9, len(years) - 0.1)  # a bar keeps its width however few the years
         bars.grid(axis="y", alpha=0.25)
     last_cost = years[-1] if years else None
-    chart_note = (cc.BANDS_NOTE + " Dashed lines and light bands: each age band's median and 90% of runs. "
+    chart_note = (cc.BANDS_NOTE + " Dashed lines and light bands: each age band's median and 90% of runs" +
+                  ("; squares, its recorded figures. " if any(recorded for *_, recorded in bands) else ". ") +
                   "Care leavers are young people who were looked after, from leaving care to 25 (21 for those "
                   "who do not ask for support after 21), as the scenario's [care_leavers] section models them." + (
                       " Costs as the scenario prices them: weekly costs by status, personal adviser time and "

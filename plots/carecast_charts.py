@@ -416,7 +416,7 @@ def fan(ax, points, colour=FAN, label_prefix=""):
 RECORDED_GAP = dt.timedelta(days=400)
 
 
-def recorded(ax, points, label="Recorded"):
+def recorded(ax, points, label="Recorded", colour=RECORDED, marker="o"):
     if not points:
         return
     runs = [[points[0]]]
@@ -426,7 +426,7 @@ def recorded(ax, points, label="Recorded"):
         runs[-1].append(point)
     for index, run in enumerate(runs):
         dates, values = zip(*run)
-        ax.plot(dates, values, color=RECORDED, linewidth=1.2, marker="o", markersize=3.5,
+        ax.plot(dates, values, color=colour, linewidth=1.2, marker=marker, markersize=3.5,
                 label=label if index == 0 else None, zorder=5)
 
 

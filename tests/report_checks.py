@@ -7,7 +7,8 @@
                                                     comparison.csv
     report_checks.py dpi PNG...                     each PNG says 200 dpi
     report_checks.py not-blank PNG                  a screenshot shows something
-    report_checks.py care-leavers-chart FOLDER      the care leavers chart's words match forecast.csv
+    report_checks.py care-leavers-chart FOLDER      the care leavers chart's words match forecast.csv, and
+                                                    it draws history.csv's recorded care leavers
 
 Prints what is wrong and exits 1 on the first failure. The disclosure rule is written out here
 independently of the C++ that applies it, so that the test checks the rule, not the code.
@@ -318,7 +319,8 @@ def check_repeat_entries(book, forecast, origin, publish):
 
 def check_care_leavers_chart(folder):
     """The care leavers chart says what forecast.csv holds: the last 31 March's median and interval,
-    and the last whole financial year's leaving-care cost."""
+    and the last whole financial year's leaving-care cost; and draws the recorded care leavers of
+    history.csv, in all and by age band."""
     sys.path.insert(0, str(PLOTS))
     import care_leavers
     import carecast_charts as cc
@@ -335,6 +337,20 @@ def check_care_leavers_chart(folder):
     if not chart.title.startswith("Care leavers aged 18 to 25"):
         fail(f"care leavers chart: title {chart.title!r}")
     origin = run.origin()
+    # Each recorded care_leavers series before the origin (history.csv) is drawn as it is recorded.
+    history = read_csv(folder / "history.csv") if (folder / "history.csv").is_file() else []
+    drawn = {line.get_label(): list(zip(line.get_xdata(), line.get_ydata())) for line in chart.figure.axes[0].get_lines()}
+    for category, label in [("all", "All: recorded"), ("18_to_20", "Aged 18 to 20: recorded"),
+                            ("21_to_25", "Aged 21 to 25: recorded")]:
+        recorded = sorted((dt.date.fromisoformat(r["date"]), float(r["value"])) for r in history
+                          if r["metric"] == "care_leavers" and r["category"] == category
+                          and dt.date.fromisoformat(r["date"]) < origin)
+        if not recorded:
+            continue
+        if label not in drawn:
+            fail(f"care leavers chart: no line {label!r} for the recorded {category} (lines: {sorted(drawn)})")
+        if [(d, float(v)) for d, v in drawn[label] if d < origin] != recorded:
+            fail(f"care leavers chart: {label!r} draws {drawn[label]}, history.csv holds {recorded}")
     costs = [r for r in forecast if r["metric"] == "cost_financial_year" and r["category"] == "care_leavers"
              and r["date"].endswith("-03-31") and dt.date(int(r["date"][:4]) - 1, 4, 1) > origin]
     if costs:

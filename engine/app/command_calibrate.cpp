@@ -204,8 +204,9 @@ void execute(const CalibrateCommand& command) {
   }
   for (const std::string& note : care_leavers.notes) std::cout << note << "\n";
 
-  // What the returns (and figures) recorded before the origin, for the charts of runs of this scenario.
-  std::vector<RecordedFigure> recorded = recorded_history_from_returns(history, as_of);
+  // What the returns (and figures) recorded before the origin, for the charts of runs of this scenario:
+  // care leavers aged 21 to 25 kept in the share this scenario's starting count keeps.
+  std::vector<RecordedFigure> recorded = recorded_history_from_returns(history, as_of, scenario.care_leavers);
   if (figures) recorded = merge_recorded_history(std::move(recorded), recorded_history_from_figures(*figures, as_of));
   const fs::path out(command.out);
   const fs::path history_csv = recorded_history_csv_path(out);

@@ -63,6 +63,11 @@ std::optional<Leaving> leaving_of(const ChildHistory& child, Date as_of) {
   return Leaving{birthday_21 <= as_of ? 1 : 0, last};
 }
 
+// What the returns can see: everyone who left care since they begin.
+Date returns_begin(const CareHistory& history, Date as_of) {
+  return history.observed_from.value_or(history.first_date.value_or(as_of));
+}
+
 std::string band_words(int band) { return band == 0 ? "18 to 20" : "21 to 25"; }
 
 }  // namespace
@@ -74,6 +79,17 @@ CareLeaverSettings shipped_default_care_leavers() {
 std::optional<int> care_leaver_age_band(const ChildHistory& child, Date as_of) {
   const std::optional<Leaving> leaving = leaving_of(child, as_of);
   return leaving ? std::optional(leaving->band) : std::nullopt;
+}
+
+bool care_leaver_band_fully_seen(const CareHistory& history, Date as_of, int band) {
+  return returns_begin(history, as_of) <=
+         add_years(as_of, kYoungestEligibleLeavingAge - kBandEndAge[static_cast<std::size_t>(band)]);
+}
+
+std::array<int, kCareLeaverAgeBandCount> care_leavers_kept(const std::array<int, kCareLeaverAgeBandCount>& eligible,
+                                                           const CareLeaverSettings& assumptions) {
+  return {eligible[0],
+          static_cast<int>(std::lround(eligible[1] * (1 - assumptions.support_ends_at_21_probability)))};
 }
 
 std::array<int, kCareLeaverStatusCount> share_by_status(int total,
@@ -129,8 +145,9 @@ CareLeaversFromReturns care_leavers_from_returns(const CareHistory& history, Dat
     }
   }
 
+  const std::array<int, kCareLeaverAgeBandCount> kept = care_leavers_kept(result.eligible_leavers, assumptions);
   // 18 to 20: staying put as the E17 exits give it, the rest in the assumptions' shares.
-  const int aged_18_to_20 = result.eligible_leavers[0];
+  const int aged_18_to_20 = kept[0];
   const int staying = std::min(aged_18_to_20, static_cast<int>(std::lround(still_staying_put)));
   std::array<double, kCareLeaverStatusCount> weights{};
   for (std::size_t s = 0; s < weights.size(); ++s) {
@@ -139,8 +156,7 @@ CareLeaversFromReturns care_leavers_from_returns(const CareHistory& history, Dat
   std::array<int, kCareLeaverStatusCount> band_0 = share_by_status(aged_18_to_20 - staying, weights);
   band_0[staying_put] = staying;
   // 21 to 25: those who asked for support after 21, in the assumptions' shares (none staying put).
-  const int aged_21_to_25 = static_cast<int>(
-      std::lround(result.eligible_leavers[1] * (1 - assumptions.support_ends_at_21_probability)));
+  const int aged_21_to_25 = kept[1];
   for (std::size_t s = 0; s < weights.size(); ++s) {
     weights[s] = s == staying_put ? 0.0 : assumptions.starting_count[s][1];
   }
@@ -148,11 +164,10 @@ CareLeaversFromReturns care_leavers_from_returns(const CareHistory& history, Dat
   for (std::size_t s = 0; s < weights.size(); ++s) result.settings.starting_count[s] = {band_0[s], band_1[s]};
 
   // What the returns can see: everyone who left care since they begin.
-  const Date window_start = history.observed_from.value_or(history.first_date.value_or(as_of));
+  const Date window_start = returns_begin(history, as_of);
   const double years_seen = days_between(window_start, as_of) / kDaysPerYear;
   for (int band = 0; band < kCareLeaverAgeBandCount; ++band) {
-    result.band_fully_seen[static_cast<std::size_t>(band)] =
-        window_start <= add_years(as_of, kYoungestEligibleLeavingAge - kBandEndAge[static_cast<std::size_t>(band)]);
+    result.band_fully_seen[static_cast<std::size_t>(band)] = care_leaver_band_fully_seen(history, as_of, band);
   }
 
   result.notes.push_back(

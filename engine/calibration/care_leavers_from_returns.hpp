@@ -45,6 +45,19 @@ CareLeaverSettings shipped_default_care_leavers();
 // ignored, as if the data ended there.
 std::optional<int> care_leaver_age_band(const ChildHistory& child, Date as_of);
 
+// Whether the returns hold every young person who could be a care leaver of `band` (0: 18 to 20,
+// 1: 21 to 25) at the end of `as_of`: they must begin no later than the day the band's oldest could
+// have left care eligible (their 16th birthday). Otherwise the band's count is only a lower bound.
+bool care_leaver_band_fully_seen(const CareHistory& history, Date as_of, int band);
+
+// The care leavers of each band that the simulation starts from, given the eligible young people the
+// returns show in each (care_leaver_age_band): all those aged 18 to 20, and of those aged 21 to 25
+// the share who ask for support after 21 (1 - support_ends_at_21_probability, rounded to whole young
+// people), as the simulation keeps them. calibrate's starting_count and the recorded history's
+// care_leavers rows (output/recorded_history.hpp) both come from here, so that they agree.
+std::array<int, kCareLeaverAgeBandCount> care_leavers_kept(const std::array<int, kCareLeaverAgeBandCount>& eligible,
+                                                           const CareLeaverSettings& assumptions);
+
 struct CareLeaversFromReturns {
   CareLeaverSettings settings;  // the assumptions, with starting_count from the returns
   // Eligible young people who left care and are in each band at the end of the as-of date, as the

@@ -100,6 +100,10 @@ def main(source, target):
             writer.writerow(["stability_short_term", "all", march, 12 + (year - 2022)])
             writer.writerow(["stability_long_term", "all", march, 64 - 2 * (year - 2022)])
             writer.writerow(["places_available", "foster_in_house", march, 200 - 2 * (year - 2022)])
+            young, older = 168 + 4 * (year - 2022), 131 + 6 * (year - 2022)
+            writer.writerow(["care_leavers", "18_to_20", march, young])
+            writer.writerow(["care_leavers", "21_to_25", march, older])
+            writer.writerow(["care_leavers", "all", march, young + older])
 
     with open(target / "comparison.csv", "w", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
