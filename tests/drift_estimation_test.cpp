@@ -31,7 +31,8 @@ DriftSize sums(double excess, double gain, int origins) {
 const DriftOptions kOptions;
 
 void size(DriftSize& estimate, const std::vector<Date>& origins) {
-  size_drift(estimate, kOptions, origins, "Drift of entries and exits", "the total's squared log errors");
+  size_drift(estimate, kOptions.level_prior_sd, kOptions, origins, "Drift of entries and exits",
+             "the total's squared log errors");
 }
 
 const std::vector<Date> kOrigins = {make_date(2015, 3, 31), make_date(2019, 3, 31)};
@@ -41,32 +42,44 @@ TEST(DriftSizing, TheMomentEstimateIsShrunkTowardsThePrior) {
   size(estimate, kOrigins);
   const DriftOptions& o = kOptions;
   EXPECT_DOUBLE_EQ(estimate.raw_variance, 0.01);
-  const double expected = std::sqrt((o.prior_origins * o.prior_sd * o.prior_sd + 5 * 0.01) / (o.prior_origins + 5));
+  const double prior = o.level_prior_sd;
+  const double expected = std::sqrt((o.prior_origins * prior * prior + 5 * 0.01) / (o.prior_origins + 5));
   EXPECT_DOUBLE_EQ(estimate.sd, expected);
-  EXPECT_GT(estimate.sd, o.prior_sd);
+  EXPECT_GT(estimate.sd, prior);
   EXPECT_LT(estimate.sd, 0.1);
+  // Its posterior's degrees of freedom, from which each run draws: the prior's origins and the council's.
+  EXPECT_DOUBLE_EQ(estimate.evidence_origins, o.prior_origins + 5);
   EXPECT_NE(estimate.reason.find("2015 to 2019"), std::string::npos) << estimate.reason;
 }
 
-// Errors the forecasts already allowed for give no drift of their own: the prior, worth its
-// origins against the council's, is all that is left.
-TEST(DriftSizing, ErrorsWithinTheForecastsSpreadGiveLessThanThePrior) {
-  DriftSize estimate = sums(-0.01, 2.0, 6);
-  size(estimate, kOrigins);
+// Errors the forecasts already allowed for give no drift of their own, and a small one too little
+// to reach the prior: a quiet record cannot take the drift below the prior (the floor of
+// drift_estimation.hpp), though shrinking alone would.
+TEST(DriftSizing, AQuietRecordKeepsThePrior) {
   const DriftOptions& o = kOptions;
-  EXPECT_DOUBLE_EQ(estimate.raw_variance, 0.0);
-  EXPECT_DOUBLE_EQ(estimate.sd, o.prior_sd * std::sqrt(o.prior_origins / (o.prior_origins + 6)));
-  EXPECT_NE(estimate.reason.find("less than"), std::string::npos) << estimate.reason;
+  const double prior = o.level_prior_sd;
+  DriftSize none = sums(-0.01, 2.0, 6);
+  size(none, kOrigins);
+  EXPECT_DOUBLE_EQ(none.raw_variance, 0.0);
+  EXPECT_DOUBLE_EQ(none.sd, prior);
+  EXPECT_NE(none.reason.find("less than"), std::string::npos) << none.reason;
+  EXPECT_NE(none.reason.find("never below"), std::string::npos) << none.reason;
+  DriftSize small = sums(0.25 * prior * prior * 2.0, 2.0, 6);  // d_hat = prior / 2
+  size(small, kOrigins);
+  EXPECT_DOUBLE_EQ(small.raw_variance, 0.25 * prior * prior);
+  EXPECT_DOUBLE_EQ(small.sd, prior);
+  EXPECT_DOUBLE_EQ(small.evidence_origins, o.prior_origins + 6);
 }
 
 TEST(DriftSizing, OneOriginOrNoResponseFallsBackToThePrior) {
   DriftSize one = sums(0.5, 2.0, 1);
   size(one, kOrigins);
-  EXPECT_DOUBLE_EQ(one.sd, kOptions.prior_sd);
+  EXPECT_DOUBLE_EQ(one.sd, kOptions.level_prior_sd);
+  EXPECT_DOUBLE_EQ(one.evidence_origins, kOptions.prior_origins);
   EXPECT_TRUE(std::isnan(one.raw_variance));
   DriftSize flat = sums(0.5, 0.0, 4);
   size(flat, kOrigins);
-  EXPECT_DOUBLE_EQ(flat.sd, kOptions.prior_sd);
+  EXPECT_DOUBLE_EQ(flat.sd, kOptions.level_prior_sd);
 }
 
 TEST(DriftSizing, OneWildOriginIsCapped) {
@@ -74,7 +87,8 @@ TEST(DriftSizing, OneWildOriginIsCapped) {
   size(estimate, kOrigins);
   const DriftOptions& o = kOptions;
   const double cap = o.maximum_sd * o.maximum_sd;
-  EXPECT_DOUBLE_EQ(estimate.sd, std::sqrt((o.prior_origins * o.prior_sd * o.prior_sd + 3 * cap) / (o.prior_origins + 3)));
+  const double prior = o.level_prior_sd;
+  EXPECT_DOUBLE_EQ(estimate.sd, std::sqrt((o.prior_origins * prior * prior + 3 * cap) / (o.prior_origins + 3)));
   EXPECT_NE(estimate.reason.find("capped"), std::string::npos);
 }
 
@@ -126,8 +140,8 @@ TEST(DriftEstimation, WanderingEntriesGiveADriftAboveThePriorAndSteadyOnesDoNot)
   const DriftEstimate steady = drift_of(history_with_wandering_entries(0.0, 7));
   ASSERT_GE(wandering.level.origins, 4);
   ASSERT_GE(steady.level.origins, 4);
-  EXPECT_GT(wandering.level.sd, kOptions.prior_sd) << wandering.level.reason;
-  EXPECT_LT(steady.level.sd, kOptions.prior_sd) << steady.level.reason;
+  EXPECT_GT(wandering.level.sd, kOptions.level_prior_sd) << wandering.level.reason;
+  EXPECT_DOUBLE_EQ(steady.level.sd, kOptions.level_prior_sd) << steady.level.reason;
   EXPECT_GT(wandering.level.raw_variance, 4 * steady.level.raw_variance + 0.001)
       << wandering.level.reason << "\n" << steady.level.reason;
 }
@@ -188,8 +202,8 @@ TEST(DriftEstimation, WanderingMovesGiveADriftOfMovesAboveThePriorAndSteadyOnesD
   const DriftEstimate steady = drift_of(history_with_wandering_moves(0.0, 11));
   ASSERT_GE(wandering.moves.origins, 3);
   ASSERT_GE(steady.moves.origins, 3);
-  EXPECT_GT(wandering.moves.sd, kOptions.prior_sd) << wandering.moves.reason;
-  EXPECT_LT(steady.moves.sd, kOptions.prior_sd) << steady.moves.reason;
+  EXPECT_GT(wandering.moves.sd, kOptions.moves_prior_sd) << wandering.moves.reason;
+  EXPECT_DOUBLE_EQ(steady.moves.sd, kOptions.moves_prior_sd) << steady.moves.reason;
   EXPECT_GT(wandering.moves.raw_variance, 4 * steady.moves.raw_variance + 0.001)
       << wandering.moves.reason << "\n" << steady.moves.reason;
   EXPECT_GT(wandering.moves.sd, 2 * wandering.level.sd) << wandering.moves.reason << "\n" << wandering.level.reason;

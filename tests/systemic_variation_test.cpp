@@ -150,6 +150,92 @@ TEST(SystemicVariation, WithoutADriftTheDriftStreamIsUnused) {
   EXPECT_EQ(first.entries, drifting.entries);
 }
 
+// A drift known from n origins: each replication's factor f = sqrt(n / X), X ~ chi-squared(n), so
+// n / f^2 has the chi-squared's mean n and variance 2n. Within k standard errors over 20,000 streams.
+TEST(SystemicVariation, DriftScaleIsTheScaledInverseChiSquaredOfItsEvidence) {
+  const double n = 7;
+  const int draws = 20000;
+  double sum = 0, squares = 0;
+  for (int i = 0; i < draws; ++i) {
+    StreamEngine drift(13, static_cast<std::uint64_t>(i), entity_id(EntityKind::replication, 3), Process::systemic_drift);
+    const double f = draw_drift_scale(n, drift);
+    const double x = n / (f * f);
+    sum += x;
+    squares += x * x;
+  }
+  const double k = standard_errors_allowed();
+  const double mean = sum / draws;
+  const double variance = squares / draws - mean * mean;
+  EXPECT_NEAR(mean, n, k * std::sqrt(2 * n / draws));
+  // The sample variance of a chi-squared(n): its own variance is 2n^2 (2 + 12 / n) / draws.
+  EXPECT_NEAR(variance, 2 * n, k * std::sqrt(4 * n * n * (2 + 12 / n) / draws));
+}
+
+// With the drift's size uncertain, year k's log multiplier of a drift-only process is w_k - (k + 1)
+// D^2 / 2 with D = d f: its variance is (k + 1) d^2 n / (n - 2) (the walk, at the drawn size's mean
+// square) plus (k + 1)^2 d^4 Var(n / X) / 4 (the mean-one correction varying with D), the variance
+// of n / X being 2 n^2 / ((n - 2)^2 (n - 4)). Entries and exits share one draw of the size: their
+// squared log multipliers are correlated, while with the size known the two walks are independent.
+// Within k standard errors over 20,000 replications' streams.
+TEST(SystemicVariation, AnUncertainDriftSizeWidensTheWalkAndIsSharedByEntriesAndExits) {
+  SystemicVariation variation;
+  variation.entries_drift_sd_log_per_year = 0.1;
+  variation.exits_drift_sd_log_per_year = 0.1;
+  const int years = 4;
+  const int draws = 20000;
+  const double k = standard_errors_allowed();
+  const double d = 0.1;
+  const double n = 10;
+  for (const double evidence : {0.0, n}) {
+    variation.drift_evidence_origins = evidence;
+    std::vector<double> entries(draws), exits(draws);
+    SystemicMultipliers m;
+    for (int i = 0; i < draws; ++i) {
+      StreamEngine engine(14, static_cast<std::uint64_t>(i), entity_id(EntityKind::replication, 3),
+                          Process::systemic_variation);
+      StreamEngine drift(14, static_cast<std::uint64_t>(i), entity_id(EntityKind::replication, 3),
+                         Process::systemic_drift);
+      draw_systemic_multipliers(variation, years, engine, drift, m);
+      entries[static_cast<std::size_t>(i)] = std::log(m.entries[years - 1]);
+      exits[static_cast<std::size_t>(i)] = std::log(m.exits[years - 1]);
+    }
+    double sum = 0, squares = 0, fourth = 0;
+    for (const double x : entries) {
+      sum += x;
+      squares += x * x;
+    }
+    const double mean = sum / draws;
+    const double variance = squares / draws - mean * mean;
+    for (const double x : entries) fourth += std::pow(x - mean, 4);
+    const double steps = years;
+    const double expected = evidence > 0 ? steps * d * d * n / (n - 2) +
+                                               steps * steps * std::pow(d, 4) * 2 * n * n /
+                                                   ((n - 2) * (n - 2) * (n - 4)) / 4
+                                         : steps * d * d;
+    // The sample variance's standard error from the sample's own fourth moment.
+    EXPECT_NEAR(variance, expected, k * std::sqrt((fourth / draws - variance * variance) / draws))
+        << "evidence " << evidence;
+    // Correlation of the squared deviations of entries and exits: about 0 with the size known.
+    double se = 0, sx = 0, see = 0, sxx = 0, sex = 0;
+    for (int i = 0; i < draws; ++i) {
+      const double a = std::pow(entries[static_cast<std::size_t>(i)], 2);
+      const double b = std::pow(exits[static_cast<std::size_t>(i)], 2);
+      se += a;
+      sx += b;
+      see += a * a;
+      sxx += b * b;
+      sex += a * b;
+    }
+    const double correlation = (sex / draws - se * sx / draws / draws) /
+                               std::sqrt((see / draws - se * se / draws / draws) * (sxx / draws - sx * sx / draws / draws));
+    if (evidence > 0) {
+      EXPECT_GT(correlation, k / std::sqrt(double{draws})) << "a shared size correlates the squares";
+    } else {
+      EXPECT_NEAR(correlation, 0.0, k / std::sqrt(double{draws}));
+    }
+  }
+}
+
 // Changing one process's sd leaves the other processes' paths exactly as they were, and a longer
 // horizon extends the paths without changing their earlier years.
 TEST(SystemicVariation, PathsAreStableAcrossOtherSdsAndHorizons) {

@@ -142,23 +142,24 @@ DriftEstimate estimate_drift(const CareHistory& history, Date as_of, const std::
     if (level_scored) ++estimate.level.origins;
     if (moves_scored) ++estimate.moves.origins;
   }
-  size_drift(estimate.level, options, origins, "Drift of entries and exits",
+  size_drift(estimate.level, options.level_prior_sd, options, origins, "Drift of entries and exits",
              "the total's squared log errors");
-  size_drift(estimate.moves, options, origins, "Drift of moves",
+  size_drift(estimate.moves, options.moves_prior_sd, options, origins, "Drift of moves",
              "the stability indicators' squared errors (in percentage points squared)");
   return estimate;
 }
 
-void size_drift(DriftSize& size, const DriftOptions& options, const std::vector<Date>& origins,
+void size_drift(DriftSize& size, double prior_sd, const DriftOptions& options, const std::vector<Date>& origins,
                 const std::string& drift, const std::string& errors) {
-  const double prior = options.prior_sd * options.prior_sd;
+  const double prior = prior_sd * prior_sd;
   std::ostringstream reason;
   reason << std::setprecision(3);
   if (size.origins >= 2 && !origins.empty() && size.reference_gain > 0) {
     size.raw_variance = std::max(0.0, size.excess_variance / size.reference_gain);
     const double capped = std::min(size.raw_variance, options.maximum_sd * options.maximum_sd);
     const double m = size.origins;
-    size.sd = std::sqrt((options.prior_origins * prior + m * capped) / (options.prior_origins + m));
+    size.sd = std::max(prior_sd, std::sqrt((options.prior_origins * prior + m * capped) / (options.prior_origins + m)));
+    size.evidence_origins = options.prior_origins + m;
     reason << drift << ": backtested from " << size.origins << " origins (31 March "
            << format_iso(origins.front()).substr(0, 4) << " to " << format_iso(origins.back()).substr(0, 4) << "), "
            << errors << " summed " << fixed_decimals(std::abs(size.excess_variance), 4)
@@ -167,13 +168,16 @@ void size_drift(DriftSize& size, const DriftOptions& options, const std::vector<
            << fixed_decimals(size.reference_gain * options.reference_sd * options.reference_sd, 4)
            << " to them: a drift sd of " << fixed_decimals(std::sqrt(size.raw_variance), 3);
     if (size.raw_variance > capped) reason << " (capped at " << options.maximum_sd << ")";
-    reason << ", shrunk towards the prior " << options.prior_sd << " worth " << options.prior_origins
-           << " origins, gives " << fixed_decimals(size.sd, 3) << " a year.";
+    reason << ", shrunk towards the prior " << prior_sd << " worth " << options.prior_origins
+           << " origins and never below it, gives " << fixed_decimals(size.sd, 3) << " a year, known from " << size.evidence_origins
+           << " origins' evidence: each run draws its own drift from that posterior.";
   } else {
     size.raw_variance = std::numeric_limits<double>::quiet_NaN();
-    size.sd = options.prior_sd;
-    reason << drift << ": the prior " << options.prior_sd << " a year (" << size.origins
-           << " origins with a later year of data to backtest from; 2 needed).";
+    size.sd = prior_sd;
+    size.evidence_origins = options.prior_origins;
+    reason << drift << ": the prior " << prior_sd << " a year (" << size.origins
+           << " origins with a later year of data to backtest from; 2 needed), worth " << options.prior_origins
+           << " origins: each run draws its own drift from that prior.";
   }
   size.reason = reason.str();
 }
@@ -182,6 +186,8 @@ void apply_drift(const DriftEstimate& estimate, SystemicVariation& variation) {
   variation.entries_drift_sd_log_per_year = estimate.level.sd;
   variation.exits_drift_sd_log_per_year = estimate.level.sd;
   variation.moves_drift_sd_log_per_year = estimate.moves.sd;
+  // One key for both: the fewer origins, so that neither drift is drawn as better known than it is.
+  variation.drift_evidence_origins = std::min(estimate.level.evidence_origins, estimate.moves.evidence_origins);
 }
 
 std::string DriftEstimate::reason() const { return level.reason + " " + moves.reason; }

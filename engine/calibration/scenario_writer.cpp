@@ -348,6 +348,9 @@ void write_variation(std::ostream& out, const Scenario& scenario, const Calibrat
     out << "entries_drift_sd_log_per_year = " << number(scenario.variation.entries_drift_sd_log_per_year) << '\n';
     out << "exits_drift_sd_log_per_year = " << number(scenario.variation.exits_drift_sd_log_per_year) << '\n';
     out << "moves_drift_sd_log_per_year = " << number(scenario.variation.moves_drift_sd_log_per_year) << '\n';
+    if (scenario.variation.drift_evidence_origins > 0) {
+      out << "drift_evidence_origins = " << number(scenario.variation.drift_evidence_origins) << '\n';
+    }
   }
 }
 

@@ -189,6 +189,12 @@ struct RateEvidence {
 // it is the part of a council's change that no history window predicts (a new court practice, a
 // change of director, a regime shift), whose spread grows with the horizon. `carecast calibrate`
 // sizes it from how far the council's own past forecasts missed (calibration/drift_estimation.hpp).
+// That size is itself an estimate from a few backtested origins, so with drift_evidence_origins
+// = n > 0 each replication draws its own drift variances, d^2 * n / X with X ~ chi-squared(n) (the
+// scaled inverse chi-squared posterior of a variance known from n observations): one draw for
+// entries and exits together (calibrate sizes them together), one for moves, each sd capped at
+// kMaxDrawnDriftSd. With few origins this fattens the tails of the intervals, as the worlds whose
+// rates later shifted need; 0 (the default) takes the drift sds as known.
 // All sds 0 (the default) = no systemic variation.
 struct SystemicVariation {
   double entries_sd_log_per_year = 0;  // sd of the yearly innovation, natural-log scale
@@ -198,6 +204,7 @@ struct SystemicVariation {
   double entries_drift_sd_log_per_year = 0;  // sd of the random walk's yearly step, natural-log scale
   double exits_drift_sd_log_per_year = 0;
   double moves_drift_sd_log_per_year = 0;
+  double drift_evidence_origins = 0;  // degrees of freedom of the drift sds' posterior; 0 = known
   bool drifts() const {
     return entries_drift_sd_log_per_year > 0 || exits_drift_sd_log_per_year > 0 || moves_drift_sd_log_per_year > 0;
   }

@@ -107,6 +107,7 @@ constexpr ScenarioRange kRanges[] = {
     {"variation.entries_drift_sd_log_per_year", 0, kMaxDriftSdLog, kSdLog},
     {"variation.exits_drift_sd_log_per_year", 0, kMaxDriftSdLog, kSdLog},
     {"variation.moves_drift_sd_log_per_year", 0, kMaxDriftSdLog, kSdLog},
+    {"variation.drift_evidence_origins", 0, kMaxStatedEvidence, "origins"},
     {"uncertainty.hazard_evidence_child_years", kMinStatedEvidence, kMaxStatedEvidence, "child-years"},
     {"uncertainty.entry_evidence_years", kMinStatedEvidence, kMaxStatedEvidence, "years"},
     {"uncertainty.share_evidence_events", kMinStatedEvidence, kMaxStatedEvidence, "events"},

@@ -363,6 +363,7 @@ const KeySchema& scenario_schema() {
       {"entries_drift_sd_log_per_year", &value},
       {"exits_drift_sd_log_per_year", &value},
       {"moves_drift_sd_log_per_year", &value},
+      {"drift_evidence_origins", &value},
   });
   static const KeySchema uncertainty = table_of({
       {"parameter_uncertainty", &value},
@@ -1930,6 +1931,9 @@ SystemicVariation read_variation(const MergedTable& table) {
   if (const auto e = table.find("entries_drift_sd_log_per_year")) variation.entries_drift_sd_log_per_year = read_number(*e, kSd);
   if (const auto e = table.find("exits_drift_sd_log_per_year")) variation.exits_drift_sd_log_per_year = read_number(*e, kSd);
   if (const auto e = table.find("moves_drift_sd_log_per_year")) variation.moves_drift_sd_log_per_year = read_number(*e, kSd);
+  if (const auto e = table.find("drift_evidence_origins")) {
+    variation.drift_evidence_origins = read_number(*e, "origins of evidence behind the drift sds (a number, 0 or more)");
+  }
   return variation;
 }
 

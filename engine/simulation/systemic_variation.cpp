@@ -1,9 +1,16 @@
 #include "simulation/systemic_variation.hpp"
 
+#include <algorithm>
+#include <boost/random/chi_squared_distribution.hpp>
 #include <boost/random/normal_distribution.hpp>
 #include <cmath>
 
 namespace carecast {
+
+double draw_drift_scale(double evidence_origins, StreamEngine& engine) {
+  boost::random::chi_squared_distribution<double> chi_squared(evidence_origins);
+  return std::sqrt(evidence_origins / chi_squared(engine));
+}
 
 void draw_systemic_multipliers(const SystemicVariation& variation, int years, StreamEngine& engine,
                                StreamEngine& drift_engine, SystemicMultipliers& multipliers) {
@@ -13,9 +20,17 @@ void draw_systemic_multipliers(const SystemicVariation& variation, int years, St
   multipliers.moves.resize(count);
   const std::array<double, 3> sd = {variation.entries_sd_log_per_year, variation.exits_sd_log_per_year,
                                     variation.moves_sd_log_per_year};
-  const std::array<double, 3> drift_sd = {variation.entries_drift_sd_log_per_year,
-                                          variation.exits_drift_sd_log_per_year,
-                                          variation.moves_drift_sd_log_per_year};
+  std::array<double, 3> drift_sd = {variation.entries_drift_sd_log_per_year, variation.exits_drift_sd_log_per_year,
+                                    variation.moves_drift_sd_log_per_year};
+  if (variation.drifts() && variation.drift_evidence_origins > 0) {
+    // This replication's drift sizes, from their posterior given the evidence (scenario.hpp): the
+    // first draws of the drift stream, before the walk's steps.
+    const double level_scale = draw_drift_scale(variation.drift_evidence_origins, drift_engine);
+    const double moves_scale = draw_drift_scale(variation.drift_evidence_origins, drift_engine);
+    drift_sd[0] = std::min(drift_sd[0] * level_scale, kMaxDrawnDriftSd);
+    drift_sd[1] = std::min(drift_sd[1] * level_scale, kMaxDrawnDriftSd);
+    drift_sd[2] = std::min(drift_sd[2] * moves_scale, kMaxDrawnDriftSd);
+  }
   const std::array<std::vector<double>*, 3> paths = {&multipliers.entries, &multipliers.exits, &multipliers.moves};
   const double rho = variation.autocorrelation;
   const bool drifts = variation.drifts();

@@ -23,11 +23,22 @@ struct SystemicMultipliers {
   std::vector<double> moves;
 };
 
+// The largest drift sd a replication draws when the drift sizes are uncertain
+// (SystemicVariation::drift_evidence_origins): the largest a scenario may state. A chi-squared
+// draw near 0 would otherwise give a drift beyond anything a council has seen.
+inline constexpr double kMaxDrawnDriftSd = 0.5;
+
+// One replication's factor on a drift sd known from `evidence_origins` (> 0) origins: sqrt(n / X)
+// with X ~ chi-squared(n), so that (sd * factor)^2 is a draw from the scaled inverse chi-squared
+// posterior of the drift's variance (SystemicVariation::drift_evidence_origins).
+double draw_drift_scale(double evidence_origins, StreamEngine& engine);
+
 // Draws the three AR(1) paths from `engine` and their drifts from `drift_engine`, year by year
 // (entries, exits, moves within a year), so that a longer horizon extends the paths without
 // changing their earlier years, and a process with sd 0 still takes its draws: changing one
 // process's sd leaves the others' paths as they were. The drift engine is used only when some
-// process drifts. Reuses the vectors' memory.
+// process drifts; with drift_evidence_origins > 0 it first draws the replication's drift sizes.
+// Reuses the vectors' memory.
 void draw_systemic_multipliers(const SystemicVariation& variation, int years, StreamEngine& engine,
                                StreamEngine& drift_engine, SystemicMultipliers& multipliers);
 
