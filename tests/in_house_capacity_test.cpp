@@ -115,6 +115,21 @@ TEST(InHouseCapacity, NoneWithoutAnInHouseChildOrAgencyCareToFallBackOn) {
   EXPECT_NE(none.notes[0].find("no agency foster placement"), std::string::npos);
 }
 
+// When the returns show no child in the council's own children's homes, the calibrated scenario has no rates for
+// them: the supply says the council has none, rather than unlimited homes the loader would refuse.
+TEST(InHouseCapacity, NoChildrensHomeOfItsOwnWhenTheReturnsShowNoChildInOne) {
+  Scenario calibrated = load_scenario(default_scenario_path());
+  for (auto& band : calibrated.destination_probability[static_cast<int>(Category::childrens_home_in_house)]) {
+    for (double& p : band) p = 0;
+  }
+  const SupplyFromFigures made = in_house_capacity_from_returns(hand_history(), make_date(2020, 3, 31), calibrated);
+  ASSERT_TRUE(made.supply.has_value());
+  EXPECT_FALSE(made.supply->in_house_homes_unlimited);
+  EXPECT_TRUE(made.supply->homes.empty());
+  ASSERT_EQ(made.notes.size(), 1u);
+  EXPECT_NE(made.notes[0].find("no children's home of its own"), std::string::npos) << made.notes[0];
+}
+
 class InHouseCapacityCommand : public testing::TemporaryFolderTest {};
 
 // calibrate writes the capacity (and says where it came from) unless told not to, and published carer households

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <toml++/toml.h>
 
@@ -76,6 +77,18 @@ TEST(ScenarioRanges, KeysMatchByNameAndIndex) {
   EXPECT_EQ(find_scenario_range("placements.foster_agency.ending_hazard_per_year.all"), nullptr);
   EXPECT_EQ(find_scenario_range("placements.foster_agency.ending_hazard_per_year.all[2].x"), nullptr);
   EXPECT_EQ(find_scenario_range("entries.expected_per_year.under_1"), nullptr);
+}
+
+// What calibrate writes is brought within the range the loader takes: at the bound beyond it, unchanged inside it.
+TEST(ScenarioRanges, ClampBringsAValueWithinItsKeysRange) {
+  EXPECT_EQ(clamp_to_scenario_range("variation.moves_sd_log_per_year", 1.136), 1);
+  EXPECT_EQ(clamp_to_scenario_range("variation.moves_sd_log_per_year", 0.25), 0.25);
+  EXPECT_EQ(clamp_to_scenario_range("variation.moves_sd_log_per_year", -0.1), 0);
+  EXPECT_EQ(clamp_to_scenario_range("variation.autocorrelation", 0.995), 0.99);
+  EXPECT_EQ(clamp_to_scenario_range("entries.annual_growth_rate", 2.5), 1);
+  EXPECT_EQ(clamp_to_scenario_range("entries.annual_growth_rate", -0.95), -0.9);
+  EXPECT_EQ(clamp_to_scenario_range("placements.foster_agency.ending_hazard_per_year.all[2]", 400), 365);
+  EXPECT_THROW(clamp_to_scenario_range("variation.no_such_key", 1), std::logic_error);
 }
 
 TEST(ScenarioRanges, RefuseInfinityAndNan) {

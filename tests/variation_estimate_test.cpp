@@ -6,11 +6,13 @@
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/poisson_distribution.hpp>
+#include <chrono>
 #include <cmath>
 #include <vector>
 
 #include "calibration/estimation.hpp"
 #include "history/ssda903.hpp"
+#include "test_histories.hpp"
 #include "test_support.hpp"
 
 namespace carecast {
@@ -94,6 +96,70 @@ TEST(VariationEstimate, AShortHistoryFallsBackToThePrior) {
   EXPECT_DOUBLE_EQ(s.variation.moves_sd_log_per_year, 0.10 * stationary);
   // Without estimating, none.
   EXPECT_FALSE(calibrate(history, make_date(2020, 3, 31)).variation.any());
+}
+
+// calibrate keeps what it writes within what a scenario takes: a variation or an autocorrelation beyond the loader's
+// bounds (here from priors beyond them, over a history too short to move them) is written at the bound, and the
+// estimate kept for the scenario's comments.
+TEST(VariationEstimate, IsCappedAtTheLargestAScenarioTakes) {
+  CareHistory history;
+  ChildHistory c;
+  c.sex = Sex::female;
+  c.date_of_birth = make_date(2012, 1, 1);
+  CarePeriod p;
+  p.start = make_date(2019, 6, 1);
+  p.placements = {{p.start, std::nullopt, Category::foster_in_house, "U4", false}};
+  c.periods = {p};
+  history.children = {c};
+  history.first_date = history.observed_from = make_date(2019, 4, 1);
+  history.last_date = make_date(2020, 3, 31);
+  CalibrationOptions options;
+  options.estimate_variation = true;
+  options.moves_prior_sd_log = 3;
+  options.exits_prior_sd_log = 0.5;
+  CalibrationReport report;
+  const Scenario s = calibrate(history, make_date(2020, 3, 31), options, report);
+  const double stationary = std::sqrt(1 - 0.6 * 0.6);  // the default prior's autocorrelation
+  EXPECT_EQ(s.variation.moves_sd_log_per_year, 1);
+  ASSERT_TRUE(report.variation.moves.uncapped_innovation_sd.has_value());
+  EXPECT_DOUBLE_EQ(*report.variation.moves.uncapped_innovation_sd, 3 * stationary);
+  // Within the bound: as estimated.
+  EXPECT_DOUBLE_EQ(s.variation.exits_sd_log_per_year, 0.5 * stationary);
+  EXPECT_FALSE(report.variation.exits.uncapped_innovation_sd.has_value());
+  EXPECT_FALSE(report.variation.uncapped_autocorrelation.has_value());
+
+  options.autocorrelation_prior = 0.995;
+  CalibrationReport near_one;
+  const Scenario t = calibrate(history, make_date(2020, 3, 31), options, near_one);
+  EXPECT_EQ(t.variation.autocorrelation, 0.99);
+  ASSERT_TRUE(near_one.variation.uncapped_autocorrelation.has_value());
+  EXPECT_DOUBLE_EQ(*near_one.variation.uncapped_autocorrelation, 0.995);
+  // The innovations are the capped autocorrelation's.
+  EXPECT_DOUBLE_EQ(t.variation.exits_sd_log_per_year, 0.5 * std::sqrt(1 - 0.99 * 0.99));
+}
+
+// Entries tripling a year (a few sparse early years look like this) give a growth beyond the +100% a year a
+// scenario takes: the scenario's growth, and its level at the origin, use the cap.
+TEST(VariationEstimate, EntryGrowthIsCappedAtTheLargestAScenarioTakes) {
+  boost::random::mt19937 generator(7);
+  CareHistory history;
+  int entries = 1;
+  for (int year = 2015; year < 2019; ++year, entries *= 3) {
+    for (int k = 0; k < entries; ++k) {
+      const Date start = make_date(year, 4, 2) + std::chrono::days{(k * 353) / entries};
+      history.children.push_back(
+          testing::child_in_one_foster_placement(start, start + std::chrono::days{30}, make_date(2019, 3, 31), generator));
+    }
+  }
+  testing::observe(history, make_date(2015, 4, 1), make_date(2019, 3, 31));
+  CalibrationOptions options;
+  options.include_trend = true;
+  CalibrationReport report;
+  const Scenario s = calibrate(history, make_date(2019, 3, 31), options, report);
+  ASSERT_TRUE(report.entry_trend.estimated);
+  EXPECT_GT(report.entry_trend.growth, 1.5);  // about 2: entries triple each year
+  EXPECT_TRUE(report.entry_trend.growth_capped());
+  EXPECT_EQ(s.entries.annual_growth_rate, 1);
 }
 
 }  // namespace

@@ -25,6 +25,7 @@
 #include "output/progress.hpp"
 #include "output/recorded_history.hpp"
 #include "output/staged_files.hpp"
+#include "scenario/scenario_bounds.hpp"
 
 namespace carecast::app {
 namespace {
@@ -90,7 +91,12 @@ FixedChoice fixed_choice(const CalibrateCommand& command) {
       fixed.damping = std::optional<double>{};
     } else {
       const std::optional<double> x = parse_number(command.trend_damping);
-      if (!x || *x <= 0 || *x > 1) throw InputError(kTrendDamping, "expected a damping in (0, 1], off or auto");
+      // The range a scenario takes (scenario_bounds.cpp), so that the scenario written runs.
+      const ScenarioRange& range = *find_scenario_range("entries.trend_damping_per_year");
+      if (!x || !in_range(range, *x)) {
+        throw InputError(kTrendDamping, "expected a damping from " + format_bound(range.min) + " to " +
+                                            format_bound(range.max) + ", off or auto");
+      }
       if (fixed.trend == false) throw InputError(kTrendDamping, "a damping needs a trend, but --trend is off");
       fixed.damping = x;
     }
@@ -253,7 +259,7 @@ void setup_calibrate(CLI::App& app) {
       ->capture_default_str();
   calibrate
       ->add_option("--trend-damping", command->trend_damping,
-                   "Damping of the entry trend a year, in (0, 1] (1 = undamped), off (no trend) or auto")
+                   "Damping of the entry trend a year, from 0.01 to 1 (1 = undamped), off (no trend) or auto")
       ->capture_default_str();
   calibrate
       ->add_option("--cross-validation", command->cross_validation,

@@ -17,6 +17,8 @@
 
 #include "calibration/re_entry_estimation.hpp"
 #include "calibration/starting_groups.hpp"
+#include "output/written_text.hpp"
+#include "scenario/scenario_bounds.hpp"
 
 namespace carecast {
 namespace {
@@ -867,6 +869,10 @@ void estimate_stream(const StreamCounts& counts, double exposure_years, const st
   }
 }
 
+// The growth's uncertainty as a scenario takes it: a few sparse years can make the slope's standard error larger
+// than the largest sd a scenario allows (scenario_bounds.cpp), and the forecast then takes that bound.
+double growth_sd_within_bounds(double sd) { return clamp_to_scenario_range("evidence.entries.growth_sd_log_per_year", sd); }
+
 void estimate_entries(const HistoryCounter& counter, const CalibrationOptions& options, Scenario& scenario,
                       CalibrationReport& report) {
   report.entry_trend = estimate_trend(counter.entries(), report.window_start, report.as_of);
@@ -876,7 +882,7 @@ void estimate_entries(const HistoryCounter& counter, const CalibrationOptions& o
   // trend's rate relative to the origin's, so that entries / years is the trend's level at the
   // origin fitted to the (weighted) entries.
   const auto stream_years = [&](const TrendEstimate& trend) {
-    const double growth = options.include_trend && trend.estimated ? trend.growth : 0;
+    const double growth = options.include_trend && trend.estimated ? trend.growth_within_bounds() : 0;
     if (options.half_life_years > 0) return weighted_trend_years(report.window_years, growth, weights);
     return growth != 0 ? trend_weighted_years(report.window_years, growth) : report.window_years;
   };
@@ -889,15 +895,17 @@ void estimate_entries(const HistoryCounter& counter, const CalibrationOptions& o
   // Growth is uncertain whether or not the trend is used: without it the forecast takes growth 0,
   // but history could not rule out the slope's standard error either way, and that uncertainty
   // grows with the horizon as no other does.
-  evidence.entries_growth_sd_log_per_year = report.entry_trend.estimated ? report.entry_trend.slope_standard_error : 0;
-  evidence.uasc_growth_sd_log_per_year = report.uasc_trend.estimated ? report.uasc_trend.slope_standard_error : 0;
+  evidence.entries_growth_sd_log_per_year = growth_sd_within_bounds(
+      report.entry_trend.estimated ? report.entry_trend.slope_standard_error : 0);
+  evidence.uasc_growth_sd_log_per_year = growth_sd_within_bounds(
+      report.uasc_trend.estimated ? report.uasc_trend.slope_standard_error : 0);
   if (options.include_trend) {
     if (report.entry_trend.estimated) {
-      scenario.entries.annual_growth_rate = report.entry_trend.growth;
+      scenario.entries.annual_growth_rate = report.entry_trend.growth_within_bounds();
       scenario.entries.trend_damping_per_year = options.trend_damping_per_year;
     }
     if (report.uasc_trend.estimated) {
-      scenario.uasc.annual_growth_rate = report.uasc_trend.growth;
+      scenario.uasc.annual_growth_rate = report.uasc_trend.growth_within_bounds();
       scenario.uasc.trend_damping_per_year = options.trend_damping_per_year;
     }
   }
@@ -981,16 +989,23 @@ void estimate_variation(const HistoryCounter& counter, const CalibrationOptions&
   estimate.autocorrelation_pairs = std::isnan(estimate.raw_autocorrelation) ? 0 : pairs;
   const double raw = estimate.autocorrelation_pairs > 0 ? std::clamp(estimate.raw_autocorrelation, 0.0, 0.95) : 0;
   const double weight = options.autocorrelation_prior_pairs;
-  estimate.autocorrelation = (estimate.autocorrelation_pairs * raw + weight * options.autocorrelation_prior) /
-                             (estimate.autocorrelation_pairs + weight);
+  const double autocorrelation = (estimate.autocorrelation_pairs * raw + weight * options.autocorrelation_prior) /
+                                 (estimate.autocorrelation_pairs + weight);
+  // The raw estimate is kept within 0.95, but a prior near 1 could take the shrunk one beyond what a scenario takes.
+  estimate.autocorrelation = clamp_to_scenario_range("variation.autocorrelation", autocorrelation);
+  if (estimate.autocorrelation != autocorrelation) estimate.uncapped_autocorrelation = autocorrelation;
   // The variances allow for the autocorrelation: detrending a short autocorrelated series hides
   // much of its variation (on the validation worlds, by about a third of the sd).
   shrink_variation(estimate.entries, options.entries_prior_sd_log, estimate.autocorrelation, options);
   shrink_variation(estimate.exits, options.exits_prior_sd_log, estimate.autocorrelation, options);
   shrink_variation(estimate.moves, options.moves_prior_sd_log, estimate.autocorrelation, options);
   const double stationary = std::sqrt(1 - estimate.autocorrelation * estimate.autocorrelation);
+  // A few sparse years (early returns with most episodes missing) can give a variance no council has seen: the
+  // sd is written at the largest a scenario takes, and the scenario's comments say it was capped.
   for (ProcessVariation* process : {&estimate.entries, &estimate.exits, &estimate.moves}) {
-    process->innovation_sd = process->marginal_sd * stationary;
+    const double innovation_sd = process->marginal_sd * stationary;
+    process->innovation_sd = clamp_to_scenario_range("variation.entries_sd_log_per_year", innovation_sd);
+    if (process->innovation_sd != innovation_sd) process->uncapped_innovation_sd = innovation_sd;
   }
   estimate.estimated = true;
   scenario.variation.entries_sd_log_per_year = estimate.entries.innovation_sd;
@@ -1008,6 +1023,8 @@ void estimate_variation(const HistoryCounter& counter, const CalibrationOptions&
     };
     inflate(evidence.entries_growth_sd_log_per_year, report.entry_trend);
     inflate(evidence.uasc_growth_sd_log_per_year, report.uasc_trend);
+    evidence.entries_growth_sd_log_per_year = growth_sd_within_bounds(evidence.entries_growth_sd_log_per_year);
+    evidence.uasc_growth_sd_log_per_year = growth_sd_within_bounds(evidence.uasc_growth_sd_log_per_year);
     estimate.slope_sd_inflation = std::sqrt(std::max(
         1.0, slope_variance_inflation(static_cast<int>(report.entry_trend.entries_by_year.size()), estimate.autocorrelation)));
   }
@@ -1147,6 +1164,10 @@ double pooled_autocorrelation(const std::vector<const ExtraPoissonVariance*>& se
   return (low + high) / 2;
 }
 
+double TrendEstimate::growth_within_bounds() const {
+  return clamp_to_scenario_range("entries.annual_growth_rate", growth);
+}
+
 double slope_variance_inflation(int years, double rho) {
   if (years < 3) return 1;
   const Eigen::MatrixXd x = yearly_design(years, 2);
@@ -1185,8 +1206,8 @@ void CalibrationOptions::validate() const {
     throw std::invalid_argument("CalibrationOptions::half_life_years must be 0 (no weighting) or more, is " +
                                 std::to_string(half_life_years));
   }
-  if (!(trend_damping_per_year > 0 && trend_damping_per_year <= 1)) {
-    throw std::invalid_argument("CalibrationOptions::trend_damping_per_year must be in (0, 1], is " +
+  if (!in_range(*find_scenario_range("entries.trend_damping_per_year"), trend_damping_per_year)) {
+    throw std::invalid_argument("CalibrationOptions::trend_damping_per_year must be from 0.01 to 1 (as a scenario's), is " +
                                 std::to_string(trend_damping_per_year));
   }
   for (const double x : {entries_prior_sd_log, exits_prior_sd_log, moves_prior_sd_log, variation_prior_years,
@@ -1240,6 +1261,13 @@ void CalibrationReport::print(std::ostream& out) const {
         << variation.moves.innovation_sd << "; autocorrelation " << variation.autocorrelation
         << "; entry trend's slope sd widened x" << variation.slope_sd_inflation << " for it\n"
         << std::setprecision(1);
+    for (const auto& [name, process] : {std::pair{"entries", &variation.entries}, std::pair{"exits", &variation.exits},
+                                        std::pair{"moves", &variation.moves}}) {
+      if (process->uncapped_innovation_sd) {
+        out << "  Capped: the " << name << " sd was estimated at " << fixed_decimals(*process->uncapped_innovation_sd, 3)
+            << ", above the largest a scenario takes; check the early years of the returns (see the scenario's comments)\n";
+      }
+    }
   }
   if (time_in_care.estimated) {
     out << "  Time in care (months since care began: exit, move hazard multipliers; observed/expected endings):\n";

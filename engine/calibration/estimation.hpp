@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -117,6 +118,10 @@ struct TrendEstimate {
   double slope_standard_error = 0;  // of the log-scale slope, log(1 + growth), widened the same way
   double dispersion = 1;      // Pearson chi-squared / (years - 2); 1 when it cannot be estimated
   std::vector<double> fitted_by_year;  // the regression's expected entries in each year, when estimated
+  // The growth a scenario takes: `growth` within the range the loader allows (scenario_bounds.cpp), which a few
+  // sparse early years can take it beyond; the calibration uses and writes this one.
+  double growth_within_bounds() const;
+  bool growth_capped() const { return estimated && growth_within_bounds() != growth; }
 };
 
 // How much a yearly count varies beyond Poisson noise about what was expected of it: the
@@ -165,6 +170,9 @@ struct ProcessVariation {
   double ar_variance = 0;  // the residuals' marginal variance allowing for the autocorrelation
   double marginal_sd = 0;  // shrunk towards the prior: sqrt of the posterior-mean variance
   double innovation_sd = 0;  // written as *_sd_log_per_year: marginal_sd x sqrt(1 - autocorrelation^2)
+  // The innovation sd as estimated when it was beyond the largest a scenario takes (scenario_bounds.cpp) and
+  // innovation_sd is that bound instead; empty when within it.
+  std::optional<double> uncapped_innovation_sd;
 };
 
 struct VariationEstimate {
@@ -175,7 +183,8 @@ struct VariationEstimate {
   double raw_autocorrelation = 0;  // pooled lag-1 autocorrelation beyond Poisson noise (NaN: none)
   int autocorrelation_pairs = 0;
   double slope_sd_inflation = 1;  // the entry trend's slope sd, times this for the autocorrelation
-  double autocorrelation = 0;      // shrunk towards the prior
+  double autocorrelation = 0;      // shrunk towards the prior, and within the largest a scenario takes
+  std::optional<double> uncapped_autocorrelation;  // as estimated, when above that bound (a prior near 1)
 };
 
 // The time-in-care multipliers and the (recency-weighted) endings behind them, by care band:

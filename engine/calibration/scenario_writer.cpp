@@ -228,8 +228,13 @@ void write_trend_comment(std::ostream& out, const TrendEstimate& trend, bool use
                                                " times as much as Poisson)"
                                          : "") +
                    ". " +
-                   (used ? "Used: annual_growth_rate is the estimate, and expected_per_year is the trend's level at "
-                           "the origin fitted to the (recency-weighted) entries."
+                   (used ? (trend.growth_capped()
+                                ? "Used, capped at " + percent(trend.growth_within_bounds()) +
+                                      " a year, the most a scenario takes (scenarios/REFERENCE.md): annual_growth_rate "
+                                      "is that cap, and expected_per_year is its level at the origin fitted to the "
+                                      "(recency-weighted) entries."
+                                : std::string("Used: annual_growth_rate is the estimate, and expected_per_year is the "
+                                              "trend's level at the origin fitted to the (recency-weighted) entries."))
                          : "Not used (calibrated with the trend off): entries stay at the window's (recency-weighted) "
                            "average rate."));
 }
@@ -324,7 +329,13 @@ void write_variation(std::ostream& out, const Scenario& scenario, const Calibrat
                   : "Too few years to estimate: the prior";
     }
     text += "; prior sd " + number(prior_sd) + "; marginal sd " + fixed_decimals(p.marginal_sd, 3) +
-            ", innovation sd " + fixed_decimals(p.innovation_sd, 3) + ".";
+            ", innovation sd " +
+            (p.uncapped_innovation_sd
+                 ? fixed_decimals(*p.uncapped_innovation_sd, 3) + ", CAPPED at " + number(p.innovation_sd) +
+                       ", the largest a scenario takes (scenarios/REFERENCE.md): so few years, or years so unlike "
+                       "each other, say little about how much a year varies; check the yearly counts above"
+                 : fixed_decimals(p.innovation_sd, 3)) +
+            ".";
     comment(out, text);
   };
   describe("Entries", estimate.entries, options.entries_prior_sd_log, "not UASC, per full collection year about the fitted trend");
@@ -336,7 +347,12 @@ void write_variation(std::ostream& out, const Scenario& scenario, const Calibrat
                               std::to_string(estimate.autocorrelation_pairs) + " pairs of years"
                         : std::string("not estimable (no variation beyond Poisson, or under 7 years)")) +
                    ", shrunk towards " + number(options.autocorrelation_prior) + " worth " +
-                   number(options.autocorrelation_prior_pairs) + " pairs (kept within 0 to 0.95).");
+                   number(options.autocorrelation_prior_pairs) + " pairs (kept within 0 to 0.95)" +
+                   (estimate.uncapped_autocorrelation
+                        ? ", giving " + fixed_decimals(*estimate.uncapped_autocorrelation, 3) + ", CAPPED at " +
+                              number(estimate.autocorrelation) + ", the largest a scenario takes"
+                        : std::string()) +
+                   ".");
   out << "entries_sd_log_per_year = " << number(scenario.variation.entries_sd_log_per_year) << '\n';
   out << "exits_sd_log_per_year = " << number(scenario.variation.exits_sd_log_per_year) << '\n';
   out << "moves_sd_log_per_year = " << number(scenario.variation.moves_sd_log_per_year) << '\n';
@@ -445,7 +461,7 @@ void write_evidence_stream(std::ostream& out, std::string_view table, const PerA
                            double growth_sd_log_per_year) {
   out << "\n[evidence." << table << "]\n";
   out << "# sd of the trend's log slope a year (its standard error from the fit, widened for autocorrelated years\n"
-         "# when year-to-year variation is estimated; 0: no trend estimated)\n";
+         "# when year-to-year variation is estimated; 0: no trend estimated; at most 1, the largest a scenario takes)\n";
   out << "growth_sd_log_per_year = " << number(growth_sd_log_per_year) << '\n';
   const std::array<std::pair<std::string_view, double GammaEvidence::*>, 4> fields = {{
       {"counts", &GammaEvidence::events},

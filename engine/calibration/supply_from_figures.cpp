@@ -33,14 +33,16 @@ double years_of(const PublishedFigure& f) { return (days_between(*f.period_start
 
 }  // namespace
 
-bool agency_foster_in_use(const Scenario& calibrated) {
-  for (const auto& band : calibrated.destination_probability[static_cast<int>(Category::foster_agency)]) {
+bool placements_in_use(const Scenario& calibrated, Category category) {
+  for (const auto& band : calibrated.destination_probability[static_cast<int>(category)]) {
     for (const double p : band) {
       if (p > 0) return true;
     }
   }
   return false;
 }
+
+bool agency_foster_in_use(const Scenario& calibrated) { return placements_in_use(calibrated, Category::foster_agency); }
 
 SupplyFromFigures supply_from_figures(const PublishedFigures& figures, Date as_of, const Scenario& calibrated) {
   SupplyFromFigures out;

@@ -28,6 +28,12 @@ SupplyFromFigures supply_from_figures(const PublishedFigures& figures, Date as_o
 // in-house carer has nowhere to fall back on, so no in-house capacity is imposed.
 bool agency_foster_in_use(const Scenario& calibrated);
 
+// Whether the calibrated rates can end a placement in `category` (some destination share above 0): only then does
+// the calibrated scenario get a [placements.<category>] table (scenario_writer.cpp), and the loader refuses a
+// scenario in which a child can reach a category without one. So a [supply] written beside those rates may send
+// children only to categories in use.
+bool placements_in_use(const Scenario& calibrated, Category category);
+
 // Gives `calibrated` the supply made (if any). A scenario with supply needs placement rates for an `other`
 // arrangement, where a child goes when nothing has a place; with agency places uncapped no child does, so a
 // scenario whose returns show no such placement gets agency foster care's rates there as a stand-in, and a note

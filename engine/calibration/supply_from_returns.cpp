@@ -73,7 +73,14 @@ SupplyFromFigures in_house_capacity_from_returns(const CareHistory& history, Dat
   supply.deregistration_per_year = 0;
   supply.leaves_when_last_child_leaves_probability =
       endings_per_place_year > 0 ? std::min(1.0, kNationalDeregistrationPerYear / endings_per_place_year) : 0;
-  supply.in_house_homes_unlimited = true;
+  // The council's own children's homes are not limited (the returns give no beds) when the returns show children
+  // in them. When they show none, the council is taken to have no home of its own (false), rather than unlimited
+  // homes no child is ever placed in: the calibrated scenario has no [placements.childrens_home_in_house] table
+  // then, so `run` would refuse `true` (a child could be placed there with no rates to leave), and an analyst
+  // reading `true` would take it that the forecast fills homes the council runs. Either way a child drawn for an
+  // external home goes to one, so the forecast is the same.
+  const bool has_own_homes = placements_in_use(calibrated, Category::childrens_home_in_house);
+  supply.in_house_homes_unlimited = has_own_homes;
   supply.application_probability = kApplicationProbability;
   supply.application_lag_months = kApplicationLagMonths;
   supply.approval_probability = kApprovalProbability;
@@ -92,8 +99,10 @@ SupplyFromFigures in_house_capacity_from_returns(const CareHistory& history, Dat
       fixed_decimals(supply.leaves_when_last_child_leaves_probability, 3) +
       ". As many are approved on average (" + fixed_decimals(supply.enquiries_per_year, 0) +
       " enquiries a year, 12% becoming applications after 2 months and half of those approved after 6 months), so "
-      "the capacity is steady on average and wanders as a council's does. The council's own children's homes are "
-      "not limited (the returns give no beds). A carer_households figure (calibrate --figures) replaces this with "
+      "the capacity is steady on average and wanders as a council's does. " +
+      std::string(has_own_homes ? "The council's own children's homes are not limited (the returns give no beds). "
+                                : "The council has no children's home of its own (the returns show no child in one). ") +
+      "A carer_households figure (calibrate --figures) replaces this with "
       "the council's households.");
   out.supply = std::move(supply);
   return out;

@@ -8,7 +8,8 @@
 // family foster care goes in-house only while a place is free, and otherwise to agency carers, so that when demand
 // grows the extra children go to agencies, as they do when a council's own carers are full, instead of the
 // in-house share growing in step with demand. The council's own children's homes are left unlimited (the returns
-// give no beds), each child needing residential care going to the kind of home the rates draw.
+// give no beds), each child needing residential care going to the kind of home the rates draw; when the returns
+// show no child in one, the council is taken to have none.
 //
 // A [supply] built from a published carer_households figure (supply_from_figures.hpp) replaces this one.
 #pragma once

@@ -1,8 +1,10 @@
 #include "scenario/scenario_bounds.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <stdexcept>
 
 namespace carecast {
 namespace {
@@ -255,6 +257,12 @@ const ScenarioRange* find_scenario_range(std::string_view key) {
     if (key_matches(range.key_pattern, plain)) return &range;
   }
   return nullptr;
+}
+
+double clamp_to_scenario_range(std::string_view key, double value) {
+  const ScenarioRange* range = find_scenario_range(key);
+  if (range == nullptr) throw std::logic_error("clamp_to_scenario_range: no range for " + std::string(key));
+  return std::clamp(value, range->min, range->max);
 }
 
 bool in_range(const ScenarioRange& range, double value) {

@@ -40,6 +40,11 @@ std::span<const ScenarioRange> scenario_ranges();
 // or nullptr if no numeric key of the schema matches it.
 const ScenarioRange* find_scenario_range(std::string_view key);
 
+// `value` brought within the range of `key`, a numeric key of the schema (std::logic_error otherwise): what
+// `carecast calibrate` writes must be a scenario `carecast run` loads, so an estimate beyond a bound is written at
+// the bound (and the scenario's comments say so).
+double clamp_to_scenario_range(std::string_view key, double value);
+
 // Whether `value` is finite and within the range.
 bool in_range(const ScenarioRange& range, double value);
 
