@@ -35,12 +35,7 @@ class CalibrateFiguresTest : public testing::TemporaryFolderTest {
   }
 };
 
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using testing::read_text;
 
 // Four children, returns from 1 April 2017 to 31 March 2021. At 31 March 2020 three are looked after: A (9, a
 // girl, her 3rd placement of the year), B (15, in the same placement since 2016, UASC until 1 January 2020) and

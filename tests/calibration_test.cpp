@@ -54,12 +54,7 @@ CalibrationOptions exact_counting() {
   return options;
 }
 
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using testing::read_text;
 
 class TempDir {
  public:

@@ -25,12 +25,7 @@ using testing::run_carecast;
 
 class FiguresBacktestTest : public testing::TemporaryFolderTest {};
 
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using testing::read_text;
 
 // Scores worked by hand for the runs 1, 2, 3, 4, 5: type-7 percentiles p05 = 1.2, p25 = 2, p50 = 3, p75 = 4, p95
 // = 4.8; E|X - X'| over the 25 ordered pairs is 40/25, so CRPS = E|X - y| - 0.8.

@@ -29,12 +29,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::run_carecast;
 
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using testing::read_text;
 
 class FitTest : public testing::TemporaryFolderTest {
  protected:

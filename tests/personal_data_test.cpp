@@ -31,12 +31,7 @@ namespace fs = std::filesystem;
 constexpr int kCanaryDay = 13;
 const fs::path kSample = fs::path(CARECAST_TEST_DATA_DIR) / "ssda903-sample";
 
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using testing::read_text;
 
 // Each line's DOB field (column `dob_column`, dd/mm/yyyy) moved to the canary day of its month.
 std::string with_canary_dates_of_birth(const std::string& csv, std::size_t dob_column) {

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -23,6 +24,14 @@
 #include "scenario/scenario_loader.hpp"
 
 namespace carecast::testing {
+
+// A file's whole content, bytes as they are ("" if it cannot be read).
+inline std::string read_text(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 // What the carecast program printed (stdout and stderr together) and its exit code.
 struct CommandOutcome {

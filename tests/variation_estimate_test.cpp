@@ -71,9 +71,8 @@ TEST(VariationEstimate, TooFewYearsAreNotEstimated) {
   EXPECT_THROW(extra_poisson_variance({10}, {11, 12}, 1), std::invalid_argument);
 }
 
-// One year of data: nothing to estimate from, so each sd is its prior's marginal sd turned into
-// an AR(1) innovation with the prior autocorrelation.
-TEST(VariationEstimate, AShortHistoryFallsBackToThePrior) {
+// One collection year (2019/20) holding one girl in in-house foster care since June 2019.
+CareHistory one_year_with_one_child() {
   CareHistory history;
   ChildHistory c;
   c.sex = Sex::female;
@@ -85,6 +84,13 @@ TEST(VariationEstimate, AShortHistoryFallsBackToThePrior) {
   history.children = {c};
   history.first_date = history.observed_from = make_date(2019, 4, 1);
   history.last_date = make_date(2020, 3, 31);
+  return history;
+}
+
+// One year of data: nothing to estimate from, so each sd is its prior's marginal sd turned into
+// an AR(1) innovation with the prior autocorrelation.
+TEST(VariationEstimate, AShortHistoryFallsBackToThePrior) {
+  const CareHistory history = one_year_with_one_child();
   CalibrationOptions options;
   options.estimate_variation = true;
   CalibrationReport report;
@@ -102,17 +108,7 @@ TEST(VariationEstimate, AShortHistoryFallsBackToThePrior) {
 // bounds (here from priors beyond them, over a history too short to move them) is written at the bound, and the
 // estimate kept for the scenario's comments.
 TEST(VariationEstimate, IsCappedAtTheLargestAScenarioTakes) {
-  CareHistory history;
-  ChildHistory c;
-  c.sex = Sex::female;
-  c.date_of_birth = make_date(2012, 1, 1);
-  CarePeriod p;
-  p.start = make_date(2019, 6, 1);
-  p.placements = {{p.start, std::nullopt, Category::foster_in_house, "U4", false}};
-  c.periods = {p};
-  history.children = {c};
-  history.first_date = history.observed_from = make_date(2019, 4, 1);
-  history.last_date = make_date(2020, 3, 31);
+  const CareHistory history = one_year_with_one_child();
   CalibrationOptions options;
   options.estimate_variation = true;
   options.moves_prior_sd_log = 3;
