@@ -5,6 +5,8 @@
 #include <cmath>
 #include <set>
 #include <stdexcept>
+#include <string>
+#include <utility>
 
 namespace carecast {
 namespace {
@@ -24,7 +26,25 @@ constexpr std::array<FitParameterInfo, kFitParameterCount> kInfo = {{
     {"moves", "hazard of a placement ending in a move (all categories)", 0.5, false},
     {"adoption", "hazard of a placement ending in adoption", 0.5, false},
     {"special_guardianship", "hazard of a placement ending in a special guardianship order", 0.5, false},
+    {"returned_home", "hazard of a placement ending in a return home", 0.5, false},
+    {"child_arrangements_order", "hazard of a placement ending in a child arrangements order", 0.5, false},
+    {"independent_living", "hazard of a placement ending in independent living", 0.5, false},
+    {"other_exits", "hazard of a placement ending in an exit for another reason", 0.5, false},
+    // 0.4: the share of entries aged 10-17 moving from a half to about a third or two thirds.
+    {"entry_age_older", "entries aged 10-17 against younger ones (the total kept)", 0.4, false},
 }};
+
+// Each exit-reason parameter and the reason whose hazard it scales.
+constexpr std::array<std::pair<FitParameter, ExitReason>, 6> kExitReasonParameters = {{
+    {FitParameter::adoption, ExitReason::adoption},
+    {FitParameter::special_guardianship, ExitReason::special_guardianship},
+    {FitParameter::returned_home, ExitReason::returned_home},
+    {FitParameter::child_arrangements_order, ExitReason::child_arrangements_order},
+    {FitParameter::independent_living, ExitReason::independent_living},
+    {FitParameter::other_exits, ExitReason::other},
+}};
+
+constexpr bool is_older_band(int band) { return band >= static_cast<int>(AgeBand::from_10_to_15); }
 
 constexpr std::array<FitParameter, 4> kHazardGroups = {FitParameter::hazard_family, FitParameter::hazard_parents,
                                                        FitParameter::hazard_residential,
@@ -73,8 +93,8 @@ std::vector<ParameterChoice> choose_parameters(const PublishedFigures& figures, 
   std::uint32_t stock_categories = 0;  // categories some placement stock figure counts
   bool uasc = false;
   bool stability_at_31_march = false;
-  bool adoption = false;
-  bool guardianship = false;
+  std::uint32_t exit_reasons = 0;  // reasons some exits figure counts
+  bool stock_by_age = false;
   for (const PublishedFigure& f : figures.figures) {
     switch (f.metric) {
       case FigureMetric::entries:
@@ -83,6 +103,12 @@ std::vector<ParameterChoice> choose_parameters(const PublishedFigures& figures, 
       case FigureMetric::children_looked_after:
         if (f.category.kind == FigureCategory::Kind::all) stock_dates.insert(f.date);
         if (f.category.kind == FigureCategory::Kind::placement) stock_categories |= f.category.members;
+        // A band figure that counts only younger or only older children speaks to the entries'
+        // age mix; one counting all five bands does not.
+        if (f.category.kind == FigureCategory::Kind::age_band &&
+            f.category.members != (1u << kAgeBandCount) - 1u) {
+          stock_by_age = true;
+        }
         break;
       case FigureMetric::uasc_looked_after:
         uasc = true;
@@ -92,11 +118,7 @@ std::vector<ParameterChoice> choose_parameters(const PublishedFigures& figures, 
         stability_at_31_march = stability_at_31_march || is_collection_year_end(f.date);
         break;
       case FigureMetric::exits:
-        if (f.category.kind == FigureCategory::Kind::exit_reason) {
-          adoption = adoption || (f.category.members & (1u << static_cast<int>(ExitReason::adoption))) != 0;
-          guardianship =
-              guardianship || (f.category.members & (1u << static_cast<int>(ExitReason::special_guardianship))) != 0;
-        }
+        if (f.category.kind == FigureCategory::Kind::exit_reason) exit_reasons |= f.category.members;
         break;
       default:
         break;
@@ -129,10 +151,29 @@ std::vector<ParameterChoice> choose_parameters(const PublishedFigures& figures, 
   }
   add(FitParameter::moves, stability_at_31_march, "stability figures at 31 March",
       "no stability figure at a 31 March (the simulation measures stability only then)");
-  add(FitParameter::adoption, adoption, "exits by adoption", "no adoption exits figures");
-  add(FitParameter::special_guardianship, guardianship, "exits by special guardianship",
-      "no special guardianship exits figures");
+  for (const auto& [parameter, reason] : kExitReasonParameters) {
+    const std::string name(name_of(reason));
+    add(parameter, (exit_reasons & (1u << static_cast<int>(reason))) != 0, "exits by " + name,
+        "no exits figures counting " + name);
+  }
+  add(FitParameter::entry_age_older, stock_by_age && start.entries.total_per_year() > 0,
+      "children looked after by age band",
+      stock_by_age ? "the base has no entries to tilt" : "no children-looked-after figures by age band");
   return choices;
+}
+
+void tilt_entry_ages(EntryStream& entries, double log_tilt) {
+  if (log_tilt == 0) return;
+  const double before = entries.total_per_year();
+  for (int b = 0; b < kAgeBandCount; ++b) {
+    if (!is_older_band(b)) continue;
+    for (double& rate : entries.expected_per_year[static_cast<std::size_t>(b)]) rate *= std::exp(log_tilt);
+  }
+  const double after = entries.total_per_year();
+  if (after <= 0) return;
+  for (auto& band : entries.expected_per_year) {
+    for (double& rate : band) rate *= before / after;
+  }
 }
 
 Scenario apply_parameters(const Scenario& start, std::span<const FitParameter> kinds, std::span<const double> theta) {
@@ -149,6 +190,7 @@ Scenario apply_parameters(const Scenario& start, std::span<const FitParameter> k
   for (auto& band : s.uasc.expected_per_year) {
     for (double& rate : band) rate *= multiplier(FitParameter::uasc_level);
   }
+  tilt_entry_ages(s.entries, value[static_cast<std::size_t>(FitParameter::entry_age_older)]);
   if (s.starting_counts && value[static_cast<std::size_t>(FitParameter::starting_stock)] != 0) {
     const double scale = multiplier(FitParameter::starting_stock);
     StartingCounts& counts = *s.starting_counts;
@@ -174,8 +216,9 @@ Scenario apply_parameters(const Scenario& start, std::span<const FitParameter> k
       for (int o = 0; o < kOutcomeCount; ++o) {
         double m = 1;
         if (!outcome_is_exit(o)) m = multiplier(FitParameter::moves);
-        if (o == outcome_of(ExitReason::adoption)) m = multiplier(FitParameter::adoption);
-        if (o == outcome_of(ExitReason::special_guardianship)) m = multiplier(FitParameter::special_guardianship);
+        for (const auto& [parameter, reason] : kExitReasonParameters) {
+          if (o == outcome_of(reason)) m = multiplier(parameter);
+        }
         p[o] *= m;
         total += p[o];
       }

@@ -35,8 +35,13 @@ enum class FitParameter : std::uint8_t {
   moves,                 // the hazard of an ending that is a move to another placement
   adoption,              // the hazard of an ending that is an adoption
   special_guardianship,  // the hazard of an ending that is a special guardianship order
+  returned_home,         // the hazard of an ending that is a return home to parents or relatives
+  child_arrangements_order,  // the hazard of an ending by a child arrangements order
+  independent_living,    // the hazard of an ending into independent living
+  other_exits,           // the hazard of an ending for any other reason (exit reason `other`)
+  entry_age_older,       // tilts entries (not UASC) towards ages 10-17, keeping their total
 };
-inline constexpr int kFitParameterCount = 11;
+inline constexpr int kFitParameterCount = 16;
 
 struct FitParameterInfo {
   std::string_view name;
@@ -60,9 +65,16 @@ std::vector<ParameterChoice> choose_parameters(const PublishedFigures& figures, 
 
 // `start` with the parameters applied: kinds[i] takes value theta[i]. Cause-specific hazards are
 // scaled: an ending to outcome o of a placement in category c happens at hazard h x p_o; hazard_*
-// scales every outcome of its categories, `moves` every move, `adoption` and
-// `special_guardianship` those exits; the ending hazard becomes the sum and the destinations its
-// shares. So more moves do not mean fewer exits, and the other exits keep their hazards.
+// scales every outcome of its categories, `moves` every move, each exit-reason parameter
+// (adoption, special_guardianship, returned_home, child_arrangements_order, independent_living,
+// other_exits) the exits for its reason; the ending hazard becomes the sum and the destinations its
+// shares. So more moves do not mean fewer exits, and the exits not named keep their hazards.
+// entry_age_older multiplies entries aged 10-17 by e^theta against the younger ones, then scales
+// all of them back to the total they had (see tilt_entry_ages).
+// Entries aged 10 to 17 times e^log_tilt against younger ones, every band then scaled so that the
+// expected total a year is unchanged: the age mix moves, the level does not (entry_level's job).
+void tilt_entry_ages(EntryStream& entries, double log_tilt);
+
 Scenario apply_parameters(const Scenario& start, std::span<const FitParameter> kinds, std::span<const double> theta);
 
 }  // namespace carecast

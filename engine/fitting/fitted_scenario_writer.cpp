@@ -99,7 +99,7 @@ std::string fitted_scenario_toml(const FitResult& fit, const Scenario& base, con
                    std::to_string(fit.simulations) + " simulated replications.");
   out << "#\n# Parameters (multipliers of the base; entry_growth is added to its growth rate):\n";
   for (const ParameterEstimate& p : fit.parameters) {
-    out << "#   " << std::left << std::setw(22) << info_of(p.parameter).name;
+    out << "#   " << std::left << std::setw(26) << info_of(p.parameter).name;
     if (p.free) {
       out << "median " << fixed_decimals(p.median, 3) << ", 90% " << fixed_decimals(p.low, 3) << " to "
           << fixed_decimals(p.high, 3) << '\n';
@@ -219,7 +219,7 @@ std::string fit_report_text(const FitResult& fit, const PublishedFigures& figure
   std::ostringstream out;
   out << "Parameters (multipliers of the base; entry_growth added to its growth rate), median and 90% interval:\n";
   for (const ParameterEstimate& p : fit.parameters) {
-    out << "  " << std::left << std::setw(22) << info_of(p.parameter).name;
+    out << "  " << std::left << std::setw(26) << info_of(p.parameter).name;
     if (p.free) {
       out << std::right << std::setw(7) << fixed_decimals(p.median, 3) << "  (" << fixed_decimals(p.low, 3) << " to "
           << fixed_decimals(p.high, 3) << ")  from " << p.reason << '\n';

@@ -185,11 +185,14 @@ std::string unmatched_reason(const PublishedFigure& f) {
       return "entries are one level and trend: this year departs from them";
     case FigureMetric::exits:
       if (f.category.kind == FigureCategory::Kind::exit_reason &&
-          (f.category.members & ~((1u << static_cast<int>(ExitReason::adoption)) |
-                                  (1u << static_cast<int>(ExitReason::special_guardianship)))) == 0) {
+          (f.category.members & ((1u << static_cast<int>(ExitReason::aged_18)) |
+                                 (1u << static_cast<int>(ExitReason::staying_put)))) != 0) {
+        return "exits at 18 follow the children's ages, which the fit does not scale";
+      }
+      if (f.category.kind == FigureCategory::Kind::exit_reason) {
         return "one multiplier for every year: a year far from the others cannot be matched";
       }
-      return "exits by reason are scaled only for adoption and special guardianship; others keep the base's shares";
+      return "exits follow the placement-ending hazards and the reasons' multipliers, one for every year";
     case FigureMetric::stability_short_term:
     case FigureMetric::stability_long_term:
       return "one moves multiplier for every category and year: stability that changed from year to year cannot "
@@ -693,6 +696,7 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
   double entry_log_level = 0;
   double growth = base.entries.annual_growth_rate;
   double uasc_log_level = 0;
+  double entry_log_tilt = 0;
   for (Eigen::Index k = 0; k < p; ++k) {
     const FitParameter kind = kinds[static_cast<std::size_t>(k)];
     if (kind == FitParameter::starting_stock) continue;
@@ -708,6 +712,10 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
       uasc_log_level = posterior.mean(k);
       continue;
     }
+    if (kind == FitParameter::entry_age_older) {
+      entry_log_tilt = posterior.mean(k);
+      continue;
+    }
     rate_kinds.push_back(kind);
     rate_theta.push_back(posterior.mean(k));
   }
@@ -717,6 +725,7 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
   const double level = std::exp(entry_log_level + std::log1p(growth) * years_to_origin);
   for (int b = 0; b < kAgeBandCount; ++b)
     for (int x = 0; x < kSexCount; ++x) fitted.entries.expected_per_year[b][x] = base.entries.expected_per_year[b][x] * level;
+  tilt_entry_ages(fitted.entries, entry_log_tilt);
   fitted.entries.annual_growth_rate = growth;
   if (growth != base.entries.annual_growth_rate) fitted.entries.trend_damping_per_year = kFittedTrendDamping;
   // UASC entries the same way, carried by the base's own UASC trend (the fit frees none: with a
