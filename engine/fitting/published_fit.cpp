@@ -477,13 +477,18 @@ namespace {
 // Where the fitted scenario's first years will move, and why: the children by category it starts
 // from (the council's) against where the fitted rates had them at the origin, and the stability
 // at the origin against the rates' own at the last 31 March fitted. A gap outside the fit's 90%
-// interval is what the forecast closes in its first years; the report names it, so that a fall or
-// rise there has a stated cause instead of looking like a forecast.
+// interval, or one a reader of the forecast would see as a jump (a fifth of the rates' median and
+// at least 5 children), is what the forecast closes in its first years; the report names it, so
+// that a fall or rise there has a stated cause instead of looking like a forecast.
+constexpr double kNoticeableGapChildren = 5;
+constexpr double kNoticeableGapShare = 0.2;
+
 std::vector<std::string> drift_from_origin_notes(const StartingCounts& origin,
                                                  const std::vector<std::array<double, kOriginStateSize>>& simulated,
                                                  const FitResult& result, const PublishedFigures& figures) {
   std::vector<std::string> notes;
   std::string categories;
+  bool supported_listed = false;
   for (int c = 0; c < kCategoryCount && !simulated.empty(); ++c) {
     std::vector<double> values;
     for (const auto& state : simulated) values.push_back(state[static_cast<std::size_t>(c)]);
@@ -491,17 +496,27 @@ std::vector<std::string> drift_from_origin_notes(const StartingCounts& origin,
     for (const auto& band : origin.count[c]) children += band[0] + band[1];
     const double low = quantile(values, 0.05);
     const double high = quantile(values, 0.95);
-    if (children >= low && children <= high) continue;
+    const double median = quantile(values, 0.5);
+    const double gap = std::abs(children - median);
+    const bool noticeable = gap >= kNoticeableGapChildren && gap >= kNoticeableGapShare * median;
+    if (children >= low && children <= high && !noticeable) continue;
+    supported_listed = supported_listed || static_cast<Category>(c) == Category::supported_accommodation;
     categories += std::string(categories.empty() ? "" : "; ") + std::string(kCategoryNames[c]) + " " +
                   std::to_string(std::lround(children)) + " against " +
-                  std::to_string(std::lround(quantile(values, 0.5))) + " (90% " + std::to_string(std::lround(low)) +
+                  std::to_string(std::lround(median)) + " (90% " + std::to_string(std::lround(low)) +
                   " to " + std::to_string(std::lround(high)) + ")";
   }
   if (!categories.empty()) {
-    notes.push_back("Children by placement at the origin, outside where the fitted rates had them there: " + categories +
+    notes.push_back("Children by placement at the origin, outside or well away from where the fitted rates had them "
+                    "there: " + categories +
                     ". The forecast starts from the first number and its first years move towards the second: first "
-                    "placements, where moves lead and how long each kind of placement lasts are the base's, and the "
-                    "figures do not say why the council's mix differs from what they give.");
+                    "placements, where moves lead and how long each kind of placement lasts are the base's (moved by "
+                    "the fit's multipliers, one for the whole series), and the figures do not say why the council's "
+                    "mix at the origin differs from what they give." +
+                    std::string(supported_listed
+                                    ? " Children in supported accommodation are 16 or 17: those there at the origin "
+                                      "reach 18 within two years, and the change comes as they do."
+                                    : ""));
   }
   for (const FigureMetric metric : {FigureMetric::stability_short_term, FigureMetric::stability_long_term}) {
     const std::optional<double> at_origin = metric == FigureMetric::stability_short_term
