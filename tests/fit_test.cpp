@@ -143,17 +143,8 @@ void recover(const fs::path& dir, const std::vector<FigureRow>& rows,
   const Scenario truth = apply_parameters(start.scenario, kinds, theta);
 
   for (int dataset = 0; dataset < datasets; ++dataset) {
-    RunOptions run;
-    run.runs = 1;
-    run.seed = first_seed + static_cast<std::uint64_t>(dataset);
-    run.threads = 1;
-    run.parameter_uncertainty = false;
-    const RunResult result = run_replications(truth, run);
-    const std::vector<FigureTarget> targets = target_figures(skeleton, result.layout, result.calendar);
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      ASSERT_TRUE(targets[i].simulated) << targets[i].reason;
-      values[i] = std::round(simulated_figure(targets[i], result.layout, result.tallies, result.measures));
-    }
+    values = testing::simulated_figures(truth, skeleton, first_seed + static_cast<std::uint64_t>(dataset));
+    for (double& value : values) value = std::round(value);
     const PublishedFigures figures =
         read_published_figures(write("figures-" + std::to_string(dataset) + ".csv", figures_csv(rows, values)));
     FitOptions options;

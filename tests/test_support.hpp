@@ -20,8 +20,11 @@
 
 #include "core/csv_reader.hpp"
 #include "core/errors.hpp"
+#include "fitting/figure_targets.hpp"
+#include "history/published_figures.hpp"
 #include "scenario/scenario.hpp"
 #include "scenario/scenario_loader.hpp"
+#include "simulation/runner.hpp"
 
 namespace carecast::testing {
 
@@ -133,6 +136,25 @@ inline std::map<std::string, ForecastCsvRow> read_forecast_csv(const std::filesy
     rows[key] = {number(row, 3), number(row, 4), number(row, 5), number(row, 6), number(row, 7), number(row, 8)};
   }
   return rows;
+}
+
+// Figures drawn from a known truth, for tests of `fit`: one replication of `truth` (this seed, one thread, its rates
+// as stated) read as each figure of `skeleton` (whose values do not matter), in file order. Each figure must be one
+// the simulation produces.
+inline std::vector<double> simulated_figures(const Scenario& truth, const PublishedFigures& skeleton, std::uint64_t seed) {
+  RunOptions run;
+  run.runs = 1;
+  run.seed = seed;
+  run.threads = 1;
+  run.parameter_uncertainty = false;
+  const RunResult result = run_replications(truth, run);
+  const std::vector<FigureTarget> targets = target_figures(skeleton, result.layout, result.calendar);
+  std::vector<double> values;
+  for (const FigureTarget& target : targets) {
+    EXPECT_TRUE(target.simulated) << target.reason;
+    values.push_back(target.simulated ? simulated_figure(target, result.layout, result.tallies, result.measures) : 0);
+  }
+  return values;
 }
 
 inline constexpr double kFalseAlarmRate = 1e-6;

@@ -949,18 +949,6 @@ void yearly_endings(const PlacementCounts& counts, double window_years, ProcessV
   exits.first_year = moves.first_year = std::to_string(years) + " years to the as-of date";
 }
 
-void shrink_variation(ProcessVariation& process, double prior_sd, double rho, const CalibrationOptions& options) {
-  const double prior_variance = prior_sd * prior_sd;
-  const double weight = options.variation_prior_years;
-  double variance = prior_variance;
-  if (process.raw.estimated()) {
-    const double years = static_cast<double>(process.raw.years - process.raw.fitted_parameters);
-    process.ar_variance = autocorrelated_variance(process.raw, rho);
-    variance = (years * process.ar_variance + weight * prior_variance) / (years + weight);
-  }
-  process.marginal_sd = std::sqrt(std::max(0.0, variance));
-}
-
 void estimate_variation(const HistoryCounter& counter, const CalibrationOptions& options, Scenario& scenario,
                         CalibrationReport& report) {
   VariationEstimate& estimate = report.variation;
@@ -996,9 +984,12 @@ void estimate_variation(const HistoryCounter& counter, const CalibrationOptions&
   if (estimate.autocorrelation != autocorrelation) estimate.uncapped_autocorrelation = autocorrelation;
   // The variances allow for the autocorrelation: detrending a short autocorrelated series hides
   // much of its variation (on the validation worlds, by about a third of the sd).
-  shrink_variation(estimate.entries, options.entries_prior_sd_log, estimate.autocorrelation, options);
-  shrink_variation(estimate.exits, options.exits_prior_sd_log, estimate.autocorrelation, options);
-  shrink_variation(estimate.moves, options.moves_prior_sd_log, estimate.autocorrelation, options);
+  shrink_variation(estimate.entries, options.entries_prior_sd_log, estimate.autocorrelation,
+                   options.variation_prior_years);
+  shrink_variation(estimate.exits, options.exits_prior_sd_log, estimate.autocorrelation,
+                   options.variation_prior_years);
+  shrink_variation(estimate.moves, options.moves_prior_sd_log, estimate.autocorrelation,
+                   options.variation_prior_years);
   const double stationary = std::sqrt(1 - estimate.autocorrelation * estimate.autocorrelation);
   // A few sparse years (early returns with most episodes missing) can give a variance no council has seen: the
   // sd is written at the largest a scenario takes, and the scenario's comments say it was capped.
@@ -1113,6 +1104,17 @@ double autocorrelated_variance(const ExtraPoissonVariance& raw, double rho) {
   double squares = 0;
   for (const double e : raw.residuals) squares += e * e;
   return (squares - (n - p) * raw.poisson_noise) / trace;
+}
+
+void shrink_variation(ProcessVariation& process, double prior_sd, double rho, double prior_years) {
+  const double prior_variance = prior_sd * prior_sd;
+  double variance = prior_variance;
+  if (process.raw.estimated()) {
+    const double years = static_cast<double>(process.raw.years - process.raw.fitted_parameters);
+    process.ar_variance = autocorrelated_variance(process.raw, rho);
+    variance = (years * process.ar_variance + prior_years * prior_variance) / (years + prior_years);
+  }
+  process.marginal_sd = std::sqrt(std::max(0.0, variance));
 }
 
 double pooled_autocorrelation(const std::vector<const ExtraPoissonVariance*>& series) {

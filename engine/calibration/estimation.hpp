@@ -175,6 +175,13 @@ struct ProcessVariation {
   std::optional<double> uncapped_innovation_sd;
 };
 
+// Sets process.ar_variance (when process.raw is estimated: autocorrelated_variance at rho) and
+// process.marginal_sd, the square root of that variance shrunk towards the prior's (prior_sd, a
+// marginal sd), the data worth raw.years - raw.fitted_parameters years and the prior prior_years:
+//   (freedom x ar_variance + prior_years x prior_sd^2) / (freedom + prior_years), at least 0.
+// When raw is not estimated the marginal sd is the prior's.
+void shrink_variation(ProcessVariation& process, double prior_sd, double rho, double prior_years);
+
 struct VariationEstimate {
   bool estimated = false;
   ProcessVariation entries;  // entries (not UASC) per full collection year, about the fitted trend

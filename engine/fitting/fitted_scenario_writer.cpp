@@ -92,8 +92,10 @@ std::string fitted_scenario_toml(const FitResult& fit, const Scenario& base, con
     out << "\n#\n";
   }
   comment(out, "It extends the base scenario and states only what the fit changed: the origin, the children looked "
-               "after there, entry rates, placement-ending hazards and destinations, and [uncertainty]. Everything "
-               "else (first placements, supply, costs, options, year-to-year variation) is the base's.");
+               "after there, entry rates, placement-ending hazards and destinations, [uncertainty], and the year-to-year "
+               "variation of entries and exits where the figures have " + std::to_string(kMinimumVariationYears) +
+               " or more consecutive full years of them. Everything else (first placements, supply, costs, options, "
+               "the rest of [variation]) is the base's.");
   comment(out, "Figures: " + std::to_string(figures.figures.size()) + " published figures from " +
                    format_iso(figures.first_day) + " to " + format_iso(figures.last_day) + "; " +
                    std::to_string(fit.simulations) + " simulated replications.");
@@ -179,6 +181,15 @@ std::string fitted_scenario_toml(const FitResult& fit, const Scenario& base, con
       out << kCareLeaverStatusNames[static_cast<std::size_t>(status)] << " = { " << kCareLeaverAgeBandNames[0]
           << " = " << by_band[0] << ", " << kCareLeaverAgeBandNames[1] << " = " << by_band[1] << " }\n";
     }
+  }
+
+  // Year-to-year variation estimated from the figures (variation_from_figures.hpp); the rest of the base's is kept.
+  if (fit.variation.any_estimated()) {
+    out << "\n[variation]\n";
+    if (fit.variation.entries.estimated) {
+      out << "entries_sd_log_per_year = " << number(s.variation.entries_sd_log_per_year) << '\n';
+    }
+    if (fit.variation.exits.estimated) out << "exits_sd_log_per_year = " << number(s.variation.exits_sd_log_per_year) << '\n';
   }
 
   out << "\n[uncertainty]\n";

@@ -560,7 +560,12 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
     throw InputError({figures.file, 0, 0, "--origin"}, "the origin is before the first figure");
   }
 
-  const FitStart begun = fit_start(base, figures, result.origin);
+  FitStart begun = fit_start(base, figures, result.origin);
+  // The year-to-year variation of entries and exits, where the figures have enough full years
+  // (variation_from_figures.hpp). The fit's own simulations take it too, so that the likelihood's
+  // spread allows for the variation the figures show.
+  result.variation = variation_from_figures(figures, base.variation, result.origin);
+  begun.scenario.variation = result.variation.applied_to(begun.scenario.variation);
   const Scenario& start = begun.scenario;
   const bool start_stock_known = begun.stock_known;
   result.fit_start = start.origin;
@@ -878,13 +883,16 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
     const double cells = weighted * weighted / std::max(squared_weights, 1e-9);  // effective number of cells
     uncertainty.share_events = bounded((1.0 / (share * (1 - share) * *sd * *sd) - 1) / std::max(1.0, cells));
   }
+  fitted.variation = result.variation.applied_to(base.variation);
+  for (std::string& note : result.variation.notes()) result.notes.push_back(std::move(note));
   result.notes.push_back(
       "Posterior carried by [uncertainty]: hazard_evidence_child_years, entry_evidence_years and "
       "share_evidence_events are chosen so that the total entries, endings and share of moves vary between "
       "replications about as the fitted multipliers' posterior says (draws are per cell and independent, so this "
       "holds for totals, not for every cell); entry_growth_sd_log_per_year is the "
-      "fitted entry trend's posterior sd, where it was fitted. Kept from the base: its year-to-year [variation], "
-      "whose drift (if any) the fit's own simulations leave out.");
+      "fitted entry trend's posterior sd, where it was fitted. Kept from the base: the rest of its year-to-year "
+      "[variation] (moves, which figures do not show, the autocorrelation and the drift, which the fit's own "
+      "simulations leave out).");
   result.fitted = std::move(fitted);
   return result;
 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "fitting/fit_parameters.hpp"
+#include "fitting/variation_from_figures.hpp"
 #include "history/published_figures.hpp"
 #include "scenario/scenario.hpp"
 
@@ -63,6 +64,8 @@ struct FitResult {
   // The base moved to the posterior median, with its starting population at the origin, and its
   // stated uncertainty set so that each replication's rates vary as the posterior says.
   Scenario fitted;
+  // Year-to-year variation of entries and exits estimated from the figures, or why the base's was kept.
+  VariationFromFigures variation;
   std::vector<std::string> notes;             // how the start, the origin state and uncertainty were made
 };
 
