@@ -15,6 +15,7 @@
 #include "fitting/figure_targets.hpp"
 #include "fitting/fitted_scenario_writer.hpp"
 #include "fitting/fit_parameters.hpp"
+#include "fitting/origin_times.hpp"
 #include "fitting/published_fit.hpp"
 #include "history/published_figures.hpp"
 #include "output/recorded_history.hpp"
@@ -263,6 +264,43 @@ TEST_F(FitTest, EntryAgeTiltMovesTheMixAndKeepsTheTotal) {
   EXPECT_GT(old_after, old_before);
   for (int b = 0; b < kAgeBandCount; ++b)
     for (int x = 0; x < kSexCount; ++x) EXPECT_EQ(tilted.uasc.expected_per_year[b][x], base.uasc.expected_per_year[b][x]);
+}
+
+// The start's times come from the children in care at the origin, as the events up to it left
+// them: a move resets the days in placement, leaving care before the origin removes the child, and
+// events after the origin change nothing.
+TEST_F(FitTest, OriginTimesAreThoseOfTheChildrenInCareAtTheOrigin) {
+  OriginTimesObserver times(100.0);
+  ChildState state;
+  state.category = Category::foster_in_house;
+  state.placement_start = -100;
+  state.care_start = -300;
+  times.admitted(0, state, 0.0, true);  // in care throughout: 200 days in placement, 200 before
+  state.category = Category::supported_accommodation;
+  state.placement_start = state.care_start = 10;
+  times.admitted(1, state, 10.0, false);
+  state.category = Category::foster_agency;
+  times.placement_changed(1, state, Category::supported_accommodation, 50.0);  // 50 days, 40 before
+  state.category = Category::foster_kinship;
+  state.placement_start = state.care_start = 20;
+  times.admitted(2, state, 20.0, false);
+  times.left_care(2, state, ExitReason::returned_home, 60.0);  // gone before the origin
+  times.left_care(0, state, ExitReason::aged_18, 150.0);       // after it: still in care then
+  state.category = Category::foster_kinship;
+  state.placement_start = state.care_start = 120;
+  times.admitted(3, state, 120.0, false);  // entered after the origin
+  const OriginTimeSums sums = times.sums();
+  const auto at = [](Category c) { return static_cast<std::size_t>(c); };
+  EXPECT_EQ(sums.children[at(Category::foster_in_house)], 1);
+  EXPECT_DOUBLE_EQ(sums.days_in_placement[at(Category::foster_in_house)], 200);
+  EXPECT_DOUBLE_EQ(sums.days_in_care_before_placement[at(Category::foster_in_house)], 200);
+  EXPECT_EQ(sums.children[at(Category::foster_agency)], 1);
+  EXPECT_DOUBLE_EQ(sums.days_in_placement[at(Category::foster_agency)], 50);
+  EXPECT_DOUBLE_EQ(sums.days_in_care_before_placement[at(Category::foster_agency)], 40);
+  EXPECT_EQ(sums.children[at(Category::supported_accommodation)], 0);
+  EXPECT_EQ(sums.children[at(Category::foster_kinship)], 0);
+  times.clear();
+  EXPECT_EQ(times.sums().children[at(Category::foster_in_house)], 0);
 }
 
 // UASC numbers follow the national transfer scheme, not the council's other children: the fit's

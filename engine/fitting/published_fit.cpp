@@ -19,11 +19,13 @@
 #include "core/errors.hpp"
 #include "core/random_streams.hpp"
 #include "fitting/figure_targets.hpp"
+#include "fitting/origin_times.hpp"
 #include "fitting/starting_counts_from_groups.hpp"
 #include "fitting/synthetic_likelihood.hpp"
 #include "simulation/compiled_model.hpp"
 #include "simulation/replication.hpp"
 #include "simulation/runner.hpp"
+#include "simulation/starting_counts_draw.hpp"
 #include "tally/tally_layout.hpp"
 
 namespace carecast {
@@ -78,6 +80,7 @@ int years_to_reach(Date from, Date to) {
 struct Simulated {
   Eigen::MatrixXd figures;  // runs x targets (NaN where not simulated)
   std::vector<std::array<double, kOriginStateSize>> origin_state;
+  std::vector<OriginTimeSums> origin_times;  // each run's, when asked for
 };
 
 // Runs one replication at each theta (a row), on `threads` threads. Run i of `round` is the same
@@ -85,11 +88,12 @@ struct Simulated {
 Simulated simulate(const Scenario& start, std::span<const FitParameter> kinds, const Eigen::MatrixXd& thetas,
                    const std::vector<FigureTarget>& targets, const TallyLayout& layout,
                    const ReportingCalendar& calendar, int origin_index, std::uint64_t seed, int round, int threads,
-                   const std::function<void(int)>& runs_done) {
+                   const std::function<void(int)>& runs_done, bool origin_times = false) {
   const auto runs = static_cast<int>(thetas.rows());
   Simulated out;
   out.figures = Eigen::MatrixXd::Constant(runs, static_cast<Eigen::Index>(targets.size()), kNaN);
   out.origin_state.assign(static_cast<std::size_t>(runs), {});
+  if (origin_times) out.origin_times.assign(static_cast<std::size_t>(runs), {});
   const std::size_t tally_size = static_cast<std::size_t>(calendar.date_count()) * layout.cell_count();
   const std::size_t measure_size = static_cast<std::size_t>(calendar.date_count()) * layout.measure_count();
   const double horizon_time = calendar.times.back();
@@ -102,6 +106,7 @@ Simulated simulate(const Scenario& start, std::span<const FitParameter> kinds, c
     std::vector<std::int32_t> tally(tally_size);
     std::vector<double> measures(measure_size);
     std::vector<double> theta(kinds.size());
+    OriginTimesObserver times(calendar.times[static_cast<std::size_t>(origin_index)]);
     try {
       for (int i = next++; i < runs && !stop; i = next++) {
         for (std::size_t p = 0; p < kinds.size(); ++p) theta[p] = thetas(i, static_cast<Eigen::Index>(p));
@@ -109,6 +114,10 @@ Simulated simulate(const Scenario& start, std::span<const FitParameter> kinds, c
         const CompiledModel model = CompiledModel::compile(scenario, horizon_time);
         ReplicationRunner runner(scenario, model, layout, calendar);
         runner.vary_by_year(true);
+        if (origin_times) {
+          times.clear();
+          runner.observe(&times);
+        }
         std::fill(tally.begin(), tally.end(), 0);
         std::fill(measures.begin(), measures.end(), kNaN);
         runner.run({seed, static_cast<std::uint64_t>(round) * 1'000'000u + static_cast<std::uint64_t>(i)}, tally,
@@ -125,6 +134,7 @@ Simulated simulate(const Scenario& start, std::span<const FitParameter> kinds, c
         const std::size_t measure_row = static_cast<std::size_t>(origin_index) * layout.measure_count();
         state[kCategoryCount + kAgeBandCount + 1] = measures[measure_row + layout.stability_short_term];
         state[kCategoryCount + kAgeBandCount + 2] = measures[measure_row + layout.stability_long_term];
+        if (origin_times) out.origin_times[static_cast<std::size_t>(i)] = times.sums();
         if (runs_done) runs_done(1);
       }
     } catch (...) {
@@ -370,7 +380,7 @@ StartingCounts origin_counts(const StartingCounts& shape, const PublishedFigures
                   "category keep the base's mix, raked to " + bands +
                   " (and any age-band figures there); UASC placed as in the base, scaled to " +
                   std::to_string(static_cast<int>(std::lround(uasc_target))) +
-                  "; days in placement and in care before it are the base's.");
+                  "; days in placement and in care before it as the next note says.");
   return counts;
 }
 
@@ -480,6 +490,49 @@ namespace {
 // interval, or one a reader of the forecast would see as a jump (a fifth of the rates' median and
 // at least 5 children), is what the forecast closes in its first years; the report names it, so
 // that a fall or rise there has a stated cause instead of looking like a forecast.
+// A category's mean days in placement at the origin is taken from the simulation only when the
+// runs hold at least this many of its children in all (fewer: the base's, as a mean of a handful
+// of exponential-ish durations is mostly noise).
+constexpr int kLeastChildrenForTimes = 50;
+
+// The start's days in placement (by category) and in care before it: the fitted rates' own at the
+// origin, from the posterior runs, in place of the base's. A figures file publishes neither, and the
+// base's (often stated as an assumption) need not agree with the rates the figures gave: a start
+// whose placements are younger than the rates' would see too few endings in its first year. Where
+// the simulated times and the stability figures stated for the origin cannot both hold (too many
+// long placements for the long-term figure, too few recent ones for the short-term), the base's
+// times are kept, and the note says so.
+std::string set_times_from_simulation(StartingCounts& counts, const std::vector<OriginTimeSums>& runs, Date origin) {
+  OriginTimeSums total;
+  for (const OriginTimeSums& run : runs) total.add(run);
+  StartingCounts simulated = counts;
+  double before = 0;
+  int children = 0;
+  std::string kept;
+  for (int c = 0; c < kCategoryCount; ++c) {
+    before += total.days_in_care_before_placement[c];
+    children += total.children[c];
+    int stated = 0;
+    for (const auto& band : counts.count[c]) stated += band[0] + band[1];
+    if (stated == 0) continue;
+    if (total.children[c] >= kLeastChildrenForTimes) {
+      simulated.mean_days_in_placement[c] = std::max(1.0, total.days_in_placement[c] / total.children[c]);
+    } else {
+      kept += std::string(kept.empty() ? "" : ", ") + std::string(kCategoryNames[c]);
+    }
+  }
+  if (children > 0) simulated.mean_days_in_care_before_placement = before / children;
+  if (const auto problem = starting_counts_problem(simulated, origin)) {
+    return "Days in placement and in care before it at the origin are the base's: the fitted rates' own (from the "
+           "posterior runs) cannot give the stability stated there (" + problem->problem + ").";
+  }
+  counts = simulated;
+  return "Days in placement at the origin, by category, and in care before it (" +
+         std::to_string(std::lround(counts.mean_days_in_care_before_placement)) +
+         " days) are the fitted rates' own: the means over the posterior runs' children in care at the origin" +
+         (kept.empty() ? std::string(".") : "; the base's for " + kept + " (too few such children in the runs).");
+}
+
 constexpr double kNoticeableGapChildren = 5;
 constexpr double kNoticeableGapShare = 0.2;
 
@@ -650,7 +703,7 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
                                        : Eigen::MatrixXd(runs, 0);
   const Simulated predictive =
       simulate(start, kinds, thetas, targets, layout, calendar, origin_index, options.seed, options.rounds, threads,
-               options.runs_done);
+               options.runs_done, true);
   result.simulations += runs;
 
   const boost::math::normal standard;
@@ -825,6 +878,7 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
   }
   origin.short_term_stability_percent = short_term;
   origin.long_term_stability_percent = long_term;
+  result.notes.push_back(set_times_from_simulation(origin, predictive.origin_times, result.origin));
   for (std::string& note : drift_from_origin_notes(origin, predictive.origin_state, result, figures)) {
     result.notes.push_back(std::move(note));
   }
