@@ -193,7 +193,7 @@ struct RateEvidence {
 // = n > 0 each replication draws its own drift variances, d^2 * n / X with X ~ chi-squared(n) (the
 // scaled inverse chi-squared posterior of a variance known from n observations): one draw for
 // entries and exits together (calibrate sizes them together), one for moves, each sd capped at
-// kMaxDrawnDriftSd. With few origins this fattens the tails of the intervals, as the worlds whose
+// kMaxDriftSdLog. With few origins this fattens the tails of the intervals, as the worlds whose
 // rates later shifted need; 0 (the default) takes the drift sds as known.
 // All sds 0 (the default) = no systemic variation.
 struct SystemicVariation {

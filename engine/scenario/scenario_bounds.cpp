@@ -45,8 +45,6 @@ constexpr double kMinDamping = 0.01;
 // make the path a random walk with no settled level: at most 0.99.
 constexpr double kMaxSdLog = 1;
 constexpr double kMaxAutocorrelation = 0.99;
-// A drift's step accumulates: 0.5 a year moves a rate by a factor of about 3 (one sd) in 4 years.
-constexpr double kMaxDriftSdLog = 0.5;
 // Stated evidence behind a hand-written rate: 0.01 is all but no evidence (draws of any size), a
 // million is a rate taken as known.
 constexpr double kMinStatedEvidence = 0.01;

@@ -23,6 +23,10 @@ inline constexpr std::size_t kMaxPlacesPerHousehold = 10;
 inline constexpr double kMaxChildrenPerYear = 100'000;
 // Every hazard: at most one event a day on average.
 inline constexpr double kMaxHazardPerYear = 365;
+// A drift's yearly sd on the log scale (variation.*_drift_sd_log_per_year), and the largest a
+// replication draws when the drift's size is uncertain: the step accumulates, and 0.5 a year moves
+// a rate by a factor of about 3 (one sd) in 4 years.
+inline constexpr double kMaxDriftSdLog = 0.5;
 
 struct ScenarioRange {
   // A key path as the loader names it: dotted, `*` for any one name (a category, an age band, a

@@ -830,19 +830,27 @@ int read_horizon_years(const Entry& entry) {
   return static_cast<int>(years);
 }
 
+// Band starts (time in placement in days; time in care or since leaving care in months): an array
+// of integers, first 0, strictly increasing. `what` describes the array in the refusal of an empty
+// one, `unit` ("days", "months") the numbers.
+std::vector<std::int32_t> read_band_starts(const Entry& starts, const toml::array& start_array, std::string_view what,
+                                           std::string_view unit) {
+  if (start_array.empty()) fail(starts, "expected " + std::string(what) + ", found an empty array");
+  const std::string number = "an integer number of " + std::string(unit);
+  std::vector<std::int32_t> band_starts;
+  for (std::size_t i = 0; i < start_array.size(); ++i) {
+    const Entry start = element(starts, i);
+    const int value = read_bounded_integer(start, number);
+    if (i == 0 && value != 0) fail(start, "the first band must start at 0 " + std::string(unit));
+    if (i > 0 && value <= band_starts.back()) fail(start, "band starts must be strictly increasing");
+    band_starts.push_back(value);
+  }
+  return band_starts;
+}
+
 std::vector<std::int32_t> read_duration_band_starts(const Entry& entry) {
   constexpr std::string_view kExpected = "an array of band starts in days (integers: first 0, increasing)";
-  const toml::array& array = read_array(entry, kExpected);
-  if (array.empty()) fail(entry, "expected " + std::string(kExpected) + ", found an empty array");
-  std::vector<std::int32_t> starts;
-  for (std::size_t i = 0; i < array.size(); ++i) {
-    const Entry start = element(entry, i);
-    const int days = read_bounded_integer(start, "an integer number of days");
-    if (i == 0 && days != 0) fail(start, "the first band must start at 0 days");
-    if (i > 0 && days <= starts.back()) fail(start, "band starts must be strictly increasing");
-    starts.push_back(days);
-  }
-  return starts;
+  return read_band_starts(entry, read_array(entry, kExpected), kExpected, "days");
 }
 
 // Probabilities of 1, 2, 3, ... (children in a group, places in a household), summing to 1.
@@ -1937,22 +1945,6 @@ SystemicVariation read_variation(const MergedTable& table) {
   return variation;
 }
 
-// Band starts in months (time in care, time since leaving care): an array of integers, first 0,
-// strictly increasing. `what` describes the array in the refusal of an empty one.
-std::vector<std::int32_t> read_band_starts_months(const Entry& starts, const toml::array& start_array,
-                                                  std::string_view what) {
-  if (start_array.empty()) fail(starts, "expected " + std::string(what) + ", found an empty array");
-  std::vector<std::int32_t> band_starts;
-  for (std::size_t i = 0; i < start_array.size(); ++i) {
-    const Entry start = element(starts, i);
-    const int months = read_bounded_integer(start, "an integer number of months");
-    if (i == 0 && months != 0) fail(start, "the first band must start at 0 months");
-    if (i > 0 && months <= band_starts.back()) fail(start, "band starts must be strictly increasing");
-    band_starts.push_back(months);
-  }
-  return band_starts;
-}
-
 // Time in care (scenario.hpp TimeInCare): band starts in months, first 0 and increasing, and a
 // multiplier of the exit and of the move hazard for each band. The three are replaced together by
 // a more derived file, so every one is required once the section is given.
@@ -1961,7 +1953,7 @@ TimeInCare read_time_in_care(const MergedTable& table) {
   const Entry starts = table.require("band_starts_months");
   constexpr std::string_view kStarts = "an array of band starts in months since care began (integers: first 0, increasing)";
   const toml::array& start_array = read_array(starts, kStarts);
-  result.band_starts_months = read_band_starts_months(starts, start_array, kStarts);
+  result.band_starts_months = read_band_starts(starts, start_array, kStarts, "months");
   const auto read_multipliers = [&](std::string_view key, std::vector<double>& out) {
     const Entry entry = table.require(key);
     const toml::array& array = read_array(entry, "an array of hazard multipliers, one a band");
@@ -1984,7 +1976,7 @@ ReEntry read_re_entry(const MergedTable& table) {
   const Entry starts = table.require("band_starts_months");
   constexpr std::string_view kStarts = "an array of band starts in months since leaving care (integers: first 0, increasing)";
   const toml::array& start_array = read_array(starts, kStarts);
-  result.band_starts_months = read_band_starts_months(starts, start_array, kStarts);
+  result.band_starts_months = read_band_starts(starts, start_array, kStarts, "months");
   const PerAgeBand<Entry> hazards = entries_for_every_age_band(table.require_table("hazard_per_year"));
   for (std::size_t band = 0; band < kAgeBandCount; ++band) {
     const toml::array& array = read_array(hazards[band], "an array of hazards a year, one per time-since-leaving band");

@@ -27,9 +27,9 @@ void draw_systemic_multipliers(const SystemicVariation& variation, int years, St
     // first draws of the drift stream, before the walk's steps.
     const double level_scale = draw_drift_scale(variation.drift_evidence_origins, drift_engine);
     const double moves_scale = draw_drift_scale(variation.drift_evidence_origins, drift_engine);
-    drift_sd[0] = std::min(drift_sd[0] * level_scale, kMaxDrawnDriftSd);
-    drift_sd[1] = std::min(drift_sd[1] * level_scale, kMaxDrawnDriftSd);
-    drift_sd[2] = std::min(drift_sd[2] * moves_scale, kMaxDrawnDriftSd);
+    drift_sd[0] = std::min(drift_sd[0] * level_scale, kMaxDriftSdLog);
+    drift_sd[1] = std::min(drift_sd[1] * level_scale, kMaxDriftSdLog);
+    drift_sd[2] = std::min(drift_sd[2] * moves_scale, kMaxDriftSdLog);
   }
   const std::array<std::vector<double>*, 3> paths = {&multipliers.entries, &multipliers.exits, &multipliers.moves};
   const double rho = variation.autocorrelation;

@@ -11,6 +11,7 @@
 
 #include "core/random_streams.hpp"
 #include "scenario/scenario.hpp"
+#include "scenario/scenario_bounds.hpp"
 #include "simulation/compiled_model.hpp"
 
 namespace carecast {
@@ -24,9 +25,9 @@ struct SystemicMultipliers {
 };
 
 // The largest drift sd a replication draws when the drift sizes are uncertain
-// (SystemicVariation::drift_evidence_origins): the largest a scenario may state. A chi-squared
-// draw near 0 would otherwise give a drift beyond anything a council has seen.
-inline constexpr double kMaxDrawnDriftSd = 0.5;
+// (SystemicVariation::drift_evidence_origins) is the largest a scenario may state, kMaxDriftSdLog
+// (scenario_bounds.hpp). A chi-squared draw near 0 would otherwise give a drift beyond anything a
+// council has seen.
 
 // One replication's factor on a drift sd known from `evidence_origins` (> 0) origins: sqrt(n / X)
 // with X ~ chi-squared(n), so that (sd * factor)^2 is a draw from the scaled inverse chi-squared
