@@ -9,6 +9,7 @@
 #include "output/output_directory.hpp"
 #include "output/progress.hpp"
 #include "output/recorded_history.hpp"
+#include "output/written_text.hpp"
 #include "parallel/distributed_run.hpp"
 #include "parallel/process_group.hpp"
 #include "scenario/scenario_loader.hpp"
@@ -74,7 +75,9 @@ void execute(const RunCommand& command) {
   if (!group.is_first()) return;
 
   write_plain_summary(std::cout, scenario, result, rows);
-  std::cout << "Simulated " << result.child_events << " child-events in " << result.wall_seconds << " s on "
+  // Seconds to two decimals: printed whole, their digits could pass for a child's identifier.
+  std::cout << "Simulated " << result.child_events << " child-events in " << fixed_decimals(result.wall_seconds, 2)
+            << " s on "
             << result.threads << " thread(s)";
   if (group.size() > 1) std::cout << " in " << group.size() << " processes";
   std::cout << ". Wrote " << (out->destination() / "forecast.csv").string() << " and "

@@ -213,8 +213,10 @@ void CrossValidationResult::print(std::ostream& out) const {
     out << "Half-life and trend: " << chosen.label() << ": " << reason << '\n';
     return;
   }
-  out << "Cross-validation of the half-life and trend (" << origins.size() << " origins, " << seconds
-      << " s): mean CRPS of the stock (total + categories) / stock at the origin\n";
+  // The time to one decimal: printed whole, its digits are a number as long as a child's identifier
+  // and could be read as one (the personal-data checks look for such words).
+  out << "Cross-validation of the half-life and trend (" << origins.size() << " origins, " << std::fixed
+      << std::setprecision(1) << seconds << " s): mean CRPS of the stock (total + categories) / stock at the origin\n";
   out << "  " << std::left << std::setw(40) << "candidate" << std::right << std::setw(9) << "score" << std::setw(9)
       << "1 year" << std::setw(9) << "2 years" << std::setw(9) << "3 years" << '\n';
   out << std::fixed << std::setprecision(4);
