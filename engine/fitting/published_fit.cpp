@@ -484,12 +484,6 @@ FitStart fit_start(const Scenario& base, const PublishedFigures& figures, Date o
 
 namespace {
 
-// Where the fitted scenario's first years will move, and why: the children by category it starts
-// from (the council's) against where the fitted rates had them at the origin, and the stability
-// at the origin against the rates' own at the last 31 March fitted. A gap outside the fit's 90%
-// interval, or one a reader of the forecast would see as a jump (a fifth of the rates' median and
-// at least 5 children), is what the forecast closes in its first years; the report names it, so
-// that a fall or rise there has a stated cause instead of looking like a forecast.
 // A category's mean days in placement at the origin is taken from the simulation only when the
 // runs hold at least this many of its children in all (fewer: the base's, as a mean of a handful
 // of exponential-ish durations is mostly noise).
@@ -536,6 +530,12 @@ std::string set_times_from_simulation(StartingCounts& counts, const std::vector<
 constexpr double kNoticeableGapChildren = 5;
 constexpr double kNoticeableGapShare = 0.2;
 
+// Where the fitted scenario's first years will move, and why: the children by category it starts
+// from (the council's) against where the fitted rates had them at the origin, and the stability
+// at the origin against the rates' own at the last 31 March fitted. A gap outside the fit's 90%
+// interval, or one a reader of the forecast would see as a jump (a fifth of the rates' median and
+// at least 5 children), is what the forecast closes in its first years; the report names it, so
+// that a fall or rise there has a stated cause instead of looking like a forecast.
 std::vector<std::string> drift_from_origin_notes(const StartingCounts& origin,
                                                  const std::vector<std::array<double, kOriginStateSize>>& simulated,
                                                  const FitResult& result, const PublishedFigures& figures) {
