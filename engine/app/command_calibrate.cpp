@@ -15,6 +15,7 @@
 #include "calibration/estimation.hpp"
 #include "calibration/figures_check.hpp"
 #include "calibration/location_shares.hpp"
+#include "calibration/pooled_estimates.hpp"
 #include "calibration/scenario_writer.hpp"
 #include "calibration/supply_from_figures.hpp"
 #include "core/errors.hpp"
@@ -49,6 +50,7 @@ struct CalibrateCommand {
   int horizon_years = CalibrationOptions{}.horizon_years;
   bool replace = false;
   std::string figures;  // published figures: carer supply, and a check of the returns
+  bool pool_councils = false;  // --out is a folder of one scenario per LA, rates pooled between them
 };
 
 const InputLocation kHalfLife{{}, 0, 0, "--half-life-years"};
@@ -127,7 +129,140 @@ void check_within_data(Date as_of, const CareHistory& history) {
   }
 }
 
+// --pool-councils: one scenario per local authority in the returns, written to --out as <LA>.toml (with its
+// starting groups and recorded history beside it), each council's rates shrunk towards the region's
+// (calibration/pooled_estimates.hpp). Every council is calibrated as alone (cross-validation, drift) first; the
+// in-house carers' capacity, which depends on the rates, comes after pooling. Nothing is written unless every
+// council is calibrated: the folder is staged and renamed into place whole.
+const InputLocation kPoolCouncils{{}, 0, 0, "--pool-councils"};
+
+// An LA code names the council's files, so it must be a plain name.
+void check_usable_as_file_name(const LocalAuthorityInReturns& authority) {
+  const bool usable = authority.code.size() <= 32 &&
+                      authority.code.find_first_not_of(
+                          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == std::string::npos;
+  if (!usable) {
+    throw InputError(authority.first_row, "an LA code names its council's scenario file with --pool-councils, so it "
+                                          "must be letters, digits, - or _ (at most 32)");
+  }
+}
+
+struct PooledCouncil {
+  std::string code;
+  CareHistory history;
+  CleaningReport cleaning;
+  ChosenCalibration calibrated;
+  RateEvidence unweighted;
+};
+
+void execute_pooled(const CalibrateCommand& command) {
+  const Date as_of = parse_as_of(command.as_of);
+  const FixedChoice fixed = fixed_choice(command);
+  if (!command.la.empty()) throw InputError(kPoolCouncils, "pools every council in the returns: leave out --la");
+  if (!command.figures.empty()) {
+    throw InputError(kPoolCouncils, "--figures holds one council's figures: calibrate that council alone to use them");
+  }
+  // Before reading any data: an unwritable --out, or one holding files, is refused at once.
+  StagedOutputDirectory out(command.out, "--out", command.replace ? ExistingOutput::replace : ExistingOutput::refuse);
+  const std::vector<fs::path> inputs(command.data.begin(), command.data.end());
+  const std::vector<LocalAuthorityInReturns> authorities = local_authorities_in_returns(inputs);
+  if (authorities.empty()) throw InputError(kPoolCouncils, "the episodes files hold no row: no council to pool");
+  if (authorities.size() == 1) {
+    throw InputError(authorities.front().first_row,
+                     "every episode has LA '" + authorities.front().code +
+                         "': pooling needs two or more councils (calibrate one council without --pool-councils)");
+  }
+  for (const LocalAuthorityInReturns& authority : authorities) check_usable_as_file_name(authority);
+
+  CalibrationChoices choices;
+  choices.fixed = fixed;
+  choices.cross_validation = command.cross_validation == "on";
+  choices.drift = command.drift;
+  choices.time_in_care = command.time_in_care;
+  choices.in_house_capacity = command.in_house_capacity;
+  choices.horizon_years = command.horizon_years;
+
+  std::vector<PooledCouncil> councils;
+  std::int64_t runs = 0;
+  for (const LocalAuthorityInReturns& authority : authorities) {
+    PooledCouncil& council = councils.emplace_back();
+    council.code = authority.code;
+    try {
+      council.history = load_ssda903(inputs, authority.code, council.cleaning);
+      if (parse_same_carer_changes(command.same_carer_changes) == SameCarerChanges::continue_placement) {
+        join_same_carer_changes(council.history);
+      }
+      check_within_data(as_of, council.history);
+    } catch (const InputError& error) {
+      throw InputError(error.where(), "LA " + authority.code + ": " + error.problem());
+    }
+    runs += calibration_runs(council.history, as_of, choices);
+  }
+  std::cout << "Pooling " << councils.size() << " councils:";
+  for (const PooledCouncil& council : councils) std::cout << ' ' << council.code;
+  std::cout << '\n';
+  std::cout.flush();
+  ProgressReporter progress(std::max<std::int64_t>(1, runs), "Calibrating", "runs",
+                            ProgressReporter::for_stderr(command.quiet));
+  choices.runs_done = [&progress](int done) { progress.advance(done); };
+  for (PooledCouncil& council : councils) {
+    council.calibrated = calibrate_rates_with_choices(council.history, as_of, choices);
+    // The spread between councils is estimated from unweighted counts, which are Poisson (pooled_estimates.hpp).
+    CalibrationOptions unweighted = council.calibrated.report.options;
+    unweighted.half_life_years = 0;
+    unweighted.estimate_variation = false;  // not pooled, so not needed here
+    council.unweighted = *calibrate(council.history, as_of, unweighted).evidence;
+  }
+  progress.finish();
+
+  std::vector<CouncilToPool> to_pool;
+  for (PooledCouncil& council : councils) {
+    to_pool.push_back({council.code, &council.calibrated.scenario, &council.unweighted});
+  }
+  const PooledEstimates pooled = pool_council_estimates(to_pool, councils.front().calibrated.report.options);
+  const std::string pooling_note = pooled.describe();
+  std::cout << pooling_note << '\n';
+
+  for (PooledCouncil& council : councils) {
+    std::cout << "\n== LA " << council.code << " ==\n";
+    council.cleaning.print(std::cout);
+    apply_in_house_capacity(council.history, as_of, choices, council.calibrated);
+    ChosenCalibration& calibrated = council.calibrated;
+    calibrated.report.pooling_note = pooling_note;
+    calibrated.choice.print(std::cout);
+    calibrated.report.print(std::cout);
+    if (calibrated.drift) calibrated.drift->print(std::cout);
+    Scenario& scenario = calibrated.scenario;
+    for (const std::string& note : calibrated.report.supply_notes) std::cout << note << "\n";
+    const LocationShareEstimate locations =
+        estimate_location_shares(council.history, as_of, shipped_default_location_shares(),
+                                 {.half_life_years = calibrated.report.options.half_life_years});
+    if (scenario.supply.enabled) scenario.supply.location_shares = locations.shares;
+    CareLeaversFromReturns care_leavers = care_leavers_from_returns(council.history, as_of);
+    scenario.care_leavers = care_leavers.settings;
+    const std::vector<RecordedFigure> recorded =
+        recorded_history_from_returns(council.history, as_of, scenario.care_leavers);
+    const fs::path toml_name = council.code + ".toml";
+    const CalibratedScenarioFiles files = calibrated_scenario_files(
+        toml_name, scenario, calibrated.report, council.cleaning, {}, locations.notes, care_leavers.notes);
+    out.write_file(starting_groups_csv_path(toml_name).string(),
+                   [&](std::ostream& stream) { stream << files.starting_groups_csv; });
+    out.write_file(toml_name.string(), [&](std::ostream& stream) { stream << files.toml; });
+    if (!recorded.empty()) {
+      out.write_file(recorded_history_csv_path(toml_name).string(),
+                     [&](std::ostream& stream) { stream << recorded_history_csv(recorded); });
+    }
+  }
+  out.commit();
+  std::cout << "\nWrote " << councils.size() << " scenarios (<LA>.toml with its starting groups) to "
+            << out.destination().string() << "\n";
+}
+
 void execute(const CalibrateCommand& command) {
+  if (command.pool_councils) {
+    execute_pooled(command);
+    return;
+  }
   const Date as_of = parse_as_of(command.as_of);
   const FixedChoice fixed = fixed_choice(command);
   // Before reading any data: an unwritable --out is refused at once.
@@ -242,8 +377,15 @@ void setup_calibrate(CLI::App& app) {
       ->required();
   calibrate->add_option("--as-of", command->as_of, "Origin: estimate from data up to the end of this date (YYYY-MM-DD)")
       ->required();
-  calibrate->add_option("--out", command->out, "Scenario file to write (FILE.toml, with FILE-children.csv beside it)")
+  calibrate
+      ->add_option("--out", command->out,
+                   "Scenario file to write (FILE.toml, with FILE-starting-groups.csv beside it); with --pool-councils, "
+                   "a folder of <LA>.toml, one per council")
       ->required();
+  calibrate->add_flag("--pool-councils", command->pool_councils,
+                      "The returns hold several councils (LA column): write one scenario per council to the folder "
+                      "--out, each council's rates shrunk towards the region's by how much evidence it has "
+                      "(empirical Bayes), so that a small council borrows strength from the others");
   calibrate->add_flag("--replace", command->replace,
                       "If FILE.toml or the starting groups beside it exist, replace them");
   calibrate->add_option("--la", command->la, "Use only rows whose LA column is this local authority");

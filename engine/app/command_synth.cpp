@@ -21,6 +21,7 @@ struct SynthCommand {
   std::uint64_t seed = 1;
   std::string out;
   bool replace = false;
+  std::string la;  // empty: no LA column
 };
 
 void execute(const SynthCommand& command) {
@@ -34,7 +35,8 @@ void execute(const SynthCommand& command) {
                      "no complete collection year (1 April to 31 March) falls within " + std::to_string(command.years) +
                          " year(s) of the scenario's origin; ask for more years");
   }
-  const SyntheticReturns returns = render_synthetic_returns(history);
+  SyntheticReturns returns = render_synthetic_returns(history);
+  if (!command.la.empty()) add_local_authority_column(returns, command.la);
 
   for (const SyntheticFile& file : returns.files) {
     out.write_file(file.name, [&](std::ostream& stream) { stream << file.text; });
@@ -60,6 +62,16 @@ void setup_synth(CLI::App& app) {
   synth->add_option("--out", command->out, "Output folder (refused if it already holds files, unless --replace)")
       ->required();
   synth->add_flag("--replace", command->replace, kReplaceOptionHelp);
+  synth
+      ->add_option("--la", command->la,
+                   "Add an LA column holding this code to every file, so that several councils' returns can be read "
+                   "together (calibrate --pool-councils)")
+      ->check([](const std::string& la) {
+        const bool usable = !la.empty() && la.size() <= 32 &&
+                            la.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") ==
+                                std::string::npos;
+        return usable ? std::string() : std::string("expected letters, digits, - or _ (at most 32)");
+      });
   synth->callback([command] { execute(*command); });
 }
 

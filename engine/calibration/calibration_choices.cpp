@@ -29,6 +29,12 @@ std::int64_t calibration_runs(const CareHistory& history, Date as_of, const Cali
 }
 
 ChosenCalibration calibrate_with_choices(const CareHistory& history, Date as_of, const CalibrationChoices& choices) {
+  ChosenCalibration result = calibrate_rates_with_choices(history, as_of, choices);
+  apply_in_house_capacity(history, as_of, choices, result);
+  return result;
+}
+
+ChosenCalibration calibrate_rates_with_choices(const CareHistory& history, Date as_of, const CalibrationChoices& choices) {
   ChosenCalibration result;
   CalibrationOptions options;
   options.horizon_years = choices.horizon_years;
@@ -61,12 +67,15 @@ ChosenCalibration calibrate_with_choices(const CareHistory& history, Date as_of,
     apply_drift(*result.drift, result.scenario.variation);
     result.report.drift_note = result.drift->reason();
   }
-  if (choices.in_house_capacity) {
-    SupplyFromFigures capacity = in_house_capacity_from_returns(history, as_of, result.scenario);
-    apply_supply(result.scenario, capacity);
-    result.report.supply_notes = std::move(capacity.notes);
-  }
   return result;
+}
+
+void apply_in_house_capacity(const CareHistory& history, Date as_of, const CalibrationChoices& choices,
+                             ChosenCalibration& calibrated) {
+  if (!choices.in_house_capacity) return;
+  SupplyFromFigures capacity = in_house_capacity_from_returns(history, as_of, calibrated.scenario);
+  apply_supply(calibrated.scenario, capacity);
+  calibrated.report.supply_notes = std::move(capacity.notes);
 }
 
 }  // namespace carecast

@@ -51,4 +51,11 @@ struct ChosenCalibration {
 // makes, the in-house carers' capacity included (supply_from_returns.hpp). Throws as calibrate does.
 ChosenCalibration calibrate_with_choices(const CareHistory& history, Date as_of, const CalibrationChoices& choices);
 
+// calibrate_with_choices in its two steps, for calibrate --pool-councils, which pools the councils' rates between
+// them: everything but the in-house carers' capacity, and then that capacity (when choices.in_house_capacity),
+// which depends on the rates.
+ChosenCalibration calibrate_rates_with_choices(const CareHistory& history, Date as_of, const CalibrationChoices& choices);
+void apply_in_house_capacity(const CareHistory& history, Date as_of, const CalibrationChoices& choices,
+                             ChosenCalibration& calibrated);
+
 }  // namespace carecast

@@ -236,6 +236,8 @@ struct CalibrationReport {
   std::string choice_note;
   // How the drift of [variation] was sized (calibration/drift_estimation.hpp); empty: no drift.
   std::string drift_note;
+  // How the rates were pooled with other councils' (calibration/pooled_estimates.hpp); empty: not pooled.
+  std::string pooling_note;
   // Where the in-house carers' capacity came from (calibration/supply_from_returns.hpp); empty: no [supply].
   std::vector<std::string> supply_notes;
 

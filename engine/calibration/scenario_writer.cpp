@@ -155,6 +155,7 @@ void write_header(std::ostream& out, const CalibrationReport& calibration, const
                    " event(s): an outcome never seen in a category stays impossible. Entry rates add the age "
                    "band's rate for both sexes, worth " + number(options.entry_prior_entries_per_band) +
                    " entry per band.");
+  if (!calibration.pooling_note.empty()) comment(out, calibration.pooling_note);
   comment(out, options.half_life_years > 0
                    ? "Recency: events and time at risk count 2^(-t / " + number(options.half_life_years) +
                          ") at t years before the end of the as-of date (constant within each month counted back "
@@ -607,11 +608,11 @@ fs::path starting_groups_csv_path(const fs::path& toml_file) {
   return toml_file.parent_path() / (toml_file.stem().string() + "-starting-groups.csv");
 }
 
-void write_calibrated_scenario(const fs::path& toml_file, const Scenario& scenario,
-                               const CalibrationReport& calibration, const CleaningReport& cleaning,
-                               const std::vector<std::string>& figures_notes,
-                               const std::vector<std::string>& location_notes,
-                               const std::vector<std::string>& care_leaver_notes) {
+CalibratedScenarioFiles calibrated_scenario_files(const fs::path& toml_file, const Scenario& scenario,
+                                                  const CalibrationReport& calibration, const CleaningReport& cleaning,
+                                                  const std::vector<std::string>& figures_notes,
+                                                  const std::vector<std::string>& location_notes,
+                                                  const std::vector<std::string>& care_leaver_notes) {
   if (scenario.starting_counts || !scenario.starting_children.empty()) {
     // Individual children must never be written: they are real children's records.
     throw std::invalid_argument("write_calibrated_scenario: the starting population must be in groups");
@@ -634,12 +635,21 @@ void write_calibrated_scenario(const fs::path& toml_file, const Scenario& scenar
   if (scenario.supply.enabled) write_supply(toml, scenario.supply, calibration.supply_notes, location_notes);
   if (scenario.care_leavers.enabled) write_care_leavers(toml, scenario.care_leavers, care_leaver_notes);
   if (scenario.evidence) write_evidence(toml, scenario);
+  return {toml.str(), groups_csv(scenario.starting_groups)};
+}
 
+void write_calibrated_scenario(const fs::path& toml_file, const Scenario& scenario,
+                               const CalibrationReport& calibration, const CleaningReport& cleaning,
+                               const std::vector<std::string>& figures_notes,
+                               const std::vector<std::string>& location_notes,
+                               const std::vector<std::string>& care_leaver_notes) {
+  const CalibratedScenarioFiles texts = calibrated_scenario_files(toml_file, scenario, calibration, cleaning,
+                                                                  figures_notes, location_notes, care_leaver_notes);
   if (!toml_file.parent_path().empty()) fs::create_directories(toml_file.parent_path());
   StagedFiles files;
   // The CSV first, so the scenario never names a file that is not there yet.
-  files.write(csv_file, groups_csv(scenario.starting_groups));
-  files.write(toml_file, toml.str());
+  files.write(starting_groups_csv_path(toml_file), texts.starting_groups_csv);
+  files.write(toml_file, texts.toml);
   files.commit();
 }
 

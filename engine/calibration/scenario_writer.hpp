@@ -31,6 +31,18 @@ std::filesystem::path starting_groups_csv_path(const std::filesystem::path& toml
 // care leavers gets its [care_leavers] section, described by `care_leaver_notes`.
 // Throws std::invalid_argument for a scenario with starting counts or children, and
 // std::runtime_error if a file cannot be written.
+// What write_calibrated_scenario writes, as text: the scenario for `toml_file` and its starting groups (for a verb
+// that stages several scenarios in one output folder). Throws as write_calibrated_scenario does.
+struct CalibratedScenarioFiles {
+  std::string toml;
+  std::string starting_groups_csv;
+};
+CalibratedScenarioFiles calibrated_scenario_files(const std::filesystem::path& toml_file, const Scenario& scenario,
+                                                  const CalibrationReport& calibration, const CleaningReport& cleaning,
+                                                  const std::vector<std::string>& figures_notes = {},
+                                                  const std::vector<std::string>& location_notes = {},
+                                                  const std::vector<std::string>& care_leaver_notes = {});
+
 void write_calibrated_scenario(const std::filesystem::path& toml_file, const Scenario& scenario,
                                const CalibrationReport& calibration, const CleaningReport& cleaning,
                                const std::vector<std::string>& figures_notes = {},

@@ -1171,4 +1171,31 @@ CareHistory load_ssda903(const std::vector<fs::path>& inputs, const std::optiona
   return loader.build(report);
 }
 
+std::vector<LocalAuthorityInReturns> local_authorities_in_returns(const std::vector<fs::path>& inputs) {
+  std::map<std::string, LocalAuthorityInReturns, std::less<>> found;
+  for (const InputFile& file : expand_inputs(inputs)) {
+    if (file.table != Ssda903Table::episodes) continue;
+    const CsvTable table = CsvTable::read(file.path);
+    const std::optional<std::size_t> column = table.find_column("LA");
+    if (!column) {
+      throw InputError({table.file(), table.header_line(), 0, "LA"},
+                       "the header has no LA column, which pooling several councils needs");
+    }
+    for (std::size_t row = 0; row < table.row_count(); ++row) {
+      const std::string_view la = field(table, row, *column);
+      if (la.empty()) throw InputError(table.location(row, *column), "blank, expected the local authority's code");
+      const auto [at, inserted] = found.try_emplace(std::string(la));
+      if (inserted) {
+        at->second.code = std::string(la);
+        at->second.first_row = table.location(row, *column);
+      }
+      ++at->second.episode_rows;
+    }
+  }
+  std::vector<LocalAuthorityInReturns> authorities;
+  for (auto& [code, authority] : found) authorities.push_back(std::move(authority));
+  return authorities;
+}
+
 }  // namespace carecast
+

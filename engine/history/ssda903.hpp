@@ -19,6 +19,7 @@
 
 #include "core/calendar.hpp"
 #include "core/categories.hpp"
+#include "core/errors.hpp"
 #include "core/location_bands.hpp"
 
 namespace carecast {
@@ -134,5 +135,17 @@ struct CleaningReport {
 // Throws InputError naming the file, line and column of anything unreadable.
 CareHistory load_ssda903(const std::vector<std::filesystem::path>& inputs, const std::optional<std::string>& la,
                          CleaningReport& report);
+
+// A local authority the episodes files' LA column names (calibrate --pool-councils reads each one's rows with
+// load_ssda903's `la`).
+struct LocalAuthorityInReturns {
+  std::string code;
+  std::size_t episode_rows = 0;
+  InputLocation first_row;  // file, line and column of its first episode row
+};
+
+// The local authorities of the inputs' episodes files, ordered by code. Throws InputError naming the file of an
+// episodes file with no LA column, and the file, line and column of a blank LA.
+std::vector<LocalAuthorityInReturns> local_authorities_in_returns(const std::vector<std::filesystem::path>& inputs);
 
 }  // namespace carecast

@@ -746,4 +746,30 @@ SyntheticReturns render_synthetic_returns(const SyntheticHistory& history) {
   return returns;
 }
 
+void add_local_authority_column(SyntheticReturns& returns, std::string_view la) {
+  if (la.empty() || la.find_first_of(",\"\r\n") != std::string_view::npos) {
+    throw std::invalid_argument("add_local_authority_column: an LA code must be non-empty, without commas, quotes or "
+                                "line breaks");
+  }
+  for (SyntheticFile& file : returns.files) {
+    if (!file.name.ends_with(".csv")) continue;
+    // The generator never quotes a field, so every line is one row; the first is the header.
+    std::string text;
+    text.reserve(file.text.size() + file.text.size() / 8);
+    bool header = true;
+    std::size_t from = 0;
+    while (from < file.text.size()) {
+      const std::size_t end = file.text.find('\n', from);
+      const std::size_t line_end = end == std::string::npos ? file.text.size() : end;
+      text.append(file.text, from, line_end - from);
+      text += ',';
+      text += header ? std::string_view("LA") : la;
+      text += '\n';
+      header = false;
+      from = line_end + 1;
+    }
+    file.text = std::move(text);
+  }
+}
+
 }  // namespace carecast

@@ -98,4 +98,10 @@ struct SyntheticReturns {
 // file. Header and UASC files list the children with an episode in that year.
 SyntheticReturns render_synthetic_returns(const SyntheticHistory& history);
 
+// Adds an LA column, holding `la` in every row, at the end of every CSV file of `returns`: returns of several
+// councils (each simulated from its own scenario) can then be read together, as a region's, and told apart
+// (calibrate --la, --pool-councils). Throws std::invalid_argument for an `la` that is empty or holds a comma, quote
+// or line break.
+void add_local_authority_column(SyntheticReturns& returns, std::string_view la);
+
 }  // namespace carecast
