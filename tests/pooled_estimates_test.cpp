@@ -289,7 +289,7 @@ TEST(PooledRegion, PoolingLowersTheSmallCouncilsOutOfSampleErrorOfHazards) {
   // above 0 by more than standard_errors_allowed() standard errors (a one-sided false alarm rate below 1e-6).
   std::vector<double> differences;
   double unpooled_small = 0, pooled_small = 0, unpooled_large = 0, pooled_large = 0;
-  std::size_t smallest = 1000, largest_small = 0;
+  std::size_t smallest = 100000, largest_small = 0, smallest_large = 100000, largest = 0;
   for (const RegionCouncil& council : region.councils) {
     const double unpooled = hazard_error(council.unpooled, council.truth, region.region_exposure);
     const double pooled = hazard_error(council.pooled, council.truth, region.region_exposure);
@@ -300,6 +300,8 @@ TEST(PooledRegion, PoolingLowersTheSmallCouncilsOutOfSampleErrorOfHazards) {
       smallest = std::min(smallest, council.children_at_as_of);
       largest_small = std::max(largest_small, council.children_at_as_of);
     } else {
+      smallest_large = std::min(smallest_large, council.children_at_as_of);
+      largest = std::max(largest, council.children_at_as_of);
       unpooled_large += unpooled / kLargeCouncils;
       pooled_large += pooled / kLargeCouncils;
     }
@@ -312,7 +314,8 @@ TEST(PooledRegion, PoolingLowersTheSmallCouncilsOutOfSampleErrorOfHazards) {
   std::cout << "Small councils (" << smallest << "-" << largest_small
             << " children looked after at the as-of date): mean squared log error of hazards unpooled "
             << unpooled_small << ", pooled " << pooled_small << " (paired difference " << mean << ", se "
-            << standard_error << "); large councils: unpooled " << unpooled_large << ", pooled " << pooled_large
+            << standard_error << "); large councils (" << smallest_large << "-" << largest
+            << "): unpooled " << unpooled_large << ", pooled " << pooled_large
             << "\n"
             << region.pooling.describe() << "\n";
   EXPECT_GT(mean, testing::standard_errors_allowed() * standard_error);
