@@ -396,9 +396,9 @@ BetweenCouncilSpread share_spread(const std::vector<std::vector<std::vector<doub
 std::string PooledEstimates::describe() const {
   std::ostringstream out;
   out << "Pooled over " << councils
-      << " councils (calibrate --pool-councils, empirical Bayes): each rate's prior is the region's, worth what the "
-         "spread between councils implies, so that a council with little evidence moves towards the region and one "
-         "with much keeps its own. "
+      << " councils (calibrate --pool-councils, empirical Bayes): the priors above are replaced by the region's "
+         "rates (themselves shrunk as above), each worth what the spread between councils implies, so that a council "
+         "with little evidence moves towards the region and one with much keeps its own. "
       << describe_spread(hazards, "Placement-ending hazards", "endings", true) << "; "
       << describe_spread(destinations, "destinations", "events", false) << "; "
       << describe_spread(first_placements, "first placements", "entries", false) << "; "
