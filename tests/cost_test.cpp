@@ -151,8 +151,8 @@ TEST(Costs, DefaultScenarioUpratesEachCostToTheBaseYear) {
 TEST(Costs, BadCostKeysAreRefusedWithTheirLocation) {
   const fs::path dir = fs::temp_directory_path() / "carecast_cost_test";
   fs::create_directories(dir);
-  // The default extends its hand-written base, beside it.
-  for (const char* file : {"default.toml", "default-base.toml"}) {
+  // The default extends its hand-written base, beside it, which reads the population beside it.
+  for (const char* file : {"default.toml", "default-base.toml", "default-population.csv"}) {
     fs::copy_file(fs::path(CARECAST_SCENARIO_DIR) / file, dir / file, fs::copy_options::overwrite_existing);
   }
   std::ofstream(dir / "bad.toml") << "extends = \"default.toml\"\n[costs.weekly]\nfoster_agency = { weekly = -5, price_year = 2024 }\n";

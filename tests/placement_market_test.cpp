@@ -125,8 +125,10 @@ TEST(PlacementMarket, MoreInHouseHouseholdsGiveFewerAgencyPlacements) {
 
 // The default council's mix of in-house and agency carers holds through its first year, as a
 // council's does: free in-house places are not all filled at once (filling them moved about 25
-// children from agency to in-house carers by 31 March 2026). Mean change from the origin, over
-// 200 runs, within 8 children for each.
+// children from agency to in-house carers by 31 March 2026, 11 points of the in-house share of the
+// 230 or so children in foster care). The default's children grow with the borough's, and the
+// growth goes mostly to agency carers, so the check is on the in-house share of the two: its mean
+// change from the origin over 200 runs is within 3 points.
 TEST(PlacementMarket, TheDefaultKeepsItsInHouseAndAgencyMixThroughTheFirstYear) {
   Scenario s = load_default();
   s.horizon_years = 2;
@@ -136,14 +138,15 @@ TEST(PlacementMarket, TheDefaultKeepsItsInHouseAndAgencyMixThroughTheFirstYear) 
     if (result.calendar.dates[d] == make_date(2026, 3, 31)) year_end = d;
   }
   ASSERT_GE(year_end, 0);
-  for (Category c : {Category::foster_in_house, Category::foster_agency}) {
-    double change = 0;
-    for (int r = 0; r < result.runs; ++r) {
-      change += result.value(r, year_end, stock_of(result, c)) - result.value(r, 0, stock_of(result, c));
-    }
-    change /= result.runs;
-    EXPECT_LT(std::abs(change), 8.0) << kCategoryNames[static_cast<int>(c)] << " changes by " << change << " on average";
-  }
+  const auto in_house_share = [&](int r, int d) {
+    const double in_house = result.value(r, d, stock_of(result, Category::foster_in_house));
+    return in_house / (in_house + result.value(r, d, stock_of(result, Category::foster_agency)));
+  };
+  double change = 0;
+  for (int r = 0; r < result.runs; ++r) change += in_house_share(r, year_end) - in_house_share(r, 0);
+  change /= result.runs;
+  EXPECT_LT(std::abs(change), 0.03) << "the in-house share of foster placements changes by " << change << " on average";
+  RecordProperty("in_house_share_change", std::to_string(change));
 }
 
 TEST(PlacementMarket, UnlimitedInHouseCapacitySendsAllFamilyFosterDemandInHouse) {

@@ -49,13 +49,13 @@ std::string rates_toml() {
 
 class PopulationEntries : public TemporaryFolderTest {
  protected:
-  // The shipped default with its entries a rate per 10,000 children of `csv`, no trend, and `more`;
-  // `also_removed` lists more keys to remove (each with a leading comma).
-  Scenario scenario_with(const std::string& csv, const std::string& more = "",
-                         const std::string& also_removed = "") const {
+  // The shipped default (its entries already a rate per 10,000 children) with these rates, of
+  // `csv`, no trend, and `more`; `removed` lists keys to remove (quoted, comma-separated).
+  Scenario scenario_with(const std::string& csv, const std::string& more = "", const std::string& removed = "") const {
     write("population.csv", csv);
     const auto file = write("tied.toml", "extends = \"" CARECAST_SCENARIO_DIR "/default.toml\"\n"
-                                         "remove = [\"entries.expected_per_year\"" + also_removed + "]\n"
+                                         "remove = [\"entries.per_10000_children\"" +
+                                             (removed.empty() ? "" : ", " + removed) + "]\n"
                                          "[population]\ncsv = \"population.csv\"\n" +
                                              more + "[entries]\nannual_growth_rate = 0\n" + rates_toml());
     return load_scenario(file);
@@ -168,8 +168,8 @@ TEST_F(PopulationEntries, SimulatedEntriesFollowRateTimesPopulation) {
 TEST_F(PopulationEntries, TheUascCapHolds) {
   const std::string many_uasc = "[uasc.expected_per_year]\n16_to_17 = { male = 150, female = 10 }\n";
   const std::string csv = population_csv(2024, 2030, kFlat);
-  const Scenario capped = scenario_with(csv, "uasc_cap_share_of_population = 0.001\n" + many_uasc, ", \"re_entry\"");
-  const Scenario uncapped = scenario_with(csv, many_uasc, ", \"re_entry\"");
+  const Scenario capped = scenario_with(csv, "uasc_cap_share_of_population = 0.001\n" + many_uasc, "\"re_entry\"");
+  const Scenario uncapped = scenario_with(csv, many_uasc, "\"re_entry\"");
   RunOptions options;
   options.runs = 200;
   options.seed = 3;
@@ -189,11 +189,11 @@ TEST_F(PopulationEntries, TheUascCapHolds) {
 
 class PopulationRefusals : public ScenarioRefusalTest {
  protected:
-  // The error for a population file `csv` used by the shipped population option (entries per 10,000).
+  // The error for a population file `csv` used by the shipped default (entries per 10,000).
   InputError csv_error(const std::string& csv) const {
     write("population.csv", csv);
     try {
-      load_scenario(write("tied.toml", "extends = \"" CARECAST_SCENARIO_DIR "/option_population_growth.toml\"\n"
+      load_scenario(write("tied.toml", "extends = \"" CARECAST_SCENARIO_DIR "/default.toml\"\n"
                                        "[population]\ncsv = \"population.csv\"\n" + rates_toml()));
     } catch (const InputError& e) {
       EXPECT_NE(std::string(e.what()).find("population.csv"), std::string::npos) << e.what();
@@ -202,10 +202,10 @@ class PopulationRefusals : public ScenarioRefusalTest {
     ADD_FAILURE() << "no error for:\n" << csv;
     return InputError({}, "");
   }
-  // The error for a scenario extending the shipped population option with `text`, wherever it points.
+  // The error for a scenario extending the shipped default with `text`, wherever it points.
   InputError any_error_for(const std::string& text) const {
     try {
-      load_scenario(write("other.toml", "extends = \"" CARECAST_SCENARIO_DIR "/option_population_growth.toml\"\n" + text));
+      load_scenario(write("other.toml", "extends = \"" CARECAST_SCENARIO_DIR "/default.toml\"\n" + text));
     } catch (const InputError& e) {
       return e;
     }
@@ -254,7 +254,7 @@ TEST_F(PopulationRefusals, MissingYearsAndCellsAreRefused) {
 }
 
 TEST_F(PopulationRefusals, RatesNeedAPopulationAndReplaceExpectedEntries) {
-  // The shipped population option gives its entries per 10,000 children.
+  // The shipped default gives its entries per 10,000 children.
   const InputError both = any_error_for("[entries.expected_per_year]\nunder_1 = { male = 18, female = 17 }\n");
   EXPECT_EQ(both.where().field, "entries.per_10000_children");
   EXPECT_NE(both.problem().find("not both"), std::string::npos) << both.problem();
@@ -268,21 +268,22 @@ TEST_F(PopulationRefusals, RatesNeedAPopulationAndReplaceExpectedEntries) {
   EXPECT_EQ(cap.where().field, "population.uasc_cap_share_of_population");
 }
 
-// The shipped population option differs from the default by the population's growth alone: at the
-// origin its rates give the default's first entries, to the 4 decimals they are written with. A
-// refitted default must carry its rates along (the option's comment says how).
-TEST(PopulationOption, AtTheOriginItsRatesGiveTheDefaultsEntries) {
-  const Scenario fixed = load_scenario(CARECAST_SCENARIO_DIR "/default.toml");
-  const Scenario tied = load_scenario(CARECAST_SCENARIO_DIR "/option_population_growth.toml");
+// The shipped flat-population option differs from the default by the population's growth alone: its
+// entries a year are the default's rates times the children at the origin, to the 4 decimals they
+// are written with. A refitted default must carry them along (the option's comment says how).
+TEST(PopulationOption, TheFlatOptionsEntriesAreTheDefaultsAtTheOrigin) {
+  const Scenario tied = load_scenario(CARECAST_SCENARIO_DIR "/default.toml");
+  const Scenario flat = load_scenario(CARECAST_SCENARIO_DIR "/option_population_flat.toml");
   ASSERT_TRUE(tied.population && tied.population->entries_per_10000_children);
-  ASSERT_EQ(tied.origin, fixed.origin);
+  ASSERT_FALSE(flat.population);
+  ASSERT_EQ(tied.origin, flat.origin);
   const PopulationCells children = tied.population->table.at(tied.origin);
   for (int b = 0; b < kAgeBandCount; ++b) {
     for (int x = 0; x < kSexCount; ++x) {
       const double rate = (*tied.population->entries_per_10000_children)[b][x];
-      // Rates are written to 0.0001 per 10,000 children: half of that times the children.
-      const double rounding = 0.00005 * children[b][x] / 10000;
-      EXPECT_NEAR(rate * children[b][x] / 10000, fixed.entries.expected_per_year[b][x], rounding + 1e-9)
+      EXPECT_NEAR(tied.entries.expected_per_year[b][x], rate * children[b][x] / 10000, 1e-9);
+      // Written to 0.0001 a year.
+      EXPECT_NEAR(flat.entries.expected_per_year[b][x], tied.entries.expected_per_year[b][x], 0.00005 + 1e-9)
           << kAgeBandNames[b] << ' ' << x;
     }
   }
@@ -291,7 +292,7 @@ TEST(PopulationOption, AtTheOriginItsRatesGiveTheDefaultsEntries) {
 // A bad population file stops `carecast run` with exit 2 and leaves no output folder.
 TEST_F(PopulationRefusals, TheCommandExitsWith2AndWritesNothing) {
   write("population.csv", population_csv(2024, 2030, kFlat) + "2026,1_to_4,male,-5\n");
-  const auto file = write("tied.toml", "extends = \"" CARECAST_SCENARIO_DIR "/option_population_growth.toml\"\n"
+  const auto file = write("tied.toml", "extends = \"" CARECAST_SCENARIO_DIR "/default.toml\"\n"
                                        "[population]\ncsv = \"population.csv\"\n");
   const CommandOutcome outcome = run_carecast("run " + file.string() + " --runs 2 --quiet --out " + (dir_ / "out").string());
   EXPECT_EQ(outcome.exit_code, 2) << outcome.output;

@@ -186,7 +186,10 @@ void expect_refused(const BadValue& bad) {
 
 TEST(ScenarioBounds, RefusesTheIssuesValues) {
   const BadValue cases[] = {
-      {"[entries.expected_per_year]\nunder_1 = { male = 1e308, female = 17 }", 3, "entries.expected_per_year.under_1.male",
+      // The base gives its entries per 10,000 children: these cases state them as a number instead.
+      {"remove = [\"entries.per_10000_children\", \"population\"]\n[entries.expected_per_year]\n"
+       "under_1 = { male = 1e308, female = 17 }",
+       4, "entries.expected_per_year.under_1.male",
        "must be 0 or more and at most 100000 (children a year); got 1e+308"},
       {"[supply]\napproval_lag_months = 1e9", 3, "supply.approval_lag_months",
        "must be 0 or more and at most 120 (months); got 1000000000"},
@@ -257,8 +260,9 @@ TEST(ScenarioBounds, RefusesRelationsBetweenValues) {
       {"[supply]\nplaces_per_household_probability = [0.5, 0.1, 0.1, 0.1, 0.1, 0.02, 0.02, 0.02, 0.02, 0.01, 0.01]", 3,
        "supply.places_per_household_probability[10]", "at most 10 probabilities"},
       // Each cell in range, the stream's total not.
-      {"[entries.expected_per_year]\nunder_1 = { male = 60000, female = 60000 }", 2, "entries.expected_per_year",
-       "children a year add up to 120165; one council's stream must be at most 100000 a year"},
+      {"remove = [\"entries.per_10000_children\", \"population\"]\n[entries.expected_per_year]\n"
+       "under_1 = { male = 60000, female = 60000 }",
+       3, "entries.expected_per_year", "children a year add up to 120000; one council's stream must be at most 100000 a year"},
       // Each number in range, the hazard they give not: 6 a year times 100.
       {"[stability.hazard_multiplier.other]\nall = 100", 3, "stability.hazard_multiplier.other.all",
        "multiplies the hazard of 6 a year (placements.other.ending_hazard_per_year, age band under_1) to 600; at most 365"},

@@ -477,7 +477,7 @@ TEST(SyntheticReturns, CodesAreCoherent) {
   for (const SyntheticChild& child : default_history().children) {
     if (!child.uasc) continue;
     EXPECT_EQ(child.category_of_need, "N8");
-    for (const SyntheticEpisode& episode : child.episodes) EXPECT_EQ(episode.legal_status, "V2");
+    for (const SyntheticEpisode& episode : child.episodes) EXPECT_EQ(episode.legal_status, "V2") << episode.place;
   }
 }
 

@@ -392,6 +392,16 @@ StartingCounts base_counts(const Scenario& base) {
 }
 }  // namespace
 
+PerAgeBand<PerSex<double>> entries_at(const Scenario& base, Date date) {
+  if (!base.population || !base.population->entries_per_10000_children) return base.entries.expected_per_year;
+  const PopulationCells children = base.population->table.at(date);
+  const PopulationCells& rates = *base.population->entries_per_10000_children;
+  PerAgeBand<PerSex<double>> expected{};
+  for (int b = 0; b < kAgeBandCount; ++b)
+    for (int x = 0; x < kSexCount; ++x) expected[b][x] = rates[b][x] * children[b][x] / 10000;
+  return expected;
+}
+
 FitStart fit_start(const Scenario& base, const PublishedFigures& figures, Date origin) {
   const InputLocation base_location{base.file.string(), 0, 0, "starting_population"};
   if (!base.starting_counts && base.starting_groups.empty()) {
@@ -412,9 +422,25 @@ FitStart fit_start(const Scenario& base, const PublishedFigures& figures, Date o
     throw InputError({figures.file, 0, 0, "date"}, "the figures span more than 10 years; fit a shorter span");
   }
   start.supply = Supply{};
-  // Entries tied to the child population keep the base's level at its origin over the fitted span
-  // (the fitted trend takes in the population's past growth); the fitted scenario ties them again.
-  start.population.reset();
+  // Entries tied to the child population stay tied over the fitted span: the population's growth
+  // there is known, so the fitted trend (entry_growth) is the entries' own growth per child beyond
+  // it, and the fitted scenario grows with the population as well as by that trend, counted once.
+  const bool tied_to_population = base.population && base.population->entries_per_10000_children;
+  if (tied_to_population) {
+    const PopulationTable& table = base.population->table;
+    for (const Date date : {start_day, start.horizon_end()}) {
+      if (table.covers(date)) continue;
+      throw InputError({table.file.string(), 0, 0, "population"},
+                       "covers 30 June " + std::to_string(table.first_year) + " to 30 June " +
+                           std::to_string(table.last_year()) + " but the fit runs from " + format_iso(start_day) +
+                           " to " + format_iso(start.horizon_end()) +
+                           ": give the years of the figures too, so that the entries' own trend can be told from "
+                           "the population's growth");
+    }
+    start.entries.expected_per_year = entries_at(base, start_day);
+  } else {
+    start.population.reset();
+  }
   start.options = CommissioningOptions{};
   start.costs = Costs{};
   start.evidence.reset();
@@ -476,6 +502,9 @@ FitStart fit_start(const Scenario& base, const PublishedFigures& figures, Date o
                    : std::string("as they are")) +
       (first_uasc && start_uasc > 0 ? ", their UASC to the first UASC figure (" + format_iso(first_uasc->date) + ")"
                                     : std::string()) +
+      (tied_to_population ? ", entries the base's rates per 10,000 children times its population (entry_growth is "
+                            "their growth per child beyond the population's)"
+                          : std::string()) +
       ", without the base's supply, costs and options (finite supply is not fitted), the long-term stability at the "
       "start taken from the first such figure, and the short-term from a figure at the start or else nobody with 3+.");
   begun.scenario = std::move(start);
@@ -796,8 +825,9 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
   // The entry level at the origin: the fitted level at the start carried by the fitted trend.
   const double years_to_origin = days_between(result.fit_start, result.origin) / kDaysPerYear;
   const double level = std::exp(entry_log_level + std::log1p(growth) * years_to_origin);
+  const auto base_entries_at_origin = entries_at(base, result.origin);
   for (int b = 0; b < kAgeBandCount; ++b)
-    for (int x = 0; x < kSexCount; ++x) fitted.entries.expected_per_year[b][x] = base.entries.expected_per_year[b][x] * level;
+    for (int x = 0; x < kSexCount; ++x) fitted.entries.expected_per_year[b][x] = base_entries_at_origin[b][x] * level;
   tilt_entry_ages(fitted.entries, entry_log_tilt);
   fitted.entries.annual_growth_rate = growth;
   if (growth != base.entries.annual_growth_rate) fitted.entries.trend_damping_per_year = kFittedTrendDamping;

@@ -74,6 +74,10 @@ struct FitResult {
 // end and the origin, its children scaled to the first children-looked-after figure, stability at
 // the start from the figures (short term: a figure at the start, else nobody with 3+; long term:
 // the first such figure, else the base's), without supply, costs, options or stated uncertainty.
+// The base's expected entries (not UASC) a year at `date`: as it states them, or, where they are a
+// rate per 10,000 children, that rate times its population at `date` (which must be covered).
+PerAgeBand<PerSex<double>> entries_at(const Scenario& base, Date date);
+
 struct FitStart {
   Scenario scenario;
   bool stock_known = false;  // the first children-looked-after figure is at the start

@@ -256,7 +256,18 @@ void ReplicationRunner::end_placement(std::uint32_t index, double now) {
       varies_endings()                      ? variation_.destination(variation_.year_at(now), from, band, care_band)
       : model_->varies_with_time_in_care() ? model_->care_destination[model_->care_cell(from, band, care_band)]
                                             : model_->destination[from][band];
-  const int outcome = destination.pick(uniform_open01(child.destination_stream));
+  int outcome = destination.pick(uniform_open01(child.destination_stream));
+  // An unaccompanied asylum-seeking child has no parent in this country to be placed with: the draw
+  // is taken again, so that the other destinations keep their proportions. A cell that leads
+  // almost only there keeps the placement going.
+  constexpr int kMostRedraws = 16;
+  for (int redraw = 0; child.uasc && outcome == static_cast<int>(Category::placed_with_parents); ++redraw) {
+    if (redraw == kMostRedraws) {
+      schedule_placement_end(index, now);
+      return;
+    }
+    outcome = destination.pick(uniform_open01(child.destination_stream));
+  }
   if (outcome_is_exit(outcome)) {
     leave_care(index, static_cast<ExitReason>(outcome - kCategoryCount), now);
     return;
