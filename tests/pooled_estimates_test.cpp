@@ -3,6 +3,7 @@
 // region, and calibrate --pool-councils end to end.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/normal_distribution.hpp>
 #include <cmath>
@@ -165,9 +166,13 @@ constexpr double kCouncilSpreadSdLog = 0.3;  // of the councils' true hazards ab
 constexpr int kSmallCouncils = 24;
 constexpr int kLargeCouncils = 4;
 
+constexpr double kCouncilSpreadOfMovesHome = 0.08;  // sd of a council's shift from going home to moving
+
 // test_support's mixed scenario (three categories, duration- and age-dependent hazards) with entries and
-// starting children scaled to a council's size and every placement-ending hazard multiplied by `hazard_factor`.
-Scenario council_truth(double entry_scale, int starting_every, double hazard_factor) {
+// starting children scaled to a council's size, every placement-ending hazard multiplied by `hazard_factor`, and
+// `home_to_move` of the probability that an in-house foster placement ends with a return home moved to a move to
+// another in-house foster placement.
+Scenario council_truth(double entry_scale, int starting_every, double hazard_factor, double home_to_move = 0) {
   Scenario s = testing::mixed_scenario();
   s.origin = make_date(2014, 3, 31);
   s.horizon_years = kRegionYears;
@@ -185,6 +190,10 @@ Scenario council_truth(double entry_scale, int starting_every, double hazard_fac
   }
   s.starting_children = starting;
   for (double& h : s.ending_hazard_per_year) h *= hazard_factor;
+  for (auto& band : s.destination_probability[static_cast<std::size_t>(Category::foster_in_house)]) {
+    band[outcome_of(Category::foster_in_house)] += home_to_move;
+    band[outcome_of(ExitReason::returned_home)] -= home_to_move;
+  }
   return s;
 }
 
@@ -201,6 +210,7 @@ struct SyntheticRegion {
   std::vector<RegionCouncil> councils;
   PooledEstimates pooling;
   std::vector<double> region_exposure;  // child-years by hazard cell over all councils
+  PerCategory<PerAgeBand<double>> region_endings{};  // placement endings by (category, age band) over all councils
 };
 
 // Simulated once: each council's returns from the first full collection year after the origin, with an LA
@@ -218,8 +228,10 @@ const SyntheticRegion& synthetic_region() {
       council.small = j < kSmallCouncils;
       council.code = "E" + std::to_string(100 + j);
       const double factor = std::exp(kCouncilSpreadSdLog * normal(generator));
+      const double home_to_move = std::clamp(kCouncilSpreadOfMovesHome * normal(generator), -0.2, 0.2);
       // Small: about 18 entries a year and 30 children looked after at the start; large: 260 and 150.
-      council.truth = council.small ? council_truth(0.1, 5, factor) : council_truth(1.5, 1, factor);
+      council.truth = council.small ? council_truth(0.1, 5, factor, home_to_move)
+                                    : council_truth(1.5, 1, factor, home_to_move);
       SyntheticReturns returns =
           render_synthetic_returns(simulate_synthetic_history(council.truth, kRegionYears, 7000 + j));
       add_local_authority_column(returns, council.code);
@@ -256,6 +268,11 @@ const SyntheticRegion& synthetic_region() {
       for (std::size_t cell = 0; cell < evidence.ending.size(); ++cell) {
         result.region_exposure[cell] += evidence.ending[cell].exposure;
       }
+      for (std::size_t c = 0; c < kCategoryCount; ++c) {
+        for (std::size_t a = 0; a < kAgeBandCount; ++a) {
+          for (const double n : evidence.destination[c][a].counts) result.region_endings[c][a] += n;
+        }
+      }
     }
     return result;
   }();
@@ -274,6 +291,67 @@ double hazard_error(const Scenario& estimated, const Scenario& truth, const std:
     weights += region_exposure[cell];
   }
   return weighted / weights;
+}
+
+// Squared error of a council's estimated destination shares against its true ones (summed over outcomes), over the
+// (category, age band)s of the truth's categories, each weighted by the region's endings there.
+double destination_error(const Scenario& estimated, const Scenario& truth,
+                         const PerCategory<PerAgeBand<double>>& region_endings) {
+  double weighted = 0;
+  double weights = 0;
+  for (std::size_t c = 0; c < kCategoryCount; ++c) {
+    for (std::size_t a = 0; a < kAgeBandCount; ++a) {
+      if (region_endings[c][a] <= 0) continue;
+      double squares = 0;
+      for (std::size_t o = 0; o < kOutcomeCount; ++o) {
+        const double e = estimated.destination_probability[c][a][o] - truth.destination_probability[c][a][o];
+        squares += e * e;
+      }
+      weighted += region_endings[c][a] * squares;
+      weights += region_endings[c][a];
+    }
+  }
+  return weighted / weights;
+}
+
+// Mean and standard error of paired differences.
+struct PairedDifference {
+  double mean = 0;
+  double standard_error = 0;
+};
+PairedDifference paired(const std::vector<double>& differences) {
+  const auto n = static_cast<double>(differences.size());
+  PairedDifference result;
+  for (const double d : differences) result.mean += d / n;
+  double variance = 0;
+  for (const double d : differences) variance += (d - result.mean) * (d - result.mean) / (n - 1);
+  result.standard_error = std::sqrt(variance / n);
+  return result;
+}
+
+TEST(PooledRegion, PoolingLowersTheSmallCouncilsOutOfSampleErrorOfDestinations) {
+  const SyntheticRegion& region = synthetic_region();
+  // The councils' in-house destinations differ, so the shares are pooled only partly: a finite prior weight.
+  ASSERT_TRUE(region.pooling.destinations.prior_weight) << region.pooling.describe();
+  std::vector<double> differences;
+  double unpooled_small = 0, pooled_small = 0, unpooled_large = 0, pooled_large = 0;
+  for (const RegionCouncil& council : region.councils) {
+    const double unpooled = destination_error(council.unpooled, council.truth, region.region_endings);
+    const double pooled = destination_error(council.pooled, council.truth, region.region_endings);
+    if (council.small) {
+      differences.push_back(unpooled - pooled);
+      unpooled_small += unpooled / kSmallCouncils;
+      pooled_small += pooled / kSmallCouncils;
+    } else {
+      unpooled_large += unpooled / kLargeCouncils;
+      pooled_large += pooled / kLargeCouncils;
+    }
+  }
+  const PairedDifference difference = paired(differences);
+  std::cout << "Destinations, squared error of shares: small councils unpooled " << unpooled_small << ", pooled "
+            << pooled_small << " (paired difference " << difference.mean << ", se " << difference.standard_error
+            << "); large councils: unpooled " << unpooled_large << ", pooled " << pooled_large << "\n";
+  EXPECT_GT(difference.mean, testing::standard_errors_allowed() * difference.standard_error);
 }
 
 TEST(PooledRegion, PoolingLowersTheSmallCouncilsOutOfSampleErrorOfHazards) {
@@ -306,11 +384,9 @@ TEST(PooledRegion, PoolingLowersTheSmallCouncilsOutOfSampleErrorOfHazards) {
       pooled_large += pooled / kLargeCouncils;
     }
   }
-  double mean = 0;
-  for (const double d : differences) mean += d / static_cast<double>(differences.size());
-  double variance = 0;
-  for (const double d : differences) variance += (d - mean) * (d - mean) / static_cast<double>(differences.size() - 1);
-  const double standard_error = std::sqrt(variance / static_cast<double>(differences.size()));
+  const PairedDifference difference = paired(differences);
+  const double mean = difference.mean;
+  const double standard_error = difference.standard_error;
   std::cout << "Small councils (" << smallest << "-" << largest_small
             << " children looked after at the as-of date): mean squared log error of hazards unpooled "
             << unpooled_small << ", pooled " << pooled_small << " (paired difference " << mean << ", se "
