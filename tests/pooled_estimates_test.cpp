@@ -454,7 +454,7 @@ TEST_F(PoolCouncilsCommand, WritesOneScenarioPerCouncilThatLoads) {
   EXPECT_EQ(again.exit_code, 2) << again.output;
 }
 
-TEST_F(PoolCouncilsCommand, RefusesOneCouncilTheLaOptionAndABlankLa) {
+TEST_F(PoolCouncilsCommand, RefusesOneCouncilTheLaOptionABlankLaAndACouncilShortOfTheAsOfDate) {
   const std::string region = write_region({"E901", "E902"});
   const fs::path out = dir_ / "pooled";
   const testing::CommandOutcome one = testing::run_carecast(
@@ -481,7 +481,24 @@ TEST_F(PoolCouncilsCommand, RefusesOneCouncilTheLaOptionAndABlankLa) {
   EXPECT_EQ(blank.exit_code, 2) << blank.output;
   EXPECT_NE(blank.output.find("2015-episodes.csv:3"), std::string::npos) << blank.output;
   EXPECT_NE(blank.output.find("'LA'"), std::string::npos) << blank.output;
-  for (const testing::CommandOutcome* outcome : {&one, &with_la, &blank}) {
+  // A council whose returns end two years before the as-of date: named, with the as-of date.
+  Scenario short_truth = council_truth(0.1, 5, 1.0);
+  short_truth.horizon_years = 3;
+  SyntheticReturns returns = render_synthetic_returns(simulate_synthetic_history(short_truth, 3, 9));
+  add_local_authority_column(returns, "E904");
+  fs::create_directories(dir_ / "returns" / "E904");
+  for (const SyntheticFile& file : returns.files) {
+    if (file.name.ends_with(".csv") && std::stoi(file.name.substr(0, 4)) >= 2014) {
+      std::ofstream(dir_ / "returns" / "E904" / file.name, std::ios::binary) << file.text;
+    }
+  }
+  const testing::CommandOutcome too_short = testing::run_carecast(
+      "calibrate " + (dir_ / "returns" / "E901").string() + " " + (dir_ / "returns" / "E904").string() + kFast +
+      " --pool-councils --out " + out.string());
+  EXPECT_EQ(too_short.exit_code, 2) << too_short.output;
+  EXPECT_NE(too_short.output.find("'--as-of': LA E904: 2019-03-31 is after the data ends"), std::string::npos)
+      << too_short.output;
+  for (const testing::CommandOutcome* outcome : {&one, &with_la, &blank, &too_short}) {
     EXPECT_EQ(outcome->output.find("SYN"), std::string::npos) << outcome->output;
   }
   EXPECT_FALSE(fs::exists(out));
