@@ -431,6 +431,9 @@ TEST_F(PoolCouncilsCommand, WritesOneScenarioPerCouncilThatLoads) {
                             out.string());
   ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
   EXPECT_NE(outcome.output.find("Pooled over 3 councils"), std::string::npos) << outcome.output;
+  // Each council's summary says its cells with little time at risk were counted before pooling.
+  EXPECT_NE(outcome.output.find("child-years (before pooling;"), std::string::npos) << outcome.output;
+  EXPECT_EQ(outcome.output.find("shrunk mostly to their category's pooled rate"), std::string::npos) << outcome.output;
   // No child's identifier (SYN and a number) is printed.
   EXPECT_EQ(outcome.output.find("SYN"), std::string::npos) << outcome.output;
   for (const std::string code : {"E901", "E902", "E903"}) {

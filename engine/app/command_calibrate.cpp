@@ -106,6 +106,18 @@ FixedChoice fixed_choice(const CalibrateCommand& command) {
   return fixed;
 }
 
+// What the command's options ask of calibration, for one council or for each of a pooled region.
+CalibrationChoices calibration_choices(const CalibrateCommand& command, const FixedChoice& fixed) {
+  CalibrationChoices choices;
+  choices.fixed = fixed;
+  choices.cross_validation = command.cross_validation == "on";
+  choices.drift = command.drift;
+  choices.time_in_care = command.time_in_care;
+  choices.in_house_capacity = command.in_house_capacity;
+  choices.horizon_years = command.horizon_years;
+  return choices;
+}
+
 // The choice made without cross-validation: what is fixed, else the documented default.
 const InputLocation kAsOf{{}, 0, 0, "--as-of"};
 
@@ -174,13 +186,7 @@ void execute_pooled(const CalibrateCommand& command) {
   }
   for (const LocalAuthorityInReturns& authority : authorities) check_usable_as_file_name(authority);
 
-  CalibrationChoices choices;
-  choices.fixed = fixed;
-  choices.cross_validation = command.cross_validation == "on";
-  choices.drift = command.drift;
-  choices.time_in_care = command.time_in_care;
-  choices.in_house_capacity = command.in_house_capacity;
-  choices.horizon_years = command.horizon_years;
+  CalibrationChoices choices = calibration_choices(command, fixed);
 
   std::vector<PooledCouncil> councils;
   std::int64_t runs = 0;
@@ -285,13 +291,7 @@ void execute(const CalibrateCommand& command) {
   }
   check_within_data(as_of, history);
 
-  CalibrationChoices choices;
-  choices.fixed = fixed;
-  choices.cross_validation = command.cross_validation == "on";
-  choices.drift = command.drift;
-  choices.time_in_care = command.time_in_care;
-  choices.in_house_capacity = command.in_house_capacity;
-  choices.horizon_years = command.horizon_years;
+  CalibrationChoices choices = calibration_choices(command, fixed);
   // Cross-validation and the drift's backtests simulate each candidate at each earlier 31 March:
   // from seconds on a small council to minutes on a large one.
   // What was printed so far goes out first, so that a log holding both streams keeps its lines whole.

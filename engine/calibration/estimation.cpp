@@ -1240,7 +1240,10 @@ void CalibrationReport::print(std::ostream& out) const {
   out << '\n';
   out << "  Ending hazards: " << categories_estimated << " categories, " << hazard_cells << " cells, "
       << hazard_cells_with_data << " with data, " << hazard_cells_mostly_prior << " with under "
-      << options.hazard_prior_child_years << " child-years (shrunk mostly to their category's pooled rate)\n";
+      << options.hazard_prior_child_years << " child-years"
+      << (pooling_note.empty() ? " (shrunk mostly to their category's pooled rate)\n"
+                               : " (before pooling; pooled, every cell is shrunk towards the region's rate as the "
+                                 "pooling note says)\n");
   out << "  Entries: " << static_cast<double>(entries) / window_years << " a year (" << entries << " children, "
       << sibling_groups << " sibling groups of 2 or more); UASC " << static_cast<double>(uasc_entries) / window_years
       << " a year (" << uasc_entries << ")\n";
