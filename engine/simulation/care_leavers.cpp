@@ -28,7 +28,7 @@ void CareLeavers::use_rates(const CareLeaverSettings& rates) {
   }
 }
 
-void CareLeavers::start(std::uint64_t seed, std::uint64_t replication, double horizon_time, EventQueue& queue,
+void CareLeavers::start(std::uint64_t seed, std::uint64_t replication, double horizon_time, CouncilQueue queue,
                         CareLeaverCostBook* costs, const CareLeaverSettings* rates) {
   use_rates(rates != nullptr ? *rates : settings_);
   seed_ = seed;
@@ -156,7 +156,7 @@ CareLeaverStatus CareLeavers::destination(CareLeaverStatus from, double u) const
   return static_cast<CareLeaverStatus>(last_possible);
 }
 
-bool CareLeavers::young_person_left_care(const YoungPersonLeaving& person, EventQueue& queue) {
+bool CareLeavers::young_person_left_care(const YoungPersonLeaving& person, CouncilQueue queue) {
   const bool at_18 = person.reason == ExitReason::aged_18 || person.reason == ExitReason::staying_put;
   // A young person who returns to their family, is adopted or leaves by an order is not a care
   // leaver; one who leaves to live independently, or for another reason, is if eligible.
@@ -204,7 +204,7 @@ bool CareLeavers::young_person_left_care(const YoungPersonLeaving& person, Event
 
 // The care leaver's next event: a move at their status's hazard, unless their 21st birthday (in
 // the 18 to 20 band) or the end of their support comes first. Nothing beyond the horizon.
-void CareLeavers::schedule(std::uint32_t index, double now, EventQueue& queue) {
+void CareLeavers::schedule(std::uint32_t index, double now, CouncilQueue queue) {
   Leaver& leaver = leavers_[index];
   double next = leaver.age_band == 0 ? leaver.birthday_21 : leaver.support_ends;
   leaver.next = leaver.age_band == 0 ? Next::turns_21 : Next::support_ends;
@@ -217,14 +217,14 @@ void CareLeavers::schedule(std::uint32_t index, double now, EventQueue& queue) {
   if (next <= horizon_time_) queue.push(Event{next, EventKind::care_leaver_changes, leaver.serial, 0, index});
 }
 
-void CareLeavers::join(std::uint32_t index, double now, EventQueue& queue) {
+void CareLeavers::join(std::uint32_t index, double now, CouncilQueue queue) {
   Leaver& leaver = leavers_[index];
   begin_status(leaver, now);
   if (leaver.bursary && costs_ != nullptr) costs_->book_one_off(settings_.higher_education_bursary, now);
   schedule(index, now, queue);
 }
 
-void CareLeavers::handle(const Event& event, EventQueue& queue) {
+void CareLeavers::handle(const Event& event, CouncilQueue queue) {
   const std::uint32_t index = event.slot;
   Leaver& leaver = leavers_[index];
   switch (leaver.next) {

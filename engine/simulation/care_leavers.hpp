@@ -74,15 +74,15 @@ class CareLeavers {
   // (nullptr: none are booked). The replication's transition hazards and shares are `rates`'s
   // (its draw of them with parameter uncertainty; nullptr: the settings' own); costs and starting
   // counts are always the settings'.
-  void start(std::uint64_t seed, std::uint64_t replication, double horizon_time, EventQueue& queue,
+  void start(std::uint64_t seed, std::uint64_t replication, double horizon_time, CouncilQueue queue,
              CareLeaverCostBook* costs = nullptr, const CareLeaverSettings* rates = nullptr);
   // Books the costs of every care leaver still supported at the horizon, up to it.
   void finish();
   // Whether the young person becomes a care leaver (now, or on their 18th birthday if they left
   // care earlier). Schedules their first event.
-  bool young_person_left_care(const YoungPersonLeaving& person, EventQueue& queue);
+  bool young_person_left_care(const YoungPersonLeaving& person, CouncilQueue queue);
   // A care leaver's event (EventKind::care_leaver_changes), popped from the queue.
-  void handle(const Event& event, EventQueue& queue);
+  void handle(const Event& event, CouncilQueue queue);
 
   std::int32_t count(CareLeaverStatus status) const;
   std::int32_t count_in_age_band(int band) const;  // 0: 18 to 20, 1: 21 to 25
@@ -114,9 +114,9 @@ class CareLeavers {
   // Where a care leaver in `from` goes at a move: by the row's hazards, with `u` uniform.
   CareLeaverStatus destination(CareLeaverStatus from, double u) const;
   std::uint32_t add(const Leaver& leaver);
-  void join(std::uint32_t index, double now, EventQueue& queue);
+  void join(std::uint32_t index, double now, CouncilQueue queue);
   double per_day_cost(CareLeaverStatus status) const;  // weekly cost of the status and personal adviser
-  void schedule(std::uint32_t index, double now, EventQueue& queue);
+  void schedule(std::uint32_t index, double now, CouncilQueue queue);
   // Counts the care leaver in, from `now`, and pays the setting-up-home allowance if due.
   void begin_status(Leaver& leaver, double now);
   // Counts the care leaver out of their status at `now`, booking its costs since it began.

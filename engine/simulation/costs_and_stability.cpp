@@ -44,6 +44,8 @@ void ReplicationRunner::price_placement(std::uint32_t index) {
   const int c = static_cast<int>(child.category);
   double weekly = costs.weekly[c];
   if (scenario_.supply.enabled) weekly = market_.weekly_price(child.place, weekly, child.placement_start);
+  // A region's shared place: the region's price for the part, and its framework price.
+  if (child.place.area >= 0) weekly = shared_->weekly_price(child.place.category, costs.weekly[c], child.placement_start);
   if (needs_.enabled()) weekly *= needs_.cost_multiplier(child.needs_level);
   bool varies = costs.coefficient_of_variation[c] > 0;
   child.cost_category = static_cast<std::uint8_t>(c);
@@ -200,6 +202,13 @@ void ReplicationRunner::finish_measures() {
     const double closes = home.closes ? days_between(model_->origin, *home.closes) - 1.0 : horizon;
     accrue(cost_by_month_, static_cast<int>(Category::childrens_home_in_house),
            home.annual_cost / kDaysPerYear, opens, closes);
+  }
+  // A region's joint home: each council pays an equal share of its running cost from its opening.
+  if (shared_ != nullptr && shared_->region().joint_home && scenario_.supply.enabled) {
+    const JointHome& home = *shared_->region().joint_home;
+    accrue(cost_by_month_, static_cast<int>(Category::childrens_home_in_house),
+           home.annual_cost / static_cast<double>(shared_->region().councils.size()) / kDaysPerYear,
+           days_between(model_->origin, home.opens) - 1.0, horizon);
   }
   for (std::size_t h = 0; h < household_since_.size(); ++h) {
     if (!pool_.household(static_cast<std::int32_t>(h)).active) continue;

@@ -36,11 +36,18 @@ enum class EventKind : std::uint8_t {
 };
 
 struct Event {
-  double time;
-  EventKind kind;
+  Event() = default;
+  Event(double time_, EventKind kind_, std::uint32_t child_, std::uint32_t generation_ = 0, std::uint32_t slot_ = 0)
+      : time(time_), kind(kind_), child(child_), generation(generation_), slot(slot_) {}
+
+  double time = 0;
+  EventKind kind = EventKind::placement_ends;
+  // Whose event it is in a region (several councils, one queue; region_replication.hpp): the
+  // council's place in the region. 0 for a council simulated alone.
+  std::uint16_t council = 0;
   // The household, home or option the event is about; for a child, the order in which it came
   // into the replication (its admission number), which breaks ties between simultaneous events.
-  std::uint32_t child;
+  std::uint32_t child = 0;
   // A child's events carry the generation of the placement they belong to; when the placement
   // ends early (a carer deregisters, a child steps down) its other events are stale and skipped.
   std::uint32_t generation = 0;
@@ -50,7 +57,8 @@ struct Event {
 inline bool comes_before(const Event& a, const Event& b) {
   if (a.time != b.time) return a.time < b.time;
   if (a.kind != b.kind) return a.kind < b.kind;
-  return a.child < b.child;
+  if (a.child != b.child) return a.child < b.child;
+  return a.council < b.council;
 }
 
 class EventQueue {
@@ -106,5 +114,24 @@ class EventQueue {
   bool current_is_heap_ = false;  // whether buckets_[current_] is already a heap
   std::size_t size_ = 0;
 };
+
+// A council's view of the replication's queue: what a council's components push goes into the
+// queue stamped with the council, so the region's loop hands it back to that council. Alone, a
+// council pushes into its own queue as council 0.
+class CouncilQueue {
+ public:
+  CouncilQueue(EventQueue& queue, std::uint16_t council = 0) : queue_(&queue), council_(council) {}  // NOLINT: implicit on purpose
+  void push(Event event) const {
+    event.council = council_;
+    queue_->push(event);
+  }
+  std::uint16_t council() const { return council_; }
+
+ private:
+  EventQueue* queue_;
+  std::uint16_t council_;
+};
+
+static_assert(sizeof(Event) == 24, "an event stays three words: the queue moves many of them");
 
 }  // namespace carecast

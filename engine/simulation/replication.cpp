@@ -589,11 +589,23 @@ void ReplicationRunner::record_snapshot(int date_index) {
 
 ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::int32_t> tally,
                                          std::span<double> measures) {
+  queue_ = CouncilQueue(own_queue_);
+  own_queue_.reset(model_->horizon_time);
+  begin(id, tally, measures);
+  // A mark is handled before any event at the same instant: a snapshot at the end of a day sees
+  // the state before birthdays that start the next day.
+  for (const CalendarMark& mark : marks_) {
+    while (!own_queue_.empty() && own_queue_.top().time < mark.time) handle(own_queue_.pop());
+    pass_mark(mark);
+  }
+  return finish();
+}
+
+void ReplicationRunner::begin(ReplicationIdentity id, std::span<std::int32_t> tally, std::span<double> measures) {
   children_.clear();
   free_slots_.clear();
   in_care_.clear();
   age_band_changes_.assign(static_cast<std::size_t>(calendar_.date_count()) + 1, PerAgeBand<std::int32_t>{});
-  queue_.reset(model_->horizon_time);
   stock_.fill(0);
   locations_.clear();
   needs_.clear();
@@ -629,63 +641,64 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
   }
   start_population(id);
   start_left_before_origin(id);
-  StreamEngine entry_arrivals(id.seed, id.replication, entity_id(EntityKind::replication, 0), Process::entry_arrivals);
-  StreamEngine uasc_arrivals(id.seed, id.replication, entity_id(EntityKind::replication, 1), Process::entry_arrivals);
-  schedule_next_arrival(entry_arrivals, model_->entries, EventKind::group_arrives, 0.0);
-  schedule_next_arrival(uasc_arrivals, model_->uasc, EventKind::uasc_arrives, 0.0);
+  entry_arrivals_ = StreamEngine(id.seed, id.replication, entity_id(EntityKind::replication, 0), Process::entry_arrivals);
+  uasc_arrivals_ = StreamEngine(id.seed, id.replication, entity_id(EntityKind::replication, 1), Process::entry_arrivals);
+  schedule_next_arrival(entry_arrivals_, model_->entries, EventKind::group_arrives, 0.0);
+  schedule_next_arrival(uasc_arrivals_, model_->uasc, EventKind::uasc_arrives, 0.0);
+}
 
-  // A mark is handled before any event at the same instant: a snapshot at the end of a day sees
-  // the state before birthdays that start the next day.
-  for (const CalendarMark& mark : marks_) {
-    while (!queue_.empty() && queue_.top().time < mark.time) {
-      const Event event = queue_.pop();
-      const bool about_a_child = event.kind == EventKind::placement_ends || event.kind == EventKind::turns_18 ||
-                                 event.kind == EventKind::step_down || event.kind == EventKind::step_down_breaks_down ||
-                                 event.kind == EventKind::re_enters;
-      if (about_a_child && event.generation != children_[event.slot].generation) continue;  // stale
-      switch (event.kind) {
-        case EventKind::placement_ends:
-          ++stats_.child_events;
-          end_placement(event.slot, event.time);
-          break;
-        case EventKind::turns_18: {
-          ++stats_.child_events;
-          const ChildState& child = children_[event.slot];
-          StreamEngine leaving(id.seed, id.replication, entity_id(child.entity_kind, child.entity),
-                               Process::leaving_at_18);
-          const bool stays_put =
-              is_foster(child.category) && uniform_open01(leaving) < model_->staying_put_probability;
-          leave_care(event.slot, stays_put ? ExitReason::staying_put : ExitReason::aged_18, event.time);
-          break;
-        }
-        case EventKind::group_arrives:
-          admit_group(id, event.time, EntityKind::entering_child);
-          schedule_next_arrival(entry_arrivals, model_->entries, EventKind::group_arrives, event.time);
-          break;
-        case EventKind::uasc_arrives:
-          admit_group(id, event.time, EntityKind::uasc_child);
-          schedule_next_arrival(uasc_arrivals, model_->uasc, EventKind::uasc_arrives, event.time);
-          break;
-        case EventKind::care_leaver_changes:
-          care_leavers_.handle(event, queue_);
-          break;
-        case EventKind::re_enters:
-          re_enter(event.slot, event.time);
-          break;
-        default:
-          handle_supply_event(event);
-          break;
-      }
+void ReplicationRunner::handle(const Event& event) {
+  const bool about_a_child = event.kind == EventKind::placement_ends || event.kind == EventKind::turns_18 ||
+                             event.kind == EventKind::step_down || event.kind == EventKind::step_down_breaks_down ||
+                             event.kind == EventKind::re_enters;
+  if (about_a_child && event.generation != children_[event.slot].generation) return;  // stale
+  switch (event.kind) {
+    case EventKind::placement_ends:
+      ++stats_.child_events;
+      end_placement(event.slot, event.time);
+      break;
+    case EventKind::turns_18: {
+      ++stats_.child_events;
+      const ChildState& child = children_[event.slot];
+      StreamEngine leaving(id_.seed, id_.replication, entity_id(child.entity_kind, child.entity),
+                           Process::leaving_at_18);
+      const bool stays_put =
+          is_foster(child.category) && uniform_open01(leaving) < model_->staying_put_probability;
+      leave_care(event.slot, stays_put ? ExitReason::staying_put : ExitReason::aged_18, event.time);
+      break;
     }
-    if (mark.kind == MarkKind::reporting_date) {
-      record_snapshot(mark.date_index);
-      record_stability(mark.date_index);
-      month_ = mark.date_index + 1;
-    } else {
-      for (std::uint32_t index : in_care_) children_[index].placements_this_year = 1;
-      latest_april_first_ = mark.time;
-    }
+    case EventKind::group_arrives:
+      admit_group(id_, event.time, EntityKind::entering_child);
+      schedule_next_arrival(entry_arrivals_, model_->entries, EventKind::group_arrives, event.time);
+      break;
+    case EventKind::uasc_arrives:
+      admit_group(id_, event.time, EntityKind::uasc_child);
+      schedule_next_arrival(uasc_arrivals_, model_->uasc, EventKind::uasc_arrives, event.time);
+      break;
+    case EventKind::care_leaver_changes:
+      care_leavers_.handle(event, queue_);
+      break;
+    case EventKind::re_enters:
+      re_enter(event.slot, event.time);
+      break;
+    default:
+      handle_supply_event(event);
+      break;
   }
+}
+
+void ReplicationRunner::pass_mark(const CalendarMark& mark) {
+  if (mark.kind == MarkKind::reporting_date) {
+    record_snapshot(mark.date_index);
+    record_stability(mark.date_index);
+    month_ = mark.date_index + 1;
+  } else {
+    for (std::uint32_t index : in_care_) children_[index].placements_this_year = 1;
+    latest_april_first_ = mark.time;
+  }
+}
+
+ReplicationStats ReplicationRunner::finish() {
   // Children still in care at the horizon are counted to the last reporting date.
   for (std::uint32_t index : in_care_) tally_stay_by_age_band(children_[index], model_->horizon_time + 1);
   finish_measures();

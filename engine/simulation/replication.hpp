@@ -18,6 +18,7 @@
 #include "simulation/event_queue.hpp"
 #include "simulation/placement_location.hpp"
 #include "simulation/placement_market.hpp"
+#include "simulation/shared_market.hpp"
 #include "simulation/starting_counts_draw.hpp"
 #include "simulation/supply_pool.hpp"
 #include "simulation/systemic_variation.hpp"
@@ -164,6 +165,24 @@ class ReplicationRunner {
   // and, if `measures` is not empty, its measures: calendar.date_count() rows of
   // layout.measure_count() columns (NaN where a measure is not defined).
   ReplicationStats run(ReplicationIdentity id, std::span<std::int32_t> tally, std::span<double> measures = {});
+  // The same replication in steps, for a region whose councils share one queue
+  // (region_replication.hpp): begin() puts the council's first events into its queue; the region
+  // hands each of the council's events to handle() in time order, and every calendar mark
+  // (marks(): reporting dates and 1 April) to pass_mark() once the events before it are handled;
+  // finish() completes the tally. run() is exactly these steps on the council's own queue.
+  void share_queue(EventQueue& queue, std::uint16_t council) { queue_ = CouncilQueue(queue, council); }
+  // In a region: the shared market this council's children are placed in (prices, locations, the
+  // joint home's share of fixed cost), and the council's place in the region.
+  void share_market(SharedMarket* market, int council) {
+    shared_ = market;
+    council_ = council;
+    pool_.share_market(market, council);
+  }
+  void begin(ReplicationIdentity id, std::span<std::int32_t> tally, std::span<double> measures = {});
+  void handle(const Event& event);
+  void pass_mark(const CalendarMark& mark);
+  ReplicationStats finish();
+  const std::vector<CalendarMark>& marks() const { return marks_; }
   // Simulates later runs with `model` (same scenario, other rates: a posterior draw).
   void use_model(const CompiledModel& model) { model_ = &model; }
   // Whether later runs draw the scenario's year-to-year variation (Scenario::variation): on by
@@ -292,7 +311,11 @@ class ReplicationRunner {
   std::vector<PerAgeBand<std::int32_t>> age_band_changes_;
   // first_date_at_or_after_[n]: index of the first reporting date at clock time >= n (whole days).
   std::vector<int> first_date_at_or_after_;
-  EventQueue queue_;
+  // Alone, the replication's own queue; in a region, the region's (share_queue).
+  EventQueue own_queue_;
+  CouncilQueue queue_{own_queue_};
+  StreamEngine entry_arrivals_;  // times of the next sibling group's arrival
+  StreamEngine uasc_arrivals_;   // and of the next unaccompanied child's
   PerCategory<std::int32_t> stock_{};
   std::int32_t uasc_stock_ = 0;
   // Entries a rate per 10,000 children: each forecast year's multiplier (population times systemic);
@@ -322,6 +345,8 @@ class ReplicationRunner {
 
   // Supply state, used only when the scenario has finite supply or commissioning options.
   SupplyPool pool_;
+  SharedMarket* shared_ = nullptr;  // in a region: its shared market; nullptr alone
+  int council_ = 0;
   const PlacementMarket market_{scenario_.supply};
   PlacementLocations locations_{scenario_.supply};
   ChildNeeds needs_{scenario_.supply};

@@ -37,6 +37,42 @@ const char* parameter_evidence_name(ParameterEvidence evidence) {
   return "none";
 }
 
+void for_each_run_in_parallel(int count, int threads, const std::function<void(int thread, int i)>& body) {
+  std::atomic<int> next{0};
+  std::atomic<bool> stop{false};
+  // The failure of the earliest run that failed, so the error reported does not depend on timing
+  // when several runs fail.
+  std::mutex failure_mutex;
+  std::exception_ptr failure;
+  int failed_run = 0;
+  auto work = [&](int thread) {
+    int i = 0;
+    try {
+      for (i = next++; i < count && !stop.load(std::memory_order_relaxed); i = next++) body(thread, i);
+    } catch (...) {
+      stop = true;
+      const std::lock_guard<std::mutex> lock(failure_mutex);
+      if (!failure || i < failed_run) {
+        failure = std::current_exception();
+        failed_run = i;
+      }
+    }
+  };
+  {
+    // jthread joins on destruction, so even if starting a thread fails no joinable thread is
+    // ever destroyed (which would abort the process).
+    std::vector<std::jthread> pool;
+    try {
+      for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
+    } catch (...) {
+      stop = true;
+      throw;
+    }
+    work(0);
+  }
+  if (failure) std::rethrow_exception(failure);
+}
+
 int runs_per_block(const RunOptions& options, int threads) {
   const int wanted = options.block_runs > 0 ? options.block_runs : std::max(512, 32 * threads);
   return std::max(1, std::min(options.runs, wanted));
@@ -54,26 +90,51 @@ struct ReplicationBlocks::Worker {
   ReplicationStats totals;
 };
 
+ReplicationRates::ReplicationRates(const Scenario& scenario, const RunOptions& options, double horizon_time) {
+  // A calibrated scenario's evidence, else (unless it turns it off) its stated uncertainty.
+  if (options.parameter_uncertainty && scenario.evidence) {
+    evidence_kind = ParameterEvidence::calibrated;
+    evidence = std::make_unique<RateEvidence>(*scenario.evidence);
+  } else if (options.parameter_uncertainty && scenario.stated_uncertainty.enabled) {
+    evidence_kind = ParameterEvidence::stated;
+    evidence = std::make_unique<RateEvidence>(stated_evidence(scenario));
+  }
+  // Care leavers' rates are drawn from their stated uncertainty (hand-written, even in a calibrated
+  // scenario) when the other rates are drawn.
+  if (evidence && scenario.care_leavers.enabled) {
+    care_leaver_evidence = std::make_unique<CareLeaverEvidence>(stated_care_leaver_evidence(scenario));
+  }
+  point_model = std::make_unique<CompiledModel>(CompiledModel::compile(scenario, horizon_time));
+}
+ReplicationRates::~ReplicationRates() = default;
+ReplicationRates::ReplicationRates(ReplicationRates&&) noexcept = default;
+
+void ReplicationRates::draw(const Scenario& scenario, std::uint64_t seed, std::uint64_t replication,
+                            double horizon_time, std::optional<Scenario>& drawn_scenario,
+                            CompiledModel& drawn_model) const {
+  // The replication's own stream, so its rates do not depend on which thread runs it.
+  StreamEngine parameters(seed, replication, entity_id(EntityKind::replication, 2), Process::parameters);
+  if (!drawn_scenario) drawn_scenario.emplace(scenario);
+  draw_parameters_into(scenario, *evidence, parameters, *drawn_scenario);
+  if (care_leaver_evidence) {
+    // A stream of its own, so that care leavers' rates move none of the others'.
+    StreamEngine care_leaver_parameters(seed, replication, entity_id(EntityKind::replication, 2), Process::care_leaver);
+    draw_care_leaver_parameters_into(scenario.care_leavers, *care_leaver_evidence, care_leaver_parameters,
+                                     drawn_scenario->care_leavers);
+  }
+  drawn_model = CompiledModel::compile(*drawn_scenario, horizon_time);
+}
+
 ReplicationBlocks::ReplicationBlocks(const Scenario& scenario, const RunOptions& options)
     : scenario_(scenario), options_(options), started_(std::chrono::steady_clock::now()) {
   info_.layout = TallyLayout(&scenario.supply, &scenario.costs, &scenario.care_leavers);
   info_.calendar = ReportingCalendar::monthly(scenario.origin, scenario.horizon_end());
   info_.runs = 0;
   info_.threads = std::min(resolve_thread_count(options.threads), std::max(options.runs, 1));
-  // A calibrated scenario's evidence, else (unless it turns it off) its stated uncertainty.
-  if (options.parameter_uncertainty && scenario.evidence) {
-    info_.parameter_evidence = ParameterEvidence::calibrated;
-    evidence_ = std::make_unique<RateEvidence>(*scenario.evidence);
-  } else if (options.parameter_uncertainty && scenario.stated_uncertainty.enabled) {
-    info_.parameter_evidence = ParameterEvidence::stated;
-    evidence_ = std::make_unique<RateEvidence>(stated_evidence(scenario));
-  }
-  info_.parameters_drawn = evidence_ != nullptr;
-  if (info_.parameters_drawn && scenario.care_leavers.enabled) {
-    care_leaver_evidence_ = std::make_unique<CareLeaverEvidence>(stated_care_leaver_evidence(scenario));
-  }
+  rates_ = std::make_unique<ReplicationRates>(scenario, options, info_.calendar.times.back());
+  info_.parameter_evidence = rates_->evidence_kind;
+  info_.parameters_drawn = rates_->drawn();
   info_.systemic_variation = options.systemic_variation && scenario.variation.any();
-  point_model_ = std::make_unique<CompiledModel>(CompiledModel::compile(scenario, info_.calendar.times.back()));
 }
 
 ReplicationBlocks::~ReplicationBlocks() = default;
@@ -95,71 +156,28 @@ void ReplicationBlocks::run_block(int first, int count, std::span<std::int32_t> 
   }
   const int threads = std::min(info_.threads, std::max(count, 1));
   while (static_cast<int>(workers_.size()) < threads) {
-    workers_.push_back(std::make_unique<Worker>(scenario_, *point_model_, info_.layout, info_.calendar));
+    workers_.push_back(std::make_unique<Worker>(scenario_, *rates_->point_model, info_.layout, info_.calendar));
     if (options_.observer != nullptr) workers_.back()->runner.observe(options_.observer);
     workers_.back()->runner.vary_by_year(info_.systemic_variation);
   }
   const double horizon_time = info_.calendar.times.back();
 
-  std::atomic<int> next{0};
-  std::atomic<bool> stop{false};
-  // The failure of the earliest run that failed, so the error reported does not depend on timing
-  // when several runs fail.
-  std::mutex failure_mutex;
-  std::exception_ptr failure;
-  int failed_run = 0;
-  auto work = [&](Worker& worker) {
-    int run = first;
-    try {
-      for (int i = next++; i < count && !stop.load(std::memory_order_relaxed); i = next++) {
-        run = first + i;
-        const ReplicationIdentity id{options_.seed, static_cast<std::uint64_t>(run)};
-        if (info_.parameters_drawn) {
-          // The replication's own stream, so its rates do not depend on which thread runs it.
-          StreamEngine parameters(id.seed, id.replication, entity_id(EntityKind::replication, 2), Process::parameters);
-          if (!worker.drawn_scenario) worker.drawn_scenario.emplace(scenario_);
-          draw_parameters_into(scenario_, *evidence_, parameters, *worker.drawn_scenario);
-          if (care_leaver_evidence_) {
-            // A stream of its own, so that care leavers' rates move none of the others'.
-            StreamEngine care_leaver_parameters(id.seed, id.replication, entity_id(EntityKind::replication, 2),
-                                                Process::care_leaver);
-            draw_care_leaver_parameters_into(scenario_.care_leavers, *care_leaver_evidence_, care_leaver_parameters,
-                                             worker.drawn_scenario->care_leavers);
-          }
-          worker.drawn_model = CompiledModel::compile(*worker.drawn_scenario, horizon_time);
-          worker.runner.use_model(worker.drawn_model);
-        }
-        std::span<std::int32_t> tally(tallies.data() + run_size * static_cast<std::size_t>(i), run_size);
-        std::span<double> run_measures(measures.data() + measure_run_size * static_cast<std::size_t>(i),
-                                       measure_run_size);
-        const ReplicationStats s = worker.runner.run(id, tally, run_measures);
-        worker.totals.child_events += s.child_events;
-        worker.totals.children_simulated += s.children_simulated;
-        worker.totals.children_in_care_aged_18_or_over += s.children_in_care_aged_18_or_over;
-        worker.totals.capacity_exceeded += s.capacity_exceeded;
-      }
-    } catch (...) {
-      stop = true;
-      const std::lock_guard<std::mutex> lock(failure_mutex);
-      if (!failure || run < failed_run) {
-        failure = std::current_exception();
-        failed_run = run;
-      }
+  for_each_run_in_parallel(count, threads, [&](int thread, int i) {
+    Worker& worker = *workers_[static_cast<std::size_t>(thread)];
+    const int run = first + i;
+    const ReplicationIdentity id{options_.seed, static_cast<std::uint64_t>(run)};
+    if (info_.parameters_drawn) {
+      rates_->draw(scenario_, id.seed, id.replication, horizon_time, worker.drawn_scenario, worker.drawn_model);
+      worker.runner.use_model(worker.drawn_model);
     }
-  };
-  {
-    // jthread joins on destruction, so even if starting a thread fails no joinable thread is
-    // ever destroyed (which would abort the process).
-    std::vector<std::jthread> pool;
-    try {
-      for (int t = 1; t < threads; ++t) pool.emplace_back(work, std::ref(*workers_[static_cast<std::size_t>(t)]));
-    } catch (...) {
-      stop = true;
-      throw;
-    }
-    work(*workers_[0]);
-  }
-  if (failure) std::rethrow_exception(failure);
+    std::span<std::int32_t> tally(tallies.data() + run_size * static_cast<std::size_t>(i), run_size);
+    std::span<double> run_measures(measures.data() + measure_run_size * static_cast<std::size_t>(i), measure_run_size);
+    const ReplicationStats s = worker.runner.run(id, tally, run_measures);
+    worker.totals.child_events += s.child_events;
+    worker.totals.children_simulated += s.children_simulated;
+    worker.totals.children_in_care_aged_18_or_over += s.children_in_care_aged_18_or_over;
+    worker.totals.capacity_exceeded += s.capacity_exceeded;
+  });
   info_.runs += count;
 }
 

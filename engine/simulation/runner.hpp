@@ -4,8 +4,10 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -15,6 +17,7 @@
 namespace carecast {
 
 class ReplicationObserver;
+struct ReplicationRates;
 struct CompiledModel;
 
 struct RunOptions {
@@ -79,6 +82,10 @@ struct RunResult : RunInfo {
 };
 
 int resolve_thread_count(int requested);
+// Calls body(thread, i) for every i in [0, count), from `threads` threads (thread 0 the caller's),
+// each taking the next i as it finishes one. A failure stops the other threads after their current
+// call and the earliest i's exception is rethrown, as it was thrown.
+void for_each_run_in_parallel(int count, int threads, const std::function<void(int thread, int i)>& body);
 RunResult run_replications(const Scenario& scenario, const RunOptions& options);
 
 // Simulates the replications of a scenario a block at a time into buffers the caller reuses, so
@@ -108,12 +115,25 @@ class ReplicationBlocks {
   RunOptions options_;
   RunInfo info_;
   std::chrono::steady_clock::time_point started_;
-  std::unique_ptr<CompiledModel> point_model_;
-  std::unique_ptr<RateEvidence> evidence_;  // what parameters are drawn from, when they are
-  // What care leavers' rates are drawn from, when parameters are drawn and the scenario has care
-  // leavers (stated_care_leaver_evidence: hand-written, even in a calibrated scenario).
-  std::unique_ptr<CareLeaverEvidence> care_leaver_evidence_;
+  std::unique_ptr<ReplicationRates> rates_;
   std::vector<std::unique_ptr<Worker>> workers_;  // one per thread, kept from block to block
+};
+
+// Where a scenario's replications draw their rates from (RunOptions::parameter_uncertainty): a
+// calibrated scenario's evidence, else its stated uncertainty, else nowhere (the point rates).
+struct ReplicationRates {
+  ReplicationRates(const Scenario& scenario, const RunOptions& options, double horizon_time);
+  ~ReplicationRates();
+  ReplicationRates(ReplicationRates&&) noexcept;
+  ParameterEvidence evidence_kind = ParameterEvidence::none;
+  std::unique_ptr<RateEvidence> evidence;
+  std::unique_ptr<CareLeaverEvidence> care_leaver_evidence;
+  std::unique_ptr<CompiledModel> point_model;
+  bool drawn() const { return evidence != nullptr; }
+  // Draws replication (seed, replication)'s rates into `drawn_scenario` (a copy of the scenario,
+  // made on first use) and compiles them into `drawn_model`, from the replication's own streams.
+  void draw(const Scenario& scenario, std::uint64_t seed, std::uint64_t replication, double horizon_time,
+            std::optional<Scenario>& drawn_scenario, CompiledModel& drawn_model) const;
 };
 
 // Runs in a block: options.block_runs, or by default enough runs to keep every thread busy to the

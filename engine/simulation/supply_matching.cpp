@@ -343,6 +343,9 @@ void ReplicationRunner::locate_placement(std::uint32_t index) {
   if (!locations_.enabled()) return;
   ChildState& child = children_[index];
   child.location = locations_.band_of(child.place, pool_, child.location_stream);
+  // A region's shared place or joint home: the band between the child's council and the area it is in.
+  if (child.place.area >= 0) child.location = shared_->band(council_, child.place.area);
+  if (child.place.joint_home) child.location = shared_->band(council_, static_cast<int>(shared_->region().joint_home->host));
   locations_.arrive(child.location);
 }
 

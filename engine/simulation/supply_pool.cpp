@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "simulation/shared_market.hpp"
+
 namespace carecast {
 
 void SupplyPool::reset(const Supply& supply) {
@@ -125,12 +127,24 @@ std::optional<PlaceHandle> SupplyPool::reserve(Category category, std::span<cons
         track_free_beds(home);
         return PlaceHandle{category, static_cast<std::int32_t>(home)};
       }
+      // In a region, the joint home after the council's own homes.
+      if (shared_ != nullptr && shared_->reserve_joint_home(council_, children, now)) {
+        occupied[static_cast<int>(Resource::childrens_home_in_house)] += children;
+        PlaceHandle joint{category, -1};
+        joint.joint_home = true;
+        return joint;
+      }
       return std::nullopt;
     }
     case Category::foster_agency:
     case Category::childrens_home_external: {
       const Resource resource = category == Category::foster_agency ? Resource::foster_agency
                                                                      : Resource::childrens_home_external;
+      if (shared_ != nullptr && shared_->shares(category)) {
+        const std::optional<PlaceHandle> place = reserve_shared(category, children, now);
+        if (place) occupied[static_cast<int>(resource)] += children;
+        return place;
+      }
       const std::optional<int>& cap =
           category == Category::foster_agency ? supply_->agency_places : supply_->external_home_beds;
       if (cap && occupied[static_cast<int>(resource)] + children > *cap) return std::nullopt;
@@ -138,8 +152,17 @@ std::optional<PlaceHandle> SupplyPool::reserve(Category category, std::span<cons
       return PlaceHandle{category, -1};
     }
     default:
+      if (shared_ != nullptr && shared_->shares(category)) return reserve_shared(category, children, now);
       return PlaceHandle{category, -1};  // not modelled as finite
   }
+}
+
+std::optional<PlaceHandle> SupplyPool::reserve_shared(Category category, int children, double now) {
+  const std::optional<int> area = shared_->reserve(category, council_, children, now);
+  if (!area) return std::nullopt;
+  PlaceHandle place{category, -1};
+  place.area = static_cast<std::int16_t>(*area);
+  return place;
 }
 
 bool SupplyPool::HouseholdKind::takes(std::span<const int> ages_years, NeedsLevel needs) const {
@@ -219,6 +242,12 @@ void SupplyPool::release(const PlaceHandle& place) {
     --unregistered_;
     return;
   }
+  if (place.joint_home) {
+    shared_->release_joint_home(council_);
+    --occupied_[static_cast<int>(Resource::childrens_home_in_house)];
+    return;
+  }
+  if (place.area >= 0) shared_->release(place.category, council_, place.area);
   switch (place.category) {
     case Category::foster_in_house: {
       Household& h = households_[static_cast<std::size_t>(place.index)];
@@ -259,11 +288,17 @@ int SupplyPool::available(Resource resource, double now) const {
       for (std::size_t home = 0; home < supply_->homes.size(); ++home) {
         if (home_times_[home].first < now && now <= home_times_[home].second) beds += supply_->homes[home].beds;
       }
+      // The region's joint home: all its beds, though the children counted are this council's.
+      if (shared_ != nullptr) beds += shared_->joint_home_beds(now);
       return beds;
     }
     case Resource::foster_agency:
+      if (shared_ != nullptr && shared_->shares(Category::foster_agency)) return shared_->capacity(Category::foster_agency, now);
       return supply_->agency_places.value_or(-1);
     case Resource::childrens_home_external:
+      if (shared_ != nullptr && shared_->shares(Category::childrens_home_external)) {
+        return shared_->capacity(Category::childrens_home_external, now);
+      }
       return supply_->external_home_beds.value_or(-1);
     case Resource::step_down_carer:
       return supply_->step_down && supply_->step_down->max_places > 0

@@ -45,11 +45,21 @@ struct PlaceHandle {
   std::int32_t index = -1;
   bool step_down = false;  // a specialist step-down carer place
   bool unregistered = false;  // nothing registered was free: an unregistered arrangement (category other)
+  bool joint_home = false;    // a bed in a region's joint children's home (category childrens_home_in_house)
+  std::int16_t area = -1;     // a place of a region's shared market: the council area it is in
 };
+
+class SharedMarket;
 
 class SupplyPool {
  public:
   void reset(const Supply& supply);
+  // In a region: the categories the region shares are reserved in `market` for council `council`
+  // (kept across reset). Their places reported are the region's; those occupied, this council's.
+  void share_market(SharedMarket* market, int council) {
+    shared_ = market;
+    council_ = council;
+  }
 
   std::int32_t add_household(const Household& household);
   Household& household(std::int32_t index) { return households_[static_cast<std::size_t>(index)]; }
@@ -107,6 +117,9 @@ class SupplyPool {
   };
 
   const Supply* supply_ = nullptr;
+  SharedMarket* shared_ = nullptr;
+  int council_ = 0;
+  std::optional<PlaceHandle> reserve_shared(Category category, int children, double now);
   std::vector<Household> households_;
   // The free-place index: the first household with room for some children is the smallest index
   // among the kinds that take them, so a reservation looks at each kind once instead of scanning

@@ -68,6 +68,8 @@ class TallyLayout {
   const std::vector<MetricCell>& cells() const { return cells_; }
   // Index of a cell by names; -1 if there is none.
   int find(std::string_view metric, std::string_view category) const;
+  // A count at each date that a region adds after its councils' cells (region_replication.hpp).
+  int add_region_count(std::string_view metric, std::string_view category) { return add(metric, category, MetricKind::stock); }
 
   // Column of each cell, for the event loop.
   int stock_all;
