@@ -31,6 +31,20 @@ bool adds_up(const MetricCell& cell) {
          cell.metric == "cost_npv" || cell.metric == "entries_financial_year";
 }
 
+// A council's supply as its tally sees it: a category the region shares is finite, so its places
+// are reported (the region's places, the council's children in them).
+Supply supply_for_layout(const Supply& supply, const Region& region) {
+  Supply seen = supply;
+  if (region.part(Category::foster_agency) != nullptr) seen.agency_places = 0;
+  if (region.part(Category::childrens_home_external) != nullptr) seen.external_home_beds = 0;
+  return seen;
+}
+
+TallyLayout council_layout_of(const Scenario& scenario, const Region& region) {
+  const Supply supply = supply_for_layout(scenario.supply, region);
+  return TallyLayout(&supply, &scenario.costs, &scenario.care_leavers);
+}
+
 }  // namespace
 
 // A council of the region: its scenario and where its replications' rates come from.
@@ -66,7 +80,7 @@ RegionBlocks::RegionBlocks(const Region& region, const RunOptions& options)
   if (region.councils.size() > 0xffff) throw std::invalid_argument("RegionBlocks: too many councils");
   const Scenario& first = region.councils.front().scenario;
   calendar_ = ReportingCalendar::monthly(first.origin, first.horizon_end());
-  council_layout_ = TallyLayout(&first.supply, &first.costs, &first.care_leavers);
+  council_layout_ = council_layout_of(first, region);
   for (const RegionCouncil& council : region.councils) {
     const Scenario& s = council.scenario;
     if (s.origin != first.origin || s.horizon_years != first.horizon_years) {
@@ -74,7 +88,7 @@ RegionBlocks::RegionBlocks(const Region& region, const RunOptions& options)
                        "every council of a region must have the same origin_date and horizon_years as the first (" +
                            region.councils.front().name + ")");
     }
-    if (!same_cells(TallyLayout(&s.supply, &s.costs, &s.care_leavers), council_layout_)) {
+    if (!same_cells(council_layout_of(s, region), council_layout_)) {
       throw InputError({council.scenario_file.string(), 0, 0, "supply"},
                        "every council of a region must have the same sections ([supply] with the same finite "
                        "places, [costs], [care_leavers], [supply.location], [supply.needs]) as the first (" +
