@@ -9,6 +9,7 @@ namespace carecast::app {
 void setup_run(CLI::App& app);
 void setup_expect(CLI::App& app);
 void setup_synth(CLI::App& app);
+void setup_synth_region(CLI::App& app);
 void setup_backtest(CLI::App& app);
 void setup_calibrate(CLI::App& app);
 void setup_report(CLI::App& app);

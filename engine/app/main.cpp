@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   carecast::app::setup_run(app);
   carecast::app::setup_expect(app);
   carecast::app::setup_synth(app);
+  carecast::app::setup_synth_region(app);
   carecast::app::setup_backtest(app);
   carecast::app::setup_calibrate(app);
   carecast::app::setup_report(app);
