@@ -12,6 +12,7 @@
 #include "scenario/scenario_loader.hpp"
 #include "simulation/region_replication.hpp"
 #include "simulation/runner.hpp"
+#include "test_support.hpp"
 
 namespace carecast {
 namespace {
@@ -189,3 +190,51 @@ TEST(Region, ResultsAreTheSameOnOneThreadAndTwo) {
 
 }  // namespace
 }  // namespace carecast
+
+namespace carecast::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+class RegionCommand : public TemporaryFolderTest {};
+
+TEST_F(RegionCommand, AOneCouncilRegionWritesThatCouncilsForecastByteForByte) {
+  const fs::path region = write("one.toml", "[region]\nname = \"one\"\n[[council]]\nname = \"only\"\nscenario = \"" CARECAST_SCENARIO_DIR
+                                            "/default.toml\"\n");
+  const CommandOutcome alone = run_carecast("run --runs 12 --seed 4 --threads 2 --quiet --out " + (dir_ / "alone").string());
+  ASSERT_EQ(alone.exit_code, 0) << alone.output;
+  const CommandOutcome together =
+      run_carecast("run " + region.string() + " --runs 12 --seed 4 --threads 1 --quiet --out " + (dir_ / "region").string());
+  ASSERT_EQ(together.exit_code, 0) << together.output;
+  const std::string expected = read_text(dir_ / "alone" / "forecast.csv");
+  ASSERT_FALSE(expected.empty());
+  EXPECT_EQ(read_text(dir_ / "region" / "councils" / "only" / "forecast.csv"), expected);
+  EXPECT_TRUE(fs::exists(dir_ / "region" / "region" / "forecast.csv"));
+  EXPECT_NE(together.output.find("only: 433 (433-433)"), std::string::npos) << together.output;
+}
+
+TEST_F(RegionCommand, ASyntheticRegionRunsAndABadRegionLeavesNothingBehind) {
+  const CommandOutcome synth = run_carecast("synth-region --councils 3 --children 900 --seed 2 --out " + (dir_ / "synthetic").string());
+  ASSERT_EQ(synth.exit_code, 0) << synth.output;
+  const CommandOutcome run =
+      run_carecast("run " + (dir_ / "synthetic" / "region.toml").string() + " --runs 4 --seed 1 --quiet --out " + (dir_ / "out").string());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const std::string region_csv = read_text(dir_ / "out" / "region" / "forecast.csv");
+  EXPECT_NE(region_csv.find("shared_places_occupied,foster_agency,"), std::string::npos);
+  EXPECT_NE(region_csv.find("placed_in_another_council_area,council_002,"), std::string::npos);
+  for (const std::string council : {"council_001", "council_002", "council_003"}) {
+    EXPECT_TRUE(fs::exists(dir_ / "out" / "councils" / council / "forecast.csv")) << council;
+  }
+
+  // A council whose scenario has another origin: refused, naming it, with exit 2 and no output folder.
+  const fs::path other = write("other.toml", "extends = \"" CARECAST_SCENARIO_DIR "/default.toml\"\norigin_date = 2024-03-31\n");
+  const fs::path bad = write("bad.toml", "[region]\nname = \"bad\"\n[[council]]\nname = \"a\"\nscenario = \"" CARECAST_SCENARIO_DIR
+                                          "/default.toml\"\n[[council]]\nname = \"b\"\nscenario = \"" + other.string() + "\"\n");
+  const CommandOutcome refused = run_carecast("run " + bad.string() + " --runs 2 --quiet --out " + (dir_ / "bad_out").string());
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_NE(refused.output.find("origin_date"), std::string::npos) << refused.output;
+  EXPECT_FALSE(fs::exists(dir_ / "bad_out"));
+}
+
+}  // namespace
+}  // namespace carecast::testing

@@ -45,13 +45,30 @@ TallyLayout council_layout_of(const Scenario& scenario, const Region& region) {
   return TallyLayout(&supply, &scenario.costs, &scenario.care_leavers);
 }
 
+// Council c's scenario with the region's options that act through it: its share of the recruitment
+// hub's enquiries, in proportion to its in-house carer households at the origin (equal shares when
+// no council has any).
+Scenario with_regional_options(const Region& region, std::size_t c) {
+  Scenario scenario = region.councils[c].scenario;
+  if (region.recruitment_hub) {
+    double households = 0;
+    for (const RegionCouncil& council : region.councils) households += std::max(0, council.scenario.supply.in_house_households);
+    const double share = households > 0 ? std::max(0, scenario.supply.in_house_households) / households
+                                        : 1.0 / static_cast<double>(region.councils.size());
+    Ramp hub = region.recruitment_hub->extra_enquiries_per_year;
+    hub.full_value *= share;
+    scenario.options.extra_enquiries_per_year.push_back(hub);
+  }
+  return scenario;
+}
+
 }  // namespace
 
 // A council of the region: its scenario and where its replications' rates come from.
 struct RegionBlocks::Council {
-  Council(const Scenario& scenario_in, const RunOptions& options, double horizon_time)
-      : scenario(scenario_in), rates(scenario, options, horizon_time) {}
-  const Scenario& scenario;
+  Council(Scenario scenario_in, const RunOptions& options, double horizon_time)
+      : scenario(std::move(scenario_in)), rates(scenario, options, horizon_time) {}
+  const Scenario scenario;
   ReplicationRates rates;
   bool systemic_variation = false;
 };
@@ -101,9 +118,9 @@ RegionBlocks::RegionBlocks(const Region& region, const RunOptions& options)
     }
   }
   const double horizon_time = calendar_.times.back();
-  for (const RegionCouncil& council : region.councils) {
-    councils_.push_back(std::make_unique<Council>(council.scenario, options, horizon_time));
-    councils_.back()->systemic_variation = options.systemic_variation && council.scenario.variation.any();
+  for (std::size_t c = 0; c < region.councils.size(); ++c) {
+    councils_.push_back(std::make_unique<Council>(with_regional_options(region, c), options, horizon_time));
+    councils_.back()->systemic_variation = options.systemic_variation && councils_.back()->scenario.variation.any();
   }
 
   region_layout_ = council_layout_;
@@ -208,7 +225,9 @@ void RegionBlocks::run_block(int first, int count, std::span<const std::span<std
         const int available = worker.market.capacity(category, now);
         row[region_cells_.shared_available[p]] = available;
         row[region_cells_.shared_occupied[p]] = worker.market.occupied(category);
-        for (std::size_t a = 0; a < region_.councils.size(); ++a) {
+        // A part whose places shrink may hold more children than its places for a while (nobody is
+        // moved); what is checked there is that no child was placed beyond them (SharedMarket::reserve).
+        for (std::size_t a = 0; region_.market[p].growth_per_year >= 0 && a < region_.councils.size(); ++a) {
           if (worker.market.occupied(category, static_cast<int>(a)) > worker.market.capacity(category, static_cast<int>(a), now)) {
             ++worker.shared_capacity_exceeded;
           }
