@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 #include <numeric>
+#include <optional>
+#include <stdexcept>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -18,6 +20,7 @@
 #include "scenario/scenario_bounds.hpp"
 #include "scenario/scenario.hpp"
 #include "scenario/scenario_loader.hpp"
+#include "simulation/starting_counts_draw.hpp"
 
 namespace carecast {
 namespace {
@@ -167,6 +170,37 @@ std::string council_toml(const Scenario& base, const std::string& base_file, con
       }
     }
   }
+  // The default's short-term stability (the % with 3 or more placements since 1 April) marks every so
+  // many children, spread evenly through the categories; in a small council a category of one or two
+  // children can be marked whose placements are unlikely to have begun since 1 April, which the
+  // loader refuses. Then the nearest number of such children that fits is stated instead.
+  if (base_counts.short_term_stability_percent) {
+    StartingCounts scaled = base_counts;
+    scaled.count = counts;
+    scaled.uasc_count = uasc;
+    if (starting_counts_problem(scaled, base.origin)) {
+      const double n = council.children;
+      const long long stated = std::llround(*base_counts.short_term_stability_percent / 100.0 * n);
+      std::optional<double> fits;
+      for (long long step = 1; step <= council.children && !fits; ++step) {
+        for (const long long k : {stated - step, stated + step}) {
+          if (k < 0 || k > council.children) continue;
+          scaled.short_term_stability_percent = 100.0 * static_cast<double>(k) / n;
+          if (!starting_counts_problem(scaled, base.origin)) {
+            fits = scaled.short_term_stability_percent;
+            break;
+          }
+        }
+      }
+      if (!fits) {
+        throw std::logic_error("synth-region: no short-term stability fits " + council.name + "'s starting children");
+      }
+      out << "\n# The default's short_term_stability_percent (" << number(*base_counts.short_term_stability_percent)
+          << ") would mark a child whose placement is unlikely to have begun since 1 April\n# in a category this small:"
+          << " the nearest number of children with 3 or more placements that fits.\n[starting_population]\n"
+          << "short_term_stability_percent = " << number(*fits) << "\n";
+    }
+  }
   write_counts_table(out, "counts", counts);
   if (base_has_uasc) write_counts_table(out, "uasc_counts", uasc);
 
@@ -278,7 +312,7 @@ std::string region_toml(const std::vector<CouncilScale>& councils, int children,
   std::ostringstream out;
   out << "# A SYNTHETIC region written by: carecast synth-region --councils " << n << " --children " << children
       << " --seed " << seed << "\n# Each council is the default council scaled to its size; the shared market's places in each"
-      << " area are\n# " << number(kSyntheticMarketHeadroom)
+      << " area are\n# " << kSyntheticMarketHeadroom
       << " times the children its council has in that kind of placement at the origin (rounded up). docs/regions.md says more.\n";
   out << "[region]\nname = \"Synthetic region: " << n << " councils, " << children << " children (seed " << seed << ")\"\n";
   for (const CouncilScale& council : councils) {
