@@ -175,6 +175,15 @@ TEST_F(SyntheticRegionTest, TheCommandWritesARegionOrRefusesLeavingNothing) {
   const auto too_many = testing::run_carecast("synth-region --councils 201 --children 99999 --out " + out.string());
   EXPECT_EQ(too_many.exit_code, 2) << too_many.output;
   EXPECT_FALSE(fs::exists(out));
+  const auto not_a_number = testing::run_carecast("synth-region --councils abc --children 900 --out " + out.string());
+  EXPECT_EQ(not_a_number.exit_code, 2) << not_a_number.output;
+  EXPECT_NE(not_a_number.output.find("expected a whole number from 1 to 200"), std::string::npos) << not_a_number.output;
+  // Refused only once the default is read, after the output folder was checked: still nothing left.
+  const auto too_big = testing::run_carecast("synth-region --councils 1 --children 1000000 --out " + out.string());
+  EXPECT_EQ(too_big.exit_code, 2) << too_big.output;
+  EXPECT_NE(too_big.output.find("'--children': the largest council would have 1000000 children"), std::string::npos)
+      << too_big.output;
+  EXPECT_FALSE(fs::exists(out));
   // Nothing else left beside it either (no staging folder).
   EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 0);
 

@@ -5,6 +5,7 @@
 #include <numeric>
 #include <string>
 
+#include "app/cli_checks.hpp"
 #include "app/commands.hpp"
 #include "output/output_directory.hpp"
 #include "scenario/scenario_loader.hpp"
@@ -48,10 +49,13 @@ void setup_synth_region(CLI::App& app) {
       "synth-region",
       "Write a synthetic region: councils of realistic sizes, each the default council scaled, sharing one placement "
       "market (docs/regions.md)");
-  verb->add_option("--councils", command->councils, "Councils in the region, 1 to 200 (England: 153)")->required();
+  verb->add_option("--councils", command->councils, "Councils in the region, 1 to 200 (England: 153)")
+      ->required()
+      ->check(whole_number_between(1, 200));
   verb->add_option("--children", command->children,
                    "Children looked after at the origin in all the councils, at least 20 a council (England: 82000)")
-      ->required();
+      ->required()
+      ->check(whole_number_between(20, 2'000'000'000));
   verb->add_option("--seed", command->seed, "Random seed of the councils' sizes: the same seed gives the same files")
       ->capture_default_str();
   verb->add_option("--out", command->out, "Output folder (refused if it already holds files, unless --replace)")
