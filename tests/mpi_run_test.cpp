@@ -107,6 +107,41 @@ TEST_F(MpiRun, OutputIsByteIdenticalWhenTheRunsTakeSeveralRounds) {
   expect_identical_output(1100, {{"plain-2", 0, 2}, {"mpi2-1", 2, 1}});
 }
 
+// A synthetic region of three councils sharing a market: every council's forecast and the region's are
+// the same, byte for byte, without mpirun, with one process and with two, on one thread or two.
+TEST_F(MpiRun, ARegionsOutputIsByteIdenticalForOneAndTwoProcesses) {
+  const CommandOutcome synth = carecast::testing::run_carecast("synth-region --councils 3 --children 1200 --seed 3 --out " +
+                                                               (dir_ / "region").string());
+  ASSERT_EQ(synth.exit_code, 0) << synth.output;
+  const std::vector<Way> ways = {{"plain-2", 0, 2}, {"mpi1-1", 1, 1}, {"mpi2-1", 2, 1}, {"mpi2-2", 2, 2}};
+  for (const Way& way : ways) {
+    const std::string arguments = "run " + (dir_ / "region" / "region.toml").string() +
+                                  " --runs 37 --years 2 --seed 5 --quiet --out " + (dir_ / way.name).string() +
+                                  " --threads " + std::to_string(way.threads);
+    const CommandOutcome outcome = way.processes == 0 ? carecast::testing::run_carecast(arguments)
+                                                      : run_with_processes(way.processes, arguments);
+    ASSERT_EQ(outcome.exit_code, 0) << way.name << ": " << outcome.output;
+    EXPECT_EQ(occurrences(outcome.output, "Simulated "), 1u) << way.name << ": " << outcome.output;
+  }
+  std::vector<std::string> files = {"region/forecast.csv"};
+  for (const std::string council : {"council_001", "council_002", "council_003"}) {
+    files.push_back("councils/" + council + "/forecast.csv");
+    files.push_back("councils/" + council + "/run.json");
+  }
+  EXPECT_GT(read_file(dir_ / "plain-2" / "region" / "forecast.csv").size(), 10000u);
+  for (const Way& way : ways) {
+    for (const std::string& file : files) {
+      if (file.ends_with("run.json")) {
+        EXPECT_EQ(run_json_without_timings(dir_ / way.name / file), run_json_without_timings(dir_ / "plain-2" / file))
+            << way.name << " " << file;
+      } else {
+        EXPECT_EQ(read_file(dir_ / way.name / file), read_file(dir_ / "plain-2" / file)) << way.name << " " << file;
+      }
+    }
+  }
+  expect_no_staging_folder(dir_);
+}
+
 TEST_F(MpiRun, BadInputStopsEveryProcessWithExitTwoOneMessageAndNoOutput) {
   const fs::path bad = write("bad.toml", "extends = \"" CARECAST_SCENARIO_DIR "/default.toml\"\n"
                                          "name = \"bad\"\n"

@@ -1,5 +1,7 @@
 // Regions: several councils in one event queue per replication, sharing one placement market
 // (simulation/region_replication.hpp, simulation/shared_market.hpp).
+#include "scenario/region.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,7 +10,6 @@
 #include <numeric>
 #include <vector>
 
-#include "scenario/region.hpp"
 #include "scenario/scenario_loader.hpp"
 #include "simulation/region_replication.hpp"
 #include "simulation/runner.hpp"
@@ -24,13 +25,16 @@ Region region_of_defaults(int councils) {
   for (int c = 0; c < councils; ++c) {
     region.councils.push_back({"council_" + std::to_string(c), default_scenario_path(), base});
   }
-  region.distance.assign(static_cast<std::size_t>(councils),
-                         std::vector<LocationBand>(static_cast<std::size_t>(councils), LocationBand::outside_council_over_20_miles));
+  region.distance.assign(
+      static_cast<std::size_t>(councils),
+      std::vector<LocationBand>(static_cast<std::size_t>(councils), LocationBand::outside_council_over_20_miles));
   for (int c = 0; c < councils; ++c) {
     region.distance[static_cast<std::size_t>(c)][static_cast<std::size_t>(c)] = LocationBand::inside_council;
     if (c + 1 < councils) {
-      region.distance[static_cast<std::size_t>(c)][static_cast<std::size_t>(c + 1)] = LocationBand::outside_council_within_20_miles;
-      region.distance[static_cast<std::size_t>(c + 1)][static_cast<std::size_t>(c)] = LocationBand::outside_council_within_20_miles;
+      region.distance[static_cast<std::size_t>(c)][static_cast<std::size_t>(c + 1)] =
+          LocationBand::outside_council_within_20_miles;
+      region.distance[static_cast<std::size_t>(c + 1)][static_cast<std::size_t>(c)] =
+          LocationBand::outside_council_within_20_miles;
     }
   }
   return region;
@@ -122,7 +126,8 @@ TEST(Region, SharedPlacesAreNeverExceededAcrossCouncilsAndChildrenCrossBoundarie
       for (int d = 0; d < dates; ++d) {
         const std::size_t row = (static_cast<std::size_t>(r) * dates + d) * cells;
         ASSERT_LE(run.region_tallies[row + occupied], run.region_tallies[row + available]) << name;
-        EXPECT_EQ(run.region_tallies[row + available], std::accumulate(part.places_by_area.begin(), part.places_by_area.end(), 0));
+        EXPECT_EQ(run.region_tallies[row + available],
+                  std::accumulate(part.places_by_area.begin(), part.places_by_area.end(), 0));
         if (run.region_tallies[row + occupied] == run.region_tallies[row + available]) ++full;
       }
     }
@@ -131,8 +136,10 @@ TEST(Region, SharedPlacesAreNeverExceededAcrossCouncilsAndChildrenCrossBoundarie
     for (int d = 0; d < dates; ++d) {
       const std::size_t row = (static_cast<std::size_t>(r) * dates + d) * cells;
       for (int c = 0; c < 3; ++c) {
-        exported += run.region_tallies[row + layout.find("placed_in_another_council_area", "council_" + std::to_string(c))];
-        imported += run.region_tallies[row + layout.find("placed_from_another_council", "council_" + std::to_string(c))];
+        exported +=
+            run.region_tallies[row + layout.find("placed_in_another_council_area", "council_" + std::to_string(c))];
+        imported +=
+            run.region_tallies[row + layout.find("placed_from_another_council", "council_" + std::to_string(c))];
       }
     }
   }
@@ -150,7 +157,8 @@ TEST(Region, SharedPlacesAreNeverExceededAcrossCouncilsAndChildrenCrossBoundarie
     for (int d = 0; d < dates; ++d) {
       std::int32_t sum = 0;
       for (int c = 0; c < 3; ++c) {
-        sum += run.council_tallies[static_cast<std::size_t>(c)][(static_cast<std::size_t>(r) * dates + d) * council_cells + council_agency];
+        sum += run.council_tallies[static_cast<std::size_t>(c)]
+                                  [(static_cast<std::size_t>(r) * dates + d) * council_cells + council_agency];
       }
       ASSERT_EQ(sum, run.region_tallies[(static_cast<std::size_t>(r) * dates + d) * cells + region_agency]);
     }
@@ -172,7 +180,8 @@ TEST(Region, ResultsAreTheSameOnOneThreadAndTwo) {
   const RegionRun b = run_region(two, options.runs);
   EXPECT_EQ(a.council_tallies, b.council_tallies);
   EXPECT_EQ(a.region_tallies, b.region_tallies);
-  for (std::size_t c = 0; c < a.council_measures.size(); ++c) EXPECT_TRUE(same_bits(a.council_measures[c], b.council_measures[c]));
+  for (std::size_t c = 0; c < a.council_measures.size(); ++c)
+    EXPECT_TRUE(same_bits(a.council_measures[c], b.council_measures[c]));
   // The second council differs from the first: its streams come from a seed of its own.
   EXPECT_NE(a.council_tallies[0], a.council_tallies[1]);
   // The joint home took children once open, and never more than its beds.
@@ -182,7 +191,8 @@ TEST(Region, ResultsAreTheSameOnOneThreadAndTwo) {
   const int dates = one.calendar().date_count();
   int most = 0;
   for (int r = 0; r < options.runs; ++r) {
-    for (int d = 0; d < dates; ++d) most = std::max(most, a.region_tallies[(static_cast<std::size_t>(r) * dates + d) * cells + joint]);
+    for (int d = 0; d < dates; ++d)
+      most = std::max(most, a.region_tallies[(static_cast<std::size_t>(r) * dates + d) * cells + joint]);
   }
   EXPECT_GT(most, 0);
   EXPECT_LE(most, 4);
@@ -199,12 +209,14 @@ namespace fs = std::filesystem;
 class RegionCommand : public TemporaryFolderTest {};
 
 TEST_F(RegionCommand, AOneCouncilRegionWritesThatCouncilsForecastByteForByte) {
-  const fs::path region = write("one.toml", "[region]\nname = \"one\"\n[[council]]\nname = \"only\"\nscenario = \"" CARECAST_SCENARIO_DIR
-                                            "/default.toml\"\n");
-  const CommandOutcome alone = run_carecast("run --runs 12 --seed 4 --threads 2 --quiet --out " + (dir_ / "alone").string());
+  const fs::path region =
+      write("one.toml", "[region]\nname = \"one\"\n[[council]]\nname = \"only\"\nscenario = \"" CARECAST_SCENARIO_DIR
+                        "/default.toml\"\n");
+  const CommandOutcome alone =
+      run_carecast("run --runs 12 --seed 4 --threads 2 --quiet --out " + (dir_ / "alone").string());
   ASSERT_EQ(alone.exit_code, 0) << alone.output;
-  const CommandOutcome together =
-      run_carecast("run " + region.string() + " --runs 12 --seed 4 --threads 1 --quiet --out " + (dir_ / "region").string());
+  const CommandOutcome together = run_carecast(
+      "run " + region.string() + " --runs 12 --seed 4 --threads 1 --quiet --out " + (dir_ / "region").string());
   ASSERT_EQ(together.exit_code, 0) << together.output;
   const std::string expected = read_text(dir_ / "alone" / "forecast.csv");
   ASSERT_FALSE(expected.empty());
@@ -214,10 +226,11 @@ TEST_F(RegionCommand, AOneCouncilRegionWritesThatCouncilsForecastByteForByte) {
 }
 
 TEST_F(RegionCommand, ASyntheticRegionRunsAndABadRegionLeavesNothingBehind) {
-  const CommandOutcome synth = run_carecast("synth-region --councils 3 --children 900 --seed 2 --out " + (dir_ / "synthetic").string());
+  const CommandOutcome synth =
+      run_carecast("synth-region --councils 3 --children 900 --seed 2 --out " + (dir_ / "synthetic").string());
   ASSERT_EQ(synth.exit_code, 0) << synth.output;
-  const CommandOutcome run =
-      run_carecast("run " + (dir_ / "synthetic" / "region.toml").string() + " --runs 4 --seed 1 --quiet --out " + (dir_ / "out").string());
+  const CommandOutcome run = run_carecast("run " + (dir_ / "synthetic" / "region.toml").string() +
+                                          " --runs 4 --seed 1 --quiet --out " + (dir_ / "out").string());
   ASSERT_EQ(run.exit_code, 0) << run.output;
   const std::string region_csv = read_text(dir_ / "out" / "region" / "forecast.csv");
   EXPECT_NE(region_csv.find("shared_places_occupied,foster_agency,"), std::string::npos);
@@ -227,10 +240,14 @@ TEST_F(RegionCommand, ASyntheticRegionRunsAndABadRegionLeavesNothingBehind) {
   }
 
   // A council whose scenario has another origin: refused, naming it, with exit 2 and no output folder.
-  const fs::path other = write("other.toml", "extends = \"" CARECAST_SCENARIO_DIR "/default.toml\"\norigin_date = 2024-03-31\n");
-  const fs::path bad = write("bad.toml", "[region]\nname = \"bad\"\n[[council]]\nname = \"a\"\nscenario = \"" CARECAST_SCENARIO_DIR
-                                          "/default.toml\"\n[[council]]\nname = \"b\"\nscenario = \"" + other.string() + "\"\n");
-  const CommandOutcome refused = run_carecast("run " + bad.string() + " --runs 2 --quiet --out " + (dir_ / "bad_out").string());
+  const fs::path other =
+      write("other.toml", "extends = \"" CARECAST_SCENARIO_DIR "/default.toml\"\norigin_date = 2024-03-31\n");
+  const fs::path bad =
+      write("bad.toml", "[region]\nname = \"bad\"\n[[council]]\nname = \"a\"\nscenario = \"" CARECAST_SCENARIO_DIR
+                        "/default.toml\"\n[[council]]\nname = \"b\"\nscenario = \"" +
+                            other.string() + "\"\n");
+  const CommandOutcome refused =
+      run_carecast("run " + bad.string() + " --runs 2 --quiet --out " + (dir_ / "bad_out").string());
   EXPECT_EQ(refused.exit_code, 2) << refused.output;
   EXPECT_NE(refused.output.find("origin_date"), std::string::npos) << refused.output;
   EXPECT_FALSE(fs::exists(dir_ / "bad_out"));

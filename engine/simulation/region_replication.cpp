@@ -52,7 +52,8 @@ Scenario with_regional_options(const Region& region, std::size_t c) {
   Scenario scenario = region.councils[c].scenario;
   if (region.recruitment_hub) {
     double households = 0;
-    for (const RegionCouncil& council : region.councils) households += std::max(0, council.scenario.supply.in_house_households);
+    for (const RegionCouncil& council : region.councils)
+      households += std::max(0, council.scenario.supply.in_house_households);
     const double share = households > 0 ? std::max(0, scenario.supply.in_house_households) / households
                                         : 1.0 / static_cast<double>(region.councils.size());
     Ramp hub = region.recruitment_hub->extra_enquiries_per_year;
@@ -129,7 +130,8 @@ RegionBlocks::RegionBlocks(const Region& region, const RunOptions& options)
     region_cells_.shared_available.push_back(region_layout_.add_region_count("shared_places_available", name));
     region_cells_.shared_occupied.push_back(region_layout_.add_region_count("shared_places_occupied", name));
   }
-  if (region.joint_home) region_cells_.joint_home_occupied = region_layout_.add_region_count("joint_home_occupied", "all");
+  if (region.joint_home)
+    region_cells_.joint_home_occupied = region_layout_.add_region_count("joint_home_occupied", "all");
   region_cells_.exported_by_council =
       region_layout_.add_region_count("placed_in_another_council_area", region.councils.front().name);
   for (std::size_t c = 1; c < region.councils.size(); ++c) {
@@ -219,7 +221,8 @@ void RegionBlocks::run_block(int first, int count, std::span<const std::span<std
       for (auto& council : worker.councils) council->runner.pass_mark(mark);
       if (mark.kind != MarkKind::reporting_date) continue;
       const double now = calendar_.times[static_cast<std::size_t>(mark.date_index)];
-      std::int32_t* row = region_row + static_cast<std::size_t>(mark.date_index) * static_cast<std::size_t>(region_cells);
+      std::int32_t* row =
+          region_row + static_cast<std::size_t>(mark.date_index) * static_cast<std::size_t>(region_cells);
       for (std::size_t p = 0; p < region_.market.size(); ++p) {
         const Category category = region_.market[p].category;
         const int available = worker.market.capacity(category, now);
@@ -228,7 +231,8 @@ void RegionBlocks::run_block(int first, int count, std::span<const std::span<std
         // A part whose places shrink may hold more children than its places for a while (nobody is
         // moved); what is checked there is that no child was placed beyond them (SharedMarket::reserve).
         for (std::size_t a = 0; region_.market[p].growth_per_year >= 0 && a < region_.councils.size(); ++a) {
-          if (worker.market.occupied(category, static_cast<int>(a)) > worker.market.capacity(category, static_cast<int>(a), now)) {
+          if (worker.market.occupied(category, static_cast<int>(a)) >
+              worker.market.capacity(category, static_cast<int>(a), now)) {
             ++worker.shared_capacity_exceeded;
           }
         }
@@ -268,7 +272,8 @@ void RegionBlocks::run_block(int first, int count, std::span<const std::span<std
         }
         double sum = 0;
         for (std::size_t c = 0; c < councils_.size(); ++c) {
-          sum += council_measures[c][measure_size * at + static_cast<std::size_t>(d) * measures + static_cast<std::size_t>(m)];
+          sum += council_measures[c][measure_size * at + static_cast<std::size_t>(d) * measures +
+                                     static_cast<std::size_t>(m)];
         }
         out[m] = sum;
       }

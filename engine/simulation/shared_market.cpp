@@ -13,7 +13,8 @@ SharedMarket::SharedMarket(const Region& region) : region_(region) {
     part_index_[static_cast<int>(region.market[p].category)] = static_cast<int>(p);
   }
   const std::size_t councils = region.councils.size();
-  if (region.distance.size() != councils) throw std::invalid_argument("SharedMarket: distance is not councils x councils");
+  if (region.distance.size() != councils)
+    throw std::invalid_argument("SharedMarket: distance is not councils x councils");
   for (std::size_t c = 0; c < councils; ++c) {
     std::vector<int> order(councils);
     std::iota(order.begin(), order.end(), 0);
