@@ -4,8 +4,8 @@
 #ifdef CARECAST_MPIEXEC
 
 #include <filesystem>
-#include <iterator>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -94,8 +94,8 @@ class MpiRun : public carecast::testing::TemporaryFolderTest {
 
 // 101 runs: one round, the second process's block one run shorter than the first's.
 TEST_F(MpiRun, OutputIsByteIdenticalForOneAndTwoProcessesAndOneAndTwoThreads) {
-  expect_identical_output(101, {{"plain-1", 0, 1}, {"plain-2", 0, 2}, {"mpi1-1", 1, 1}, {"mpi2-1", 2, 1},
-                                {"mpi2-2", 2, 2}});
+  expect_identical_output(101,
+                          {{"plain-1", 0, 1}, {"plain-2", 0, 2}, {"mpi1-1", 1, 1}, {"mpi2-1", 2, 1}, {"mpi2-2", 2, 2}});
   // The entries left out of the comparison are there, and the threads of both processes are counted.
   const std::string json = read_file(dir_ / "mpi2-2" / "run.json");
   EXPECT_NE(json.find("\"threads\" : 4"), std::string::npos) << json;
@@ -110,16 +110,16 @@ TEST_F(MpiRun, OutputIsByteIdenticalWhenTheRunsTakeSeveralRounds) {
 // A synthetic region of three councils sharing a market: every council's forecast and the region's are
 // the same, byte for byte, without mpirun, with one process and with two, on one thread or two.
 TEST_F(MpiRun, ARegionsOutputIsByteIdenticalForOneAndTwoProcesses) {
-  const CommandOutcome synth = carecast::testing::run_carecast("synth-region --councils 3 --children 1200 --seed 3 --out " +
-                                                               (dir_ / "region").string());
+  const CommandOutcome synth = carecast::testing::run_carecast(
+      "synth-region --councils 3 --children 1200 --seed 3 --out " + (dir_ / "region").string());
   ASSERT_EQ(synth.exit_code, 0) << synth.output;
   const std::vector<Way> ways = {{"plain-2", 0, 2}, {"mpi1-1", 1, 1}, {"mpi2-1", 2, 1}, {"mpi2-2", 2, 2}};
   for (const Way& way : ways) {
     const std::string arguments = "run " + (dir_ / "region" / "region.toml").string() +
                                   " --runs 37 --years 2 --seed 5 --quiet --out " + (dir_ / way.name).string() +
                                   " --threads " + std::to_string(way.threads);
-    const CommandOutcome outcome = way.processes == 0 ? carecast::testing::run_carecast(arguments)
-                                                      : run_with_processes(way.processes, arguments);
+    const CommandOutcome outcome =
+        way.processes == 0 ? carecast::testing::run_carecast(arguments) : run_with_processes(way.processes, arguments);
     ASSERT_EQ(outcome.exit_code, 0) << way.name << ": " << outcome.output;
     EXPECT_EQ(occurrences(outcome.output, "Simulated "), 1u) << way.name << ": " << outcome.output;
   }
@@ -143,11 +143,13 @@ TEST_F(MpiRun, ARegionsOutputIsByteIdenticalForOneAndTwoProcesses) {
 }
 
 TEST_F(MpiRun, BadInputStopsEveryProcessWithExitTwoOneMessageAndNoOutput) {
-  const fs::path bad = write("bad.toml", "extends = \"" CARECAST_SCENARIO_DIR "/default.toml\"\n"
+  const fs::path bad = write("bad.toml", "extends = \"" CARECAST_SCENARIO_DIR
+                                         "/default.toml\"\n"
                                          "name = \"bad\"\n"
                                          "[leaving_care]\n"
                                          "staying_put_probability = 1.5\n");
-  const CommandOutcome outcome = run_with_processes(2, "run " + bad.string() + " --runs 10 --out " + (dir_ / "out").string());
+  const CommandOutcome outcome =
+      run_with_processes(2, "run " + bad.string() + " --runs 10 --out " + (dir_ / "out").string());
   EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
   EXPECT_EQ(occurrences(outcome.output, "bad.toml:4"), 1u) << outcome.output;
   EXPECT_NE(outcome.output.find("staying_put_probability"), std::string::npos) << outcome.output;
@@ -169,8 +171,9 @@ TEST_F(MpiRun, BadInputStopsEveryProcessWithExitTwoOneMessageAndNoOutput) {
 // fails on one process stops both, each with the right error, and the group then still gives the
 // one-process summary.
 TEST(MpiProcessGroup, AFailureOnEitherProcessStopsBothAtTheSameStep) {
-  const CommandOutcome outcome = run_carecast_command("timeout -s KILL 300 " CARECAST_MPIEXEC
-                                                      " --allow-run-as-root --oversubscribe -n 2 " CARECAST_PROCESS_GROUP_CHECK);
+  const CommandOutcome outcome =
+      run_carecast_command("timeout -s KILL 300 " CARECAST_MPIEXEC
+                           " --allow-run-as-root --oversubscribe -n 2 " CARECAST_PROCESS_GROUP_CHECK);
   EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
   EXPECT_NE(outcome.output.find("rank 0: all checks passed"), std::string::npos) << outcome.output;
   EXPECT_NE(outcome.output.find("rank 1: all checks passed"), std::string::npos) << outcome.output;

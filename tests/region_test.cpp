@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <numeric>
+#include <regex>
 #include <vector>
 
 #include "scenario/scenario_loader.hpp"
@@ -251,6 +253,49 @@ TEST_F(RegionCommand, ASyntheticRegionRunsAndABadRegionLeavesNothingBehind) {
   EXPECT_EQ(refused.exit_code, 2) << refused.output;
   EXPECT_NE(refused.output.find("origin_date"), std::string::npos) << refused.output;
   EXPECT_FALSE(fs::exists(dir_ / "bad_out"));
+}
+
+TEST_F(RegionCommand, CompareGivesARegionalOptionsEffectRunByRun) {
+  const CommandOutcome synth =
+      run_carecast("synth-region --councils 3 --children 1200 --seed 4 --out " + (dir_ / "base").string());
+  ASSERT_EQ(synth.exit_code, 0) << synth.output;
+  // The option: the same region with a joint home of 6 beds from the first April after the origin.
+  const fs::path option = dir_ / "base" / "joint.toml";
+  {
+    std::ofstream text(option, std::ios::binary);
+    text << read_text(dir_ / "base" / "region.toml") << "\n[options.joint_home]\nhost = \"council_002\"\nbeds = 6\n"
+         << "opens = 2025-04-01\nannual_cost = 2000000\n";
+  }
+  std::string joint = read_text(option);
+  const std::string name = "name = \"";
+  joint.insert(joint.find(name) + name.size(), "Joint home: ");  // the region's own name, for its folder
+  { std::ofstream(option, std::ios::binary) << joint; }
+  const CommandOutcome compared =
+      run_carecast("compare " + (dir_ / "base" / "region.toml").string() + " " + option.string() +
+                   " --runs 40 --years 2 --seed 2 --quiet --out " + (dir_ / "cmp").string());
+  ASSERT_EQ(compared.exit_code, 0) << compared.output;
+  const std::string csv = read_text(dir_ / "cmp" / "comparison.csv");
+  // Six beds full for most of two years cost money and take children out of external homes or
+  // unregistered arrangements: the option's own cells are there and its cost differs from the base's.
+  EXPECT_NE(compared.output.find("cost to the horizon"), std::string::npos) << compared.output;
+  EXPECT_NE(csv.find(",childrens_home_in_house,"), std::string::npos);
+  // The option's name holds commas, so it is quoted: the row is found by what follows it.
+  const std::string row = ",children_looked_after,childrens_home_in_house,2027-02-28,";
+  const std::size_t at = csv.find(row);
+  ASSERT_NE(at, std::string::npos) << csv.substr(0, 400);
+  const std::regex mean("^([0-9.]+),");
+  std::smatch match;
+  const std::string rest = csv.substr(at + row.size(), 40);
+  ASSERT_TRUE(std::regex_search(rest, match, mean)) << rest;
+  EXPECT_GT(std::stod(match[1].str()), 3.0);  // the joint home's beds, most of them filled, on average
+  EXPECT_LE(std::stod(match[1].str()), 6.0);
+
+  // A scenario among regions is refused, with nothing written.
+  const CommandOutcome mixed =
+      run_carecast("compare " + (dir_ / "base" / "region.toml").string() +
+                   " " CARECAST_SCENARIO_DIR "/default.toml --runs 2 --quiet --out " + (dir_ / "mixed").string());
+  EXPECT_EQ(mixed.exit_code, 2) << mixed.output;
+  EXPECT_FALSE(fs::exists(dir_ / "mixed"));
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <tuple>
 
 #include "output/forecast_writer.hpp"
+#include "simulation/region_replication.hpp"
+#include "tally/region_summary.hpp"
 #include "tally/summary.hpp"
 
 namespace carecast {
@@ -34,8 +36,8 @@ ComparisonAccumulator::ComparisonAccumulator(const TallyLayout& base, const Tall
   }
   count_differences_.resize(count_slots);
   real_differences_.assign(real_slots, RealDistribution(exact_reals(runs)));
-  totals_.push_back({"children_reaching_3_placements_total", base.three_plus_placements,
-                     option.three_plus_placements, {}, 0});
+  totals_.push_back(
+      {"children_reaching_3_placements_total", base.three_plus_placements, option.three_plus_placements, {}, 0});
   if (base.unmet_preference_all >= 0 && option.unmet_preference_all >= 0) {
     totals_.push_back({"unmet_preference_total", base.unmet_preference_all, option.unmet_preference_all, {}, 0});
   }
@@ -122,13 +124,64 @@ std::vector<ComparisonRow> ComparisonAccumulator::finish() {
   return rows;
 }
 
-std::vector<ComparisonRow> compare_runs(const RunResult& base, const RunResult& option, const std::string& option_name) {
+std::vector<ComparisonRow> compare_runs(const RunResult& base, const RunResult& option,
+                                        const std::string& option_name) {
   if (base.runs != option.runs || base.calendar.dates != option.calendar.dates) {
     throw std::invalid_argument("a comparison needs the same runs and reporting dates for every scenario");
   }
   ComparisonAccumulator accumulator(base.layout, option.layout, base.calendar, option_name, base.runs);
   accumulator.add(whole_run_block(base), whole_run_block(option));
   return accumulator.finish();
+}
+
+StreamedComparison run_and_compare_regions(const std::vector<Region>& regions, const RunOptions& options,
+                                           const std::function<void(int runs)>& runs_done) {
+  std::vector<std::unique_ptr<RegionBlocks>> blocks;
+  std::vector<std::unique_ptr<RegionBlockBuffers>> buffers;
+  std::vector<std::unique_ptr<SummaryAccumulator>> summaries;
+  std::vector<std::unique_ptr<ComparisonAccumulator>> comparisons;
+  for (const Region& region : regions) blocks.push_back(std::make_unique<RegionBlocks>(region, options));
+  const ReportingCalendar& calendar = blocks[0]->calendar();
+  const int dates = calendar.date_count();
+  const int threads = blocks[0]->region_info().threads;
+  int block_size = region_block_runs(*blocks[0], options, threads);
+  for (const auto& b : blocks) block_size = std::min(block_size, region_block_runs(*b, options, threads));
+  for (std::size_t i = 0; i < regions.size(); ++i) {
+    if (blocks[i]->calendar().dates != calendar.dates) {
+      throw std::invalid_argument("a comparison needs the same runs and reporting dates for every region");
+    }
+    summaries.push_back(std::make_unique<SummaryAccumulator>(blocks[i]->region_layout(), dates, options.runs));
+    if (i > 0) {
+      comparisons.push_back(std::make_unique<ComparisonAccumulator>(
+          blocks[0]->region_layout(), blocks[i]->region_layout(), calendar, regions[i].name, options.runs));
+    }
+    buffers.push_back(std::make_unique<RegionBlockBuffers>(*blocks[i], block_size));
+  }
+  for (int first = 0; first < options.runs; first += block_size) {
+    const int count = std::min(block_size, options.runs - first);
+    std::vector<RunBlock> views;
+    for (std::size_t i = 0; i < regions.size(); ++i) {
+      buffers[i]->run(*blocks[i], first, count);
+      views.push_back(
+          {&blocks[i]->region_layout(), dates, count, buffers[i]->region_tallies, buffers[i]->region_measures});
+      summaries[i]->add(views.back());
+      if (runs_done) runs_done(count);
+    }
+    for (std::size_t i = 1; i < regions.size(); ++i) comparisons[i - 1]->add(views[0], views[i]);
+  }
+  StreamedComparison result;
+  for (std::size_t i = 0; i < regions.size(); ++i) {
+    if (blocks[i]->shared_capacity_exceeded() != 0) {
+      throw std::logic_error("internal error: a part of a region's shared market held more children than its places");
+    }
+    result.infos.push_back(blocks[i]->region_info());
+    result.summaries.push_back(summaries[i]->finish());
+  }
+  for (auto& comparison : comparisons) {
+    std::vector<ComparisonRow> rows = comparison->finish();
+    result.rows.insert(result.rows.end(), rows.begin(), rows.end());
+  }
+  return result;
 }
 
 StreamedComparison run_and_compare(const std::vector<Scenario>& scenarios, const RunOptions& options,
