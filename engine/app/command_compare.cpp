@@ -120,7 +120,7 @@ void execute_regions(const CompareCommand& command) {
   for (const Region& region : regions) {
     for (const RegionCouncil& council : region.councils) scenarios.push_back(council.scenario);
   }
-  check_memory_limit(scenarios, command.options, command.max_memory_gb);
+  check_memory_limit(scenarios, command.options, command.max_memory_gb, MemoryLayout::region);
   StagedOutputDirectory out(command.out, "--out", command.replace ? ExistingOutput::replace : ExistingOutput::refuse);
   const std::int64_t total_runs =
       static_cast<std::int64_t>(command.options.runs) * static_cast<std::int64_t>(regions.size());

@@ -65,7 +65,7 @@ void execute_region(const RunCommand& command, const std::filesystem::path& path
       if (command.years > 0) council.scenario.horizon_years = command.years;
       scenarios.push_back(council.scenario);
     }
-    check_memory_limit(scenarios, command.options, command.max_memory_gb);
+    check_memory_limit(scenarios, command.options, command.max_memory_gb, MemoryLayout::region);
     if (group.is_first()) {
       out.emplace(command.out, "--out", command.replace ? ExistingOutput::replace : ExistingOutput::refuse);
     }

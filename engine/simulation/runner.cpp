@@ -5,9 +5,9 @@
 #include <cmath>
 #include <exception>
 #include <iomanip>
-#include <sstream>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <thread>
 
 #include "core/errors.hpp"
@@ -27,12 +27,9 @@ int resolve_thread_count(int requested) {
 
 const char* parameter_evidence_name(ParameterEvidence evidence) {
   switch (evidence) {
-    case ParameterEvidence::calibrated:
-      return "calibrated";
-    case ParameterEvidence::stated:
-      return "stated";
-    case ParameterEvidence::none:
-      break;
+    case ParameterEvidence::calibrated: return "calibrated";
+    case ParameterEvidence::stated: return "stated";
+    case ParameterEvidence::none: break;
   }
   return "none";
 }
@@ -247,22 +244,34 @@ MemoryEstimate estimate_run_memory(const Scenario& scenario, const RunOptions& o
 
 namespace carecast {
 
-void check_memory_limit(std::span<const Scenario> scenarios, const RunOptions& options, double max_memory_gib) {
+void check_memory_limit(std::span<const Scenario> scenarios, const RunOptions& options, double max_memory_gib,
+                        MemoryLayout layout) {
   double bytes = 0;
   double children = 0;
+  double region_blocks = 0;
   for (std::size_t i = 0; i < scenarios.size(); ++i) {
     const MemoryEstimate estimate = estimate_run_memory(scenarios[i], options);
+    children = std::max(children, estimate.expected_children);
+    if (layout == MemoryLayout::region) {
+      // The councils of a region share one block of runs, kept near a fixed size (region_summary.hpp),
+      // and the region's own summary is about one council's.
+      bytes += estimate.summaries + estimate.threads * estimate.replication_state;
+      region_blocks += estimate.block_buffers;
+      if (i == 0) bytes += estimate.summaries;
+      continue;
+    }
     bytes += estimate.total();
     if (i > 0) bytes += estimate.summaries;  // the option's differences from the base
-    children = std::max(children, estimate.expected_children);
   }
+  bytes += std::min(region_blocks, kRegionBlockBytes);
   constexpr double kGib = 1024.0 * 1024.0 * 1024.0;
   if (bytes <= max_memory_gib * kGib) return;
   std::ostringstream problem;
-  problem << "this run needs an estimated " << std::fixed << std::setprecision(2) << bytes / kGib
-          << " GiB of memory (" << options.runs << " runs on " << resolve_thread_count(options.threads)
-          << " thread(s), about " << std::setprecision(0) << children
-          << " children a replication), above the limit of " << std::defaultfloat << max_memory_gib
+  problem << "this run needs an estimated " << std::fixed << std::setprecision(2) << bytes / kGib << " GiB of memory ("
+          << options.runs << " runs on " << resolve_thread_count(options.threads) << " thread(s), about "
+          << std::setprecision(0) << children << " children a replication"
+          << (layout == MemoryLayout::region ? " in the largest council" : "") << "), above the limit of "
+          << std::defaultfloat << max_memory_gib
           << " GiB; fewer threads or a smaller scenario need less, or raise the limit with --max-memory-gb";
   throw InputError({"command line", 0, 0, "--max-memory-gb"}, problem.str());
 }

@@ -4,8 +4,8 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -56,7 +56,7 @@ struct RunInfo {
   double wall_seconds = 0;
   bool parameters_drawn = false;  // whether replications drew their rates from a posterior
   ParameterEvidence parameter_evidence = ParameterEvidence::none;  // none unless parameters_drawn
-  bool systemic_variation = false;  // whether replications drew year-to-year multipliers
+  bool systemic_variation = false;                                 // whether replications drew year-to-year multipliers
   double events_per_second() const { return wall_seconds > 0 ? static_cast<double>(child_events) / wall_seconds : 0; }
 };
 
@@ -143,8 +143,8 @@ int runs_per_block(const RunOptions& options, int threads);
 
 // Memory a streamed run is expected to need, for refusing one that would not fit before it starts.
 struct MemoryEstimate {
-  double block_buffers = 0;    // bytes of one scenario's block of tallies and measures
-  double summaries = 0;        // bytes of one scenario's streaming summary
+  double block_buffers = 0;      // bytes of one scenario's block of tallies and measures
+  double summaries = 0;          // bytes of one scenario's streaming summary
   double replication_state = 0;  // bytes of one thread's replication (children, events, supply)
   double expected_children = 0;  // children in one replication: starting + entries a year x years
   int threads = 1;
@@ -157,6 +157,13 @@ inline constexpr double kDefaultMaxMemoryGib = 4;
 // Refuses, before any work, a run (one scenario) or comparison (base and options, each also
 // compared with the base) whose estimated memory is above `max_memory_gib`: an InputError naming
 // the option --max-memory-gb that raises the limit.
-void check_memory_limit(std::span<const Scenario> scenarios, const RunOptions& options, double max_memory_gib);
+// Bytes of a region's block of runs (every council's buffers) are kept near this, whatever the
+// number of councils (region_summary.hpp).
+inline constexpr double kRegionBlockBytes = 256.0 * 1024 * 1024;
+// How the scenarios are run: side by side (a comparison: each its own blocks) or as the councils of
+// one region (one shared block of runs, region_summary.hpp).
+enum class MemoryLayout { scenarios, region };
+void check_memory_limit(std::span<const Scenario> scenarios, const RunOptions& options, double max_memory_gib,
+                        MemoryLayout layout = MemoryLayout::scenarios);
 
 }  // namespace carecast

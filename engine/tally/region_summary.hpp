@@ -19,8 +19,6 @@ struct RegionSummary {
   std::int64_t shared_capacity_exceeded = 0;  // dates at which a shared part held more than its places: must be 0
 };
 
-// Bytes of one block's buffers are kept near this, whatever the number of councils.
-inline constexpr double kRegionBlockBytes = 256.0 * 1024 * 1024;
 // Runs in a block: as many as keep its buffers near kRegionBlockBytes, at most runs_per_block's
 // and at least one a thread.
 int region_block_runs(const RegionBlocks& blocks, const RunOptions& options, int threads);
