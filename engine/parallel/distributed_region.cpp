@@ -9,23 +9,6 @@
 
 namespace carecast::parallel {
 
-namespace {
-
-// Totals of every process: child-events, children, children counted in care at 18 or over,
-// capacity exceeded, threads.
-void sum_totals(ProcessGroup& group, RunInfo& info) {
-  std::array<std::int64_t, 5> totals{static_cast<std::int64_t>(info.child_events), info.children_simulated,
-                                     info.children_in_care_aged_18_or_over, info.capacity_exceeded, info.threads};
-  group.sum(totals);
-  info.child_events = static_cast<std::uint64_t>(totals[0]);
-  info.children_simulated = totals[1];
-  info.children_in_care_aged_18_or_over = totals[2];
-  info.capacity_exceeded = totals[3];
-  info.threads = static_cast<int>(totals[4]);
-}
-
-}  // namespace
-
 RegionSummary run_and_summarise_region_together(ProcessGroup& group, const Region& region, RunOptions options,
                                                 const std::function<void(int runs)>& runs_done) {
   if (group.size() == 1) return run_and_summarise_region(region, options, runs_done);

@@ -14,6 +14,17 @@ int runs_per_process_block(const RunOptions& options, int threads, int processes
   return std::max(1, std::min({one_process, share, bounded}));
 }
 
+void sum_totals(ProcessGroup& group, RunInfo& info) {
+  std::array<std::int64_t, 5> totals{static_cast<std::int64_t>(info.child_events), info.children_simulated,
+                                     info.children_in_care_aged_18_or_over, info.capacity_exceeded, info.threads};
+  group.sum(totals);
+  info.child_events = static_cast<std::uint64_t>(totals[0]);
+  info.children_simulated = totals[1];
+  info.children_in_care_aged_18_or_over = totals[2];
+  info.capacity_exceeded = totals[3];
+  info.threads = static_cast<int>(totals[4]);
+}
+
 StreamedSummary run_and_summarise_together(ProcessGroup& group, const Scenario& scenario, RunOptions options,
                                            const std::function<void(int runs)>& runs_done) {
   if (group.size() == 1) return run_and_summarise(scenario, options, runs_done);
@@ -65,15 +76,7 @@ StreamedSummary run_and_summarise_together(ProcessGroup& group, const Scenario& 
 
   StreamedSummary result;
   result.info = blocks->info();
-  std::array<std::int64_t, 5> totals{static_cast<std::int64_t>(result.info.child_events),
-                                     result.info.children_simulated, result.info.children_in_care_aged_18_or_over,
-                                     result.info.capacity_exceeded, result.info.threads};
-  group.sum(totals);
-  result.info.child_events = static_cast<std::uint64_t>(totals[0]);
-  result.info.children_simulated = totals[1];
-  result.info.children_in_care_aged_18_or_over = totals[2];
-  result.info.capacity_exceeded = totals[3];
-  result.info.threads = static_cast<int>(totals[4]);
+  sum_totals(group, result.info);
   result.info.runs = options.runs;
   group.run_together([&] {
     if (!first) return;

@@ -26,6 +26,10 @@ int runs_per_process_block(const RunOptions& options, int threads, int processes
 // rows. Alone, the same as run_and_summarise. `options.threads` 0 means every core this process
 // has to itself. A failure on any process throws on every process (ProcessGroup::run_together).
 // `runs_done` is called on the first process after each round, with the runs it held.
+// Collective: the totals of every process in `info` (child-events, children simulated, children
+// counted in care at 18 or over, capacity exceeded, threads) become their sums.
+void sum_totals(ProcessGroup& group, RunInfo& info);
+
 StreamedSummary run_and_summarise_together(ProcessGroup& group, const Scenario& scenario, RunOptions options,
                                            const std::function<void(int runs)>& runs_done = {});
 
