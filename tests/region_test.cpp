@@ -241,6 +241,18 @@ TEST_F(RegionCommand, ASyntheticRegionRunsAndABadRegionLeavesNothingBehind) {
     EXPECT_TRUE(fs::exists(dir_ / "out" / "councils" / council / "forecast.csv")) << council;
   }
 
+  // The board packs: each council's, and the region's page setting them side by side.
+  const CommandOutcome report = run_carecast("report " + (dir_ / "out").string());
+  ASSERT_EQ(report.exit_code, 0) << report.output;
+  const std::string page = read_text(dir_ / "out" / "region" / "report.html");
+  EXPECT_NE(page.find("<td>council_003</td>"), std::string::npos);
+  EXPECT_NE(page.find("../councils/council_002/report.html"), std::string::npos);
+  EXPECT_NE(page.find("<td>foster_agency</td>"), std::string::npos);
+  EXPECT_NE(page.find("Cost by financial year"), std::string::npos);
+  for (const std::string council : {"council_001", "council_002", "council_003"}) {
+    EXPECT_TRUE(fs::exists(dir_ / "out" / "councils" / council / "report.html")) << council;
+  }
+
   // A council whose scenario has another origin: refused, naming it, with exit 2 and no output folder.
   const fs::path other =
       write("other.toml", "extends = \"" CARECAST_SCENARIO_DIR "/default.toml\"\norigin_date = 2024-03-31\n");

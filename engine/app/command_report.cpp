@@ -24,6 +24,7 @@
 #include "output/report_key_figures.hpp"
 #include "output/report_labels.hpp"
 #include "output/report_options.hpp"
+#include "output/report_region.hpp"
 #include "output/report_workbook.hpp"
 #include "output/signal_cleanup.hpp"
 #include "scenario/scenario_loader.hpp"
@@ -181,12 +182,49 @@ void execute_backtest(const fs::path& folder, bool publish) {
   }
   out.commit();
   std::cout << "Wrote " << page.charts.size() << " charts of forecasts against what happened in "
-            << (folder / "charts").string() << " (PNG, SVG, PDF).\nBacktest report: "
-            << (folder / "report.html").string() << "\n";
+            << (folder / "charts").string()
+            << " (PNG, SVG, PDF).\nBacktest report: " << (folder / "report.html").string() << "\n";
+}
+
+void execute(const ReportCommand& command);
+
+// A region's folder (`run REGION`): each council's board pack in its own folder, then the region's
+// page in region/report.html, which sets the councils side by side and links to their packs.
+void execute_region(const fs::path& folder, bool publish) {
+  std::vector<fs::path> council_folders;
+  for (const auto& entry : fs::directory_iterator(folder / "councils")) {
+    if (entry.is_directory()) council_folders.push_back(entry.path());
+  }
+  std::sort(council_folders.begin(), council_folders.end());
+  if (council_folders.empty()) {
+    throw InputError({(folder / "councils").string(), 0, 0, "councils"}, "holds no council's folder");
+  }
+  RegionPage page{today(), publish, {}, read_forecast_table(folder / "region" / "forecast.csv")};
+  bool counted = false;
+  for (const TableRow& row : page.region.rows) counted = counted || row.metric == "children_looked_after";
+  if (!counted) {
+    throw InputError({(folder / "region" / "forecast.csv").string(), 0, 0, "metric"},
+                     "has no children_looked_after rows: it is not a region's forecast");
+  }
+  for (const fs::path& council : council_folders) {
+    std::cout << "Council " << council.filename().string() << ":\n";
+    execute(ReportCommand{council.string(), publish});
+    page.councils.push_back({council.filename().string(), read_forecast_table(council / "forecast.csv")});
+  }
+  const fs::path pack = publish ? folder / "region" / kPublishedFolder : folder / "region";
+  StagedOutputDirectory out(pack, "folder", ExistingOutput::replace);
+  if (!publish) out.carry_over_existing({"report.html"});
+  const std::string html = render_region_html(page);
+  out.write_file("report.html", [&](std::ostream& s) { s << html; });
+  out.commit();
+  std::cout << "Region page: " << (pack / "report.html").string() << "\n";
 }
 
 void execute(const ReportCommand& command) {
   const fs::path folder = folder_path(command.folder);
+  if (fs::exists(folder / "region" / "forecast.csv") && fs::is_directory(folder / "councils")) {
+    return execute_region(folder, command.publish);
+  }
   if (fs::exists(folder / kFiguresBacktestCsv)) return execute_figures_backtest(folder, command.publish);
   if (fs::exists(folder / kBacktestCsv)) return execute_backtest(folder, command.publish);
   const ReportInputs inputs = read_report_inputs(folder);
@@ -226,10 +264,19 @@ void execute(const ReportCommand& command) {
   const fs::path charts_folder = scratch.path() / "charts";
   const std::vector<DrawnChart> charts = draw_charts(plots, view, charts_folder, note);
 
-  const std::vector<AssumptionTable> assumptions = describe_assumptions(
-      {scenario, inputs.run, labels, scenario_file.string(), scenario_changed, command.publish});
-  ReportContent content{scenario.description, inputs.run, today(), command.publish, scenario_changed,
-                        key_figures(forecast, inputs.run.origin, labels), {}, {}, {}, {}, assumptions};
+  const std::vector<AssumptionTable> assumptions =
+      describe_assumptions({scenario, inputs.run, labels, scenario_file.string(), scenario_changed, command.publish});
+  ReportContent content{scenario.description,
+                        inputs.run,
+                        today(),
+                        command.publish,
+                        scenario_changed,
+                        key_figures(forecast, inputs.run.origin, labels),
+                        {},
+                        {},
+                        {},
+                        {},
+                        assumptions};
   if (comparison) content.options = appraise_options(*comparison, inputs.run.origin, labels);
   if (forecast) {
     content.finance = finance_by_year(*forecast, inputs.run.origin, scenario.costs.budget_per_financial_year);
@@ -242,23 +289,31 @@ void execute(const ReportCommand& command) {
     }
   }
   const fs::path workbook = scratch.path() / "forecast.xlsx";
-  write_workbook(workbook,
-                 {forecast, comparison, history, assumptions, labels,
-                  "Children looked after: forecast for scenario '" + inputs.run.scenario_name + "'",
-                  {{"Scenario", inputs.run.scenario_name + (scenario.description.empty() ? "" : ": " + scenario.description)},
-                   {"Forecast start", format_long_date(inputs.run.origin)},
-                   {"Forecast length", std::to_string(inputs.run.horizon_years) + " years"},
-                   {"Simulated runs", std::to_string(inputs.run.runs)},
-                   {"Random seed", std::to_string(inputs.run.seed)},
-                   {"Made", today() + " by carecast " + inputs.run.version},
-                   {"How to read", "Each row is one measure at one date: the mean and percentiles of the simulated "
-                                   "runs. Half the runs ended above the median; 90% between the 5th and 95th "
-                                   "percentiles. Dates are month ends; financial years run 1 April to 31 March."},
-                   {"Disclosure control", command.publish ? std::string("Applied. ") + kDisclosureRule
-                                                          : "Not applied: not for publication as it stands."},
-                   {"Units", "Money in pounds at the prices of each year (the scenario's inflation applied). "
-                             "Percentages and probabilities are stored as fractions and shown with a % format."}},
-                  inputs.run.origin, scenario.costs.budget_per_financial_year});
+  write_workbook(
+      workbook,
+      {forecast,
+       comparison,
+       history,
+       assumptions,
+       labels,
+       "Children looked after: forecast for scenario '" + inputs.run.scenario_name + "'",
+       {{"Scenario", inputs.run.scenario_name + (scenario.description.empty() ? "" : ": " + scenario.description)},
+        {"Forecast start", format_long_date(inputs.run.origin)},
+        {"Forecast length", std::to_string(inputs.run.horizon_years) + " years"},
+        {"Simulated runs", std::to_string(inputs.run.runs)},
+        {"Random seed", std::to_string(inputs.run.seed)},
+        {"Made", today() + " by carecast " + inputs.run.version},
+        {"How to read",
+         "Each row is one measure at one date: the mean and percentiles of the simulated "
+         "runs. Half the runs ended above the median; 90% between the 5th and 95th "
+         "percentiles. Dates are month ends; financial years run 1 April to 31 March."},
+        {"Disclosure control", command.publish ? std::string("Applied. ") + kDisclosureRule
+                                               : "Not applied: not for publication as it stands."},
+        {"Units",
+         "Money in pounds at the prices of each year (the scenario's inflation applied). "
+         "Percentages and probabilities are stored as fractions and shown with a % format."}},
+       inputs.run.origin,
+       scenario.costs.budget_per_financial_year});
 
   const std::string html = render_report_html(content);
   out.write_file("report.html", [&](std::ostream& s) { s << html; });
@@ -277,10 +332,9 @@ void execute(const ReportCommand& command) {
       for (const OptionSentence& sentence : option.sentences) std::cout << sentence.text << "\n";
     }
   }
-  std::cout << "Wrote " << (pack / "forecast.xlsx").string() << " and " << content.charts.size()
-            << " charts in " << (pack / "charts").string() << " (PNG, SVG, PDF).\n"
-            << (command.publish ? "Published board pack: " : "Board pack: ") << (pack / "report.html").string()
-            << "\n";
+  std::cout << "Wrote " << (pack / "forecast.xlsx").string() << " and " << content.charts.size() << " charts in "
+            << (pack / "charts").string() << " (PNG, SVG, PDF).\n"
+            << (command.publish ? "Published board pack: " : "Board pack: ") << (pack / "report.html").string() << "\n";
 }
 
 }  // namespace
@@ -288,10 +342,10 @@ void execute(const ReportCommand& command) {
 void setup_report(CLI::App& app) {
   auto command = std::make_shared<ReportCommand>();
   CLI::App* report = app.add_subcommand(
-      "report", "Turn a run or compare folder into a board pack: report.html, forecast.xlsx and charts/ (a backtest "
-             "folder: report.html, how well the model forecast before, and its charts)");
-  report
-      ->add_option("folder", command->folder, "A folder written by `carecast run` (or compare, or backtest)")
+      "report",
+      "Turn a run or compare folder into a board pack: report.html, forecast.xlsx and charts/ (a backtest "
+      "folder: report.html, how well the model forecast before, and its charts)");
+  report->add_option("folder", command->folder, "A folder written by `carecast run` (or compare, or backtest)")
       ->required();
   report->add_flag("--publish", command->publish,
                    "Apply disclosure control: suppress recorded counts of 1-4 (shown as \"c\") and round forecast "

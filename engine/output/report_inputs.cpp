@@ -192,4 +192,8 @@ void write_table_csv(std::ostream& out, const Table& table) {
   }
 }
 
+Table read_forecast_table(const fs::path& file) {
+  return read_table(file, false, {"mean", "p05", "p25", "p50", "p75", "p95"});
+}
+
 }  // namespace carecast::report

@@ -74,6 +74,9 @@ struct ReportInputs {
 // forecast.csv nor comparison.csv, lacks run.json, or any file is malformed.
 ReportInputs read_report_inputs(const std::filesystem::path& folder);
 
+// A forecast.csv on its own (a region's region/forecast.csv, which has no run.json beside it).
+Table read_forecast_table(const std::filesystem::path& file);
+
 // A table as CSV, in the layout it was read in; a suppressed value is written as "c".
 void write_table_csv(std::ostream& out, const Table& table);
 
