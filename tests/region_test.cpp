@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <boost/math/distributions/fisher_f.hpp>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -12,6 +13,7 @@
 #include <regex>
 #include <vector>
 
+#include "scenario/region_loader.hpp"
 #include "scenario/scenario_loader.hpp"
 #include "simulation/region_replication.hpp"
 #include "simulation/runner.hpp"
@@ -200,6 +202,47 @@ TEST(Region, ResultsAreTheSameOnOneThreadAndTwo) {
   EXPECT_LE(most, 4);
 }
 
+// Shared uncertainty: every council's rates and yearly multipliers drawn together. Five identical
+// councils then move up and down together, so the region's total varies far more across runs than
+// with each council drawing its own; the first council, whose streams are the run's in both, is the same.
+TEST(Region, CommonUncertaintyMovesTheCouncilsTogether) {
+  Region region = region_of_defaults(5);
+  for (RegionCouncil& council : region.councils) council.scenario.horizon_years = 3;
+  RunOptions options;
+  options.runs = 200;
+  options.seed = 9;
+  options.threads = 2;
+  RegionBlocks independent(region, options);
+  const RegionRun apart = run_region(independent, options.runs);
+  region.common_uncertainty = true;
+  RegionBlocks common(region, options);
+  const RegionRun together = run_region(common, options.runs);
+  EXPECT_EQ(apart.council_tallies[0], together.council_tallies[0]);
+  EXPECT_NE(apart.council_tallies[1], together.council_tallies[1]);
+
+  const TallyLayout& layout = common.region_layout();
+  const int cell = layout.find("children_looked_after", "all");
+  const int dates = common.calendar().date_count();
+  auto variance = [&](const RegionRun& run) {
+    std::vector<double> totals;
+    for (int r = 0; r < options.runs; ++r) {
+      totals.push_back(
+          run.region_tallies[(static_cast<std::size_t>(r) * dates + dates - 1) * layout.cell_count() + cell]);
+    }
+    const double mean = std::accumulate(totals.begin(), totals.end(), 0.0) / totals.size();
+    double squares = 0;
+    for (double t : totals) squares += (t - mean) * (t - mean);
+    return squares / (totals.size() - 1);
+  };
+  // An F test at a false-alarm rate of one in a million: the common variance is larger.
+  const boost::math::fisher_f_distribution<double> f(options.runs - 1, options.runs - 1);
+  const double critical = boost::math::quantile(f, 1 - 1e-6);
+  std::cout << "[ variance of the region total: common " << variance(together) << ", independent " << variance(apart)
+            << ", critical ratio " << critical << " ]\n";
+  EXPECT_GT(variance(together) / variance(apart), critical)
+      << "common " << variance(together) << ", independent " << variance(apart);
+}
+
 }  // namespace
 }  // namespace carecast
 
@@ -209,6 +252,20 @@ namespace {
 namespace fs = std::filesystem;
 
 class RegionCommand : public TemporaryFolderTest {};
+
+TEST_F(RegionCommand, CommonUncertaintyIsReadAndAWrongValueIsRefused) {
+  const std::string head = "[region]\nname = \"r\"\n";
+  const std::string council = "[[council]]\nname = \"only\"\nscenario = \"" CARECAST_SCENARIO_DIR "/default.toml\"\n";
+  EXPECT_FALSE(load_region(write("plain.toml", head + council)).common_uncertainty);
+  EXPECT_TRUE(load_region(write("common.toml", head + "common_uncertainty = true\n" + council)).common_uncertainty);
+  try {
+    load_region(write("bad.toml", head + "common_uncertainty = 1\n" + council));
+    FAIL() << "common_uncertainty = 1 was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("region.common_uncertainty"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(":3:"), std::string::npos) << e.what();
+  }
+}
 
 TEST_F(RegionCommand, AOneCouncilRegionWritesThatCouncilsForecastByteForByte) {
   const fs::path region =

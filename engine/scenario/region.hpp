@@ -65,7 +65,12 @@ struct RegionCouncil {
 
 struct Region {
   std::string name;
-  std::vector<RegionCouncil> councils;  // at least one; every scenario has the same origin and horizon
+  // Whether the councils' uncertain rates and year-to-year variation are drawn together in each run
+  // (one set of draws, each council's rates moved by them from its own evidence), as when the
+  // uncertainty is the region's or the nation's: a shock to entries everywhere at once. false: each
+  // council draws its own, independently of the others.
+  bool common_uncertainty = false;
+  std::vector<RegionCouncil> councils;   // at least one; every scenario has the same origin and horizon
   std::vector<SharedMarketPart> market;  // at most one part per category
   // distance[c][a]: the band of a place in council a's area for a child of council c. The diagonal is
   // inside_council. Decides which area a shared place is sought in first (nearest, then council order).

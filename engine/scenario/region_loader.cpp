@@ -78,7 +78,7 @@ std::string join(const std::vector<std::string_view>& names) {
 
 toml::table parse_region_toml(const fs::path& file) {
   const std::string text = read_input_file(file);  // refuses a folder, a FIFO or a device by name
-  check_toml_text(text, file.string());           // toml++ 3.3.0's defects: see toml_text_guard.hpp
+  check_toml_text(text, file.string());            // toml++ 3.3.0's defects: see toml_text_guard.hpp
   try {
     return toml::parse(text, file.string());
   } catch (const toml::parse_error& error) {
@@ -122,10 +122,11 @@ std::string read_string(const RegionFile& file, const Entry& entry) {
 std::int64_t read_integer(const RegionFile& file, const Entry& entry, std::int64_t min, std::int64_t max,
                           std::string_view what) {
   const auto* integer = entry.node->as_integer();
-  const std::string expected = "expected " + std::string(what) + ", a whole number from " + std::to_string(min) +
-                               " to " + std::to_string(max);
+  const std::string expected =
+      "expected " + std::string(what) + ", a whole number from " + std::to_string(min) + " to " + std::to_string(max);
   if (!integer) file.fail(entry, expected);
-  if (integer->get() < min || integer->get() > max) file.fail(entry, expected + "; got " + std::to_string(integer->get()));
+  if (integer->get() < min || integer->get() > max)
+    file.fail(entry, expected + "; got " + std::to_string(integer->get()));
   return integer->get();
 }
 
@@ -153,8 +154,8 @@ Date read_date(const RegionFile& file, const Entry& entry) {
   const auto* date = entry.node->as_date();
   if (!date) file.fail(entry, "expected a date such as 2026-04-01");
   if (date->get().year < kEarliestYear || date->get().year > kLatestYear) {
-    file.fail(entry, "expected a date in the years " + std::to_string(kEarliestYear) + " to " +
-                         std::to_string(kLatestYear));
+    file.fail(entry,
+              "expected a date in the years " + std::to_string(kEarliestYear) + " to " + std::to_string(kLatestYear));
   }
   return make_date(date->get().year, date->get().month, date->get().day);
 }
@@ -168,13 +169,18 @@ std::string lower_case(std::string_view text) {
 // ---------------------------------------------------------------------------------------------
 // Sections
 
+bool read_boolean(const RegionFile& file, const Entry& entry) {
+  if (const auto* value = entry.node->as_boolean()) return value->get();
+  file.fail(entry, "expected true or false");
+}
+
 std::string read_region_name(const RegionFile& file, const toml::table& root) {
   const toml::node* node = root.get("region");
   if (!node) {
     file.fail_missing("region", "required table [region] is missing: a region file begins with [region] and its name");
   }
   const Entry region{node, "region"};
-  members_of(file, region, {"name"}, {"name"});
+  members_of(file, region, {"name", "common_uncertainty"}, {"name"});
   const Entry name = *member(region, "name");
   std::string text = read_string(file, name);
   if (text.empty()) file.fail(name, "must not be empty");
@@ -288,7 +294,8 @@ std::vector<SharedMarketPart> read_market(const RegionFile& file, const toml::ta
 }
 
 std::vector<std::vector<LocationBand>> default_distance(std::size_t councils) {
-  std::vector<std::vector<LocationBand>> bands(councils, std::vector<LocationBand>(councils, LocationBand::outside_council_within_20_miles));
+  std::vector<std::vector<LocationBand>> bands(
+      councils, std::vector<LocationBand>(councils, LocationBand::outside_council_within_20_miles));
   for (std::size_t c = 0; c < councils; ++c) bands[c][c] = LocationBand::inside_council;
   return bands;
 }
@@ -313,8 +320,8 @@ std::vector<std::vector<LocationBand>> read_distance(const RegionFile& file, con
       const Entry cell{&(*columns)[a], row.key + "[" + std::to_string(a) + "]"};
       const std::optional<LocationBand> band = parse_location_band(read_string(file, cell));
       if (!band) {
-        file.fail(cell, "unknown band; expected one of: " +
-                            join({kLocationBandNames.begin(), kLocationBandNames.end()}));
+        file.fail(cell,
+                  "unknown band; expected one of: " + join({kLocationBandNames.begin(), kLocationBandNames.end()}));
       }
       if (a == c && *band != LocationBand::inside_council) {
         file.fail(cell, "a council's own area must be inside_council (the diagonal)");
@@ -342,8 +349,8 @@ JointHome read_joint_home(const RegionFile& file, const Entry& table, const std:
   home.opens = read_date(file, opens);
   const Scenario& scenario = councils.front().scenario;
   if (home.opens < scenario.origin || home.opens >= scenario.horizon_end()) {
-    file.fail(opens, "must be on or after the councils' origin (" + format_iso(scenario.origin) + ") and before the horizon's end (" +
-                         format_iso(scenario.horizon_end()) + ")");
+    file.fail(opens, "must be on or after the councils' origin (" + format_iso(scenario.origin) +
+                         ") and before the horizon's end (" + format_iso(scenario.horizon_end()) + ")");
   }
   home.annual_cost = read_number(file, *member(table, "annual_cost"), 0, kMaxAnnualCost, "£ a year");
   return home;
@@ -390,7 +397,8 @@ void read_options(const RegionFile& file, const toml::table& root, Region& regio
   if (!node) return;
   const Entry options{node, "options"};
   members_of(file, options, {"joint_home", "recruitment_hub", "framework_price"}, {});
-  if (const auto home = member(options, "joint_home")) region.joint_home = read_joint_home(file, *home, region.councils);
+  if (const auto home = member(options, "joint_home"))
+    region.joint_home = read_joint_home(file, *home, region.councils);
   if (const auto hub = member(options, "recruitment_hub")) region.recruitment_hub = read_recruitment_hub(file, *hub);
   if (const auto price = member(options, "framework_price")) {
     region.framework_price = read_framework_price(file, *price, region.councils.front().scenario);
@@ -414,6 +422,9 @@ Region load_region(const fs::path& file) {
 
   Region region;
   region.name = read_region_name(region_file, root);
+  if (const auto common = member(Entry{root.get("region"), "region"}, "common_uncertainty")) {
+    region.common_uncertainty = read_boolean(region_file, *common);
+  }
   region.councils = read_councils(region_file, root);
   region.market = read_market(region_file, root, region.councils.size());
   region.distance = read_distance(region_file, root, region.councils.size());

@@ -202,10 +202,12 @@ void RegionBlocks::run_block(int first, int count, std::span<const std::span<std
     worker.market.reset();
     for (std::size_t c = 0; c < councils_.size(); ++c) {
       Worker::CouncilRunner& council = *worker.councils[c];
-      const ReplicationIdentity id{council_seed(options_.seed, c), static_cast<std::uint64_t>(run)};
+      ReplicationIdentity id{council_seed(options_.seed, c), static_cast<std::uint64_t>(run)};
+      // Shared uncertainty: every council's rates and yearly multipliers from the run's own streams.
+      if (region_.common_uncertainty) id.variation_seed = options_.seed;
       if (councils_[c]->rates.drawn()) {
-        councils_[c]->rates.draw(councils_[c]->scenario, id.seed, id.replication, horizon_time, council.drawn_scenario,
-                                 council.drawn_model);
+        councils_[c]->rates.draw(councils_[c]->scenario, id.variation_seed.value_or(id.seed), id.replication,
+                                 horizon_time, council.drawn_scenario, council.drawn_model);
         council.runner.use_model(council.drawn_model);
       }
       council.runner.begin(id, council_tallies[c].subspan(tally_size * at, tally_size),

@@ -12,9 +12,7 @@
 namespace carecast {
 namespace {
 
-double exponential1(StreamEngine& engine) {
-  return boost::random::exponential_distribution<double>(1.0)(engine);
-}
+double exponential1(StreamEngine& engine) { return boost::random::exponential_distribution<double>(1.0)(engine); }
 
 }  // namespace
 
@@ -43,8 +41,8 @@ Date draw_birth_date(Date date, int band, StreamEngine& engine) {
   return earliest + std::chrono::days{boost::random::uniform_int_distribution<int>(0, span)(engine)};
 }
 
-ReplicationRunner::ReplicationRunner(const Scenario& scenario, const CompiledModel& model,
-                                     const TallyLayout& layout, const ReportingCalendar& calendar)
+ReplicationRunner::ReplicationRunner(const Scenario& scenario, const CompiledModel& model, const TallyLayout& layout,
+                                     const ReportingCalendar& calendar)
     : scenario_(scenario),
       model_(&model),
       layout_(layout),
@@ -52,7 +50,8 @@ ReplicationRunner::ReplicationRunner(const Scenario& scenario, const CompiledMod
       row_width_(static_cast<std::size_t>(layout.cell_count())),
       vary_by_year_(scenario.variation.any()) {
   if (scenario.supply.enabled != (layout.carer_households >= 0)) {
-    throw std::invalid_argument("the tally layout must be built for the scenario's supply: TallyLayout(&scenario.supply)");
+    throw std::invalid_argument(
+        "the tally layout must be built for the scenario's supply: TallyLayout(&scenario.supply)");
   }
   if (scenario.starting_counts) starting_counts_drawer_.emplace(*scenario.starting_counts, scenario.origin);
   for (int c = 0; c < kCategoryCount; ++c) {
@@ -100,8 +99,8 @@ std::uint32_t ReplicationRunner::take_slot(const ChildState& child) {
 
 // The child's own streams for its placements' costs and locations and its needs.
 void ReplicationRunner::open_child_streams(ChildState& child) const {
-  child.cost_stream = StreamEngine(id_.seed, id_.replication, entity_id(child.entity_kind, child.entity),
-                                   Process::placement_cost);
+  child.cost_stream =
+      StreamEngine(id_.seed, id_.replication, entity_id(child.entity_kind, child.entity), Process::placement_cost);
   if (locations_.enabled()) {
     child.location_stream = StreamEngine(id_.seed, id_.replication, entity_id(child.entity_kind, child.entity),
                                          Process::placement_location);
@@ -253,9 +252,9 @@ void ReplicationRunner::end_placement(std::uint32_t index, double now) {
   // The ending's year, and the child's time in care, decide how exits and moves are weighted.
   const int care_band = model_->varies_with_time_in_care() ? model_->care_band_at(child.care_start, now) : 0;
   const CumulativeTable<kOutcomeCount>& destination =
-      varies_endings()                      ? variation_.destination(variation_.year_at(now), from, band, care_band)
+      varies_endings()                     ? variation_.destination(variation_.year_at(now), from, band, care_band)
       : model_->varies_with_time_in_care() ? model_->care_destination[model_->care_cell(from, band, care_band)]
-                                            : model_->destination[from][band];
+                                           : model_->destination[from][band];
   int outcome = destination.pick(uniform_open01(child.destination_stream));
   // An unaccompanied asylum-seeking child has no parent in this country to be placed with: the draw
   // is taken again, so that the other destinations keep their proportions. A cell that leads
@@ -337,8 +336,8 @@ bool ReplicationRunner::uasc_cap_reached(double now) const {
   return uasc_stock_ >= cap[year];
 }
 
-void ReplicationRunner::schedule_next_arrival(StreamEngine& arrivals, const CompiledEntryStream& stream,
-                                              EventKind kind, double now) {
+void ReplicationRunner::schedule_next_arrival(StreamEngine& arrivals, const CompiledEntryStream& stream, EventKind kind,
+                                              double now) {
   if (!stream.active()) return;
   const std::span<const double> multipliers =
       &stream == &model_->entries && !entry_year_multiplier_.empty() ? std::span<const double>(entry_year_multiplier_)
@@ -380,9 +379,8 @@ void ReplicationRunner::admit_group(ReplicationIdentity id, double now, EntityKi
   std::array<Category, CompiledModel::kMaxGroupSize> wanted{};
   for (int k = 0; k < size; ++k) {
     const std::uint32_t entity = next_child++;
-    StreamEngine attributes = k == 0 ? lead
-                                     : StreamEngine(id.seed, id.replication, entity_id(kind, entity),
-                                                    Process::child_attributes);
+    StreamEngine attributes =
+        k == 0 ? lead : StreamEngine(id.seed, id.replication, entity_id(kind, entity), Process::child_attributes);
     const int band_and_sex = stream.age_band_and_sex_at(now).pick(uniform_open01(attributes));
     const int band = band_and_sex / kSexCount;
     ChildState child;
@@ -447,8 +445,8 @@ void ReplicationRunner::start_population(ReplicationIdentity id) {
   auto admit_starting = [&](ChildState child, std::uint32_t entity) {
     child.entity = entity;
     child.entity_kind = EntityKind::starting_child;
-    child.duration_stream =
-        StreamEngine(id.seed, id.replication, entity_id(EntityKind::starting_child, entity), Process::placement_duration);
+    child.duration_stream = StreamEngine(id.seed, id.replication, entity_id(EntityKind::starting_child, entity),
+                                         Process::placement_duration);
     child.destination_stream = StreamEngine(id.seed, id.replication, entity_id(EntityKind::starting_child, entity),
                                             Process::placement_destination);
     const std::uint32_t index = add_child(child);
@@ -588,7 +586,7 @@ void ReplicationRunner::record_snapshot(int date_index) {
 }
 
 ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::int32_t> tally,
-                                         std::span<double> measures) {
+                                        std::span<double> measures) {
   queue_ = CouncilQueue(own_queue_);
   own_queue_.reset(model_->horizon_time);
   begin(id, tally, measures);
@@ -626,8 +624,9 @@ void ReplicationRunner::begin(ReplicationIdentity id, std::span<std::int32_t> ta
   household_since_.clear();
   if (vary_by_year_) {
     // Drawn before anything else uses the tables, on the replication's own stream.
-    StreamEngine systemic(id.seed, id.replication, entity_id(EntityKind::replication, 3), Process::systemic_variation);
-    StreamEngine drift(id.seed, id.replication, entity_id(EntityKind::replication, 3), Process::systemic_drift);
+    const std::uint64_t seed = id.variation_seed.value_or(id.seed);
+    StreamEngine systemic(seed, id.replication, entity_id(EntityKind::replication, 3), Process::systemic_variation);
+    StreamEngine drift(seed, id.replication, entity_id(EntityKind::replication, 3), Process::systemic_drift);
     variation_.draw(scenario_.variation, *model_, systemic, drift);
   }
   tie_entry_multipliers_to_population();
@@ -641,8 +640,10 @@ void ReplicationRunner::begin(ReplicationIdentity id, std::span<std::int32_t> ta
   }
   start_population(id);
   start_left_before_origin(id);
-  entry_arrivals_ = StreamEngine(id.seed, id.replication, entity_id(EntityKind::replication, 0), Process::entry_arrivals);
-  uasc_arrivals_ = StreamEngine(id.seed, id.replication, entity_id(EntityKind::replication, 1), Process::entry_arrivals);
+  entry_arrivals_ =
+      StreamEngine(id.seed, id.replication, entity_id(EntityKind::replication, 0), Process::entry_arrivals);
+  uasc_arrivals_ =
+      StreamEngine(id.seed, id.replication, entity_id(EntityKind::replication, 1), Process::entry_arrivals);
   schedule_next_arrival(entry_arrivals_, model_->entries, EventKind::group_arrives, 0.0);
   schedule_next_arrival(uasc_arrivals_, model_->uasc, EventKind::uasc_arrives, 0.0);
 }
@@ -662,8 +663,7 @@ void ReplicationRunner::handle(const Event& event) {
       const ChildState& child = children_[event.slot];
       StreamEngine leaving(id_.seed, id_.replication, entity_id(child.entity_kind, child.entity),
                            Process::leaving_at_18);
-      const bool stays_put =
-          is_foster(child.category) && uniform_open01(leaving) < model_->staying_put_probability;
+      const bool stays_put = is_foster(child.category) && uniform_open01(leaving) < model_->staying_put_probability;
       leave_care(event.slot, stays_put ? ExitReason::staying_put : ExitReason::aged_18, event.time);
       break;
     }
@@ -675,15 +675,9 @@ void ReplicationRunner::handle(const Event& event) {
       admit_group(id_, event.time, EntityKind::uasc_child);
       schedule_next_arrival(uasc_arrivals_, model_->uasc, EventKind::uasc_arrives, event.time);
       break;
-    case EventKind::care_leaver_changes:
-      care_leavers_.handle(event, queue_);
-      break;
-    case EventKind::re_enters:
-      re_enter(event.slot, event.time);
-      break;
-    default:
-      handle_supply_event(event);
-      break;
+    case EventKind::care_leaver_changes: care_leavers_.handle(event, queue_); break;
+    case EventKind::re_enters: re_enter(event.slot, event.time); break;
+    default: handle_supply_event(event); break;
   }
 }
 

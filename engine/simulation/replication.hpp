@@ -29,6 +29,9 @@ namespace carecast {
 struct ReplicationIdentity {
   std::uint64_t seed = 0;
   std::uint64_t replication = 0;
+  // The seed of the year-to-year variation's streams, when it is not `seed`'s: a region whose councils
+  // share their uncertainty (Region::common_uncertainty) gives every council the run's own.
+  std::optional<std::uint64_t> variation_seed;
 };
 
 struct ReplicationStats {
@@ -54,7 +57,7 @@ struct ChildState {
   // Clock time at which the child reaches each age-band boundary: the start of their 1st, 5th,
   // 10th and 16th birthdays, and (last) the 18th, when care ends.
   std::array<double, kAgeBandCount> birthday_time{};
-  double birth_time = 0;  // start of the day of birth, for ages in whole years
+  double birth_time = 0;            // start of the day of birth, for ages in whole years
   StreamEngine duration_stream;     // draws of how long each placement lasts
   StreamEngine destination_stream;  // draws of where the child goes when a placement ends
   std::uint32_t entity = 0;         // low 32 bits of the stream entity id (namespace below)
@@ -65,28 +68,28 @@ struct ChildState {
   bool uasc = false;
   bool in_care = false;
   std::uint16_t placements_this_year = 0;  // since the latest 1 April, including the current one
-  std::uint32_t sibling_group = 0;          // 0 = entered alone or in the starting population
-  std::uint32_t in_care_slot = 0;           // position in the list of children in care
-  std::uint32_t generation = 0;             // placements begun: stale events carry an older one
-  PlaceHandle place;                        // the household, home or capped place occupied
-  std::uint32_t place_slot = kNoChild;      // its slot among its household's or home's children
-  double placement_end = 0;                 // when the current placement is due to end (or care ends)
-  std::uint16_t step_down_attempts = 0;     // tries to step down that found no specialist place
-  std::uint16_t placements_in_care = 0;     // placements begun in this period of care (since the origin)
+  std::uint32_t sibling_group = 0;         // 0 = entered alone or in the starting population
+  std::uint32_t in_care_slot = 0;          // position in the list of children in care
+  std::uint32_t generation = 0;            // placements begun: stale events carry an older one
+  PlaceHandle place;                       // the household, home or capped place occupied
+  std::uint32_t place_slot = kNoChild;     // its slot among its household's or home's children
+  double placement_end = 0;                // when the current placement is due to end (or care ends)
+  std::uint16_t step_down_attempts = 0;    // tries to step down that found no specialist place
+  std::uint16_t placements_in_care = 0;    // placements begun in this period of care (since the origin)
   // Start of the placement before the current one, for the placed-for-adoption rule of the
   // long-term stability measure. Unknown for the starting population: the current start then.
   double previous_placement_start = 0;
-  StreamEngine cost_stream;                 // each placement's cost draw
-  double cost_per_day = 0;                  // £ a day of the current placement, in base-year prices
-  std::uint8_t cost_category = 0;           // CostCategory the current placement is booked under
+  StreamEngine cost_stream;                              // each placement's cost draw
+  double cost_per_day = 0;                               // £ a day of the current placement, in base-year prices
+  std::uint8_t cost_category = 0;                        // CostCategory the current placement is booked under
   LocationBand location = LocationBand::inside_council;  // the current placement's, with [supply.location]
-  StreamEngine location_stream;             // each placement's location band
+  StreamEngine location_stream;                          // each placement's location band
   // With [supply.needs] (child_needs.hpp): the level assessed when the current placement was sought,
   // when, and whether the placement fails to meet it.
   NeedsLevel needs_level = NeedsLevel::standard;
   bool unmet_need = false;
   double needs_assessed = 0;
-  StreamEngine needs_stream;                // the child's level, its changes, and searches by level
+  StreamEngine needs_stream;  // the child's level, its changes, and searches by level
   // With [re_entry]: periods of care begun in the replication (1 for the first), when the child last
   // left care, and the child's stream for re-entry (begun at its first exit home or by an order).
   std::uint16_t periods_of_care = 1;
@@ -129,7 +132,8 @@ struct MonthlyBook {
   }
   bool empty() const { return amounts.empty(); }
   double& at(int month, int column) {
-    return amounts[static_cast<std::size_t>(month) * static_cast<std::size_t>(width) + static_cast<std::size_t>(column)];
+    return amounts[static_cast<std::size_t>(month) * static_cast<std::size_t>(width) +
+                   static_cast<std::size_t>(column)];
   }
 };
 
@@ -240,8 +244,7 @@ class ReplicationRunner {
   void start_left_before_origin(ReplicationIdentity id);
   void re_enter(std::uint32_t child, double now);
   void record_repeat_entries();  // repeat_entry_percent at each 31 March, from the tally's entries
-  void schedule_next_arrival(StreamEngine& arrivals, const CompiledEntryStream& stream, EventKind kind,
-                             double now);
+  void schedule_next_arrival(StreamEngine& arrivals, const CompiledEntryStream& stream, EventKind kind, double now);
   // Placement-ending hazards and destinations scaled by this replication's yearly multipliers.
   bool varies_endings() const { return vary_by_year_ && variation_.varies_endings(); }
 
@@ -302,7 +305,7 @@ class ReplicationRunner {
 
   std::vector<CalendarMark> marks_;
   std::vector<ChildState> children_;
-  std::vector<std::uint32_t> in_care_;  // children in care, in no particular order
+  std::vector<std::uint32_t> in_care_;     // children in care, in no particular order
   std::vector<std::uint32_t> free_slots_;  // slots of children who have left care, for new children
   // Stock by age band is tallied when a child leaves care (or the run ends), for the whole
   // stay at once: each band's run of reporting dates becomes +1 at its first date and -1 after
@@ -325,7 +328,7 @@ class ReplicationRunner {
   std::uint32_t next_uasc_child_ = 0;
   std::uint32_t next_sibling_group_ = 0;
   std::span<std::int32_t> tally_;
-  int month_ = 0;  // row receiving flows: the first reporting date not yet passed
+  int month_ = 0;                       // row receiving flows: the first reporting date not yet passed
   double latest_april_first_ = -1e300;  // clock time of the latest 1 April passed (collection year start)
   ReplicationStats stats_;
   ReplicationObserver* observer_ = nullptr;
@@ -360,15 +363,17 @@ class ReplicationRunner {
       runner_.accrue(runner_.cost_by_month_, static_cast<int>(CostCategory::care_leavers), per_day, from, to);
     }
     // Booked in the month being simulated, as every one-off cost is.
-    void book_one_off(double amount, double /*now*/) override { runner_.book_one_off(CostCategory::care_leavers, amount); }
+    void book_one_off(double amount, double /*now*/) override {
+      runner_.book_one_off(CostCategory::care_leavers, amount);
+    }
 
    private:
     ReplicationRunner& runner_;
   };
   CareLeaverCosts care_leaver_costs_{*this};
-  StreamEngine market_draws_;      // searches of markets whose chance of a place is below 1
-  StreamEngine match_draws_;       // which free in-house household, if any, suits a child
-  StreamEngine household_draws_;   // make-up of new households, funnel conversions
+  StreamEngine market_draws_;     // searches of markets whose chance of a place is below 1
+  StreamEngine match_draws_;      // which free in-house household, if any, suits a child
+  StreamEngine household_draws_;  // make-up of new households, funnel conversions
   StreamEngine enquiry_arrivals_;
   StreamEngine specialist_arrivals_;
   StreamEngine entry_thinning_;
@@ -380,7 +385,7 @@ class ReplicationRunner {
   std::vector<std::uint32_t> place_slots_;
   std::vector<std::uint32_t> household_slots_;
   std::vector<std::uint32_t> home_slots_;
-  std::vector<std::uint32_t> placed_there_;        // scratch: the children of a household or home
+  std::vector<std::uint32_t> placed_there_;  // scratch: the children of a household or home
   // No household below this index can join a Mockingbird constellation (each is a member already
   // or has deregistered), so filling constellations never looks at them again.
   std::int32_t next_possible_member_ = 0;
