@@ -31,11 +31,7 @@ RegionSummary run_and_summarise_region_together(ProcessGroup& group, const Regio
 
   std::vector<int> counts(static_cast<std::size_t>(processes));
   for (int round_first = 0; round_first < options.runs; round_first += processes * block) {
-    int round_runs = 0;
-    for (int r = 0; r < processes; ++r) {
-      counts[static_cast<std::size_t>(r)] = std::clamp(options.runs - (round_first + r * block), 0, block);
-      round_runs += counts[static_cast<std::size_t>(r)];
-    }
+    const int round_runs = round_counts(options.runs, round_first, block, counts);
     const int own_runs = counts[static_cast<std::size_t>(group.rank())];
     group.run_together([&] {
       if (own_runs > 0) buffers->run(*blocks, round_first + group.rank() * block, own_runs);

@@ -14,6 +14,15 @@ int runs_per_process_block(const RunOptions& options, int threads, int processes
   return std::max(1, std::min({one_process, share, bounded}));
 }
 
+int round_counts(int runs, int round_first, int block, std::span<int> counts) {
+  int round_runs = 0;
+  for (std::size_t r = 0; r < counts.size(); ++r) {
+    counts[r] = std::clamp(runs - (round_first + static_cast<int>(r) * block), 0, block);
+    round_runs += counts[r];
+  }
+  return round_runs;
+}
+
 void sum_totals(ProcessGroup& group, RunInfo& info) {
   std::array<std::int64_t, 5> totals{static_cast<std::int64_t>(info.child_events), info.children_simulated,
                                      info.children_in_care_aged_18_or_over, info.capacity_exceeded, info.threads};
@@ -54,11 +63,7 @@ StreamedSummary run_and_summarise_together(ProcessGroup& group, const Scenario& 
   // and a failure anywhere stops every process at the same check.
   std::vector<int> counts(static_cast<std::size_t>(processes));
   for (int round_first = 0; round_first < options.runs; round_first += processes * block) {
-    int round_runs = 0;
-    for (int r = 0; r < processes; ++r) {
-      counts[static_cast<std::size_t>(r)] = std::clamp(options.runs - (round_first + r * block), 0, block);
-      round_runs += counts[static_cast<std::size_t>(r)];
-    }
+    const int round_runs = round_counts(options.runs, round_first, block, counts);
     const int own_first = round_first + group.rank() * block;
     const int own_runs = counts[static_cast<std::size_t>(group.rank())];
     group.run_together([&] {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <span>
 
 #include "parallel/process_group.hpp"
 #include "tally/streaming_summary.hpp"
@@ -26,6 +27,10 @@ int runs_per_process_block(const RunOptions& options, int threads, int processes
 // rows. Alone, the same as run_and_summarise. `options.threads` 0 means every core this process
 // has to itself. A failure on any process throws on every process (ProcessGroup::run_together).
 // `runs_done` is called on the first process after each round, with the runs it held.
+// The runs each process simulates in the round from `round_first`: process r the r-th block of
+// `block` runs, clipped to `runs` (`counts` holds one entry a process). Gives the round's runs.
+int round_counts(int runs, int round_first, int block, std::span<int> counts);
+
 // Collective: the totals of every process in `info` (child-events, children simulated, children
 // counted in care at 18 or over, capacity exceeded, threads) become their sums.
 void sum_totals(ProcessGroup& group, RunInfo& info);

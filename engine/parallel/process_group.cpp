@@ -52,11 +52,10 @@ void gather(std::span<Value> values, std::size_t run_size, std::span<const int> 
   check(MPI_Type_commit(&run_type), "MPI_Type_commit");
   std::vector<int> displacements(counts.size(), 0);
   for (std::size_t r = 1; r < counts.size(); ++r) displacements[r] = displacements[r - 1] + counts[r - 1];
-  const int status =
-      rank == 0 ? MPI_Gatherv(MPI_IN_PLACE, 0, run_type, values.data(), counts.data(), displacements.data(), run_type,
-                              0, MPI_COMM_WORLD)
-                : MPI_Gatherv(values.data(), counts[static_cast<std::size_t>(rank)], run_type, nullptr, nullptr,
-                              nullptr, run_type, 0, MPI_COMM_WORLD);
+  const int status = rank == 0 ? MPI_Gatherv(MPI_IN_PLACE, 0, run_type, values.data(), counts.data(),
+                                             displacements.data(), run_type, 0, MPI_COMM_WORLD)
+                               : MPI_Gatherv(values.data(), counts[static_cast<std::size_t>(rank)], run_type, nullptr,
+                                             nullptr, nullptr, run_type, 0, MPI_COMM_WORLD);
   MPI_Type_free(&run_type);
   check(status, "MPI_Gatherv");
 }
@@ -184,9 +183,9 @@ void ProcessGroup::gather_runs(std::span<double> values, std::size_t run_size, s
 void ProcessGroup::sum(std::span<std::int64_t> values) {
   if (size_ == 1) return;
 #ifdef CARECAST_WITH_MPI
-  check(MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_INT64_T, MPI_SUM,
-                      MPI_COMM_WORLD),
-        "MPI_Allreduce");
+  check(
+      MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD),
+      "MPI_Allreduce");
 #else
   (void)values;
 #endif

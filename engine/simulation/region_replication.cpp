@@ -76,19 +76,10 @@ struct RegionBlocks::Council {
 
 // One thread's replication of the whole region: the queue, the shared market and each council's runner.
 struct RegionBlocks::Worker {
-  struct CouncilRunner {
-    CouncilRunner(const Scenario& scenario, const CompiledModel& model, const TallyLayout& layout,
-                  const ReportingCalendar& calendar)
-        : runner(scenario, model, layout, calendar) {}
-    CompiledModel drawn_model;
-    std::optional<Scenario> drawn_scenario;
-    ReplicationRunner runner;
-    ReplicationStats totals;
-  };
   explicit Worker(const Region& region) : market(region) {}
   EventQueue queue;
   SharedMarket market;
-  std::vector<std::unique_ptr<CouncilRunner>> councils;
+  std::vector<std::unique_ptr<ReplicationSlot>> councils;
   std::int64_t shared_capacity_exceeded = 0;
 };
 
@@ -179,7 +170,7 @@ void RegionBlocks::run_block(int first, int count, std::span<const std::span<std
   while (static_cast<int>(workers_.size()) < threads) {
     auto worker = std::make_unique<Worker>(region_);
     for (std::size_t c = 0; c < councils_.size(); ++c) {
-      worker->councils.push_back(std::make_unique<Worker::CouncilRunner>(
+      worker->councils.push_back(std::make_unique<ReplicationSlot>(
           councils_[c]->scenario, *councils_[c]->rates.point_model, council_layout_, calendar_));
       ReplicationRunner& runner = worker->councils.back()->runner;
       runner.vary_by_year(councils_[c]->systemic_variation);
@@ -201,15 +192,12 @@ void RegionBlocks::run_block(int first, int count, std::span<const std::span<std
     worker.queue.reset(horizon_time);
     worker.market.reset();
     for (std::size_t c = 0; c < councils_.size(); ++c) {
-      Worker::CouncilRunner& council = *worker.councils[c];
+      ReplicationSlot& council = *worker.councils[c];
       ReplicationIdentity id{council_seed(options_.seed, c), static_cast<std::uint64_t>(run)};
       // Shared uncertainty: every council's rates and yearly multipliers from the run's own streams.
       if (region_.common_uncertainty) id.variation_seed = options_.seed;
-      if (councils_[c]->rates.drawn()) {
-        councils_[c]->rates.draw(councils_[c]->scenario, id.variation_seed.value_or(id.seed), id.replication,
-                                 horizon_time, council.drawn_scenario, council.drawn_model);
-        council.runner.use_model(council.drawn_model);
-      }
+      council.draw_rates(councils_[c]->rates, councils_[c]->scenario, id.variation_seed.value_or(id.seed),
+                         id.replication, horizon_time);
       council.runner.begin(id, council_tallies[c].subspan(tally_size * at, tally_size),
                            council_measures[c].subspan(measure_size * at, measure_size));
     }
@@ -248,14 +236,7 @@ void RegionBlocks::run_block(int first, int count, std::span<const std::span<std
         row[region_cells_.imported_by_council + static_cast<int>(c)] = worker.market.imported(static_cast<int>(c));
       }
     }
-    for (std::size_t c = 0; c < councils_.size(); ++c) {
-      const ReplicationStats s = worker.councils[c]->runner.finish();
-      ReplicationStats& totals = worker.councils[c]->totals;
-      totals.child_events += s.child_events;
-      totals.children_simulated += s.children_simulated;
-      totals.children_in_care_aged_18_or_over += s.children_in_care_aged_18_or_over;
-      totals.capacity_exceeded += s.capacity_exceeded;
-    }
+    for (auto& council : worker.councils) council->totals += council->runner.finish();
     // The region's own cells of the councils' metrics: their sums (and the additive measures').
     double* region_measure = region_measures.data() + measure_size * at;
     for (int d = 0; d < dates; ++d) {
@@ -294,13 +275,7 @@ RunInfo RegionBlocks::council_info(int council) const {
   info.parameters_drawn = c.rates.drawn();
   info.parameter_evidence = c.rates.evidence_kind;
   info.systemic_variation = c.systemic_variation;
-  for (const auto& worker : workers_) {
-    const ReplicationStats& s = worker->councils[static_cast<std::size_t>(council)]->totals;
-    info.child_events += s.child_events;
-    info.children_simulated += s.children_simulated;
-    info.children_in_care_aged_18_or_over += s.children_in_care_aged_18_or_over;
-    info.capacity_exceeded += s.capacity_exceeded;
-  }
+  for (const auto& worker : workers_) info.count(worker->councils[static_cast<std::size_t>(council)]->totals);
   info.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   return info;
 }
@@ -308,14 +283,10 @@ RunInfo RegionBlocks::council_info(int council) const {
 RunInfo RegionBlocks::region_info() const {
   RunInfo info = council_info(0);
   info.layout = region_layout_;
-  for (int c = 1; c < councils(); ++c) {
-    const RunInfo other = council_info(c);
-    info.child_events += other.child_events;
-    info.children_simulated += other.children_simulated;
-    info.children_in_care_aged_18_or_over += other.children_in_care_aged_18_or_over;
-    info.capacity_exceeded += other.capacity_exceeded;
-    info.parameters_drawn = info.parameters_drawn || other.parameters_drawn;
-    info.systemic_variation = info.systemic_variation || other.systemic_variation;
+  for (std::size_t c = 1; c < councils_.size(); ++c) {
+    for (const auto& worker : workers_) info.count(worker->councils[c]->totals);
+    info.parameters_drawn = info.parameters_drawn || councils_[c]->rates.drawn();
+    info.systemic_variation = info.systemic_variation || councils_[c]->systemic_variation;
   }
   info.capacity_exceeded += shared_capacity_exceeded();
   return info;

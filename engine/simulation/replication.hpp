@@ -26,6 +26,8 @@
 
 namespace carecast {
 
+struct ReplicationRates;
+
 struct ReplicationIdentity {
   std::uint64_t seed = 0;
   std::uint64_t replication = 0;
@@ -41,6 +43,14 @@ struct ReplicationStats {
   std::int64_t children_in_care_aged_18_or_over = 0;
   // Reporting dates at which a resource had more children than places: must be 0.
   std::int64_t capacity_exceeded = 0;
+
+  ReplicationStats& operator+=(const ReplicationStats& other) {
+    child_events += other.child_events;
+    children_simulated += other.children_simulated;
+    children_in_care_aged_18_or_over += other.children_in_care_aged_18_or_over;
+    capacity_exceeded += other.capacity_exceeded;
+    return *this;
+  }
 };
 
 inline constexpr std::uint32_t kNoChild = 0xffffffffU;
@@ -395,6 +405,23 @@ class ReplicationRunner {
   int mockingbird_members_ = 0;
   // Draws the counts form of the starting population, when the scenario has one.
   std::optional<StartingCountsDrawer> starting_counts_drawer_;
+};
+
+// A thread's runner of one scenario (a council alone, or one of a region's), with the rates it draws
+// for each replication and its totals, kept from block to block so its buffers grow only once.
+struct ReplicationSlot {
+  ReplicationSlot(const Scenario& scenario, const CompiledModel& model, const TallyLayout& layout,
+                  const ReportingCalendar& calendar)
+      : runner(scenario, model, layout, calendar) {}
+  // The scenario with this replication's drawn rates: copied once, then only its rates rewritten.
+  CompiledModel drawn_model;
+  std::optional<Scenario> drawn_scenario;
+  ReplicationRunner runner;
+  ReplicationStats totals;
+  // When `rates` draws them (runner.hpp), replication (seed, replication)'s rates, for the runner's
+  // next run; otherwise the runner keeps the point rates.
+  void draw_rates(const ReplicationRates& rates, const Scenario& scenario, std::uint64_t seed,
+                  std::uint64_t replication, double horizon_time);
 };
 
 }  // namespace carecast

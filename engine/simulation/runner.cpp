@@ -75,17 +75,23 @@ int runs_per_block(const RunOptions& options, int threads) {
   return std::max(1, std::min(options.runs, wanted));
 }
 
-// One thread's replication state, reused from block to block so its buffers grow only once.
-struct ReplicationBlocks::Worker {
-  Worker(const Scenario& scenario, const CompiledModel& model, const TallyLayout& layout,
-         const ReportingCalendar& calendar)
-      : runner(scenario, model, layout, calendar) {}
-  CompiledModel drawn_model;
-  // The scenario with this replication's drawn rates: copied once, then only its rates rewritten.
-  std::optional<Scenario> drawn_scenario;
-  ReplicationRunner runner;
-  ReplicationStats totals;
+struct ReplicationBlocks::Worker : ReplicationSlot {
+  using ReplicationSlot::ReplicationSlot;
 };
+
+void RunInfo::count(const ReplicationStats& stats) {
+  child_events += stats.child_events;
+  children_simulated += stats.children_simulated;
+  children_in_care_aged_18_or_over += stats.children_in_care_aged_18_or_over;
+  capacity_exceeded += stats.capacity_exceeded;
+}
+
+void ReplicationSlot::draw_rates(const ReplicationRates& rates, const Scenario& scenario, std::uint64_t seed,
+                                 std::uint64_t replication, double horizon_time) {
+  if (!rates.drawn()) return;
+  rates.draw(scenario, seed, replication, horizon_time, drawn_scenario, drawn_model);
+  runner.use_model(drawn_model);
+}
 
 ReplicationRates::ReplicationRates(const Scenario& scenario, const RunOptions& options, double horizon_time) {
   // A calibrated scenario's evidence, else (unless it turns it off) its stated uncertainty.
@@ -163,17 +169,10 @@ void ReplicationBlocks::run_block(int first, int count, std::span<std::int32_t> 
     Worker& worker = *workers_[static_cast<std::size_t>(thread)];
     const int run = first + i;
     const ReplicationIdentity id{options_.seed, static_cast<std::uint64_t>(run)};
-    if (info_.parameters_drawn) {
-      rates_->draw(scenario_, id.seed, id.replication, horizon_time, worker.drawn_scenario, worker.drawn_model);
-      worker.runner.use_model(worker.drawn_model);
-    }
+    worker.draw_rates(*rates_, scenario_, id.seed, id.replication, horizon_time);
     std::span<std::int32_t> tally(tallies.data() + run_size * static_cast<std::size_t>(i), run_size);
     std::span<double> run_measures(measures.data() + measure_run_size * static_cast<std::size_t>(i), measure_run_size);
-    const ReplicationStats s = worker.runner.run(id, tally, run_measures);
-    worker.totals.child_events += s.child_events;
-    worker.totals.children_simulated += s.children_simulated;
-    worker.totals.children_in_care_aged_18_or_over += s.children_in_care_aged_18_or_over;
-    worker.totals.capacity_exceeded += s.capacity_exceeded;
+    worker.totals += worker.runner.run(id, tally, run_measures);
   });
   info_.runs += count;
 }
@@ -181,10 +180,7 @@ void ReplicationBlocks::run_block(int first, int count, std::span<std::int32_t> 
 RunInfo ReplicationBlocks::info() const {
   RunInfo info = info_;
   for (const auto& worker : workers_) {
-    info.child_events += worker->totals.child_events;
-    info.children_simulated += worker->totals.children_simulated;
-    info.children_in_care_aged_18_or_over += worker->totals.children_in_care_aged_18_or_over;
-    info.capacity_exceeded += worker->totals.capacity_exceeded;
+    info.count(worker->totals);
   }
   info.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   return info;

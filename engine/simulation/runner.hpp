@@ -18,6 +18,7 @@ namespace carecast {
 
 class ReplicationObserver;
 struct ReplicationRates;
+struct ReplicationStats;
 struct CompiledModel;
 
 struct RunOptions {
@@ -57,6 +58,8 @@ struct RunInfo {
   bool parameters_drawn = false;  // whether replications drew their rates from a posterior
   ParameterEvidence parameter_evidence = ParameterEvidence::none;  // none unless parameters_drawn
   bool systemic_variation = false;                                 // whether replications drew year-to-year multipliers
+  // Adds a replication's (or a thread's) counts: child-events, children and the two checks.
+  void count(const ReplicationStats& stats);
   double events_per_second() const { return wall_seconds > 0 ? static_cast<double>(child_events) / wall_seconds : 0; }
 };
 

@@ -25,6 +25,16 @@ SharedMarket::SharedMarket(const Region& region) : region_(region) {
     });
     search_order_.push_back(std::move(order));
   }
+  // Whole years from the origin: places change on each anniversary, not day by day.
+  const int years = region.councils.empty() ? 0 : region.councils.front().scenario.horizon_years;
+  for (const SharedMarketPart& part : region.market) {
+    std::vector<std::vector<int>>& by_year = places_by_year_.emplace_back();
+    for (int year = 0; year <= years; ++year) {
+      std::vector<int>& places = by_year.emplace_back(part.places_by_area);
+      if (part.growth_per_year == 0) continue;
+      for (int& p : places) p = static_cast<int>(std::floor(p * std::pow(1.0 + part.growth_per_year, year) + 1e-9));
+    }
+  }
   if (!region.councils.empty()) {
     const Date origin = region.councils.front().scenario.origin;
     // A date's clock time is the start of that day: the day before ends at days_between - 1.
@@ -45,12 +55,9 @@ void SharedMarket::reset() {
 int SharedMarket::capacity(Category category, int area, double now) const {
   const int p = part_index_[static_cast<int>(category)];
   if (p < 0) return -1;
-  const SharedMarketPart& part = region_.market[static_cast<std::size_t>(p)];
-  const int places = part.places_by_area[static_cast<std::size_t>(area)];
-  if (part.growth_per_year == 0) return places;
-  // Whole years from the origin: places change on each anniversary, not day by day.
-  const double years = std::floor(std::max(now, 0.0) / 365.25);
-  return static_cast<int>(std::floor(places * std::pow(1.0 + part.growth_per_year, years) + 1e-9));
+  const std::vector<std::vector<int>>& by_year = places_by_year_[static_cast<std::size_t>(p)];
+  const auto year = std::min(static_cast<std::size_t>(std::floor(std::max(now, 0.0) / 365.25)), by_year.size() - 1);
+  return by_year[year][static_cast<std::size_t>(area)];
 }
 
 int SharedMarket::capacity(Category category, double now) const {

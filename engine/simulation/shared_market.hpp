@@ -62,6 +62,9 @@ class SharedMarket {
   std::array<int, kCategoryCount> part_index_{};
   // [part][area]: children placed there.
   std::vector<std::vector<int>> occupied_;
+  // [part][whole years since the origin][area]: places, worked out once, since they change only on
+  // each anniversary of the origin (the last year holds after).
+  std::vector<std::vector<std::vector<int>>> places_by_year_;
   // [council]: the areas in the order a council's children try them.
   std::vector<std::vector<int>> search_order_;
   std::vector<int> exported_;
