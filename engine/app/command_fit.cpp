@@ -2,6 +2,7 @@
 // figures (engine/fitting) and writes the fitted scenario, which extends the base, with the fit's
 // report beside it (FITTED-fit-figures.csv, FITTED-fit-parameters.csv). The files are staged and
 // renamed into place only when all are written and the fitted scenario loads.
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +17,7 @@
 #include "app/commands.hpp"
 #include "core/errors.hpp"
 #include "fitting/fitted_scenario_writer.hpp"
+#include "fitting/pooled_fit.hpp"
 #include "fitting/published_fit.hpp"
 #include "history/published_figures.hpp"
 #include "output/output_directory.hpp"
@@ -30,8 +32,9 @@ namespace {
 namespace fs = std::filesystem;
 
 struct FitCommand {
-  std::string figures;
-  std::string base;
+  std::vector<std::string> figures;
+  bool pool_councils = false;
+  std::vector<std::string> base;
   std::string out;
   std::string origin;
   bool quiet = false;
@@ -43,14 +46,7 @@ fs::path beside(const fs::path& toml, const std::string& suffix) {
   return toml.parent_path() / (toml.stem().string() + suffix);
 }
 
-void execute(FitCommand& command) {
-  const auto started = std::chrono::steady_clock::now();
-  const fs::path out = command.out;
-  require_writable_output_file(out);
-  // As every verb: an earlier fit's files are not overwritten unasked (they would sit beside a new scenario).
-  refuse_existing_output_files({out, beside(out, "-fit-figures.csv"), beside(out, "-fit-parameters.csv"),
-                                recorded_history_csv_path(out)},
-                               "--out", command.replace ? ExistingOutput::replace : ExistingOutput::refuse);
+void set_origin(FitCommand& command) {
   if (!command.origin.empty()) {
     const std::optional<Date> origin = parse_date(command.origin);
     if (!origin || command.origin.find('/') != std::string::npos) {
@@ -58,8 +54,147 @@ void execute(FitCommand& command) {
     }
     command.options.origin = origin;
   }
-  const PublishedFigures figures = read_published_figures(command.figures);
-  const Scenario base = load_scenario(command.base);
+}
+
+const InputLocation kPoolCouncils{{}, 0, 0, "--pool-councils"};
+
+// A council's name is its figures file's name without .csv, and names its files in --out.
+std::string council_name(const std::string& figures_file) {
+  const std::string name = fs::path(figures_file).stem().string();
+  const bool usable = !name.empty() && name.size() <= 32 &&
+                      name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") ==
+                          std::string::npos;
+  if (!usable) {
+    throw InputError({figures_file, 0, 0, "--pool-councils"},
+                     "the figures file's name (without .csv) names its council's fitted scenario, so it must be "
+                     "letters, digits, - or _ (at most 32)");
+  }
+  return name;
+}
+
+// --pool-councils: one figures file per council (named by the file), each council fitted alone, then again
+// with the region's priors (fitting/pooled_fit.hpp). --out is a folder of <council>.toml (extending the base),
+// its fit report and recorded history, and pooling.csv; staged and renamed into place whole, once every
+// scenario written loads.
+void execute_pooled(FitCommand& command) {
+  const auto started = std::chrono::steady_clock::now();
+  set_origin(command);
+  if (command.figures.size() < 2) {
+    throw InputError(kPoolCouncils, "pooling needs the figures of two or more councils, one file each (fit one "
+                                    "council without --pool-councils)");
+  }
+  std::vector<std::string> names;
+  for (const std::string& file : command.figures) {
+    const std::string name = council_name(file);
+    if (std::find(names.begin(), names.end(), name) != names.end()) {
+      throw InputError({file, 0, 0, "--pool-councils"},
+                       "another figures file has the same name '" + name + "': each names one council");
+    }
+    names.push_back(name);
+  }
+  // The staged folder sits beside --out only when --out's parent exists: the fitted scenarios' paths to the
+  // base, relative to --out, then hold in the staging folder too, where each is loaded before the commit.
+  const fs::path out_path = fs::absolute(command.out).lexically_normal();
+  const fs::path destination = out_path.has_filename() ? out_path : out_path.parent_path();
+  fs::create_directories(destination.parent_path());
+  StagedOutputDirectory out(destination, "--out", command.replace ? ExistingOutput::replace : ExistingOutput::refuse);
+  std::vector<PublishedFigures> figures;
+  figures.reserve(command.figures.size());
+  for (const std::string& file : command.figures) figures.push_back(read_published_figures(file));
+  if (!command.options.origin) {
+    for (std::size_t j = 1; j < figures.size(); ++j) {
+      if (figures[j].last_day != figures.front().last_day) {
+        throw InputError({command.figures[j], 0, 0, "date"},
+                         "the figures end on " + format_iso(figures[j].last_day) + ", " + command.figures.front() +
+                             "'s on " + format_iso(figures.front().last_day) +
+                             ": pooled councils share one origin, so give --origin");
+      }
+    }
+  }
+  if (command.base.size() != 1 && command.base.size() != figures.size()) {
+    throw InputError({"", 0, 0, "--base"}, "give one base for every council, or one per figures file in the same "
+                                           "order (" + std::to_string(command.base.size()) + " bases for " +
+                                           std::to_string(figures.size()) + " figures files)");
+  }
+  std::vector<Scenario> bases;
+  bases.reserve(command.base.size());
+  for (const std::string& file : command.base) bases.push_back(load_scenario(file));
+  const bool shared_base = bases.size() == 1;
+  std::vector<CouncilFigures> councils;
+  for (std::size_t j = 0; j < figures.size(); ++j) {
+    councils.push_back({names[j], &figures[j], &bases[shared_base ? 0 : j], shared_base});
+  }
+
+  ProgressReporter progress(2 * static_cast<std::int64_t>(councils.size()) * (command.options.rounds + 1) *
+                                command.options.runs,
+                            "Fitting", "runs", ProgressReporter::for_stderr(command.quiet));
+  command.options.runs_done = [&progress](int runs) { progress.advance(runs); };
+  const PooledFit pooled = fit_pooled(councils, command.options);
+  progress.finish();
+
+  std::string command_line = "carecast fit --pool-councils";
+  for (const std::string& file : command.figures) command_line += " " + file;
+  for (const std::string& file : command.base) command_line += " --base " + file;
+  command_line += " --out " + command.out + " --seed " +
+                  std::to_string(command.options.seed) + " --runs " + std::to_string(command.options.runs);
+  if (!command.origin.empty()) command_line += " --origin " + command.origin;
+  int simulations = 0;
+  for (std::size_t j = 0; j < councils.size(); ++j) {
+    const FitResult& fit = pooled.pooled[j];
+    simulations += pooled.alone[j].simulations + fit.simulations;
+    const fs::path toml_name = names[j] + ".toml";
+    const std::string base_reference =
+        fs::relative(fs::absolute(command.base[shared_base ? 0 : j]), destination).generic_string();
+    out.write_file(toml_name.string(), [&](std::ostream& stream) {
+      stream << fitted_scenario_toml(fit, pooled.bases[j], base_reference, figures[j], command_line);
+    });
+    out.write_file(beside(toml_name, "-fit-figures.csv").string(),
+                   [&](std::ostream& stream) { stream << fit_figures_csv(fit, figures[j]); });
+    out.write_file(beside(toml_name, "-fit-parameters.csv").string(),
+                   [&](std::ostream& stream) { stream << fit_parameters_csv(fit); });
+    const Scenario fitted = load_scenario(out.staging() / toml_name);
+    const std::vector<RecordedFigure> recorded = recorded_history_from_figures(figures[j], fitted.origin);
+    if (!recorded.empty()) {
+      out.write_file(recorded_history_csv_path(toml_name).string(),
+                     [&](std::ostream& stream) { stream << recorded_history_csv(recorded); });
+    }
+  }
+  out.write_file("pooling.csv", [&](std::ostream& stream) { stream << pooling_csv(pooled); });
+  out.commit();
+
+  for (std::size_t j = 0; j < councils.size(); ++j) {
+    std::cout << "\n== " << names[j] << " ==\n" << fit_report_text(pooled.pooled[j], figures[j]);
+  }
+  std::cout << '\n' << pooled.describe() << '\n';
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+ std::cout << "\nWrote " << councils.size() << " fitted scenarios (<council>.toml, each extending its base, with "
+            << "its fit report) and pooling.csv to " << out.destination().string() << "; " << simulations
+            << " replications in " << std::fixed << std::setprecision(1) << seconds << " s.\n";
+}
+
+void execute(FitCommand& command) {
+  if (command.pool_councils) {
+    execute_pooled(command);
+    return;
+  }
+  if (command.base.size() != 1) {
+    throw InputError({"", 0, 0, "--base"}, "fit takes one base; one per council is for --pool-councils");
+  }
+  if (command.figures.size() != 1) {
+    throw InputError({command.figures[1], 0, 0, "figures"},
+                     "fit takes one council's figures file; several councils' files are fitted together with "
+                     "--pool-councils");
+  }
+  const auto started = std::chrono::steady_clock::now();
+  const fs::path out = command.out;
+  require_writable_output_file(out);
+  // As every verb: an earlier fit's files are not overwritten unasked (they would sit beside a new scenario).
+  refuse_existing_output_files({out, beside(out, "-fit-figures.csv"), beside(out, "-fit-parameters.csv"),
+                                recorded_history_csv_path(out)},
+                               "--out", command.replace ? ExistingOutput::replace : ExistingOutput::refuse);
+  set_origin(command);
+  const PublishedFigures figures = read_published_figures(command.figures.front());
+  const Scenario base = load_scenario(command.base.front());
   // Each round of the fit and its posterior run `runs` replications: several minutes with many runs.
   ProgressReporter progress(static_cast<std::int64_t>(command.options.rounds + 1) * command.options.runs, "Fitting",
                             "runs", ProgressReporter::for_stderr(command.quiet));
@@ -68,11 +203,11 @@ void execute(FitCommand& command) {
   progress.finish();
 
   const fs::path folder = fs::absolute(out).parent_path();
-  const std::string base_reference = fs::relative(fs::absolute(command.base), folder).generic_string();
+  const std::string base_reference = fs::relative(fs::absolute(command.base.front()), folder).generic_string();
   // Staging writes beside --out, so its folder must exist (as calibrate makes it).
   if (!out.parent_path().empty()) fs::create_directories(out.parent_path());
   StagedFiles files;
-  std::string command_line = "carecast fit " + command.figures + " --base " + command.base + " --out " + command.out +
+  std::string command_line = "carecast fit " + command.figures.front() + " --base " + command.base.front() + " --out " + command.out +
                              " --seed " + std::to_string(command.options.seed) + " --runs " +
                              std::to_string(command.options.runs);
   if (!command.origin.empty()) command_line += " --origin " + command.origin;
@@ -105,8 +240,18 @@ void setup_fit(CLI::App& app) {
       "fit", "Fit a base scenario to published figures (metric,category,period_start,date,value) and write the fitted "
              "scenario with a report of every figure");
   // Not CLI::ExistingFile: the readers refuse a missing file by name with exit 2.
-  fit->add_option("figures", command->figures, "Published-figures CSV")->required();
-  fit->add_option("--base", command->base, "Base scenario TOML whose rates the fit scales")->required();
+  fit->add_option("figures", command->figures,
+                  "Published-figures CSV (with --pool-councils: one per council, each named by its file)")
+      ->required();
+  fit->add_flag("--pool-councils", command->pool_councils,
+                "Fit several councils' figures together, each council's rates shrunk towards the region's by "
+                "empirical Bayes; --out is then a folder of <council>.toml and pooling.csv");
+  // One value per --base, so that figures files after it are not taken as more bases.
+  fit->add_option("--base", command->base,
+                  "Base scenario TOML whose rates the fit scales (with --pool-councils: once for every council, or "
+                  "once per figures file in the same order)")
+      ->required()
+      ->allow_extra_args(false);
   fit->add_option("--out", command->out, "Fitted scenario to write (FILE.toml; FILE-fit-figures.csv and "
                                          "FILE-fit-parameters.csv beside it)")
       ->required();

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <numeric>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include "calibration/care_leavers_from_figures.hpp"
@@ -151,8 +152,15 @@ Simulated simulate(const Scenario& start, std::span<const FitParameter> kinds, c
   return out;
 }
 
+// Bounds on the parameters the fit simulates: its prior mean within kProposalLimitPriorSds prior sds.
+struct ParameterLimits {
+  Eigen::VectorXd lower;
+  Eigen::VectorXd upper;
+  Eigen::VectorXd clamp(const Eigen::VectorXd& theta) const { return theta.cwiseMax(lower).cwiseMin(upper); }
+};
+
 // Draws `runs` thetas from Normal(mean, covariance), each coordinate kept within `limit`.
-Eigen::MatrixXd draw_thetas(const Eigen::VectorXd& mean, const Eigen::MatrixXd& covariance, const Eigen::VectorXd& limit,
+Eigen::MatrixXd draw_thetas(const Eigen::VectorXd& mean, const Eigen::MatrixXd& covariance, const ParameterLimits& limit,
                             int runs, std::uint64_t seed, int round) {
   const Eigen::Index p = mean.size();
   const Eigen::LLT<Eigen::MatrixXd> factor(covariance);
@@ -165,7 +173,7 @@ Eigen::MatrixXd draw_thetas(const Eigen::VectorXd& mean, const Eigen::MatrixXd& 
   for (int i = 0; i < runs; ++i) {
     for (Eigen::Index k = 0; k < p; ++k) z(k) = standard_normal(engine);
     const Eigen::VectorXd theta = mean + lower * z;
-    thetas.row(i) = theta.cwiseMax(-limit).cwiseMin(limit).transpose();
+    thetas.row(i) = limit.clamp(theta).transpose();
   }
   return thetas;
 }
@@ -669,8 +677,20 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
     if (choice.free) kinds.push_back(choice.parameter);
   }
   const auto p = static_cast<Eigen::Index>(kinds.size());
+  Eigen::VectorXd prior_mean(p);
   Eigen::VectorXd prior_sd(p);
-  for (Eigen::Index k = 0; k < p; ++k) prior_sd(k) = info_of(kinds[static_cast<std::size_t>(k)]).prior_sd;
+  for (Eigen::Index k = 0; k < p; ++k) {
+    const FitParameter kind = kinds[static_cast<std::size_t>(k)];
+    const ParameterPrior prior =
+        options.priors[static_cast<std::size_t>(kind)].value_or(ParameterPrior{0, info_of(kind).prior_sd});
+    if (!(prior.sd > 0) || !std::isfinite(prior.sd) || !std::isfinite(prior.mean)) {
+      throw std::invalid_argument("fit_to_figures: a prior needs a finite mean and a positive sd");
+    }
+    prior_mean(k) = prior.mean;
+    prior_sd(k) = prior.sd;
+    result.free_parameters.push_back(kind);
+    result.priors.push_back(prior);
+  }
 
   // The figures fitted: produced by the simulation and not after the origin.
   std::vector<Eigen::Index> fitted_columns;
@@ -686,9 +706,10 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
 
   const int threads = resolve_thread_count(options.threads);
   const int runs = std::max(options.runs, static_cast<int>(p) + 10);
-  GaussianPosterior posterior{Eigen::VectorXd::Zero(p), Eigen::MatrixXd(prior_sd.array().square().matrix().asDiagonal())};
+  GaussianPosterior posterior{prior_mean, Eigen::MatrixXd(prior_sd.array().square().matrix().asDiagonal())};
   Eigen::MatrixXd proposal = posterior.covariance;
-  const Eigen::VectorXd limit = kProposalLimitPriorSds * prior_sd;
+  const ParameterLimits limit{prior_mean - kProposalLimitPriorSds * prior_sd,
+                              prior_mean + kProposalLimitPriorSds * prior_sd};
   std::vector<bool> usable(fitted_columns.size(), true);
   for (int round = 0; round < options.rounds && p > 0 && !fitted_columns.empty(); ++round) {
     const Eigen::MatrixXd thetas = draw_thetas(posterior.mean, proposal, limit, runs, options.seed, round);
@@ -721,8 +742,8 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
       scale(static_cast<Eigen::Index>(k)) = 1.0 / std::sqrt(figure_recency_weight(f, result.origin));
     }
     emulator.covariance = scale.asDiagonal() * emulator.covariance * scale.asDiagonal();
-    posterior = linear_gaussian_posterior(emulator, used_observed, prior_sd);
-    posterior.mean = posterior.mean.cwiseMax(-limit).cwiseMin(limit);
+    posterior = linear_gaussian_posterior(emulator, used_observed, prior_mean, prior_sd);
+    posterior.mean = limit.clamp(posterior.mean);
     proposal = kProposalWidening * kProposalWidening * posterior.covariance;
   }
 
@@ -734,6 +755,8 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
       simulate(start, kinds, thetas, targets, layout, calendar, origin_index, options.seed, options.rounds, threads,
                options.runs_done, true);
   result.simulations += runs;
+  result.posterior_mean = posterior.mean;
+  result.posterior_covariance = posterior.covariance;
 
   const boost::math::normal standard;
   const double z90 = boost::math::quantile(standard, 0.95);

@@ -9,6 +9,8 @@
 // simulated children there, matched to the figures published at the origin.
 #pragma once
 
+#include <Eigen/Dense>
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -22,12 +24,22 @@
 
 namespace carecast {
 
+// A normal prior on one parameter's log multiplier (entry_growth: the growth rate added) in place of
+// the default, Normal(0, info_of(parameter).prior_sd): a pooled fit's region-wide prior (pooled_fit.hpp).
+struct ParameterPrior {
+  double mean = 0;
+  double sd = 1;
+};
+
 struct FitOptions {
   std::uint64_t seed = 1;
   int runs = 400;      // replications per round, and for the posterior's figures
   int rounds = 3;      // rounds of the synthetic likelihood (the first from the prior)
   int threads = 0;     // 0 = every core
   std::optional<Date> origin;  // default: the figures' last date
+  // Priors in place of the defaults, by parameter (a parameter the figures do not free keeps the base's value
+  // whatever its prior).
+  std::array<std::optional<ParameterPrior>, kFitParameterCount> priors{};
   // Called (from any worker thread) as each replication ends, for progress; may be empty. A fit
   // runs about (rounds + 1) x runs replications.
   std::function<void(int runs)> runs_done;
@@ -67,6 +79,12 @@ struct FitResult {
   // Year-to-year variation of entries and exits estimated from the figures, or why the base's was kept.
   VariationFromFigures variation;
   std::vector<std::string> notes;             // how the start, the origin state and uncertainty were made
+  // The free parameters (enumeration order), the prior each was given and their Gaussian posterior on the
+  // log scale, for pooling councils' fits (pooled_fit.hpp).
+  std::vector<FitParameter> free_parameters;
+  std::vector<ParameterPrior> priors;
+  Eigen::VectorXd posterior_mean;
+  Eigen::MatrixXd posterior_covariance;
 };
 
 // The scenario the fit simulates from, before any parameter is applied: the base at the figures'

@@ -32,12 +32,15 @@ LinearEmulator fit_linear_emulator(const Eigen::MatrixXd& thetas, const Eigen::M
 }
 
 GaussianPosterior linear_gaussian_posterior(const LinearEmulator& emulator, const Eigen::VectorXd& observed,
-                                            const Eigen::VectorXd& prior_sd) {
+                                            const Eigen::VectorXd& prior_mean, const Eigen::VectorXd& prior_sd) {
   const Eigen::LDLT<Eigen::MatrixXd> noise(emulator.covariance);
   const Eigen::MatrixXd whitened_slope = noise.solve(emulator.slope);  // Sigma^-1 B
+  const Eigen::VectorXd prior_precision = prior_sd.array().square().inverse();
   Eigen::MatrixXd precision = emulator.slope.transpose() * whitened_slope;
-  precision.diagonal().array() += prior_sd.array().square().inverse();
-  const Eigen::VectorXd score = whitened_slope.transpose() * (observed - emulator.intercept);
+  precision.diagonal() += prior_precision;
+  // The prior's own score: 0 for a prior centred on the base, so that fit is unchanged by it.
+  const Eigen::VectorXd score = whitened_slope.transpose() * (observed - emulator.intercept) +
+                                Eigen::VectorXd(prior_precision.cwiseProduct(prior_mean));
   const Eigen::LDLT<Eigen::MatrixXd> posterior(precision);
   GaussianPosterior result;
   result.mean = posterior.solve(score);

@@ -37,8 +37,8 @@ struct LinearEmulator {
 LinearEmulator fit_linear_emulator(const Eigen::MatrixXd& thetas, const Eigen::MatrixXd& figures,
                                    double rounding_variance = 1.0 / 12.0);
 
-// The posterior of theta under prior Normal(0, diag(prior_sd^2)) given `observed` figures.
+// The posterior of theta under prior Normal(prior_mean, diag(prior_sd^2)) given `observed` figures.
 GaussianPosterior linear_gaussian_posterior(const LinearEmulator& emulator, const Eigen::VectorXd& observed,
-                                            const Eigen::VectorXd& prior_sd);
+                                            const Eigen::VectorXd& prior_mean, const Eigen::VectorXd& prior_sd);
 
 }  // namespace carecast

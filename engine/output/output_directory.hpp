@@ -52,6 +52,9 @@ class StagedOutputDirectory {
   // one atomic rename, or an atomic exchange with the folder there, which is then removed.
   void commit();
   const std::filesystem::path& destination() const { return destination_; }
+  // Where the files are until commit: a verb may read back what it staged (fit --pool-councils loads each
+  // staged scenario). Beside the destination when the destination's parent folder exists.
+  const std::filesystem::path& staging() const { return staging_; }
 
  private:
   std::filesystem::path destination_;

@@ -1,0 +1,346 @@
+// Pooled fits to published figures (fitting/pooled_fit.hpp): the random-effects estimate and the prior divided
+// out of a fit, by hand; on a synthetic region, pooling lowers the small councils' error of their fitted rates and
+// does not worsen their forecasts of years they were not fitted to; and fit --pool-councils end to end.
+#include <gtest/gtest.h>
+
+#include <boost/random/mersenne_twister.hpp>
+#include <boost/random/normal_distribution.hpp>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "fitting/fit_parameters.hpp"
+#include "fitting/pooled_fit.hpp"
+#include "fitting/published_fit.hpp"
+#include "history/published_figures.hpp"
+#include "scenario/scenario_loader.hpp"
+#include "test_support.hpp"
+
+namespace carecast {
+namespace {
+
+namespace fs = std::filesystem;
+
+// ---------------------------------------------------------------------------------------------
+// By hand
+
+TEST(RandomEffects, MatchesPauleMandelByHand) {
+  // Equal variances 0.1, estimates 0, 1, 2: sum (y - 1)^2 / (0.1 + tau2) = 2 / (0.1 + tau2) = J - 1 = 2, so
+  // tau2 = 0.9; the mean is 1 with se sqrt((0.1 + 0.9) / 3).
+  const RandomEffectsEstimate spread = random_effects({0, 1, 2}, {0.1, 0.1, 0.1});
+  EXPECT_EQ(spread.councils, 3);
+  EXPECT_NEAR(spread.spread_variance, 0.9, 1e-9);
+  EXPECT_NEAR(spread.mean, 1, 1e-12);
+  EXPECT_NEAR(spread.mean_se, std::sqrt(1.0 / 3), 1e-9);
+
+  // Councils no more different than their noise: Q = 0.005 below J - 1 = 1, so tau2 = 0 and the mean is the
+  // inverse-variance weighted one.
+  const RandomEffectsEstimate none = random_effects({0, 0.1}, {1, 1});
+  EXPECT_EQ(none.spread_variance, 0);
+  EXPECT_NEAR(none.mean, 0.05, 1e-12);
+  EXPECT_NEAR(none.mean_se, std::sqrt(0.5), 1e-12);
+
+  // Unequal variances: the estimate solves Paule-Mandel's equation.
+  const std::vector<double> y = {-0.4, 0.1, 0.3, 0.9};
+  const std::vector<double> v = {0.01, 0.2, 0.05, 0.3};
+  const RandomEffectsEstimate unequal = random_effects(y, v);
+  double weights = 0, weighted = 0;
+  for (std::size_t j = 0; j < y.size(); ++j) {
+    weights += 1 / (v[j] + unequal.spread_variance);
+    weighted += y[j] / (v[j] + unequal.spread_variance);
+  }
+  double q = 0;
+  for (std::size_t j = 0; j < y.size(); ++j) {
+    q += (y[j] - weighted / weights) * (y[j] - weighted / weights) / (v[j] + unequal.spread_variance);
+  }
+  EXPECT_GT(unequal.spread_variance, 0);
+  EXPECT_NEAR(q, 3, 1e-6);
+  EXPECT_NEAR(unequal.mean, weighted / weights, 1e-12);
+
+  EXPECT_THROW(random_effects({1}, {1}), std::invalid_argument);
+  EXPECT_THROW(random_effects({1, 2}, {1, 0}), std::invalid_argument);
+}
+
+TEST(EvidenceFromFit, DividesTheFitsPriorOut) {
+  FitResult fit;
+  fit.free_parameters = {FitParameter::hazard_family, FitParameter::moves};
+  fit.priors = {{0, 0.3}, {0.2, 0.5}};
+  fit.posterior_mean = Eigen::Vector2d(0.2, 0.21);
+  fit.posterior_covariance = Eigen::Matrix2d{{0.01, 0.001}, {0.001, 0.2}};
+  // Posterior precision 100, the prior's 1 / 0.09: the figures' precision 100 - 11.11 and their estimate
+  // 100 x 0.2 / (100 - 11.11).
+  const CouncilEvidence family = evidence_from_fit(fit, FitParameter::hazard_family);
+  ASSERT_TRUE(family.informative);
+  EXPECT_NEAR(family.variance, 1 / (100 - 1 / 0.09), 1e-12);
+  EXPECT_NEAR(family.estimate, 100 * 0.2 / (100 - 1 / 0.09), 1e-12);
+  // Posterior variance 0.2 against the prior's 0.25: the figures add 1 of the prior's 4 (a quarter): counted,
+  // the prior's mean 0.2 divided out.
+  const CouncilEvidence moves = evidence_from_fit(fit, FitParameter::moves);
+  ASSERT_TRUE(moves.informative);
+  EXPECT_NEAR(moves.variance, 1, 1e-9);
+  EXPECT_NEAR(moves.estimate, (5 * 0.21 - 4 * 0.2) / 1, 1e-9);
+  // Less than a quarter: not counted. Not free: not counted.
+  fit.posterior_covariance(1, 1) = 0.21;
+  EXPECT_FALSE(evidence_from_fit(fit, FitParameter::moves).informative);
+  EXPECT_FALSE(evidence_from_fit(fit, FitParameter::adoption).informative);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A synthetic region
+
+constexpr int kSmallCouncils = 72;
+constexpr int kLargeCouncils = 3;
+constexpr double kSmallSize = 0.04;  // of the default council: about 17 children looked after, 8 entries a year
+constexpr double kLargeSize = 1.0;
+constexpr double kCouncilSpreadSdLog = 0.15;  // of the councils' true multipliers about the region's
+constexpr int kHeldOutRuns = 30;               // replications of the truth for its expected held-out figures
+
+// The region's rates differ from the base's: a base written for another council is not the region's centre,
+// so a small council fitted alone is pulled towards the wrong rates.
+const std::vector<std::pair<FitParameter, double>> kRegionTruth = {
+    {FitParameter::hazard_family, std::log(1.3)},
+    {FitParameter::moves, std::log(1.5)},
+    {FitParameter::returned_home, std::log(0.7)},
+};
+
+struct Row {
+  std::string metric;
+  std::string category;
+  bool flow;
+  int year;  // the collection year ends 31 March of this year
+};
+
+// Three collection years fitted (to 31 March 2022) and two held out (to 31 March 2024).
+constexpr int kOriginYear = 2022;
+std::vector<Row> region_rows() {
+  std::vector<Row> rows = {{"children_looked_after", "all", false, 2019}};
+  for (int year = 2020; year <= kOriginYear + 2; ++year) {
+    rows.push_back({"children_looked_after", "all", false, year});
+    rows.push_back({"children_looked_after", "foster_in_house+foster_agency+foster_kinship", false, year});
+    rows.push_back({"entries", "all", true, year});
+    rows.push_back({"exits", "all", true, year});
+    rows.push_back({"exits", "returned_home", true, year});
+    rows.push_back({"exits", "adoption+special_guardianship", true, year});
+    rows.push_back({"stability_short_term", "all", false, year});
+  }
+  return rows;
+}
+
+std::string figures_csv(const std::vector<Row>& rows, const std::vector<double>& values) {
+  std::ostringstream out;
+  out << "metric,category,period_start,date,value\n";
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Row& r = rows[i];
+    out << r.metric << ',' << r.category << ',' << (r.flow ? std::to_string(r.year - 1) + "-04-01" : "") << ','
+        << r.year << "-03-31," << values[i] << '\n';
+  }
+  return out.str();
+}
+
+struct RegionCouncil {
+  bool small = false;
+  std::vector<double> truth;          // log multipliers of kRegionTruth's parameters
+  PublishedFigures figures;
+  std::vector<double> expected_held_out;  // the truth's mean of each held-out figure
+};
+
+struct SyntheticRegion {
+  std::vector<RegionCouncil> councils;
+  std::vector<std::size_t> held_out;  // rows after the origin
+  PooledFit fit;
+};
+
+const SyntheticRegion& synthetic_region() {
+  static const SyntheticRegion region = [] {
+    SyntheticRegion result;
+    const fs::path dir = fs::temp_directory_path() / ("carecast-pooled-fit-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const Scenario base = load_scenario(default_scenario_path());
+    int base_children = 0;
+    for (const auto& category : base.starting_counts->count)
+      for (const auto& band : category) base_children += band[0] + band[1];
+    const std::vector<Row> rows = region_rows();
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      // What the pooled rates drive: children looked after and exits. Entries follow each council's own level
+      // (not pooled), and a percentage of a few children is too coarse to score on the log scale.
+      if (rows[i].year > kOriginYear && (rows[i].metric == "children_looked_after" || rows[i].metric == "exits")) {
+        result.held_out.push_back(i);
+      }
+    }
+    boost::random::mt19937 generator(20261130);
+    boost::random::normal_distribution<> normal(0, 1);
+    for (int j = 0; j < kSmallCouncils + kLargeCouncils; ++j) {
+      RegionCouncil council;
+      council.small = j < kSmallCouncils;
+      const double size = council.small ? kSmallSize : kLargeSize;
+      // A skeleton (only its dates and first stock matter) gives the start the fit will use: the council's
+      // children, then its entries, at its size.
+      std::vector<double> values(rows.size(), 0.0);
+      values[0] = std::round(base_children * size);
+      const fs::path skeleton_file = dir / ("skeleton-" + std::to_string(j) + ".csv");
+      std::ofstream(skeleton_file) << figures_csv(rows, values);
+      const PublishedFigures skeleton = read_published_figures(skeleton_file);
+      std::string note;
+      const FitStart start = fit_start(base_scaled_to_council(base, skeleton, note), skeleton, make_date(kOriginYear, 3, 31));
+      std::vector<FitParameter> kinds = {FitParameter::entry_level};
+      std::vector<double> theta = {0.1 * normal(generator)};
+      for (const auto& [kind, region_value] : kRegionTruth) {
+        kinds.push_back(kind);
+        theta.push_back(region_value + kCouncilSpreadSdLog * normal(generator));
+        council.truth.push_back(theta.back());
+      }
+      const Scenario truth = apply_parameters(start.scenario, kinds, theta);
+      values = testing::simulated_figures(truth, skeleton, 5000 + static_cast<std::uint64_t>(j));
+      for (double& value : values) value = std::round(value);
+      const fs::path file = dir / ("council-" + std::to_string(j) + ".csv");
+      std::ofstream(file) << figures_csv(rows, values);
+      council.figures = read_published_figures(file);
+      council.expected_held_out.assign(result.held_out.size(), 0.0);
+      for (int run = 0; run < kHeldOutRuns; ++run) {
+        const std::vector<double> draw =
+            testing::simulated_figures(truth, skeleton, 90000 + static_cast<std::uint64_t>(100 * j + run));
+        for (std::size_t h = 0; h < result.held_out.size(); ++h) {
+          council.expected_held_out[h] += draw[result.held_out[h]] / kHeldOutRuns;
+        }
+      }
+      result.councils.push_back(std::move(council));
+    }
+    fs::remove_all(dir);
+    std::vector<CouncilFigures> councils;
+    for (std::size_t j = 0; j < result.councils.size(); ++j) {
+      councils.push_back({"council-" + std::to_string(j), &result.councils[j].figures, &base, true});
+    }
+    FitOptions options;
+    options.seed = 7;
+    options.runs = 120;
+    options.origin = make_date(kOriginYear, 3, 31);
+    result.fit = fit_pooled(councils, options);
+    return result;
+  }();
+  return region;
+}
+
+// Mean squared error of a fit's multipliers (log scale) of kRegionTruth's parameters against the council's truth.
+double rate_error(const FitResult& fit, const RegionCouncil& council) {
+  double sum = 0;
+  for (std::size_t k = 0; k < kRegionTruth.size(); ++k) {
+    const ParameterEstimate& estimate = fit.parameters[static_cast<std::size_t>(kRegionTruth[k].first)];
+    const double e = std::log(estimate.median) - council.truth[k];
+    sum += e * e;
+  }
+  return sum / static_cast<double>(kRegionTruth.size());
+}
+
+// Mean squared log error of a fit's forecast (median) of each held-out figure against the truth's expected figure.
+double held_out_error(const FitResult& fit, const SyntheticRegion& region, const RegionCouncil& council) {
+  double sum = 0;
+  for (std::size_t h = 0; h < region.held_out.size(); ++h) {
+    const FigureFit& figure = fit.figures[region.held_out[h]];
+    EXPECT_FALSE(figure.fitted);
+    const double e = std::log((figure.median + 1) / (council.expected_held_out[h] + 1));
+    sum += e * e;
+  }
+  return sum / static_cast<double>(region.held_out.size());
+}
+
+struct PairedDifference {
+  double mean = 0;
+  double standard_error = 0;
+};
+PairedDifference paired(const std::vector<double>& differences) {
+  const auto n = static_cast<double>(differences.size());
+  PairedDifference result;
+  for (const double d : differences) result.mean += d / n;
+  double variance = 0;
+  for (const double d : differences) variance += (d - result.mean) * (d - result.mean) / (n - 1);
+  result.standard_error = std::sqrt(variance / n);
+  return result;
+}
+
+// Both errors for small and large councils, alone and pooled; the small councils' paired differences.
+struct Errors {
+  double alone_small = 0, pooled_small = 0, alone_large = 0, pooled_large = 0;
+  PairedDifference small_difference;
+};
+template <class Error>
+Errors errors(const SyntheticRegion& region, Error error) {
+  Errors result;
+  std::vector<double> differences;
+  for (std::size_t j = 0; j < region.councils.size(); ++j) {
+    const RegionCouncil& council = region.councils[j];
+    const double alone = error(region.fit.alone[j], council);
+    const double pooled = error(region.fit.pooled[j], council);
+    if (council.small) {
+      differences.push_back(alone - pooled);
+      result.alone_small += alone / kSmallCouncils;
+      result.pooled_small += pooled / kSmallCouncils;
+    } else {
+      result.alone_large += alone / kLargeCouncils;
+      result.pooled_large += pooled / kLargeCouncils;
+    }
+  }
+  result.small_difference = paired(differences);
+  return result;
+}
+
+void print(const std::string& what, const Errors& e) {
+  std::cout << what << ": small councils alone " << e.alone_small << ", pooled " << e.pooled_small
+            << " (paired difference " << e.small_difference.mean << ", se " << e.small_difference.standard_error
+            << "); large councils alone " << e.alone_large << ", pooled " << e.pooled_large << "\n";
+}
+
+TEST(PooledFitRegion, FindsTheRegionsRatesAndHowMuchCouncilsDiffer) {
+  const SyntheticRegion& region = synthetic_region();
+  std::cout << region.fit.describe() << "\n";
+  for (const auto& [kind, region_value] : kRegionTruth) {
+    const PooledParameter& p = region.fit.parameters[static_cast<std::size_t>(kind)];
+    ASSERT_TRUE(p.estimated) << info_of(kind).name;
+    EXPECT_GE(p.councils_informing, kLargeCouncils) << info_of(kind).name;
+    // The region's multiplier: its estimate within standard_errors_allowed() of its se, widened by the spread of
+    // the councils' truths about the region's own (a sample of 27 councils' truths, sd 0.15 / sqrt(27)).
+    const double sample_sd = kCouncilSpreadSdLog / std::sqrt(kSmallCouncils + kLargeCouncils);
+    const double se = std::hypot(p.region.mean_se, sample_sd);
+    EXPECT_LT(std::abs(p.region.mean - region_value), testing::standard_errors_allowed() * se)
+        << info_of(kind).name << " region " << std::exp(p.region.mean) << " truth " << std::exp(region_value);
+    // The prior each council took is centred there, no wider than twice the default's.
+    EXPECT_EQ(p.prior.mean, p.region.mean);
+    EXPECT_LE(p.prior.sd, 2 * info_of(kind).prior_sd);
+    for (const FitResult& fit : region.fit.pooled) {
+      const auto found = std::find(fit.free_parameters.begin(), fit.free_parameters.end(), kind);
+      ASSERT_NE(found, fit.free_parameters.end());
+      EXPECT_EQ(fit.priors[static_cast<std::size_t>(found - fit.free_parameters.begin())].mean, p.region.mean);
+    }
+  }
+  // Levels are each council's own.
+  for (const FitParameter level : {FitParameter::entry_level, FitParameter::starting_stock}) {
+    EXPECT_FALSE(region.fit.parameters[static_cast<std::size_t>(level)].pooled);
+    EXPECT_FALSE(region.fit.parameters[static_cast<std::size_t>(level)].estimated);
+  }
+}
+
+TEST(PooledFitRegion, PoolingLowersTheSmallCouncilsErrorOfTheirRates) {
+  const SyntheticRegion& region = synthetic_region();
+  const Errors e = errors(region, rate_error);
+  print("Squared log error of the fitted multipliers (hazard_family, moves, returned_home)", e);
+  EXPECT_GT(e.small_difference.mean, testing::standard_errors_allowed() * e.small_difference.standard_error);
+}
+
+// The two years after the origin, which no fit saw: children looked after and exits, against the truth's expected
+// figures. Most of a small council's forecast error there is chance (its children, entries and exits are few), so
+// the gain from better rates is small beside it: pooling must not make these forecasts worse (the paired
+// difference may not fall below 0 by standard_errors_allowed() standard errors), and the gain is reported.
+TEST(PooledFitRegion, PoolingDoesNotWorsenTheSmallCouncilsForecastsOfYearsNotFitted) {
+  const SyntheticRegion& region = synthetic_region();
+  const Errors e = errors(region, [&](const FitResult& fit, const RegionCouncil& council) {
+    return held_out_error(fit, region, council);
+  });
+  print("Squared log error of the two held-out years' figures against the truth's expectation", e);
+  EXPECT_GT(e.small_difference.mean, -testing::standard_errors_allowed() * e.small_difference.standard_error);
+}
+}  // namespace
+}  // namespace carecast
