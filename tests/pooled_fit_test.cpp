@@ -1,8 +1,11 @@
 // Pooled fits to published figures (fitting/pooled_fit.hpp): the random-effects estimate and the prior divided
 // out of a fit, by hand; on a synthetic region, pooling lowers the small councils' error of their fitted rates and
 // does not worsen their forecasts of years they were not fitted to; and fit --pool-councils end to end.
+#include "fitting/pooled_fit.hpp"
+
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/normal_distribution.hpp>
 #include <cmath>
@@ -14,7 +17,6 @@
 #include <vector>
 
 #include "fitting/fit_parameters.hpp"
-#include "fitting/pooled_fit.hpp"
 #include "fitting/published_fit.hpp"
 #include "history/published_figures.hpp"
 #include "scenario/scenario_loader.hpp"
@@ -97,7 +99,7 @@ constexpr int kLargeCouncils = 3;
 constexpr double kSmallSize = 0.04;  // of the default council: about 17 children looked after, 8 entries a year
 constexpr double kLargeSize = 1.0;
 constexpr double kCouncilSpreadSdLog = 0.15;  // of the councils' true multipliers about the region's
-constexpr int kHeldOutRuns = 30;               // replications of the truth for its expected held-out figures
+constexpr int kHeldOutRuns = 30;              // replications of the truth for its expected held-out figures
 
 // The region's rates differ from the base's: a base written for another council is not the region's centre,
 // so a small council fitted alone is pulled towards the wrong rates.
@@ -143,7 +145,7 @@ std::string figures_csv(const std::vector<Row>& rows, const std::vector<double>&
 
 struct RegionCouncil {
   bool small = false;
-  std::vector<double> truth;          // log multipliers of kRegionTruth's parameters
+  std::vector<double> truth;  // log multipliers of kRegionTruth's parameters
   PublishedFigures figures;
   std::vector<double> expected_held_out;  // the truth's mean of each held-out figure
 };
@@ -186,7 +188,8 @@ const SyntheticRegion& synthetic_region() {
       std::ofstream(skeleton_file) << figures_csv(rows, values);
       const PublishedFigures skeleton = read_published_figures(skeleton_file);
       std::string note;
-      const FitStart start = fit_start(base_scaled_to_council(base, skeleton, note), skeleton, make_date(kOriginYear, 3, 31));
+      const FitStart start =
+          fit_start(base_scaled_to_council(base, skeleton, note), skeleton, make_date(kOriginYear, 3, 31));
       std::vector<FitParameter> kinds = {FitParameter::entry_level};
       std::vector<double> theta = {0.1 * normal(generator)};
       for (const auto& [kind, region_value] : kRegionTruth) {
@@ -336,11 +339,117 @@ TEST(PooledFitRegion, PoolingLowersTheSmallCouncilsErrorOfTheirRates) {
 // difference may not fall below 0 by standard_errors_allowed() standard errors), and the gain is reported.
 TEST(PooledFitRegion, PoolingDoesNotWorsenTheSmallCouncilsForecastsOfYearsNotFitted) {
   const SyntheticRegion& region = synthetic_region();
-  const Errors e = errors(region, [&](const FitResult& fit, const RegionCouncil& council) {
-    return held_out_error(fit, region, council);
-  });
+  const Errors e = errors(
+      region, [&](const FitResult& fit, const RegionCouncil& council) { return held_out_error(fit, region, council); });
   print("Squared log error of the two held-out years' figures against the truth's expectation", e);
   EXPECT_GT(e.small_difference.mean, -testing::standard_errors_allowed() * e.small_difference.standard_error);
 }
+// ---------------------------------------------------------------------------------------------
+// fit --pool-councils
+
+class FitPoolCouncilsCommand : public testing::TemporaryFolderTest {
+ protected:
+  // The shipped default's figures with every count times `factor` (percentages kept), as another council's.
+  fs::path council_figures(const std::string& name, double factor, const std::string& last_date = "") const {
+    const std::string shipped = testing::read_text(fs::path(CARECAST_SCENARIO_DIR) / "default-figures.csv");
+    std::istringstream in(shipped);
+    std::ostringstream out;
+    std::string line;
+    std::getline(in, line);
+    out << line << '\n';
+    while (std::getline(in, line)) {
+      const std::size_t comma = line.rfind(',');
+      const std::string metric = line.substr(0, line.find(','));
+      double value = std::stod(line.substr(comma + 1));
+      if (!metric.starts_with("stability")) value = std::round(value * factor);
+      if (!last_date.empty() && line.substr(comma - 10, 10) > last_date) continue;
+      out << line.substr(0, comma + 1) << value << '\n';
+    }
+    fs::create_directories((dir_ / name).parent_path());
+    return write(name, out.str());
+  }
+  std::string base() const { return (fs::path(CARECAST_SCENARIO_DIR) / "default-base.toml").string(); }
+};
+
+TEST_F(FitPoolCouncilsCommand, WritesOneFittedScenarioPerCouncilThatRuns) {
+  const fs::path a = council_figures("north.csv", 1.0);
+  const fs::path b = council_figures("south.csv", 0.3);
+  const fs::path c = council_figures("east.csv", 0.15);
+  const fs::path out = dir_ / "pooled";
+  const testing::CommandOutcome fit =
+      testing::run_carecast("fit --pool-councils " + a.string() + " " + b.string() + " " + c.string() + " --base " +
+                            base() + " --out " + out.string() + " --runs 50 --quiet");
+  ASSERT_EQ(fit.exit_code, 0) << fit.output;
+  EXPECT_NE(fit.output.find("Pooled over 3 councils"), std::string::npos) << fit.output;
+  for (const std::string name : {"north", "south", "east"}) {
+    for (const std::string suffix : {".toml", "-fit-figures.csv", "-fit-parameters.csv", "-history.csv"}) {
+      EXPECT_TRUE(fs::is_regular_file(out / (name + suffix))) << name + suffix;
+    }
+    const std::string toml = testing::read_text(out / (name + ".toml"));
+    EXPECT_NE(toml.find("Pooled over 3 councils"), std::string::npos);
+    EXPECT_NE(toml.find("--pool-councils"), std::string::npos);
+    // Each extends the base by a path relative to the folder, and runs.
+    EXPECT_NE(toml.find("extends = \"" + fs::relative(base(), out).generic_string() + "\""), std::string::npos);
+    const testing::CommandOutcome run = testing::run_carecast("run " + (out / (name + ".toml")).string() +
+                                                              " --runs 20 --quiet --out " + (dir_ / name).string());
+    EXPECT_EQ(run.exit_code, 0) << run.output;
+  }
+  // The shared base's entries were scaled to each council: south's fitted entries are near a third of north's.
+  const Scenario north = load_scenario(out / "north.toml");
+  const Scenario south = load_scenario(out / "south.toml");
+  const double ratio = south.entries.total_per_year() / north.entries.total_per_year();
+  EXPECT_GT(ratio, 0.15);
+  EXPECT_LT(ratio, 0.6);
+  // pooling.csv: every parameter, the levels each council's own, the rates with a region's multiplier.
+  const std::string pooling = testing::read_text(out / "pooling.csv");
+  EXPECT_EQ(std::count(pooling.begin(), pooling.end(), '\n'), 1 + kFitParameterCount);
+  EXPECT_NE(pooling.find("\nentry_level,no,"), std::string::npos);
+  EXPECT_NE(pooling.find("\nhazard_family,yes,3,"), std::string::npos);
+  // The same seed gives the same files.
+  const testing::CommandOutcome again =
+      testing::run_carecast("fit --pool-councils " + a.string() + " " + b.string() + " " + c.string() + " --base " +
+                            base() + " --out " + (dir_ / "again").string() + " --runs 50 --quiet");
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  // (less the header's command line, which names the other --out)
+  const auto without_command = [](std::string text) {
+    const std::size_t at = text.find("carecast fit --pool-councils");
+    return at == std::string::npos ? text : text.erase(at, text.find('\n', at) - at);
+  };
+  for (const std::string file : {"north.toml", "east.toml", "east-fit-figures.csv", "pooling.csv"}) {
+    EXPECT_EQ(without_command(testing::read_text(out / file)),
+              without_command(testing::read_text(dir_ / "again" / file)))
+        << file;
+  }
+}
+
+TEST_F(FitPoolCouncilsCommand, RefusesWhatCannotBePooledAndLeavesNothing) {
+  const fs::path a = council_figures("north.csv", 1.0);
+  const fs::path b = council_figures("south.csv", 0.3);
+  const fs::path same_name = council_figures("other/north.csv", 0.5);
+  const fs::path short_figures = council_figures("west.csv", 0.5, "2024-03-31");
+  const fs::path bad_name = council_figures("two words.csv", 0.5);
+  const fs::path c_figures = council_figures("east.csv", 0.2);
+  const fs::path out = dir_ / "pooled";
+  const auto refused = [&](const std::string& arguments, const std::string& says) {
+    const testing::CommandOutcome outcome = testing::run_carecast(arguments + " --runs 50 --quiet");
+    EXPECT_EQ(outcome.exit_code, 2) << arguments << "\n" << outcome.output;
+    EXPECT_NE(outcome.output.find(says), std::string::npos) << outcome.output;
+    EXPECT_FALSE(fs::exists(out)) << arguments;
+  };
+  const std::string pooled = "fit --pool-councils ";
+  refused(pooled + a.string() + " --base " + base() + " --out " + out.string(), "two or more councils");
+  refused(pooled + a.string() + " " + same_name.string() + " --base " + base() + " --out " + out.string(), "same name");
+  refused(pooled + a.string() + " '" + bad_name.string() + "' --base " + base() + " --out " + out.string(),
+          "letters, digits");
+  refused(pooled + a.string() + " " + short_figures.string() + " --base " + base() + " --out " + out.string(),
+          "--origin");
+  refused(pooled + a.string() + " " + b.string() + " " + c_figures.string() + " --base " + base() + " --base " +
+              base() + " --out " + out.string(),
+          "one per figures file");
+  refused("fit " + a.string() + " " + b.string() + " --base " + base() + " --out " + (dir_ / "one.toml").string(),
+          "--pool-councils");
+  EXPECT_FALSE(fs::exists(dir_ / "one.toml"));
+}
+
 }  // namespace
 }  // namespace carecast

@@ -92,12 +92,11 @@ void execute_pooled(FitCommand& command) {
     }
     names.push_back(name);
   }
-  // The staged folder sits beside --out only when --out's parent exists: the fitted scenarios' paths to the
-  // base, relative to --out, then hold in the staging folder too, where each is loaded before the commit.
-  const fs::path out_path = fs::absolute(command.out).lexically_normal();
-  const fs::path destination = out_path.has_filename() ? out_path : out_path.parent_path();
-  fs::create_directories(destination.parent_path());
-  StagedOutputDirectory out(destination, "--out", command.replace ? ExistingOutput::replace : ExistingOutput::refuse);
+  if (command.base.size() != 1 && command.base.size() != command.figures.size()) {
+    throw InputError({"", 0, 0, "--base"}, "give one base for every council, or one per figures file in the same "
+                                           "order (" + std::to_string(command.base.size()) + " bases for " +
+                                           std::to_string(command.figures.size()) + " figures files)");
+  }
   std::vector<PublishedFigures> figures;
   figures.reserve(command.figures.size());
   for (const std::string& file : command.figures) figures.push_back(read_published_figures(file));
@@ -111,15 +110,18 @@ void execute_pooled(FitCommand& command) {
       }
     }
   }
-  if (command.base.size() != 1 && command.base.size() != figures.size()) {
-    throw InputError({"", 0, 0, "--base"}, "give one base for every council, or one per figures file in the same "
-                                           "order (" + std::to_string(command.base.size()) + " bases for " +
-                                           std::to_string(figures.size()) + " figures files)");
-  }
   std::vector<Scenario> bases;
   bases.reserve(command.base.size());
   for (const std::string& file : command.base) bases.push_back(load_scenario(file));
   const bool shared_base = bases.size() == 1;
+  // Only once the inputs are known good (they are quick to read; the fits are not), so that a refusal leaves
+  // no folder behind. The staged folder sits beside --out only when --out's parent exists: the fitted
+  // scenarios' paths to the base, relative to --out, then hold in the staging folder too, where each is loaded
+  // before the commit.
+  const fs::path out_path = fs::absolute(command.out).lexically_normal();
+  const fs::path destination = out_path.has_filename() ? out_path : out_path.parent_path();
+  fs::create_directories(destination.parent_path());
+  StagedOutputDirectory out(destination, "--out", command.replace ? ExistingOutput::replace : ExistingOutput::refuse);
   std::vector<CouncilFigures> councils;
   for (std::size_t j = 0; j < figures.size(); ++j) {
     councils.push_back({names[j], &figures[j], &bases[shared_base ? 0 : j], shared_base});

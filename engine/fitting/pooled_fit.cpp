@@ -89,8 +89,7 @@ CouncilEvidence evidence_from_fit(const FitResult& fit, FitParameter parameter) 
   if (!(figures_precision >= kMinimumInformationShare * prior_precision)) return evidence;
   evidence.informative = true;
   evidence.variance = 1 / figures_precision;
-  evidence.estimate =
-      (posterior_precision * fit.posterior_mean(k) - prior_precision * prior.mean) / figures_precision;
+  evidence.estimate = (posterior_precision * fit.posterior_mean(k) - prior_precision * prior.mean) / figures_precision;
   return evidence;
 }
 
@@ -209,8 +208,10 @@ std::string PooledFit::describe() const {
     } else if (!p.estimated) {
       if (p.councils_informing > 0) unestimated += (unestimated.empty() ? "" : ", ") + name;
     } else {
-      out << ' ' << name << ": region " << shown(p.parameter, p.region.mean) << " of the base, councils' sd "
-          << fixed_decimals(std::sqrt(p.region.spread_variance), 3) << " (log) about it, from "
+      const bool additive = info_of(p.parameter).additive;
+      out << ' ' << name << ": region " << shown(p.parameter, p.region.mean)
+          << (additive ? " added to the base's" : " the base's") << ", councils' sd "
+          << fixed_decimals(std::sqrt(p.region.spread_variance), 3) << (additive ? "" : " (log)") << " about it, from "
           << p.councils_informing << " councils; prior sd " << fixed_decimals(p.prior.sd, 3) << ".";
     }
   }
@@ -231,8 +232,9 @@ std::string pooling_csv(const PooledFit& fit) {
       const bool additive = info_of(p.parameter).additive;
       const auto value = [&](double x) { return fixed_decimals(additive ? x : std::exp(x), 4); };
       out << value(p.region.mean) << ',' << value(p.region.mean - z90 * p.region.mean_se) << ','
-          << value(p.region.mean + z90 * p.region.mean_se) << ',' << fixed_decimals(std::sqrt(p.region.spread_variance), 4)
-          << ',' << fixed_decimals(p.prior.mean, 4) << ',' << fixed_decimals(p.prior.sd, 4);
+          << value(p.region.mean + z90 * p.region.mean_se) << ','
+          << fixed_decimals(std::sqrt(p.region.spread_variance), 4) << ',' << fixed_decimals(p.prior.mean, 4) << ','
+          << fixed_decimals(p.prior.sd, 4);
     } else {
       out << ",,,,,";
     }

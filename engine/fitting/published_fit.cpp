@@ -23,6 +23,7 @@
 #include "fitting/origin_times.hpp"
 #include "fitting/starting_counts_from_groups.hpp"
 #include "fitting/synthetic_likelihood.hpp"
+#include "output/written_text.hpp"
 #include "simulation/compiled_model.hpp"
 #include "simulation/replication.hpp"
 #include "simulation/runner.hpp"
@@ -932,6 +933,34 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
   origin.short_term_stability_percent = short_term;
   origin.long_term_stability_percent = long_term;
   result.notes.push_back(set_times_from_simulation(origin, predictive.origin_times, result.origin));
+  // The short-term stability at the origin (published, or the base's) can mark a child in a category too small
+  // for its placement to have begun since 1 April, as the base's days in placement have it (a small council, or a
+  // base shared by councils of other sizes: fit --pool-councils), which the loader refuses. The nearest number
+  // of children with 3 or more placements that fits is stated instead.
+  if (origin.short_term_stability_percent && starting_counts_problem(origin, result.origin)) {
+    const int children = total_children(origin);
+    const double stated = *origin.short_term_stability_percent;
+    const long long marked = std::llround(stated / 100.0 * children);
+    std::optional<double> fits;
+    for (long long step = 1; step <= children && !fits; ++step) {
+      for (const long long k : {marked - step, marked + step}) {
+        if (k < 0 || k > children) continue;
+        origin.short_term_stability_percent = 100.0 * static_cast<double>(k) / children;
+        if (!starting_counts_problem(origin, result.origin)) {
+          fits = origin.short_term_stability_percent;
+          break;
+        }
+      }
+    }
+    if (!fits) origin.short_term_stability_percent.reset();
+    result.notes.push_back(std::string(short_term_at_origin ? "The published" : "The base's") +
+                           " short-term stability at the origin (" + fixed_decimals(stated, 1) +
+                           "%) cannot hold for these " + std::to_string(children) +
+                           " children: it would mark a child in a category too small for its placement to have "
+                           "begun since 1 April. " +
+                           (fits ? "The nearest that fits, " + fixed_decimals(*fits, 1) + "%, is stated."
+                                 : std::string("None fits: it is left out, and the runs draw it.")));
+  }
   for (std::string& note : drift_from_origin_notes(origin, predictive.origin_state, result, figures)) {
     result.notes.push_back(std::move(note));
   }
