@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <boost/math/distributions/binomial.hpp>
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/normal_distribution.hpp>
 #include <cmath>
@@ -30,65 +31,67 @@ namespace fs = std::filesystem;
 // ---------------------------------------------------------------------------------------------
 // By hand
 
-TEST(RandomEffects, MatchesPauleMandelByHand) {
-  // Equal variances 0.1, estimates 0, 1, 2: sum (y - 1)^2 / (0.1 + tau2) = 2 / (0.1 + tau2) = J - 1 = 2, so
-  // tau2 = 0.9; the mean is 1 with se sqrt((0.1 + 0.9) / 3).
-  const RandomEffectsEstimate spread = random_effects({0, 1, 2}, {0.1, 0.1, 0.1});
-  EXPECT_EQ(spread.councils, 3);
-  EXPECT_NEAR(spread.spread_variance, 0.9, 1e-9);
-  EXPECT_NEAR(spread.mean, 1, 1e-12);
-  EXPECT_NEAR(spread.mean_se, std::sqrt(1.0 / 3), 1e-9);
-
-  // Councils no more different than their noise: Q = 0.005 below J - 1 = 1, so tau2 = 0 and the mean is the
-  // inverse-variance weighted one.
-  const RandomEffectsEstimate none = random_effects({0, 0.1}, {1, 1});
-  EXPECT_EQ(none.spread_variance, 0);
-  EXPECT_NEAR(none.mean, 0.05, 1e-12);
-  EXPECT_NEAR(none.mean_se, std::sqrt(0.5), 1e-12);
-
-  // Unequal variances: the estimate solves Paule-Mandel's equation.
-  const std::vector<double> y = {-0.4, 0.1, 0.3, 0.9};
-  const std::vector<double> v = {0.01, 0.2, 0.05, 0.3};
-  const RandomEffectsEstimate unequal = random_effects(y, v);
-  double weights = 0, weighted = 0;
-  for (std::size_t j = 0; j < y.size(); ++j) {
-    weights += 1 / (v[j] + unequal.spread_variance);
-    weighted += y[j] / (v[j] + unequal.spread_variance);
-  }
-  double q = 0;
-  for (std::size_t j = 0; j < y.size(); ++j) {
-    q += (y[j] - weighted / weights) * (y[j] - weighted / weights) / (v[j] + unequal.spread_variance);
-  }
-  EXPECT_GT(unequal.spread_variance, 0);
-  EXPECT_NEAR(q, 3, 1e-6);
-  EXPECT_NEAR(unequal.mean, weighted / weights, 1e-12);
-
-  EXPECT_THROW(random_effects({1}, {1}), std::invalid_argument);
-  EXPECT_THROW(random_effects({1, 2}, {1, 0}), std::invalid_argument);
+// Councils each with one parameter and a likelihood of variance v about y_j: with equal v the maximum likelihood
+// spread is the variance of the y_j less v (when positive), the mean their mean, its se sqrt((tau^2 + v) / J).
+CouncilLikelihood scalar_council(double y, double v) {
+  return {{FitParameter::hazard_family}, Eigen::MatrixXd::Constant(1, 1, 1 / v), Eigen::VectorXd::Constant(1, y / v)};
+}
+std::array<bool, kFitParameterCount> every_rate_pooled() {
+  std::array<bool, kFitParameterCount> pooled{};
+  for (int i = 0; i < kFitParameterCount; ++i)
+    pooled[static_cast<std::size_t>(i)] = is_pooled_parameter(static_cast<FitParameter>(i));
+  return pooled;
 }
 
-TEST(EvidenceFromFit, DividesTheFitsPriorOut) {
-  FitResult fit;
-  fit.free_parameters = {FitParameter::hazard_family, FitParameter::moves};
-  fit.priors = {{0, 0.3}, {0.2, 0.5}};
-  fit.posterior_mean = Eigen::Vector2d(0.2, 0.21);
-  fit.posterior_covariance = Eigen::Matrix2d{{0.01, 0.001}, {0.001, 0.2}};
-  // Posterior precision 100, the prior's 1 / 0.09: the figures' precision 100 - 11.11 and their estimate
-  // 100 x 0.2 / (100 - 11.11).
-  const CouncilEvidence family = evidence_from_fit(fit, FitParameter::hazard_family);
-  ASSERT_TRUE(family.informative);
-  EXPECT_NEAR(family.variance, 1 / (100 - 1 / 0.09), 1e-12);
-  EXPECT_NEAR(family.estimate, 100 * 0.2 / (100 - 1 / 0.09), 1e-12);
-  // Posterior variance 0.2 against the prior's 0.25: the figures add 1 of the prior's 4 (a quarter): counted,
-  // the prior's mean 0.2 divided out.
-  const CouncilEvidence moves = evidence_from_fit(fit, FitParameter::moves);
-  ASSERT_TRUE(moves.informative);
-  EXPECT_NEAR(moves.variance, 1, 1e-9);
-  EXPECT_NEAR(moves.estimate, (5 * 0.21 - 4 * 0.2) / 1, 1e-9);
-  // Less than a quarter: not counted. Not free: not counted.
-  fit.posterior_covariance(1, 1) = 0.21;
-  EXPECT_FALSE(evidence_from_fit(fit, FitParameter::moves).informative);
-  EXPECT_FALSE(evidence_from_fit(fit, FitParameter::adoption).informative);
+TEST(EstimateRegion, MatchesMaximumLikelihoodByHand) {
+  // y = 0, 1, 2 with v = 0.1: variance of the y 2/3, so tau^2 = 2/3 - 0.1; se sqrt((2/3) / 3).
+  const auto region =
+      estimate_region({scalar_council(0, 0.1), scalar_council(1, 0.1), scalar_council(2, 0.1)}, every_rate_pooled());
+  const auto& family = region[static_cast<std::size_t>(FitParameter::hazard_family)];
+  ASSERT_TRUE(family);
+  EXPECT_EQ(family->councils, 3);
+  EXPECT_NEAR(family->mean, 1, 1e-9);
+  EXPECT_NEAR(family->spread_variance, 2.0 / 3 - 0.1, 1e-7);
+  EXPECT_NEAR(family->mean_se, std::sqrt(2.0 / 9), 1e-7);
+  for (std::size_t p = 0; p < kFitParameterCount; ++p) {
+    if (p != static_cast<std::size_t>(FitParameter::hazard_family)) EXPECT_FALSE(region[p]);
+  }
+
+  // Councils no more different than their noise (variance of the y 0.0025, v = 0.2): the spread falls towards 0,
+  // the mean is theirs.
+  const auto none = estimate_region({scalar_council(0, 0.2), scalar_council(0.1, 0.2)}, every_rate_pooled());
+  const auto& pooled_family = none[static_cast<std::size_t>(FitParameter::hazard_family)];
+  ASSERT_TRUE(pooled_family);
+  EXPECT_LT(pooled_family->spread_variance, 0.03 * 0.03);
+  EXPECT_NEAR(pooled_family->mean, 0.05, 1e-6);
+
+  // One council informing, or a level, or a council whose figures say little (precision below a quarter of the
+  // prior's, 1 / 0.3^2 for hazard_family): not estimated.
+  EXPECT_FALSE(estimate_region({scalar_council(0, 0.1)}, every_rate_pooled())[1]);
+  const CouncilLikelihood level{
+      {FitParameter::entry_level}, Eigen::MatrixXd::Constant(1, 1, 100), Eigen::VectorXd::Zero(1)};
+  EXPECT_FALSE(
+      estimate_region({level, level}, every_rate_pooled())[static_cast<std::size_t>(FitParameter::entry_level)]);
+  const auto weak = estimate_region({scalar_council(0, 0.1), scalar_council(1, 0.4)}, every_rate_pooled());
+  EXPECT_FALSE(weak[static_cast<std::size_t>(FitParameter::hazard_family)]);
+}
+
+// Two parameters whose evidence is tied: a council's figures say their sum is 0.6 (precisely) and little else.
+// The region's estimate takes the councils' likelihoods whole, so each parameter's mean is where the councils'
+// posteriors put it, not a margin read off alone.
+TEST(EstimateRegion, ReadsEachCouncilsParametersTogether) {
+  std::vector<CouncilLikelihood> councils;
+  for (const double sum : {0.5, 0.6, 0.7, 0.6}) {
+    Eigen::MatrixXd precision{{100, 100}, {100, 100.5}};  // the sum's precision 100, the second's own 0.5
+    const Eigen::VectorXd score = precision * Eigen::Vector2d(sum - 0.1, 0.1);
+    councils.push_back({{FitParameter::hazard_family, FitParameter::moves}, precision, score});
+  }
+  const auto region = estimate_region(councils, every_rate_pooled());
+  const auto& family = region[static_cast<std::size_t>(FitParameter::hazard_family)];
+  const auto& moves = region[static_cast<std::size_t>(FitParameter::moves)];
+  ASSERT_TRUE(family && moves);
+  // The sums hold: the two means add to the councils' mean sum.
+  EXPECT_NEAR(family->mean + moves->mean, 0.6, 0.01);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -331,6 +334,30 @@ TEST(PooledFitRegion, PoolingLowersTheSmallCouncilsErrorOfTheirRates) {
   const Errors e = errors(region, rate_error);
   print("Squared log error of the fitted multipliers (hazard_family, moves, returned_home)", e);
   EXPECT_GT(e.small_difference.mean, testing::standard_errors_allowed() * e.small_difference.standard_error);
+}
+
+// The pooled fits' 90% intervals of each council's multipliers hold its truth about 90% of the time: pooling must
+// not buy its lower error with overconfidence. More misses than a binomial allows at the false-alarm rate fail.
+TEST(PooledFitRegion, PooledIntervalsHoldTheCouncilsTruths) {
+  const SyntheticRegion& region = synthetic_region();
+  int intervals = 0;
+  int missed = 0;
+  int missed_alone = 0;
+  for (std::size_t j = 0; j < region.councils.size(); ++j) {
+    for (std::size_t k = 0; k < kRegionTruth.size(); ++k) {
+      const auto index = static_cast<std::size_t>(kRegionTruth[k].first);
+      const double truth = std::exp(region.councils[j].truth[k]);
+      const ParameterEstimate& pooled = region.fit.pooled[j].parameters[index];
+      const ParameterEstimate& alone = region.fit.alone[j].parameters[index];
+      ++intervals;
+      if (truth < pooled.low || truth > pooled.high) ++missed;
+      if (truth < alone.low || truth > alone.high) ++missed_alone;
+    }
+  }
+  std::cout << "90% intervals missing the truth: pooled " << missed << " of " << intervals << ", alone " << missed_alone
+            << "\n";
+  const boost::math::binomial misses(intervals, 0.1);
+  EXPECT_LE(missed, boost::math::quantile(boost::math::complement(misses, testing::kFalseAlarmRate)));
 }
 
 // The two years after the origin, which no fit saw: children looked after and exits, against the truth's expected

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <boost/math/distributions/normal.hpp>
-#include <boost/math/tools/roots.hpp>
 #include <cmath>
 #include <cstdint>
 #include <sstream>
@@ -14,27 +13,16 @@
 namespace carecast {
 namespace {
 
-// A council counts in the region's estimate of a parameter when its figures add at least this share of
-// the default prior's information (precision) on it: below that its estimate is mostly the prior divided
-// out again, noise amplified.
+// A council informs the region's estimate of a parameter when its figures alone give it at least this share of
+// the default prior's precision.
 constexpr double kMinimumInformationShare = 0.25;
 // The pooled prior's sd is at most this many times the default's.
 constexpr double kMaximumPriorSdRatio = 2.0;
-
-// Sum_j w_j (y_j - mu_w)^2 - (J - 1), with w_j = 1 / (v_j + tau2): Paule-Mandel's estimating function,
-// decreasing in tau2.
-double paule_mandel_excess(const std::vector<double>& y, const std::vector<double>& v, double tau2) {
-  double weights = 0;
-  double weighted = 0;
-  for (std::size_t j = 0; j < y.size(); ++j) {
-    weights += 1 / (v[j] + tau2);
-    weighted += y[j] / (v[j] + tau2);
-  }
-  const double mean = weighted / weights;
-  double q = 0;
-  for (std::size_t j = 0; j < y.size(); ++j) q += (y[j] - mean) * (y[j] - mean) / (v[j] + tau2);
-  return q - static_cast<double>(y.size() - 1);
-}
+// EM: where tau^2 starts (the default prior's variance), its floor (an sd of 0.001 keeps the prior invertible;
+// a spread that small pools completely) and when to stop.
+constexpr double kSmallestSpreadVariance = 1e-6;
+constexpr double kConvergence = 1e-10;
+constexpr int kMostIterations = 2000;
 
 std::string shown(FitParameter parameter, double log_value) {
   return info_of(parameter).additive ? fixed_decimals(100 * log_value, 1) + "% a year"
@@ -43,54 +31,143 @@ std::string shown(FitParameter parameter, double log_value) {
 
 }  // namespace
 
-RandomEffectsEstimate random_effects(const std::vector<double>& estimates, const std::vector<double>& variances) {
-  if (estimates.size() < 2 || estimates.size() != variances.size()) {
-    throw std::invalid_argument("random_effects: needs 2 or more estimates, each with a variance");
-  }
-  for (std::size_t j = 0; j < estimates.size(); ++j) {
-    if (!std::isfinite(estimates[j]) || !(variances[j] > 0) || !std::isfinite(variances[j])) {
-      throw std::invalid_argument("random_effects: an estimate is not finite or a variance not positive");
+std::array<std::optional<RegionEstimate>, kFitParameterCount> estimate_region(
+    const std::vector<CouncilLikelihood>& councils, const std::array<bool, kFitParameterCount>& pooled) {
+  std::array<std::optional<RegionEstimate>, kFitParameterCount> region{};
+  // Which councils inform which parameter.
+  std::array<std::vector<std::size_t>, kFitParameterCount> informing{};
+  for (std::size_t j = 0; j < councils.size(); ++j) {
+    const CouncilLikelihood& council = councils[j];
+    for (std::size_t k = 0; k < council.parameters.size(); ++k) {
+      const auto parameter = static_cast<std::size_t>(council.parameters[k]);
+      const double prior_sd = info_of(council.parameters[k]).prior_sd;
+      const auto at = static_cast<Eigen::Index>(k);
+      if (pooled[parameter] && council.precision(at, at) * prior_sd * prior_sd >= kMinimumInformationShare) {
+        informing[parameter].push_back(j);
+      }
     }
   }
-  RandomEffectsEstimate result;
-  result.councils = static_cast<int>(estimates.size());
-  const auto excess = [&](double tau2) { return paule_mandel_excess(estimates, variances, tau2); };
-  if (excess(0) > 0) {
-    // Bracket the root: the excess falls to -(J - 1) as tau2 grows; the spread of the estimates bounds it.
-    const auto [low_y, high_y] = std::minmax_element(estimates.begin(), estimates.end());
-    double upper = std::max((*high_y - *low_y) * (*high_y - *low_y), 1e-12);
-    while (excess(upper) > 0) upper *= 2;
-    std::uintmax_t iterations = 200;
-    const auto root = boost::math::tools::toms748_solve(excess, 0.0, upper, excess(0), excess(upper),
-                                                        boost::math::tools::eps_tolerance<double>(40), iterations);
-    result.spread_variance = (root.first + root.second) / 2;
+  std::array<double, kFitParameterCount> mean{};
+  std::array<double, kFitParameterCount> spread{};
+  for (std::size_t p = 0; p < kFitParameterCount; ++p) {
+    if (informing[p].size() < 2) continue;
+    region[p] = RegionEstimate{};
+    region[p]->councils = static_cast<int>(informing[p].size());
+    const double sd = info_of(static_cast<FitParameter>(p)).prior_sd;
+    spread[p] = sd * sd;
   }
-  double weights = 0;
-  double weighted = 0;
-  for (std::size_t j = 0; j < estimates.size(); ++j) {
-    weights += 1 / (variances[j] + result.spread_variance);
-    weighted += estimates[j] / (variances[j] + result.spread_variance);
-  }
-  result.mean = weighted / weights;
-  result.mean_se = std::sqrt(1 / weights);
-  return result;
-}
 
-CouncilEvidence evidence_from_fit(const FitResult& fit, FitParameter parameter) {
-  CouncilEvidence evidence;
-  const auto found = std::find(fit.free_parameters.begin(), fit.free_parameters.end(), parameter);
-  if (found == fit.free_parameters.end()) return evidence;
-  const auto k = static_cast<Eigen::Index>(found - fit.free_parameters.begin());
-  const ParameterPrior& prior = fit.priors[static_cast<std::size_t>(k)];
-  const double posterior_precision = 1 / fit.posterior_covariance(k, k);
-  const double prior_precision = 1 / (prior.sd * prior.sd);
-  // Gaussian prior x likelihood = Gaussian posterior: precisions add, and so do precision-weighted means.
-  const double figures_precision = posterior_precision - prior_precision;
-  if (!(figures_precision >= kMinimumInformationShare * prior_precision)) return evidence;
-  evidence.informative = true;
-  evidence.variance = 1 / figures_precision;
-  evidence.estimate = (posterior_precision * fit.posterior_mean(k) - prior_precision * prior.mean) / figures_precision;
-  return evidence;
+  // The councils' priors as the region's estimate stands: mean and variance of each council's free parameters.
+  const auto prior_of = [&](FitParameter parameter) {
+    const auto p = static_cast<std::size_t>(parameter);
+    const double sd = info_of(parameter).prior_sd;
+    return region[p] ? std::pair{mean[p], spread[p]} : std::pair{0.0, sd * sd};
+  };
+  // Given the spreads, the mu that maximises the likelihood solves a linear system: the derivative of council
+  // j's marginal log likelihood in its prior mean is T^-1 (m_j - mu), where its posterior mean
+  // m_j = (P + T^-1)^-1 (s + T^-1 mu) is linear in mu (P, s its likelihood, T its prior variances). Solving it
+  // at each step leaves EM only the spreads to find, which it approaches slowly where one is near 0.
+  std::vector<std::size_t> estimated;
+  for (std::size_t p = 0; p < kFitParameterCount; ++p) {
+    if (region[p]) estimated.push_back(p);
+  }
+  const auto slot_of = [&](FitParameter parameter) {
+    const auto found = std::find(estimated.begin(), estimated.end(), static_cast<std::size_t>(parameter));
+    return found == estimated.end() ? Eigen::Index{-1} : static_cast<Eigen::Index>(found - estimated.begin());
+  };
+  const auto means_given_spreads = [&] {
+    const auto m = static_cast<Eigen::Index>(estimated.size());
+    Eigen::MatrixXd system = Eigen::MatrixXd::Zero(m, m);
+    Eigen::VectorXd right = Eigen::VectorXd::Zero(m);
+    for (const CouncilLikelihood& council : councils) {
+      const auto n = static_cast<Eigen::Index>(council.parameters.size());
+      Eigen::VectorXd inverse_variance(n);
+      Eigen::VectorXd fixed_mean(n);  // the prior means of parameters not estimated (0), else 0 here
+      for (Eigen::Index k = 0; k < n; ++k) {
+        const auto [prior_mean, prior_variance] = prior_of(council.parameters[static_cast<std::size_t>(k)]);
+        inverse_variance(k) = 1 / prior_variance;
+        fixed_mean(k) = slot_of(council.parameters[static_cast<std::size_t>(k)]) < 0 ? prior_mean : 0.0;
+      }
+      Eigen::MatrixXd precision = council.precision;
+      precision.diagonal() += inverse_variance;
+      const Eigen::MatrixXd a = precision.ldlt().solve(Eigen::MatrixXd::Identity(n, n));
+      // Derivative: t (a (s + t mu) - mu) = t a s + (t a t - t) mu, over this council's parameters.
+      const Eigen::MatrixXd slope = inverse_variance.asDiagonal() * a * inverse_variance.asDiagonal() -
+                                    Eigen::MatrixXd(inverse_variance.asDiagonal());
+      const Eigen::VectorXd constant =
+          inverse_variance.asDiagonal() * (a * (council.score + inverse_variance.cwiseProduct(fixed_mean)));
+      for (Eigen::Index k = 0; k < n; ++k) {
+        const Eigen::Index row = slot_of(council.parameters[static_cast<std::size_t>(k)]);
+        if (row < 0) continue;
+        right(row) -= constant(k);
+        for (Eigen::Index l = 0; l < n; ++l) {
+          const Eigen::Index column = slot_of(council.parameters[static_cast<std::size_t>(l)]);
+          if (column >= 0) system(row, column) += slope(k, l);
+        }
+      }
+    }
+    const Eigen::VectorXd solved = system.ldlt().solve(right);
+    for (std::size_t i = 0; i < estimated.size(); ++i) mean[estimated[i]] = solved(static_cast<Eigen::Index>(i));
+  };
+
+  // Each council's posterior under the region's current prior: mean and variances by parameter.
+  std::vector<Eigen::VectorXd> posterior_mean(councils.size());
+  std::vector<Eigen::VectorXd> posterior_variance(councils.size());
+  const auto expectation = [&] {
+    for (std::size_t j = 0; j < councils.size(); ++j) {
+      const CouncilLikelihood& council = councils[j];
+      const auto n = static_cast<Eigen::Index>(council.parameters.size());
+      Eigen::MatrixXd precision = council.precision;
+      Eigen::VectorXd score = council.score;
+      for (Eigen::Index k = 0; k < n; ++k) {
+        const auto [prior_mean, prior_variance] = prior_of(council.parameters[static_cast<std::size_t>(k)]);
+        precision(k, k) += 1 / prior_variance;
+        score(k) += prior_mean / prior_variance;
+      }
+      const Eigen::LDLT<Eigen::MatrixXd> solver(precision);
+      posterior_mean[j] = solver.solve(score);
+      posterior_variance[j] = solver.solve(Eigen::MatrixXd::Identity(n, n)).diagonal();
+    }
+  };
+  const auto index_in = [](const CouncilLikelihood& council, std::size_t p) {
+    return static_cast<Eigen::Index>(
+        std::find(council.parameters.begin(), council.parameters.end(), static_cast<FitParameter>(p)) -
+        council.parameters.begin());
+  };
+  for (int iteration = 0; iteration < kMostIterations; ++iteration) {
+    means_given_spreads();
+    expectation();
+    double change = 0;
+    for (const std::size_t p : estimated) {
+      const auto n = static_cast<double>(informing[p].size());
+      double next_spread = 0;
+      for (const std::size_t j : informing[p]) {
+        const Eigen::Index k = index_in(councils[j], p);
+        const double d = posterior_mean[j](k) - mean[p];
+        next_spread += (d * d + posterior_variance[j](k)) / n;
+      }
+      next_spread = std::max(next_spread, kSmallestSpreadVariance);
+      change = std::max(change, std::abs(next_spread - spread[p]));
+      spread[p] = next_spread;
+    }
+    if (change < kConvergence) break;
+  }
+  means_given_spreads();
+
+  // The standard error of mu: the councils' estimates each carry their own figures' variance (the likelihood's
+  // for that parameter, the others held) and the spread between councils.
+  for (std::size_t p = 0; p < kFitParameterCount; ++p) {
+    if (!region[p]) continue;
+    double weights = 0;
+    for (const std::size_t j : informing[p]) {
+      const Eigen::Index k = index_in(councils[j], p);
+      weights += 1 / (spread[p] + 1 / councils[j].precision(k, k));
+    }
+    region[p]->mean = mean[p];
+    region[p]->spread_variance = spread[p];
+    region[p]->mean_se = std::sqrt(1 / weights);
+  }
+  return region;
 }
 
 bool is_pooled_parameter(FitParameter parameter) {
@@ -150,33 +227,43 @@ PooledFit fit_pooled(const std::vector<CouncilFigures>& councils, const FitOptio
     result.alone.push_back(fit_to_figures(result.bases.back(), *council.figures, options));
   }
 
+  std::array<bool, kFitParameterCount> pooled{};
+  for (int i = 0; i < kFitParameterCount; ++i)
+    pooled[static_cast<std::size_t>(i)] = is_pooled_parameter(static_cast<FitParameter>(i));
+  std::vector<CouncilLikelihood> likelihoods;
+  for (const FitResult& fit : result.alone) {
+    if (fit.likelihood_precision.rows() == static_cast<Eigen::Index>(fit.free_parameters.size())) {
+      likelihoods.push_back({fit.free_parameters, fit.likelihood_precision, fit.likelihood_score});
+    }
+  }
+  const auto region = estimate_region(likelihoods, pooled);
+
   FitOptions pooled_options = options;
   for (int i = 0; i < kFitParameterCount; ++i) {
     const auto parameter = static_cast<FitParameter>(i);
+    const auto p = static_cast<std::size_t>(i);
     PooledParameter row;
     row.parameter = parameter;
-    row.pooled = is_pooled_parameter(parameter);
-    std::vector<double> estimates;
-    std::vector<double> variances;
-    for (const FitResult& fit : result.alone) {
-      const CouncilEvidence evidence = evidence_from_fit(fit, parameter);
-      if (!evidence.informative) continue;
-      estimates.push_back(evidence.estimate);
-      variances.push_back(evidence.variance);
+    row.pooled = pooled[p];
+    for (const CouncilLikelihood& council : likelihoods) {
+      const auto found = std::find(council.parameters.begin(), council.parameters.end(), parameter);
+      if (found == council.parameters.end()) continue;
+      const auto k = static_cast<Eigen::Index>(found - council.parameters.begin());
+      const double sd = info_of(parameter).prior_sd;
+      if (council.precision(k, k) * sd * sd >= kMinimumInformationShare) ++row.councils_informing;
     }
-    row.councils_informing = static_cast<int>(estimates.size());
     if (!row.pooled) {
       row.reason = "each council's own: a level that follows the council's size";
-    } else if (estimates.size() < 2) {
-      row.reason = estimates.empty() ? "no council's figures inform it: the default prior"
-                                     : "one council's figures inform it: the default prior";
+    } else if (!region[p]) {
+      row.reason = row.councils_informing == 0 ? "no council's figures inform it: the default prior"
+                                               : "one council's figures inform it: the default prior";
     } else {
       row.estimated = true;
-      row.region = random_effects(estimates, variances);
+      row.region = *region[p];
       const double default_sd = info_of(parameter).prior_sd;
       const double sd = std::sqrt(row.region.spread_variance + row.region.mean_se * row.region.mean_se);
       row.prior = {row.region.mean, std::min(sd, kMaximumPriorSdRatio * default_sd)};
-      pooled_options.priors[static_cast<std::size_t>(i)] = row.prior;
+      pooled_options.priors[p] = row.prior;
       row.reason = "pooled over " + std::to_string(row.councils_informing) + " councils";
     }
     result.parameters.push_back(row);
@@ -196,7 +283,7 @@ std::string PooledFit::describe() const {
   std::ostringstream out;
   out << "Pooled over " << alone.size()
       << " councils by empirical Bayes (fit --pool-councils): each council fitted alone, the region's multiplier "
-         "and the spread between councils estimated from what their figures say (random effects, Paule-Mandel), "
+         "and the spread between councils estimated from all their figures together (maximum likelihood, by EM), "
          "then each council fitted again with the region's multiplier as its prior, sd the spread between "
          "councils and the region's own uncertainty.";
   std::string own;

@@ -5,20 +5,22 @@
 //
 // The model. Council j's log multiplier of a pooled parameter k (fit_parameters.hpp) is drawn
 // from Normal(mu_k, tau_k^2) about the region's mu_k: councils differ, by tau_k. Each council's
-// figures give a likelihood for its own multiplier. Empirical Bayes estimates mu_k and tau_k from
-// the councils' fits, then fits every council again with Normal(mu_k, tau_k^2 + se(mu_k)^2) as its
-// prior in place of the default Normal(0, prior sd) about the base.
+// figures give a likelihood for its multipliers. Empirical Bayes estimates mu and tau from all the
+// councils' likelihoods together, then fits every council again with Normal(mu_k, tau_k^2 +
+// se(mu_k)^2) as its prior in place of the default Normal(0, prior sd) about the base.
 //
-// How, in two passes:
-//   1. Each council is fitted alone, with the default priors. Its fit's posterior is Gaussian
-//      (synthetic_likelihood.hpp); dividing out the prior leaves what its figures say about each
-//      parameter: an estimate y_j and its variance v_j (the likelihood's, on that parameter's
-//      margin). A council whose figures add less than a quarter of the prior's information on a
-//      parameter says too little to count in the region's estimate of it.
-//   2. For each pooled parameter, a random-effects estimate over the councils that inform it:
-//      tau^2 by Paule and Mandel (the tau^2 at which sum_j w_j (y_j - mu)^2 = J - 1, with
-//      w_j = 1 / (v_j + tau^2); 0 when the councils differ by no more than their noise), mu the
-//      weighted mean. Then every council is fitted again with the pooled prior.
+// How, in three steps:
+//   1. Each council is fitted alone, with the default priors. Its fit's last round gives a Gaussian
+//      likelihood of all its free parameters together (synthetic_likelihood.hpp): a precision
+//      matrix and a score, with the prior left out, so the posterior under any other Gaussian
+//      prior follows in closed form. A council counts towards parameter k when its figures alone
+//      give k at least a quarter of the default prior's precision.
+//   2. mu and tau by maximum likelihood, with the EM algorithm: given mu and tau, each council's
+//      posterior (its likelihood times the region's prior, all its parameters at once, so that one
+//      parameter's evidence is not mistaken for another's); then mu_k the mean of the councils'
+//      posterior means, and tau_k^2 the mean of their squared distances from it plus their
+//      posterior variances. A parameter the councils do not show differing keeps a small tau.
+//   3. Every council is fitted again, simulating afresh, with the pooled prior.
 // The prior's sd is never below the sd of the region's estimate mu (the region's rate is not known
 // better than its councils' figures tell), nor above twice the default's (a wild spread would let
 // the simulations stray into rates no council has).
@@ -29,6 +31,9 @@
 // size, and a region's average says nothing about them.
 #pragma once
 
+#include <Eigen/Dense>
+#include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,38 +43,38 @@
 
 namespace carecast {
 
-// A random-effects estimate from several councils' estimates and their variances.
-struct RandomEffectsEstimate {
-  int councils = 0;
-  double mean = 0;             // mu, weighted by 1 / (v_j + tau^2)
+// What one council's figures say about its free parameters: a Gaussian likelihood (FitResult::likelihood_*).
+struct CouncilLikelihood {
+  std::vector<FitParameter> parameters;  // its free parameters, in enumeration order
+  Eigen::MatrixXd precision;
+  Eigen::VectorXd score;
+};
+
+// The region's estimate of one parameter.
+struct RegionEstimate {
+  int councils = 0;            // councils whose figures inform it
+  double mean = 0;             // mu
   double mean_se = 0;          // its standard error
-  double spread_variance = 0;  // tau^2, Paule-Mandel's; 0 when the councils differ by no more than chance
+  double spread_variance = 0;  // tau^2
 };
 
-// Needs 2 or more estimates, each variance positive and finite (std::invalid_argument otherwise).
-RandomEffectsEstimate random_effects(const std::vector<double>& estimates, const std::vector<double>& variances);
-
-// What one council's figures say about one parameter: its fit's posterior with the prior divided out, on the
-// parameter's margin. `informative` is false when the parameter was not free or the figures add less than a
-// quarter of the prior's information.
-struct CouncilEvidence {
-  bool informative = false;
-  double estimate = 0;
-  double variance = 0;
-};
-CouncilEvidence evidence_from_fit(const FitResult& fit, FitParameter parameter);
+// mu and tau^2 for each parameter in `pooled` informed by 2 or more councils (others: nullopt), by EM as above. The
+// parameters not estimated keep their default priors (info_of(parameter).prior_sd about 0) in each council's
+// posterior.
+std::array<std::optional<RegionEstimate>, kFitParameterCount> estimate_region(
+    const std::vector<CouncilLikelihood>& councils, const std::array<bool, kFitParameterCount>& pooled);
 
 // Whether a parameter is pooled (a rate) or each council's own (a level).
 bool is_pooled_parameter(FitParameter parameter);
 
 struct PooledParameter {
   FitParameter parameter = FitParameter::entry_level;
-  bool pooled = false;           // is_pooled_parameter
-  int councils_informing = 0;    // councils whose figures inform it (CouncilEvidence::informative)
-  bool estimated = false;        // 2 or more did: mu and tau were estimated, and the councils' refits use them
-  RandomEffectsEstimate region;  // when estimated
-  ParameterPrior prior;          // the prior every council's refit took (when estimated)
-  std::string reason;            // why it was not pooled, or how it was
+  bool pooled = false;         // is_pooled_parameter
+  int councils_informing = 0;  // councils whose figures inform it
+  bool estimated = false;      // 2 or more did: mu and tau were estimated, and the councils' refits use them
+  RegionEstimate region;       // when estimated
+  ParameterPrior prior;        // the prior every council's refit took (when estimated)
+  std::string reason;          // why it was not pooled, or how it was
 };
 
 struct CouncilFigures {
@@ -102,7 +107,7 @@ struct PooledFit {
 PooledFit fit_pooled(const std::vector<CouncilFigures>& councils, const FitOptions& options);
 
 // pooling.csv: one row per parameter with the region's multiplier (median and 90% interval of mu), the
-// between-council sd tau, the councils informing it and the prior used; the text of `describe` is not repeated.
+// between-council sd tau, the councils informing it and the prior used.
 std::string pooling_csv(const PooledFit& fit);
 
 }  // namespace carecast

@@ -758,6 +758,8 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
   result.simulations += runs;
   result.posterior_mean = posterior.mean;
   result.posterior_covariance = posterior.covariance;
+  result.likelihood_precision = posterior.likelihood_precision;
+  result.likelihood_score = posterior.likelihood_score;
 
   const boost::math::normal standard;
   const double z90 = boost::math::quantile(standard, 0.95);

@@ -85,6 +85,9 @@ struct FitResult {
   std::vector<ParameterPrior> priors;
   Eigen::VectorXd posterior_mean;
   Eigen::MatrixXd posterior_covariance;
+  // The last round's likelihood of the free parameters (GaussianPosterior::likelihood_*); empty without rounds.
+  Eigen::MatrixXd likelihood_precision;
+  Eigen::VectorXd likelihood_score;
 };
 
 // The scenario the fit simulates from, before any parameter is applied: the base at the figures'

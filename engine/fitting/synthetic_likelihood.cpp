@@ -36,13 +36,14 @@ GaussianPosterior linear_gaussian_posterior(const LinearEmulator& emulator, cons
   const Eigen::LDLT<Eigen::MatrixXd> noise(emulator.covariance);
   const Eigen::MatrixXd whitened_slope = noise.solve(emulator.slope);  // Sigma^-1 B
   const Eigen::VectorXd prior_precision = prior_sd.array().square().inverse();
-  Eigen::MatrixXd precision = emulator.slope.transpose() * whitened_slope;
+  GaussianPosterior result;
+  result.likelihood_precision = emulator.slope.transpose() * whitened_slope;
+  result.likelihood_score = whitened_slope.transpose() * (observed - emulator.intercept);
+  Eigen::MatrixXd precision = result.likelihood_precision;
   precision.diagonal() += prior_precision;
   // The prior's own score: 0 for a prior centred on the base, so that fit is unchanged by it.
-  const Eigen::VectorXd score = whitened_slope.transpose() * (observed - emulator.intercept) +
-                                Eigen::VectorXd(prior_precision.cwiseProduct(prior_mean));
+  const Eigen::VectorXd score = result.likelihood_score + Eigen::VectorXd(prior_precision.cwiseProduct(prior_mean));
   const Eigen::LDLT<Eigen::MatrixXd> posterior(precision);
-  GaussianPosterior result;
   result.mean = posterior.solve(score);
   result.covariance = posterior.solve(Eigen::MatrixXd::Identity(precision.rows(), precision.cols()));
   return result;

@@ -21,6 +21,11 @@ namespace carecast {
 struct GaussianPosterior {
   Eigen::VectorXd mean;
   Eigen::MatrixXd covariance;
+  // The likelihood's part, prior left out: theta's log likelihood is -theta' P theta / 2 + s' theta + const,
+  // P = B' Sigma^-1 B and s = B' Sigma^-1 (observed - intercept). The posterior under another Gaussian prior
+  // follows without simulating again (pooled_fit.hpp).
+  Eigen::MatrixXd likelihood_precision;
+  Eigen::VectorXd likelihood_score;
 };
 
 struct LinearEmulator {
