@@ -31,28 +31,61 @@ namespace fs = std::filesystem;
 // ---------------------------------------------------------------------------------------------
 // By hand
 
-// Councils each with one parameter and a likelihood of variance v about y_j: with equal v the maximum likelihood
-// spread is the variance of the y_j less v (when positive), the mean their mean, its se sqrt((tau^2 + v) / J).
-CouncilLikelihood scalar_council(double y, double v) {
-  return {{FitParameter::hazard_family}, Eigen::MatrixXd::Constant(1, 1, 1 / v), Eigen::VectorXd::Constant(1, y / v)};
+// Councils each with one parameter and a likelihood of variance v about y_j, all of one size. The region's mean mu
+// has the default prior Normal(0, s^2) (s = 0.3 for hazard_family), so the estimate maximises
+//   sum_j [-log(v + tau^2) / 2 - (y_j - mu)^2 / (2 (v + tau^2))] - mu^2 / (2 s^2),
+// computed here directly: for each tau^2, mu = sum w y / (sum w + 1 / s^2) with w = 1 / (v + tau^2), and tau^2 on a
+// fine grid.
+CouncilLikelihood scalar_council(double y, double v, double size = 100) {
+  return {
+      {FitParameter::hazard_family}, Eigen::MatrixXd::Constant(1, 1, 1 / v), Eigen::VectorXd::Constant(1, y / v), size};
 }
 std::array<bool, kFitParameterCount> every_rate_pooled() {
   std::array<bool, kFitParameterCount> pooled{};
-  for (int i = 0; i < kFitParameterCount; ++i)
+  for (int i = 0; i < kFitParameterCount; ++i) {
     pooled[static_cast<std::size_t>(i)] = is_pooled_parameter(static_cast<FitParameter>(i));
+  }
   return pooled;
 }
+struct DirectMaximum {
+  double mean = 0;
+  double spread_variance = 0;
+};
+DirectMaximum direct_maximum(const std::vector<double>& y, double v, double prior_sd) {
+  DirectMaximum best;
+  double best_value = -1e300;
+  for (int step = 0; step <= 400000; ++step) {
+    const double tau2 = step * 1e-5;
+    const double w = 1 / (v + tau2);
+    double sum = 0;
+    for (const double x : y) sum += w * x;
+    const double mu = sum / (w * static_cast<double>(y.size()) + 1 / (prior_sd * prior_sd));
+    double value = -mu * mu / (2 * prior_sd * prior_sd);
+    for (const double x : y) value += -std::log(v + tau2) / 2 - (x - mu) * (x - mu) * w / 2;
+    if (value > best_value) {
+      best_value = value;
+      best = {mu, tau2};
+    }
+  }
+  return best;
+}
 
-TEST(EstimateRegion, MatchesMaximumLikelihoodByHand) {
-  // y = 0, 1, 2 with v = 0.1: variance of the y 2/3, so tau^2 = 2/3 - 0.1; se sqrt((2/3) / 3).
+TEST(EstimateRegion, MatchesTheMaximumComputedDirectly) {
   const auto region =
       estimate_region({scalar_council(0, 0.1), scalar_council(1, 0.1), scalar_council(2, 0.1)}, every_rate_pooled());
   const auto& family = region[static_cast<std::size_t>(FitParameter::hazard_family)];
   ASSERT_TRUE(family);
   EXPECT_EQ(family->councils, 3);
-  EXPECT_NEAR(family->mean, 1, 1e-9);
-  EXPECT_NEAR(family->spread_variance, 2.0 / 3 - 0.1, 1e-7);
-  EXPECT_NEAR(family->mean_se, std::sqrt(2.0 / 9), 1e-7);
+  EXPECT_EQ(family->slope, 0);  // the councils are all of a size
+  const DirectMaximum direct = direct_maximum({0, 1, 2}, 0.1, 0.3);
+  EXPECT_NEAR(family->mean_at(100), direct.mean, 1e-4);
+  EXPECT_NEAR(family->spread_variance, direct.spread_variance, 2e-5);
+  // The prior pulls the region's mean from the councils' 1 towards the base's 0: three councils this far apart
+  // say little about the region's centre.
+  EXPECT_LT(family->mean_at(100), 1);
+  EXPECT_GT(family->mean_at(100), 0);
+  // Its se: the curvature there, 1 / (sum w + 1 / s^2).
+  EXPECT_NEAR(family->mean_se_at(100), std::sqrt(1 / (3 / (0.1 + direct.spread_variance) + 1 / 0.09)), 1e-4);
   for (std::size_t p = 0; p < kFitParameterCount; ++p) {
     if (p != static_cast<std::size_t>(FitParameter::hazard_family)) EXPECT_FALSE(region[p]);
   }
@@ -63,13 +96,13 @@ TEST(EstimateRegion, MatchesMaximumLikelihoodByHand) {
   const auto& pooled_family = none[static_cast<std::size_t>(FitParameter::hazard_family)];
   ASSERT_TRUE(pooled_family);
   EXPECT_LT(pooled_family->spread_variance, 0.03 * 0.03);
-  EXPECT_NEAR(pooled_family->mean, 0.05, 1e-6);
+  EXPECT_NEAR(pooled_family->mean_at(100), direct_maximum({0, 0.1}, 0.2, 0.3).mean, 1e-4);
 
   // One council informing, or a level, or a council whose figures say little (precision below a quarter of the
   // prior's, 1 / 0.3^2 for hazard_family): not estimated.
   EXPECT_FALSE(estimate_region({scalar_council(0, 0.1)}, every_rate_pooled())[1]);
   const CouncilLikelihood level{
-      {FitParameter::entry_level}, Eigen::MatrixXd::Constant(1, 1, 100), Eigen::VectorXd::Zero(1)};
+      {FitParameter::entry_level}, Eigen::MatrixXd::Constant(1, 1, 100), Eigen::VectorXd::Zero(1), 100};
   EXPECT_FALSE(
       estimate_region({level, level}, every_rate_pooled())[static_cast<std::size_t>(FitParameter::entry_level)]);
   const auto weak = estimate_region({scalar_council(0, 0.1), scalar_council(1, 0.4)}, every_rate_pooled());
@@ -84,14 +117,33 @@ TEST(EstimateRegion, ReadsEachCouncilsParametersTogether) {
   for (const double sum : {0.5, 0.6, 0.7, 0.6}) {
     Eigen::MatrixXd precision{{100, 100}, {100, 100.5}};  // the sum's precision 100, the second's own 0.5
     const Eigen::VectorXd score = precision * Eigen::Vector2d(sum - 0.1, 0.1);
-    councils.push_back({{FitParameter::hazard_family, FitParameter::moves}, precision, score});
+    councils.push_back({{FitParameter::hazard_family, FitParameter::moves}, precision, score, 100});
   }
   const auto region = estimate_region(councils, every_rate_pooled());
   const auto& family = region[static_cast<std::size_t>(FitParameter::hazard_family)];
   const auto& moves = region[static_cast<std::size_t>(FitParameter::moves)];
   ASSERT_TRUE(family && moves);
   // The sums hold: the two means add to the councils' mean sum.
-  EXPECT_NEAR(family->mean + moves->mean, 0.6, 0.01);
+  EXPECT_NEAR(family->mean_at(100) + moves->mean_at(100), 0.6, 0.01);
+}
+
+// Councils whose multipliers lie on a line in log size (y = 0.2 ln(size / 100), precisely known): the line is
+// found (its prior, the base's level and no slope, pulls it a little: within 0.005), and the spread about it is
+// none.
+TEST(EstimateRegion, PoolsEachCouncilTowardsCouncilsOfItsSize) {
+  std::vector<CouncilLikelihood> councils;
+  for (const double size : {20.0, 20.0, 50.0, 200.0, 400.0, 400.0}) {
+    councils.push_back(scalar_council(0.2 * std::log(size / 100), 0.001, size));
+  }
+  const auto region = estimate_region(councils, every_rate_pooled());
+  const auto& family = region[static_cast<std::size_t>(FitParameter::hazard_family)];
+  ASSERT_TRUE(family);
+  EXPECT_NEAR(family->slope, 0.2, 0.005);
+  EXPECT_NEAR(family->mean_at(20), 0.2 * std::log(0.2), 0.005);
+  EXPECT_NEAR(family->mean_at(400), 0.2 * std::log(4.0), 0.005);
+  EXPECT_LT(family->spread_variance, 0.01 * 0.01);
+  // Had the line been flat, the small and the large would have been pulled to one value between them.
+  EXPECT_GT(family->mean_at(400) - family->mean_at(20), 0.5);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -307,19 +359,34 @@ TEST(PooledFitRegion, FindsTheRegionsRatesAndHowMuchCouncilsDiffer) {
     const PooledParameter& p = region.fit.parameters[static_cast<std::size_t>(kind)];
     ASSERT_TRUE(p.estimated) << info_of(kind).name;
     EXPECT_GE(p.councils_informing, kLargeCouncils) << info_of(kind).name;
-    // The region's multiplier: its estimate within standard_errors_allowed() of its se, widened by the spread of
-    // the councils' truths about the region's own (a sample of 27 councils' truths, sd 0.15 / sqrt(27)).
+    // The region's multiplier, for small and for large councils alike (the truth has no size effect): within
+    // standard_errors_allowed() of its se there, widened by the spread of the councils' truths about the region's
+    // own (a sample of 75 councils' truths, sd 0.15 / sqrt(75)).
     const double sample_sd = kCouncilSpreadSdLog / std::sqrt(kSmallCouncils + kLargeCouncils);
-    const double se = std::hypot(p.region.mean_se, sample_sd);
-    EXPECT_LT(std::abs(p.region.mean - region_value), testing::standard_errors_allowed() * se)
-        << info_of(kind).name << " region " << std::exp(p.region.mean) << " truth " << std::exp(region_value);
-    // The prior each council took is centred there, no wider than twice the default's.
-    EXPECT_EQ(p.prior.mean, p.region.mean);
-    EXPECT_LE(p.prior.sd, 2 * info_of(kind).prior_sd);
-    for (const FitResult& fit : region.fit.pooled) {
+    for (std::size_t j : {std::size_t{0}, region.councils.size() - 1}) {
+      const double size = region.fit.sizes[j];
+      const double se = std::hypot(p.region.mean_se_at(size), sample_sd);
+      EXPECT_LT(std::abs(p.region.mean_at(size) - region_value), testing::standard_errors_allowed() * se)
+          << info_of(kind).name << " at " << size << " entries a year: " << std::exp(p.region.mean_at(size))
+          << ", truth " << std::exp(region_value);
+    }
+    // Each small council's prior is the line at its size, no wider than twice the default's; the large councils
+    // (200 entries a year, above --pool-below's 30) keep their own fits.
+    for (std::size_t j = 0; j < region.fit.pooled.size(); ++j) {
+      const FitResult& fit = region.fit.pooled[j];
       const auto found = std::find(fit.free_parameters.begin(), fit.free_parameters.end(), kind);
       ASSERT_NE(found, fit.free_parameters.end());
-      EXPECT_EQ(fit.priors[static_cast<std::size_t>(found - fit.free_parameters.begin())].mean, p.region.mean);
+      const ParameterPrior& prior = fit.priors[static_cast<std::size_t>(found - fit.free_parameters.begin())];
+      ASSERT_EQ(region.fit.refitted[j], region.councils[j].small);
+      if (region.councils[j].small) {
+        EXPECT_EQ(prior.mean, p.region.mean_at(region.fit.sizes[j]));
+        EXPECT_LE(prior.sd, 2 * info_of(kind).prior_sd);
+        EXPECT_GE(prior.sd, p.region.mean_se_at(region.fit.sizes[j]));
+      } else {
+        EXPECT_EQ(prior.mean, 0);
+        EXPECT_EQ(prior.sd, info_of(kind).prior_sd);
+        EXPECT_EQ(fit.posterior_mean, region.fit.alone[j].posterior_mean);
+      }
     }
   }
   // Levels are each council's own.
@@ -405,7 +472,8 @@ TEST_F(FitPoolCouncilsCommand, WritesOneFittedScenarioPerCouncilThatRuns) {
   const fs::path out = dir_ / "pooled";
   const testing::CommandOutcome fit =
       testing::run_carecast("fit --pool-councils " + a.string() + " " + b.string() + " " + c.string() + " --base " +
-                            base() + " --out " + out.string() + " --runs 50 --quiet");
+                            base() + " --out " + out.string() + " --pool-below 100 --runs 50 --quiet");
+  // North (about 200 entries a year) keeps its own fit; south and east (about 60 and 30) are fitted again.
   ASSERT_EQ(fit.exit_code, 0) << fit.output;
   EXPECT_NE(fit.output.find("Pooled over 3 councils"), std::string::npos) << fit.output;
   for (const std::string name : {"north", "south", "east"}) {
@@ -414,7 +482,9 @@ TEST_F(FitPoolCouncilsCommand, WritesOneFittedScenarioPerCouncilThatRuns) {
     }
     const std::string toml = testing::read_text(out / (name + ".toml"));
     EXPECT_NE(toml.find("Pooled over 3 councils"), std::string::npos);
-    EXPECT_NE(toml.find("--pool-councils"), std::string::npos);
+    EXPECT_NE(toml.find("--pool-councils --pool-below 100"), std::string::npos);
+    EXPECT_EQ(toml.find("This council is fitted alone") != std::string::npos, name == "north") << name;
+    EXPECT_EQ(toml.find("This council's priors from the region") != std::string::npos, name != "north") << name;
     // Each extends the base by a path relative to the folder, and runs.
     EXPECT_NE(toml.find("extends = \"" + fs::relative(base(), out).generic_string() + "\""), std::string::npos);
     const testing::CommandOutcome run = testing::run_carecast("run " + (out / (name + ".toml")).string() +
@@ -435,7 +505,7 @@ TEST_F(FitPoolCouncilsCommand, WritesOneFittedScenarioPerCouncilThatRuns) {
   // The same seed gives the same files.
   const testing::CommandOutcome again =
       testing::run_carecast("fit --pool-councils " + a.string() + " " + b.string() + " " + c.string() + " --base " +
-                            base() + " --out " + (dir_ / "again").string() + " --runs 50 --quiet");
+                            base() + " --out " + (dir_ / "again").string() + " --pool-below 100 --runs 50 --quiet");
   ASSERT_EQ(again.exit_code, 0) << again.output;
   // (less the header's command line, which names the other --out)
   const auto without_command = [](std::string text) {
@@ -474,6 +544,8 @@ TEST_F(FitPoolCouncilsCommand, RefusesWhatCannotBePooledAndLeavesNothing) {
               base() + " --out " + out.string(),
           "one per figures file");
   refused("fit " + a.string() + " " + b.string() + " --base " + base() + " --out " + (dir_ / "one.toml").string(),
+          "--pool-councils");
+  refused("fit " + a.string() + " --base " + base() + " --pool-below 50 --out " + (dir_ / "one.toml").string(),
           "--pool-councils");
   EXPECT_FALSE(fs::exists(dir_ / "one.toml"));
 }

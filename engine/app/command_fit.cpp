@@ -10,6 +10,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,6 +35,7 @@ namespace fs = std::filesystem;
 struct FitCommand {
   std::vector<std::string> figures;
   bool pool_councils = false;
+  double pool_below = kDefaultPoolBelow;
   std::vector<std::string> base;
   std::string out;
   std::string origin;
@@ -127,14 +129,20 @@ void execute_pooled(FitCommand& command) {
     councils.push_back({names[j], &figures[j], &bases[shared_base ? 0 : j], shared_base});
   }
 
-  ProgressReporter progress(2 * static_cast<std::int64_t>(councils.size()) * (command.options.rounds + 1) *
-                                command.options.runs,
+  // Every council is fitted once, and those below --pool-below again.
+  std::int64_t fits = 0;
+  for (const CouncilFigures& council : councils) {
+    fits += council_size(*council.figures, *council.base) < command.pool_below ? 2 : 1;
+  }
+  ProgressReporter progress(fits * (command.options.rounds + 1) * command.options.runs,
                             "Fitting", "runs", ProgressReporter::for_stderr(command.quiet));
   command.options.runs_done = [&progress](int runs) { progress.advance(runs); };
-  const PooledFit pooled = fit_pooled(councils, command.options);
+  const PooledFit pooled = fit_pooled(councils, command.options, command.pool_below);
   progress.finish();
 
-  std::string command_line = "carecast fit --pool-councils";
+  std::ostringstream pool_below;
+  pool_below << command.pool_below;
+  std::string command_line = "carecast fit --pool-councils --pool-below " + pool_below.str();
   for (const std::string& file : command.figures) command_line += " " + file;
   for (const std::string& file : command.base) command_line += " --base " + file;
   command_line += " --out " + command.out + " --seed " +
@@ -143,7 +151,7 @@ void execute_pooled(FitCommand& command) {
   int simulations = 0;
   for (std::size_t j = 0; j < councils.size(); ++j) {
     const FitResult& fit = pooled.pooled[j];
-    simulations += pooled.alone[j].simulations + fit.simulations;
+    simulations += pooled.alone[j].simulations + (pooled.refitted[j] ? fit.simulations : 0);
     const fs::path toml_name = names[j] + ".toml";
     const std::string base_reference =
         fs::relative(fs::absolute(command.base[shared_base ? 0 : j]), destination).generic_string();
@@ -178,6 +186,9 @@ void execute(FitCommand& command) {
   if (command.pool_councils) {
     execute_pooled(command);
     return;
+  }
+  if (command.pool_below != kDefaultPoolBelow) {
+    throw InputError({"", 0, 0, "--pool-below"}, "is for --pool-councils: a single council is fitted alone");
   }
   if (command.base.size() != 1) {
     throw InputError({"", 0, 0, "--base"}, "fit takes one base; one per council is for --pool-councils");
@@ -257,6 +268,11 @@ void setup_fit(CLI::App& app) {
   fit->add_option("--out", command->out, "Fitted scenario to write (FILE.toml; FILE-fit-figures.csv and "
                                          "FILE-fit-parameters.csv beside it)")
       ->required();
+  fit->add_option("--pool-below", command->pool_below,
+                  "With --pool-councils: councils with fewer entries a year than this are fitted again with the "
+                  "region's prior; larger ones keep their own fits and only inform the region's")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e6));
   fit->add_flag("--replace", command->replace,
                 "If FITTED.toml or the files beside it exist, replace them");
   fit->add_option("--origin", command->origin,

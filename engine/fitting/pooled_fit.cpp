@@ -22,6 +22,13 @@ constexpr double kMaximumPriorSdRatio = 2.0;
 // a spread that small pools completely) and when to stop.
 constexpr double kSmallestSpreadVariance = 1e-6;
 constexpr double kConvergence = 1e-10;
+// The region's line has a slope in log size only when 3 or more councils inform it and their sizes differ by at
+// least this sd of log size (5%); otherwise it is flat.
+constexpr std::size_t kLeastCouncilsForSlope = 3;
+constexpr double kLeastSizeSpread = 0.05;
+// The prior sd of a line's slope (per unit of log size) over the default prior's sd: a council e times the size
+// of another differs by about half the default's sd, one ten times the size by about one.
+constexpr double kSlopePriorSdRatio = 0.5;
 constexpr int kMostIterations = 2000;
 
 std::string shown(FitParameter parameter, double log_value) {
@@ -38,6 +45,7 @@ std::array<std::optional<RegionEstimate>, kFitParameterCount> estimate_region(
   std::array<std::vector<std::size_t>, kFitParameterCount> informing{};
   for (std::size_t j = 0; j < councils.size(); ++j) {
     const CouncilLikelihood& council = councils[j];
+    if (!(council.size > 0)) throw std::invalid_argument("estimate_region: a council without a size");
     for (std::size_t k = 0; k < council.parameters.size(); ++k) {
       const auto parameter = static_cast<std::size_t>(council.parameters[k]);
       const double prior_sd = info_of(council.parameters[k]).prior_sd;
@@ -47,67 +55,99 @@ std::array<std::optional<RegionEstimate>, kFitParameterCount> estimate_region(
       }
     }
   }
-  std::array<double, kFitParameterCount> mean{};
+  // Each estimated parameter's line: its centre, whether it has a slope, and its coefficients' places in the
+  // system solved for the lines.
+  std::vector<std::size_t> estimated;
+  std::array<Eigen::Index, kFitParameterCount> first_coefficient{};
+  std::array<bool, kFitParameterCount> sloped{};
+  Eigen::Index coefficients = 0;
   std::array<double, kFitParameterCount> spread{};
   for (std::size_t p = 0; p < kFitParameterCount; ++p) {
     if (informing[p].size() < 2) continue;
-    region[p] = RegionEstimate{};
-    region[p]->councils = static_cast<int>(informing[p].size());
+    RegionEstimate& estimate = region[p].emplace();
+    estimate.councils = static_cast<int>(informing[p].size());
+    double sum = 0;
+    double squares = 0;
+    for (const std::size_t j : informing[p]) {
+      const double x = std::log(councils[j].size);
+      sum += x;
+      squares += x * x;
+    }
+    const auto n = static_cast<double>(informing[p].size());
+    estimate.centre = sum / n;
+    const double size_variance = std::max(0.0, squares / n - estimate.centre * estimate.centre);
+    sloped[p] = informing[p].size() >= kLeastCouncilsForSlope && size_variance >= kLeastSizeSpread * kLeastSizeSpread;
+    first_coefficient[p] = coefficients;
+    coefficients += sloped[p] ? 2 : 1;
     const double sd = info_of(static_cast<FitParameter>(p)).prior_sd;
     spread[p] = sd * sd;
+    estimated.push_back(p);
   }
+  if (estimated.empty()) return region;
 
-  // The councils' priors as the region's estimate stands: mean and variance of each council's free parameters.
-  const auto prior_of = [&](FitParameter parameter) {
+  // A council's prior for one of its parameters: the line at its size (or 0 for a parameter not estimated) and
+  // the spread (or the default prior's variance).
+  const auto prior_of = [&](const CouncilLikelihood& council, FitParameter parameter) {
     const auto p = static_cast<std::size_t>(parameter);
     const double sd = info_of(parameter).prior_sd;
-    return region[p] ? std::pair{mean[p], spread[p]} : std::pair{0.0, sd * sd};
+    return region[p] ? std::pair{region[p]->mean_at(council.size), spread[p]} : std::pair{0.0, sd * sd};
   };
-  // Given the spreads, the mu that maximises the likelihood solves a linear system: the derivative of council
-  // j's marginal log likelihood in its prior mean is T^-1 (m_j - mu), where its posterior mean
-  // m_j = (P + T^-1)^-1 (s + T^-1 mu) is linear in mu (P, s its likelihood, T its prior variances). Solving it
-  // at each step leaves EM only the spreads to find, which it approaches slowly where one is near 0.
-  std::vector<std::size_t> estimated;
-  for (std::size_t p = 0; p < kFitParameterCount; ++p) {
-    if (region[p]) estimated.push_back(p);
-  }
-  const auto slot_of = [&](FitParameter parameter) {
-    const auto found = std::find(estimated.begin(), estimated.end(), static_cast<std::size_t>(parameter));
-    return found == estimated.end() ? Eigen::Index{-1} : static_cast<Eigen::Index>(found - estimated.begin());
-  };
-  const auto means_given_spreads = [&] {
-    const auto m = static_cast<Eigen::Index>(estimated.size());
-    Eigen::MatrixXd system = Eigen::MatrixXd::Zero(m, m);
-    Eigen::VectorXd right = Eigen::VectorXd::Zero(m);
+  // Given the spreads, the lines that maximise the likelihood (times their prior, below). The derivative of council j's
+  // marginal log likelihood in its prior mean is T^-1 (m_j - mu), where its posterior mean m_j = (P + T^-1)^-1 (s +
+  // T^-1 mu) is linear in mu (P, s its likelihood, T its prior variances), and mu is linear in the lines' coefficients:
+  // setting the sum over councils to 0 is a linear system in them. Its matrix is the log likelihood's Hessian,
+  // whose inverse (negated) is the coefficients' covariance.
+  Eigen::MatrixXd hessian;
+  const auto lines_given_spreads = [&] {
+    hessian = Eigen::MatrixXd::Zero(coefficients, coefficients);
+    Eigen::VectorXd right = Eigen::VectorXd::Zero(coefficients);
     for (const CouncilLikelihood& council : councils) {
       const auto n = static_cast<Eigen::Index>(council.parameters.size());
+      // design: this council's prior means in terms of the coefficients; fixed: the means not estimated.
+      Eigen::MatrixXd design = Eigen::MatrixXd::Zero(n, coefficients);
       Eigen::VectorXd inverse_variance(n);
-      Eigen::VectorXd fixed_mean(n);  // the prior means of parameters not estimated (0), else 0 here
+      Eigen::VectorXd fixed_mean = Eigen::VectorXd::Zero(n);
+      const double x = std::log(council.size);
       for (Eigen::Index k = 0; k < n; ++k) {
-        const auto [prior_mean, prior_variance] = prior_of(council.parameters[static_cast<std::size_t>(k)]);
+        const FitParameter parameter = council.parameters[static_cast<std::size_t>(k)];
+        const auto p = static_cast<std::size_t>(parameter);
+        const auto [prior_mean, prior_variance] = prior_of(council, parameter);
         inverse_variance(k) = 1 / prior_variance;
-        fixed_mean(k) = slot_of(council.parameters[static_cast<std::size_t>(k)]) < 0 ? prior_mean : 0.0;
+        if (region[p]) {
+          design(k, first_coefficient[p]) = 1;
+          if (sloped[p]) design(k, first_coefficient[p] + 1) = x - region[p]->centre;
+        } else {
+          fixed_mean(k) = prior_mean;
+        }
       }
       Eigen::MatrixXd precision = council.precision;
       precision.diagonal() += inverse_variance;
       const Eigen::MatrixXd a = precision.ldlt().solve(Eigen::MatrixXd::Identity(n, n));
-      // Derivative: t (a (s + t mu) - mu) = t a s + (t a t - t) mu, over this council's parameters.
+      // Derivative: t (a (s + t mu) - mu) = t a (s + t fixed) + (t a t - t) design beta.
       const Eigen::MatrixXd slope = inverse_variance.asDiagonal() * a * inverse_variance.asDiagonal() -
                                     Eigen::MatrixXd(inverse_variance.asDiagonal());
       const Eigen::VectorXd constant =
           inverse_variance.asDiagonal() * (a * (council.score + inverse_variance.cwiseProduct(fixed_mean)));
-      for (Eigen::Index k = 0; k < n; ++k) {
-        const Eigen::Index row = slot_of(council.parameters[static_cast<std::size_t>(k)]);
-        if (row < 0) continue;
-        right(row) -= constant(k);
-        for (Eigen::Index l = 0; l < n; ++l) {
-          const Eigen::Index column = slot_of(council.parameters[static_cast<std::size_t>(l)]);
-          if (column >= 0) system(row, column) += slope(k, l);
-        }
+      hessian += design.transpose() * slope * design;
+      right -= design.transpose() * constant;
+    }
+    // The region's line has a prior of its own: the base, with the default prior's sd for its level and half
+    // that per unit of log size for its slope. Figures often pin a sum of multipliers and not its parts (more
+    // endings in a setting, fewer moves out of it); alone, each council's default prior settles the parts, and
+    // without one here the region's line would drift along such a ridge, carrying every council with it.
+    for (const std::size_t p : estimated) {
+      const double sd = info_of(static_cast<FitParameter>(p)).prior_sd;
+      hessian(first_coefficient[p], first_coefficient[p]) -= 1 / (sd * sd);
+      if (sloped[p]) {
+        const double slope_sd = kSlopePriorSdRatio * sd;
+        hessian(first_coefficient[p] + 1, first_coefficient[p] + 1) -= 1 / (slope_sd * slope_sd);
       }
     }
-    const Eigen::VectorXd solved = system.ldlt().solve(right);
-    for (std::size_t i = 0; i < estimated.size(); ++i) mean[estimated[i]] = solved(static_cast<Eigen::Index>(i));
+    const Eigen::VectorXd beta = hessian.ldlt().solve(right);
+    for (const std::size_t p : estimated) {
+      region[p]->intercept = beta(first_coefficient[p]);
+      region[p]->slope = sloped[p] ? beta(first_coefficient[p] + 1) : 0.0;
+    }
   };
 
   // Each council's posterior under the region's current prior: mean and variances by parameter.
@@ -120,7 +160,7 @@ std::array<std::optional<RegionEstimate>, kFitParameterCount> estimate_region(
       Eigen::MatrixXd precision = council.precision;
       Eigen::VectorXd score = council.score;
       for (Eigen::Index k = 0; k < n; ++k) {
-        const auto [prior_mean, prior_variance] = prior_of(council.parameters[static_cast<std::size_t>(k)]);
+        const auto [prior_mean, prior_variance] = prior_of(council, council.parameters[static_cast<std::size_t>(k)]);
         precision(k, k) += 1 / prior_variance;
         score(k) += prior_mean / prior_variance;
       }
@@ -135,7 +175,7 @@ std::array<std::optional<RegionEstimate>, kFitParameterCount> estimate_region(
         council.parameters.begin());
   };
   for (int iteration = 0; iteration < kMostIterations; ++iteration) {
-    means_given_spreads();
+    lines_given_spreads();
     expectation();
     double change = 0;
     for (const std::size_t p : estimated) {
@@ -143,7 +183,7 @@ std::array<std::optional<RegionEstimate>, kFitParameterCount> estimate_region(
       double next_spread = 0;
       for (const std::size_t j : informing[p]) {
         const Eigen::Index k = index_in(councils[j], p);
-        const double d = posterior_mean[j](k) - mean[p];
+        const double d = posterior_mean[j](k) - region[p]->mean_at(councils[j].size);
         next_spread += (d * d + posterior_variance[j](k)) / n;
       }
       next_spread = std::max(next_spread, kSmallestSpreadVariance);
@@ -152,20 +192,17 @@ std::array<std::optional<RegionEstimate>, kFitParameterCount> estimate_region(
     }
     if (change < kConvergence) break;
   }
-  means_given_spreads();
-
-  // The standard error of mu: the councils' estimates each carry their own figures' variance (the likelihood's
-  // for that parameter, the others held) and the spread between councils.
-  for (std::size_t p = 0; p < kFitParameterCount; ++p) {
-    if (!region[p]) continue;
-    double weights = 0;
-    for (const std::size_t j : informing[p]) {
-      const Eigen::Index k = index_in(councils[j], p);
-      weights += 1 / (spread[p] + 1 / councils[j].precision(k, k));
+  lines_given_spreads();
+  const Eigen::MatrixXd covariance = (-hessian).ldlt().solve(Eigen::MatrixXd::Identity(coefficients, coefficients));
+  for (const std::size_t p : estimated) {
+    RegionEstimate& estimate = *region[p];
+    estimate.spread_variance = spread[p];
+    const Eigen::Index c = first_coefficient[p];
+    estimate.covariance(0, 0) = covariance(c, c);
+    if (sloped[p]) {
+      estimate.covariance(0, 1) = estimate.covariance(1, 0) = covariance(c, c + 1);
+      estimate.covariance(1, 1) = covariance(c + 1, c + 1);
     }
-    region[p]->mean = mean[p];
-    region[p]->spread_variance = spread[p];
-    region[p]->mean_se = std::sqrt(1 / weights);
   }
   return region;
 }
@@ -212,7 +249,31 @@ Scenario base_scaled_to_council(const Scenario& base, const PublishedFigures& fi
   return scaled;
 }
 
-PooledFit fit_pooled(const std::vector<CouncilFigures>& councils, const FitOptions& options) {
+double council_size(const PublishedFigures& figures, const Scenario& base) {
+  double entries = 0;
+  double years = 0;
+  const PublishedFigure* first_stock = nullptr;
+  for (const PublishedFigure& f : figures.figures) {
+    if (f.category.kind != FigureCategory::Kind::all) continue;
+    if (f.metric == FigureMetric::entries && f.period_start) {
+      entries += f.value;
+      years += (days_between(*f.period_start, f.date) + 1) / 365.25;
+    }
+    if (f.metric == FigureMetric::children_looked_after && (first_stock == nullptr || f.date < first_stock->date)) {
+      first_stock = &f;
+    }
+  }
+  if (years > 0 && entries > 0) return entries / years;
+  if (first_stock != nullptr && first_stock->value > 0) return first_stock->value;
+  const StartingCounts counts =
+      base.starting_counts ? *base.starting_counts : starting_counts_from_groups(base.starting_groups);
+  int children = 0;
+  for (const auto& category : counts.count)
+    for (const auto& band : category) children += band[0] + band[1];
+  return std::max(children, 1);
+}
+
+PooledFit fit_pooled(const std::vector<CouncilFigures>& councils, const FitOptions& options, double pool_below) {
   if (councils.size() < 2) throw std::invalid_argument("fit_pooled: pooling needs 2 or more councils");
   PooledFit result;
   std::vector<std::string> scale_notes;
@@ -228,23 +289,29 @@ PooledFit fit_pooled(const std::vector<CouncilFigures>& councils, const FitOptio
   }
 
   std::array<bool, kFitParameterCount> pooled{};
-  for (int i = 0; i < kFitParameterCount; ++i)
+  for (int i = 0; i < kFitParameterCount; ++i) {
     pooled[static_cast<std::size_t>(i)] = is_pooled_parameter(static_cast<FitParameter>(i));
+  }
   std::vector<CouncilLikelihood> likelihoods;
-  for (const FitResult& fit : result.alone) {
+  for (std::size_t j = 0; j < councils.size(); ++j) {
+    result.sizes.push_back(council_size(*councils[j].figures, result.bases[j]));
+    const FitResult& fit = result.alone[j];
     if (fit.likelihood_precision.rows() == static_cast<Eigen::Index>(fit.free_parameters.size())) {
-      likelihoods.push_back({fit.free_parameters, fit.likelihood_precision, fit.likelihood_score});
+      likelihoods.push_back({fit.free_parameters, fit.likelihood_precision, fit.likelihood_score, result.sizes[j]});
     }
   }
   const auto region = estimate_region(likelihoods, pooled);
+  std::vector<double> sorted = result.sizes;
+  std::sort(sorted.begin(), sorted.end());
+  const double median_size = sorted[sorted.size() / 2];
 
-  FitOptions pooled_options = options;
   for (int i = 0; i < kFitParameterCount; ++i) {
     const auto parameter = static_cast<FitParameter>(i);
     const auto p = static_cast<std::size_t>(i);
     PooledParameter row;
     row.parameter = parameter;
     row.pooled = pooled[p];
+    row.median_size = median_size;
     for (const CouncilLikelihood& council : likelihoods) {
       const auto found = std::find(council.parameters.begin(), council.parameters.end(), parameter);
       if (found == council.parameters.end()) continue;
@@ -260,19 +327,50 @@ PooledFit fit_pooled(const std::vector<CouncilFigures>& councils, const FitOptio
     } else {
       row.estimated = true;
       row.region = *region[p];
-      const double default_sd = info_of(parameter).prior_sd;
-      const double sd = std::sqrt(row.region.spread_variance + row.region.mean_se * row.region.mean_se);
-      row.prior = {row.region.mean, std::min(sd, kMaximumPriorSdRatio * default_sd)};
-      pooled_options.priors[p] = row.prior;
       row.reason = "pooled over " + std::to_string(row.councils_informing) + " councils";
     }
     result.parameters.push_back(row);
   }
 
+  result.pool_below = pool_below;
   const std::string note = result.describe();
   for (std::size_t j = 0; j < councils.size(); ++j) {
+    if (result.sizes[j] >= pool_below) {
+      // A council this size keeps its own fit: its figures settle its rates, and on worlds built otherwise
+      // than carecast (tests/validation/pooled_fit_validation.py) the region's prior made such councils'
+      // forecasts worse. It still informs the region's estimate for the smaller councils.
+      FitResult fit = result.alone[j];
+      fit.notes.push_back(note);
+      fit.notes.push_back("This council is fitted alone: its " + fixed_decimals(result.sizes[j], 0) +
+                          " entries a year are at or above the " + fixed_decimals(pool_below, 0) +
+                          " below which councils are pooled (--pool-below). Its figures informed the region's "
+                          "estimate.");
+      if (!scale_notes[j].empty()) fit.notes.push_back(scale_notes[j]);
+      result.priors.emplace_back();
+      result.refitted.push_back(false);
+      result.pooled.push_back(std::move(fit));
+      continue;
+    }
+    FitOptions pooled_options = options;
+    std::string priors;
+    for (const PooledParameter& row : result.parameters) {
+      if (!row.estimated) continue;
+      const double default_sd = info_of(row.parameter).prior_sd;
+      const double se = row.region.mean_se_at(result.sizes[j]);
+      const double sd = std::sqrt(row.region.spread_variance + se * se);
+      const ParameterPrior prior{row.region.mean_at(result.sizes[j]), std::min(sd, kMaximumPriorSdRatio * default_sd)};
+      pooled_options.priors[static_cast<std::size_t>(row.parameter)] = prior;
+      priors += (priors.empty() ? "" : "; ") + std::string(info_of(row.parameter).name) + " " +
+                shown(row.parameter, prior.mean) + " (sd " + fixed_decimals(prior.sd, 3) + ")";
+    }
+    result.priors.push_back(pooled_options.priors);
+    result.refitted.push_back(true);
     FitResult fit = fit_to_figures(result.bases[j], *councils[j].figures, pooled_options);
     fit.notes.push_back(note);
+    if (!priors.empty()) {
+      fit.notes.push_back("This council's priors from the region, at its " + fixed_decimals(result.sizes[j], 0) +
+                          " entries a year: " + priors + ".");
+    }
     if (!scale_notes[j].empty()) fit.notes.push_back(scale_notes[j]);
     result.pooled.push_back(std::move(fit));
   }
@@ -281,11 +379,15 @@ PooledFit fit_pooled(const std::vector<CouncilFigures>& councils, const FitOptio
 
 std::string PooledFit::describe() const {
   std::ostringstream out;
+  long smaller = std::count_if(sizes.begin(), sizes.end(), [&](double size) { return size < pool_below; });
   out << "Pooled over " << alone.size()
-      << " councils by empirical Bayes (fit --pool-councils): each council fitted alone, the region's multiplier "
-         "and the spread between councils estimated from all their figures together (maximum likelihood, by EM), "
-         "then each council fitted again with the region's multiplier as its prior, sd the spread between "
-         "councils and the region's own uncertainty.";
+      << " councils by empirical Bayes (fit --pool-councils): each council fitted alone; the region's multiplier, "
+         "a line in the log of a council's size so that each council is pooled towards councils of its size, and "
+         "the spread between councils estimated from all their figures together (maximum likelihood, by EM); then "
+         "each council with fewer than "
+      << fixed_decimals(pool_below, 0) << " entries a year (" << smaller
+      << " of them) fitted again with the region's multiplier at its size as its prior, sd the spread between "
+         "councils and the line's own uncertainty there; larger councils keep their own fits.";
   std::string own;
   std::string unestimated;
   for (const PooledParameter& p : parameters) {
@@ -296,10 +398,14 @@ std::string PooledFit::describe() const {
       if (p.councils_informing > 0) unestimated += (unestimated.empty() ? "" : ", ") + name;
     } else {
       const bool additive = info_of(p.parameter).additive;
-      out << ' ' << name << ": region " << shown(p.parameter, p.region.mean)
-          << (additive ? " added to the base's" : " the base's") << ", councils' sd "
-          << fixed_decimals(std::sqrt(p.region.spread_variance), 3) << (additive ? "" : " (log)") << " about it, from "
-          << p.councils_informing << " councils; prior sd " << fixed_decimals(p.prior.sd, 3) << ".";
+      out << ' ' << name << ": " << shown(p.parameter, p.region.mean_at(p.median_size))
+          << (additive ? " added to the base's" : " the base's") << " for the median council ("
+          << fixed_decimals(p.median_size, 0) << " entries a year)";
+      if (p.region.slope != 0) {
+        out << ", " << shown(p.parameter, p.region.mean_at(2 * p.median_size)) << " for one twice its size";
+      }
+      out << "; councils' sd " << fixed_decimals(std::sqrt(p.region.spread_variance), 3) << (additive ? "" : " (log)")
+          << " about it, from " << p.councils_informing << " councils.";
     }
   }
   out << " Each council's own: " << own << '.';
@@ -311,17 +417,18 @@ std::string pooling_csv(const PooledFit& fit) {
   const boost::math::normal standard;
   const double z90 = boost::math::quantile(standard, 0.95);
   std::ostringstream out;
-  out << "parameter,pooled,councils_informing,region_median,region_low_90,region_high_90,between_council_sd_log,"
-         "prior_mean,prior_sd,note\n";
+  out << "parameter,pooled,councils_informing,median_council_entries_a_year,region_median,region_low_90,region_high_90,"
+         "twice_the_size_median,between_council_sd_log,note\n";
   for (const PooledParameter& p : fit.parameters) {
     out << info_of(p.parameter).name << ',' << (p.pooled ? "yes" : "no") << ',' << p.councils_informing << ',';
     if (p.estimated) {
       const bool additive = info_of(p.parameter).additive;
       const auto value = [&](double x) { return fixed_decimals(additive ? x : std::exp(x), 4); };
-      out << value(p.region.mean) << ',' << value(p.region.mean - z90 * p.region.mean_se) << ','
-          << value(p.region.mean + z90 * p.region.mean_se) << ','
-          << fixed_decimals(std::sqrt(p.region.spread_variance), 4) << ',' << fixed_decimals(p.prior.mean, 4) << ','
-          << fixed_decimals(p.prior.sd, 4);
+      const double centre = p.region.mean_at(p.median_size);
+      const double se = p.region.mean_se_at(p.median_size);
+      out << fixed_decimals(p.median_size, 0) << ',' << value(centre) << ',' << value(centre - z90 * se) << ','
+          << value(centre + z90 * se) << ',' << value(p.region.mean_at(2 * p.median_size)) << ','
+          << fixed_decimals(std::sqrt(p.region.spread_variance), 4);
     } else {
       out << ",,,,,";
     }

@@ -120,8 +120,9 @@ def ar1_path(rng, n, sd, phi):
 
 
 class World:
-    def __init__(self, seed, first_year=None, n_years=None):
+    def __init__(self, seed, first_year=None, n_years=None, size=1.0):
         self.rng = rng = random.Random(seed)
+        self.size = size
         self.seed = seed
         self.first_year = first_year or rng.randint(2010, 2013)
         self.n_years = n_years or rng.randint(10, 12)
@@ -151,6 +152,12 @@ class World:
         p["capacity_drift_sd"] = rng.uniform(0.02, 0.08)
         p["sibling_share"] = rng.uniform(0.25, 0.45)
         p["short_break_children"] = rng.randint(6, 20)
+        # A smaller or larger council (pooled fits): its entries, UASC and short breaks scaled; the rest (and
+        # every draw, so that size 1 is the world it always was) unchanged.
+        if size != 1.0:
+            p["entries_base"] *= size
+            p["uasc_base"] *= size
+            p["short_break_children"] = max(1, int(round(p["short_break_children"] * size)))
         # Age at entry: shares of under 1, 1-4, 5-9, 10-15, 16-17, perturbed per world.
         base_age = [0.19, 0.15, 0.17, 0.35, 0.14]
         w = [b * math.exp(rng.gauss(0, 0.2)) for b in base_age]
@@ -698,6 +705,7 @@ class World:
                         duc = add_years(dt.date.fromordinal(c["dob"]), 18).toordinal()
                         w.writerow([cid, c["sex"], fmt(c["dob"]), fmt(duc)])
         self.write_truth(os.path.join(out_dir, "truth.csv"))
+        self.write_flows(os.path.join(out_dir, "truth-flows.csv"))
         with open(os.path.join(out_dir, "world.txt"), "w") as f:
             f.write("seed %d\nfirst collection year %d\ncollection years %d\n" % (self.seed, self.first_year, self.n_years))
             for k, v in sorted(self.params.items()):
@@ -770,6 +778,34 @@ class World:
         n = len(open_now)
         return [("stability_short_term", "all", iso, round(100.0 * three_plus / n, 4) if n else 0.0),
                 ("stability_long_term", "all", iso, round(100.0 * lt_num / lt_den, 4) if lt_den else 0.0)]
+
+    def flow_rows(self):
+        """Entries and exits (all, and by the DfE reason code) in each collection year of the returns, counted
+        from the periods of care (short breaks are not periods), as published-figures rows."""
+        rows = []
+        for year in range(self.first_year, self.first_year + self.n_years):
+            y0 = dt.date(year, 4, 1).toordinal()
+            y1 = dt.date(year + 1, 3, 31).toordinal()
+            entries = 0
+            exits = {}
+            for child in self.children.values():
+                for period in child["periods"]:
+                    if y0 <= period["start"] <= y1:
+                        entries += 1
+                    if period["end"] is not None and y0 <= period["end"] <= y1:
+                        exits[period["end_kind"]] = exits.get(period["end_kind"], 0) + 1
+            start, end = dt.date(year, 4, 1).isoformat(), dt.date(year + 1, 3, 31).isoformat()
+            rows.append(("entries", "all", start, end, entries))
+            rows.append(("exits", "all", start, end, sum(exits.values())))
+            for code in sorted(exits):
+                rows.append(("exits", code, start, end, exits[code]))
+        return rows
+
+    def write_flows(self, path):
+        with open(path, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["metric", "reason", "period_start", "date", "value"])
+            w.writerows(self.flow_rows())
 
     def write_truth(self, path):
         with open(path, "w", newline="") as f:
@@ -851,8 +887,8 @@ def check_returns(out_dir):
     return problems
 
 
-def generate(seed, out_dir, first_year=None, n_years=None):
-    world = World(seed, first_year, n_years)
+def generate(seed, out_dir, first_year=None, n_years=None, size=1.0):
+    world = World(seed, first_year, n_years, size)
     world.run()
     world.write(out_dir)
     return world
@@ -864,10 +900,12 @@ def main():
     ap.add_argument("--out", required=True, help="folder for the returns and truth.csv")
     ap.add_argument("--first-year", type=int, default=None, help="first collection year (default: drawn)")
     ap.add_argument("--years", type=int, default=None, help="collection years of returns (default: 10-12, drawn)")
+    ap.add_argument("--size", type=float, default=1.0,
+                    help="scale the council's entries, UASC and short breaks (default 1: entries 130-200 a year)")
     ap.add_argument("--check", action="store_true",
                     help="read the returns back and check them against truth.csv (exit 1 on a problem)")
     args = ap.parse_args()
-    w = generate(args.seed, args.out, args.first_year, args.years)
+    w = generate(args.seed, args.out, args.first_year, args.years, args.size)
     if args.check:
         problems = check_returns(args.out)
         for p in problems[:20]:

@@ -1,0 +1,235 @@
+#!/usr/bin/env python3
+"""Out-of-sample check of `carecast fit --pool-councils` on worlds carecast was not built from.
+
+A region of councils is drawn with the independent world generator (world_generator.py, whose
+mechanics are unlike carecast's): many small councils and a few of ordinary size, each with its own
+drawn rates (exit and move speeds, routes, entry trends, year-to-year drift), so the councils
+differ as real ones do, about a common centre. Each council publishes figures for five collection
+years (children looked after at each 31 March, all, fostered and residential; short-term
+stability; entries and exits, all, by return home and by adoption or special guardianship). Every
+council is fitted alone (`fit`) and all of them together (`fit --pool-councils`), each from the
+same base: the shipped default's base with its entries scaled to the council's size. Each fitted
+scenario is run, and its forecast of children looked after at the next three 31 Marches is
+scored against the world's truth: 50% and 90% interval coverage and the squared log error of the
+median, for small and for ordinary councils, alone and pooled, with the paired difference over
+the small councils and its standard error.
+
+Only the Python standard library is used. Usage:
+    tests/validation/pooled_fit_validation.py --carecast build/carecast --out DIR [--small 24] [--large 4]
+"""
+
+import argparse
+import concurrent.futures
+import csv
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import tomllib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import world_generator  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(HERE))
+BASE = os.path.join(ROOT, "scenarios", "default-base.toml")
+FIRST_YEAR = 2018  # the default base's child population starts in 2017
+YEARS = 8          # collection years 2018-19 to 2025-26
+ORIGIN_YEAR = 2023  # fitted to 31 March 2023; 2024, 2025 and 2026 held out
+FOSTERED = "foster_in_house+foster_agency+foster_kinship"
+RESIDENTIAL = "childrens_home_in_house+childrens_home_external+residential_other"
+FOSTERED_PARTS = FOSTERED.split("+")
+RESIDENTIAL_PARTS = RESIDENTIAL.split("+")
+
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def figures_rows(world_dir):
+    """The council's published figures up to the origin, as `fit` reads them."""
+    truth = {(r["metric"], r["category"], r["date"]): float(r["value"]) for r in read_csv(os.path.join(world_dir, "truth.csv"))}
+    rows = []
+    for year in range(FIRST_YEAR, ORIGIN_YEAR + 1):
+        day = "%d-03-31" % year
+        rows.append(("children_looked_after", "all", "", day, truth[("children_looked_after", "all", day)]))
+        rows.append(("children_looked_after", FOSTERED, "", day,
+                     sum(truth[("children_looked_after", c, day)] for c in FOSTERED_PARTS)))
+        rows.append(("children_looked_after", RESIDENTIAL, "", day,
+                     sum(truth[("children_looked_after", c, day)] for c in RESIDENTIAL_PARTS)))
+        if year > FIRST_YEAR:
+            rows.append(("stability_short_term", "all", "", day, round(truth[("stability_short_term", "all", day)])))
+    flows = {}
+    for r in read_csv(os.path.join(world_dir, "truth-flows.csv")):
+        if int(r["date"][:4]) <= ORIGIN_YEAR:
+            flows[(r["metric"], r["reason"], r["period_start"], r["date"])] = float(r["value"])
+    for year in range(FIRST_YEAR, ORIGIN_YEAR):
+        start, end = "%d-04-01" % year, "%d-03-31" % (year + 1)
+        get = lambda metric, reason: flows.get((metric, reason, start, end), 0.0)  # noqa: E731
+        rows.append(("entries", "all", start, end, get("entries", "all")))
+        rows.append(("exits", "all", start, end, get("exits", "all")))
+        rows.append(("exits", "returned_home", start, end, get("exits", "E4A")))
+        rows.append(("exits", "adoption+special_guardianship", start, end, get("exits", "E11") + get("exits", "E45")))
+    return rows
+
+
+def write_figures(path, rows):
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["metric", "category", "period_start", "date", "value"])
+        for metric, category, start, date, value in rows:
+            w.writerow([metric, category, start, date, "%g" % value])
+
+
+def scaled_base(path, factor):
+    """A base extending the shipped one with its entries and UASC entries times `factor`."""
+    base = tomllib.load(open(BASE, "rb"))
+    lines = ['extends = "%s"' % BASE, "", "[entries.per_10000_children]"]
+    for band, cells in base["entries"]["per_10000_children"].items():
+        lines.append('"%s" = { male = %.6g, female = %.6g }' % (band, cells["male"] * factor, cells["female"] * factor))
+    lines += ["", "[uasc.expected_per_year]"]
+    for band, cells in base["uasc"]["expected_per_year"].items():
+        lines.append('"%s" = { male = %.6g, female = %.6g }' % (band, cells["male"] * factor, cells["female"] * factor))
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def base_children():
+    base = tomllib.load(open(BASE, "rb"))
+    return sum(cell["male"] + cell["female"] for category in base["starting_population"]["counts"].values()
+               for cell in category.values())
+
+
+def run(cmd, log):
+    with open(log, "a") as f:
+        f.write(" ".join(cmd) + "\n")
+        f.flush()
+        result = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT)
+    if result.returncode != 0:
+        raise SystemExit("failed (see %s): %s" % (log, " ".join(cmd)))
+
+
+def forecast_quantiles(forecast_csv, day):
+    for r in read_csv(forecast_csv):
+        if r["metric"] == "children_looked_after" and r["category"] == "all" and r["date"] == day:
+            return {q: float(r[q]) for q in ("p05", "p25", "p50", "p75", "p95")}
+    raise SystemExit("no children_looked_after at %s in %s" % (day, forecast_csv))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--carecast", default=os.path.join(ROOT, "build", "carecast"))
+    ap.add_argument("--small", type=int, default=24, help="small councils (default 24)")
+    ap.add_argument("--large", type=int, default=4, help="councils of ordinary size (default 4)")
+    ap.add_argument("--small-size", type=float, default=0.1, help="a small council's entries over an ordinary one's")
+    ap.add_argument("--pool-below", type=float, default=None,
+                    help="passed to fit --pool-councils (default: carecast's; 1e6 pools every council)")
+    ap.add_argument("--fit-runs", type=int, default=200)
+    ap.add_argument("--runs", type=int, default=300)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=1, help="seed of the first world")
+    ap.add_argument("--work", help="folder for the worlds, fits and runs (default: a temporary folder)")
+    ap.add_argument("--out", required=True, help="folder for cases.csv and tables.txt")
+    args = ap.parse_args()
+    work = args.work or tempfile.mkdtemp(prefix="carecast-pooled-validation-")
+    os.makedirs(args.out, exist_ok=True)
+    log = os.path.join(work, "log.txt")
+    names, small, bases, figures = [], {}, [], []
+    children = base_children()
+    for j in range(args.small + args.large):
+        name = "c%03d" % j
+        is_small = j < args.small
+        world_dir = os.path.join(work, "worlds", name)
+        world_generator.generate(args.seed + j, world_dir, FIRST_YEAR, YEARS, args.small_size if is_small else 1.0)
+        rows = figures_rows(world_dir)
+        figures_path = os.path.join(work, "figures", name + ".csv")
+        os.makedirs(os.path.dirname(figures_path), exist_ok=True)
+        write_figures(figures_path, rows)
+        first_stock = rows[0][4]
+        base_path = os.path.join(work, "bases", name + ".toml")
+        os.makedirs(os.path.dirname(base_path), exist_ok=True)
+        scaled_base(base_path, first_stock / children)
+        names.append(name)
+        small[name] = is_small
+        bases.append(base_path)
+        figures.append(figures_path)
+
+    fit = [args.carecast, "fit", "--runs", str(args.fit_runs), "--seed", "1", "--quiet", "--threads", "1"]
+    os.makedirs(os.path.join(work, "alone"), exist_ok=True)
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        list(pool.map(lambda j: run(fit + [figures[j], "--base", bases[j], "--out",
+                                          os.path.join(work, "alone", names[j] + ".toml")], log), range(len(names))))
+    pooled_cmd = [args.carecast, "fit", "--pool-councils"] + figures
+    for b in bases:
+        pooled_cmd += ["--base", b]
+    if args.pool_below is not None:
+        pooled_cmd += ["--pool-below", "%g" % args.pool_below]
+    run(pooled_cmd + ["--out", os.path.join(work, "pooled"), "--runs", str(args.fit_runs), "--seed", "1", "--quiet"], log)
+    with open(os.path.join(work, "pooled", "pooling.csv")) as f:
+        pooling = f.read()
+
+    def forecast(kind, name):
+        scenario = os.path.join(work, kind, name + ".toml")
+        out = os.path.join(work, "runs", kind, name)
+        run([args.carecast, "run", scenario, "--runs", str(args.runs), "--seed", "1", "--threads", "1", "--quiet",
+             "--out", out, "--replace"], log)
+        return os.path.join(out, "forecast.csv")
+
+    jobs = [(kind, name) for name in names for kind in ("alone", "pooled")]
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        forecasts = dict(zip(jobs, pool.map(lambda job: forecast(*job), jobs)))
+
+    cases = []
+    for name in names:
+        truth = {(r["metric"], r["category"], r["date"]): float(r["value"])
+                 for r in read_csv(os.path.join(work, "worlds", name, "truth.csv"))}
+        for ahead in (1, 2, 3):
+            day = "%d-03-31" % (ORIGIN_YEAR + ahead)
+            y = truth[("children_looked_after", "all", day)]
+            for kind in ("alone", "pooled"):
+                q = forecast_quantiles(forecasts[(kind, name)], day)
+                cases.append({"council": name, "small": small[name], "kind": kind, "years_ahead": ahead, "truth": y,
+                              "p05": q["p05"], "p25": q["p25"], "p50": q["p50"], "p75": q["p75"], "p95": q["p95"],
+                              "in50": q["p25"] <= y <= q["p75"], "in90": q["p05"] <= y <= q["p95"],
+                              "sq_log_error": math.log((q["p50"] + 1) / (y + 1)) ** 2})
+    with open(os.path.join(args.out, "cases.csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(cases[0].keys()))
+        w.writeheader()
+        w.writerows(cases)
+
+    lines = ["Pooled fits on %d small councils (entries x%g) and %d of ordinary size, worlds %d-%d; fitted to 31 March %d,"
+             % (args.small, args.small_size, args.large, args.seed, args.seed + len(names) - 1, ORIGIN_YEAR),
+             "children looked after (all) scored at the next three 31 Marches. %d fit runs a round, %d forecast runs;"
+             % (args.fit_runs, args.runs),
+             "--pool-below %s." % ("%g" % args.pool_below if args.pool_below is not None else "carecast's default"), "",
+             "%-8s %-7s %5s %10s %10s %16s" % ("councils", "fit", "ahead", "90% cover", "50% cover", "sq. log error")]
+    for group, label in ((True, "small"), (False, "ordinary")):
+        for kind in ("alone", "pooled"):
+            for ahead in (1, 2, 3):
+                sel = [c for c in cases if c["small"] == group and c["kind"] == kind and c["years_ahead"] == ahead]
+                lines.append("%-8s %-7s %5d %9.0f%% %9.0f%% %16.4f" % (
+                    label, kind, ahead, 100 * sum(c["in90"] for c in sel) / len(sel),
+                    100 * sum(c["in50"] for c in sel) / len(sel), sum(c["sq_log_error"] for c in sel) / len(sel)))
+    lines.append("")
+    for ahead in (1, 2, 3):
+        diffs = []
+        for name in names:
+            if not small[name]:
+                continue
+            by_kind = {c["kind"]: c["sq_log_error"] for c in cases if c["council"] == name and c["years_ahead"] == ahead}
+            diffs.append(by_kind["alone"] - by_kind["pooled"])
+        n = len(diffs)
+        mean = sum(diffs) / n
+        se = math.sqrt(sum((d - mean) ** 2 for d in diffs) / (n - 1) / n) if n > 1 else float("nan")
+        lines.append("small councils, %d year(s) ahead: squared log error alone minus pooled %.4f (se %.4f)" % (ahead, mean, se))
+    lines += ["", "pooling.csv:", pooling]
+    text = "\n".join(lines)
+    with open(os.path.join(args.out, "tables.txt"), "w") as f:
+        f.write(text + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
