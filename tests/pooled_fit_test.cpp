@@ -491,6 +491,14 @@ TEST_F(FitPoolCouncilsCommand, WritesOneFittedScenarioPerCouncilThatRuns) {
                                                               " --runs 20 --quiet --out " + (dir_ / name).string());
     EXPECT_EQ(run.exit_code, 0) << run.output;
   }
+  // region.toml: the councils side by side, which run forecasts as a region.
+  const testing::CommandOutcome region = testing::run_carecast("run " + (out / "region.toml").string() +
+                                                               " --runs 20 --quiet --out " + (dir_ / "region").string());
+  ASSERT_EQ(region.exit_code, 0) << region.output;
+  EXPECT_TRUE(fs::is_regular_file(dir_ / "region" / "region" / "forecast.csv"));
+  for (const std::string name : {"north", "south", "east"}) {
+    EXPECT_TRUE(fs::is_regular_file(dir_ / "region" / "councils" / name / "forecast.csv")) << name;
+  }
   // The shared base's entries were scaled to each council: south's fitted entries are near a third of north's.
   const Scenario north = load_scenario(out / "north.toml");
   const Scenario south = load_scenario(out / "south.toml");
@@ -522,7 +530,7 @@ TEST_F(FitPoolCouncilsCommand, WritesOneFittedScenarioPerCouncilThatRuns) {
 TEST_F(FitPoolCouncilsCommand, RefusesWhatCannotBePooledAndLeavesNothing) {
   const fs::path a = council_figures("north.csv", 1.0);
   const fs::path b = council_figures("south.csv", 0.3);
-  const fs::path same_name = council_figures("other/north.csv", 0.5);
+  const fs::path same_name = council_figures("other/North.csv", 0.5);
   const fs::path short_figures = council_figures("west.csv", 0.5, "2024-03-31");
   const fs::path bad_name = council_figures("two words.csv", 0.5);
   const fs::path c_figures = council_figures("east.csv", 0.2);

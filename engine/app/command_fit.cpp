@@ -3,6 +3,7 @@
 // report beside it (FITTED-fit-figures.csv, FITTED-fit-parameters.csv). The files are staged and
 // renamed into place only when all are written and the fitted scenario loads.
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -25,6 +26,7 @@
 #include "output/progress.hpp"
 #include "output/recorded_history.hpp"
 #include "output/staged_files.hpp"
+#include "scenario/region_loader.hpp"
 #include "scenario/scenario_loader.hpp"
 
 namespace carecast::app {
@@ -88,7 +90,12 @@ void execute_pooled(FitCommand& command) {
   std::vector<std::string> names;
   for (const std::string& file : command.figures) {
     const std::string name = council_name(file);
-    if (std::find(names.begin(), names.end(), name) != names.end()) {
+    const auto same = [&](const std::string& other) {
+      return std::equal(name.begin(), name.end(), other.begin(), other.end(),
+                        [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) ==
+                                                    std::tolower(static_cast<unsigned char>(b)); });
+    };
+    if (std::any_of(names.begin(), names.end(), same)) {
       throw InputError({file, 0, 0, "--pool-councils"},
                        "another figures file has the same name '" + name + "': each names one council");
     }
@@ -170,6 +177,35 @@ void execute_pooled(FitCommand& command) {
     }
   }
   out.write_file("pooling.csv", [&](std::ostream& stream) { stream << pooling_csv(pooled); });
+  // The councils side by side as a region (docs/regions.md), when they share a horizon as a region's must: `run
+  // DIR/region.toml` forecasts them on one clock, each with its own market until [market] tables are added.
+  bool one_horizon = true;
+  for (const FitResult& fit : pooled.pooled) {
+    one_horizon = one_horizon && fit.fitted.horizon_years == pooled.pooled.front().fitted.horizon_years;
+  }
+  if (one_horizon) {
+    // Paths are the user's: no control character may end the comment, and the name is a TOML string.
+    const auto printable = [](std::string text) {
+      for (char& c : text) c = static_cast<unsigned char>(c) < 0x20 ? '?' : c;
+      return text;
+    };
+    std::string region_name;
+    for (const char c : printable(destination.filename().string())) {
+      if (c == '"' || c == '\\') region_name += '\\';
+      region_name += c;
+    }
+    out.write_file("region.toml", [&](std::ostream& stream) {
+      stream << "# The councils fitted together by `" << printable(command_line) << "`,\n"
+             << "# side by side as a region: `carecast run` on this file forecasts them on one clock. Each keeps the\n"
+             << "# placement market its scenario states; add [market.<part>] tables to share agency places, external\n"
+             << "# children's home beds or supported accommodation between them (docs/regions.md).\n\n"
+             << "[region]\nname = \"" << region_name << "\"\n";
+      for (const std::string& name : names) {
+        stream << "\n[[council]]\nname = \"" << name << "\"\nscenario = \"" << name << ".toml\"\n";
+      }
+    });
+    load_region(out.staging() / "region.toml");
+  }
   out.commit();
 
   for (std::size_t j = 0; j < councils.size(); ++j) {
