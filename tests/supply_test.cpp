@@ -7,9 +7,12 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <random>
+#include <set>
 
 #include "scenario/scenario_loader.hpp"
 #include "simulation/compiled_model.hpp"
+#include "simulation/ordered_index_set.hpp"
 #include "simulation/replication.hpp"
 #include "simulation/runner.hpp"
 #include "test_support.hpp"
@@ -357,6 +360,33 @@ TEST(Supply, SuitableHouseholdsAreThoseWithRoomAndApprovalCountedInIndexOrder) {
   EXPECT_EQ(pool.reserve_suitable_household(one, 1).index, 2);
   pool.release(PlaceHandle{Category::foster_in_house, 6});
   EXPECT_EQ(pool.suitable_households(one), 3);  // 0, 4 and 6
+}
+
+// The free-place index keeps its smallest member apart from the bitmap: after any inserts and
+// erases (often of the smallest, with members far apart across the bitmap's levels) it finds the
+// same members as an ordered set.
+TEST(Supply, TheFreePlaceIndexFindsTheSameMembersAsAnOrderedSet) {
+  OrderedIndexSet index;
+  std::set<std::uint32_t> expected;
+  std::mt19937 draws(7);
+  for (int step = 0; step < 20000; ++step) {
+    const std::uint32_t range = step < 10000 ? 300 : 300000;
+    const std::uint32_t v = step % 5 == 4 && !expected.empty() ? *expected.begin() : draws() % range;
+    if (draws() % 2 == 0) {
+      index.insert(v);
+      expected.insert(v);
+    } else {
+      index.erase(v);
+      expected.erase(v);
+    }
+    ASSERT_EQ(index.first(), expected.empty() ? -1 : static_cast<std::int64_t>(*expected.begin())) << "step " << step;
+    const auto after = expected.lower_bound(v);
+    ASSERT_EQ(index.next(v), after == expected.end() ? -1 : static_cast<std::int64_t>(*after)) << "step " << step;
+  }
+  index.clear();
+  EXPECT_EQ(index.first(), -1);
+  index.insert(5);
+  EXPECT_EQ(index.first(), 5);
 }
 
 class SupplyErrors : public testing::ScenarioRefusalTest {};

@@ -2,7 +2,9 @@
 // after a given one, in a few word reads: a bitmap with a summary bitmap above it (one bit for
 // each non-empty word below), and so on up to a single word. Insert and erase touch one word per
 // level at most. The supply pool uses it to find the first carer household with room in index
-// order without scanning every household.
+// order without scanning every household. The smallest member is also kept on its own, so that
+// first() reads one word of the set object and none of the bitmap's (in a region every council's
+// pool has its sets, so the bitmaps are mostly out of cache when a search asks for the first).
 #pragma once
 
 #include <bit>
@@ -16,12 +18,14 @@ class OrderedIndexSet {
   // Empties the set; keeps its storage.
   void clear() {
     for (auto& level : levels_) std::fill(level.begin(), level.end(), 0);
+    first_ = -1;
   }
   bool contains(std::uint32_t value) const {
     const std::size_t word = value >> 6;
     return !levels_.empty() && word < levels_[0].size() && (levels_[0][word] >> (value & 63) & 1) != 0;
   }
   void insert(std::uint32_t value) {
+    if (first_ < 0 || value < first_) first_ = value;
     grow_for(value);
     std::uint64_t position = value;
     for (auto& level : levels_) {
@@ -38,9 +42,10 @@ class OrderedIndexSet {
     for (auto& level : levels_) {
       std::uint64_t& word = level[position >> 6];
       word &= ~(std::uint64_t{1} << (position & 63));
-      if (word != 0) return;  // the word still has members: the levels above stay marked
+      if (word != 0) break;  // the word still has members: the levels above stay marked
       position >>= 6;
     }
+    if (value == first_) first_ = next(std::uint64_t{value} + 1);
   }
   // The smallest member >= `from`, or -1 when there is none.
   std::int64_t next(std::uint64_t from) const {
@@ -66,7 +71,7 @@ class OrderedIndexSet {
     }
     return static_cast<std::int64_t>(position);
   }
-  std::int64_t first() const { return next(0); }
+  std::int64_t first() const { return first_; }
 
  private:
   void grow_for(std::uint32_t value) {
@@ -83,6 +88,7 @@ class OrderedIndexSet {
     }
   }
   std::vector<std::vector<std::uint64_t>> levels_;  // [0]: one bit per value
+  std::int64_t first_ = -1;                         // the smallest member, -1 when empty
 };
 
 }  // namespace carecast

@@ -12,10 +12,8 @@ void SupplyPool::reset(const Supply& supply) {
   households_.clear();
   kind_of_.clear();
   listed_free_.clear();
-  for (HouseholdKind& kind : kinds_) {
-    for (OrderedIndexSet& set : kind.with_free) set.clear();
-    std::fill(kind.count_with_free.begin(), kind.count_with_free.end(), 0);
-  }
+  for (OrderedIndexSet& set : with_free_) set.clear();
+  std::fill(count_with_free_.begin(), count_with_free_.end(), 0);
   active_households_ = 0;
   active_places_ = 0;
   home_occupied_.assign(supply.homes.size(), 0);
@@ -36,18 +34,36 @@ std::int32_t SupplyPool::add_household(const Household& household) {
            k.takes_sibling_groups == household.takes_sibling_groups && k.approved_up_to == household.approved_up_to;
   });
   if (kind == kinds_.end()) {
-    kinds_.push_back({household.min_age_years, household.max_age_years, household.takes_sibling_groups,
-                      household.approved_up_to, {}, {}});
+    widen_free_index(kinds_.size() + 1, household.places);
+    kinds_.push_back(
+        {household.min_age_years, household.max_age_years, household.takes_sibling_groups, household.approved_up_to});
     kind = kinds_.end() - 1;
+  } else {
+    widen_free_index(kinds_.size(), household.places);
   }
-  if (kind->with_free.size() < household.places) {
-    kind->with_free.resize(household.places);
-    kind->count_with_free.resize(household.places, 0);
-  }
+  kind->places = std::max(kind->places, household.places);
   kind_of_.push_back(static_cast<std::uint16_t>(kind - kinds_.begin()));
   listed_free_.push_back(0);
   track_free_places(index);
   return index;
+}
+
+// Lays the index out again, its sets and counts moved, when a kind or a larger household is added:
+// rarely, and only until the kinds and sizes the scenario has have all been seen once.
+void SupplyPool::widen_free_index(std::size_t kinds, std::size_t places) {
+  const std::size_t stride = std::max(free_stride_, places);
+  if (kinds * stride <= with_free_.size() && stride == free_stride_) return;
+  std::vector<OrderedIndexSet> sets(kinds * stride);
+  std::vector<int> counts(kinds * stride, 0);
+  for (std::size_t k = 0; k < kinds_.size(); ++k) {
+    for (std::size_t f = 1; f <= free_stride_; ++f) {
+      sets[k * stride + f - 1] = std::move(with_free_[free_slot(k, f)]);
+      counts[k * stride + f - 1] = count_with_free_[free_slot(k, f)];
+    }
+  }
+  with_free_ = std::move(sets);
+  count_with_free_ = std::move(counts);
+  free_stride_ = stride;
 }
 
 // Lists the household under each free-place count it now has, and under no others. A household
@@ -58,14 +74,16 @@ void SupplyPool::track_free_places(std::int32_t index) {
   const Household& h = households_[i];
   const int free = h.active ? h.places - h.occupied : 0;
   const int listed = listed_free_[i];
-  HouseholdKind& kind = kinds_[kind_of_[i]];
+  const std::size_t kind = kind_of_[i];
   for (int f = listed + 1; f <= free; ++f) {
-    kind.with_free[static_cast<std::size_t>(f - 1)].insert(static_cast<std::uint32_t>(index));
-    ++kind.count_with_free[static_cast<std::size_t>(f - 1)];
+    const std::size_t slot = free_slot(kind, static_cast<std::size_t>(f));
+    with_free_[slot].insert(static_cast<std::uint32_t>(index));
+    ++count_with_free_[slot];
   }
   for (int f = free + 1; f <= listed; ++f) {
-    kind.with_free[static_cast<std::size_t>(f - 1)].erase(static_cast<std::uint32_t>(index));
-    --kind.count_with_free[static_cast<std::size_t>(f - 1)];
+    const std::size_t slot = free_slot(kind, static_cast<std::size_t>(f));
+    with_free_[slot].erase(static_cast<std::uint32_t>(index));
+    --count_with_free_[slot];
   }
   listed_free_[i] = static_cast<std::uint8_t>(free);
 }
@@ -98,9 +116,9 @@ std::optional<PlaceHandle> SupplyPool::reserve(Category category, std::span<cons
       // The first household in index order that takes them all.
       if (children < 1) return std::nullopt;
       std::int64_t first = -1;
-      for (const HouseholdKind& kind : kinds_) {
-        if (!kind.takes(ages_years, needs)) continue;
-        const std::int64_t candidate = kind.with_free[static_cast<std::size_t>(children - 1)].first();
+      for (std::size_t k = 0; k < kinds_.size(); ++k) {
+        if (!kinds_[k].takes(ages_years, needs)) continue;
+        const std::int64_t candidate = with_free_[free_slot(k, static_cast<std::size_t>(children))].first();
         if (candidate >= 0 && (first < 0 || candidate < first)) first = candidate;
       }
       if (first < 0) return std::nullopt;
@@ -167,7 +185,7 @@ std::optional<PlaceHandle> SupplyPool::reserve_shared(Category category, int chi
 
 bool SupplyPool::HouseholdKind::takes(std::span<const int> ages_years, NeedsLevel needs) const {
   const std::size_t children = ages_years.size();
-  if (children < 1 || (children > 1 && !takes_sibling_groups) || with_free.size() < children) return false;
+  if (children < 1 || (children > 1 && !takes_sibling_groups) || places < children) return false;
   if (needs > approved_up_to) return false;
   return std::all_of(ages_years.begin(), ages_years.end(),
                      [&](int age) { return age >= min_age_years && age <= max_age_years; });
@@ -183,8 +201,8 @@ PlaceHandle SupplyPool::fill_household(std::int32_t index, int children) {
 
 int SupplyPool::suitable_households(std::span<const int> ages_years, NeedsLevel needs) const {
   int suitable = 0;
-  for (const HouseholdKind& kind : kinds_) {
-    if (kind.takes(ages_years, needs)) suitable += kind.count_with_free[ages_years.size() - 1];
+  for (std::size_t k = 0; k < kinds_.size(); ++k) {
+    if (kinds_[k].takes(ages_years, needs)) suitable += count_with_free_[free_slot(k, ages_years.size())];
   }
   return suitable;
 }
@@ -193,12 +211,13 @@ int SupplyPool::suitable_households(std::span<const int> ages_years, NeedsLevel 
 // index first, visits every suitable household once, in index order. Only the kinds with a
 // suitable household left are walked: needs levels multiply the kinds, and most take no child.
 PlaceHandle SupplyPool::reserve_suitable_household(std::span<const int> ages_years, int n, NeedsLevel needs) {
-  const std::size_t free_needed = ages_years.size() - 1;
+  const std::size_t free_needed = ages_years.size();
   walked_kinds_.clear();
   kind_cursors_.clear();
   for (std::size_t k = 0; k < kinds_.size(); ++k) {
-    if (!kinds_[k].takes(ages_years, needs)) continue;
-    const std::int64_t first = kinds_[k].with_free[free_needed].first();
+    // A kind with no household free is passed over on its count, without reading its set.
+    if (!kinds_[k].takes(ages_years, needs) || count_with_free_[free_slot(k, free_needed)] == 0) continue;
+    const std::int64_t first = with_free_[free_slot(k, free_needed)].first();
     if (first < 0) continue;
     walked_kinds_.push_back(static_cast<std::uint16_t>(k));
     kind_cursors_.push_back(first);
@@ -212,7 +231,7 @@ PlaceHandle SupplyPool::reserve_suitable_household(std::span<const int> ages_yea
     const std::int64_t index = kind_cursors_[smallest];
     if (visited == n) return fill_household(static_cast<std::int32_t>(index), static_cast<int>(ages_years.size()));
     const std::int64_t next =
-        kinds_[walked_kinds_[smallest]].with_free[free_needed].next(static_cast<std::uint64_t>(index) + 1);
+        with_free_[free_slot(walked_kinds_[smallest], free_needed)].next(static_cast<std::uint64_t>(index) + 1);
     if (next >= 0) {
       kind_cursors_[smallest] = next;
     } else {  // this kind has no suitable household left: stop walking it

@@ -110,12 +110,9 @@ class SupplyPool {
     std::uint8_t max_age_years;
     bool takes_sibling_groups;
     NeedsLevel approved_up_to;
-    // with_free[f - 1]: active households of this kind with at least f free places, and how many.
-    std::vector<OrderedIndexSet> with_free;
-    std::vector<int> count_with_free;
+    std::uint8_t places = 0;  // the most places of a household of this kind
     bool takes(std::span<const int> ages_years, NeedsLevel needs) const;
   };
-
   const Supply* supply_ = nullptr;
   SharedMarket* shared_ = nullptr;
   int council_ = 0;
@@ -123,8 +120,20 @@ class SupplyPool {
   std::vector<Household> households_;
   // The free-place index: the first household with room for some children is the smallest index
   // among the kinds that take them, so a reservation looks at each kind once instead of scanning
-  // households.
+  // households. The kinds, and each kind's counts of households with room, are small arrays of
+  // their own, not a vector inside each kind: a search reads every kind's filter and count, and in
+  // a region every council's pool is searched in turn, so they are mostly out of cache.
   std::vector<HouseholdKind> kinds_;
+  // [kind * free_stride_ + f - 1]: active households of the kind with at least f free places (a
+  // set, by index), and how many.
+  std::vector<OrderedIndexSet> with_free_;
+  std::vector<int> count_with_free_;
+  std::size_t free_stride_ = 0;  // the most places of any household added
+  std::size_t free_slot(std::size_t kind, std::size_t free_places) const {
+    return kind * free_stride_ + free_places - 1;
+  }
+  // Room in the index for one more kind, or for households of `places` places.
+  void widen_free_index(std::size_t kinds, std::size_t places);
   std::vector<std::uint16_t> kind_of_;     // each household's kind
   std::vector<std::uint8_t> listed_free_;  // the free places each household is listed with
   int active_households_ = 0;
