@@ -83,13 +83,12 @@ void ReplicationRunner::accrue(MonthlyBook& book, int column, double per_day, do
   const int last = first_date_at_or_after_[static_cast<std::size_t>(std::ceil(to))];
   book.at(last, column) += per_day * (to - calendar_.times[static_cast<std::size_t>(last - 1)]);
   if (last > first + 1) {
-    const auto cell = [&](int month) {
-      return static_cast<std::size_t>(month) * static_cast<std::size_t>(book.width) + static_cast<std::size_t>(column);
-    };
-    book.per_day_changes[cell(first + 1)] += per_day;
-    book.per_day_changes[cell(last)] -= per_day;
-    ++book.open_changes[cell(first + 1)];
-    --book.open_changes[cell(last)];
+    MonthlyBook::Cell& opens = book.cell(first + 1, column);
+    MonthlyBook::Cell& closes = book.cell(last, column);
+    opens.per_day_change += per_day;
+    closes.per_day_change -= per_day;
+    ++opens.open_change;
+    --closes.open_change;
   }
 }
 
@@ -101,12 +100,12 @@ void ReplicationRunner::settle(MonthlyBook& book) const {
   for (int d = 1; d < calendar_.date_count(); ++d) {
     const double days = calendar_.times[static_cast<std::size_t>(d)] - calendar_.times[static_cast<std::size_t>(d - 1)];
     for (int c = 0; c < book.width; ++c) {
-      const std::size_t cell = static_cast<std::size_t>(d) * static_cast<std::size_t>(book.width) + static_cast<std::size_t>(c);
+      MonthlyBook::Cell& cell = book.cell(d, c);
       const auto column = static_cast<std::size_t>(c);
-      per_day[column] += book.per_day_changes[cell];
-      open[column] += book.open_changes[cell];
+      per_day[column] += cell.per_day_change;
+      open[column] += cell.open_change;
       if (open[column] == 0) per_day[column] = 0;
-      book.amounts[cell] += per_day[column] * days;
+      cell.amount += per_day[column] * days;
     }
   }
 }
