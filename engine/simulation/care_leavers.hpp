@@ -88,6 +88,11 @@ class CareLeavers {
   std::int32_t count_in_age_band(int band) const;  // 0: 18 to 20, 1: 21 to 25
   std::int32_t count_all() const { return count_in_age_band(0) + count_in_age_band(1); }
 
+  // Starts fetching into cache the care leaver an event is about (slot), before its turn comes.
+  void prefetch(std::uint32_t slot) const {
+    if (slot < leavers_.size()) __builtin_prefetch(&leavers_[slot]);
+  }
+
   // Days of a period of care from `care_start` to `left_at` that fall on or after the 14th
   // birthday: what a period that ended adds to a later period's eligibility.
   double days_looked_after_since_14(double birth_time, double care_start, double left_at) const;

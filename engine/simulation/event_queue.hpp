@@ -95,6 +95,14 @@ class EventQueue {
     }
     return bucket.front();
   }
+  // The event pop() returns next when it is of the current day and nothing earlier is pushed
+  // before then; nullptr when the next is on a later day (finding it would move the queue on, and
+  // events may still be pushed for today). For fetching the next event's state into cache while
+  // this one is handled: a hint, never needed for the order.
+  const Event* next_today() const {
+    if (!current_is_heap_ || current_ >= buckets_.size() || buckets_[current_].empty()) return nullptr;
+    return &buckets_[current_].front();
+  }
   // Removes and returns the earliest event.
   Event pop() {
     const Event event = top();
