@@ -6,11 +6,18 @@
 #include <benchmark/benchmark.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <memory>
 
+#include "scenario/region_loader.hpp"
 #include "scenario/scenario_loader.hpp"
+#include "scenario/synthetic_region.hpp"
 #include "simulation/compiled_model.hpp"
+#include "simulation/region_replication.hpp"
 #include "simulation/replication.hpp"
 #include "simulation/runner.hpp"
+#include "tally/region_summary.hpp"
 #include "tally/streaming_summary.hpp"
 
 namespace {
@@ -112,6 +119,45 @@ void BM_ScaledReplication(benchmark::State& state) {
   state.counters["events_per_run"] = static_cast<double>(events) / static_cast<double>(replication);
 }
 BENCHMARK(BM_ScaledReplication)->ArgName("scale")->Arg(1)->Arg(10)->Arg(100)->Arg(190)->Unit(benchmark::kMillisecond);
+
+// A region's replications one at a time on one thread (RegionBlocks, as `carecast run` on a region
+// file runs them, with parameter draws and year-to-year variation), without the summaries: the
+// synthetic region of `synth-region --councils N --children C --seed 1`. Arguments are N and C:
+// (1, 82000) is England's children as one council, (153, 82000) England's councils, so the two
+// show what being split into councils costs per child-event.
+void BM_RegionReplication(benchmark::State& state) {
+  const int councils = static_cast<int>(state.range(0));
+  const int children = static_cast<int>(state.range(1));
+  const std::filesystem::path folder =
+      std::filesystem::temp_directory_path() /
+      ("carecast-benchmark-region-" + std::to_string(councils) + "-" + std::to_string(children));
+  std::filesystem::create_directories(folder);
+  for (const SyntheticRegionFile& file : make_synthetic_region(councils, children, 1, default_scenario_path()).files) {
+    std::ofstream(folder / file.name, std::ios::binary) << file.text;
+  }
+  const Region region = load_region(folder / "region.toml");
+  RunOptions options;
+  options.threads = 1;
+  options.runs = 1 << 20;
+  RegionBlocks blocks(region, options);
+  RegionBlockBuffers buffers(blocks, 1);
+  int run = 0;
+  for (auto _ : state) {
+    buffers.run(blocks, run++, 1);
+    benchmark::DoNotOptimize(buffers.region_tallies.data());
+  }
+  const RunInfo info = blocks.region_info();
+  state.counters["child_events_per_second"] =
+      benchmark::Counter(static_cast<double>(info.child_events), benchmark::Counter::kIsRate);
+  state.counters["events_per_run"] = static_cast<double>(info.child_events) / static_cast<double>(run);
+  std::filesystem::remove_all(folder);
+}
+BENCHMARK(BM_RegionReplication)
+    ->ArgNames({"councils", "children"})
+    ->Args({5, 2500})
+    ->Args({1, 82000})
+    ->Args({153, 82000})
+    ->Unit(benchmark::kMillisecond);
 
 // `carecast run`'s path (streamed and summarised, parameter draws and year-to-year variation as
 // the scenario has them) for the scaled default: arguments are the scale, the runs and the
