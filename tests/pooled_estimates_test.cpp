@@ -314,21 +314,6 @@ double destination_error(const Scenario& estimated, const Scenario& truth,
   return weighted / weights;
 }
 
-// Mean and standard error of paired differences.
-struct PairedDifference {
-  double mean = 0;
-  double standard_error = 0;
-};
-PairedDifference paired(const std::vector<double>& differences) {
-  const auto n = static_cast<double>(differences.size());
-  PairedDifference result;
-  for (const double d : differences) result.mean += d / n;
-  double variance = 0;
-  for (const double d : differences) variance += (d - result.mean) * (d - result.mean) / (n - 1);
-  result.standard_error = std::sqrt(variance / n);
-  return result;
-}
-
 TEST(PooledRegion, PoolingLowersTheSmallCouncilsOutOfSampleErrorOfDestinations) {
   const SyntheticRegion& region = synthetic_region();
   // The councils' in-house destinations differ, so the shares are pooled only partly: a finite prior weight.
@@ -347,7 +332,7 @@ TEST(PooledRegion, PoolingLowersTheSmallCouncilsOutOfSampleErrorOfDestinations) 
       pooled_large += pooled / kLargeCouncils;
     }
   }
-  const PairedDifference difference = paired(differences);
+  const testing::PairedDifference difference = testing::paired(differences);
   std::cout << "Destinations, squared error of shares: small councils unpooled " << unpooled_small << ", pooled "
             << pooled_small << " (paired difference " << difference.mean << ", se " << difference.standard_error
             << "); large councils: unpooled " << unpooled_large << ", pooled " << pooled_large << "\n";
@@ -384,7 +369,7 @@ TEST(PooledRegion, PoolingLowersTheSmallCouncilsOutOfSampleErrorOfHazards) {
       pooled_large += pooled / kLargeCouncils;
     }
   }
-  const PairedDifference difference = paired(differences);
+  const testing::PairedDifference difference = testing::paired(differences);
   const double mean = difference.mean;
   const double standard_error = difference.standard_error;
   std::cout << "Small councils (" << smallest << "-" << largest_small

@@ -306,24 +306,10 @@ double held_out_error(const FitResult& fit, const SyntheticRegion& region, const
   return sum / static_cast<double>(region.held_out.size());
 }
 
-struct PairedDifference {
-  double mean = 0;
-  double standard_error = 0;
-};
-PairedDifference paired(const std::vector<double>& differences) {
-  const auto n = static_cast<double>(differences.size());
-  PairedDifference result;
-  for (const double d : differences) result.mean += d / n;
-  double variance = 0;
-  for (const double d : differences) variance += (d - result.mean) * (d - result.mean) / (n - 1);
-  result.standard_error = std::sqrt(variance / n);
-  return result;
-}
-
 // Both errors for small and large councils, alone and pooled; the small councils' paired differences.
 struct Errors {
   double alone_small = 0, pooled_small = 0, alone_large = 0, pooled_large = 0;
-  PairedDifference small_difference;
+  testing::PairedDifference small_difference;
 };
 template <class Error>
 Errors errors(const SyntheticRegion& region, Error error) {
@@ -342,7 +328,7 @@ Errors errors(const SyntheticRegion& region, Error error) {
       result.pooled_large += pooled / kLargeCouncils;
     }
   }
-  result.small_difference = paired(differences);
+  result.small_difference = testing::paired(differences);
   return result;
 }
 

@@ -157,6 +157,22 @@ inline std::vector<double> simulated_figures(const Scenario& truth, const Publis
   return values;
 }
 
+// Mean and standard error of paired differences (for "within k standard errors" checks of one method against
+// another on the same cases).
+struct PairedDifference {
+  double mean = 0;
+  double standard_error = 0;
+};
+inline PairedDifference paired(const std::vector<double>& differences) {
+  const auto n = static_cast<double>(differences.size());
+  PairedDifference result;
+  for (const double d : differences) result.mean += d / n;
+  double variance = 0;
+  for (const double d : differences) variance += (d - result.mean) * (d - result.mean) / (n - 1);
+  result.standard_error = std::sqrt(variance / n);
+  return result;
+}
+
 inline constexpr double kFalseAlarmRate = 1e-6;
 
 // Critical value of the chi-squared statistic with `df` degrees of freedom at the false-alarm rate.
