@@ -163,7 +163,8 @@ void execute_pooled(FitCommand& command) {
     const std::string base_reference =
         fs::relative(fs::absolute(command.base[shared_base ? 0 : j]), destination).generic_string();
     out.write_file(toml_name.string(), [&](std::ostream& stream) {
-      stream << fitted_scenario_toml(fit, pooled.bases[j], base_reference, figures[j], command_line);
+      stream << fitted_scenario_toml(fit, pooled.bases[j], base_reference, figures[j], command_line,
+                                     &bases[shared_base ? 0 : j]);
     });
     out.write_file(beside(toml_name, "-fit-figures.csv").string(),
                    [&](std::ostream& stream) { stream << fit_figures_csv(fit, figures[j]); });

@@ -80,7 +80,8 @@ void write_counts(std::ostream& out, const std::string& table, const PerCategory
 }  // namespace
 
 std::string fitted_scenario_toml(const FitResult& fit, const Scenario& base, const std::string& base_reference,
-                                 const PublishedFigures& figures, const std::string& command_line) {
+                                 const PublishedFigures& figures, const std::string& command_line,
+                                 const Scenario* as_file) {
   const Scenario& s = fit.fitted;
   std::ostringstream out;
   out << "# carecast scenario fitted to published figures by `carecast fit`.\n#\n";
@@ -173,8 +174,23 @@ std::string fitted_scenario_toml(const FitResult& fit, const Scenario& base, con
     }
   }
 
-  // Care leavers at the origin, when a published figure there set them (calibration/care_leavers_from_figures.hpp).
-  if (s.care_leavers.enabled && s.care_leavers.starting_count != base.care_leavers.starting_count) {
+  // Children who left care before the origin and may come back, when they differ from the base file's (a base
+  // shared by pooled councils scales them to each council: pooled_fit.hpp).
+  const Scenario& file = as_file != nullptr ? *as_file : base;
+  if (s.re_entry.enabled() && s.re_entry.left_before_origin != file.re_entry.left_before_origin) {
+    out << "\n[re_entry.left_before_origin]\n";
+    for (int b = 0; b < kAgeBandCount; ++b) {
+      const auto& counts = s.re_entry.left_before_origin[static_cast<std::size_t>(b)];
+      if (counts.empty()) continue;
+      out << kAgeBandNames[b] << " = [";
+      for (std::size_t i = 0; i < counts.size(); ++i) out << (i ? ", " : "") << counts[i];
+      out << "]\n";
+    }
+  }
+
+  // Care leavers at the origin, when a published figure there set them (calibration/care_leavers_from_figures.hpp),
+  // or a shared base's were scaled to the council.
+  if (s.care_leavers.enabled && s.care_leavers.starting_count != file.care_leavers.starting_count) {
     out << "\n[care_leavers.starting_count]\n";
     for (int status = 0; status < kCareLeaverStatusCount; ++status) {
       const auto& by_band = s.care_leavers.starting_count[static_cast<std::size_t>(status)];

@@ -18,10 +18,11 @@ namespace {
 constexpr double kMinimumInformationShare = 0.25;
 // The pooled prior's sd is at most this many times the default's.
 constexpr double kMaximumPriorSdRatio = 2.0;
-// EM: where tau^2 starts (the default prior's variance), its floor (an sd of 0.001 keeps the prior invertible;
+// EM: tau^2 starts at the default prior's variance; its floor (an sd of 0.001 keeps the prior invertible;
 // a spread that small pools completely) and when to stop.
 constexpr double kSmallestSpreadVariance = 1e-6;
 constexpr double kConvergence = 1e-10;
+constexpr int kMostIterations = 2000;
 // The region's line has a slope in log size only when 3 or more councils inform it and their sizes differ by at
 // least this sd of log size (5%); otherwise it is flat.
 constexpr std::size_t kLeastCouncilsForSlope = 3;
@@ -29,7 +30,6 @@ constexpr double kLeastSizeSpread = 0.05;
 // The prior sd of a line's slope (per unit of log size) over the default prior's sd: a council e times the size
 // of another differs by about half the default's sd, one ten times the size by about one.
 constexpr double kSlopePriorSdRatio = 0.5;
-constexpr int kMostIterations = 2000;
 
 std::string shown(FitParameter parameter, double log_value) {
   return info_of(parameter).additive ? fixed_decimals(100 * log_value, 1) + "% a year"
@@ -179,12 +179,15 @@ std::array<std::optional<RegionEstimate>, kFitParameterCount> estimate_region(
     expectation();
     double change = 0;
     for (const std::size_t p : estimated) {
+      // With the spread's own prior, Gamma(2, 0) on tau (Chung et al. 2013: it keeps the estimate off 0, where
+      // maximum likelihood lands whenever the councils' figures are too few to show how they differ, and a
+      // spread of 0 would claim every small council is exactly the region): the step divides by J - 1, not J.
       const auto n = static_cast<double>(informing[p].size());
       double next_spread = 0;
       for (const std::size_t j : informing[p]) {
         const Eigen::Index k = index_in(councils[j], p);
         const double d = posterior_mean[j](k) - region[p]->mean_at(councils[j].size);
-        next_spread += (d * d + posterior_variance[j](k)) / n;
+        next_spread += (d * d + posterior_variance[j](k)) / (n - 1);
       }
       next_spread = std::max(next_spread, kSmallestSpreadVariance);
       change = std::max(change, std::abs(next_spread - spread[p]));
@@ -241,11 +244,19 @@ Scenario base_scaled_to_council(const Scenario& base, const PublishedFigures& fi
     for (auto& band : *scaled.population->entries_per_10000_children)
       for (double& x : band) x *= factor;
   }
-  note = "The base is shared by the pooled councils: its entries and UASC entries were scaled by " +
-         fixed_decimals(factor, 3) + " (the " + fixed_decimals(first->value, 0) + " children looked after on " +
-         format_iso(first->date) + " over the base's " + std::to_string(base_children) +
-         ") before the fit. Its supply, costs, options and care leavers are the base's as written: give each "
-         "council its own base (--base once per figures file) for a forecast of its sufficiency.";
+  // Counts of children at the base's own size: those who left care before the origin and may come back, and
+  // care leavers. Left as they are, a council a tenth of the base's size would have the base's re-entries.
+  for (auto& counts : scaled.re_entry.left_before_origin)
+    for (std::int32_t& count : counts) count = static_cast<std::int32_t>(std::lround(count * factor));
+  for (auto& by_band : scaled.care_leavers.starting_count)
+    for (int& count : by_band) count = static_cast<int>(std::lround(count * factor));
+  note =
+      "The base is shared by the pooled councils: its entries, UASC entries, children who left care before "
+      "the origin (who may come back) and care leavers were scaled by " +
+      fixed_decimals(factor, 3) + " (the " + fixed_decimals(first->value, 0) + " children looked after on " +
+      format_iso(first->date) + " over the base's " + std::to_string(base_children) +
+      ") before the fit. Its supply, costs and options are the base's as written: give each "
+      "council its own base (--base once per figures file) for a forecast of its sufficiency.";
   return scaled;
 }
 
@@ -338,7 +349,7 @@ PooledFit fit_pooled(const std::vector<CouncilFigures>& councils, const FitOptio
     if (result.sizes[j] >= pool_below) {
       // A council this size keeps its own fit: its figures settle its rates, and on worlds built otherwise
       // than carecast (tests/validation/pooled_fit_validation.py) the region's prior made such councils'
-      // forecasts worse. It still informs the region's estimate for the smaller councils.
+      // forecasts of children looked after worse. It still informs the region's estimate for the smaller ones.
       FitResult fit = result.alone[j];
       fit.notes.push_back(note);
       fit.notes.push_back("This council is fitted alone: its " + fixed_decimals(result.sizes[j], 0) +

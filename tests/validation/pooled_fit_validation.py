@@ -7,8 +7,9 @@ drawn rates (exit and move speeds, routes, entry trends, year-to-year drift), so
 differ as real ones do, about a common centre. Each council publishes figures for five collection
 years (children looked after at each 31 March, all, fostered and residential; short-term
 stability; entries and exits, all, by return home and by adoption or special guardianship). Every
-council is fitted alone (`fit`) and all of them together (`fit --pool-councils`), each from the
-same base: the shipped default's base with its entries scaled to the council's size. Each fitted
+council is fitted alone and all of them together, each from the shipped default's base scaled to
+the council's size by `fit --pool-councils` (alone: `--pool-below 0`, so that no council is fitted
+again). Each fitted
 scenario is run, and its forecast of children looked after at the next three 31 Marches is
 scored against the world's truth: 50% and 90% interval coverage and the squared log error of the
 median, for small and for ordinary councils, alone and pooled, with the paired difference over
@@ -26,7 +27,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import tomllib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -83,25 +83,6 @@ def write_figures(path, rows):
             w.writerow([metric, category, start, date, "%g" % value])
 
 
-def scaled_base(path, factor):
-    """A base extending the shipped one with its entries and UASC entries times `factor`."""
-    base = tomllib.load(open(BASE, "rb"))
-    lines = ['extends = "%s"' % BASE, "", "[entries.per_10000_children]"]
-    for band, cells in base["entries"]["per_10000_children"].items():
-        lines.append('"%s" = { male = %.6g, female = %.6g }' % (band, cells["male"] * factor, cells["female"] * factor))
-    lines += ["", "[uasc.expected_per_year]"]
-    for band, cells in base["uasc"]["expected_per_year"].items():
-        lines.append('"%s" = { male = %.6g, female = %.6g }' % (band, cells["male"] * factor, cells["female"] * factor))
-    with open(path, "w") as f:
-        f.write("\n".join(lines) + "\n")
-
-
-def base_children():
-    base = tomllib.load(open(BASE, "rb"))
-    return sum(cell["male"] + cell["female"] for category in base["starting_population"]["counts"].values()
-               for cell in category.values())
-
-
 def run(cmd, log):
     with open(log, "a") as f:
         f.write(" ".join(cmd) + "\n")
@@ -111,11 +92,23 @@ def run(cmd, log):
         raise SystemExit("failed (see %s): %s" % (log, " ".join(cmd)))
 
 
-def forecast_quantiles(forecast_csv, day):
+# What is scored: children looked after (squared log error of the median) and the short-term stability measure, the
+# percentage with 3 or more placements in the year, which the pooled rates of moves drive (squared error of the
+# median in percentage points).
+MEASURES = (("children_looked_after", "squared log error"), ("stability_short_term", "squared error, points"))
+
+
+def forecast_quantiles(forecast_csv, metric, day):
     for r in read_csv(forecast_csv):
-        if r["metric"] == "children_looked_after" and r["category"] == "all" and r["date"] == day:
+        if r["metric"] == metric and r["category"] == "all" and r["date"] == day:
             return {q: float(r[q]) for q in ("p05", "p25", "p50", "p75", "p95")}
-    raise SystemExit("no children_looked_after at %s in %s" % (day, forecast_csv))
+    raise SystemExit("no %s at %s in %s" % (metric, day, forecast_csv))
+
+
+def error(metric, median, truth):
+    if metric == "children_looked_after":
+        return math.log((median + 1) / (truth + 1)) ** 2
+    return (median - truth) ** 2
 
 
 def main():
@@ -136,8 +129,7 @@ def main():
     work = args.work or tempfile.mkdtemp(prefix="carecast-pooled-validation-")
     os.makedirs(args.out, exist_ok=True)
     log = os.path.join(work, "log.txt")
-    names, small, bases, figures = [], {}, [], []
-    children = base_children()
+    names, small, figures = [], {}, []
     for j in range(args.small + args.large):
         name = "c%03d" % j
         is_small = j < args.small
@@ -147,26 +139,19 @@ def main():
         figures_path = os.path.join(work, "figures", name + ".csv")
         os.makedirs(os.path.dirname(figures_path), exist_ok=True)
         write_figures(figures_path, rows)
-        first_stock = rows[0][4]
-        base_path = os.path.join(work, "bases", name + ".toml")
-        os.makedirs(os.path.dirname(base_path), exist_ok=True)
-        scaled_base(base_path, first_stock / children)
         names.append(name)
         small[name] = is_small
-        bases.append(base_path)
         figures.append(figures_path)
 
-    fit = [args.carecast, "fit", "--runs", str(args.fit_runs), "--seed", "1", "--quiet", "--threads", "1"]
-    os.makedirs(os.path.join(work, "alone"), exist_ok=True)
-    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-        list(pool.map(lambda j: run(fit + [figures[j], "--base", bases[j], "--out",
-                                          os.path.join(work, "alone", names[j] + ".toml")], log), range(len(names))))
-    pooled_cmd = [args.carecast, "fit", "--pool-councils"] + figures
-    for b in bases:
-        pooled_cmd += ["--base", b]
+    # Alone: every council fitted from the shared base scaled to it, none fitted again (--pool-below 0); pooled: the
+    # same, with the councils below --pool-below fitted again with the region's priors.
+    fit = [args.carecast, "fit", "--pool-councils"] + figures + ["--base", BASE, "--runs", str(args.fit_runs), "--seed",
+                                                                  "1", "--quiet"]
+    run(fit + ["--pool-below", "0", "--out", os.path.join(work, "alone")], log)
+    pooled_cmd = list(fit)
     if args.pool_below is not None:
         pooled_cmd += ["--pool-below", "%g" % args.pool_below]
-    run(pooled_cmd + ["--out", os.path.join(work, "pooled"), "--runs", str(args.fit_runs), "--seed", "1", "--quiet"], log)
+    run(pooled_cmd + ["--out", os.path.join(work, "pooled")], log)
     with open(os.path.join(work, "pooled", "pooling.csv")) as f:
         pooling = f.read()
 
@@ -185,15 +170,16 @@ def main():
     for name in names:
         truth = {(r["metric"], r["category"], r["date"]): float(r["value"])
                  for r in read_csv(os.path.join(work, "worlds", name, "truth.csv"))}
-        for ahead in (1, 2, 3):
-            day = "%d-03-31" % (ORIGIN_YEAR + ahead)
-            y = truth[("children_looked_after", "all", day)]
-            for kind in ("alone", "pooled"):
-                q = forecast_quantiles(forecasts[(kind, name)], day)
-                cases.append({"council": name, "small": small[name], "kind": kind, "years_ahead": ahead, "truth": y,
-                              "p05": q["p05"], "p25": q["p25"], "p50": q["p50"], "p75": q["p75"], "p95": q["p95"],
-                              "in50": q["p25"] <= y <= q["p75"], "in90": q["p05"] <= y <= q["p95"],
-                              "sq_log_error": math.log((q["p50"] + 1) / (y + 1)) ** 2})
+        for metric, _ in MEASURES:
+            for ahead in (1, 2, 3):
+                day = "%d-03-31" % (ORIGIN_YEAR + ahead)
+                y = truth[(metric, "all", day)]
+                for kind in ("alone", "pooled"):
+                    q = forecast_quantiles(forecasts[(kind, name)], metric, day)
+                    cases.append({"council": name, "small": small[name], "kind": kind, "metric": metric,
+                                  "years_ahead": ahead, "truth": y, "p05": q["p05"], "p25": q["p25"], "p50": q["p50"],
+                                  "p75": q["p75"], "p95": q["p95"], "in50": q["p25"] <= y <= q["p75"],
+                                  "in90": q["p05"] <= y <= q["p95"], "error": error(metric, q["p50"], y)})
     with open(os.path.join(args.out, "cases.csv"), "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(cases[0].keys()))
         w.writeheader()
@@ -201,29 +187,31 @@ def main():
 
     lines = ["Pooled fits on %d small councils (entries x%g) and %d of ordinary size, worlds %d-%d; fitted to 31 March %d,"
              % (args.small, args.small_size, args.large, args.seed, args.seed + len(names) - 1, ORIGIN_YEAR),
-             "children looked after (all) scored at the next three 31 Marches. %d fit runs a round, %d forecast runs;"
-             % (args.fit_runs, args.runs),
-             "--pool-below %s." % ("%g" % args.pool_below if args.pool_below is not None else "carecast's default"), "",
-             "%-8s %-7s %5s %10s %10s %16s" % ("councils", "fit", "ahead", "90% cover", "50% cover", "sq. log error")]
-    for group, label in ((True, "small"), (False, "ordinary")):
-        for kind in ("alone", "pooled"):
-            for ahead in (1, 2, 3):
-                sel = [c for c in cases if c["small"] == group and c["kind"] == kind and c["years_ahead"] == ahead]
-                lines.append("%-8s %-7s %5d %9.0f%% %9.0f%% %16.4f" % (
-                    label, kind, ahead, 100 * sum(c["in90"] for c in sel) / len(sel),
-                    100 * sum(c["in50"] for c in sel) / len(sel), sum(c["sq_log_error"] for c in sel) / len(sel)))
-    lines.append("")
-    for ahead in (1, 2, 3):
-        diffs = []
-        for name in names:
-            if not small[name]:
-                continue
-            by_kind = {c["kind"]: c["sq_log_error"] for c in cases if c["council"] == name and c["years_ahead"] == ahead}
-            diffs.append(by_kind["alone"] - by_kind["pooled"])
-        n = len(diffs)
-        mean = sum(diffs) / n
-        se = math.sqrt(sum((d - mean) ** 2 for d in diffs) / (n - 1) / n) if n > 1 else float("nan")
-        lines.append("small councils, %d year(s) ahead: squared log error alone minus pooled %.4f (se %.4f)" % (ahead, mean, se))
+             "scored at the next three 31 Marches. %d fit runs a round, %d forecast runs;" % (args.fit_runs, args.runs),
+             "--pool-below %s." % ("%g" % args.pool_below if args.pool_below is not None else "carecast's default")]
+    for metric, error_name in MEASURES:
+        lines += ["", metric + ":", "%-8s %-7s %5s %10s %10s %22s" % ("councils", "fit", "ahead", "90% cover", "50% cover",
+                                                                      error_name)]
+        for group, label in ((True, "small"), (False, "ordinary")):
+            for kind in ("alone", "pooled"):
+                for ahead in (1, 2, 3):
+                    sel = [c for c in cases if c["metric"] == metric and c["small"] == group and c["kind"] == kind
+                           and c["years_ahead"] == ahead]
+                    lines.append("%-8s %-7s %5d %9.0f%% %9.0f%% %22.4f" % (
+                        label, kind, ahead, 100 * sum(c["in90"] for c in sel) / len(sel),
+                        100 * sum(c["in50"] for c in sel) / len(sel), sum(c["error"] for c in sel) / len(sel)))
+        for ahead in (1, 2, 3):
+            diffs = []
+            for name in names:
+                if not small[name]:
+                    continue
+                by_kind = {c["kind"]: c["error"] for c in cases
+                           if c["council"] == name and c["metric"] == metric and c["years_ahead"] == ahead}
+                diffs.append(by_kind["alone"] - by_kind["pooled"])
+            n = len(diffs)
+            mean = sum(diffs) / n
+            se = math.sqrt(sum((d - mean) ** 2 for d in diffs) / (n - 1) / n) if n > 1 else float("nan")
+            lines.append("small councils, %d year(s) ahead: error alone minus pooled %.4f (se %.4f)" % (ahead, mean, se))
     lines += ["", "pooling.csv:", pooling]
     text = "\n".join(lines)
     with open(os.path.join(args.out, "tables.txt"), "w") as f:
