@@ -62,14 +62,16 @@ test: build
 # ASan it would take most of CI's time while reaching no code that the calibration tests and the
 # command-line tests running `carecast backtest` (cli_test, personal_data_test) do not. The same
 # holds for ValidationSuite.SmallSuiteCoversTheTruthWithinBinomialLimits (24 calibrations and
-# forecasts of generated worlds through the command line). Next longest under ASan (about a minute
+# forecasts of generated worlds through the command line) and for
+# ValidationSuite.PoolingDoesNotWorsenSmallCouncilsForecastsOnIndependentWorlds (28 fits and forecasts
+# through the command line, whose code FitPoolCouncilsCommand runs under ASan). Next longest under ASan (about a minute
 # each of CPU): FitTest.RecoversKnownMultipliersWithinTheirIntervals, a statistical recovery check
 # whose fit_to_figures path the other FitTest cases run under ASan (same seed for one and two
 # threads, the shipped default refitted, the groups base); and
 # DriftEstimation.BacktestsCalibrateEachOriginAsCalibrateDoes, two whole backtests compared for
 # their interval widths, whose drift estimation and run_backtest the other DriftEstimation tests and
 # `carecast backtest` in cli_test run. Every refusal and personal-data test runs under ASan.
-ASAN_SKIP ?= ^(Backtest\.IntervalsCoverSyntheticTruthAtAboutTheNominalRate|ValidationSuite\.SmallSuiteCoversTheTruthWithinBinomialLimits|FitTest\.RecoversKnownMultipliersWithinTheirIntervals|DriftEstimation\.BacktestsCalibrateEachOriginAsCalibrateDoes)$$
+ASAN_SKIP ?= ^(Backtest\.IntervalsCoverSyntheticTruthAtAboutTheNominalRate|ValidationSuite\.SmallSuiteCoversTheTruthWithinBinomialLimits|ValidationSuite\.PoolingDoesNotWorsenSmallCouncilsForecastsOnIndependentWorlds|FitTest\.RecoversKnownMultipliersWithinTheirIntervals|DriftEstimation\.BacktestsCalibrateEachOriginAsCalibrateDoes)$$
 # ctest starts the longest tests first only when it knows their times (Testing/Temporary/CTestCostData.txt):
 # a first run of the ASan build borrows the Release run's, so that a long test is not left to run alone at the end.
 asan-test: deps

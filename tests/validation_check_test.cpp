@@ -8,6 +8,8 @@
 // run in which none could.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <string>
 
@@ -27,6 +29,23 @@ TEST(ValidationSuite, SmallSuiteCoversTheTruthWithinBinomialLimits) {
   EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
   EXPECT_NE(outcome.output.find("Coverage checks"), std::string::npos) << outcome.output;
   EXPECT_EQ(outcome.output.find("FAIL"), std::string::npos) << outcome.output;
+}
+
+// Pooled fits on the same generator's councils (make validate-pooled runs the full one): 12 small councils and 2
+// ordinary ones, fitted alone and pooled; pooling must not make the small councils' forecasts of children looked
+// after or of stability worse, 1, 2 or 3 years ahead, beyond a one-sided false-alarm rate of 1e-4 shared by the 6
+// checks (the script's --check).
+TEST(ValidationSuite, PoolingDoesNotWorsenSmallCouncilsForecastsOnIndependentWorlds) {
+  const std::filesystem::path script =
+      std::filesystem::path(CARECAST_TEST_DATA_DIR).parent_path() / "validation" / "pooled_fit_validation.py";
+  const std::filesystem::path out = std::filesystem::temp_directory_path() /
+                                    ("carecast-pooled-validation-" + std::to_string(::getpid()));
+  const CommandOutcome outcome = run_carecast_command(
+      "python3 " + script.string() + " --carecast " + std::string(CARECAST_BINARY) +
+      " --small 12 --large 2 --fit-runs 100 --runs 150 --check --false-alarm 1e-4 --out " + out.string());
+  std::filesystem::remove_all(out);
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
+  EXPECT_NE(outcome.output.find("Pooling checks: 6 of 6 passed"), std::string::npos) << outcome.output;
 }
 
 }  // namespace

@@ -23,6 +23,7 @@ import argparse
 import concurrent.futures
 import csv
 import math
+import statistics
 import os
 import subprocess
 import sys
@@ -125,6 +126,10 @@ def main():
     ap.add_argument("--seed", type=int, default=1, help="seed of the first world")
     ap.add_argument("--work", help="folder for the worlds, fits and runs (default: a temporary folder)")
     ap.add_argument("--out", required=True, help="folder for cases.csv and tables.txt")
+    ap.add_argument("--check", action="store_true",
+                    help="exit 1 if pooling made the small councils' forecasts worse beyond the false-alarm rate (for "
+                         "make test)")
+    ap.add_argument("--false-alarm", type=float, default=1e-4, help="with --check, shared by its 6 checks")
     args = ap.parse_args()
     work = args.work or tempfile.mkdtemp(prefix="carecast-pooled-validation-")
     os.makedirs(args.out, exist_ok=True)
@@ -189,6 +194,7 @@ def main():
              % (args.small, args.small_size, args.large, args.seed, args.seed + len(names) - 1, ORIGIN_YEAR),
              "scored at the next three 31 Marches. %d fit runs a round, %d forecast runs;" % (args.fit_runs, args.runs),
              "--pool-below %s." % ("%g" % args.pool_below if args.pool_below is not None else "carecast's default")]
+    checks = []
     for metric, error_name in MEASURES:
         lines += ["", metric + ":", "%-8s %-7s %5s %10s %10s %22s" % ("councils", "fit", "ahead", "90% cover", "50% cover",
                                                                       error_name)]
@@ -212,11 +218,23 @@ def main():
             mean = sum(diffs) / n
             se = math.sqrt(sum((d - mean) ** 2 for d in diffs) / (n - 1) / n) if n > 1 else float("nan")
             lines.append("small councils, %d year(s) ahead: error alone minus pooled %.4f (se %.4f)" % (ahead, mean, se))
+            checks.append((metric, ahead, mean, se))
     lines += ["", "pooling.csv:", pooling]
     text = "\n".join(lines)
     with open(os.path.join(args.out, "tables.txt"), "w") as f:
         f.write(text + "\n")
     print(text)
+    if args.check:
+        # One-sided: pooling must not make a measure's error worse by more than z standard errors, z at the
+        # false-alarm rate shared (Bonferroni) by the checks.
+        z = statistics.NormalDist().inv_cdf(1 - args.false_alarm / len(checks))
+        worse = [c for c in checks if c[2] < -z * c[3]]
+        for metric, ahead, mean, se in worse:
+            print("FAIL: pooling made the small councils' %s %d year(s) ahead worse: %.4f (se %.4f), beyond %.2f se"
+                  % (metric, ahead, mean, se, z))
+        print("Pooling checks: %d of %d passed (z = %.2f)" % (len(checks) - len(worse), len(checks), z))
+        if worse:
+            raise SystemExit(1)
 
 
 if __name__ == "__main__":
