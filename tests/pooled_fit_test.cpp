@@ -222,9 +222,7 @@ const SyntheticRegion& synthetic_region() {
     fs::remove_all(dir);
     fs::create_directories(dir);
     const Scenario base = load_scenario(default_scenario_path());
-    int base_children = 0;
-    for (const auto& category : base.starting_counts->count)
-      for (const auto& band : category) base_children += band[0] + band[1];
+    const int base_children = base.starting_counts->children();
     const std::vector<Row> rows = region_rows();
     for (std::size_t i = 0; i < rows.size(); ++i) {
       // What the pooled rates drive: children looked after and exits. Entries follow each council's own level

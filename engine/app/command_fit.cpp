@@ -26,6 +26,7 @@
 #include "output/progress.hpp"
 #include "output/recorded_history.hpp"
 #include "output/staged_files.hpp"
+#include "output/written_text.hpp"
 #include "scenario/region_loader.hpp"
 #include "scenario/scenario_loader.hpp"
 
@@ -64,14 +65,12 @@ const InputLocation kPoolCouncils{{}, 0, 0, "--pool-councils"};
 
 // A council's name is its figures file's name without .csv, and names its files in --out.
 std::string council_name(const std::string& figures_file) {
+  // It names the council in region.toml too, so it follows a region's rule for council names.
   const std::string name = fs::path(figures_file).stem().string();
-  const bool usable = !name.empty() && name.size() <= 32 &&
-                      name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") ==
-                          std::string::npos;
-  if (!usable) {
+  if (!is_safe_council_name(name)) {
     throw InputError({figures_file, 0, 0, "--pool-councils"},
                      "the figures file's name (without .csv) names its council's fitted scenario, so it must be "
-                     "letters, digits, - or _ (at most 32)");
+                     "1 to 64 letters, digits, - or _");
   }
   return name;
 }
@@ -186,21 +185,12 @@ void execute_pooled(FitCommand& command) {
   }
   if (one_horizon) {
     // Paths are the user's: no control character may end the comment, and the name is a TOML string.
-    const auto printable = [](std::string text) {
-      for (char& c : text) c = static_cast<unsigned char>(c) < 0x20 ? '?' : c;
-      return text;
-    };
-    std::string region_name;
-    for (const char c : printable(destination.filename().string())) {
-      if (c == '"' || c == '\\') region_name += '\\';
-      region_name += c;
-    }
     out.write_file("region.toml", [&](std::ostream& stream) {
-      stream << "# The councils fitted together by `" << printable(command_line) << "`,\n"
+      stream << "# The councils fitted together by `" << comment_text(command_line) << "`,\n"
              << "# side by side as a region: `carecast run` on this file forecasts them on one clock. Each keeps the\n"
              << "# placement market its scenario states; add [market.<part>] tables to share agency places, external\n"
              << "# children's home beds or supported accommodation between them (docs/regions.md).\n\n"
-             << "[region]\nname = \"" << region_name << "\"\n";
+             << "[region]\nname = " << toml_string(destination.filename().string()) << '\n';
       for (const std::string& name : names) {
         stream << "\n[[council]]\nname = \"" << name << "\"\nscenario = \"" << name << ".toml\"\n";
       }
@@ -214,8 +204,9 @@ void execute_pooled(FitCommand& command) {
   }
   std::cout << '\n' << pooled.describe() << '\n';
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
- std::cout << "\nWrote " << councils.size() << " fitted scenarios (<council>.toml, each extending its base, with "
-            << "its fit report) and pooling.csv to " << out.destination().string() << "; " << simulations
+  std::cout << "\nWrote " << councils.size() << " fitted scenarios (<council>.toml, each extending its base, with "
+            << "its fit report), pooling.csv" << (one_horizon ? " and region.toml" : "") << " to "
+            << out.destination().string() << "; " << simulations
             << " replications in " << std::fixed << std::setprecision(1) << seconds << " s.\n";
 }
 

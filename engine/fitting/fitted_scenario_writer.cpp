@@ -21,16 +21,6 @@ std::string number(double x) {
   return std::string(buffer.data(), result.ptr);
 }
 
-std::string toml_string(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    out += c;
-  }
-  return out + "\"";
-}
-
 // Wrapped as in every file carecast writes (output/written_text.hpp).
 void comment(std::ostream& out, std::string_view paragraph) { write_toml_comment(out, paragraph); }
 
@@ -89,7 +79,7 @@ std::string fitted_scenario_toml(const FitResult& fit, const Scenario& base, con
     out << "# Written by the command below; edit its base or figures and run it again rather than edit this file:\n"
         << "#   ";
     // A control character in a path must not end the comment and start a TOML line.
-    for (const char c : command_line) out << (static_cast<unsigned char>(c) < 0x20 ? '?' : c);
+    out << comment_text(command_line);
     out << "\n#\n";
   }
   comment(out, "It extends the base scenario and states only what the fit changed: the origin, the children looked "

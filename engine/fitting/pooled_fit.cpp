@@ -31,6 +31,23 @@ constexpr double kLeastSizeSpread = 0.05;
 // of another differs by about half the default's sd, one ten times the size by about one.
 constexpr double kSlopePriorSdRatio = 0.5;
 
+// The children at a base's start, whether it states them as counts or groups.
+int base_children(const Scenario& base) {
+  return (base.starting_counts ? *base.starting_counts : starting_counts_from_groups(base.starting_groups)).children();
+}
+
+// The figures' earliest children looked after (all), or nullptr.
+const PublishedFigure* first_children_looked_after(const PublishedFigures& figures) {
+  const PublishedFigure* first = nullptr;
+  for (const PublishedFigure& f : figures.figures) {
+    if (f.metric == FigureMetric::children_looked_after && f.category.kind == FigureCategory::Kind::all &&
+        (first == nullptr || f.date < first->date)) {
+      first = &f;
+    }
+  }
+  return first;
+}
+
 std::string shown(FitParameter parameter, double log_value) {
   return info_of(parameter).additive ? fixed_decimals(100 * log_value, 1) + "% a year"
                                      : "x" + fixed_decimals(std::exp(log_value), 2);
@@ -217,25 +234,15 @@ bool is_pooled_parameter(FitParameter parameter) {
 
 Scenario base_scaled_to_council(const Scenario& base, const PublishedFigures& figures, std::string& note) {
   Scenario scaled = base;
-  const StartingCounts counts =
-      base.starting_counts ? *base.starting_counts : starting_counts_from_groups(base.starting_groups);
-  int base_children = 0;
-  for (const auto& category : counts.count)
-    for (const auto& band : category) base_children += band[0] + band[1];
-  const PublishedFigure* first = nullptr;
-  for (const PublishedFigure& f : figures.figures) {
-    if (f.metric == FigureMetric::children_looked_after && f.category.kind == FigureCategory::Kind::all &&
-        (first == nullptr || f.date < first->date)) {
-      first = &f;
-    }
-  }
-  if (first == nullptr || base_children == 0 || first->value <= 0) {
+  const int children = base_children(base);
+  const PublishedFigure* first = first_children_looked_after(figures);
+  if (first == nullptr || children == 0 || first->value <= 0) {
     note = "The shared base's entries are kept as it states them: " +
            std::string(first == nullptr ? "the figures have no children looked after (all) to scale them by."
                                         : "there are no children to scale by.");
     return scaled;
   }
-  const double factor = first->value / base_children;
+  const double factor = first->value / children;
   for (auto& band : scaled.entries.expected_per_year)
     for (double& x : band) x *= factor;
   for (auto& band : scaled.uasc.expected_per_year)
@@ -254,7 +261,7 @@ Scenario base_scaled_to_council(const Scenario& base, const PublishedFigures& fi
       "The base is shared by the pooled councils: its entries, UASC entries, children who left care before "
       "the origin (who may come back) and care leavers were scaled by " +
       fixed_decimals(factor, 3) + " (the " + fixed_decimals(first->value, 0) + " children looked after on " +
-      format_iso(first->date) + " over the base's " + std::to_string(base_children) +
+      format_iso(first->date) + " over the base's " + std::to_string(children) +
       ") before the fit. Its supply, costs and options are the base's as written: give each "
       "council its own base (--base once per figures file) for a forecast of its sufficiency.";
   return scaled;
@@ -263,25 +270,16 @@ Scenario base_scaled_to_council(const Scenario& base, const PublishedFigures& fi
 double council_size(const PublishedFigures& figures, const Scenario& base) {
   double entries = 0;
   double years = 0;
-  const PublishedFigure* first_stock = nullptr;
   for (const PublishedFigure& f : figures.figures) {
-    if (f.category.kind != FigureCategory::Kind::all) continue;
-    if (f.metric == FigureMetric::entries && f.period_start) {
+    if (f.metric == FigureMetric::entries && f.category.kind == FigureCategory::Kind::all && f.period_start) {
       entries += f.value;
       years += (days_between(*f.period_start, f.date) + 1) / 365.25;
     }
-    if (f.metric == FigureMetric::children_looked_after && (first_stock == nullptr || f.date < first_stock->date)) {
-      first_stock = &f;
-    }
   }
   if (years > 0 && entries > 0) return entries / years;
+  const PublishedFigure* first_stock = first_children_looked_after(figures);
   if (first_stock != nullptr && first_stock->value > 0) return first_stock->value;
-  const StartingCounts counts =
-      base.starting_counts ? *base.starting_counts : starting_counts_from_groups(base.starting_groups);
-  int children = 0;
-  for (const auto& category : counts.count)
-    for (const auto& band : category) children += band[0] + band[1];
-  return std::max(children, 1);
+  return std::max(base_children(base), 1);
 }
 
 PooledFit fit_pooled(const std::vector<CouncilFigures>& councils, const FitOptions& options, double pool_below) {

@@ -17,4 +17,10 @@ std::string fixed_decimals(double x, int decimals);
 // A CSV field: as it is, or in double quotes (doubled inside) when it holds a comma, a quote or a line break.
 std::string csv_field(std::string_view text);
 
+// A TOML basic string: in double quotes, with quotes and backslashes escaped and control characters as \uXXXX.
+std::string toml_string(std::string_view text);
+
+// Text for a `#` comment line: control characters (which could end the comment and start a TOML line) as '?'.
+std::string comment_text(std::string_view text);
+
 }  // namespace carecast

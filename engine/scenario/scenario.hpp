@@ -107,6 +107,13 @@ struct StartingCounts {
   std::optional<PerCategory<std::array<int, kPlacementsSinceAprilCap>>> placements_since_april;
   std::optional<double> short_term_stability_percent;  // 0-100; only without placements_since_april
   std::optional<double> long_term_stability_percent;   // 0-100
+  // Children looked after at the start, in all.
+  int children() const {
+    int total = 0;
+    for (const auto& category : count)
+      for (const auto& band : category) total += band[0] + band[1];
+    return total;
+  }
   // Whether the start says how many children have had 3 or more placements since 1 April.
   bool states_placements_since_april() const {
     return placements_since_april.has_value() || short_term_stability_percent.has_value();
