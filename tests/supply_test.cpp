@@ -2,6 +2,7 @@
 // commissioning options that change them.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -360,6 +361,47 @@ TEST(Supply, SuitableHouseholdsAreThoseWithRoomAndApprovalCountedInIndexOrder) {
   EXPECT_EQ(pool.reserve_suitable_household(one, 1).index, 2);
   pool.release(PlaceHandle{Category::foster_in_house, 6});
   EXPECT_EQ(pool.suitable_households(one), 3);  // 0, 4 and 6
+}
+
+// Across many bitmap words and several kinds, the nth suitable household is the nth of a plain
+// scan of every household in index order, for every n, with households full, part-full and gone.
+TEST(Supply, NthSuitableHouseholdMatchesAScanOverManyWordsAndKinds) {
+  Supply supply;
+  supply.enabled = true;
+  SupplyPool pool;
+  pool.reset(supply);
+  std::mt19937_64 engine(20261130);
+  constexpr int kHouseholds = 700;  // eleven bitmap words
+  for (int i = 0; i < kHouseholds; ++i) {
+    const auto places = static_cast<std::uint8_t>(1 + engine() % 3);
+    const auto min_age = static_cast<std::uint8_t>(engine() % 3 == 0 ? 5 : 0);
+    const bool siblings = engine() % 4 != 0;
+    const std::int32_t index = pool.add_household(Household{places, 0, min_age, 17, siblings});
+    // Fill some places: set one more than wanted, then free one, which lists the household again.
+    const auto filled = static_cast<int>(engine() % (places + 1u));
+    pool.household(index).occupied = static_cast<std::uint8_t>(filled + 1);
+    pool.release(PlaceHandle{Category::foster_in_house, index});
+    if (engine() % 10 == 0) pool.deregister(index);
+  }
+  for (const std::vector<int>& ages : {std::vector<int>{3}, std::vector<int>{8}, std::vector<int>{2, 9}}) {
+    std::vector<std::int32_t> scanned;
+    for (int i = 0; i < kHouseholds; ++i) {
+      const Household& h = pool.household(i);
+      const bool fits = h.active && h.places - h.occupied >= static_cast<int>(ages.size()) &&
+                        (ages.size() == 1 || h.takes_sibling_groups) &&
+                        std::all_of(ages.begin(), ages.end(), [&](int a) { return a >= h.min_age_years; });
+      if (fits) scanned.push_back(i);
+    }
+    ASSERT_EQ(pool.suitable_households(ages), static_cast<int>(scanned.size()));
+    ASSERT_GT(scanned.size(), 64u);  // the walk crosses words
+    ASSERT_GE(scanned.back(), 8 * 64);
+    for (std::size_t n = 0; n < scanned.size(); ++n) {
+      const PlaceHandle place = pool.reserve_suitable_household(ages, static_cast<int>(n));
+      ASSERT_EQ(place.index, scanned[n]) << "n = " << n;
+      for (std::size_t c = 0; c < ages.size(); ++c) pool.release(place);
+    }
+    EXPECT_EQ(pool.suitable_households(ages), static_cast<int>(scanned.size()));
+  }
 }
 
 // The free-place index keeps its smallest member apart from the bitmap: after any inserts and

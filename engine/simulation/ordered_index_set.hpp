@@ -78,6 +78,11 @@ class OrderedIndexSet {
   }
   std::int64_t first() const { return first_; }
 
+  // The bitmap's bottom level, one bit per value: word `w` holds values [64w, 64w + 64). Words past
+  // the end hold nothing. Lets a caller count members of several sets together, a word at a time.
+  std::size_t bottom_words() const { return levels_ > 0 ? level_size(0) : 0; }
+  std::uint64_t bottom_word(std::size_t w) const { return w < bottom_words() ? words_[w] : 0; }
+
  private:
   // 32-bit members need at most six levels of 64-bit words.
   static constexpr int kMostLevels = 6;

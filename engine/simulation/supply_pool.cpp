@@ -1,6 +1,7 @@
 #include "simulation/supply_pool.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <stdexcept>
 
 #include "simulation/shared_market.hpp"
@@ -207,40 +208,40 @@ int SupplyPool::suitable_households(std::span<const int> ages_years, NeedsLevel 
   return suitable;
 }
 
-// Each household is of exactly one kind, so walking the suitable kinds' sets together, smallest
-// index first, visits every suitable household once, in index order. Only the kinds with a
-// suitable household left are walked: needs levels multiply the kinds, and most take no child.
+// Each household is of exactly one kind, so the suitable kinds' sets are disjoint and their union,
+// read a bitmap word (64 households) at a time, lists every suitable household once, in index
+// order. Counting members a word at a time finds the nth in about n / 64 word reads per kind, not n
+// steps. Only the kinds with a suitable household are read: needs levels multiply the kinds, and
+// most take no child.
 PlaceHandle SupplyPool::reserve_suitable_household(std::span<const int> ages_years, int n, NeedsLevel needs) {
   const std::size_t free_needed = ages_years.size();
-  walked_kinds_.clear();
-  kind_cursors_.clear();
+  walked_sets_.clear();
+  std::uint64_t first = ~std::uint64_t{0};
+  std::size_t words = 0;
   for (std::size_t k = 0; k < kinds_.size(); ++k) {
     // A kind with no household free is passed over on its count, without reading its set.
     if (!kinds_[k].takes(ages_years, needs) || count_with_free_[free_slot(k, free_needed)] == 0) continue;
-    const std::int64_t first = with_free_[free_slot(k, free_needed)].first();
-    if (first < 0) continue;
-    walked_kinds_.push_back(static_cast<std::uint16_t>(k));
-    kind_cursors_.push_back(first);
+    const OrderedIndexSet& set = with_free_[free_slot(k, free_needed)];
+    if (set.first() < 0) continue;
+    walked_sets_.push_back(&set);
+    first = std::min(first, static_cast<std::uint64_t>(set.first()));
+    words = std::max(words, set.bottom_words());
   }
-  for (int visited = 0;; ++visited) {
-    if (kind_cursors_.empty()) throw std::logic_error("fewer suitable households than the one asked for");
-    std::size_t smallest = 0;
-    for (std::size_t w = 1; w < kind_cursors_.size(); ++w) {
-      if (kind_cursors_[w] < kind_cursors_[smallest]) smallest = w;
+  if (n < 0) throw std::logic_error("a negative count of households to pass over");
+  auto remaining = static_cast<std::uint64_t>(n);
+  for (std::size_t w = walked_sets_.empty() ? words : first >> 6; w < words; ++w) {
+    std::uint64_t bits = 0;
+    for (const OrderedIndexSet* set : walked_sets_) bits |= set->bottom_word(w);
+    const auto members = static_cast<std::uint64_t>(std::popcount(bits));
+    if (remaining >= members) {
+      remaining -= members;
+      continue;
     }
-    const std::int64_t index = kind_cursors_[smallest];
-    if (visited == n) return fill_household(static_cast<std::int32_t>(index), static_cast<int>(ages_years.size()));
-    const std::int64_t next =
-        with_free_[free_slot(walked_kinds_[smallest], free_needed)].next(static_cast<std::uint64_t>(index) + 1);
-    if (next >= 0) {
-      kind_cursors_[smallest] = next;
-    } else {  // this kind has no suitable household left: stop walking it
-      kind_cursors_[smallest] = kind_cursors_.back();
-      kind_cursors_.pop_back();
-      walked_kinds_[smallest] = walked_kinds_.back();
-      walked_kinds_.pop_back();
-    }
+    for (; remaining > 0; --remaining) bits &= bits - 1;  // drop the households passed over
+    const auto index = static_cast<std::int32_t>(w * 64 + static_cast<std::uint64_t>(std::countr_zero(bits)));
+    return fill_household(index, static_cast<int>(ages_years.size()));
   }
+  throw std::logic_error("fewer suitable households than the one asked for");
 }
 
 std::optional<PlaceHandle> SupplyPool::reserve_step_down() {

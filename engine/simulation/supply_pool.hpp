@@ -80,7 +80,8 @@ class SupplyPool {
   // than one child.
   int suitable_households(std::span<const int> ages_years, NeedsLevel needs = NeedsLevel::standard) const;
   // Reserves the `n`th (from 0, in index order) of those suitable households; `n` must be below
-  // suitable_households(ages_years, needs). Looks at n + 1 households, not at every household.
+  // suitable_households(ages_years, needs). Reads about n / 64 words of each suitable kind's set,
+  // not every household.
   PlaceHandle reserve_suitable_household(std::span<const int> ages_years, int n, NeedsLevel needs = NeedsLevel::standard);
   std::optional<PlaceHandle> reserve_step_down();
   // Where children go when nothing registered is free: always there, and counted.
@@ -145,9 +146,8 @@ class SupplyPool {
   std::array<int, kResourceCount> occupied_{};
   int unregistered_ = 0;  // children in unregistered arrangements
 
-  // reserve_suitable_household's walk: the kinds walked, and each one's next suitable household.
-  std::vector<std::uint16_t> walked_kinds_;
-  std::vector<std::int64_t> kind_cursors_;
+  // reserve_suitable_household's walk: the sets of the kinds that take the children.
+  std::vector<const OrderedIndexSet*> walked_sets_;
   void track_free_places(std::int32_t index);
   PlaceHandle fill_household(std::int32_t index, int children);
   void track_free_beds(std::size_t home);
