@@ -157,8 +157,8 @@ std::optional<PlaceHandle> SupplyPool::reserve(Category category, std::span<cons
     }
     case Category::foster_agency:
     case Category::childrens_home_external: {
-      const Resource resource = category == Category::foster_agency ? Resource::foster_agency
-                                                                     : Resource::childrens_home_external;
+      const Resource resource =
+          category == Category::foster_agency ? Resource::foster_agency : Resource::childrens_home_external;
       if (shared_ != nullptr && shared_->shares(category)) {
         const std::optional<PlaceHandle> place = reserve_shared(category, children, now);
         if (place) occupied[static_cast<int>(resource)] += children;
@@ -208,40 +208,71 @@ int SupplyPool::suitable_households(std::span<const int> ages_years, NeedsLevel 
   return suitable;
 }
 
-// Each household is of exactly one kind, so the suitable kinds' sets are disjoint and their union,
-// read a bitmap word (64 households) at a time, lists every suitable household once, in index
-// order. Counting members a word at a time finds the nth in about n / 64 word reads per kind, not n
-// steps. Only the kinds with a suitable household are read: needs levels multiply the kinds, and
-// most take no child.
+// Each household is of exactly one kind, so the suitable kinds' sets are disjoint and their union
+// lists every suitable household once, in index order. Two walks find the nth of them:
+// - a council's few hundred households fill a few bitmap words, so their union is read a word (64
+//   households) at a time, its members counted together: a few word reads, whatever n;
+// - a large pool's free households are sparse among its indices (the first households fill up and
+//   stay nearly full), so the kinds' sets are walked together a member at a time, each jumping
+//   over empty words through its summary levels: n + 1 steps, not a read of every word.
+// Both find the same household. Only the kinds with a suitable household are read: needs levels
+// multiply the kinds, and most take no child.
 PlaceHandle SupplyPool::reserve_suitable_household(std::span<const int> ages_years, int n, NeedsLevel needs) {
+  if (n < 0) throw std::logic_error("a negative count of households to pass over");
   const std::size_t free_needed = ages_years.size();
-  walked_sets_.clear();
-  std::uint64_t first = ~std::uint64_t{0};
+  walked_kinds_.clear();
+  kind_cursors_.clear();
   std::size_t words = 0;
   for (std::size_t k = 0; k < kinds_.size(); ++k) {
     // A kind with no household free is passed over on its count, without reading its set.
     if (!kinds_[k].takes(ages_years, needs) || count_with_free_[free_slot(k, free_needed)] == 0) continue;
     const OrderedIndexSet& set = with_free_[free_slot(k, free_needed)];
     if (set.first() < 0) continue;
-    walked_sets_.push_back(&set);
-    first = std::min(first, static_cast<std::uint64_t>(set.first()));
+    walked_kinds_.push_back(static_cast<std::uint16_t>(k));
+    kind_cursors_.push_back(set.first());
     words = std::max(words, set.bottom_words());
   }
-  if (n < 0) throw std::logic_error("a negative count of households to pass over");
+  const std::int64_t index =
+      words <= kMostWordsCounted ? nth_counting_words(n, free_needed, words) : nth_walking_members(n, free_needed);
+  return fill_household(static_cast<std::int32_t>(index), static_cast<int>(ages_years.size()));
+}
+
+std::int64_t SupplyPool::nth_counting_words(int n, std::size_t free_needed, std::size_t words) const {
   auto remaining = static_cast<std::uint64_t>(n);
-  for (std::size_t w = walked_sets_.empty() ? words : first >> 6; w < words; ++w) {
+  for (std::size_t word = 0; word < words; ++word) {
     std::uint64_t bits = 0;
-    for (const OrderedIndexSet* set : walked_sets_) bits |= set->bottom_word(w);
+    for (const std::uint16_t kind : walked_kinds_) bits |= with_free_[free_slot(kind, free_needed)].bottom_word(word);
     const auto members = static_cast<std::uint64_t>(std::popcount(bits));
     if (remaining >= members) {
       remaining -= members;
       continue;
     }
     for (; remaining > 0; --remaining) bits &= bits - 1;  // drop the households passed over
-    const auto index = static_cast<std::int32_t>(w * 64 + static_cast<std::uint64_t>(std::countr_zero(bits)));
-    return fill_household(index, static_cast<int>(ages_years.size()));
+    return static_cast<std::int64_t>(word * 64 + static_cast<std::uint64_t>(std::countr_zero(bits)));
   }
   throw std::logic_error("fewer suitable households than the one asked for");
+}
+
+std::int64_t SupplyPool::nth_walking_members(int n, std::size_t free_needed) {
+  for (int visited = 0;; ++visited) {
+    if (kind_cursors_.empty()) throw std::logic_error("fewer suitable households than the one asked for");
+    std::size_t smallest = 0;
+    for (std::size_t w = 1; w < kind_cursors_.size(); ++w) {
+      if (kind_cursors_[w] < kind_cursors_[smallest]) smallest = w;
+    }
+    const std::int64_t index = kind_cursors_[smallest];
+    if (visited == n) return index;
+    const std::int64_t next =
+        with_free_[free_slot(walked_kinds_[smallest], free_needed)].next(static_cast<std::uint64_t>(index) + 1);
+    if (next >= 0) {
+      kind_cursors_[smallest] = next;
+    } else {  // this kind has no suitable household left: stop walking it
+      kind_cursors_[smallest] = kind_cursors_.back();
+      kind_cursors_.pop_back();
+      walked_kinds_[smallest] = walked_kinds_.back();
+      walked_kinds_.pop_back();
+    }
+  }
 }
 
 std::optional<PlaceHandle> SupplyPool::reserve_step_down() {
@@ -286,21 +317,15 @@ void SupplyPool::release(const PlaceHandle& place) {
       --occupied_[static_cast<int>(Resource::childrens_home_in_house)];
       track_free_beds(static_cast<std::size_t>(place.index));
       return;
-    case Category::foster_agency:
-      --occupied_[static_cast<int>(Resource::foster_agency)];
-      return;
-    case Category::childrens_home_external:
-      --occupied_[static_cast<int>(Resource::childrens_home_external)];
-      return;
-    default:
-      return;
+    case Category::foster_agency: --occupied_[static_cast<int>(Resource::foster_agency)]; return;
+    case Category::childrens_home_external: --occupied_[static_cast<int>(Resource::childrens_home_external)]; return;
+    default: return;
   }
 }
 
 int SupplyPool::available(Resource resource, double now) const {
   switch (resource) {
-    case Resource::foster_in_house:
-      return active_places_;
+    case Resource::foster_in_house: return active_places_;
     case Resource::childrens_home_in_house: {
       int beds = 0;
       // A snapshot comes before any event at the same instant, so a home opening at the start of
@@ -313,7 +338,8 @@ int SupplyPool::available(Resource resource, double now) const {
       return beds;
     }
     case Resource::foster_agency:
-      if (shared_ != nullptr && shared_->shares(Category::foster_agency)) return shared_->capacity(Category::foster_agency, now);
+      if (shared_ != nullptr && shared_->shares(Category::foster_agency))
+        return shared_->capacity(Category::foster_agency, now);
       return supply_->agency_places.value_or(-1);
     case Resource::childrens_home_external:
       if (shared_ != nullptr && shared_->shares(Category::childrens_home_external)) {

@@ -20,7 +20,13 @@
 namespace carecast {
 
 // Resources reported in places_available / places_occupied.
-enum class Resource : std::uint8_t { foster_in_house, foster_agency, childrens_home_in_house, childrens_home_external, step_down_carer };
+enum class Resource : std::uint8_t {
+  foster_in_house,
+  foster_agency,
+  childrens_home_in_house,
+  childrens_home_external,
+  step_down_carer
+};
 inline constexpr int kResourceCount = 5;
 inline constexpr std::array<std::string_view, kResourceCount> kResourceNames = {
     "foster_in_house", "foster_agency", "childrens_home_in_house", "childrens_home_external", "step_down_carer"};
@@ -43,7 +49,7 @@ struct Household {
 struct PlaceHandle {
   Category category = Category::other;
   std::int32_t index = -1;
-  bool step_down = false;  // a specialist step-down carer place
+  bool step_down = false;     // a specialist step-down carer place
   bool unregistered = false;  // nothing registered was free: an unregistered arrangement (category other)
   bool joint_home = false;    // a bed in a region's joint children's home (category childrens_home_in_house)
   std::int16_t area = -1;     // a place of a region's shared market: the council area it is in
@@ -80,9 +86,10 @@ class SupplyPool {
   // than one child.
   int suitable_households(std::span<const int> ages_years, NeedsLevel needs = NeedsLevel::standard) const;
   // Reserves the `n`th (from 0, in index order) of those suitable households; `n` must be below
-  // suitable_households(ages_years, needs). Reads about n / 64 words of each suitable kind's set,
-  // not every household.
-  PlaceHandle reserve_suitable_household(std::span<const int> ages_years, int n, NeedsLevel needs = NeedsLevel::standard);
+  // suitable_households(ages_years, needs). Reads a few bitmap words for a council's few hundred
+  // households, and steps over the n households passed over in a larger pool.
+  PlaceHandle reserve_suitable_household(std::span<const int> ages_years, int n,
+                                         NeedsLevel needs = NeedsLevel::standard);
   std::optional<PlaceHandle> reserve_step_down();
   // Where children go when nothing registered is free: always there, and counted.
   PlaceHandle reserve_unregistered(int children) {
@@ -94,7 +101,9 @@ class SupplyPool {
 
   void add_step_down_places(int places) { step_down_places_ += places; }
   // Homes open and close by date; `now` is a clock time in days since the origin.
-  void set_home_times(std::vector<std::pair<double, double>> open_close_times) { home_times_ = std::move(open_close_times); }
+  void set_home_times(std::vector<std::pair<double, double>> open_close_times) {
+    home_times_ = std::move(open_close_times);
+  }
   bool home_open(std::size_t home, double now) const {
     return home_times_[home].first <= now && now < home_times_[home].second;
   }
@@ -146,8 +155,13 @@ class SupplyPool {
   std::array<int, kResourceCount> occupied_{};
   int unregistered_ = 0;  // children in unregistered arrangements
 
-  // reserve_suitable_household's walk: the sets of the kinds that take the children.
-  std::vector<const OrderedIndexSet*> walked_sets_;
+  // reserve_suitable_household's walk: the kinds walked, and each one's next suitable household.
+  std::vector<std::uint16_t> walked_kinds_;
+  std::vector<std::int64_t> kind_cursors_;
+  // Up to this many bitmap words (512 households), the nth is found by counting whole words.
+  static constexpr std::size_t kMostWordsCounted = 8;
+  std::int64_t nth_counting_words(int n, std::size_t free_needed, std::size_t words) const;
+  std::int64_t nth_walking_members(int n, std::size_t free_needed);
   void track_free_places(std::int32_t index);
   PlaceHandle fill_household(std::int32_t index, int children);
   void track_free_beds(std::size_t home);
