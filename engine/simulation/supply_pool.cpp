@@ -238,10 +238,17 @@ PlaceHandle SupplyPool::reserve_suitable_household(std::span<const int> ages_yea
 }
 
 std::int64_t SupplyPool::nth_counting_words(int n, std::size_t free_needed, std::size_t words) const {
+  // From the word of the first suitable household; a kind's words before its own first member are
+  // empty and not read (in a region the sets are mostly out of cache).
+  std::uint64_t from = ~std::uint64_t{0};
+  for (const std::int64_t first : kind_cursors_) from = std::min(from, static_cast<std::uint64_t>(first));
   auto remaining = static_cast<std::uint64_t>(n);
-  for (std::size_t word = 0; word < words; ++word) {
+  for (std::size_t word = from >> 6; word < words; ++word) {
     std::uint64_t bits = 0;
-    for (const std::uint16_t kind : walked_kinds_) bits |= with_free_[free_slot(kind, free_needed)].bottom_word(word);
+    for (std::size_t w = 0; w < walked_kinds_.size(); ++w) {
+      if (static_cast<std::uint64_t>(kind_cursors_[w]) >> 6 > word) continue;
+      bits |= with_free_[free_slot(walked_kinds_[w], free_needed)].bottom_word(word);
+    }
     const auto members = static_cast<std::uint64_t>(std::popcount(bits));
     if (remaining >= members) {
       remaining -= members;
