@@ -592,8 +592,14 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
   begin(id, tally, measures);
   // A mark is handled before any event at the same instant: a snapshot at the end of a day sees
   // the state before birthdays that start the next day.
+  // While an event is handled, the next one's child is fetched into cache (a large council's
+  // children do not stay there).
   for (const CalendarMark& mark : marks_) {
-    while (!own_queue_.empty() && own_queue_.top().time < mark.time) handle(own_queue_.pop());
+    while (!own_queue_.empty() && own_queue_.top().time < mark.time) {
+      const Event event = own_queue_.pop();
+      if (const Event* next = own_queue_.next_today()) prefetch(*next);
+      handle(event);
+    }
     pass_mark(mark);
   }
   return finish();
