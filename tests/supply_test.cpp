@@ -215,7 +215,7 @@ class PlaceListChecker : public ReplicationObserver {
   void check() {
     const auto households = static_cast<std::int32_t>(runner_.supply_pool().households().size());
     std::map<std::pair<Category, std::int32_t>, std::vector<std::uint32_t>> scanned;
-    const std::vector<ChildState>& children = runner_.children();
+    const auto children = runner_.children();
     for (std::uint32_t i = 0; i < children.size(); ++i) {
       const PlaceHandle& place = children[i].place;
       const bool listed_kind = place.category == Category::foster_in_house || place.category == Category::childrens_home_in_house;

@@ -16,6 +16,7 @@
 #include "simulation/child_needs.hpp"
 #include "simulation/compiled_model.hpp"
 #include "simulation/event_queue.hpp"
+#include "simulation/huge_page_allocator.hpp"
 #include "simulation/placement_location.hpp"
 #include "simulation/placement_market.hpp"
 #include "simulation/shared_market.hpp"
@@ -235,7 +236,7 @@ class ReplicationRunner {
   // For checks from an observer, during a run: every child simulated so far (numbered as the
   // observer's children), the carer households, and the children an in-house household or home
   // keeps listed as placed with it, in no particular order.
-  const std::vector<ChildState>& children() const { return children_; }
+  std::span<const ChildState> children() const { return children_; }
   const SupplyPool& supply_pool() const { return pool_; }
   std::vector<std::uint32_t> children_listed_at(const PlaceHandle& place) const {
     std::vector<std::uint32_t> listed;
@@ -340,7 +341,7 @@ class ReplicationRunner {
   std::size_t row_width_;
 
   std::vector<CalendarMark> marks_;
-  std::vector<ChildState> children_;
+  LargeTable<ChildState> children_;
   std::vector<std::uint32_t> in_care_;     // children in care, in no particular order
   std::vector<std::uint32_t> free_slots_;  // slots of children who have left care, for new children
   // Stock by age band is tallied when a child leaves care (or the run ends), for the whole
