@@ -407,7 +407,9 @@ TEST_P(NthSuitableHousehold, MatchesAScanOfEveryHousehold) {
   }
 }
 
-// 300 households fill five bitmap words; 700 fill eleven, past the pools counted a word at a time.
+// 300 households fill five bitmap words; 700 fill eleven, past the pools counted a word at a time:
+// there an 8-year-old suits every kind (the set of all households with room is walked), a
+// 3-year-old two kinds and siblings one (the suitable kinds' sets are walked together).
 INSTANTIATE_TEST_SUITE_P(Supply, NthSuitableHousehold, ::testing::Values(300, 700));
 
 // The free-place index keeps its smallest member apart from the bitmap: after any inserts and

@@ -15,6 +15,8 @@ void SupplyPool::reset(const Supply& supply) {
   listed_free_.clear();
   for (OrderedIndexSet& set : with_free_) set.clear();
   std::fill(count_with_free_.begin(), count_with_free_.end(), 0);
+  for (OrderedIndexSet& set : any_with_free_) set.clear();
+  std::fill(count_any_with_free_.begin(), count_any_with_free_.end(), 0);
   active_households_ = 0;
   active_places_ = 0;
   home_occupied_.assign(supply.homes.size(), 0);
@@ -64,6 +66,8 @@ void SupplyPool::widen_free_index(std::size_t kinds, std::size_t places) {
   }
   with_free_ = std::move(sets);
   count_with_free_ = std::move(counts);
+  any_with_free_.resize(stride);
+  count_any_with_free_.resize(stride, 0);
   free_stride_ = stride;
 }
 
@@ -80,11 +84,15 @@ void SupplyPool::track_free_places(std::int32_t index) {
     const std::size_t slot = free_slot(kind, static_cast<std::size_t>(f));
     with_free_[slot].insert(static_cast<std::uint32_t>(index));
     ++count_with_free_[slot];
+    any_with_free_[static_cast<std::size_t>(f) - 1].insert(static_cast<std::uint32_t>(index));
+    ++count_any_with_free_[static_cast<std::size_t>(f) - 1];
   }
   for (int f = free + 1; f <= listed; ++f) {
     const std::size_t slot = free_slot(kind, static_cast<std::size_t>(f));
     with_free_[slot].erase(static_cast<std::uint32_t>(index));
     --count_with_free_[slot];
+    any_with_free_[static_cast<std::size_t>(f) - 1].erase(static_cast<std::uint32_t>(index));
+    --count_any_with_free_[static_cast<std::size_t>(f) - 1];
   }
   listed_free_[i] = static_cast<std::uint8_t>(free);
 }
@@ -209,31 +217,45 @@ int SupplyPool::suitable_households(std::span<const int> ages_years, NeedsLevel 
 }
 
 // Each household is of exactly one kind, so the suitable kinds' sets are disjoint and their union
-// lists every suitable household once, in index order. Two walks find the nth of them:
+// lists every suitable household once, in index order. Three walks find the nth of them, the same
+// household each:
 // - a council's few hundred households fill a few bitmap words, so their union is read a word (64
 //   households) at a time, its members counted together: a few word reads, whatever n;
 // - a large pool's free households are sparse among its indices (the first households fill up and
-//   stay nearly full), so the kinds' sets are walked together a member at a time, each jumping
-//   over empty words through its summary levels: n + 1 steps, not a read of every word.
-// Both find the same household. Only the kinds with a suitable household are read: needs levels
-// multiply the kinds, and most take no child.
+//   stay nearly full), so words are not read one by one. Where at least half the households with
+//   room are suitable, the set of all of them is walked a member at a time, each checked by its
+//   kind: at most about 2n steps of one set;
+// - otherwise the suitable kinds' sets are walked together, a member at a time (n + 1 steps, each
+//   choosing the smallest of the kinds' next members).
+// Each set jumps over empty words through its summary levels. Only the kinds with a suitable
+// household are read: needs levels multiply the kinds, and most take no child.
 PlaceHandle SupplyPool::reserve_suitable_household(std::span<const int> ages_years, int n, NeedsLevel needs) {
   if (n < 0) throw std::logic_error("a negative count of households to pass over");
   const std::size_t free_needed = ages_years.size();
   walked_kinds_.clear();
   kind_cursors_.clear();
+  suitable_kind_.assign(kinds_.size(), 0);
   std::size_t words = 0;
+  int suitable = 0;
   for (std::size_t k = 0; k < kinds_.size(); ++k) {
     // A kind with no household free is passed over on its count, without reading its set.
     if (!kinds_[k].takes(ages_years, needs) || count_with_free_[free_slot(k, free_needed)] == 0) continue;
     const OrderedIndexSet& set = with_free_[free_slot(k, free_needed)];
     if (set.first() < 0) continue;
+    suitable_kind_[k] = 1;
+    suitable += count_with_free_[free_slot(k, free_needed)];
     walked_kinds_.push_back(static_cast<std::uint16_t>(k));
     kind_cursors_.push_back(set.first());
     words = std::max(words, set.bottom_words());
   }
-  const std::int64_t index =
-      words <= kMostWordsCounted ? nth_counting_words(n, free_needed, words) : nth_walking_members(n, free_needed);
+  std::int64_t index = 0;
+  if (words <= kMostWordsCounted) {
+    index = nth_counting_words(n, free_needed, words);
+  } else if (walked_kinds_.size() > 2 && 2 * suitable >= count_any_with_free_[free_needed - 1]) {
+    index = nth_filtering_all(n, free_needed);
+  } else {
+    index = nth_walking_members(n, free_needed);
+  }
   return fill_household(static_cast<std::int32_t>(index), static_cast<int>(ages_years.size()));
 }
 
@@ -256,6 +278,16 @@ std::int64_t SupplyPool::nth_counting_words(int n, std::size_t free_needed, std:
     }
     for (; remaining > 0; --remaining) bits &= bits - 1;  // drop the households passed over
     return static_cast<std::int64_t>(word * 64 + static_cast<std::uint64_t>(std::countr_zero(bits)));
+  }
+  throw std::logic_error("fewer suitable households than the one asked for");
+}
+
+std::int64_t SupplyPool::nth_filtering_all(int n, std::size_t free_needed) const {
+  const OrderedIndexSet& all = any_with_free_[free_needed - 1];
+  int passed = 0;
+  for (std::int64_t index = all.first(); index >= 0; index = all.next(static_cast<std::uint64_t>(index) + 1)) {
+    if (suitable_kind_[kind_of_[static_cast<std::size_t>(index)]] == 0) continue;
+    if (passed++ == n) return index;
   }
   throw std::logic_error("fewer suitable households than the one asked for");
 }

@@ -138,6 +138,9 @@ class SupplyPool {
   // set, by index), and how many.
   std::vector<OrderedIndexSet> with_free_;
   std::vector<int> count_with_free_;
+  // [f - 1]: active households of any kind with at least f free places, and how many.
+  std::vector<OrderedIndexSet> any_with_free_;
+  std::vector<int> count_any_with_free_;
   std::size_t free_stride_ = 0;  // the most places of any household added
   std::size_t free_slot(std::size_t kind, std::size_t free_places) const {
     return kind * free_stride_ + free_places - 1;
@@ -162,6 +165,8 @@ class SupplyPool {
   static constexpr std::size_t kMostWordsCounted = 8;
   std::int64_t nth_counting_words(int n, std::size_t free_needed, std::size_t words) const;
   std::int64_t nth_walking_members(int n, std::size_t free_needed);
+  std::int64_t nth_filtering_all(int n, std::size_t free_needed) const;
+  std::vector<std::uint8_t> suitable_kind_;  // [kind]: whether it takes the children being matched
   void track_free_places(std::int32_t index);
   PlaceHandle fill_household(std::int32_t index, int children);
   void track_free_beds(std::size_t home);
