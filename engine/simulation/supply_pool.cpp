@@ -17,6 +17,7 @@ void SupplyPool::reset(const Supply& supply) {
   std::fill(count_with_free_.begin(), count_with_free_.end(), 0);
   for (OrderedIndexSet& set : any_with_free_) set.clear();
   std::fill(count_any_with_free_.begin(), count_any_with_free_.end(), 0);
+  keeps_any_with_free_ = false;
   active_households_ = 0;
   active_places_ = 0;
   home_occupied_.assign(supply.homes.size(), 0);
@@ -47,6 +48,17 @@ std::int32_t SupplyPool::add_household(const Household& household) {
   kind->places = std::max(kind->places, household.places);
   kind_of_.push_back(static_cast<std::uint16_t>(kind - kinds_.begin()));
   listed_free_.push_back(0);
+  // The index of every kind together is kept only once the pool is past the few words counted
+  // whole (where it is not used), so a council's own pool does not pay for its upkeep.
+  if (!keeps_any_with_free_ && static_cast<std::size_t>(index) >= kMostWordsCounted * 64) {
+    for (std::size_t h = 0; h < listed_free_.size(); ++h) {
+      for (std::size_t f = 1; f <= listed_free_[h]; ++f) {
+        any_with_free_[f - 1].insert(static_cast<std::uint32_t>(h));
+        ++count_any_with_free_[f - 1];
+      }
+    }
+    keeps_any_with_free_ = true;
+  }
   track_free_places(index);
   return index;
 }
@@ -84,15 +96,19 @@ void SupplyPool::track_free_places(std::int32_t index) {
     const std::size_t slot = free_slot(kind, static_cast<std::size_t>(f));
     with_free_[slot].insert(static_cast<std::uint32_t>(index));
     ++count_with_free_[slot];
-    any_with_free_[static_cast<std::size_t>(f) - 1].insert(static_cast<std::uint32_t>(index));
-    ++count_any_with_free_[static_cast<std::size_t>(f) - 1];
+    if (keeps_any_with_free_) {
+      any_with_free_[static_cast<std::size_t>(f) - 1].insert(static_cast<std::uint32_t>(index));
+      ++count_any_with_free_[static_cast<std::size_t>(f) - 1];
+    }
   }
   for (int f = free + 1; f <= listed; ++f) {
     const std::size_t slot = free_slot(kind, static_cast<std::size_t>(f));
     with_free_[slot].erase(static_cast<std::uint32_t>(index));
     --count_with_free_[slot];
-    any_with_free_[static_cast<std::size_t>(f) - 1].erase(static_cast<std::uint32_t>(index));
-    --count_any_with_free_[static_cast<std::size_t>(f) - 1];
+    if (keeps_any_with_free_) {
+      any_with_free_[static_cast<std::size_t>(f) - 1].erase(static_cast<std::uint32_t>(index));
+      --count_any_with_free_[static_cast<std::size_t>(f) - 1];
+    }
   }
   listed_free_[i] = static_cast<std::uint8_t>(free);
 }
@@ -251,7 +267,8 @@ PlaceHandle SupplyPool::reserve_suitable_household(std::span<const int> ages_yea
   std::int64_t index = 0;
   if (words <= kMostWordsCounted) {
     index = nth_counting_words(n, free_needed, words);
-  } else if (walked_kinds_.size() > 2 && 2 * suitable >= count_any_with_free_[free_needed - 1]) {
+  } else if (keeps_any_with_free_ && walked_kinds_.size() > 2 &&
+             2 * suitable >= count_any_with_free_[free_needed - 1]) {
     index = nth_filtering_all(n, free_needed);
   } else {
     index = nth_walking_members(n, free_needed);

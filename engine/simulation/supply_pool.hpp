@@ -141,7 +141,8 @@ class SupplyPool {
   // [f - 1]: active households of any kind with at least f free places, and how many.
   std::vector<OrderedIndexSet> any_with_free_;
   std::vector<int> count_any_with_free_;
-  std::size_t free_stride_ = 0;  // the most places of any household added
+  bool keeps_any_with_free_ = false;  // kept only past kMostWordsCounted words of households
+  std::size_t free_stride_ = 0;       // the most places of any household added
   std::size_t free_slot(std::size_t kind, std::size_t free_places) const {
     return kind * free_stride_ + free_places - 1;
   }
