@@ -54,12 +54,6 @@ ReplicationRunner::ReplicationRunner(const Scenario& scenario, const CompiledMod
         "the tally layout must be built for the scenario's supply: TallyLayout(&scenario.supply)");
   }
   if (scenario.starting_counts) starting_counts_drawer_.emplace(*scenario.starting_counts, scenario.origin);
-  for (int c = 0; c < kCategoryCount; ++c) {
-    const double cv = scenario.costs.coefficient_of_variation[c];
-    const double sigma2 = std::log1p(cv * cv);
-    cost_log_mean_[c] = -sigma2 / 2;
-    cost_log_sd_[c] = std::sqrt(sigma2);
-  }
   // Reporting dates and 1 April year starts, in clock order; at equal times the 31 March
   // snapshot comes before the new collection year's reset.
   for (int d = 0; d < calendar_.date_count(); ++d) marks_.push_back({calendar_.times[d], MarkKind::reporting_date, d});
@@ -143,6 +137,33 @@ void ReplicationRunner::start_placement(std::uint32_t index, const PlaceHandle& 
   schedule_placement_end(index, now);
 }
 
+// The current placement's cost a day: its category's weekly cost, or the price its market asks
+// (supply's price rises, a region's shared market and framework price), times the needs level's
+// multiplier; a specialist step-down carer's weekly cost for a step-down place. The cost ledger
+// applies the category's lognormal factor. One uniform is drawn from the child's own cost stream
+// for every placement, whatever its category, so a child's k-th placement meets the same chance
+// under every option.
+void ReplicationRunner::price_placement(std::uint32_t index) {
+  ChildState& child = children_[index];
+  const Costs& costs = scenario_.costs;
+  if (!costs.enabled) return;
+  const double u = uniform_open01(child.cost_stream);
+  const int c = static_cast<int>(child.category);
+  double weekly = costs.weekly[c];
+  if (scenario_.supply.enabled) weekly = market_.weekly_price(child.place, weekly, child.placement_start);
+  // A region's shared place: the region's price for the part, and its framework price.
+  if (child.place.area >= 0) weekly = shared_->weekly_price(child.place.category, costs.weekly[c], child.placement_start);
+  if (needs_.enabled()) weekly *= needs_.cost_multiplier(child.needs_level);
+  bool varies = costs.coefficient_of_variation[c] > 0;
+  child.cost_category = static_cast<std::uint8_t>(c);
+  if (child.place.step_down && scenario_.supply.step_down) {
+    weekly = scenario_.supply.step_down->weekly_cost;
+    varies = false;
+    child.cost_category = static_cast<std::uint8_t>(CostCategory::step_down_specialist);
+  }
+  child.cost_per_day = ledger_.day_cost(c, weekly, varies, u);
+}
+
 // Samples when the current placement ends by walking the piecewise-constant hazard across
 // time-in-placement and age bands until the integrated hazard reaches an Exp(1) draw. If the 18th
 // birthday comes first, care ends then. Nothing is scheduled beyond the horizon.
@@ -216,8 +237,8 @@ void ReplicationRunner::leave_care(std::uint32_t index, ExitReason reason, doubl
   ChildState& child = children_[index];
   tally_stay_by_age_band(child, now);
   end_current_placement(index, now);
-  if (!care_days_by_month_.empty()) accrue(care_days_by_month_, 0, 1.0, child.care_start, now);
-  if (reason == ExitReason::adoption) book_one_off(CostCategory::adoption_fee, scenario_.costs.adoption_fee);
+  ledger_.book_care_days(child.care_start, now);
+  if (reason == ExitReason::adoption) ledger_.book_one_off(CostCategory::adoption_fee, scenario_.costs.adoption_fee, month_);
   if (follows_care_leavers()) {
     care_leavers_.young_person_left_care(
         YoungPersonLeaving{now, child.birth_time, child.care_start, entity_id(child.entity_kind, child.entity),
@@ -289,9 +310,7 @@ void ReplicationRunner::end_placement(std::uint32_t index, double now) {
 
 void ReplicationRunner::end_current_placement(std::uint32_t index, double now) {
   ChildState& child = children_[index];
-  if (scenario_.costs.enabled) {
-    accrue(cost_by_month_, child.cost_category, child.cost_per_day, child.placement_start, now);
-  }
+  ledger_.book_stay(child.cost_category, child.cost_per_day, child.placement_start, now);
   --stock_[static_cast<int>(child.category)];
   if (locations_.enabled()) locations_.leave(child.location);
   if (needs_.enabled()) needs_.leave(child.needs_level, child.unmet_need);
@@ -624,9 +643,7 @@ void ReplicationRunner::begin(ReplicationIdentity id, std::span<std::int32_t> ta
   id_ = id;
   measures_ = measures;
   std::fill(measures_.begin(), measures_.end(), NAN);
-  const auto rows = static_cast<std::size_t>(calendar_.date_count()) + 1;
-  cost_by_month_.assign(scenario_.costs.enabled ? rows : 0, kCostCategoryCount);
-  care_days_by_month_.assign(measures_.empty() ? 0 : rows, 1);
+  ledger_.begin(model_->horizon_time, !measures_.empty());
   household_since_.clear();
   if (vary_by_year_) {
     // Drawn before anything else uses the tables, on the replication's own stream.

@@ -15,6 +15,7 @@
 #include "simulation/care_leavers.hpp"
 #include "simulation/child_needs.hpp"
 #include "simulation/compiled_model.hpp"
+#include "simulation/cost_ledger.hpp"
 #include "simulation/event_queue.hpp"
 #include "simulation/huge_page_allocator.hpp"
 #include "simulation/placement_location.hpp"
@@ -137,31 +138,6 @@ struct alignas(64) ChildState {
   }
 };
 
-// Amounts by reporting month (row d = the month ending on date d) and column, booked a stay at a
-// time. A stay's whole months are booked as a change in the amount a day running from its first
-// whole month to the month it ends (a difference table), so booking costs the same however long
-// the stay; settle() turns the running amounts into each month's. A cell's three numbers sit
-// together, so that booking a stay touches three cache lines, not six in three arrays (in a region
-// each council has its books, and most are out of cache when one of its stays is booked).
-struct MonthlyBook {
-  struct Cell {
-    double amount = 0;             // booked directly, then settled
-    double per_day_change = 0;     // change in the amount a day of whole months
-    std::int32_t open_change = 0;  // change in the stays booked over whole months
-  };
-  int width = 0;
-  std::vector<Cell> cells;  // [month][column]
-  void assign(std::size_t rows, int columns) {
-    width = columns;
-    cells.assign(rows * static_cast<std::size_t>(columns), Cell{});
-  }
-  bool empty() const { return cells.empty(); }
-  Cell& cell(int month, int column) {
-    return cells[static_cast<std::size_t>(month) * static_cast<std::size_t>(width) + static_cast<std::size_t>(column)];
-  }
-  double& at(int month, int column) { return cell(month, column).amount; }
-};
-
 enum class MarkKind : std::uint8_t { reporting_date = 0, april_first = 1 };
 struct CalendarMark {
   double time;
@@ -262,11 +238,9 @@ class ReplicationRunner {
   void schedule_placement_end(std::uint32_t child, double now);
   void end_placement(std::uint32_t child, double now);
   void end_current_placement(std::uint32_t child, double now);  // releases its place and stock, books its cost
-  // Costs (costs_and_stability.cpp).
+  // The placement's price a day, for the cost ledger.
   void price_placement(std::uint32_t child);
-  void accrue(MonthlyBook& book, int column, double per_day, double from, double to);
-  void settle(MonthlyBook& book) const;
-  void book_one_off(CostCategory category, double amount);
+  // Stability measures and the end of a run (stability_measures.cpp).
   void record_stability(int date_index);
   void finish_measures();
   void move(std::uint32_t child, Category wanted, double now);  // a placement move the model did not draw
@@ -373,15 +347,10 @@ class ReplicationRunner {
   bool vary_by_year_ = false;
   YearlyVariation variation_;  // this replication's multipliers, drawn when vary_by_year_
   std::span<double> measures_;
-  // Costs by reporting month (row d = the month ending on date d) and cost category, in base-year
-  // prices; child-days in care by month. Stays are booked whole when they end (or at the horizon).
-  MonthlyBook cost_by_month_;
-  MonthlyBook care_days_by_month_;
+  // Costs, and child-days in care, by reporting month: stays are booked whole when they end (or at
+  // the horizon).
+  CostLedger ledger_{scenario_.costs, calendar_, first_date_at_or_after_};
   std::vector<double> household_since_;  // when each carer household was approved (0: at the origin)
-  // Each category's lognormal cost factor: the log's mean and standard deviation (mean factor 1),
-  // worked out once from the scenario's coefficient of variation.
-  PerCategory<double> cost_log_mean_{};
-  PerCategory<double> cost_log_sd_{};
 
   // Supply state, used only when the scenario has finite supply or commissioning options.
   SupplyPool pool_;
@@ -397,11 +366,11 @@ class ReplicationRunner {
   struct CareLeaverCosts final : CareLeaverCostBook {
     explicit CareLeaverCosts(ReplicationRunner& runner) : runner_(runner) {}
     void book_stay(double per_day, double from, double to) override {
-      runner_.accrue(runner_.cost_by_month_, static_cast<int>(CostCategory::care_leavers), per_day, from, to);
+      runner_.ledger_.book_stay(static_cast<int>(CostCategory::care_leavers), per_day, from, to);
     }
     // Booked in the month being simulated, as every one-off cost is.
     void book_one_off(double amount, double /*now*/) override {
-      runner_.book_one_off(CostCategory::care_leavers, amount);
+      runner_.ledger_.book_one_off(CostCategory::care_leavers, amount, runner_.month_);
     }
 
    private:

@@ -181,7 +181,7 @@ void ReplicationRunner::add_household(ReplicationIdentity id, double now, bool s
   schedule_deregistration(index, now);
   if (!starting) {
     ++flow(layout_.approvals);
-    book_one_off(CostCategory::recruitment, scenario_.costs.recruitment_per_approval);
+    ledger_.book_one_off(CostCategory::recruitment, scenario_.costs.recruitment_per_approval, month_);
   }
 }
 
@@ -199,11 +199,9 @@ void ReplicationRunner::schedule_deregistration(std::int32_t household, double n
 
 void ReplicationRunner::deregister(std::int32_t household, double now) {
   ++flow(layout_.deregistrations);
-  if (scenario_.costs.enabled) {
-    accrue(cost_by_month_, static_cast<int>(CostCategory::carer_support),
-           scenario_.costs.carer_support_per_household_per_year / kDaysPerYear,
-           household_since_[static_cast<std::size_t>(household)], now);
-  }
+  ledger_.book_stay(static_cast<int>(CostCategory::carer_support),
+                    scenario_.costs.carer_support_per_household_per_year / kDaysPerYear,
+                    household_since_[static_cast<std::size_t>(household)], now);
   if (pool_.household(household).mockingbird) --mockingbird_members_;
   collect_placed_there(slots_of(PlaceHandle{Category::foster_in_house, household}));
   pool_.deregister(household);
@@ -315,7 +313,7 @@ void ReplicationRunner::step_down(std::uint32_t index, double now) {
   ++flow(layout_.moves_all);
   ++flow(layout_.moves_by_category + static_cast<int>(from));
   ++flow(layout_.step_downs);
-  book_one_off(CostCategory::step_down_package, scenario_.costs.step_down_package);
+  ledger_.book_one_off(CostCategory::step_down_package, scenario_.costs.step_down_package, month_);
   start_placement(index, *place, now);
   if (observer_ != nullptr) observer_->placement_changed(index, children_[index], from, now);
 
