@@ -120,6 +120,8 @@ def main():
     ap.add_argument("--small-size", type=float, default=0.1, help="a small council's entries over an ordinary one's")
     ap.add_argument("--pool-below", type=float, default=None,
                     help="passed to fit --pool-councils (default: carecast's; 1e6 pools every council)")
+    ap.add_argument("--no-move-variation", action="store_true",
+                    help="a diagnostic: worlds whose move speed does not vary from year to year (world_generator.py)")
     ap.add_argument("--fit-runs", type=int, default=200)
     ap.add_argument("--runs", type=int, default=300)
     ap.add_argument("--jobs", type=int, default=2)
@@ -139,7 +141,8 @@ def main():
         name = "c%03d" % j
         is_small = j < args.small
         world_dir = os.path.join(work, "worlds", name)
-        world_generator.generate(args.seed + j, world_dir, FIRST_YEAR, YEARS, args.small_size if is_small else 1.0)
+        world_generator.generate(args.seed + j, world_dir, FIRST_YEAR, YEARS, args.small_size if is_small else 1.0,
+                                 not args.no_move_variation)
         rows = figures_rows(world_dir)
         figures_path = os.path.join(work, "figures", name + ".csv")
         os.makedirs(os.path.dirname(figures_path), exist_ok=True)

@@ -120,7 +120,7 @@ def ar1_path(rng, n, sd, phi):
 
 
 class World:
-    def __init__(self, seed, first_year=None, n_years=None, size=1.0):
+    def __init__(self, seed, first_year=None, n_years=None, size=1.0, move_variation=True):
         self.rng = rng = random.Random(seed)
         self.size = size
         self.seed = seed
@@ -174,6 +174,10 @@ class World:
                      for y, m in zip(years, xm)]
         self.exit_clock = YearClock(self.sim_first_year, exit_mult)
         mm = ar1_path(rng, total_years, p["move_sd"], p["move_phi"])
+        # Without year-to-year variation of moves (a diagnostic), the move clock runs at the world's own speed every
+        # year; the path is still drawn, so that every later draw, and so the rest of the world, is unchanged.
+        if not move_variation:
+            mm = [1.0] * len(mm)
         self.move_clock = YearClock(self.sim_first_year, [p["move_speed"] * m for m in mm])
         self.exit_mult, self.move_mult = exit_mult, [p["move_speed"] * m for m in mm]
         # In-house foster places: a fraction of the foster children expected in a steady state
@@ -887,8 +891,8 @@ def check_returns(out_dir):
     return problems
 
 
-def generate(seed, out_dir, first_year=None, n_years=None, size=1.0):
-    world = World(seed, first_year, n_years, size)
+def generate(seed, out_dir, first_year=None, n_years=None, size=1.0, move_variation=True):
+    world = World(seed, first_year, n_years, size, move_variation)
     world.run()
     world.write(out_dir)
     return world
@@ -902,10 +906,13 @@ def main():
     ap.add_argument("--years", type=int, default=None, help="collection years of returns (default: 10-12, drawn)")
     ap.add_argument("--size", type=float, default=1.0,
                     help="scale the council's entries, UASC and short breaks (default 1: entries 130-200 a year)")
+    ap.add_argument("--no-move-variation", action="store_true",
+                    help="a diagnostic: moves at the world's own speed every year (no year-to-year variation of the "
+                         "move clock); every other draw as without it")
     ap.add_argument("--check", action="store_true",
                     help="read the returns back and check them against truth.csv (exit 1 on a problem)")
     args = ap.parse_args()
-    w = generate(args.seed, args.out, args.first_year, args.years, args.size)
+    w = generate(args.seed, args.out, args.first_year, args.years, args.size, not args.no_move_variation)
     if args.check:
         problems = check_returns(args.out)
         for p in problems[:20]:
