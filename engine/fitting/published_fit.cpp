@@ -22,6 +22,7 @@
 #include "fitting/figure_targets.hpp"
 #include "fitting/origin_times.hpp"
 #include "fitting/starting_counts_from_groups.hpp"
+#include "fitting/figure_scale.hpp"
 #include "fitting/synthetic_likelihood.hpp"
 #include "output/written_text.hpp"
 #include "simulation/compiled_model.hpp"
@@ -700,9 +701,16 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
       fitted_columns.push_back(static_cast<Eigen::Index>(t));
     }
   }
+  // Each figure on the scale the linear emulator takes it (figure_scale.hpp): stability percentages on
+  // the logit scale, counts as published.
   Eigen::VectorXd observed(static_cast<Eigen::Index>(fitted_columns.size()));
+  Eigen::VectorXd rounding(static_cast<Eigen::Index>(fitted_columns.size()));
+  std::vector<FigureScale> scales;
   for (std::size_t k = 0; k < fitted_columns.size(); ++k) {
-    observed(static_cast<Eigen::Index>(k)) = figures.figures[static_cast<std::size_t>(fitted_columns[k])].value;
+    const PublishedFigure& f = figures.figures[static_cast<std::size_t>(fitted_columns[k])];
+    scales.push_back(figure_scale(f, figures));
+    observed(static_cast<Eigen::Index>(k)) = scales.back()(f.value);
+    rounding(static_cast<Eigen::Index>(k)) = scales.back().rounding_variance(f.value);
   }
 
   const int threads = resolve_thread_count(options.threads);
@@ -728,12 +736,13 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
       const double mean = defined.any() ? column.array().isNaN().select(0.0, column.array()).sum() / static_cast<double>(defined.count()) : kNaN;
       usable[k] = defined.count() > 2;
       column = column.array().isNaN().select(std::isnan(mean) ? 0.0 : mean, column.array());
+      column = column.unaryExpr(scales[k]);
       matrix.col(static_cast<Eigen::Index>(k)) = column;
       if (usable[k]) keep.push_back(static_cast<Eigen::Index>(k));
     }
     const Eigen::MatrixXd used = matrix(Eigen::all, keep);
     const Eigen::VectorXd used_observed = observed(keep);
-    LinearEmulator emulator = fit_linear_emulator(thetas, used);
+    LinearEmulator emulator = fit_linear_emulator(thetas, used, rounding(keep));
     // Recent figures count more: a likelihood raised to the power w is, for a Gaussian, one whose
     // covariance is divided by w, so each figure's row and column are scaled by 1 / sqrt(w).
     Eigen::VectorXd scale(static_cast<Eigen::Index>(keep.size()));

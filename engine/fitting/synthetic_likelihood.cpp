@@ -12,6 +12,14 @@ constexpr double kShrinkToDiagonal = 0.1;
 
 LinearEmulator fit_linear_emulator(const Eigen::MatrixXd& thetas, const Eigen::MatrixXd& figures,
                                    double rounding_variance) {
+  return fit_linear_emulator(thetas, figures, Eigen::VectorXd::Constant(figures.cols(), rounding_variance));
+}
+
+LinearEmulator fit_linear_emulator(const Eigen::MatrixXd& thetas, const Eigen::MatrixXd& figures,
+                                   const Eigen::VectorXd& rounding_variance) {
+  if (rounding_variance.size() != figures.cols()) {
+    throw std::invalid_argument("fit_linear_emulator: one rounding variance per figure");
+  }
   const Eigen::Index runs = thetas.rows();
   const Eigen::Index parameters = thetas.cols();
   if (runs <= parameters + 2 || figures.rows() != runs) {
@@ -27,7 +35,7 @@ LinearEmulator fit_linear_emulator(const Eigen::MatrixXd& thetas, const Eigen::M
   const Eigen::VectorXd diagonal = covariance.diagonal();
   covariance *= 1 - kShrinkToDiagonal;
   covariance.diagonal() += kShrinkToDiagonal * diagonal;
-  covariance.diagonal().array() += rounding_variance;
+  covariance.diagonal() += rounding_variance;
   return {coefficients.row(0).transpose(), coefficients.bottomRows(parameters).transpose(), covariance};
 }
 

@@ -41,6 +41,10 @@ struct LinearEmulator {
 // a half.
 LinearEmulator fit_linear_emulator(const Eigen::MatrixXd& thetas, const Eigen::MatrixXd& figures,
                                    double rounding_variance = 1.0 / 12.0);
+// The same with each figure's own rounding variance (one per column of `figures`), for figures taken on
+// another scale than the published one (figure_scale.hpp).
+LinearEmulator fit_linear_emulator(const Eigen::MatrixXd& thetas, const Eigen::MatrixXd& figures,
+                                   const Eigen::VectorXd& rounding_variance);
 
 // The posterior of theta under prior Normal(prior_mean, diag(prior_sd^2)) given `observed` figures.
 GaussianPosterior linear_gaussian_posterior(const LinearEmulator& emulator, const Eigen::VectorXd& observed,
