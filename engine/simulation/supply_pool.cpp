@@ -39,8 +39,12 @@ std::int32_t SupplyPool::add_household(const Household& household) {
   });
   if (kind == kinds_.end()) {
     widen_free_index(kinds_.size() + 1, household.places);
-    kinds_.push_back(
-        {household.min_age_years, household.max_age_years, household.takes_sibling_groups, household.approved_up_to});
+    HouseholdKind added{household.min_age_years, household.max_age_years, household.takes_sibling_groups,
+                        household.approved_up_to};
+    for (int age = household.min_age_years; age <= std::min<int>(household.max_age_years, 63); ++age) {
+      added.age_bits |= std::uint64_t{1} << age;
+    }
+    kinds_.push_back(added);
     kind = kinds_.end() - 1;
   } else {
     widen_free_index(kinds_.size(), household.places);
@@ -141,8 +145,9 @@ std::optional<PlaceHandle> SupplyPool::reserve(Category category, std::span<cons
       // The first household in index order that takes them all.
       if (children < 1) return std::nullopt;
       std::int64_t first = -1;
+      const Seekers seekers(ages_years, needs);
       for (std::size_t k = 0; k < kinds_.size(); ++k) {
-        if (!kinds_[k].takes(ages_years, needs)) continue;
+        if (!kinds_[k].takes(seekers)) continue;
         const std::int64_t candidate = with_free_[free_slot(k, static_cast<std::size_t>(children))].first();
         if (candidate >= 0 && (first < 0 || candidate < first)) first = candidate;
       }
@@ -208,11 +213,20 @@ std::optional<PlaceHandle> SupplyPool::reserve_shared(Category category, int chi
   return place;
 }
 
-bool SupplyPool::HouseholdKind::takes(std::span<const int> ages_years, NeedsLevel needs) const {
-  const std::size_t children = ages_years.size();
+SupplyPool::Seekers::Seekers(std::span<const int> ages_years, NeedsLevel needs_level)
+    : ages(ages_years), needs(needs_level) {
+  for (const int age : ages_years) {
+    if (age < 0 || age > 63) ages_are_bits = false;
+    if (ages_are_bits) age_bits |= std::uint64_t{1} << age;
+  }
+}
+
+bool SupplyPool::HouseholdKind::takes(const Seekers& seekers) const {
+  const std::size_t children = seekers.ages.size();
   if (children < 1 || (children > 1 && !takes_sibling_groups) || places < children) return false;
-  if (needs > approved_up_to) return false;
-  return std::all_of(ages_years.begin(), ages_years.end(),
+  if (seekers.needs > approved_up_to) return false;
+  if (seekers.ages_are_bits) return (seekers.age_bits & ~age_bits) == 0;
+  return std::all_of(seekers.ages.begin(), seekers.ages.end(),
                      [&](int age) { return age >= min_age_years && age <= max_age_years; });
 }
 
@@ -225,9 +239,10 @@ PlaceHandle SupplyPool::fill_household(std::int32_t index, int children) {
 }
 
 int SupplyPool::suitable_households(std::span<const int> ages_years, NeedsLevel needs) const {
+  const Seekers seekers(ages_years, needs);
   int suitable = 0;
   for (std::size_t k = 0; k < kinds_.size(); ++k) {
-    if (kinds_[k].takes(ages_years, needs)) suitable += count_with_free_[free_slot(k, ages_years.size())];
+    if (kinds_[k].takes(seekers)) suitable += count_with_free_[free_slot(k, ages_years.size())];
   }
   return suitable;
 }
@@ -248,6 +263,7 @@ int SupplyPool::suitable_households(std::span<const int> ages_years, NeedsLevel 
 PlaceHandle SupplyPool::reserve_suitable_household(std::span<const int> ages_years, int n, NeedsLevel needs) {
   if (n < 0) throw std::logic_error("a negative count of households to pass over");
   const std::size_t free_needed = ages_years.size();
+  const Seekers seekers(ages_years, needs);
   walked_kinds_.clear();
   kind_cursors_.clear();
   suitable_kind_.assign(kinds_.size(), 0);
@@ -255,7 +271,7 @@ PlaceHandle SupplyPool::reserve_suitable_household(std::span<const int> ages_yea
   int suitable = 0;
   for (std::size_t k = 0; k < kinds_.size(); ++k) {
     // A kind with no household free is passed over on its count, without reading its set.
-    if (!kinds_[k].takes(ages_years, needs) || count_with_free_[free_slot(k, free_needed)] == 0) continue;
+    if (!kinds_[k].takes(seekers) || count_with_free_[free_slot(k, free_needed)] == 0) continue;
     const OrderedIndexSet& set = with_free_[free_slot(k, free_needed)];
     if (set.first() < 0) continue;
     suitable_kind_[k] = 1;

@@ -115,13 +115,23 @@ class SupplyPool {
  private:
   // Households that take the same children: the same approval range, sibling rule and needs
   // levels. A scenario has a handful of kinds, whatever the number of households.
+  // Children to be placed together, as a kind's filter reads them: their ages as a set of bits
+  // (one test for the whole group against a kind's approval range), worked out once per search.
+  struct Seekers {
+    explicit Seekers(std::span<const int> ages_years, NeedsLevel needs_level);
+    std::span<const int> ages;
+    NeedsLevel needs;
+    std::uint64_t age_bits = 0;  // bit a: a child aged a (for ages 0 to 63)
+    bool ages_are_bits = true;   // false when an age falls outside 0 to 63: then each is compared
+  };
   struct HouseholdKind {
     std::uint8_t min_age_years;
     std::uint8_t max_age_years;
     bool takes_sibling_groups;
     NeedsLevel approved_up_to;
-    std::uint8_t places = 0;  // the most places of a household of this kind
-    bool takes(std::span<const int> ages_years, NeedsLevel needs) const;
+    std::uint8_t places = 0;     // the most places of a household of this kind
+    std::uint64_t age_bits = 0;  // bit a: approved for age a (for ages 0 to 63)
+    bool takes(const Seekers& seekers) const;
   };
   const Supply* supply_ = nullptr;
   SharedMarket* shared_ = nullptr;
