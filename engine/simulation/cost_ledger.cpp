@@ -28,9 +28,8 @@ bool is_31_march(Date date) {
 
 }  // namespace
 
-CostLedger::CostLedger(const Costs& costs, const ReportingCalendar& calendar,
-                       const std::vector<int>& first_date_at_or_after)
-    : costs_(costs), calendar_(calendar), first_date_at_or_after_(first_date_at_or_after) {
+CostLedger::CostLedger(const Costs& costs, const ReportingCalendar& calendar, const ReportingDays& reporting_days)
+    : costs_(costs), calendar_(calendar), reporting_days_(reporting_days) {
   for (int c = 0; c < kCategoryCount; ++c) {
     const double cv = costs.coefficient_of_variation[c];
     const double sigma2 = std::log1p(cv * cv);
@@ -55,17 +54,6 @@ double CostLedger::day_cost(int category, double weekly, bool varies, double u) 
   return weekly * factor / kDaysPerWeek;
 }
 
-// Index of the first reporting date whose snapshot comes after an event at `time` (as the
-// replication's own: reporting times are whole days, and an event at the very instant of a
-// snapshot comes after it).
-int CostLedger::first_date_after(double time) const {
-  if (time < 0) return 0;
-  const double day = std::floor(time) + 1;
-  return day < static_cast<double>(first_date_at_or_after_.size())
-             ? first_date_at_or_after_[static_cast<std::size_t>(day)]
-             : calendar_.date_count();
-}
-
 // Adds per_day times the length of [from, to] (clipped to the origin and the horizon) to
 // `column` of each month the interval overlaps. Month row d covers clock times
 // (times[d-1], times[d]]. The part months at each end are booked directly; the whole months
@@ -75,7 +63,7 @@ void CostLedger::accrue(MonthlyBook& book, int column, double per_day, double fr
   from = std::max(from, 0.0);
   to = std::min(to, horizon_time_);
   if (to <= from) return;
-  const int first = std::max(first_date_after(from), 1);
+  const int first = std::max(reporting_days_.first_after(from), 1);
   if (first >= calendar_.date_count()) return;
   const double first_end = calendar_.times[static_cast<std::size_t>(first)];
   if (to <= first_end) {
@@ -84,7 +72,7 @@ void CostLedger::accrue(MonthlyBook& book, int column, double per_day, double fr
   }
   book.at(first, column) += per_day * (first_end - from);
   // The month `to` falls in: reporting times are whole days, so the first at or after ceil(to).
-  const int last = first_date_at_or_after_[static_cast<std::size_t>(std::ceil(to))];
+  const int last = reporting_days_.first_at_or_after(static_cast<std::size_t>(std::ceil(to)));
   book.at(last, column) += per_day * (to - calendar_.times[static_cast<std::size_t>(last - 1)]);
   if (last > first + 1) {
     MonthlyBook::Cell& opens = book.cell(first + 1, column);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "scenario/scenario.hpp"
+#include "simulation/reporting_days.hpp"
 #include "tally/tally_layout.hpp"
 
 namespace carecast {
@@ -51,11 +52,9 @@ struct MonthlyBook {
 
 class CostLedger {
  public:
-  // `first_date_at_or_after[n]`: the index of the first reporting date at clock time >= n (whole
-  // days), as the replication keeps it. The ledger keeps references to all three.
-  CostLedger(const Costs& costs, const ReportingCalendar& calendar, const std::vector<int>& first_date_at_or_after);
+  // The ledger keeps references to all three (the replication's).
+  CostLedger(const Costs& costs, const ReportingCalendar& calendar, const ReportingDays& reporting_days);
 
-  bool costs_enabled() const { return costs_.enabled; }
   // Empties the books for a run ending at clock time `horizon_time`: the cost book when costs are
   // on, and the book of child-days in care when `count_care_days` (the moves per child-year need it).
   void begin(double horizon_time, bool count_care_days);
@@ -93,11 +92,10 @@ class CostLedger {
  private:
   void accrue(MonthlyBook& book, int column, double per_day, double from, double to);
   void settle(MonthlyBook& book) const;
-  int first_date_after(double time) const;
 
   const Costs& costs_;
   const ReportingCalendar& calendar_;
-  const std::vector<int>& first_date_at_or_after_;
+  const ReportingDays& reporting_days_;
   double horizon_time_ = 0;
   // Each category's lognormal cost factor: the log's mean and standard deviation (mean factor 1),
   // worked out once from the scenario's coefficient of variation.

@@ -63,13 +63,6 @@ ReplicationRunner::ReplicationRunner(const Scenario& scenario, const CompiledMod
   std::sort(marks_.begin(), marks_.end(), [](const CalendarMark& a, const CalendarMark& b) {
     return a.time != b.time ? a.time < b.time : a.kind < b.kind;
   });
-  const auto last_day = static_cast<std::size_t>(calendar_.times.back());
-  first_date_at_or_after_.resize(last_day + 1);
-  int date = 0;
-  for (std::size_t day = 0; day <= last_day; ++day) {
-    while (calendar_.times[date] < static_cast<double>(day)) ++date;
-    first_date_at_or_after_[day] = date;
-  }
 }
 
 // A child who has left care has no event left that is not stale, so without an observer (which
@@ -536,29 +529,19 @@ void ReplicationRunner::start_population(ReplicationIdentity id) {
   }
 }
 
-// Index of the first reporting date whose snapshot comes after an event at `time`: reporting
-// times are whole days, and an event at the very instant of a snapshot comes after it.
-int ReplicationRunner::first_date_after(double time) const {
-  if (time < 0) return 0;
-  const double day = std::floor(time) + 1;
-  return day < static_cast<double>(first_date_at_or_after_.size())
-             ? first_date_at_or_after_[static_cast<std::size_t>(day)]
-             : calendar_.date_count();
-}
-
 // A child is counted at reporting date k if in care at that instant, in the age band reached by
 // then. Entries, exits and birthdays at the very instant of a snapshot come after it (a birthday
 // starts the day after a month end), so each counts from the first date after it.
 void ReplicationRunner::tally_stay_by_age_band(const ChildState& child, double leaves_at) {
   // The starting population is in care at the origin snapshot, even a child who came into care
   // (or was born) on the origin date itself.
-  const int first = child.care_start <= 0 ? 0 : first_date_after(child.care_start);
-  const int end = first_date_after(leaves_at);  // one past the last date counted
+  const int first = child.care_start <= 0 ? 0 : reporting_days_.first_after(child.care_start);
+  const int end = reporting_days_.first_after(leaves_at);  // one past the last date counted
   if (first >= end) return;
   int band_start = first;
   for (int band = 0; band < kAgeBandCount; ++band) {
     const int band_end =
-        band < kAgeBandCount - 1 ? std::clamp(first_date_after(child.birthday_time[band]), band_start, end) : end;
+        band < kAgeBandCount - 1 ? std::clamp(reporting_days_.first_after(child.birthday_time[band]), band_start, end) : end;
     if (band_end > band_start) {
       ++age_band_changes_[band_start][band];
       --age_band_changes_[band_end][band];
@@ -566,7 +549,7 @@ void ReplicationRunner::tally_stay_by_age_band(const ChildState& child, double l
     band_start = band_end;
   }
   // Care must have ended by the 18th birthday: no reporting date after it may count the child.
-  if (end > first_date_after(child.birthday_time[kAgeBandCount - 1])) ++stats_.children_in_care_aged_18_or_over;
+  if (end > reporting_days_.first_after(child.birthday_time[kAgeBandCount - 1])) ++stats_.children_in_care_aged_18_or_over;
 }
 
 void ReplicationRunner::record_snapshot(int date_index) {
@@ -611,14 +594,8 @@ ReplicationStats ReplicationRunner::run(ReplicationIdentity id, std::span<std::i
   begin(id, tally, measures);
   // A mark is handled before any event at the same instant: a snapshot at the end of a day sees
   // the state before birthdays that start the next day.
-  // While an event is handled, the next one's child is fetched into cache (a large council's
-  // children do not stay there).
   for (const CalendarMark& mark : marks_) {
-    while (!own_queue_.empty() && own_queue_.top().time < mark.time) {
-      const Event event = own_queue_.pop();
-      if (const Event* next = own_queue_.next_today()) prefetch(*next);
-      handle(event);
-    }
+    while (!own_queue_.empty() && own_queue_.top().time < mark.time) handle(own_queue_.pop());
     pass_mark(mark);
   }
   return finish();

@@ -20,6 +20,7 @@
 #include "simulation/huge_page_allocator.hpp"
 #include "simulation/placement_location.hpp"
 #include "simulation/placement_market.hpp"
+#include "simulation/reporting_days.hpp"
 #include "simulation/shared_market.hpp"
 #include "simulation/starting_counts_draw.hpp"
 #include "simulation/supply_pool.hpp"
@@ -301,7 +302,6 @@ class ReplicationRunner {
   void handle_supply_event(const Event& event);
   void record_snapshot(int date_index);
   void tally_stay_by_age_band(const ChildState& child, double leaves_at);
-  int first_date_after(double time) const;
   // A placement move: one more placement in the collection year; the third counts the child.
   void count_new_placement(ChildState& child) {
     if (++child.placements_this_year == 3) ++flow(layout_.three_plus_placements);
@@ -323,8 +323,7 @@ class ReplicationRunner {
   // its last in this difference table, summed into the tally at the end. No monthly scan of
   // every child is needed.
   std::vector<PerAgeBand<std::int32_t>> age_band_changes_;
-  // first_date_at_or_after_[n]: index of the first reporting date at clock time >= n (whole days).
-  std::vector<int> first_date_at_or_after_;
+  ReportingDays reporting_days_{calendar_};  // which reporting date an event falls before
   // Alone, the replication's own queue; in a region, the region's (share_queue).
   EventQueue own_queue_;
   CouncilQueue queue_{own_queue_};
@@ -349,7 +348,7 @@ class ReplicationRunner {
   std::span<double> measures_;
   // Costs, and child-days in care, by reporting month: stays are booked whole when they end (or at
   // the horizon).
-  CostLedger ledger_{scenario_.costs, calendar_, first_date_at_or_after_};
+  CostLedger ledger_{scenario_.costs, calendar_, reporting_days_};
   std::vector<double> household_since_;  // when each carer household was approved (0: at the origin)
 
   // Supply state, used only when the scenario has finite supply or commissioning options.

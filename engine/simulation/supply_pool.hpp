@@ -113,8 +113,6 @@ class SupplyPool {
   int occupied(Resource resource) const { return occupied_[static_cast<int>(resource)]; }
 
  private:
-  // Households that take the same children: the same approval range, sibling rule and needs
-  // levels. A scenario has a handful of kinds, whatever the number of households.
   // Children to be placed together, as a kind's filter reads them: their ages as a set of bits
   // (one test for the whole group against a kind's approval range), worked out once per search.
   struct Seekers {
@@ -124,6 +122,8 @@ class SupplyPool {
     std::uint64_t age_bits = 0;  // bit a: a child aged a (for ages 0 to 63)
     bool ages_are_bits = true;   // false when an age falls outside 0 to 63: then each is compared
   };
+  // Households that take the same children: the same approval range, sibling rule and needs
+  // levels. A scenario has a handful of kinds, whatever the number of households.
   struct HouseholdKind {
     std::uint8_t min_age_years;
     std::uint8_t max_age_years;
