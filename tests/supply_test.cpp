@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -365,7 +366,8 @@ TEST(Supply, SuitableHouseholdsAreThoseWithRoomAndApprovalCountedInIndexOrder) {
 
 // Across bitmap words and several kinds, the nth suitable household is the nth of a plain scan of
 // every household in index order, for every n, with households full, part-full and gone: for a
-// council-sized pool (found by counting words) and a larger one (found by walking members).
+// council-sized pool (one counted block of 512 households), a larger one (two count levels) and
+// one of England's size in a single pool (three).
 class NthSuitableHousehold : public ::testing::TestWithParam<int> {};
 
 TEST_P(NthSuitableHousehold, MatchesAScanOfEveryHousehold) {
@@ -407,10 +409,53 @@ TEST_P(NthSuitableHousehold, MatchesAScanOfEveryHousehold) {
   }
 }
 
-// 300 households fill five bitmap words; 700 fill eleven, past the pools counted a word at a time:
-// there an 8-year-old suits every kind (the set of all households with room is walked), a
-// 3-year-old two kinds and siblings one (the suitable kinds' sets are walked together).
-INSTANTIATE_TEST_SUITE_P(Supply, NthSuitableHousehold, ::testing::Values(300, 700));
+// An 8-year-old suits every kind, a 3-year-old two kinds and siblings one.
+INSTANTIATE_TEST_SUITE_P(Supply, NthSuitableHousehold, ::testing::Values(300, 700, 40000));
+
+// The nth member of several disjoint sets together is the nth of their merged members, for every
+// n, after inserts (some of members already there) and erases spread over 300,000 values: the
+// counts by chunk stay those of the bitmap as it grows and its count levels are added.
+TEST(Supply, TheNthMemberOfDisjointSetsIsTheNthOfTheirUnion) {
+  std::array<OrderedIndexSet, 3> sets;
+  std::set<std::uint32_t> expected;
+  std::mt19937 draws(11);
+  for (int step = 0; step < 60000; ++step) {
+    const std::uint32_t range = step < 20000 ? 3000 : 300000;
+    const std::uint32_t v = draws() % range;
+    OrderedIndexSet& set = sets[v % 3];  // each value belongs to one set: they are disjoint
+    if (draws() % 3 != 0) {
+      set.insert(v);
+      expected.insert(v);
+    } else {
+      set.erase(v);
+      expected.erase(v);
+    }
+    if (step % 10000 != 9999) continue;
+    const std::array<const OrderedIndexSet*, 3> all{&sets[0], &sets[1], &sets[2]};
+    ASSERT_EQ(sets[0].size() + sets[1].size() + sets[2].size(), static_cast<std::int64_t>(expected.size()));
+    std::uint64_t n = 0;
+    for (const std::uint32_t member : expected) {
+      ASSERT_EQ(OrderedIndexSet::nth_of_union(all, n), static_cast<std::int64_t>(member)) << "step " << step << ", n " << n;
+      ++n;
+    }
+    EXPECT_EQ(OrderedIndexSet::nth_of_union(all, n), -1);
+    // Two of the sets: the members of the third are not counted.
+    const std::array<const OrderedIndexSet*, 2> two{&sets[0], &sets[2]};
+    n = 0;
+    for (const std::uint32_t member : expected) {
+      if (member % 3 == 1) continue;
+      ASSERT_EQ(OrderedIndexSet::nth_of_union(two, n), static_cast<std::int64_t>(member)) << "step " << step << ", n " << n;
+      ++n;
+    }
+    EXPECT_EQ(OrderedIndexSet::nth_of_union(two, n), -1);
+  }
+  for (OrderedIndexSet& set : sets) set.clear();
+  const std::array<const OrderedIndexSet*, 3> all{&sets[0], &sets[1], &sets[2]};
+  EXPECT_EQ(OrderedIndexSet::nth_of_union(all, 0), -1);
+  sets[1].insert(299999);
+  EXPECT_EQ(OrderedIndexSet::nth_of_union(all, 0), 299999);
+  EXPECT_EQ(sets[1].size(), 1);
+}
 
 // The free-place index keeps its smallest member apart from the bitmap: after any inserts and
 // erases (often of the smallest, with members far apart across the bitmap's levels) it finds the

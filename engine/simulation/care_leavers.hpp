@@ -89,7 +89,7 @@ class CareLeavers {
   std::int32_t count_all() const { return count_in_age_band(0) + count_in_age_band(1); }
 
   // Starts fetching into cache the care leaver an event is about (slot), before its turn comes.
-  void prefetch(std::uint32_t slot) const {
+  [[gnu::always_inline]] void prefetch(std::uint32_t slot) const {  // inlined, or GCC deletes it (ReplicationRunner::prefetch)
     if (slot < leavers_.size()) __builtin_prefetch(&leavers_[slot]);
   }
 

@@ -1,13 +1,19 @@
 // The one queue through which a replication's events pass in time order.
 //
 // One bucket per day of the horizon. Events for later days are appended to their day's bucket
-// unsorted; when the queue reaches a day, that day's bucket becomes a binary heap, and events
-// pushed for the same day go into the heap. A push is then an append or O(log b) and a pop
-// O(log b), with b the events of one day, so the cost per event grows only with the log of the
-// population, never linearly (a scan of the day's bucket for its earliest event was linear in b,
-// and b grows with the council). Within a day the earliest event is found by a total order on
-// (time, kind, child), so simultaneous events (birthdays fall on whole days) always come out in
-// the same sequence.
+// unsorted; when the queue reaches a day, that day's bucket is sorted once and read in order, and
+// events pushed for the same day meanwhile (arrivals and enquiries come in fast Poisson streams,
+// a child's next placement may end the day it began) go into a small heap beside it; each pop
+// takes the earlier of the two. A push is then an append or O(log l), with l the events pushed
+// for the current day still waiting, and a pop costs the sort's share, O(log b) for the b events
+// of one day, so the cost per event grows only with the log of the population (a scan of the
+// day's bucket for its earliest event was linear in b, and b grows with the council). Sorting a
+// day at once is about half the comparisons of a heap over it, and it tells the replication which
+// events come next, so their children can be fetched into cache early (ahead()).
+//
+// The order is a total order on (time, kind, child, council), then the generation and slot that
+// tell stale events apart: simultaneous events (birthdays fall on whole days) always come out in
+// the same sequence, whatever the structure that holds them.
 #pragma once
 
 #include <algorithm>
@@ -58,8 +64,14 @@ inline bool comes_before(const Event& a, const Event& b) {
   if (a.time != b.time) return a.time < b.time;
   if (a.kind != b.kind) return a.kind < b.kind;
   if (a.child != b.child) return a.child < b.child;
-  return a.council < b.council;
+  if (a.council != b.council) return a.council < b.council;
+  if (a.generation != b.generation) return a.generation < b.generation;
+  return a.slot < b.slot;
 }
+
+// How many events ahead a replication's loop fetches an event's child into cache (EventQueue::ahead):
+// far enough that it arrives before the event is handled, near enough that it is still there.
+inline constexpr std::size_t kFetchAhead = 8;
 
 class EventQueue {
  public:
@@ -67,59 +79,77 @@ class EventQueue {
   void reset(double horizon_time) {
     buckets_.resize(static_cast<std::size_t>(horizon_time) + 1);
     for (auto& bucket : buckets_) bucket.clear();
+    late_.clear();
     current_ = 0;
-    current_is_heap_ = false;
+    cursor_ = 0;
+    current_is_sorted_ = false;
     size_ = 0;
   }
   bool empty() const { return size_ == 0; }
   // Events may not be pushed earlier than the day of the last event popped.
   void push(const Event& event) {
     const auto day = static_cast<std::size_t>(event.time);
-    std::vector<Event>& bucket = buckets_[day];
-    bucket.push_back(event);
-    if (day == current_ && current_is_heap_) std::push_heap(bucket.begin(), bucket.end(), comes_after);
+    if (day == current_ && current_is_sorted_) {
+      late_.push_back(event);
+      std::push_heap(late_.begin(), late_.end(), comes_after);
+    } else {
+      buckets_[day].push_back(event);
+    }
     ++size_;
   }
   // The earliest event; the queue must not be empty.
   const Event& top() {
-    if (buckets_[current_].empty()) {
-      do {
-        ++current_;
-      } while (buckets_[current_].empty());
-      current_is_heap_ = false;
-    }
-    std::vector<Event>& bucket = buckets_[current_];
-    if (!current_is_heap_) {
-      std::make_heap(bucket.begin(), bucket.end(), comes_after);
-      current_is_heap_ = true;
-    }
-    return bucket.front();
-  }
-  // The event pop() returns next when it is of the current day and nothing earlier is pushed
-  // before then; nullptr when the next is on a later day (finding it would move the queue on, and
-  // events may still be pushed for today). For fetching the next event's state into cache while
-  // this one is handled: a hint, never needed for the order.
-  const Event* next_today() const {
-    if (!current_is_heap_ || current_ >= buckets_.size() || buckets_[current_].empty()) return nullptr;
-    return &buckets_[current_].front();
+    if (!current_is_sorted_ || (cursor_ == buckets_[current_].size() && late_.empty())) move_to_next_day();
+    const std::vector<Event>& sorted = buckets_[current_];
+    if (cursor_ == sorted.size()) return late_.front();
+    if (late_.empty() || comes_before(sorted[cursor_], late_.front())) return sorted[cursor_];
+    return late_.front();
   }
   // Removes and returns the earliest event.
   Event pop() {
-    const Event event = top();
-    std::vector<Event>& bucket = buckets_[current_];
-    std::pop_heap(bucket.begin(), bucket.end(), comes_after);
-    bucket.pop_back();
+    const Event& earliest = top();
+    const Event event = earliest;
+    if (!late_.empty() && &earliest == late_.data()) {
+      std::pop_heap(late_.begin(), late_.end(), comes_after);
+      late_.pop_back();
+    } else {
+      ++cursor_;
+    }
     --size_;
     return event;
   }
+  // The event `k` places after the next of today's sorted events, or nullptr when today has fewer
+  // left. Events pushed since the day began are not counted, so it may not be the (k + 1)th to
+  // come: a hint for fetching what an event will read into cache, never needed for the order.
+  const Event* ahead(std::size_t k) const {
+    if (!current_is_sorted_) return nullptr;
+    const std::vector<Event>& sorted = buckets_[current_];
+    return cursor_ + k < sorted.size() ? &sorted[cursor_ + k] : nullptr;
+  }
 
  private:
-  // The heap's order: std::make_heap keeps the greatest element at the front.
+  // The heap's order: std::push_heap keeps the greatest element at the front.
   static bool comes_after(const Event& a, const Event& b) { return comes_before(b, a); }
 
+  // Leaves the day behind (its bucket emptied, its storage kept) and sorts the next day that has
+  // events. Events for later days were all appended to their buckets, so the late heap is empty.
+  void move_to_next_day() {
+    if (current_is_sorted_) {
+      buckets_[current_].clear();
+      ++current_;
+    }
+    while (buckets_[current_].empty()) ++current_;
+    std::vector<Event>& bucket = buckets_[current_];
+    std::sort(bucket.begin(), bucket.end(), comes_before);
+    cursor_ = 0;
+    current_is_sorted_ = true;
+  }
+
   std::vector<std::vector<Event>> buckets_;
+  std::vector<Event> late_;  // a heap of events pushed for the current day after it was sorted
   std::size_t current_ = 0;
-  bool current_is_heap_ = false;  // whether buckets_[current_] is already a heap
+  std::size_t cursor_ = 0;          // the next of buckets_[current_]'s sorted events
+  bool current_is_sorted_ = false;  // whether buckets_[current_] is sorted and being read
   std::size_t size_ = 0;
 };
 

@@ -206,8 +206,8 @@ void RegionBlocks::run_block(int first, int count, std::span<const std::span<std
     for (const CalendarMark& mark : worker.councils.front()->runner.marks()) {
       while (!worker.queue.empty() && worker.queue.top().time < mark.time) {
         const Event event = worker.queue.pop();
-        // The next event's child is most likely of another council, and out of cache: fetch it now.
-        if (const Event* next = worker.queue.next_today()) worker.councils[next->council]->runner.prefetch(*next);
+        // A coming event's child is most likely of another council, and out of cache: fetch it now.
+        if (const Event* next = worker.queue.ahead(kFetchAhead)) worker.councils[next->council]->runner.prefetch(*next);
         worker.councils[event.council]->runner.handle(event);
       }
       for (auto& council : worker.councils) council->runner.pass_mark(mark);

@@ -15,9 +15,6 @@ void SupplyPool::reset(const Supply& supply) {
   listed_free_.clear();
   for (OrderedIndexSet& set : with_free_) set.clear();
   std::fill(count_with_free_.begin(), count_with_free_.end(), 0);
-  for (OrderedIndexSet& set : any_with_free_) set.clear();
-  std::fill(count_any_with_free_.begin(), count_any_with_free_.end(), 0);
-  keeps_any_with_free_ = false;
   active_households_ = 0;
   active_places_ = 0;
   home_occupied_.assign(supply.homes.size(), 0);
@@ -52,17 +49,6 @@ std::int32_t SupplyPool::add_household(const Household& household) {
   kind->places = std::max(kind->places, household.places);
   kind_of_.push_back(static_cast<std::uint16_t>(kind - kinds_.begin()));
   listed_free_.push_back(0);
-  // The index of every kind together is kept only once the pool is past the few words counted
-  // whole (where it is not used), so a council's own pool does not pay for its upkeep.
-  if (!keeps_any_with_free_ && static_cast<std::size_t>(index) >= kMostWordsCounted * 64) {
-    for (std::size_t h = 0; h < listed_free_.size(); ++h) {
-      for (std::size_t f = 1; f <= listed_free_[h]; ++f) {
-        any_with_free_[f - 1].insert(static_cast<std::uint32_t>(h));
-        ++count_any_with_free_[f - 1];
-      }
-    }
-    keeps_any_with_free_ = true;
-  }
   track_free_places(index);
   return index;
 }
@@ -82,8 +68,6 @@ void SupplyPool::widen_free_index(std::size_t kinds, std::size_t places) {
   }
   with_free_ = std::move(sets);
   count_with_free_ = std::move(counts);
-  any_with_free_.resize(stride);
-  count_any_with_free_.resize(stride, 0);
   free_stride_ = stride;
 }
 
@@ -100,19 +84,11 @@ void SupplyPool::track_free_places(std::int32_t index) {
     const std::size_t slot = free_slot(kind, static_cast<std::size_t>(f));
     with_free_[slot].insert(static_cast<std::uint32_t>(index));
     ++count_with_free_[slot];
-    if (keeps_any_with_free_) {
-      any_with_free_[static_cast<std::size_t>(f) - 1].insert(static_cast<std::uint32_t>(index));
-      ++count_any_with_free_[static_cast<std::size_t>(f) - 1];
-    }
   }
   for (int f = free + 1; f <= listed; ++f) {
     const std::size_t slot = free_slot(kind, static_cast<std::size_t>(f));
     with_free_[slot].erase(static_cast<std::uint32_t>(index));
     --count_with_free_[slot];
-    if (keeps_any_with_free_) {
-      any_with_free_[static_cast<std::size_t>(f) - 1].erase(static_cast<std::uint32_t>(index));
-      --count_any_with_free_[static_cast<std::size_t>(f) - 1];
-    }
   }
   listed_free_[i] = static_cast<std::uint8_t>(free);
 }
@@ -248,103 +224,23 @@ int SupplyPool::suitable_households(std::span<const int> ages_years, NeedsLevel 
 }
 
 // Each household is of exactly one kind, so the suitable kinds' sets are disjoint and their union
-// lists every suitable household once, in index order. Three walks find the nth of them, the same
-// household each:
-// - a council's few hundred households fill a few bitmap words, so their union is read a word (64
-//   households) at a time, its members counted together: a few word reads, whatever n;
-// - a large pool's free households are sparse among its indices (the first households fill up and
-//   stay nearly full), so words are not read one by one. Where at least half the households with
-//   room are suitable, the set of all of them is walked a member at a time, each checked by its
-//   kind: at most about 2n steps of one set;
-// - otherwise the suitable kinds' sets are walked together, a member at a time (n + 1 steps, each
-//   choosing the smallest of the kinds' next members).
-// Each set jumps over empty words through its summary levels. Only the kinds with a suitable
-// household are read: needs levels multiply the kinds, and most take no child.
+// lists every suitable household once, in index order: its nth member is found from the sets'
+// counts by chunk (OrderedIndexSet::nth_of_union), in a few reads of each suitable kind's set
+// whatever n and the size of the pool. Only the kinds with a suitable household are read: needs
+// levels multiply the kinds, and most take no child.
 PlaceHandle SupplyPool::reserve_suitable_household(std::span<const int> ages_years, int n, NeedsLevel needs) {
   if (n < 0) throw std::logic_error("a negative count of households to pass over");
   const std::size_t free_needed = ages_years.size();
   const Seekers seekers(ages_years, needs);
-  walked_kinds_.clear();
-  kind_cursors_.clear();
-  suitable_kind_.assign(kinds_.size(), 0);
-  std::size_t words = 0;
-  int suitable = 0;
+  suitable_sets_.clear();
   for (std::size_t k = 0; k < kinds_.size(); ++k) {
     // A kind with no household free is passed over on its count, without reading its set.
     if (!kinds_[k].takes(seekers) || count_with_free_[free_slot(k, free_needed)] == 0) continue;
-    const OrderedIndexSet& set = with_free_[free_slot(k, free_needed)];
-    if (set.first() < 0) continue;
-    suitable_kind_[k] = 1;
-    suitable += count_with_free_[free_slot(k, free_needed)];
-    walked_kinds_.push_back(static_cast<std::uint16_t>(k));
-    kind_cursors_.push_back(set.first());
-    words = std::max(words, set.bottom_words());
+    suitable_sets_.push_back(&with_free_[free_slot(k, free_needed)]);
   }
-  std::int64_t index = 0;
-  if (words <= kMostWordsCounted) {
-    index = nth_counting_words(n, free_needed, words);
-  } else if (keeps_any_with_free_ && walked_kinds_.size() > 2 &&
-             2 * suitable >= count_any_with_free_[free_needed - 1]) {
-    index = nth_filtering_all(n, free_needed);
-  } else {
-    index = nth_walking_members(n, free_needed);
-  }
+  const std::int64_t index = OrderedIndexSet::nth_of_union(suitable_sets_, static_cast<std::uint64_t>(n));
+  if (index < 0) throw std::logic_error("fewer suitable households than the one asked for");
   return fill_household(static_cast<std::int32_t>(index), static_cast<int>(ages_years.size()));
-}
-
-std::int64_t SupplyPool::nth_counting_words(int n, std::size_t free_needed, std::size_t words) const {
-  // From the word of the first suitable household; a kind's words before its own first member are
-  // empty and not read (in a region the sets are mostly out of cache).
-  std::uint64_t from = ~std::uint64_t{0};
-  for (const std::int64_t first : kind_cursors_) from = std::min(from, static_cast<std::uint64_t>(first));
-  auto remaining = static_cast<std::uint64_t>(n);
-  for (std::size_t word = from >> 6; word < words; ++word) {
-    std::uint64_t bits = 0;
-    for (std::size_t w = 0; w < walked_kinds_.size(); ++w) {
-      if (static_cast<std::uint64_t>(kind_cursors_[w]) >> 6 > word) continue;
-      bits |= with_free_[free_slot(walked_kinds_[w], free_needed)].bottom_word(word);
-    }
-    const auto members = static_cast<std::uint64_t>(std::popcount(bits));
-    if (remaining >= members) {
-      remaining -= members;
-      continue;
-    }
-    for (; remaining > 0; --remaining) bits &= bits - 1;  // drop the households passed over
-    return static_cast<std::int64_t>(word * 64 + static_cast<std::uint64_t>(std::countr_zero(bits)));
-  }
-  throw std::logic_error("fewer suitable households than the one asked for");
-}
-
-std::int64_t SupplyPool::nth_filtering_all(int n, std::size_t free_needed) const {
-  const OrderedIndexSet& all = any_with_free_[free_needed - 1];
-  int passed = 0;
-  for (std::int64_t index = all.first(); index >= 0; index = all.next(static_cast<std::uint64_t>(index) + 1)) {
-    if (suitable_kind_[kind_of_[static_cast<std::size_t>(index)]] == 0) continue;
-    if (passed++ == n) return index;
-  }
-  throw std::logic_error("fewer suitable households than the one asked for");
-}
-
-std::int64_t SupplyPool::nth_walking_members(int n, std::size_t free_needed) {
-  for (int visited = 0;; ++visited) {
-    if (kind_cursors_.empty()) throw std::logic_error("fewer suitable households than the one asked for");
-    std::size_t smallest = 0;
-    for (std::size_t w = 1; w < kind_cursors_.size(); ++w) {
-      if (kind_cursors_[w] < kind_cursors_[smallest]) smallest = w;
-    }
-    const std::int64_t index = kind_cursors_[smallest];
-    if (visited == n) return index;
-    const std::int64_t next =
-        with_free_[free_slot(walked_kinds_[smallest], free_needed)].next(static_cast<std::uint64_t>(index) + 1);
-    if (next >= 0) {
-      kind_cursors_[smallest] = next;
-    } else {  // this kind has no suitable household left: stop walking it
-      kind_cursors_[smallest] = kind_cursors_.back();
-      kind_cursors_.pop_back();
-      walked_kinds_[smallest] = walked_kinds_.back();
-      walked_kinds_.pop_back();
-    }
-  }
 }
 
 std::optional<PlaceHandle> SupplyPool::reserve_step_down() {

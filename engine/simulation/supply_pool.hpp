@@ -86,8 +86,8 @@ class SupplyPool {
   // than one child.
   int suitable_households(std::span<const int> ages_years, NeedsLevel needs = NeedsLevel::standard) const;
   // Reserves the `n`th (from 0, in index order) of those suitable households; `n` must be below
-  // suitable_households(ages_years, needs). Reads a few bitmap words for a council's few hundred
-  // households, and steps over the n households passed over in a larger pool.
+  // suitable_households(ages_years, needs). Reads a few counts and bitmap words of each suitable
+  // kind's set, whatever n and the size of the pool.
   PlaceHandle reserve_suitable_household(std::span<const int> ages_years, int n,
                                          NeedsLevel needs = NeedsLevel::standard);
   std::optional<PlaceHandle> reserve_step_down();
@@ -148,10 +148,6 @@ class SupplyPool {
   // set, by index), and how many.
   std::vector<OrderedIndexSet> with_free_;
   std::vector<int> count_with_free_;
-  // [f - 1]: active households of any kind with at least f free places, and how many.
-  std::vector<OrderedIndexSet> any_with_free_;
-  std::vector<int> count_any_with_free_;
-  bool keeps_any_with_free_ = false;  // kept only past kMostWordsCounted words of households
   std::size_t free_stride_ = 0;       // the most places of any household added
   std::size_t free_slot(std::size_t kind, std::size_t free_places) const {
     return kind * free_stride_ + free_places - 1;
@@ -169,15 +165,8 @@ class SupplyPool {
   std::array<int, kResourceCount> occupied_{};
   int unregistered_ = 0;  // children in unregistered arrangements
 
-  // reserve_suitable_household's walk: the kinds walked, and each one's next suitable household.
-  std::vector<std::uint16_t> walked_kinds_;
-  std::vector<std::int64_t> kind_cursors_;
-  // Up to this many bitmap words (512 households), the nth is found by counting whole words.
-  static constexpr std::size_t kMostWordsCounted = 8;
-  std::int64_t nth_counting_words(int n, std::size_t free_needed, std::size_t words) const;
-  std::int64_t nth_walking_members(int n, std::size_t free_needed);
-  std::int64_t nth_filtering_all(int n, std::size_t free_needed) const;
-  std::vector<std::uint8_t> suitable_kind_;  // [kind]: whether it takes the children being matched
+  // reserve_suitable_household's scratch: the sets of the kinds that take the children being matched.
+  std::vector<const OrderedIndexSet*> suitable_sets_;
   void track_free_places(std::int32_t index);
   PlaceHandle fill_household(std::int32_t index, int children);
   void track_free_beds(std::size_t home);
