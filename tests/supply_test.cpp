@@ -398,6 +398,7 @@ TEST_P(NthSuitableHousehold, MatchesAScanOfEveryHousehold) {
       if (fits) scanned.push_back(i);
     }
     ASSERT_EQ(pool.suitable_households(ages), static_cast<int>(scanned.size()));
+    ASSERT_EQ(pool.find_suitable(ages), static_cast<int>(scanned.size()));
     ASSERT_GT(scanned.size(), 20u);
     ASSERT_GE(scanned.back(), kHouseholds - 64);  // the walk crosses words to the last
     for (std::size_t n = 0; n < scanned.size(); ++n) {

@@ -98,11 +98,11 @@ std::optional<PlaceHandle> PlacementMarket::match_household(SupplyPool& pool, st
                                                             double now, StreamEngine& matching, NeedsLevel needs) const {
   const double q = supply_.match_chance_per_household;
   if (q >= 1) return pool.reserve(Category::foster_in_house, ages_years, now, needs);
-  const int suitable = pool.suitable_households(ages_years, needs);
+  const int suitable = pool.find_suitable(ages_years, needs);
   if (suitable == 0 || q <= 0) return std::nullopt;
   const double passed_over = std::floor(std::log(uniform_open01(matching)) / std::log1p(-q));
   if (passed_over >= suitable) return std::nullopt;
-  return pool.reserve_suitable_household(ages_years, static_cast<int>(passed_over), needs);
+  return pool.reserve_nth_found(static_cast<int>(passed_over));
 }
 
 PlacementMarket::Found PlacementMarket::find(SupplyPool& pool, Category wanted, std::span<const int> ages_years,

@@ -229,18 +229,32 @@ int SupplyPool::suitable_households(std::span<const int> ages_years, NeedsLevel 
 // whatever n and the size of the pool. Only the kinds with a suitable household are read: needs
 // levels multiply the kinds, and most take no child.
 PlaceHandle SupplyPool::reserve_suitable_household(std::span<const int> ages_years, int n, NeedsLevel needs) {
-  if (n < 0) throw std::logic_error("a negative count of households to pass over");
+  find_suitable(ages_years, needs);
+  return reserve_nth_found(n);
+}
+
+int SupplyPool::find_suitable(std::span<const int> ages_years, NeedsLevel needs) {
   const std::size_t free_needed = ages_years.size();
   const Seekers seekers(ages_years, needs);
   suitable_sets_.clear();
+  found_for_ = static_cast<int>(free_needed);
+  int suitable = 0;
   for (std::size_t k = 0; k < kinds_.size(); ++k) {
     // A kind with no household free is passed over on its count, without reading its set.
-    if (!kinds_[k].takes(seekers) || count_with_free_[free_slot(k, free_needed)] == 0) continue;
+    if (!kinds_[k].takes(seekers)) continue;
+    const int count = count_with_free_[free_slot(k, free_needed)];
+    if (count == 0) continue;
+    suitable += count;
     suitable_sets_.push_back(&with_free_[free_slot(k, free_needed)]);
   }
+  return suitable;
+}
+
+PlaceHandle SupplyPool::reserve_nth_found(int n) {
+  if (n < 0) throw std::logic_error("a negative count of households to pass over");
   const std::int64_t index = OrderedIndexSet::nth_of_union(suitable_sets_, static_cast<std::uint64_t>(n));
   if (index < 0) throw std::logic_error("fewer suitable households than the one asked for");
-  return fill_household(static_cast<std::int32_t>(index), static_cast<int>(ages_years.size()));
+  return fill_household(static_cast<std::int32_t>(index), found_for_);
 }
 
 std::optional<PlaceHandle> SupplyPool::reserve_step_down() {

@@ -90,6 +90,11 @@ class SupplyPool {
   // kind's set, whatever n and the size of the pool.
   PlaceHandle reserve_suitable_household(std::span<const int> ages_years, int n,
                                          NeedsLevel needs = NeedsLevel::standard);
+  // The same in two steps, for a match that draws n from the count: find_suitable counts the
+  // suitable households (as suitable_households) and keeps their kinds' sets; reserve_nth_found
+  // reserves the nth of them, reading no kind again. Nothing may change the pool in between.
+  int find_suitable(std::span<const int> ages_years, NeedsLevel needs = NeedsLevel::standard);
+  PlaceHandle reserve_nth_found(int n);
   std::optional<PlaceHandle> reserve_step_down();
   // Where children go when nothing registered is free: always there, and counted.
   PlaceHandle reserve_unregistered(int children) {
@@ -165,8 +170,10 @@ class SupplyPool {
   std::array<int, kResourceCount> occupied_{};
   int unregistered_ = 0;  // children in unregistered arrangements
 
-  // reserve_suitable_household's scratch: the sets of the kinds that take the children being matched.
+  // find_suitable's finding: the sets of the kinds that take the children being matched, and how
+  // many children they are.
   std::vector<const OrderedIndexSet*> suitable_sets_;
+  int found_for_ = 0;
   void track_free_places(std::int32_t index);
   PlaceHandle fill_household(std::int32_t index, int children);
   void track_free_beds(std::size_t home);
