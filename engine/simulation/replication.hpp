@@ -281,9 +281,9 @@ class ReplicationRunner {
   void schedule_deregistration(std::int32_t household, double now);
   void deregister(std::int32_t household, double now);
   void leave_if_last_child(const PlaceHandle& place, double now);
-  void schedule_enquiry(double now);
+  void queue_enquiry_approvals();
   void schedule_campaign_enquiry(double now);
-  void handle_enquiry(double now, bool from_campaign);
+  void handle_campaign_enquiry(double now);
   void add_constellations(int constellations);
   void schedule_specialist_approval(double now);
   void consider_step_down(std::uint32_t child, double now);
