@@ -413,6 +413,77 @@ TEST_P(NthSuitableHousehold, MatchesAScanOfEveryHousehold) {
 // An 8-year-old suits every kind, a 3-year-old two kinds and siblings one.
 INSTANTIATE_TEST_SUITE_P(Supply, NthSuitableHousehold, ::testing::Values(300, 700, 40000));
 
+// Which households suit a group is found by kinds of household: the count, the count a match
+// draws from and the first household are a plain scan's, for every single age, groups of two and
+// three, and every needs level, with approval ranges, sibling rules, needs approvals and places
+// all varying: 2 approval ranges (12 kinds), then up to 171 (hundreds of kinds).
+TEST(Supply, SuitableKindsMatchAScanWithFewAndManyKinds) {
+  for (const bool many_kinds : {false, true}) {
+    Supply supply;
+    supply.enabled = true;
+    SupplyPool pool;
+    pool.reset(supply);
+    std::mt19937_64 engine(many_kinds ? 171 : 20);
+    const int households = many_kinds ? 3000 : 400;
+    for (int i = 0; i < households; ++i) {
+      Household h;
+      h.places = static_cast<std::uint8_t>(1 + engine() % 4);
+      int low = 0;
+      int high = 17;
+      if (many_kinds) {
+        low = static_cast<int>(engine() % 18);
+        high = low + static_cast<int>(engine() % static_cast<std::uint64_t>(18 - low));
+      } else if (engine() % 2 == 0) {
+        low = 11;
+      }
+      h.min_age_years = static_cast<std::uint8_t>(low);
+      h.max_age_years = static_cast<std::uint8_t>(high);
+      h.takes_sibling_groups = engine() % 3 != 0;
+      h.approved_up_to = static_cast<NeedsLevel>(engine() % kNeedsLevelCount);
+      const std::int32_t index = pool.add_household(h);
+      const auto filled = static_cast<int>(engine() % (h.places + 1u));
+      pool.household(index).occupied = static_cast<std::uint8_t>(filled + 1);
+      pool.release(PlaceHandle{Category::foster_in_house, index});
+      if (engine() % 10 == 0) pool.deregister(index);
+    }
+    std::vector<std::vector<int>> groups;
+    for (int age = 0; age < 18; ++age) groups.push_back({age});
+    for (int g = 0; g < 40; ++g) {
+      std::vector<int> ages(2 + engine() % 2);
+      for (int& age : ages) age = static_cast<int>(engine() % 18);
+      groups.push_back(ages);
+    }
+    int compared = 0;
+    for (const std::vector<int>& ages : groups) {
+      for (int level = 0; level < kNeedsLevelCount; ++level) {
+        const auto needs = static_cast<NeedsLevel>(level);
+        int scanned = 0;
+        std::int32_t first = -1;
+        for (int i = 0; i < households; ++i) {
+          const Household& h = pool.household(i);
+          const bool fits = h.active && h.places - h.occupied >= static_cast<int>(ages.size()) &&
+                            (ages.size() == 1 || h.takes_sibling_groups) && needs <= h.approved_up_to &&
+                            std::all_of(ages.begin(), ages.end(),
+                                        [&](int a) { return a >= h.min_age_years && a <= h.max_age_years; });
+          if (!fits) continue;
+          if (first < 0) first = i;
+          ++scanned;
+        }
+        ASSERT_EQ(pool.suitable_households(ages, needs), scanned) << "ages " << ages[0] << "..., level " << level;
+        ASSERT_EQ(pool.find_suitable(ages, needs), scanned);
+        const std::optional<PlaceHandle> place = pool.reserve(Category::foster_in_house, ages, 0.0, needs);
+        ASSERT_EQ(place.has_value(), first >= 0);
+        if (place) {
+          ASSERT_EQ(place->index, first);
+          for (std::size_t c = 0; c < ages.size(); ++c) pool.release(*place);
+        }
+        compared += scanned > 0;
+      }
+    }
+    EXPECT_GT(compared, 100);  // most groups and levels have a suitable household to find
+  }
+}
+
 // The nth member of several disjoint sets together is the nth of their merged members, for every
 // n, after inserts (some of members already there) and erases spread over 300,000 values: the
 // counts by chunk stay those of the bitmap as it grows and its count levels are added.
