@@ -91,7 +91,7 @@ class EventQueue {
     const auto day = static_cast<std::size_t>(event.time);
     if (day == current_ && current_is_sorted_) {
       late_.push_back(event);
-      std::push_heap(late_.begin(), late_.end(), comes_after);
+      std::push_heap(late_.begin(), late_.end(), InReverseOrder{});
     } else {
       buckets_[day].push_back(event);
     }
@@ -110,7 +110,7 @@ class EventQueue {
     const Event& earliest = top();
     const Event event = earliest;
     if (!late_.empty() && &earliest == late_.data()) {
-      std::pop_heap(late_.begin(), late_.end(), comes_after);
+      std::pop_heap(late_.begin(), late_.end(), InReverseOrder{});
       late_.pop_back();
     } else {
       ++cursor_;
@@ -128,8 +128,15 @@ class EventQueue {
   }
 
  private:
+  // The orders as function objects, not function pointers: std::sort and the heap functions then
+  // inline the comparison instead of calling through a pointer for each one.
+  struct InOrder {
+    bool operator()(const Event& a, const Event& b) const { return comes_before(a, b); }
+  };
   // The heap's order: std::push_heap keeps the greatest element at the front.
-  static bool comes_after(const Event& a, const Event& b) { return comes_before(b, a); }
+  struct InReverseOrder {
+    bool operator()(const Event& a, const Event& b) const { return comes_before(b, a); }
+  };
 
   // Leaves the day behind (its bucket emptied, its storage kept) and sorts the next day that has
   // events. Events for later days were all appended to their buckets, so the late heap is empty.
@@ -140,7 +147,7 @@ class EventQueue {
     }
     while (buckets_[current_].empty()) ++current_;
     std::vector<Event>& bucket = buckets_[current_];
-    std::sort(bucket.begin(), bucket.end(), comes_before);
+    std::sort(bucket.begin(), bucket.end(), InOrder{});
     cursor_ = 0;
     current_is_sorted_ = true;
   }
