@@ -68,14 +68,21 @@ constexpr std::uint64_t entity_id(EntityKind kind, std::uint32_t index) {
 }
 
 // Hashes the identity of a stream into its 64-bit key. Each component passes through the mixer so
-// that neighbouring seeds, replications or children give unrelated keys.
+// that neighbouring seeds, replications or children give unrelated keys. The key is built in steps
+// (the replication's, then the entity's, then the process's), so that an entity with several
+// streams mixes its shared part once (EntityStreams).
+constexpr std::uint64_t replication_key(std::uint64_t seed, std::uint64_t replication) {
+  return splitmix64_mix(splitmix64_mix(seed + kGoldenGamma) ^ (replication + 0x632be59bd9b4e019ULL));
+}
+constexpr std::uint64_t entity_key(std::uint64_t replication_key, std::uint64_t entity) {
+  return splitmix64_mix(replication_key ^ (entity + 0x85157af5ULL * kGoldenGamma));
+}
+constexpr std::uint64_t process_key(std::uint64_t entity_key, Process process) {
+  return splitmix64_mix(entity_key ^ (static_cast<std::uint64_t>(process) * 0xd1b54a32d192ed03ULL));
+}
 constexpr std::uint64_t stream_key(std::uint64_t seed, std::uint64_t replication, std::uint64_t entity,
                                    Process process) {
-  std::uint64_t h = splitmix64_mix(seed + kGoldenGamma);
-  h = splitmix64_mix(h ^ (replication + 0x632be59bd9b4e019ULL));
-  h = splitmix64_mix(h ^ (entity + 0x85157af5ULL * kGoldenGamma));
-  h = splitmix64_mix(h ^ (static_cast<std::uint64_t>(process) * 0xd1b54a32d192ed03ULL));
-  return h;
+  return process_key(entity_key(replication_key(seed, replication), entity), process);
 }
 
 class StreamEngine {
@@ -95,6 +102,18 @@ class StreamEngine {
 
  private:
   std::uint64_t state_ = 0;
+};
+
+// One entity's streams in one replication, its key's shared mixes done once: streams(process) is
+// StreamEngine(seed, replication, entity, process). A new child opens six or seven streams.
+class EntityStreams {
+ public:
+  constexpr EntityStreams(std::uint64_t seed, std::uint64_t replication, std::uint64_t entity)
+      : key_(entity_key(replication_key(seed, replication), entity)) {}
+  constexpr StreamEngine operator()(Process process) const { return StreamEngine(process_key(key_, process)); }
+
+ private:
+  std::uint64_t key_;
 };
 
 // A uniform double in (0, 1): never 0, so -log(u) is finite. Uses the top 53 bits.

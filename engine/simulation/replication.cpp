@@ -86,16 +86,10 @@ std::uint32_t ReplicationRunner::take_slot(const ChildState& child) {
 
 // The child's own streams for its placements' costs and locations and its needs.
 void ReplicationRunner::open_child_streams(ChildState& child) const {
-  child.cost_stream =
-      StreamEngine(id_.seed, id_.replication, entity_id(child.entity_kind, child.entity), Process::placement_cost);
-  if (locations_.enabled()) {
-    child.location_stream = StreamEngine(id_.seed, id_.replication, entity_id(child.entity_kind, child.entity),
-                                         Process::placement_location);
-  }
-  if (needs_.enabled()) {
-    child.needs_stream =
-        StreamEngine(id_.seed, id_.replication, entity_id(child.entity_kind, child.entity), Process::child_needs);
-  }
+  const EntityStreams streams(id_.seed, id_.replication, entity_id(child.entity_kind, child.entity));
+  child.cost_stream = streams(Process::placement_cost);
+  if (locations_.enabled()) child.location_stream = streams(Process::placement_location);
+  if (needs_.enabled()) child.needs_stream = streams(Process::child_needs);
 }
 
 std::uint32_t ReplicationRunner::add_child(const ChildState& child) {
@@ -391,8 +385,8 @@ void ReplicationRunner::admit_group(ReplicationIdentity id, double now, EntityKi
   std::array<Category, CompiledModel::kMaxGroupSize> wanted{};
   for (int k = 0; k < size; ++k) {
     const std::uint32_t entity = next_child++;
-    StreamEngine attributes =
-        k == 0 ? lead : StreamEngine(id.seed, id.replication, entity_id(kind, entity), Process::child_attributes);
+    const EntityStreams streams(id.seed, id.replication, entity_id(kind, entity));
+    StreamEngine attributes = k == 0 ? lead : streams(Process::child_attributes);
     const int band_and_sex = stream.age_band_and_sex_at(now).pick(uniform_open01(attributes));
     const int band = band_and_sex / kSexCount;
     ChildState child;
@@ -406,9 +400,8 @@ void ReplicationRunner::admit_group(ReplicationIdentity id, double now, EntityKi
     child.sibling_group = group;
     child.entity = entity;
     child.entity_kind = kind;
-    child.duration_stream = StreamEngine(id.seed, id.replication, entity_id(kind, entity), Process::placement_duration);
-    child.destination_stream =
-        StreamEngine(id.seed, id.replication, entity_id(kind, entity), Process::placement_destination);
+    child.duration_stream = streams(Process::placement_duration);
+    child.destination_stream = streams(Process::placement_destination);
     members[k] = add_child(child);
     wanted[k] = static_cast<Category>(stream.first_placement[band].pick(shared_placement_draw));
     ++flow(layout_.entries_all);
@@ -457,10 +450,9 @@ void ReplicationRunner::start_population(ReplicationIdentity id) {
   auto admit_starting = [&](ChildState child, std::uint32_t entity) {
     child.entity = entity;
     child.entity_kind = EntityKind::starting_child;
-    child.duration_stream = StreamEngine(id.seed, id.replication, entity_id(EntityKind::starting_child, entity),
-                                         Process::placement_duration);
-    child.destination_stream = StreamEngine(id.seed, id.replication, entity_id(EntityKind::starting_child, entity),
-                                            Process::placement_destination);
+    const EntityStreams streams(id.seed, id.replication, entity_id(EntityKind::starting_child, entity));
+    child.duration_stream = streams(Process::placement_duration);
+    child.destination_stream = streams(Process::placement_destination);
     const std::uint32_t index = add_child(child);
     ChildState& added = children_[index];
     added.place = PlaceHandle{added.category};
