@@ -507,7 +507,8 @@ TEST(Supply, TheNthMemberOfDisjointSetsIsTheNthOfTheirUnion) {
     ASSERT_EQ(sets[0].size() + sets[1].size() + sets[2].size(), static_cast<std::int64_t>(expected.size()));
     std::uint64_t n = 0;
     for (const std::uint32_t member : expected) {
-      ASSERT_EQ(OrderedIndexSet::nth_of_union(all, n), static_cast<std::int64_t>(member)) << "step " << step << ", n " << n;
+      ASSERT_EQ(OrderedIndexSet::nth_of_union(all, n), static_cast<std::int64_t>(member))
+          << "step " << step << ", n " << n;
       ++n;
     }
     EXPECT_EQ(OrderedIndexSet::nth_of_union(all, n), -1);
@@ -516,7 +517,8 @@ TEST(Supply, TheNthMemberOfDisjointSetsIsTheNthOfTheirUnion) {
     n = 0;
     for (const std::uint32_t member : expected) {
       if (member % 3 == 1) continue;
-      ASSERT_EQ(OrderedIndexSet::nth_of_union(two, n), static_cast<std::int64_t>(member)) << "step " << step << ", n " << n;
+      ASSERT_EQ(OrderedIndexSet::nth_of_union(two, n), static_cast<std::int64_t>(member))
+          << "step " << step << ", n " << n;
       ++n;
     }
     EXPECT_EQ(OrderedIndexSet::nth_of_union(two, n), -1);

@@ -89,7 +89,8 @@ class CareLeavers {
   std::int32_t count_all() const { return count_in_age_band(0) + count_in_age_band(1); }
 
   // Starts fetching into cache the care leaver an event is about (slot), before its turn comes.
-  [[gnu::always_inline]] void prefetch(std::uint32_t slot) const {  // inlined, or GCC deletes it (ReplicationRunner::prefetch)
+  // Always inlined, or GCC deletes the calls (ReplicationRunner::prefetch).
+  [[gnu::always_inline]] void prefetch(std::uint32_t slot) const {
     if (slot < leavers_.size()) __builtin_prefetch(&leavers_[slot]);
   }
 
