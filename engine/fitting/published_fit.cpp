@@ -123,7 +123,7 @@ Simulated simulate(const Scenario& start, std::span<const FitParameter> kinds, c
         }
         std::fill(tally.begin(), tally.end(), 0);
         std::fill(measures.begin(), measures.end(), kNaN);
-        runner.run({seed, static_cast<std::uint64_t>(round) * 1'000'000u + static_cast<std::uint64_t>(i)}, tally,
+        runner.run({seed, static_cast<std::uint64_t>(round) * 1'000'000u + static_cast<std::uint64_t>(i), std::nullopt}, tally,
                    measures);
         for (std::size_t t = 0; t < targets.size(); ++t) {
           if (targets[t].simulated) out.figures(i, static_cast<Eigen::Index>(t)) =
@@ -715,7 +715,7 @@ FitResult fit_to_figures(const Scenario& base, const PublishedFigures& figures, 
 
   const int threads = resolve_thread_count(options.threads);
   const int runs = std::max(options.runs, static_cast<int>(p) + 10);
-  GaussianPosterior posterior{prior_mean, Eigen::MatrixXd(prior_sd.array().square().matrix().asDiagonal())};
+  GaussianPosterior posterior{prior_mean, Eigen::MatrixXd(prior_sd.array().square().matrix().asDiagonal()), {}, {}};
   Eigen::MatrixXd proposal = posterior.covariance;
   const ParameterLimits limit{prior_mean - kProposalLimitPriorSds * prior_sd,
                               prior_mean + kProposalLimitPriorSds * prior_sd};

@@ -680,7 +680,7 @@ SyntheticHistory simulate_synthetic_history(Scenario scenario, int years, std::u
   HistoryRecorder recorder(scenario, seed);
   ReplicationRunner runner(scenario, model, layout, calendar);
   runner.observe(&recorder);
-  const ReplicationStats stats = runner.run(ReplicationIdentity{seed, 0}, tally);
+  const ReplicationStats stats = runner.run(ReplicationIdentity{seed, 0, std::nullopt}, tally);
   if (stats.children_in_care_aged_18_or_over != 0) {
     throw std::logic_error("internal error: a child aged 18 or over was counted in care");
   }

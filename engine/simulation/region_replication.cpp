@@ -193,7 +193,7 @@ void RegionBlocks::run_block(int first, int count, std::span<const std::span<std
     worker.market.reset();
     for (std::size_t c = 0; c < councils_.size(); ++c) {
       ReplicationSlot& council = *worker.councils[c];
-      ReplicationIdentity id{council_seed(options_.seed, c), static_cast<std::uint64_t>(run)};
+      ReplicationIdentity id{council_seed(options_.seed, c), static_cast<std::uint64_t>(run), std::nullopt};
       // Shared uncertainty: every council's rates and yearly multipliers from the run's own streams.
       if (region_.common_uncertainty) id.variation_seed = options_.seed;
       council.draw_rates(councils_[c]->rates, councils_[c]->scenario, id.variation_seed.value_or(id.seed),

@@ -168,7 +168,7 @@ void ReplicationBlocks::run_block(int first, int count, std::span<std::int32_t> 
   for_each_run_in_parallel(count, threads, [&](int thread, int i) {
     Worker& worker = *workers_[static_cast<std::size_t>(thread)];
     const int run = first + i;
-    const ReplicationIdentity id{options_.seed, static_cast<std::uint64_t>(run)};
+    const ReplicationIdentity id{options_.seed, static_cast<std::uint64_t>(run), std::nullopt};
     worker.draw_rates(*rates_, scenario_, id.seed, id.replication, horizon_time);
     std::span<std::int32_t> tally(tallies.data() + run_size * static_cast<std::size_t>(i), run_size);
     std::span<double> run_measures(measures.data() + measure_run_size * static_cast<std::size_t>(i), measure_run_size);
