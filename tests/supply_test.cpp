@@ -11,6 +11,7 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <span>
 
 #include "scenario/scenario_loader.hpp"
 #include "simulation/compiled_model.hpp"
@@ -335,6 +336,12 @@ TEST(Supply, UnlimitedInHouseHomesAlwaysHaveABed) {
 // The households a match can choose from: only active ones with room for every sibling, approved
 // for every age, taking sibling groups when there are several; the nth of them is counted in index
 // order across households of different kinds, and filling or freeing places updates the count.
+// The nth suitable household for these children, reserved as a match does it.
+static PlaceHandle reserve_nth(SupplyPool& pool, std::span<const int> ages, int n) {
+  pool.find_suitable(ages);
+  return pool.reserve_nth_found(n);
+}
+
 TEST(Supply, SuitableHouseholdsAreThoseWithRoomAndApprovalCountedInIndexOrder) {
   Supply supply;
   supply.enabled = true;
@@ -351,15 +358,15 @@ TEST(Supply, SuitableHouseholdsAreThoseWithRoomAndApprovalCountedInIndexOrder) {
   EXPECT_EQ(pool.suitable_households(siblings), 4);
   pool.deregister(leaving);
   ASSERT_EQ(pool.suitable_households(siblings), 3);
-  EXPECT_EQ(pool.reserve_suitable_household(siblings, 1).index, 4);
+  EXPECT_EQ(reserve_nth(pool, siblings, 1).index, 4);
   EXPECT_EQ(pool.household(4).occupied, 2);
   EXPECT_EQ(pool.suitable_households(siblings), 2);  // household 4 has one place left
-  EXPECT_EQ(pool.reserve_suitable_household(siblings, 1).index, 6);
-  EXPECT_EQ(pool.reserve_suitable_household(siblings, 0).index, 1);
+  EXPECT_EQ(reserve_nth(pool, siblings, 1).index, 6);
+  EXPECT_EQ(reserve_nth(pool, siblings, 0).index, 1);
   EXPECT_EQ(pool.suitable_households(siblings), 0);
   const std::array<int, 1> one{3};
   EXPECT_EQ(pool.suitable_households(one), 3);  // households 0, 2 and 4
-  EXPECT_EQ(pool.reserve_suitable_household(one, 1).index, 2);
+  EXPECT_EQ(reserve_nth(pool, one, 1).index, 2);
   pool.release(PlaceHandle{Category::foster_in_house, 6});
   EXPECT_EQ(pool.suitable_households(one), 3);  // 0, 4 and 6
 }
@@ -402,7 +409,8 @@ TEST_P(NthSuitableHousehold, MatchesAScanOfEveryHousehold) {
     ASSERT_GT(scanned.size(), 20u);
     ASSERT_GE(scanned.back(), kHouseholds - 64);  // the walk crosses words to the last
     for (std::size_t n = 0; n < scanned.size(); ++n) {
-      const PlaceHandle place = pool.reserve_suitable_household(ages, static_cast<int>(n));
+      ASSERT_EQ(pool.find_suitable(ages), static_cast<int>(scanned.size()));
+      const PlaceHandle place = pool.reserve_nth_found(static_cast<int>(n));
       ASSERT_EQ(place.index, scanned[n]) << "n = " << n;
       for (std::size_t c = 0; c < ages.size(); ++c) pool.release(place);
     }

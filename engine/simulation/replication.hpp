@@ -281,7 +281,9 @@ class ReplicationRunner {
   void schedule_deregistration(std::int32_t household, double now);
   void deregister(std::int32_t household, double now);
   void leave_if_last_child(const PlaceHandle& place, double now);
-  void queue_enquiry_approvals();
+  // Draws the council's usual enquiries made in (from, until) and queues the approvals they lead to.
+  void queue_enquiry_approvals(double from, double until);
+  void queue_approval_if_converted(StreamEngine& conversions, double at);
   void schedule_campaign_enquiry(double now);
   void handle_campaign_enquiry(double now);
   void add_constellations(int constellations);

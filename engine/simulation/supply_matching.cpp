@@ -128,20 +128,11 @@ void ReplicationRunner::start_supply(ReplicationIdentity id) {
   mockingbird_members_wanted_ = supply.mockingbird_constellations * supply.households_per_constellation;
   for (int h = 0; h < supply.in_house_households; ++h) add_household(id, 0.0, true);
   // The recruitment pipeline is already running at the origin: enquiries made in the months
-  // before it are approved in the months after.
+  // before it are approved in the months after. (The first enquiry time drawn at or after the
+  // origin is set aside, and the origin's enquiries drawn afresh from 0, as they always have been.)
   const double pipeline_days = (supply.application_lag_months + supply.approval_lag_months) * kDaysPerMonth;
-  double enquiry_time = -pipeline_days;
-  while (true) {
-    const double rate = supply.enquiries_per_year;
-    if (rate <= 0) break;
-    enquiry_time += exponential1(enquiry_arrivals_) * kDaysPerYear / rate;
-    if (enquiry_time >= 0) break;
-    if (uniform_open01(household_draws_) >= supply.application_probability) continue;
-    if (uniform_open01(household_draws_) >= supply.approval_probability) continue;
-    const double approved = enquiry_time + pipeline_days;
-    if (approved >= 0 && approved <= model_->horizon_time) queue_.push(Event{approved, EventKind::household_approved, 0});
-  }
-  queue_enquiry_approvals();
+  queue_enquiry_approvals(-pipeline_days, 0.0);
+  queue_enquiry_approvals(0.0, model_->horizon_time);
   schedule_campaign_enquiry(0.0);
   if (supply.step_down) {
     schedule_specialist_approval(std::max(0.0, days_between(model_->origin, supply.step_down->starts) - 1.0));
@@ -251,20 +242,24 @@ void ReplicationRunner::add_constellations(int constellations) {
 // so all of them to the horizon are drawn at the origin and only their approvals are queued: the
 // same draws in the same order as an event for each enquiry, which were a fifth of a large
 // council's events.
-void ReplicationRunner::queue_enquiry_approvals() {
-  const Supply& supply = scenario_.supply;
-  const double per_year = supply.enquiries_per_year;
+void ReplicationRunner::queue_enquiry_approvals(double from, double until) {
+  const double per_year = scenario_.supply.enquiries_per_year;
   if (per_year <= 0) return;
-  const double lag = (supply.application_lag_months + supply.approval_lag_months) * kDaysPerMonth;
-  double at = 0;
-  while (true) {
+  for (double at = from;;) {
     at += exponential1(enquiry_arrivals_) * kDaysPerYear / per_year;
-    if (at > model_->horizon_time) return;
-    if (uniform_open01(household_draws_) >= supply.application_probability) continue;
-    if (uniform_open01(household_draws_) >= supply.approval_probability) continue;
-    const double approved = at + lag;
-    if (approved <= model_->horizon_time) queue_.push(Event{approved, EventKind::household_approved, 0});
+    if (at >= until) return;
+    queue_approval_if_converted(household_draws_, at);
   }
+}
+
+// An enquiry made at `at` becomes an application, then an approval, with the funnel's chances
+// (drawn from `conversions`), and the household is approved after the two lags.
+void ReplicationRunner::queue_approval_if_converted(StreamEngine& conversions, double at) {
+  const Supply& supply = scenario_.supply;
+  if (uniform_open01(conversions) >= supply.application_probability) return;
+  if (uniform_open01(conversions) >= supply.approval_probability) return;
+  const double approved = at + (supply.application_lag_months + supply.approval_lag_months) * kDaysPerMonth;
+  if (approved >= 0 && approved <= model_->horizon_time) queue_.push(Event{approved, EventKind::household_approved, 0});
 }
 
 void ReplicationRunner::schedule_campaign_enquiry(double now) {
@@ -275,17 +270,12 @@ void ReplicationRunner::schedule_campaign_enquiry(double now) {
 }
 
 void ReplicationRunner::handle_campaign_enquiry(double now) {
-  const Supply& supply = scenario_.supply;
-  StreamEngine& conversions = campaign_arrivals_;
   schedule_campaign_enquiry(now);
   const double highest = ramp_peak(scenario_.options.extra_enquiries_per_year);
   if (uniform_open01(campaign_arrivals_) * highest >= ramp_total(scenario_.options.extra_enquiries_per_year, now)) {
     return;  // thinned: the campaign has not reached this rate yet
   }
-  if (uniform_open01(conversions) >= supply.application_probability) return;
-  if (uniform_open01(conversions) >= supply.approval_probability) return;
-  const double approved = now + (supply.application_lag_months + supply.approval_lag_months) * kDaysPerMonth;
-  if (approved <= model_->horizon_time) queue_.push(Event{approved, EventKind::household_approved, 0});
+  queue_approval_if_converted(campaign_arrivals_, now);
 }
 
 void ReplicationRunner::schedule_specialist_approval(double now) {

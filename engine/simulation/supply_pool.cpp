@@ -14,7 +14,6 @@ void SupplyPool::reset(const Supply& supply) {
   kind_of_.clear();
   listed_free_.clear();
   for (OrderedIndexSet& set : with_free_) set.clear();
-  std::fill(count_with_free_.begin(), count_with_free_.end(), 0);
   active_households_ = 0;
   active_places_ = 0;
   home_occupied_.assign(supply.homes.size(), 0);
@@ -53,21 +52,18 @@ std::int32_t SupplyPool::add_household(const Household& household) {
   return index;
 }
 
-// Lays the index out again, its sets and counts moved, when a kind or a larger household is added:
+// Lays the index out again, its sets moved, when a kind or a larger household is added:
 // rarely, and only until the kinds and sizes the scenario has have all been seen once.
 void SupplyPool::widen_free_index(std::size_t kinds, std::size_t places) {
   const std::size_t stride = std::max(free_stride_, places);
   if (kinds * stride <= with_free_.size() && stride == free_stride_) return;
   std::vector<OrderedIndexSet> sets(kinds * stride);
-  std::vector<int> counts(kinds * stride, 0);
   for (std::size_t k = 0; k < kinds_.size(); ++k) {
     for (std::size_t f = 1; f <= free_stride_; ++f) {
       sets[k * stride + f - 1] = std::move(with_free_[free_slot(k, f)]);
-      counts[k * stride + f - 1] = count_with_free_[free_slot(k, f)];
     }
   }
   with_free_ = std::move(sets);
-  count_with_free_ = std::move(counts);
   free_stride_ = stride;
 }
 
@@ -83,12 +79,10 @@ void SupplyPool::track_free_places(std::int32_t index) {
   for (int f = listed + 1; f <= free; ++f) {
     const std::size_t slot = free_slot(kind, static_cast<std::size_t>(f));
     with_free_[slot].insert(static_cast<std::uint32_t>(index));
-    ++count_with_free_[slot];
   }
   for (int f = free + 1; f <= listed; ++f) {
     const std::size_t slot = free_slot(kind, static_cast<std::size_t>(f));
     with_free_[slot].erase(static_cast<std::uint32_t>(index));
-    --count_with_free_[slot];
   }
   listed_free_[i] = static_cast<std::uint8_t>(free);
 }
@@ -218,7 +212,7 @@ int SupplyPool::suitable_households(std::span<const int> ages_years, NeedsLevel 
   const Seekers seekers(ages_years, needs);
   int suitable = 0;
   for (std::size_t k = 0; k < kinds_.size(); ++k) {
-    if (kinds_[k].takes(seekers)) suitable += count_with_free_[free_slot(k, ages_years.size())];
+    if (kinds_[k].takes(seekers)) suitable += static_cast<int>(with_free_[free_slot(k, ages_years.size())].size());
   }
   return suitable;
 }
@@ -228,11 +222,6 @@ int SupplyPool::suitable_households(std::span<const int> ages_years, NeedsLevel 
 // counts by chunk (OrderedIndexSet::nth_of_union), in a few reads of each suitable kind's set
 // whatever n and the size of the pool. Only the kinds with a suitable household are read: needs
 // levels multiply the kinds, and most take no child.
-PlaceHandle SupplyPool::reserve_suitable_household(std::span<const int> ages_years, int n, NeedsLevel needs) {
-  find_suitable(ages_years, needs);
-  return reserve_nth_found(n);
-}
-
 int SupplyPool::find_suitable(std::span<const int> ages_years, NeedsLevel needs) {
   const std::size_t free_needed = ages_years.size();
   const Seekers seekers(ages_years, needs);
@@ -240,10 +229,9 @@ int SupplyPool::find_suitable(std::span<const int> ages_years, NeedsLevel needs)
   found_for_ = static_cast<int>(free_needed);
   int suitable = 0;
   for (std::size_t k = 0; k < kinds_.size(); ++k) {
-    // A kind with no household free is passed over on its count, without reading its set.
     if (!kinds_[k].takes(seekers)) continue;
-    const int count = count_with_free_[free_slot(k, free_needed)];
-    if (count == 0) continue;
+    const auto count = static_cast<int>(with_free_[free_slot(k, free_needed)].size());
+    if (count == 0) continue;  // no household of the kind has room: its set is not read again
     suitable += count;
     suitable_sets_.push_back(&with_free_[free_slot(k, free_needed)]);
   }

@@ -85,14 +85,10 @@ class SupplyPool {
   // enough free places, approved for every age and for `needs`, taking sibling groups if more
   // than one child.
   int suitable_households(std::span<const int> ages_years, NeedsLevel needs = NeedsLevel::standard) const;
-  // Reserves the `n`th (from 0, in index order) of those suitable households; `n` must be below
-  // suitable_households(ages_years, needs). Reads a few counts and bitmap words of each suitable
-  // kind's set, whatever n and the size of the pool.
-  PlaceHandle reserve_suitable_household(std::span<const int> ages_years, int n,
-                                         NeedsLevel needs = NeedsLevel::standard);
-  // The same in two steps, for a match that draws n from the count: find_suitable counts the
-  // suitable households (as suitable_households) and keeps their kinds' sets; reserve_nth_found
-  // reserves the nth of them, reading no kind again. Nothing may change the pool in between.
+  // For a match, in two steps: find_suitable counts the suitable households (as
+  // suitable_households) and keeps their kinds' sets; reserve_nth_found reserves the `n`th (from 0,
+  // in index order) of them, `n` below that count, reading a few counts and bitmap words of each
+  // suitable kind's set, whatever n and the size of the pool. Nothing may change the pool in between.
   int find_suitable(std::span<const int> ages_years, NeedsLevel needs = NeedsLevel::standard);
   PlaceHandle reserve_nth_found(int n);
   std::optional<PlaceHandle> reserve_step_down();
@@ -145,15 +141,14 @@ class SupplyPool {
   std::vector<Household> households_;
   // The free-place index: the first household with room for some children is the smallest index
   // among the kinds that take them, so a reservation looks at each kind once instead of scanning
-  // households. The kinds, and each kind's counts of households with room, are small arrays of
-  // their own, not a vector inside each kind: a search reads every kind's filter and count, and in
-  // a region every council's pool is searched in turn, so they are mostly out of cache.
+  // households. The kinds are a small array of their own, not a vector inside each kind: a search
+  // reads every kind's filter, and in a region every council's pool is searched in turn, so they
+  // are mostly out of cache.
   std::vector<HouseholdKind> kinds_;
   // [kind * free_stride_ + f - 1]: active households of the kind with at least f free places (a
-  // set, by index), and how many.
+  // set, by index, which counts its members).
   std::vector<OrderedIndexSet> with_free_;
-  std::vector<int> count_with_free_;
-  std::size_t free_stride_ = 0;       // the most places of any household added
+  std::size_t free_stride_ = 0;  // the most places of any household added
   std::size_t free_slot(std::size_t kind, std::size_t free_places) const {
     return kind * free_stride_ + free_places - 1;
   }
