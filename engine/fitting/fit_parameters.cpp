@@ -192,19 +192,9 @@ Scenario apply_parameters(const Scenario& start, std::span<const FitParameter> k
   }
   tilt_entry_ages(s.entries, value[static_cast<std::size_t>(FitParameter::entry_age_older)]);
   if (s.starting_counts && value[static_cast<std::size_t>(FitParameter::starting_stock)] != 0) {
-    const double scale = multiplier(FitParameter::starting_stock);
-    StartingCounts& counts = *s.starting_counts;
-    for (int c = 0; c < kCategoryCount; ++c) {
-      for (int b = 0; b < kAgeBandCount; ++b) {
-        for (int x = 0; x < kSexCount; ++x) {
-          int& n = counts.count[c][b][x];
-          int& u = counts.uasc_count[c][b][x];
-          n = static_cast<int>(std::lround(n * scale));
-          u = std::min(n, static_cast<int>(std::lround(u * scale)));
-        }
-      }
-    }
-    counts.placements_since_april.reset();  // by-category counts no longer add up; the percentages stay
+    // The children in all move by the multiplier (cells shared out, not rounded one by one: a small
+    // council's cells hold a child or two, which rounding alone would leave where they were).
+    scale_starting_children(*s.starting_counts, multiplier(FitParameter::starting_stock));
   }
 
   const auto bands = static_cast<std::size_t>(s.duration_band_count());

@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <sstream>
 #include <stdexcept>
+#include <type_traits>
 
+#include "core/apportion.hpp"
 #include "fitting/starting_counts_from_groups.hpp"
 #include "output/written_text.hpp"
 
@@ -253,10 +255,20 @@ Scenario base_scaled_to_council(const Scenario& base, const PublishedFigures& fi
   }
   // Counts of children at the base's own size: those who left care before the origin and may come back, and
   // care leavers. Left as they are, a council a tenth of the base's size would have the base's re-entries.
-  for (auto& counts : scaled.re_entry.left_before_origin)
-    for (std::int32_t& count : counts) count = static_cast<std::int32_t>(std::lround(count * factor));
-  for (auto& by_band : scaled.care_leavers.starting_count)
-    for (int& count : by_band) count = static_cast<int>(std::lround(count * factor));
+  // Each table is shared out whole (core/apportion.hpp): cell by cell, rounding would lose most of a small
+  // council's children, whose cells hold one or two.
+  const auto scale_table = [factor](auto& table) {
+    std::vector<double> cells;
+    for (const auto& row : table) cells.insert(cells.end(), row.begin(), row.end());
+    double total = 0;
+    for (double x : cells) total += x;
+    const std::vector<long long> shares = apportion(std::llround(total * factor), cells);
+    std::size_t k = 0;
+    for (auto& row : table)
+      for (auto& count : row) count = static_cast<std::remove_reference_t<decltype(count)>>(shares[k++]);
+  };
+  scale_table(scaled.re_entry.left_before_origin);
+  scale_table(scaled.care_leavers.starting_count);
   note =
       "The base is shared by the pooled councils: its entries, UASC entries, children who left care before "
       "the origin (who may come back) and care leavers were scaled by " +

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "calibration/care_leavers_from_figures.hpp"
+#include "core/apportion.hpp"
 #include "core/errors.hpp"
 #include "core/random_streams.hpp"
 #include "fitting/figure_targets.hpp"
@@ -64,12 +65,15 @@ int total_children(const StartingCounts& counts, bool uasc = false) {
 // The UASC of `counts`, placed as `shape` places its UASC and scaled to `target` in all; no cell
 // holds more UASC than children. `shape` may be `counts` itself.
 void scale_uasc_to(StartingCounts& counts, const StartingCounts& shape, double target) {
-  const int shape_uasc = total_children(shape, true);
+  std::vector<double> weights;
+  for (const auto& category : shape.uasc_count)
+    for (const auto& band : category) weights.insert(weights.end(), band.begin(), band.end());
+  const std::vector<long long> shares = apportion(std::llround(std::max(0.0, target)), weights);
+  std::size_t k = 0;
   for (int c = 0; c < kCategoryCount; ++c)
     for (int b = 0; b < kAgeBandCount; ++b)
-      for (int x = 0; x < kSexCount; ++x) {
-        const double scaled = shape_uasc > 0 ? shape.uasc_count[c][b][x] * target / shape_uasc : 0;
-        counts.uasc_count[c][b][x] = std::min(counts.count[c][b][x], static_cast<int>(std::lround(scaled)));
+      for (int x = 0; x < kSexCount; ++x, ++k) {
+        counts.uasc_count[c][b][x] = std::min(counts.count[c][b][x], static_cast<int>(shares[k]));
       }
 }
 
@@ -481,16 +485,7 @@ FitStart fit_start(const Scenario& base, const PublishedFigures& figures, Date o
     if (f.metric == FigureMetric::stability_short_term && f.date == start_day) short_term_at_start = f.value;
   }
   const int base_children = total_children(counts);
-  if (first_stock && base_children > 0) {
-    const double scale = first_stock->value / base_children;
-    for (int c = 0; c < kCategoryCount; ++c)
-      for (int b = 0; b < kAgeBandCount; ++b)
-        for (int x = 0; x < kSexCount; ++x) {
-          counts.count[c][b][x] = static_cast<int>(std::lround(counts.count[c][b][x] * scale));
-          counts.uasc_count[c][b][x] =
-              std::min(counts.count[c][b][x], static_cast<int>(std::lround(counts.uasc_count[c][b][x] * scale)));
-        }
-  }
+  if (first_stock && base_children > 0) scale_starting_children(counts, first_stock->value / base_children);
   // Its UASC, scaled to the first UASC figure rather than with the rest: UASC numbers move with
   // the national transfer scheme, not with the council's other children (the default council had 44
   // in 2019 and 25 at its origin). Each cell keeps at most its children.

@@ -120,6 +120,13 @@ struct StartingCounts {
   }
 };
 
+// The children scaled by `scale` (> 0): lround(children() * scale) in all, shared out among the cells in
+// proportion to their children (core/apportion.hpp), and the UASC among them likewise, each cell's UASC at
+// most its children. Rounding each cell on its own would lose or add children wherever cells are small.
+// Each category's days and the stability percentages stay; placements_since_april (counts by category) is
+// dropped, as it no longer adds up.
+void scale_starting_children(StartingCounts& counts, double scale);
+
 // A stream of children entering care: expected children a year by age band and sex, following a
 // damped log-linear trend from the origin, each placed first according to first_placement.
 //

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/apportion.hpp"
 #include "core/care_leaver_statuses.hpp"
 #include "core/categories.hpp"
 #include "core/errors.hpp"
@@ -40,32 +41,6 @@ std::string council_name(std::size_t index) {
   std::string digits = std::to_string(index + 1);
   if (digits.size() < 3) digits.insert(0, 3 - digits.size(), '0');
   return "council_" + digits;
-}
-
-// `total` shared out in proportion to `weights` (not all 0): each gets the whole part of its share,
-// and what is left goes one each to the largest remainders, ties to the earlier.
-std::vector<long long> apportion(long long total, const std::vector<double>& weights) {
-  const double sum = std::accumulate(weights.begin(), weights.end(), 0.0);
-  std::vector<long long> shares(weights.size(), 0);
-  std::vector<double> remainders(weights.size(), 0);
-  long long given = 0;
-  for (std::size_t i = 0; i < weights.size(); ++i) {
-    const double exact = static_cast<double>(total) * weights[i] / sum;
-    shares[i] = static_cast<long long>(std::floor(exact));
-    remainders[i] = exact - static_cast<double>(shares[i]);
-    given += shares[i];
-  }
-  std::vector<std::size_t> order(weights.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return remainders[a] > remainders[b]; });
-  for (std::size_t k = 0; given < total && k < order.size(); ++k, ++given) {
-    if (weights[order[k]] > 0) {
-      ++shares[order[k]];
-    } else {
-      --given;  // a zero weight gets nothing
-    }
-  }
-  return shares;
 }
 
 int scaled_count(double value, double factor) { return static_cast<int>(std::llround(value * factor)); }
