@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <boost/math/distributions/binomial.hpp>
+#include <boost/math/distributions/normal.hpp>
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/normal_distribution.hpp>
 #include <cmath>
@@ -341,9 +342,13 @@ void print(const std::string& what, const Errors& e) {
 }
 
 // How the region pools: each pooled rate is estimated from the councils that inform it, every small council is
-// fitted again with the region's line at its size as its prior, and the large councils keep their own fits. Where
-// the line lands is printed, not checked: on these councils (about 20 children each) it is no better than the
-// figures that make it, and it moved with the fit's seed (below).
+// fitted again with the region's line at its size as its prior, and the large councils keep their own fits. The
+// line at the small councils' size is within the allowed standard errors of the region's truth (the large
+// councils' end is printed only: three councils' own effects decide it). Fit seeds 7 to 11 put it at family
+// endings x1.28, 1.22, 1.25, 1.26, 1.19, moves x1.59, 1.62, 1.74, 1.60, 1.87 and returns home x0.73, 0.68, 0.71,
+// 0.71, 0.80 (truths 1.3, 1.5 and 0.7; the furthest, seed 11's moves, 2.7 se off). Before a fit's start kept a
+// scaled council's children in all (engine/core/apportion.hpp) these councils of 17 started their fits with 13
+// children, and the line sat as far as x0.68 and x2.43 (6 and 4 se off).
 TEST(PooledFitRegion, PoolsTheSmallCouncilsTowardsTheRegionsLineAndLeavesLargeOnesAlone) {
   const SyntheticRegion& region = synthetic_region();
   std::cout << region.fit.describe() << "\n";
@@ -355,6 +360,11 @@ TEST(PooledFitRegion, PoolsTheSmallCouncilsTowardsTheRegionsLineAndLeavesLargeOn
       const double size = region.fit.sizes[j];
       std::cout << info_of(kind).name << " at " << size << " entries a year: x" << std::exp(p.region.mean_at(size))
                 << " (line se " << p.region.mean_se_at(size) << "), truth x" << std::exp(region_value) << "\n";
+      if (region.councils[j].small) {
+        EXPECT_LE(std::abs(p.region.mean_at(size) - region_value),
+                  testing::standard_errors_allowed() * p.region.mean_se_at(size))
+            << info_of(kind).name;
+      }
     }
     // Each small council's prior is the line at its size, no wider than twice the default's; the large councils
     // (200 entries a year, above --pool-below's 30) keep their own fits.
@@ -382,22 +392,21 @@ TEST(PooledFitRegion, PoolsTheSmallCouncilsTowardsTheRegionsLineAndLeavesLargeOn
   }
 }
 
-// What a council's figures cannot tell apart, pooling cannot either. These councils' figures (about 20 children
-// each) barely separate foster placements' endings from moves, and the region's line can sit well off the truth
-// along that ridge, by more than its own standard error says. So on them neither the pooled multipliers nor the
-// forecasts' accuracy are better than alone at every seed of the fit (printed here, not checked). Measured, fit
-// seeds 7 to 11 at 120 runs:
-// - the small councils' multipliers' squared log error, alone against pooled: pooled lower at seeds 7 and 10 (by
-//   8 and 9 se), higher at 8, 9 and 11 (by 10, 18 and 13 se); pooled 90% intervals missed 56, 143, 198, 52 and 177
-//   of 216 truths;
-// - the held-out years' squared log error: pooled worse by 3.7, 2.8 and 2.7 se at seeds 7 to 9, better by 6.4 se
-//   at 10, even at 11; at 400 runs pooled was worse at all five seeds (2.6 to 6.3 se).
-// What holds at every seed is that pooled forecasts are no more confident than they should be: the held-out years'
-// published figures (children looked after and exits, drawn from the truth and never seen by a fit) fall outside
-// the small councils' pooled 90% intervals no more often than a binomial allows at the false-alarm rate. They fell
-// outside 56, 66, 43, 43 and 51 times of 720 (alone 37, 50, 33, 41, 53), against a limit of 113. A council's
-// figures are correlated, which makes the binomial's limit tight, not loose. Pooling's gain is judged on worlds
-// carecast was not built from (ValidationSuite, tests/validation/pooled_fit_validation.py).
+// What pooling gives these small councils (about 17 children each). Measured, fit seeds 7 to 11 at 120 runs:
+// - their multipliers' squared log error: pooled lower at every seed, by 7.8, 7.0, 5.2, 6.9 and 4.1 se (0.023 to
+//   0.040 pooled against 0.057 to 0.065 alone). Checked here, one-sided at the false-alarm rate.
+// - the held-out years' squared log error: about the same, pooled minus alone -0.7, -1.8, -1.8, +1.1 and +1.1 se.
+//   Printed, not checked.
+// - their multipliers' pooled 90% intervals missed 50, 35, 55, 37 and 87 of 216 truths: still too narrow (a
+//   binomial allows 45 at the false-alarm rate), as the spreads are estimated, not integrated over.
+//   Printed, not checked.
+// - the held-out years' published figures (children looked after and exits, drawn from the truth and never seen
+//   by a fit) fell outside the small councils' pooled 90% intervals 40, 48, 39, 48 and 44 times of 720 (alone 32,
+//   36, 30, 42, 41), against a binomial limit of 113. Checked. A council's figures are correlated, which makes the
+//   binomial's limit tight, not loose.
+// Before the fit's start kept a scaled council's children in all, pooling made the multipliers worse at seeds 8, 9
+// and 11 (by 10 to 18 se) and the intervals missed 52 to 198 of 216. Pooling's gain in forecasts is judged on
+// worlds carecast was not built from (ValidationSuite, tests/validation/pooled_fit_validation.py).
 TEST(PooledFitRegion, PooledForecastIntervalsHoldTheSmallCouncilsYearsNotFitted) {
   const SyntheticRegion& region = synthetic_region();
   int figures = 0;
@@ -431,8 +440,10 @@ TEST(PooledFitRegion, PooledForecastIntervalsHoldTheSmallCouncilsYearsNotFitted)
             << " (limit " << limit << "), alone " << outside_alone << "\n"
             << "Small councils' multipliers outside their pooled 90% intervals (not checked): " << truths_missed
             << " of " << truths << "\n";
-  print("Squared log error of the fitted multipliers (hazard_family, moves, returned_home)",
-        errors(region, rate_error));
+  const Errors rates = errors(region, rate_error);
+  print("Squared log error of the fitted multipliers (hazard_family, moves, returned_home)", rates);
+  const double one_sided = boost::math::quantile(boost::math::complement(boost::math::normal(), testing::kFalseAlarmRate));
+  EXPECT_GT(rates.small_difference.mean, one_sided * rates.small_difference.standard_error);
   print("Squared log error of the two held-out years' figures against the truth's expectation",
         errors(region, [&](const FitResult& fit, const RegionCouncil& council) {
           return held_out_error(fit, region, council);
