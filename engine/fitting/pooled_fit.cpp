@@ -32,6 +32,11 @@ constexpr double kLeastSizeSpread = 0.05;
 // The prior sd of a line's slope (per unit of log size) over the default prior's sd: a council e times the size
 // of another differs by about half the default's sd, one ten times the size by about one.
 constexpr double kSlopePriorSdRatio = 0.5;
+// The grid on which each spread's posterior is read (estimate_region): tau from 0.001 to four times the default
+// prior's sd (a refit's prior sd is capped at twice it), at this many points evenly in log tau.
+constexpr double kLeastSpreadOnGrid = 0.001;
+constexpr double kMostSpreadOnGridRatio = 4.0;
+constexpr int kGridPoints = 200;
 
 // The children at a base's start, whether it states them as counts or groups.
 int base_children(const Scenario& base) {
@@ -214,11 +219,79 @@ std::array<std::optional<RegionEstimate>, kFitParameterCount> estimate_region(
     }
     if (change < kConvergence) break;
   }
+  // The spreads' uncertainty. Each spread above is its posterior mode; with councils whose figures say little
+  // apiece it is also uncertain and its posterior is skewed towards larger values, so a council's prior variance
+  // about the line takes the spread's posterior mean of tau^2 instead (the predictive variance of a council's
+  // multiplier, its lines profiled). Each spread's posterior is read on a grid of tau, the others at their modes:
+  // the councils' marginal likelihoods (each Gaussian likelihood integrated over its prior), the lines' own prior
+  // and the Gamma(2, 0) prior on tau.
+  const auto log_evidence = [&] {
+    double total = 0;
+    for (const CouncilLikelihood& council : councils) {
+      const auto n = static_cast<Eigen::Index>(council.parameters.size());
+      Eigen::MatrixXd precision = council.precision;
+      Eigen::VectorXd score = council.score;
+      double log_variances = 0;
+      double mean_term = 0;
+      for (Eigen::Index k = 0; k < n; ++k) {
+        const auto [prior_mean, prior_variance] = prior_of(council, council.parameters[static_cast<std::size_t>(k)]);
+        precision(k, k) += 1 / prior_variance;
+        score(k) += prior_mean / prior_variance;
+        log_variances += std::log(prior_variance);
+        mean_term += prior_mean * prior_mean / prior_variance;
+      }
+      const Eigen::LDLT<Eigen::MatrixXd> solver(precision);
+      const double log_det = solver.vectorD().array().log().sum();
+      total += -0.5 * (log_variances + log_det) + 0.5 * score.dot(solver.solve(score)) - 0.5 * mean_term;
+    }
+    for (const std::size_t p : estimated) {
+      const double sd = info_of(static_cast<FitParameter>(p)).prior_sd;
+      const double intercept = region[p]->intercept / sd;
+      total -= 0.5 * intercept * intercept;
+      if (sloped[p]) {
+        const double slope = region[p]->slope / (kSlopePriorSdRatio * sd);
+        total -= 0.5 * slope * slope;
+      }
+    }
+    return total;
+  };
+  std::array<double, kFitParameterCount> predictive_spread{};
+  for (const std::size_t p : estimated) {
+    const double mode = spread[p];
+    const double prior_sd = info_of(static_cast<FitParameter>(p)).prior_sd;
+    // tau evenly in log tau; the Gamma(2, 0) prior on tau is proportional to tau, and the grid's step in log tau
+    // adds another tau.
+    const double low = std::log(kLeastSpreadOnGrid);
+    const double high = std::log(kMostSpreadOnGridRatio * prior_sd);
+    std::vector<double> log_weight(kGridPoints);
+    std::vector<double> variance(kGridPoints);
+    for (int g = 0; g < kGridPoints; ++g) {
+      const double tau = std::exp(low + (high - low) * g / (kGridPoints - 1));
+      spread[p] = tau * tau;
+      lines_given_spreads();
+      variance[static_cast<std::size_t>(g)] = tau * tau;
+      log_weight[static_cast<std::size_t>(g)] = log_evidence() + 2 * std::log(tau);
+    }
+    const double most = *std::max_element(log_weight.begin(), log_weight.end());
+    double weights = 0;
+    double mean = 0;
+    for (std::size_t g = 0; g < variance.size(); ++g) {
+      // The trapezoid rule: the grid's two ends count half.
+      const double w = std::exp(log_weight[g] - most) * (g == 0 || g + 1 == variance.size() ? 0.5 : 1.0);
+      weights += w;
+      mean += w * variance[g];
+    }
+    // The grid stops where a refit's prior is capped anyway (kMaximumPriorSdRatio); a spread barely informed
+    // (a parameter two or three councils inform) can have its mode near that end, and the truncated mean below it.
+    predictive_spread[p] = std::max(mode, mean / weights);
+    spread[p] = mode;
+  }
   lines_given_spreads();
   const Eigen::MatrixXd covariance = (-hessian).ldlt().solve(Eigen::MatrixXd::Identity(coefficients, coefficients));
   for (const std::size_t p : estimated) {
     RegionEstimate& estimate = *region[p];
     estimate.spread_variance = spread[p];
+    estimate.predictive_spread_variance = predictive_spread[p];
     const Eigen::Index c = first_coefficient[p];
     estimate.covariance(0, 0) = covariance(c, c);
     if (sloped[p]) {
@@ -378,7 +451,7 @@ PooledFit fit_pooled(const std::vector<CouncilFigures>& councils, const FitOptio
       if (!row.estimated) continue;
       const double default_sd = info_of(row.parameter).prior_sd;
       const double se = row.region.mean_se_at(result.sizes[j]);
-      const double sd = std::sqrt(row.region.spread_variance + se * se);
+      const double sd = std::sqrt(row.region.predictive_spread_variance + se * se);
       const ParameterPrior prior{row.region.mean_at(result.sizes[j]), std::min(sd, kMaximumPriorSdRatio * default_sd)};
       pooled_options.priors[static_cast<std::size_t>(row.parameter)] = prior;
       priors += (priors.empty() ? "" : "; ") + std::string(info_of(row.parameter).name) + " " +
@@ -408,7 +481,8 @@ std::string PooledFit::describe() const {
          "each council with fewer than "
       << fixed_decimals(pool_below, 0) << " entries a year (" << smaller
       << " of them) fitted again with the region's multiplier at its size as its prior, sd the spread between "
-         "councils and the line's own uncertainty there; larger councils keep their own fits.";
+         "councils (its posterior mean of the variance, for the spread is itself uncertain) and the line's own "
+         "uncertainty there; larger councils keep their own fits.";
   std::string own;
   std::string unestimated;
   for (const PooledParameter& p : parameters) {

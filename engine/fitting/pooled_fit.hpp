@@ -10,8 +10,8 @@
 // away, a few families weighing on every rate), and a region's many small councils must not pull a
 // large one towards rates that are theirs: each council is pooled towards councils of its size.
 // Empirical Bayes estimates the line and tau from all the councils' likelihoods together, then fits
-// every council again with Normal(mu_k(j), tau_k^2 + se(mu_k(j))^2) as its prior in place of the
-// default Normal(0, prior sd) about the base.
+// every council again with Normal(mu_k(j), E[tau_k^2] + se(mu_k(j))^2) as its prior in place of the
+// default Normal(0, prior sd) about the base (E[tau_k^2], the spread's posterior mean, below).
 //
 // How, in three steps:
 //   1. Each council is fitted alone, with the default priors. Its fit's last round gives a Gaussian
@@ -24,7 +24,11 @@
 //      linear in its prior mean); given the lines, each council's posterior (its likelihood times
 //      the region's prior, all its parameters at once, so that one parameter's evidence is not
 //      mistaken for another's) gives tau_k^2 as the mean of the councils' squared distances from
-//      their line plus their posterior variances. Repeated until the spreads settle.
+//      their line plus their posterior variances. Repeated until the spreads settle. That is each
+//      spread's posterior mode; its posterior mean of tau_k^2 (each spread read on a grid, the lines
+//      profiled, the others at their modes) is what a council's prior takes: with councils whose
+//      figures say little apiece the spread is itself uncertain, and the mode alone left the small
+//      councils' pooled intervals too narrow (tests/pooled_fit_test.cpp).
 //   3. Every council smaller than --pool-below (entries a year) is fitted again, simulating afresh, with its
 //      pooled prior; the larger ones keep their own fits (see fit_pooled).
 // The prior's sd is never below the sd of the line at the council's size (the region's rate is not
@@ -67,7 +71,9 @@ struct RegionEstimate {
   double intercept = 0;  // the log multiplier at the centre
   double slope = 0;      // its change per unit of log size (0 when the councils are all of a size)
   Eigen::Matrix2d covariance = Eigen::Matrix2d::Zero();  // of (intercept, slope)
-  double spread_variance = 0;                            // tau^2
+  double spread_variance = 0;                            // tau^2, its posterior mode
+  // tau^2's posterior mean (at least the mode): a council's prior variance about the line, with the line's own.
+  double predictive_spread_variance = 0;
   double mean_at(double size) const { return intercept + slope * (std::log(size) - centre); }
   double mean_se_at(double size) const {
     const Eigen::Vector2d x(1, std::log(size) - centre);
@@ -128,7 +134,8 @@ struct PooledFit {
   // a council whose children stay longer has more of them, which would tie slower endings to bigger councils.
   std::vector<double> sizes;
   // The prior each council's refit took, by parameter (set for the estimated ones: the region's line at the
-  // council's size, sd the spread and the line's own uncertainty there, at most twice the default's).
+  // council's size, sd from the spread's posterior mean of tau^2 and the line's own uncertainty there, at most twice
+  // the default's).
   std::vector<std::array<std::optional<ParameterPrior>, kFitParameterCount>> priors;
   // A short description of the pooling, for the terminal, pooling.csv's reader and each scenario's comments.
   std::string describe() const;
