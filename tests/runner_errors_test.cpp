@@ -129,9 +129,14 @@ TEST(RunnerErrors, AFailureInAReplicationReachesTheCallerOnAnyNumberOfThreads) {
         EXPECT_EQ(e.where().field, "entries.expected_per_year");
         EXPECT_EQ(e.problem(), "a planted failure");
       }
-      // The other threads stopped after their current replication instead of running all 24.
-      EXPECT_LT(observer.admissions(), sizes.largest * (7 + threads));
-      ASSERT_LT(sizes.largest * (7 + threads), sizes.total);  // the check could fail
+      // The other threads stopped instead of running all 24. Each stops after its current replication once the
+      // failure is recorded, but the failing thread records it only when its exception has unwound, and on a
+      // busy machine other threads can start a few more replications meanwhile: a bound of 7 + threads
+      // replications failed once under ASan with 4 threads on 2 cores (10,340 admissions against 8,338, about
+      // three replications more). Checked with room for that: the run stopped at least four replications'
+      // worth of children short of its 24 (it fails in about the 7th).
+      EXPECT_LT(observer.admissions(), sizes.total - 4 * sizes.largest);
+      ASSERT_LT(sizes.largest * (7 + threads), sizes.total - 4 * sizes.largest);  // the check could fail
     }
     {
       FailingObserver<std::logic_error> observer(fail_at);
