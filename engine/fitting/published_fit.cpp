@@ -17,7 +17,6 @@
 #include <thread>
 
 #include "calibration/care_leavers_from_figures.hpp"
-#include "core/apportion.hpp"
 #include "core/errors.hpp"
 #include "core/random_streams.hpp"
 #include "fitting/figure_targets.hpp"
@@ -65,16 +64,10 @@ int total_children(const StartingCounts& counts, bool uasc = false) {
 // The UASC of `counts`, placed as `shape` places its UASC and scaled to `target` in all; no cell
 // holds more UASC than children. `shape` may be `counts` itself.
 void scale_uasc_to(StartingCounts& counts, const StartingCounts& shape, double target) {
-  std::vector<double> weights;
-  for (const auto& category : shape.uasc_count)
-    for (const auto& band : category) weights.insert(weights.end(), band.begin(), band.end());
-  const std::vector<long long> shares = apportion(std::llround(std::max(0.0, target)), weights);
-  std::size_t k = 0;
+  const auto shares = apportion_cells(std::llround(std::max(0.0, target)), shape.uasc_count);
   for (int c = 0; c < kCategoryCount; ++c)
     for (int b = 0; b < kAgeBandCount; ++b)
-      for (int x = 0; x < kSexCount; ++x, ++k) {
-        counts.uasc_count[c][b][x] = std::min(counts.count[c][b][x], static_cast<int>(shares[k]));
-      }
+      for (int x = 0; x < kSexCount; ++x) counts.uasc_count[c][b][x] = std::min(counts.count[c][b][x], shares[c][b][x]);
 }
 
 // Whole years from `from` that reach `to`.

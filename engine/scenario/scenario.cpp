@@ -18,27 +18,31 @@ double EntryStream::total_per_year() const {
 
 Date Scenario::horizon_end() const { return add_years(origin, horizon_years); }
 
-void scale_starting_children(StartingCounts& counts, double scale) {
-  std::vector<double> children;
-  std::vector<double> uasc;
-  for (const auto& category : counts.count)
-    for (const auto& band : category) children.insert(children.end(), band.begin(), band.end());
-  for (const auto& category : counts.uasc_count)
-    for (const auto& band : category) uasc.insert(uasc.end(), band.begin(), band.end());
-  const auto total = [](const std::vector<double>& cells) {
-    double sum = 0;
-    for (double x : cells) sum += x;
-    return sum;
-  };
-  const std::vector<long long> scaled = apportion(std::llround(total(children) * scale), children);
-  const std::vector<long long> scaled_uasc = apportion(std::llround(total(uasc) * scale), uasc);
+PerCategory<PerAgeBand<PerSex<int>>> apportion_cells(long long total, const PerCategory<PerAgeBand<PerSex<int>>>& weights) {
+  std::vector<double> cells;
+  for (const auto& category : weights)
+    for (const auto& band : category) cells.insert(cells.end(), band.begin(), band.end());
+  const std::vector<long long> shares = apportion(total, cells);
+  PerCategory<PerAgeBand<PerSex<int>>> table{};
   std::size_t k = 0;
+  for (auto& category : table)
+    for (auto& band : category)
+      for (int& cell : band) cell = static_cast<int>(shares[k++]);
+  return table;
+}
+
+void scale_starting_children(StartingCounts& counts, double scale) {
+  const auto total = [](const PerCategory<PerAgeBand<PerSex<int>>>& table) {
+    long long sum = 0;
+    for (const auto& category : table)
+      for (const auto& band : category) sum += band[0] + band[1];
+    return static_cast<double>(sum);
+  };
+  const auto uasc = apportion_cells(std::llround(total(counts.uasc_count) * scale), counts.uasc_count);
+  counts.count = apportion_cells(std::llround(total(counts.count) * scale), counts.count);
   for (int c = 0; c < kCategoryCount; ++c)
     for (int b = 0; b < kAgeBandCount; ++b)
-      for (int x = 0; x < kSexCount; ++x, ++k) {
-        counts.count[c][b][x] = static_cast<int>(scaled[k]);
-        counts.uasc_count[c][b][x] = static_cast<int>(std::min(scaled[k], scaled_uasc[k]));
-      }
+      for (int x = 0; x < kSexCount; ++x) counts.uasc_count[c][b][x] = std::min(counts.count[c][b][x], uasc[c][b][x]);
   counts.placements_since_april.reset();
 }
 

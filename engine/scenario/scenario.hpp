@@ -120,6 +120,10 @@ struct StartingCounts {
   }
 };
 
+// `total` children shared out among the cells of a [category][age band][sex] table in proportion to
+// `weights`' cells (core/apportion.hpp): each cell its share rounded down, the rest to the largest remainders.
+PerCategory<PerAgeBand<PerSex<int>>> apportion_cells(long long total, const PerCategory<PerAgeBand<PerSex<int>>>& weights);
+
 // The children scaled by `scale` (> 0): lround(children() * scale) in all, shared out among the cells in
 // proportion to their children (core/apportion.hpp), and the UASC among them likewise, each cell's UASC at
 // most its children. Rounding each cell on its own would lose or add children wherever cells are small.
