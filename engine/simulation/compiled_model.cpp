@@ -45,6 +45,19 @@ double exponential1(StreamEngine& engine) {
 
 }  // namespace
 
+void CompiledEntryStream::cache_damped_trend(double horizon_time) {
+  majorant_factor_by_year.clear();
+  log_damping = 0;
+  if (damping_per_year >= 1) return;
+  const auto last_year = static_cast<int>(std::max(horizon_time, 0.0) / kDaysPerYear);
+  for (int year = 0; year <= last_year; ++year) {
+    majorant_factor_by_year.push_back(
+        std::exp(std::max(damped_trend_log_multiplier(log_growth_per_year, damping_per_year, year),
+                          damped_trend_log_multiplier(log_growth_per_year, damping_per_year, year + 1))));
+  }
+  log_damping = std::log(damping_per_year);
+}
+
 double CompiledEntryStream::next_arrival(double now, StreamEngine& arrivals, std::span<const double> year_multiplier,
                                          double horizon) const {
   const bool damped = damping_per_year < 1;
@@ -84,20 +97,25 @@ double CompiledEntryStream::next_arrival(double now, StreamEngine& arrivals, std
     }
     return INFINITY;
   }
+  // gamma * D(years), as damped_trend_log_multiplier gives it (the same operations), from log phi.
+  const double log_phi = log_damping != 0 ? log_damping : std::log(damping_per_year);
+  auto trend_log_multiplier = [&](double years) {
+    return log_growth_per_year * std::expm1(years * log_phi) / log_phi;
+  };
   while (t <= horizon) {
     const int year = static_cast<int>(t / kDaysPerYear);
     const double year_end = (year + 1) * kDaysPerYear;
     const double scale = groups_per_day * multiplier_in(year);
     const double majorant =
-        scale * std::exp(std::max(damped_trend_log_multiplier(log_growth_per_year, damping_per_year, year),
-                                  damped_trend_log_multiplier(log_growth_per_year, damping_per_year, year + 1)));
+        scale * (static_cast<std::size_t>(year) < majorant_factor_by_year.size()
+                     ? majorant_factor_by_year[static_cast<std::size_t>(year)]
+                     : std::exp(std::max(trend_log_multiplier(year), trend_log_multiplier(year + 1))));
     const double candidate = t + exponential1(arrivals) / majorant;
     if (candidate >= year_end) {
       t = year_end;
       continue;
     }
-    const double rate = scale * std::exp(damped_trend_log_multiplier(log_growth_per_year, damping_per_year,
-                                                                      candidate / kDaysPerYear));
+    const double rate = scale * std::exp(trend_log_multiplier(candidate / kDaysPerYear));
     if (uniform_open01(arrivals) * majorant < rate) return candidate;
     t = candidate;
   }
@@ -106,7 +124,8 @@ double CompiledEntryStream::next_arrival(double now, StreamEngine& arrivals, std
 
 namespace {
 
-CompiledEntryStream compile_stream(const EntryStream& stream, const std::vector<double>& group_sizes) {
+CompiledEntryStream compile_stream(const EntryStream& stream, const std::vector<double>& group_sizes,
+                                   double horizon_time) {
   CompiledEntryStream compiled;
   // First placements are compiled even for a stream without entries: children coming back into care
   // ([re_entry]) draw theirs from their stream's.
@@ -130,6 +149,7 @@ CompiledEntryStream compile_stream(const EntryStream& stream, const std::vector<
   compiled.log_growth_per_year = std::log1p(stream.annual_growth_rate);
   compiled.growth_per_day = compiled.log_growth_per_year / kDaysPerYear;
   compiled.damping_per_year = stream.trend_damping_per_year;
+  compiled.cache_damped_trend(horizon_time);
 
   std::array<double, kAgeBandCount * kSexCount> weights{};
   for (int b = 0; b < kAgeBandCount; ++b) {
@@ -168,8 +188,8 @@ CompiledModel CompiledModel::compile(const Scenario& scenario, double horizon_ti
       }
     }
   }
-  model.entries = compile_stream(scenario.entries, scenario.sibling_group_size_probability);
-  model.uasc = compile_stream(scenario.uasc, {1.0});
+  model.entries = compile_stream(scenario.entries, scenario.sibling_group_size_probability, horizon_time);
+  model.uasc = compile_stream(scenario.uasc, {1.0}, horizon_time);
   model.staying_put_probability = scenario.staying_put_probability;
   tie_entries_to_population(scenario, horizon_time, model);
   if (const TimeInCare& care = scenario.time_in_care; care.enabled()) {

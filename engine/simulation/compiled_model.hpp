@@ -47,6 +47,13 @@ struct CompiledEntryStream {
   double growth_per_day = 0;        // log(1 + annual growth) / days per year
   double log_growth_per_year = 0;   // log(1 + annual growth)
   double damping_per_year = 1;      // phi of the damped trend: 1 = undamped
+  // For a damped trend, worked out once by compile (cache_damped_trend): log phi, and for each year
+  // k up to the horizon's the thinning's majorant factor, exp(max(gamma D(k), gamma D(k + 1))).
+  // next_arrival reads them instead of computing them for every candidate arrival (the values are
+  // the same); a stream filled in by hand without them has them computed as it goes.
+  double log_damping = 0;
+  std::vector<double> majorant_factor_by_year;
+  void cache_damped_trend(double horizon_time);
   // Joint distribution of a child's (age band, sex): index band * kSexCount + sex.
   CumulativeTable<kAgeBandCount * kSexCount> age_band_and_sex;
   PerAgeBand<CumulativeTable<kCategoryCount>> first_placement;

@@ -100,7 +100,11 @@ std::optional<PlaceHandle> PlacementMarket::match_household(SupplyPool& pool, st
   if (q >= 1) return pool.reserve(Category::foster_in_house, ages_years, now, needs);
   const int suitable = pool.find_suitable(ages_years, needs);
   if (suitable == 0 || q <= 0) return std::nullopt;
-  const double passed_over = std::floor(std::log(uniform_open01(matching)) / std::log1p(-q));
+  if (q != log_miss_for_) {
+    log_miss_for_ = q;
+    log_miss_ = std::log1p(-q);
+  }
+  const double passed_over = std::floor(std::log(uniform_open01(matching)) / log_miss_);
   if (passed_over >= suitable) return std::nullopt;
   return pool.reserve_nth_found(static_cast<int>(passed_over));
 }

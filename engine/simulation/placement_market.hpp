@@ -69,6 +69,10 @@ class PlacementMarket {
   std::array<Search, kCategoryCount> entering_{};
   std::array<Search, kCategoryCount> starting_{};
   bool market_draws_ = false;  // a market's chance of a place is below 1 in some year
+  // log(1 - q) for the match chance q it was worked out for: one logarithm a search fewer. The
+  // chance is read from the supply at each search, so a changed one is worked out again.
+  mutable double log_miss_for_ = -1;
+  mutable double log_miss_ = 0;
 
   bool market_has_place(Category provider, double now, StreamEngine& draws) const;
 };

@@ -34,6 +34,7 @@ std::int32_t SupplyPool::add_household(const Household& household) {
            k.takes_sibling_groups == household.takes_sibling_groups && k.approved_up_to == household.approved_up_to;
   });
   if (kind == kinds_.end()) {
+    single_kinds_stale_ = true;
     widen_free_index(kinds_.size() + 1, household.places);
     HouseholdKind added{household.min_age_years, household.max_age_years, household.takes_sibling_groups,
                         household.approved_up_to};
@@ -45,7 +46,10 @@ std::int32_t SupplyPool::add_household(const Household& household) {
   } else {
     widen_free_index(kinds_.size(), household.places);
   }
-  kind->places = std::max(kind->places, household.places);
+  if (household.places > kind->places) {
+    kind->places = household.places;
+    single_kinds_stale_ = true;
+  }
   kind_of_.push_back(static_cast<std::uint16_t>(kind - kinds_.begin()));
   listed_free_.push_back(0);
   track_free_places(index);
@@ -224,10 +228,23 @@ int SupplyPool::suitable_households(std::span<const int> ages_years, NeedsLevel 
 // levels multiply the kinds, and most take no child.
 int SupplyPool::find_suitable(std::span<const int> ages_years, NeedsLevel needs) {
   const std::size_t free_needed = ages_years.size();
-  const Seekers seekers(ages_years, needs);
   suitable_sets_.clear();
   found_for_ = static_cast<int>(free_needed);
   int suitable = 0;
+  if (free_needed == 1 && ages_years[0] >= 0 && ages_years[0] < kAgeBitCount) {
+    // A child alone: only the kinds listed for its age and level are read.
+    if (single_kinds_stale_) list_single_kinds();
+    const std::size_t key = static_cast<std::size_t>(ages_years[0]) * kNeedsLevelCount + static_cast<std::size_t>(needs);
+    for (std::uint32_t i = single_kinds_start_[key]; i < single_kinds_start_[key + 1]; ++i) {
+      const OrderedIndexSet& set = with_free_[free_slot(single_kinds_[i], 1)];
+      const auto count = static_cast<int>(set.size());
+      if (count == 0) continue;
+      suitable += count;
+      suitable_sets_.push_back(&set);
+    }
+    return suitable;
+  }
+  const Seekers seekers(ages_years, needs);
   for (std::size_t k = 0; k < kinds_.size(); ++k) {
     if (!kinds_[k].takes(seekers)) continue;
     const auto count = static_cast<int>(with_free_[free_slot(k, free_needed)].size());
@@ -236,6 +253,24 @@ int SupplyPool::find_suitable(std::span<const int> ages_years, NeedsLevel needs)
     suitable_sets_.push_back(&with_free_[free_slot(k, free_needed)]);
   }
   return suitable;
+}
+
+// The kinds that take one child of each age (0 to 63) and needs level, each list in index order, so
+// that a search for a child alone reads those kinds' sets in the order a scan of every kind would.
+void SupplyPool::list_single_kinds() {
+  single_kinds_.clear();
+  single_kinds_start_.clear();
+  for (int age = 0; age < kAgeBitCount; ++age) {
+    for (int level = 0; level < kNeedsLevelCount; ++level) {
+      single_kinds_start_.push_back(static_cast<std::uint32_t>(single_kinds_.size()));
+      const Seekers seekers(std::span<const int>(&age, 1), static_cast<NeedsLevel>(level));
+      for (std::size_t k = 0; k < kinds_.size(); ++k) {
+        if (kinds_[k].takes(seekers)) single_kinds_.push_back(static_cast<std::uint16_t>(k));
+      }
+    }
+  }
+  single_kinds_start_.push_back(static_cast<std::uint32_t>(single_kinds_.size()));
+  single_kinds_stale_ = false;
 }
 
 PlaceHandle SupplyPool::reserve_nth_found(int n) {

@@ -169,6 +169,14 @@ class SupplyPool {
   // many children they are.
   std::vector<const OrderedIndexSet*> suitable_sets_;
   int found_for_ = 0;
+  // Most searches are for one child: the kinds that take a child of age a and needs level l are
+  // single_kinds_[single_kinds_start_[a * kNeedsLevelCount + l]] up to the next start, listed again
+  // only when a kind is added or a kind's places grow (a kind's filter reads its places).
+  static constexpr int kAgeBitCount = 64;
+  std::vector<std::uint16_t> single_kinds_;
+  std::vector<std::uint32_t> single_kinds_start_;
+  bool single_kinds_stale_ = true;
+  void list_single_kinds();
   void track_free_places(std::int32_t index);
   PlaceHandle fill_household(std::int32_t index, int children);
   void track_free_beds(std::size_t home);
