@@ -492,6 +492,38 @@ TEST(Supply, SuitableKindsMatchAScanWithFewAndManyKinds) {
   }
 }
 
+// A search for one child reads a list of the kinds that take each age and needs level, made at the
+// first search: households of a kind not yet seen (approved later in a run), and a kind whose places
+// grow, must be in later searches' lists.
+TEST(Supply, ASearchForOneChildSeesKindsAddedAfterEarlierSearches) {
+  Supply supply;
+  supply.enabled = true;
+  SupplyPool pool;
+  pool.reset(supply);
+  const std::array<int, 1> twelve{12};
+  const std::array<int, 1> five{5};
+  pool.add_household(Household{2, 0, 0, 10, true});  // 0: under 11s
+  EXPECT_EQ(pool.find_suitable(twelve), 0);
+  EXPECT_EQ(pool.find_suitable(five), 1);
+  const std::int32_t older = pool.add_household(Household{1, 0, 11, 17, false});  // 1: a new kind
+  ASSERT_EQ(pool.find_suitable(twelve), 1);
+  EXPECT_EQ(pool.reserve_nth_found(0).index, older);
+  EXPECT_EQ(pool.find_suitable(twelve), 0);  // its one place is taken
+  Household complex{1, 0, 0, 17, false};
+  complex.approved_up_to = NeedsLevel::complex;
+  EXPECT_EQ(pool.find_suitable(twelve, NeedsLevel::complex), 0);
+  const std::int32_t approved = pool.add_household(complex);  // 2: the first approved for complex needs
+  ASSERT_EQ(pool.find_suitable(twelve, NeedsLevel::complex), 1);
+  EXPECT_EQ(pool.reserve_nth_found(0).index, approved);
+  // A kind whose only household has no places takes nobody, until one of its kind has some.
+  pool.add_household(Household{0, 0, 0, 17, true});  // 3
+  EXPECT_EQ(pool.find_suitable(five), 1);
+  const std::int32_t roomy = pool.add_household(Household{3, 0, 0, 17, true});  // 4: the same kind, 3 places
+  ASSERT_EQ(pool.find_suitable(five), 2);
+  EXPECT_EQ(pool.suitable_households(five), 2);
+  EXPECT_EQ(pool.reserve_nth_found(1).index, roomy);
+}
+
 // The nth member of several disjoint sets together is the nth of their merged members, for every
 // n, after inserts (some of members already there) and erases spread over 300,000 values: the
 // counts by chunk stay those of the bitmap as it grows and its count levels are added.
