@@ -39,6 +39,8 @@ CostLedger::CostLedger(const Costs& costs, const ReportingCalendar& calendar, co
 }
 
 void CostLedger::begin(double horizon_time, bool count_care_days) {
+  held_.clear();
+  held_.reserve(kBatch);
   horizon_time_ = horizon_time;
   const auto rows = static_cast<std::size_t>(calendar_.date_count()) + 1;
   costs_by_month_.assign(costs_.enabled ? rows : 0, kCostCategoryCount);
@@ -52,6 +54,18 @@ double CostLedger::day_cost(int category, double weekly, bool varies, double u) 
     factor = std::exp(log_mean_[category] + log_sd_[category] * z);
   }
   return weekly * factor / kDaysPerWeek;
+}
+
+void CostLedger::enter_held() {
+  for (const Held& booking : held_) {
+    if (booking.month >= 0) {
+      costs_by_month_.at(booking.month, booking.column) += booking.amount;
+    } else {
+      accrue(booking.month == kCostStay ? costs_by_month_ : care_days_by_month_, booking.column, booking.amount,
+             booking.from, booking.to);
+    }
+  }
+  held_.clear();
 }
 
 // Adds per_day times the length of [from, to] (clipped to the origin and the horizon) to
@@ -103,6 +117,7 @@ void CostLedger::settle(MonthlyBook& book) const {
 }
 
 void CostLedger::write_cost_measures(std::span<double> measures, const TallyLayout& layout) {
+  enter_held();
   settle(costs_by_month_);
   const int dates = calendar_.date_count();
   const auto width = static_cast<std::size_t>(layout.measure_count());

@@ -67,20 +67,21 @@ class CostLedger {
   // Books `per_day` in cost column `column` over the clock times [from, to], clipped to the origin
   // and the horizon.
   void book_stay(int column, double per_day, double from, double to) {
-    if (costs_.enabled) accrue(costs_by_month_, column, per_day, from, to);
+    if (costs_.enabled) hold({per_day, from, to, column, kCostStay});
   }
   // Books `amount` in reporting month `month` (the month being simulated).
   void book_one_off(CostCategory category, double amount, int month) {
     if (!costs_.enabled || amount == 0) return;
-    costs_by_month_.at(month, static_cast<int>(category)) += amount;
+    hold({amount, 0, 0, static_cast<int>(category), month});
   }
   // Books a child's days in care over [from, to], when they are counted.
   void book_care_days(double from, double to) {
-    if (!care_days_by_month_.empty()) accrue(care_days_by_month_, 0, 1.0, from, to);
+    if (!care_days_by_month_.empty()) hold({1.0, from, to, 0, kCareDayStay});
   }
 
   // At the end of a run. The child-days in care of each reporting month (row d, column 0), settled.
   const MonthlyBook& settled_care_days() {
+    enter_held();
     settle(care_days_by_month_);
     return care_days_by_month_;
   }
@@ -92,6 +93,27 @@ class CostLedger {
  private:
   void accrue(MonthlyBook& book, int column, double per_day, double from, double to);
   void settle(MonthlyBook& book) const;
+
+  // Bookings wait in a short list and are entered in the books a batch at a time, in the order they
+  // were made, so every sum is the same, added in the same order. In a region each council has its
+  // books, mostly out of cache when one of its stays ends: a batch reads them once, not a few cache
+  // lines for every booking.
+  static constexpr int kCostStay = -1;     // Held::month of a stay in the cost book
+  static constexpr int kCareDayStay = -2;  // of a stay in the book of child-days
+  struct Held {
+    double amount;  // a day, for a stay
+    double from;
+    double to;
+    int column;
+    int month;  // a one-off's reporting month, or kCostStay or kCareDayStay
+  };
+  static constexpr std::size_t kBatch = 512;
+  void hold(const Held& booking) {
+    held_.push_back(booking);
+    if (held_.size() == kBatch) enter_held();
+  }
+  void enter_held();
+  std::vector<Held> held_;
 
   const Costs& costs_;
   const ReportingCalendar& calendar_;

@@ -14,6 +14,7 @@ void SupplyPool::reset(const Supply& supply) {
   kind_of_.clear();
   listed_free_.clear();
   for (OrderedIndexSet& set : with_free_) set.clear();
+  std::fill(free_counts_.begin(), free_counts_.end(), 0);
   active_households_ = 0;
   active_places_ = 0;
   home_occupied_.assign(supply.homes.size(), 0);
@@ -62,12 +63,15 @@ void SupplyPool::widen_free_index(std::size_t kinds, std::size_t places) {
   const std::size_t stride = std::max(free_stride_, places);
   if (kinds * stride <= with_free_.size() && stride == free_stride_) return;
   std::vector<OrderedIndexSet> sets(kinds * stride);
+  std::vector<std::int32_t> counts(kinds * stride, 0);
   for (std::size_t k = 0; k < kinds_.size(); ++k) {
     for (std::size_t f = 1; f <= free_stride_; ++f) {
       sets[k * stride + f - 1] = std::move(with_free_[free_slot(k, f)]);
+      counts[k * stride + f - 1] = free_counts_[free_slot(k, f)];
     }
   }
   with_free_ = std::move(sets);
+  free_counts_ = std::move(counts);
   free_stride_ = stride;
 }
 
@@ -83,10 +87,12 @@ void SupplyPool::track_free_places(std::int32_t index) {
   for (int f = listed + 1; f <= free; ++f) {
     const std::size_t slot = free_slot(kind, static_cast<std::size_t>(f));
     with_free_[slot].insert(static_cast<std::uint32_t>(index));
+    free_counts_[slot] = static_cast<std::int32_t>(with_free_[slot].size());
   }
   for (int f = free + 1; f <= listed; ++f) {
     const std::size_t slot = free_slot(kind, static_cast<std::size_t>(f));
     with_free_[slot].erase(static_cast<std::uint32_t>(index));
+    free_counts_[slot] = static_cast<std::int32_t>(with_free_[slot].size());
   }
   listed_free_[i] = static_cast<std::uint8_t>(free);
 }
@@ -236,11 +242,11 @@ int SupplyPool::find_suitable(std::span<const int> ages_years, NeedsLevel needs)
     if (single_kinds_stale_) list_single_kinds();
     const std::size_t key = static_cast<std::size_t>(ages_years[0]) * kNeedsLevelCount + static_cast<std::size_t>(needs);
     for (std::uint32_t i = single_kinds_start_[key]; i < single_kinds_start_[key + 1]; ++i) {
-      const OrderedIndexSet& set = with_free_[free_slot(single_kinds_[i], 1)];
-      const auto count = static_cast<int>(set.size());
+      const std::size_t slot = free_slot(single_kinds_[i], 1);
+      const int count = free_counts_[slot];
       if (count == 0) continue;
       suitable += count;
-      suitable_sets_.push_back(&set);
+      suitable_sets_.push_back(&with_free_[slot]);
     }
     return suitable;
   }

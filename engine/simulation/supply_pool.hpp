@@ -148,6 +148,9 @@ class SupplyPool {
   // [kind * free_stride_ + f - 1]: active households of the kind with at least f free places (a
   // set, by index, which counts its members).
   std::vector<OrderedIndexSet> with_free_;
+  // Each set's size, side by side: a search reads the counts of the kinds that suit, and a set
+  // itself only when it reserves from it (in a region, most councils' pools are out of cache).
+  std::vector<std::int32_t> free_counts_;
   std::size_t free_stride_ = 0;  // the most places of any household added
   std::size_t free_slot(std::size_t kind, std::size_t free_places) const {
     return kind * free_stride_ + free_places - 1;
