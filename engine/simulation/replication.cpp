@@ -17,17 +17,27 @@ double exponential1(StreamEngine& engine) { return boost::random::exponential_di
 }  // namespace
 
 // Clock time at which a child born on `dob` reaches each age-band boundary: the start of the
-// birthday, which is the end of the day before.
+// birthday, which is the end of the day before. The birthday at age n is the same month and day n
+// years on, 29 February falling on 1 March in common years (see add_years). Counting years from
+// 1 March, a month and day is the same number of days into every year, and 29 February in a common
+// year is the day after its 28th, which is 1 March: so each birthday is n years of 365 days after
+// the day of birth, and a day more for each 29 February that ends a year passed. One conversion
+// of the date of birth instead of one a birthday (a child is set up at every entry); checked
+// against the calendar for every date of birth from 1900 to 2100 (birthday_times_test.cpp).
 std::array<double, kAgeBandCount> birthday_times(Date origin, Date dob) {
   using namespace std::chrono;
   const year_month_day born{dob};
-  const bool leap_day = born.month() == February && born.day() == day{29};
+  // Years counted from 1 March: January and February belong to the year before.
+  const int march_year = static_cast<int>(born.year()) - (born.month() <= February ? 1 : 0);
+  auto leap_years_through = [](int year) { return year / 4 - year / 100 + year / 400; };  // year >= 0
+  const double born_at = days_between(origin, dob);
   std::array<double, kAgeBandCount> times{};
   for (int b = 0; b < kAgeBandCount; ++b) {
-    const year y = born.year() + years{kAgeBandStartYears[b + 1]};
-    // A 29 February birthday falls on 1 March in common years (see add_years).
-    const year_month_day birthday = leap_day && !y.is_leap() ? y / March / 1 : y / born.month() / born.day();
-    times[b] = days_between(origin, sys_days{birthday}) - 1.0;
+    const int n = kAgeBandStartYears[b + 1];
+    // Of the n years passed (counted from 1 March), those that end with a 29 February: the years
+    // before the leap years march_year + 1 to march_year + n.
+    const int leap_days = leap_years_through(march_year + n) - leap_years_through(march_year);
+    times[b] = born_at + 365.0 * n + leap_days - 1.0;
   }
   return times;
 }
