@@ -16,8 +16,7 @@ TEST(BirthdayTimes, AreTheCalendarsBirthdaysForEveryDateOfBirthFrom1900To2100) {
   using namespace std::chrono;
   const Date origin = sys_days{year{2025} / March / 31};
   int leap_day_births = 0;
-  for (Date dob = sys_days{year{1900} / January / 1}; dob <= sys_days{year{2100} / December / 31};
-       dob += days{1}) {
+  for (Date dob = sys_days{year{1900} / January / 1}; dob <= sys_days{year{2100} / December / 31}; dob += days{1}) {
     const std::array<double, kAgeBandCount> times = birthday_times(origin, dob);
     for (int b = 0; b < kAgeBandCount; ++b) {
       const Date birthday = add_years(dob, kAgeBandStartYears[b + 1]);
@@ -38,8 +37,8 @@ TEST(BirthdayTimes, ALeapDayBirthIs18On1MarchInACommonYear) {
   const Date dob = sys_days{year{2008} / February / 29};
   const std::array<double, kAgeBandCount> times = birthday_times(origin, dob);
   EXPECT_EQ(times[kAgeBandCount - 1], days_between(origin, sys_days{year{2026} / March / 1}) - 1.0);
-  EXPECT_EQ(times[0], days_between(origin, sys_days{year{2009} / March / 1}) - 1.0);    // 1st birthday
-  EXPECT_EQ(times[2], days_between(origin, sys_days{year{2018} / March / 1}) - 1.0);    // 10th
+  EXPECT_EQ(times[0], days_between(origin, sys_days{year{2009} / March / 1}) - 1.0);      // 1st birthday
+  EXPECT_EQ(times[2], days_between(origin, sys_days{year{2018} / March / 1}) - 1.0);      // 10th
   EXPECT_EQ(times[3], days_between(origin, sys_days{year{2024} / February / 29}) - 1.0);  // 16th, a leap year
 }
 

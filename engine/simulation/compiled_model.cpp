@@ -99,9 +99,7 @@ double CompiledEntryStream::next_arrival(double now, StreamEngine& arrivals, std
   }
   // gamma * D(years), as damped_trend_log_multiplier gives it (the same operations), from log phi.
   const double log_phi = log_damping != 0 ? log_damping : std::log(damping_per_year);
-  auto trend_log_multiplier = [&](double years) {
-    return log_growth_per_year * std::expm1(years * log_phi) / log_phi;
-  };
+  auto trend_log_multiplier = [&](double years) { return log_growth_per_year * std::expm1(years * log_phi) / log_phi; };
   while (t <= horizon) {
     const int year = static_cast<int>(t / kDaysPerYear);
     const double year_end = (year + 1) * kDaysPerYear;

@@ -240,7 +240,8 @@ int SupplyPool::find_suitable(std::span<const int> ages_years, NeedsLevel needs)
   if (free_needed == 1 && ages_years[0] >= 0 && ages_years[0] < kAgeBitCount) {
     // A child alone: only the kinds listed for its age and level are read.
     if (single_kinds_stale_) list_single_kinds();
-    const std::size_t key = static_cast<std::size_t>(ages_years[0]) * kNeedsLevelCount + static_cast<std::size_t>(needs);
+    const std::size_t key =
+        static_cast<std::size_t>(ages_years[0]) * kNeedsLevelCount + static_cast<std::size_t>(needs);
     for (std::uint32_t i = single_kinds_start_[key]; i < single_kinds_start_[key + 1]; ++i) {
       const std::size_t slot = free_slot(single_kinds_[i], 1);
       const int count = free_counts_[slot];
