@@ -27,10 +27,18 @@ CumulativeTable<N> CumulativeTable<N>::from(const std::array<double, N>& probabi
   return table;
 }
 
+namespace {
+
+// gamma * D(years) of a damped trend (phi below 1), given log phi.
+double damped_trend_from_log_damping(double log_growth_per_year, double log_damping, double years) {
+  return log_growth_per_year * std::expm1(years * log_damping) / log_damping;
+}
+
+}  // namespace
+
 double damped_trend_log_multiplier(double log_growth_per_year, double damping_per_year, double years) {
   if (damping_per_year >= 1) return log_growth_per_year * years;
-  const double log_damping = std::log(damping_per_year);
-  return log_growth_per_year * std::expm1(years * log_damping) / log_damping;
+  return damped_trend_from_log_damping(log_growth_per_year, std::log(damping_per_year), years);
 }
 
 double CompiledEntryStream::groups_per_day_at(double t) const {
@@ -97,9 +105,10 @@ double CompiledEntryStream::next_arrival(double now, StreamEngine& arrivals, std
     }
     return INFINITY;
   }
-  // gamma * D(years), as damped_trend_log_multiplier gives it (the same operations), from log phi.
   const double log_phi = log_damping != 0 ? log_damping : std::log(damping_per_year);
-  auto trend_log_multiplier = [&](double years) { return log_growth_per_year * std::expm1(years * log_phi) / log_phi; };
+  auto trend_log_multiplier = [&](double years) {
+    return damped_trend_from_log_damping(log_growth_per_year, log_phi, years);
+  };
   while (t <= horizon) {
     const int year = static_cast<int>(t / kDaysPerYear);
     const double year_end = (year + 1) * kDaysPerYear;
